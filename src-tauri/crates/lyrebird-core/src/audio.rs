@@ -1,0 +1,79 @@
+//! The protocol between the actor and the audio thread.
+//!
+//! The actor sends [`AudioCommand`]s; the audio thread answers with [`AudioEvent`]s. Every load
+//! carries a fresh [`PlayId`] and every event carries the id of the load it belongs to, so the
+//! actor can drop events from a track it has already moved away from.
+
+use std::path::PathBuf;
+
+/// Identifies one load of one track on the audio thread. Strictly increasing per actor.
+pub type PlayId = u64;
+
+/// What the actor asks the audio thread to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AudioCommand {
+    /// Stop whatever plays and start `path` at `start_ms`, paused or not.
+    Load { play_id: PlayId, path: PathBuf, start_ms: u64, paused: bool },
+    Pause,
+    Resume,
+    /// Stop and drop the current source.
+    Stop,
+    Seek { play_id: PlayId, position_ms: u64 },
+    /// Linear gain, 0.0 ..= 1.0, already shaped by the actor's volume curve.
+    SetGain(f32),
+    /// Try to open the output device again (after it was missing).
+    RetryDevice,
+    /// End the audio thread.
+    Shutdown,
+}
+
+/// What the audio thread reports back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AudioEvent {
+    /// The decoder opened and samples are flowing to the device.
+    Started { play_id: PlayId, duration_ms: Option<u64> },
+    /// Periodic while playing, and once after every seek.
+    Position { play_id: PlayId, position_ms: u64 },
+    /// The track played to its end.
+    Ended { play_id: PlayId },
+    /// The track could not be opened or decoded; playback should move on.
+    Failed { play_id: PlayId, reason: String },
+    /// No output device could be opened. The load stays pending until `RetryDevice`.
+    DeviceUnavailable { play_id: Option<PlayId>, reason: String },
+    /// The output device is open.
+    DeviceReady,
+}
+
+impl AudioEvent {
+    /// The play id this event belongs to, if it belongs to one.
+    #[must_use]
+    pub fn play_id(&self) -> Option<PlayId> {
+        match self {
+            Self::Started { play_id, .. }
+            | Self::Position { play_id, .. }
+            | Self::Ended { play_id }
+            | Self::Failed { play_id, .. } => Some(*play_id),
+            Self::DeviceUnavailable { play_id, .. } => *play_id,
+            Self::DeviceReady => None,
+        }
+    }
+}
+
+/// Where the actor sends audio commands. The real implementation is the audio thread's
+/// handle; tests use a channel they can read.
+pub trait AudioOutput: Send + 'static {
+    fn send(&self, command: AudioCommand);
+}
+
+impl AudioOutput for std::sync::mpsc::Sender<AudioCommand> {
+    fn send(&self, command: AudioCommand) {
+        // A closed audio thread is reported by its last event; nothing to do here.
+        let _ = std::sync::mpsc::Sender::send(self, command);
+    }
+}
+
+impl AudioOutput for tokio::sync::mpsc::UnboundedSender<AudioCommand> {
+    fn send(&self, command: AudioCommand) {
+        let _ = tokio::sync::mpsc::UnboundedSender::send(self, command);
+    }
+}

@@ -1,0 +1,19 @@
+//! The TypeScript types the UI uses, generated from these Rust types with ts-rs.
+//!
+//! The generated files are committed under `ui/src/lib/ipc/bindings/`; the test
+//! `tests/bindings.rs` fails when they drift, and `LYREBIRD_UPDATE_BINDINGS=1 cargo test -p
+//! lyrebird-core --test bindings` rewrites them.
+
+use std::path::Path;
+
+use ts_rs::{Config, ExportError, TS};
+
+use crate::events::{PlayerEvent, Snapshot};
+
+/// Write every type the UI needs (and what they refer to) into `dir`.
+pub fn export_all(dir: &Path) -> Result<(), ExportError> {
+    let cfg = Config::new().with_out_dir(dir);
+    PlayerEvent::export_all(&cfg)?;
+    Snapshot::export_all(&cfg)?;
+    Ok(())
+}

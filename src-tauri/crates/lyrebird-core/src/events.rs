@@ -1,0 +1,117 @@
+//! What the actor publishes. The UI renders these and nothing else.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::model::Track;
+use crate::settings::Settings;
+
+/// Whether audio is flowing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum PlaybackStatus {
+    Stopped,
+    /// A load was sent to the audio thread; no samples yet.
+    Loading,
+    Playing,
+    Paused,
+}
+
+/// The output device as far as the player knows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum DeviceState {
+    Unknown,
+    Ready,
+    Unavailable { reason: String },
+}
+
+/// The now-playing state: small, sent whole whenever any part of it changes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlayerState {
+    pub status: PlaybackStatus,
+    /// The id of the current load; position events with another id are stale.
+    #[ts(type = "number")]
+    pub play_id: u64,
+    pub current: Option<Track>,
+    /// Index of `current` in the queue.
+    pub queue_index: Option<u32>,
+    pub queue_length: u32,
+    #[ts(type = "number")]
+    pub position_ms: u64,
+    #[ts(type = "number | null")]
+    pub duration_ms: Option<u64>,
+    /// 0.0 ..= 1.0 as the user set it (before the volume curve).
+    pub volume: f32,
+    pub device: DeviceState,
+}
+
+/// Something the user should be told once (a toast), in a language-neutral form: the UI
+/// picks the words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Notice {
+    /// "cannot play <name>: <reason>"; playback moved on.
+    CannotPlay { name: String, reason: String },
+    /// Every track in the queue failed in a row; playback stopped instead of spinning.
+    AllTracksFailed,
+    /// No output device; playback waits until the user retries.
+    NoAudioDevice { reason: String },
+    AudioDeviceRestored,
+    /// The settings file could not be read; defaults are in use, the old file was kept.
+    SettingsReset { reason: String, kept_as: String },
+    /// Settings could not be saved; they stay in effect for this session.
+    SettingsNotSaved { reason: String },
+    /// A path given on the command line or dropped in holds nothing playable.
+    NothingToPlay { path: String },
+}
+
+/// The library as the UI lists it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LibraryView {
+    pub tracks: Vec<Track>,
+    pub scanning: bool,
+}
+
+/// The queue as the UI lists it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueView {
+    pub tracks: Vec<Track>,
+    pub current: Option<u32>,
+}
+
+/// Everything the UI needs to draw itself from nothing (a new or rebuilt window).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub state: PlayerState,
+    pub queue: QueueView,
+    pub library: LibraryView,
+    pub settings: Settings,
+    /// The OS's preferred locale (BCP 47), for `LocalePreference::System`.
+    pub system_locale: String,
+}
+
+/// One change published by the actor. Changes that arrive together are coalesced: at most one
+/// event of each kind per turn of the actor's loop.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "type", content = "payload")]
+pub enum PlayerEvent {
+    State(PlayerState),
+    /// Only the position moved (the frequent case while playing).
+    Position {
+        #[ts(type = "number")]
+        #[serde(rename = "playId")]
+        play_id: u64,
+        #[ts(type = "number")]
+        #[serde(rename = "positionMs")]
+        position_ms: u64,
+    },
+    Queue(QueueView),
+    Library(LibraryView),
+    Settings(Settings),
+    Notice(Notice),
+}

@@ -1,0 +1,20 @@
+//! Lyrebird's core: one actor owns every piece of mutable player and session state.
+//!
+//! Everything else talks to it by messages: Tauri commands through a [`PlayerHandle`],
+//! the audio thread through [`audio::AudioEvent`]s that carry the play id they belong to.
+//! The actor publishes [`events::PlayerEvent`]s that the UI renders; the UI keeps no state
+//! of its own. See `docs/architecture.md`.
+
+pub mod actor;
+pub mod audio;
+pub mod bindings;
+pub mod events;
+pub mod model;
+pub mod provider;
+pub mod queue;
+pub mod settings;
+
+pub use actor::{Player, PlayerConfig, PlayerError, PlayerHandle};
+pub use audio::{AudioCommand, AudioEvent, PlayId};
+pub use events::{Notice, PlaybackStatus, PlayerEvent, PlayerState, Snapshot};
+pub use model::{SourceKind, Track, TrackId};

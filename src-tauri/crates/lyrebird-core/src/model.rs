@@ -1,0 +1,115 @@
+//! The data the player moves around: tracks and where they come from.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A stable identifier of a track within its source, e.g. `local:9f2c…`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+pub struct TrackId(pub String);
+
+impl TrackId {
+    /// The id of a local file: a stable hash of its path, so ids survive restarts.
+    #[must_use]
+    pub fn for_local_path(path: &std::path::Path) -> Self {
+        Self(format!("local:{:016x}", fnv1a64(path.as_os_str().as_encoded_bytes())))
+    }
+}
+
+impl std::fmt::Display for TrackId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// FNV-1a: tiny, stable across Rust versions (unlike `DefaultHasher`).
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Which kind of source a track belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SourceKind {
+    Local,
+    Demo,
+    Subsonic,
+    NetEase,
+}
+
+/// A playable track as the UI sees it. Every text field is untrusted (it comes from tags or
+/// servers): the UI renders it as text, never as HTML.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Track {
+    pub id: TrackId,
+    pub source: SourceKind,
+    pub title: String,
+    pub artists: Vec<String>,
+    pub album: Option<String>,
+    pub track_number: Option<u32>,
+    #[ts(type = "number | null")]
+    pub duration_ms: Option<u64>,
+    pub has_cover: bool,
+    /// Where the audio lives, for local files. Kept out of the UI's data: the webview never
+    /// needs file-system paths.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub path: Option<PathBuf>,
+}
+
+impl Track {
+    /// A track for a local file with no tags read yet: the file name is its title.
+    #[must_use]
+    pub fn from_path(path: PathBuf, source: SourceKind) -> Self {
+        let title = path
+            .file_stem()
+            .map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned());
+        Self {
+            id: TrackId::for_local_path(&path),
+            source,
+            title,
+            artists: Vec::new(),
+            album: None,
+            track_number: None,
+            duration_ms: None,
+            has_cover: false,
+            path: Some(path),
+        }
+    }
+
+    /// "Title — Artist" for logs and notices.
+    #[must_use]
+    pub fn display_name(&self) -> String {
+        if self.artists.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{} — {}", self.title, self.artists.join(", "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_ids_are_stable_and_distinct() {
+        let a = TrackId::for_local_path(std::path::Path::new("/music/a.flac"));
+        let b = TrackId::for_local_path(std::path::Path::new("/music/b.flac"));
+        assert_eq!(a, TrackId::for_local_path(std::path::Path::new("/music/a.flac")));
+        assert_ne!(a, b);
+        // The value is part of persisted state: pin it.
+        assert_eq!(a.0, "local:74d37ef37a7730af");
+    }
+
+    #[test]
+    fn title_falls_back_to_file_stem() {
+        let t = Track::from_path(PathBuf::from("/m/Song <b>x<\\b>.mp3"), SourceKind::Local);
+        assert_eq!(t.title, "Song <b>x<\\b>");
+        assert_eq!(t.display_name(), "Song <b>x<\\b>");
+    }
+}

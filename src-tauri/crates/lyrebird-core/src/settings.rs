@@ -1,0 +1,181 @@
+//! User settings: held in memory by the actor, persisted as JSON written atomically.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Which language the UI speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum LocalePreference {
+    /// Follow the OS locale.
+    #[default]
+    #[serde(rename = "system")]
+    System,
+    #[serde(rename = "en")]
+    English,
+    #[serde(rename = "zh-CN")]
+    SimplifiedChinese,
+}
+
+/// Settings the user can change. Unknown fields are ignored and missing ones take their
+/// defaults, so files from older and newer versions load.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    pub locale: LocalePreference,
+    /// 0.0 ..= 1.0.
+    pub volume: f32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { locale: LocalePreference::System, volume: 0.8 }
+    }
+}
+
+/// Why the settings file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write {path}: {source}")]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("{path} is not valid settings: {source}")]
+    Parse { path: PathBuf, source: serde_json::Error },
+}
+
+/// The result of loading: settings to use, and what went wrong if defaults had to be used.
+#[derive(Debug)]
+pub struct Loaded {
+    pub settings: Settings,
+    /// Set when the file was unreadable: the reason, and where the old file was moved.
+    pub reset: Option<(String, PathBuf)>,
+}
+
+/// Load settings from `path`. A missing file gives defaults silently; a corrupt or truncated
+/// one is moved aside (never deleted) and defaults are used.
+#[must_use]
+pub fn load(path: &Path) -> Loaded {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Loaded { settings: Settings::default(), reset: None };
+        }
+        Err(source) => {
+            let err = SettingsError::Read { path: path.to_owned(), source };
+            return Loaded { settings: Settings::default(), reset: Some((err.to_string(), path.to_owned())) };
+        }
+    };
+    match serde_json::from_slice::<Settings>(&bytes) {
+        Ok(mut settings) => {
+            settings.volume = sanitize_volume(settings.volume);
+            Loaded { settings, reset: None }
+        }
+        Err(source) => {
+            let err = SettingsError::Parse { path: path.to_owned(), source };
+            let aside = move_aside(path);
+            tracing::warn!(%err, kept_as = %aside.display(), "settings reset to defaults");
+            Loaded { settings: Settings::default(), reset: Some((err.to_string(), aside)) }
+        }
+    }
+}
+
+/// Write `settings` to `path` atomically: a crash mid-write leaves the old file intact.
+pub fn save(path: &Path, settings: &Settings) -> Result<(), SettingsError> {
+    let write_err = |source| SettingsError::Write { path: path.to_owned(), source };
+    let json = serde_json::to_vec_pretty(settings).expect("settings always serialize");
+    write_atomically(path, &json).map_err(write_err)
+}
+
+/// Write to a temporary file in the same directory, flush it to disk, then rename over `path`.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let file_name = path.file_name().map_or_else(Default::default, |n| n.to_string_lossy());
+    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Rename an unusable file to `<name>.corrupt-<unix time>` and return the new path.
+fn move_aside(path: &Path) -> PathBuf {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(format!(".corrupt-{stamp}"));
+    let aside = PathBuf::from(aside);
+    match fs::rename(path, &aside) {
+        Ok(()) => aside,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not move the unreadable settings file aside");
+            path.to_owned()
+        }
+    }
+}
+
+/// Clamp a volume into 0.0 ..= 1.0; NaN becomes the default.
+#[must_use]
+pub fn sanitize_volume(volume: f32) -> f32 {
+    if volume.is_nan() { Settings::default().volume } else { volume.clamp(0.0, 1.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults_without_complaint() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = load(&dir.path().join("settings.json"));
+        assert_eq!(loaded.settings, Settings::default());
+        assert!(loaded.reset.is_none());
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/settings.json");
+        let settings = Settings { locale: LocalePreference::SimplifiedChinese, volume: 0.25 };
+        save(&path, &settings).unwrap();
+        let loaded = load(&path);
+        assert_eq!(loaded.settings, settings);
+        assert!(loaded.reset.is_none());
+        // No temporary files are left behind.
+        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn truncated_file_is_moved_aside_and_defaults_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(&path, br#"{"locale": "zh-CN", "vol"#).unwrap();
+        let loaded = load(&path);
+        assert_eq!(loaded.settings, Settings::default());
+        let (reason, kept_as) = loaded.reset.expect("reset reported");
+        assert!(reason.contains("not valid settings"), "{reason}");
+        assert!(!path.exists());
+        assert_eq!(fs::read(&kept_as).unwrap(), br#"{"locale": "zh-CN", "vol"#);
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_volume_are_tolerated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(&path, br#"{"locale":"en","volume":7.5,"fromTheFuture":true}"#).unwrap();
+        let loaded = load(&path);
+        assert_eq!(loaded.settings.locale, LocalePreference::English);
+        assert!((loaded.settings.volume - 1.0).abs() < f32::EPSILON);
+    }
+}
