@@ -50,7 +50,7 @@ pub struct PlayerState {
 /// Something the user should be told once (a toast), in a language-neutral form: the UI
 /// picks the words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum Notice {
     /// "cannot play <name>: <reason>"; playback moved on.
     CannotPlay { name: String, reason: String },
