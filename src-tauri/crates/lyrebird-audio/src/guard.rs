@@ -1,0 +1,87 @@
+//! A source adapter that contains decoder panics.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+use lyrebird_core::audio::PlayId;
+use rodio::source::SeekError;
+use rodio::{ChannelCount, SampleRate, Source};
+
+use crate::Inbox;
+
+/// Wraps a decoder. If any call into it panics, the track ends (the device hears silence, not
+/// garbage) and the audio thread is told, once.
+pub struct Guarded<S> {
+    inner: S,
+    play_id: PlayId,
+    report: Sender<Inbox>,
+    poisoned: bool,
+    channels: ChannelCount,
+    sample_rate: SampleRate,
+}
+
+impl<S: Source> Guarded<S> {
+    pub fn new(inner: S, play_id: PlayId, report: Sender<Inbox>) -> Self {
+        let channels = inner.channels();
+        let sample_rate = inner.sample_rate();
+        Self { inner, play_id, report, poisoned: false, channels, sample_rate }
+    }
+
+    fn guard<T>(&mut self, fallback: T, f: impl FnOnce(&mut S) -> T) -> T {
+        if self.poisoned {
+            return fallback;
+        }
+        match catch_unwind(AssertUnwindSafe(|| f(&mut self.inner))) {
+            Ok(value) => value,
+            Err(payload) => {
+                self.poisoned = true;
+                let message = panic_message(payload.as_ref());
+                tracing::error!(play_id = self.play_id, %message, "decoder panicked");
+                let _ = self.report.send(Inbox::DecoderPanicked { play_id: self.play_id, message });
+                fallback
+            }
+        }
+    }
+}
+
+/// The text of a panic payload.
+#[must_use]
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "decoder panicked".to_owned())
+}
+
+impl<S: Source> Iterator for Guarded<S> {
+    type Item = S::Item;
+
+    fn next(&mut self) -> Option<S::Item> {
+        self.guard(None, Iterator::next)
+    }
+}
+
+impl<S: Source> Source for Guarded<S> {
+    fn current_span_len(&self) -> Option<usize> {
+        if self.poisoned { Some(0) } else { self.inner.current_span_len() }
+    }
+
+    fn channels(&self) -> ChannelCount {
+        // Stable values captured at creation: these getters must not panic inside the callback.
+        if self.poisoned { self.channels } else { self.inner.channels() }
+    }
+
+    fn sample_rate(&self) -> SampleRate {
+        if self.poisoned { self.sample_rate } else { self.inner.sample_rate() }
+    }
+
+    fn total_duration(&self) -> Option<Duration> {
+        self.inner.total_duration()
+    }
+
+    fn try_seek(&mut self, pos: Duration) -> Result<(), SeekError> {
+        self.guard(Ok(()), |inner| inner.try_seek(pos))
+    }
+}
