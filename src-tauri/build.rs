@@ -1,1 +1,25 @@
-fn main() { tauri_build::build() }
+/// Every command the UI may call. tauri-build generates one `allow-<command>` permission for
+/// each; `capabilities/main.json` grants them one by one to the main window.
+const COMMANDS: &[&str] = &[
+    "get_snapshot",
+    "play_library_track",
+    "play_queue_index",
+    "toggle_pause",
+    "play",
+    "pause",
+    "stop",
+    "next",
+    "previous",
+    "seek",
+    "set_volume",
+    "retry_audio_device",
+    "set_locale",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

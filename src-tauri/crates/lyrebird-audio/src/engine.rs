@@ -55,13 +55,20 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(events: UnboundedSender<AudioEvent>, loopback: Sender<Inbox>) -> Self {
-        Self { events, loopback, sink: None, current: None, gain: 1.0 }
+        Self {
+            events,
+            loopback,
+            sink: None,
+            current: None,
+            gain: 1.0,
+        }
     }
 
     pub fn run(mut self, inbox: &Receiver<Inbox>) {
         loop {
             match inbox.recv_timeout(TICK) {
-                Ok(Inbox::Command(AudioCommand::Shutdown)) | Err(RecvTimeoutError::Disconnected) => {
+                Ok(Inbox::Command(AudioCommand::Shutdown))
+                | Err(RecvTimeoutError::Disconnected) => {
                     break;
                 }
                 Ok(message) => self.handle(message),
@@ -69,11 +76,7 @@ impl Engine {
             }
             self.tick();
         }
-        if let Some(current) = self.current.take() {
-            if let Some(player) = current.player {
-                player.stop();
-            }
-        }
+        self.stop_current();
     }
 
     fn emit(&self, event: AudioEvent) {
@@ -98,7 +101,12 @@ impl Engine {
 
     fn command(&mut self, command: AudioCommand) {
         match command {
-            AudioCommand::Load { play_id, path, start_ms, paused } => {
+            AudioCommand::Load {
+                play_id,
+                path,
+                start_ms,
+                paused,
+            } => {
                 self.stop_current();
                 self.current = Some(Current {
                     play_id,
@@ -117,12 +125,19 @@ impl Engine {
                 if let Some(current) = &mut self.current {
                     current.paused = paused;
                     if let Some(player) = &current.player {
-                        if paused { player.pause() } else { player.play() }
+                        if paused {
+                            player.pause();
+                        } else {
+                            player.play();
+                        }
                     }
                 }
             }
             AudioCommand::Stop => self.stop_current(),
-            AudioCommand::Seek { play_id, position_ms } => self.seek(play_id, position_ms),
+            AudioCommand::Seek {
+                play_id,
+                position_ms,
+            } => self.seek(play_id, position_ms),
             AudioCommand::SetGain(gain) => {
                 self.gain = gain;
                 if let Some(player) = self.current.as_ref().and_then(|c| c.player.as_ref()) {
@@ -169,7 +184,9 @@ impl Engine {
 
     /// Decode the current track into a fresh player on the open device.
     fn start_current(&mut self) {
-        let (Some(sink), Some(current)) = (&self.sink, &mut self.current) else { return };
+        let (Some(sink), Some(current)) = (&self.sink, &mut self.current) else {
+            return;
+        };
         let play_id = current.play_id;
         let mut decoder = match open_decoder(&current.path) {
             Ok(decoder) => decoder,
@@ -180,11 +197,11 @@ impl Engine {
             }
         };
         let duration = decoder.total_duration();
-        if !current.resume_at.is_zero() {
-            if let Err(e) = decoder.try_seek(current.resume_at) {
-                tracing::warn!(error = %e, "could not start mid-track; starting at 0");
-                current.resume_at = Duration::ZERO;
-            }
+        if !current.resume_at.is_zero()
+            && let Err(e) = decoder.try_seek(current.resume_at)
+        {
+            tracing::warn!(error = %e, "could not start mid-track; starting at 0");
+            current.resume_at = Duration::ZERO;
         }
         let player = Player::connect_new(sink.mixer());
         player.set_volume(self.gain);
@@ -195,8 +212,14 @@ impl Engine {
         let position_ms = millis(current.resume_at);
         current.player = Some(player);
         current.last_report = Instant::now();
-        self.emit(AudioEvent::Started { play_id, duration_ms: duration.map(millis) });
-        self.emit(AudioEvent::Position { play_id, position_ms });
+        self.emit(AudioEvent::Started {
+            play_id,
+            duration_ms: duration.map(millis),
+        });
+        self.emit(AudioEvent::Position {
+            play_id,
+            position_ms,
+        });
     }
 
     fn seek(&mut self, play_id: PlayId, position_ms: u64) {
@@ -211,7 +234,10 @@ impl Engine {
                 }
                 current.last_report = Instant::now();
                 let position_ms = millis(player.get_pos());
-                self.emit(AudioEvent::Position { play_id, position_ms });
+                self.emit(AudioEvent::Position {
+                    play_id,
+                    position_ms,
+                });
             }
             None => current.resume_at = target,
         }
@@ -219,8 +245,12 @@ impl Engine {
 
     /// Report position and notice the end of the track.
     fn tick(&mut self) {
-        let Some(current) = &mut self.current else { return };
-        let Some(player) = &current.player else { return };
+        let Some(current) = &mut self.current else {
+            return;
+        };
+        let Some(player) = &current.player else {
+            return;
+        };
         let play_id = current.play_id;
         if player.empty() {
             self.current = None;
@@ -230,18 +260,21 @@ impl Engine {
         if !current.paused && current.last_report.elapsed() >= POSITION_EVERY {
             current.last_report = Instant::now();
             let position_ms = millis(player.get_pos());
-            self.emit(AudioEvent::Position { play_id, position_ms });
+            self.emit(AudioEvent::Position {
+                play_id,
+                position_ms,
+            });
         }
     }
 
     /// The device went away: drop it, keep the current track to resume where it was.
     fn device_lost(&mut self, reason: String) {
         tracing::warn!(%reason, "audio device lost");
-        if let Some(current) = &mut self.current {
-            if let Some(player) = current.player.take() {
-                current.resume_at += player.get_pos();
-                player.stop();
-            }
+        if let Some(current) = &mut self.current
+            && let Some(player) = current.player.take()
+        {
+            current.resume_at += player.get_pos();
+            player.stop();
         }
         self.sink = None;
         let play_id = self.current.as_ref().map(|c| c.play_id);
@@ -256,8 +289,10 @@ fn millis(d: Duration) -> u64 {
 fn open_default_sink(loopback: Sender<Inbox>) -> Result<MixerDeviceSink, String> {
     let on_error = move |error: rodio::CpalError| {
         // Under-runs and route changes are survivable; a vanished device or server is not.
-        if matches!(error.kind(), CpalErrorKind::DeviceNotAvailable | CpalErrorKind::HostUnavailable)
-        {
+        if matches!(
+            error.kind(),
+            CpalErrorKind::DeviceNotAvailable | CpalErrorKind::HostUnavailable
+        ) {
             let _ = loopback.send(Inbox::DeviceError(error.to_string()));
         } else {
             tracing::debug!(%error, "audio stream error");
@@ -280,7 +315,11 @@ fn open_decoder(path: &Path) -> Result<FileDecoder, String> {
     if len == 0 {
         return Err("the file is empty".to_owned());
     }
-    let hint = path.extension().and_then(|e| e.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let hint = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let build = AssertUnwindSafe(move || {
         Decoder::builder()
             .with_data(BufReader::new(file))
@@ -293,6 +332,9 @@ fn open_decoder(path: &Path) -> Result<FileDecoder, String> {
     match catch_unwind(build) {
         Ok(Ok(decoder)) => Ok(decoder),
         Ok(Err(e)) => Err(error_chain(&e)),
-        Err(payload) => Err(format!("the decoder crashed ({})", panic_message(payload.as_ref()))),
+        Err(payload) => Err(format!(
+            "the decoder crashed ({})",
+            panic_message(payload.as_ref())
+        )),
     }
 }

@@ -25,7 +25,14 @@ impl<S: Source> Guarded<S> {
     pub fn new(inner: S, play_id: PlayId, report: Sender<Inbox>) -> Self {
         let channels = inner.channels();
         let sample_rate = inner.sample_rate();
-        Self { inner, play_id, report, poisoned: false, channels, sample_rate }
+        Self {
+            inner,
+            play_id,
+            report,
+            poisoned: false,
+            channels,
+            sample_rate,
+        }
     }
 
     fn guard<T>(&mut self, fallback: T, f: impl FnOnce(&mut S) -> T) -> T {
@@ -38,7 +45,10 @@ impl<S: Source> Guarded<S> {
                 self.poisoned = true;
                 let message = panic_message(payload.as_ref());
                 tracing::error!(play_id = self.play_id, %message, "decoder panicked");
-                let _ = self.report.send(Inbox::DecoderPanicked { play_id: self.play_id, message });
+                let _ = self.report.send(Inbox::DecoderPanicked {
+                    play_id: self.play_id,
+                    message,
+                });
                 fallback
             }
         }
@@ -65,16 +75,28 @@ impl<S: Source> Iterator for Guarded<S> {
 
 impl<S: Source> Source for Guarded<S> {
     fn current_span_len(&self) -> Option<usize> {
-        if self.poisoned { Some(0) } else { self.inner.current_span_len() }
+        if self.poisoned {
+            Some(0)
+        } else {
+            self.inner.current_span_len()
+        }
     }
 
     fn channels(&self) -> ChannelCount {
         // Stable values captured at creation: these getters must not panic inside the callback.
-        if self.poisoned { self.channels } else { self.inner.channels() }
+        if self.poisoned {
+            self.channels
+        } else {
+            self.inner.channels()
+        }
     }
 
     fn sample_rate(&self) -> SampleRate {
-        if self.poisoned { self.sample_rate } else { self.inner.sample_rate() }
+        if self.poisoned {
+            self.sample_rate
+        } else {
+            self.inner.sample_rate()
+        }
     }
 
     fn total_duration(&self) -> Option<Duration> {

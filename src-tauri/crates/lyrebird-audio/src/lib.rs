@@ -24,7 +24,10 @@ pub use engine::error_chain;
 enum Inbox {
     Command(AudioCommand),
     /// A decoder panicked inside the device callback.
-    DecoderPanicked { play_id: PlayId, message: String },
+    DecoderPanicked {
+        play_id: PlayId,
+        message: String,
+    },
     /// The device reported an error (unplugged, server gone).
     DeviceError(String),
 }
@@ -44,6 +47,7 @@ impl AudioOutput for AudioHandle {
 
 /// Start the audio thread. It opens the output device on the first load (and on
 /// `RetryDevice`), so starting never fails for lack of a device.
+#[must_use]
 pub fn spawn(events: UnboundedSender<AudioEvent>) -> (AudioHandle, JoinHandle<()>) {
     let (tx, rx) = mpsc::channel();
     let handle = AudioHandle { inbox: tx.clone() };

@@ -5,13 +5,18 @@
 //! must be set before ALSA loads, each scenario runs in a child process: this test binary
 //! re-executed with `LYREBIRD_AUDIO_CHILD` naming the scenario.
 #![cfg(target_os = "linux")]
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use lyrebird_core::{AudioCommand, AudioEvent};
 use lyrebird_core::audio::AudioOutput;
+use lyrebird_core::{AudioCommand, AudioEvent};
 
 const CHILD: &str = "LYREBIRD_AUDIO_CHILD";
 const RATE: f64 = 44_100.0;
@@ -22,7 +27,12 @@ fn child(scenario: &str) {
     let out = PathBuf::from(std::env::var("LYREBIRD_AUDIO_EVENTS").unwrap());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let (audio, thread) = lyrebird_audio::spawn(tx);
-    audio.send(AudioCommand::Load { play_id: 7, path: file, start_ms: 0, paused: false });
+    audio.send(AudioCommand::Load {
+        play_id: 7,
+        path: file,
+        start_ms: 0,
+        paused: false,
+    });
     let mut log = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut retried = false;
@@ -54,7 +64,9 @@ struct Capture {
 
 impl Capture {
     fn new() -> Self {
-        Self { dir: tempfile::tempdir().unwrap() }
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -82,7 +94,12 @@ impl Capture {
     fn run_child(&self, scenario: &str, alsa_config: &Path, file: &Path) -> Vec<String> {
         let events = self.path(&format!("{scenario}.events"));
         let status = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", scenario_test(scenario), "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                scenario_test(scenario),
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD, scenario)
             .env("ALSA_CONFIG_PATH", alsa_config)
             .env("LYREBIRD_AUDIO_FILE", file)
@@ -97,7 +114,11 @@ impl Capture {
             String::from_utf8_lossy(&status.stdout),
             String::from_utf8_lossy(&status.stderr)
         );
-        std::fs::read_to_string(events).unwrap().lines().map(str::to_owned).collect()
+        std::fs::read_to_string(events)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
     }
 }
 
@@ -119,14 +140,22 @@ fn make_tone(dir: &Path, name: &str, freq: u32, rate: u32, codec: &[&str]) -> Pa
         .arg(&path)
         .output()
         .expect("ffmpeg is installed (the test suite's set-up installs it)");
-    assert!(output.status.success(), "ffmpeg: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "ffmpeg: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     path
 }
 
 /// Left-channel samples of a 16-bit stereo WAV, normalised to -1..1.
 fn read_wav_left(path: &Path) -> Vec<f64> {
     let bytes = std::fs::read(path).unwrap();
-    let data = bytes.windows(4).position(|w| w == b"data").expect("a data chunk") + 8;
+    let data = bytes
+        .windows(4)
+        .position(|w| w == b"data")
+        .expect("a data chunk")
+        + 8;
     bytes[data..]
         .chunks_exact(4)
         .map(|frame| f64::from(i16::from_le_bytes([frame[0], frame[1]])) / 32768.0)
@@ -158,9 +187,19 @@ fn every_supported_format_reaches_the_device_as_the_right_tone() {
     let formats: &[(&str, u32, u32, &[&str])] = &[
         ("tone.flac", 440, 44_100, &["-c:a", "flac"]),
         ("tone.wav", 523, 44_100, &["-c:a", "pcm_s16le"]),
-        ("tone.mp3", 587, 44_100, &["-c:a", "libmp3lame", "-b:a", "192k"]),
+        (
+            "tone.mp3",
+            587,
+            44_100,
+            &["-c:a", "libmp3lame", "-b:a", "192k"],
+        ),
         ("tone.ogg", 659, 44_100, &["-c:a", "libvorbis", "-q:a", "6"]),
-        ("tone-aac.m4a", 698, 44_100, &["-c:a", "aac", "-b:a", "192k"]),
+        (
+            "tone-aac.m4a",
+            698,
+            44_100,
+            &["-c:a", "aac", "-b:a", "192k"],
+        ),
         ("tone-alac.m4a", 784, 44_100, &["-c:a", "alac"]),
         // A different rate than the device's: resampled on the way.
         ("tone-48k.flac", 880, 48_000, &["-c:a", "flac"]),
@@ -169,17 +208,30 @@ fn every_supported_format_reaches_the_device_as_the_right_tone() {
         let file = make_tone(cap.dir.path(), name, freq, rate, codec);
         let wav = cap.path(&format!("{name}.captured.wav"));
         let events = cap.run_child("play", &cap.file_device_config(&wav), &file);
-        assert!(events[0].starts_with("Started { play_id: 7"), "{name}: {events:?}");
-        assert_eq!(events.last().unwrap(), "Ended { play_id: 7 }", "{name}: {events:?}");
+        assert!(
+            events[0].starts_with("Started { play_id: 7"),
+            "{name}: {events:?}"
+        );
+        assert_eq!(
+            events.last().unwrap(),
+            "Ended { play_id: 7 }",
+            "{name}: {events:?}"
+        );
 
         // The device keeps running (with silence) until shutdown; the tone is the loud part.
         let captured = read_wav_left(&wav);
-        let first = captured.iter().position(|s| s.abs() > 0.05).expect("the tone was heard");
+        let first = captured
+            .iter()
+            .position(|s| s.abs() > 0.05)
+            .expect("the tone was heard");
         let last = captured.iter().rposition(|s| s.abs() > 0.05).unwrap();
         let samples = &captured[first..=last];
         let seconds = samples.len() as f64 / RATE;
         // The whole second reached the device, no more and no less.
-        assert!((0.99..1.01).contains(&seconds), "{name}: heard {seconds:.3} s of tone");
+        assert!(
+            (0.99..1.01).contains(&seconds),
+            "{name}: heard {seconds:.3} s of tone"
+        );
         let middle = &samples[samples.len() / 4..samples.len() / 2];
         let measured = frequency(middle);
         assert!(
@@ -187,7 +239,10 @@ fn every_supported_format_reaches_the_device_as_the_right_tone() {
             "{name}: expected {freq} Hz, heard {measured:.1} Hz"
         );
         let level = rms(middle);
-        assert!((level - 0.5 / 2f64.sqrt()).abs() < 0.03, "{name}: rms {level:.3}");
+        assert!(
+            (level - 0.5 / 2f64.sqrt()).abs() < 0.03,
+            "{name}: rms {level:.3}"
+        );
     }
 }
 
@@ -210,7 +265,10 @@ fn a_corrupt_file_fails_cleanly() {
     let empty = cap.path("empty.mp3");
     std::fs::write(&empty, b"").unwrap();
     let events = cap.run_child("corrupt", &cap.file_device_config(&wav), &empty);
-    assert_eq!(events, vec!["Failed { play_id: 7, reason: \"the file is empty\" }"]);
+    assert_eq!(
+        events,
+        vec!["Failed { play_id: 7, reason: \"the file is empty\" }"]
+    );
 }
 
 #[test]
@@ -220,13 +278,19 @@ fn a_missing_device_is_reported_not_fatal() {
     }
     let cap = Capture::new();
     let conf = cap.path("nodevice.conf");
-    std::fs::write(&conf, "pcm.!default { type hw card 29 }\nctl.!default { type hw card 29 }\n")
-        .unwrap();
+    std::fs::write(
+        &conf,
+        "pcm.!default { type hw card 29 }\nctl.!default { type hw card 29 }\n",
+    )
+    .unwrap();
     let file = make_tone(cap.dir.path(), "t.wav", 440, 44_100, &["-c:a", "pcm_s16le"]);
     let events = cap.run_child("no-device", &conf, &file);
     // Reported on load, and again on retry; the thread shut down cleanly (the child exited 0).
     assert_eq!(events.len(), 2, "{events:?}");
     for event in &events {
-        assert!(event.starts_with("DeviceUnavailable { play_id: Some(7)"), "{event}");
+        assert!(
+            event.starts_with("DeviceUnavailable { play_id: Some(7)"),
+            "{event}"
+        );
     }
 }

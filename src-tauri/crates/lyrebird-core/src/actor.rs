@@ -54,10 +54,14 @@ pub enum Action {
     Stop,
     Next,
     Previous,
-    Seek { position_ms: u64 },
+    Seek {
+        position_ms: u64,
+    },
     SetVolume(f32),
     RetryAudioDevice,
     SetLocale(LocalePreference),
+    /// Tell the user something (from components that are not the actor, e.g. the launcher).
+    Notify(Notice),
 }
 
 /// Why an action was refused. Refusals change nothing.
@@ -107,7 +111,9 @@ pub struct PlayerHandle {
 impl PlayerHandle {
     async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Command) -> Result<T, PlayerError> {
         let (reply, answer) = oneshot::channel();
-        self.inbox.send(make(reply)).map_err(|_| PlayerError::Gone)?;
+        self.inbox
+            .send(make(reply))
+            .map_err(|_| PlayerError::Gone)?;
         answer.await.map_err(|_| PlayerError::Gone)
     }
 
@@ -148,20 +154,30 @@ pub struct Player;
 impl Player {
     /// Create the actor. Returns the handle to talk to it, the stream of events it publishes,
     /// and the future that runs it (spawn it on any runtime).
+    #[allow(clippy::new_ret_no_self)] // librespot's shape: (handle, events, future)
     pub fn new<A: AudioOutput>(
         config: PlayerConfig,
         audio: A,
         audio_events: mpsc::UnboundedReceiver<AudioEvent>,
-    ) -> (PlayerHandle, mpsc::UnboundedReceiver<PlayerEvent>, impl Future<Output = ()> + Send) {
+    ) -> (
+        PlayerHandle,
+        mpsc::UnboundedReceiver<PlayerEvent>,
+        impl Future<Output = ()> + Send,
+    ) {
         let (inbox_tx, inbox) = mpsc::unbounded_channel();
         let (events_tx, events) = mpsc::unbounded_channel();
         let actor = Actor::new(config, audio, events_tx);
-        (PlayerHandle { inbox: inbox_tx }, events, actor.run(inbox, audio_events))
+        (
+            PlayerHandle { inbox: inbox_tx },
+            events,
+            actor.run(inbox, audio_events),
+        )
     }
 }
 
 /// What changed during one turn and must be published.
 #[derive(Default)]
+#[allow(clippy::struct_excessive_bools)] // one flag per event kind
 struct Dirty {
     state: bool,
     position: bool,
@@ -301,7 +317,10 @@ impl<A: AudioOutput> Actor<A> {
     fn handle_action(&mut self, action: Action) -> Result<(), PlayerError> {
         match action {
             Action::PlayLibraryTrack(id) => {
-                let index = *self.library_index.get(&id).ok_or(PlayerError::UnknownTrack(id))?;
+                let index = *self
+                    .library_index
+                    .get(&id)
+                    .ok_or(PlayerError::UnknownTrack(id))?;
                 self.queue.replace(self.library.tracks.clone(), index);
                 self.dirty.queue = true;
                 self.consecutive_failures = 0;
@@ -358,6 +377,7 @@ impl<A: AudioOutput> Actor<A> {
                     self.settings_changed();
                 }
             }
+            Action::Notify(notice) => self.notices.push(notice),
         }
         Ok(())
     }
@@ -389,7 +409,11 @@ impl<A: AudioOutput> Actor<A> {
             }
             AudioEvent::Ended { .. } => self.advance(),
             AudioEvent::Failed { reason, .. } => {
-                let name = self.queue.current().map(Track::display_name).unwrap_or_default();
+                let name = self
+                    .queue
+                    .current()
+                    .map(Track::display_name)
+                    .unwrap_or_default();
                 tracing::warn!(%name, %reason, "cannot play");
                 self.notices.push(Notice::CannotPlay { name, reason });
                 self.track_failed();
@@ -407,7 +431,9 @@ impl<A: AudioOutput> Actor<A> {
         }
         match (&self.device, &device) {
             (_, DeviceState::Unavailable { reason }) => {
-                self.notices.push(Notice::NoAudioDevice { reason: reason.clone() });
+                self.notices.push(Notice::NoAudioDevice {
+                    reason: reason.clone(),
+                });
             }
             (DeviceState::Unavailable { .. }, DeviceState::Ready) => {
                 self.notices.push(Notice::AudioDeviceRestored);
@@ -431,8 +457,17 @@ impl<A: AudioOutput> Actor<A> {
         self.dirty.state = true;
         match provider::resolve_local(&track) {
             Ok(Playable::File(path)) => {
-                self.status = if paused { PlaybackStatus::Paused } else { PlaybackStatus::Loading };
-                self.audio.send(AudioCommand::Load { play_id: self.play_id, path, start_ms, paused });
+                self.status = if paused {
+                    PlaybackStatus::Paused
+                } else {
+                    PlaybackStatus::Loading
+                };
+                self.audio.send(AudioCommand::Load {
+                    play_id: self.play_id,
+                    path,
+                    start_ms,
+                    paused,
+                });
             }
             Err(e) => {
                 self.notices.push(Notice::CannotPlay {
@@ -507,7 +542,10 @@ impl<A: AudioOutput> Actor<A> {
     }
 
     fn pause(&mut self) {
-        if matches!(self.status, PlaybackStatus::Playing | PlaybackStatus::Loading) {
+        if matches!(
+            self.status,
+            PlaybackStatus::Playing | PlaybackStatus::Loading
+        ) {
             self.status = PlaybackStatus::Paused;
             self.audio.send(AudioCommand::Pause);
             self.dirty.state = true;
@@ -533,15 +571,22 @@ impl<A: AudioOutput> Actor<A> {
             self.load_current(position_ms, true);
         } else {
             self.position_ms = position_ms;
-            self.audio.send(AudioCommand::Seek { play_id: self.play_id, position_ms });
+            self.audio.send(AudioCommand::Seek {
+                play_id: self.play_id,
+                position_ms,
+            });
             self.dirty.position = true;
         }
         Ok(())
     }
 
     fn set_library(&mut self, view: LibraryView) {
-        self.library_index =
-            view.tracks.iter().enumerate().map(|(i, t)| (t.id.clone(), i)).collect();
+        self.library_index = view
+            .tracks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
         self.library = view;
         self.dirty.library = true;
     }
@@ -563,10 +608,14 @@ impl<A: AudioOutput> Actor<A> {
 
     fn save_settings(&mut self) {
         self.save_due = None;
-        let Some(path) = &self.config.settings_path else { return };
+        let Some(path) = &self.config.settings_path else {
+            return;
+        };
         if let Err(e) = settings::save(path, &self.settings) {
             tracing::warn!(error = %e, "settings not saved");
-            self.notices.push(Notice::SettingsNotSaved { reason: e.to_string() });
+            self.notices.push(Notice::SettingsNotSaved {
+                reason: e.to_string(),
+            });
         }
     }
 
@@ -575,7 +624,10 @@ impl<A: AudioOutput> Actor<A> {
             status: self.status,
             play_id: self.play_id,
             current: self.queue.current().cloned(),
-            queue_index: self.queue.current_index().map(|i| u32::try_from(i).unwrap_or(u32::MAX)),
+            queue_index: self
+                .queue
+                .current_index()
+                .map(|i| u32::try_from(i).unwrap_or(u32::MAX)),
             queue_length: u32::try_from(self.queue.len()).unwrap_or(u32::MAX),
             position_ms: self.position_ms,
             duration_ms: self.duration_ms,
@@ -610,7 +662,10 @@ impl<A: AudioOutput> Actor<A> {
         if dirty.state {
             out.push(PlayerEvent::State(self.state()));
         } else if dirty.position {
-            out.push(PlayerEvent::Position { play_id: self.play_id, position_ms: self.position_ms });
+            out.push(PlayerEvent::Position {
+                play_id: self.play_id,
+                position_ms: self.position_ms,
+            });
         }
         out.extend(self.notices.drain(..).map(PlayerEvent::Notice));
         for event in out {

@@ -13,12 +13,20 @@ pub type PlayId = u64;
 #[derive(Clone, Debug, PartialEq)]
 pub enum AudioCommand {
     /// Stop whatever plays and start `path` at `start_ms`, paused or not.
-    Load { play_id: PlayId, path: PathBuf, start_ms: u64, paused: bool },
+    Load {
+        play_id: PlayId,
+        path: PathBuf,
+        start_ms: u64,
+        paused: bool,
+    },
     Pause,
     Resume,
     /// Stop and drop the current source.
     Stop,
-    Seek { play_id: PlayId, position_ms: u64 },
+    Seek {
+        play_id: PlayId,
+        position_ms: u64,
+    },
     /// Linear gain, 0.0 ..= 1.0, already shaped by the actor's volume curve.
     SetGain(f32),
     /// Try to open the output device again (after it was missing).
@@ -31,7 +39,10 @@ pub enum AudioCommand {
 #[derive(Clone, Debug, PartialEq)]
 pub enum AudioEvent {
     /// The decoder opened and samples are flowing to the device.
-    Started { play_id: PlayId, duration_ms: Option<u64> },
+    Started {
+        play_id: PlayId,
+        duration_ms: Option<u64>,
+    },
     /// Periodic while playing, and once after every seek.
     Position { play_id: PlayId, position_ms: u64 },
     /// The track played to its end.
@@ -39,7 +50,10 @@ pub enum AudioEvent {
     /// The track could not be opened or decoded; playback should move on.
     Failed { play_id: PlayId, reason: String },
     /// No output device could be opened. The load stays pending until `RetryDevice`.
-    DeviceUnavailable { play_id: Option<PlayId>, reason: String },
+    DeviceUnavailable {
+        play_id: Option<PlayId>,
+        reason: String,
+    },
     /// The output device is open.
     DeviceReady,
 }

@@ -50,21 +50,37 @@ pub struct PlayerState {
 /// Something the user should be told once (a toast), in a language-neutral form: the UI
 /// picks the words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum Notice {
     /// "cannot play <name>: <reason>"; playback moved on.
-    CannotPlay { name: String, reason: String },
+    CannotPlay {
+        name: String,
+        reason: String,
+    },
     /// Every track in the queue failed in a row; playback stopped instead of spinning.
     AllTracksFailed,
     /// No output device; playback waits until the user retries.
-    NoAudioDevice { reason: String },
+    NoAudioDevice {
+        reason: String,
+    },
     AudioDeviceRestored,
     /// The settings file could not be read; defaults are in use, the old file was kept.
-    SettingsReset { reason: String, kept_as: String },
+    SettingsReset {
+        reason: String,
+        kept_as: String,
+    },
     /// Settings could not be saved; they stay in effect for this session.
-    SettingsNotSaved { reason: String },
+    SettingsNotSaved {
+        reason: String,
+    },
     /// A path given on the command line or dropped in holds nothing playable.
-    NothingToPlay { path: String },
+    NothingToPlay {
+        path: String,
+    },
 }
 
 /// The library as the UI lists it.

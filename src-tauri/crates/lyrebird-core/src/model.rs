@@ -13,7 +13,10 @@ impl TrackId {
     /// The id of a local file: a stable hash of its path, so ids survive restarts.
     #[must_use]
     pub fn for_local_path(path: &std::path::Path) -> Self {
-        Self(format!("local:{:016x}", fnv1a64(path.as_os_str().as_encoded_bytes())))
+        Self(format!(
+            "local:{:016x}",
+            fnv1a64(path.as_os_str().as_encoded_bytes())
+        ))
     }
 }
 
@@ -65,9 +68,10 @@ impl Track {
     /// A track for a local file with no tags read yet: the file name is its title.
     #[must_use]
     pub fn from_path(path: PathBuf, source: SourceKind) -> Self {
-        let title = path
-            .file_stem()
-            .map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned());
+        let title = path.file_stem().map_or_else(
+            || path.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
         Self {
             id: TrackId::for_local_path(&path),
             source,
@@ -100,7 +104,10 @@ mod tests {
     fn local_ids_are_stable_and_distinct() {
         let a = TrackId::for_local_path(std::path::Path::new("/music/a.flac"));
         let b = TrackId::for_local_path(std::path::Path::new("/music/b.flac"));
-        assert_eq!(a, TrackId::for_local_path(std::path::Path::new("/music/a.flac")));
+        assert_eq!(
+            a,
+            TrackId::for_local_path(std::path::Path::new("/music/a.flac"))
+        );
         assert_ne!(a, b);
         // The value is part of persisted state: pin it.
         assert_eq!(a.0, "local:74d37ef37a7730af");

@@ -1,6 +1,6 @@
 //! Sources of music and how the actor asks them for a playable stream.
 //!
-//! Local files resolve on the spot. Remote sources (Subsonic, NetEase) will resolve in their own
+//! Local files resolve on the spot. Remote sources (Subsonic, `NetEase`) will resolve in their own
 //! cancellable tasks that reply to the actor with a message carrying the request id; the actor
 //! drops replies whose id is stale. This module holds the shared vocabulary for that.
 

@@ -32,7 +32,11 @@ impl Queue {
 
     /// Replace the whole queue and point at `start` (clamped into range).
     pub fn replace(&mut self, tracks: Vec<Track>, start: usize) {
-        self.current = if tracks.is_empty() { None } else { Some(start.min(tracks.len() - 1)) };
+        self.current = if tracks.is_empty() {
+            None
+        } else {
+            Some(start.min(tracks.len() - 1))
+        };
         self.tracks = tracks;
     }
 
@@ -66,6 +70,12 @@ impl Queue {
         self.current.and_then(|i| i.checked_sub(1))
     }
 
+    /// The first queued track with this id.
+    #[must_use]
+    pub fn find(&self, id: &crate::model::TrackId) -> Option<&Track> {
+        self.tracks.iter().find(|t| &t.id == id)
+    }
+
     #[must_use]
     pub fn view(&self) -> QueueView {
         QueueView {
@@ -82,7 +92,9 @@ mod tests {
     use std::path::PathBuf;
 
     fn tracks(n: usize) -> Vec<Track> {
-        (0..n).map(|i| Track::from_path(PathBuf::from(format!("/m/{i}.flac")), SourceKind::Local)).collect()
+        (0..n)
+            .map(|i| Track::from_path(PathBuf::from(format!("/m/{i}.flac")), SourceKind::Local))
+            .collect()
     }
 
     #[test]
@@ -100,13 +112,5 @@ mod tests {
         assert_eq!(q.append(tracks(2)), 3);
         assert_eq!(q.len(), 5);
         assert_eq!(q.view().current, Some(0));
-    }
-}
-
-impl Queue {
-    /// The first queued track with this id.
-    #[must_use]
-    pub fn find(&self, id: &crate::model::TrackId) -> Option<&Track> {
-        self.tracks.iter().find(|t| &t.id == id)
     }
 }

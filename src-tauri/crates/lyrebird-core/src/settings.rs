@@ -32,7 +32,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { locale: LocalePreference::System, volume: 0.8 }
+        Self {
+            locale: LocalePreference::System,
+            volume: 0.8,
+        }
     }
 }
 
@@ -40,11 +43,20 @@ impl Default for Settings {
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot write {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path} is not valid settings: {source}")]
-    Parse { path: PathBuf, source: serde_json::Error },
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
 }
 
 /// The result of loading: settings to use, and what went wrong if defaults had to be used.
@@ -62,30 +74,51 @@ pub fn load(path: &Path) -> Loaded {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Loaded { settings: Settings::default(), reset: None };
+            return Loaded {
+                settings: Settings::default(),
+                reset: None,
+            };
         }
         Err(source) => {
-            let err = SettingsError::Read { path: path.to_owned(), source };
-            return Loaded { settings: Settings::default(), reset: Some((err.to_string(), path.to_owned())) };
+            let err = SettingsError::Read {
+                path: path.to_owned(),
+                source,
+            };
+            return Loaded {
+                settings: Settings::default(),
+                reset: Some((err.to_string(), path.to_owned())),
+            };
         }
     };
     match serde_json::from_slice::<Settings>(&bytes) {
         Ok(mut settings) => {
             settings.volume = sanitize_volume(settings.volume);
-            Loaded { settings, reset: None }
+            Loaded {
+                settings,
+                reset: None,
+            }
         }
         Err(source) => {
-            let err = SettingsError::Parse { path: path.to_owned(), source };
+            let err = SettingsError::Parse {
+                path: path.to_owned(),
+                source,
+            };
             let aside = move_aside(path);
             tracing::warn!(%err, kept_as = %aside.display(), "settings reset to defaults");
-            Loaded { settings: Settings::default(), reset: Some((err.to_string(), aside)) }
+            Loaded {
+                settings: Settings::default(),
+                reset: Some((err.to_string(), aside)),
+            }
         }
     }
 }
 
 /// Write `settings` to `path` atomically: a crash mid-write leaves the old file intact.
 pub fn save(path: &Path, settings: &Settings) -> Result<(), SettingsError> {
-    let write_err = |source| SettingsError::Write { path: path.to_owned(), source };
+    let write_err = |source| SettingsError::Write {
+        path: path.to_owned(),
+        source,
+    };
     let json = serde_json::to_vec_pretty(settings).expect("settings always serialize");
     write_atomically(path, &json).map_err(write_err)
 }
@@ -94,7 +127,9 @@ pub fn save(path: &Path, settings: &Settings) -> Result<(), SettingsError> {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let file_name = path.file_name().map_or_else(Default::default, |n| n.to_string_lossy());
+    let file_name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
     let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
@@ -128,7 +163,11 @@ fn move_aside(path: &Path) -> PathBuf {
 /// Clamp a volume into 0.0 ..= 1.0; NaN becomes the default.
 #[must_use]
 pub fn sanitize_volume(volume: f32) -> f32 {
-    if volume.is_nan() { Settings::default().volume } else { volume.clamp(0.0, 1.0) }
+    if volume.is_nan() {
+        Settings::default().volume
+    } else {
+        volume.clamp(0.0, 1.0)
+    }
 }
 
 #[cfg(test)]
@@ -147,7 +186,10 @@ mod tests {
     fn round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/settings.json");
-        let settings = Settings { locale: LocalePreference::SimplifiedChinese, volume: 0.25 };
+        let settings = Settings {
+            locale: LocalePreference::SimplifiedChinese,
+            volume: 0.25,
+        };
         save(&path, &settings).unwrap();
         let loaded = load(&path);
         assert_eq!(loaded.settings, settings);
@@ -173,7 +215,11 @@ mod tests {
     fn unknown_fields_and_bad_volume_are_tolerated() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.json");
-        fs::write(&path, br#"{"locale":"en","volume":7.5,"fromTheFuture":true}"#).unwrap();
+        fs::write(
+            &path,
+            br#"{"locale":"en","volume":7.5,"fromTheFuture":true}"#,
+        )
+        .unwrap();
         let loaded = load(&path);
         assert_eq!(loaded.settings.locale, LocalePreference::English);
         assert!((loaded.settings.volume - 1.0).abs() < f32::EPSILON);

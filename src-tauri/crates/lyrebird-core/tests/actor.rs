@@ -35,14 +35,27 @@ impl Harness {
                 t
             })
             .collect();
-        let mut config = PlayerConfig { system_locale: "en-US".into(), ..PlayerConfig::default() };
+        let mut config = PlayerConfig {
+            system_locale: "en-US".into(),
+            ..PlayerConfig::default()
+        };
         tweak(&mut config);
         let (audio_tx, audio_commands) = mpsc::unbounded_channel();
         let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
         let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
         tokio::spawn(actor);
-        let mut h = Self { player, events, audio_commands, audio_events, tracks, _dir: dir };
-        let view = LibraryView { tracks: h.tracks.clone(), scanning: false };
+        let mut h = Self {
+            player,
+            events,
+            audio_commands,
+            audio_events,
+            tracks,
+            _dir: dir,
+        };
+        let view = LibraryView {
+            tracks: h.tracks.clone(),
+            scanning: false,
+        };
         h.player.act(Action::SetLibrary(view)).await.unwrap();
         h.drain_audio();
         h.drain_events();
@@ -78,7 +91,10 @@ impl Harness {
 #[tokio::test]
 async fn playing_a_library_track_loads_it_and_reports_playing() {
     let mut h = Harness::new(3).await;
-    h.player.act(Action::PlayLibraryTrack(h.tracks[1].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[1].id.clone()))
+        .await
+        .unwrap();
     let (play_id, path) = h.last_load();
     assert_eq!(path, h.tracks[1].path.clone().unwrap());
     let snap = h.player.snapshot().await.unwrap();
@@ -87,7 +103,11 @@ async fn playing_a_library_track_loads_it_and_reports_playing() {
     assert_eq!(snap.queue.tracks.len(), 3);
     assert_eq!(snap.queue.current, Some(1));
 
-    h.audio(AudioEvent::Started { play_id, duration_ms: Some(59_000) }).await;
+    h.audio(AudioEvent::Started {
+        play_id,
+        duration_ms: Some(59_000),
+    })
+    .await;
     let snap = h.player.snapshot().await.unwrap();
     assert_eq!(snap.state.status, PlaybackStatus::Playing);
     assert_eq!(snap.state.duration_ms, Some(59_000));
@@ -100,16 +120,26 @@ async fn unknown_track_is_refused_and_changes_nothing() {
     let mut h = Harness::new(1).await;
     let mut bogus = h.tracks[0].id.clone();
     bogus.0.push('x');
-    let err = h.player.act(Action::PlayLibraryTrack(bogus.clone())).await.unwrap_err();
+    let err = h
+        .player
+        .act(Action::PlayLibraryTrack(bogus.clone()))
+        .await
+        .unwrap_err();
     assert_eq!(err, PlayerError::UnknownTrack(bogus));
     assert!(h.drain_audio().is_empty());
-    assert_eq!(h.player.act(Action::Next).await.unwrap_err(), PlayerError::NothingToPlay);
+    assert_eq!(
+        h.player.act(Action::Next).await.unwrap_err(),
+        PlayerError::NothingToPlay
+    );
 }
 
 #[tokio::test]
 async fn stale_audio_events_are_dropped() {
     let mut h = Harness::new(3).await;
-    h.player.act(Action::PlayLibraryTrack(h.tracks[0].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
     let (first, _) = h.last_load();
     h.player.act(Action::Next).await.unwrap();
     let (second, path) = h.last_load();
@@ -117,10 +147,22 @@ async fn stale_audio_events_are_dropped() {
     assert_eq!(path, h.tracks[1].path.clone().unwrap());
 
     // The first track's decoder reports late: it must not move the player.
-    h.audio(AudioEvent::Started { play_id: first, duration_ms: Some(1) }).await;
-    h.audio(AudioEvent::Position { play_id: first, position_ms: 42_000 }).await;
+    h.audio(AudioEvent::Started {
+        play_id: first,
+        duration_ms: Some(1),
+    })
+    .await;
+    h.audio(AudioEvent::Position {
+        play_id: first,
+        position_ms: 42_000,
+    })
+    .await;
     h.audio(AudioEvent::Ended { play_id: first }).await;
-    h.audio(AudioEvent::Failed { play_id: first, reason: "late".into() }).await;
+    h.audio(AudioEvent::Failed {
+        play_id: first,
+        reason: "late".into(),
+    })
+    .await;
 
     let snap = h.player.snapshot().await.unwrap();
     assert_eq!(snap.state.play_id, second);
@@ -129,20 +171,39 @@ async fn stale_audio_events_are_dropped() {
     assert_eq!(snap.state.status, PlaybackStatus::Loading);
     assert!(h.drain_audio().is_empty(), "no new load for a stale end");
     assert_eq!(h.player.stats().await.unwrap().stale_audio_events, 4);
-    assert!(!h.drain_events().iter().any(|e| matches!(e, PlayerEvent::Notice(_))));
+    assert!(
+        !h.drain_events()
+            .iter()
+            .any(|e| matches!(e, PlayerEvent::Notice(_)))
+    );
 }
 
 #[tokio::test]
 async fn end_of_track_plays_the_next_and_end_of_queue_stops() {
     let mut h = Harness::new(2).await;
-    h.player.act(Action::PlayLibraryTrack(h.tracks[0].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
     let (first, _) = h.last_load();
-    h.audio(AudioEvent::Started { play_id: first, duration_ms: None }).await;
+    h.audio(AudioEvent::Started {
+        play_id: first,
+        duration_ms: None,
+    })
+    .await;
     h.audio(AudioEvent::Ended { play_id: first }).await;
     let (second, path) = h.last_load();
     assert_eq!(path, h.tracks[1].path.clone().unwrap());
-    h.audio(AudioEvent::Started { play_id: second, duration_ms: None }).await;
-    h.audio(AudioEvent::Position { play_id: second, position_ms: 59_000 }).await;
+    h.audio(AudioEvent::Started {
+        play_id: second,
+        duration_ms: None,
+    })
+    .await;
+    h.audio(AudioEvent::Position {
+        play_id: second,
+        position_ms: 59_000,
+    })
+    .await;
     h.audio(AudioEvent::Ended { play_id: second }).await;
     assert_eq!(h.drain_audio(), vec![AudioCommand::Stop]);
     let snap = h.player.snapshot().await.unwrap();
@@ -157,79 +218,160 @@ async fn end_of_track_plays_the_next_and_end_of_queue_stops() {
 #[tokio::test]
 async fn previous_goes_back_early_and_restarts_late() {
     let mut h = Harness::new(3).await;
-    h.player.act(Action::PlayLibraryTrack(h.tracks[1].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[1].id.clone()))
+        .await
+        .unwrap();
     let (id, _) = h.last_load();
-    h.audio(AudioEvent::Started { play_id: id, duration_ms: None }).await;
-    h.audio(AudioEvent::Position { play_id: id, position_ms: 10_000 }).await;
+    h.audio(AudioEvent::Started {
+        play_id: id,
+        duration_ms: None,
+    })
+    .await;
+    h.audio(AudioEvent::Position {
+        play_id: id,
+        position_ms: 10_000,
+    })
+    .await;
     h.player.act(Action::Previous).await.unwrap();
-    assert_eq!(h.drain_audio(), vec![AudioCommand::Seek { play_id: id, position_ms: 0 }]);
+    assert_eq!(
+        h.drain_audio(),
+        vec![AudioCommand::Seek {
+            play_id: id,
+            position_ms: 0
+        }]
+    );
 
-    h.audio(AudioEvent::Position { play_id: id, position_ms: 2_000 }).await;
+    h.audio(AudioEvent::Position {
+        play_id: id,
+        position_ms: 2_000,
+    })
+    .await;
     h.player.act(Action::Previous).await.unwrap();
     assert_eq!(h.last_load().1, h.tracks[0].path.clone().unwrap());
     // At the first track, previous restarts it.
     h.player.act(Action::Previous).await.unwrap();
-    assert!(matches!(h.drain_audio()[..], [AudioCommand::Seek { position_ms: 0, .. }]));
+    assert!(matches!(
+        h.drain_audio()[..],
+        [AudioCommand::Seek { position_ms: 0, .. }]
+    ));
 }
 
 #[tokio::test]
 async fn seek_carries_the_play_id_and_is_clamped() {
     let mut h = Harness::new(1).await;
-    h.player.act(Action::PlayLibraryTrack(h.tracks[0].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
     let (id, _) = h.last_load();
-    h.player.act(Action::Seek { position_ms: 90_000 }).await.unwrap();
-    assert_eq!(h.drain_audio(), vec![AudioCommand::Seek { play_id: id, position_ms: 60_000 }]);
+    h.player
+        .act(Action::Seek {
+            position_ms: 90_000,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        h.drain_audio(),
+        vec![AudioCommand::Seek {
+            play_id: id,
+            position_ms: 60_000
+        }]
+    );
     h.player.act(Action::TogglePause).await.unwrap();
     h.player.act(Action::TogglePause).await.unwrap();
-    assert_eq!(h.drain_audio(), vec![AudioCommand::Pause, AudioCommand::Resume]);
+    assert_eq!(
+        h.drain_audio(),
+        vec![AudioCommand::Pause, AudioCommand::Resume]
+    );
 }
 
 #[tokio::test]
 async fn a_failing_track_is_reported_and_skipped() {
     let mut h = Harness::new(3).await;
-    h.player.act(Action::PlayLibraryTrack(h.tracks[0].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
     let (id, _) = h.last_load();
     h.drain_events();
-    h.audio(AudioEvent::Failed { play_id: id, reason: "bad header".into() }).await;
+    h.audio(AudioEvent::Failed {
+        play_id: id,
+        reason: "bad header".into(),
+    })
+    .await;
     assert_eq!(h.last_load().1, h.tracks[1].path.clone().unwrap());
     let notices: Vec<_> = h
         .drain_events()
         .into_iter()
-        .filter_map(|e| if let PlayerEvent::Notice(n) = e { Some(n) } else { None })
+        .filter_map(|e| {
+            if let PlayerEvent::Notice(n) = e {
+                Some(n)
+            } else {
+                None
+            }
+        })
         .collect();
     assert_eq!(
         notices,
-        vec![Notice::CannotPlay { name: h.tracks[0].title.clone(), reason: "bad header".into() }]
+        vec![Notice::CannotPlay {
+            name: h.tracks[0].title.clone(),
+            reason: "bad header".into()
+        }]
     );
 }
 
 #[tokio::test]
 async fn when_every_track_fails_playback_stops_instead_of_spinning() {
     let mut h = Harness::new(3).await;
-    h.player.act(Action::PlayLibraryTrack(h.tracks[1].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[1].id.clone()))
+        .await
+        .unwrap();
     // Tracks 1 and 2 fail; the queue ends. Start again from 0: all three fail in a row.
     for _ in 0..2 {
         let (id, _) = h.last_load();
-        h.audio(AudioEvent::Failed { play_id: id, reason: "x".into() }).await;
+        h.audio(AudioEvent::Failed {
+            play_id: id,
+            reason: "x".into(),
+        })
+        .await;
     }
-    assert_eq!(h.player.snapshot().await.unwrap().state.status, PlaybackStatus::Stopped);
+    assert_eq!(
+        h.player.snapshot().await.unwrap().state.status,
+        PlaybackStatus::Stopped
+    );
     h.drain_events();
     h.player.act(Action::PlayQueueIndex(0)).await.unwrap();
     for _ in 0..3 {
         let (id, _) = h.last_load();
-        h.audio(AudioEvent::Failed { play_id: id, reason: "x".into() }).await;
+        h.audio(AudioEvent::Failed {
+            play_id: id,
+            reason: "x".into(),
+        })
+        .await;
     }
     let snap = h.player.snapshot().await.unwrap();
     assert_eq!(snap.state.status, PlaybackStatus::Stopped);
-    assert!(h.drain_events().contains(&PlayerEvent::Notice(Notice::AllTracksFailed)));
-    assert!(h.drain_audio().iter().all(|c| !matches!(c, AudioCommand::Load { .. })));
+    assert!(
+        h.drain_events()
+            .contains(&PlayerEvent::Notice(Notice::AllTracksFailed))
+    );
+    assert!(
+        h.drain_audio()
+            .iter()
+            .all(|c| !matches!(c, AudioCommand::Load { .. }))
+    );
 }
 
 #[tokio::test]
 async fn a_missing_file_fails_without_reaching_the_audio_thread() {
     let mut h = Harness::new(2).await;
     std::fs::remove_file(h.tracks[0].path.as_ref().unwrap()).unwrap();
-    h.player.act(Action::PlayLibraryTrack(h.tracks[0].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
     let loads: Vec<_> = h
         .drain_audio()
         .into_iter()
@@ -245,12 +387,18 @@ async fn a_missing_file_fails_without_reaching_the_audio_thread() {
 #[tokio::test]
 async fn a_missing_device_is_reported_once_and_recovery_is_announced() {
     let mut h = Harness::new(1).await;
-    h.player.act(Action::PlayLibraryTrack(h.tracks[0].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
     let (id, _) = h.last_load();
     h.drain_events();
     for _ in 0..3 {
-        h.audio(AudioEvent::DeviceUnavailable { play_id: Some(id), reason: "no card".into() })
-            .await;
+        h.audio(AudioEvent::DeviceUnavailable {
+            play_id: Some(id),
+            reason: "no card".into(),
+        })
+        .await;
     }
     let notices = h.drain_events();
     let no_device = notices
@@ -259,26 +407,52 @@ async fn a_missing_device_is_reported_once_and_recovery_is_announced() {
         .count();
     assert_eq!(no_device, 1);
     let snap = h.player.snapshot().await.unwrap();
-    assert_eq!(snap.state.device, DeviceState::Unavailable { reason: "no card".into() });
+    assert_eq!(
+        snap.state.device,
+        DeviceState::Unavailable {
+            reason: "no card".into()
+        }
+    );
 
     h.player.act(Action::RetryAudioDevice).await.unwrap();
     assert_eq!(h.drain_audio(), vec![AudioCommand::RetryDevice]);
-    h.audio(AudioEvent::Started { play_id: id, duration_ms: None }).await;
-    assert!(h.drain_events().contains(&PlayerEvent::Notice(Notice::AudioDeviceRestored)));
+    h.audio(AudioEvent::Started {
+        play_id: id,
+        duration_ms: None,
+    })
+    .await;
+    assert!(
+        h.drain_events()
+            .contains(&PlayerEvent::Notice(Notice::AudioDeviceRestored))
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_burst_of_changes_is_published_as_one_event() {
     let mut h = Harness::new(1).await;
-    h.player.act(Action::PlayLibraryTrack(h.tracks[0].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
     let (id, _) = h.last_load();
     h.drain_events();
     // No await between sends: the actor sees all of them in one turn.
     for ms in 1..=100 {
-        h.audio_events.send(AudioEvent::Position { play_id: id, position_ms: ms * 10 }).unwrap();
+        h.audio_events
+            .send(AudioEvent::Position {
+                play_id: id,
+                position_ms: ms * 10,
+            })
+            .unwrap();
     }
     h.player.snapshot().await.unwrap();
-    assert_eq!(h.drain_events(), vec![PlayerEvent::Position { play_id: id, position_ms: 1_000 }]);
+    assert_eq!(
+        h.drain_events(),
+        vec![PlayerEvent::Position {
+            play_id: id,
+            position_ms: 1_000
+        }]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -286,20 +460,35 @@ async fn volume_is_shaped_applied_and_saved_once_after_a_drag() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
     let settings_path = path.clone();
-    let mut h =
-        Harness::with_config(1, move |c| c.settings_path = Some(settings_path)).await;
+    let mut h = Harness::with_config(1, move |c| c.settings_path = Some(settings_path)).await;
     for step in 1..=10u8 {
-        h.player.act(Action::SetVolume(f32::from(step) / 20.0)).await.unwrap();
+        h.player
+            .act(Action::SetVolume(f32::from(step) / 20.0))
+            .await
+            .unwrap();
     }
-    h.player.act(Action::SetLocale(LocalePreference::SimplifiedChinese)).await.unwrap();
+    h.player
+        .act(Action::SetLocale(LocalePreference::SimplifiedChinese))
+        .await
+        .unwrap();
     assert!(!path.exists(), "writes are debounced");
     let gains: Vec<f32> = h
         .drain_audio()
         .into_iter()
-        .filter_map(|c| if let AudioCommand::SetGain(g) = c { Some(g) } else { None })
+        .filter_map(|c| {
+            if let AudioCommand::SetGain(g) = c {
+                Some(g)
+            } else {
+                None
+            }
+        })
         .collect();
     assert_eq!(gains.len(), 10);
-    assert!((gains[9] - 0.125).abs() < 1e-6, "0.5 on the slider is -18 dB: {}", gains[9]);
+    assert!(
+        (gains[9] - 0.125).abs() < 1e-6,
+        "0.5 on the slider is -18 dB: {}",
+        gains[9]
+    );
 
     tokio::time::sleep(Duration::from_secs(1)).await;
     h.player.snapshot().await.unwrap();
@@ -315,19 +504,31 @@ async fn a_corrupt_settings_file_is_reported_not_fatal() {
     std::fs::write(&path, b"\x00\x01garbage").unwrap();
     let (audio_tx, _audio_rx) = mpsc::unbounded_channel();
     let (_audio_events, audio_events_rx) = mpsc::unbounded_channel();
-    let config = PlayerConfig { settings_path: Some(path), system_locale: "en".into() };
+    let config = PlayerConfig {
+        settings_path: Some(path),
+        system_locale: "en".into(),
+    };
     let (_player, mut events, actor) = Player::new(config, audio_tx, audio_events_rx);
     tokio::spawn(actor);
     let first = events.recv().await.unwrap();
-    assert!(matches!(first, PlayerEvent::Notice(Notice::SettingsReset { .. })), "{first:?}");
+    assert!(
+        matches!(first, PlayerEvent::Notice(Notice::SettingsReset { .. })),
+        "{first:?}"
+    );
 }
 
 #[tokio::test]
 async fn command_line_tracks_are_appended_and_played() {
     let mut h = Harness::new(2).await;
-    h.player.act(Action::PlayLibraryTrack(h.tracks[0].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
     let extra = h.tracks[1].clone();
-    h.player.act(Action::PlayTracks(vec![extra.clone()])).await.unwrap();
+    h.player
+        .act(Action::PlayTracks(vec![extra.clone()]))
+        .await
+        .unwrap();
     let snap = h.player.snapshot().await.unwrap();
     assert_eq!(snap.queue.tracks.len(), 3);
     assert_eq!(snap.queue.current, Some(2));
@@ -342,6 +543,9 @@ async fn command_line_tracks_are_appended_and_played() {
 async fn shutdown_stops_audio_and_ends_the_actor() {
     let mut h = Harness::new(1).await;
     h.player.shutdown().await.unwrap();
-    assert_eq!(h.drain_audio(), vec![AudioCommand::Stop, AudioCommand::Shutdown]);
+    assert_eq!(
+        h.drain_audio(),
+        vec![AudioCommand::Stop, AudioCommand::Shutdown]
+    );
     assert_eq!(h.player.snapshot().await.unwrap_err(), PlayerError::Gone);
 }

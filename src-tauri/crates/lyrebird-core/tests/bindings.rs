@@ -29,7 +29,11 @@ fn typescript_bindings_are_current() {
     let fresh = tempfile::tempdir().unwrap();
     lyrebird_core::bindings::export_all(fresh.path()).unwrap();
     let generated = listing(fresh.path());
-    assert!(generated.len() > 5, "export produced {} files", generated.len());
+    assert!(
+        generated.len() > 5,
+        "export produced {} files",
+        generated.len()
+    );
 
     let committed = committed_dir();
     if std::env::var_os("LYREBIRD_UPDATE_BINDINGS").is_some() {

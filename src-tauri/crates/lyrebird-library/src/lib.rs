@@ -1,1 +1,225 @@
+//! Lyrebird's local library: finds audio files under folders and reads their tags.
+//!
+//! Bad input never stops a scan: unreadable folders, symlink loops, corrupt tags and odd file
+//! names are recorded as [`Problem`]s and the scan goes on. (The `SQLite` index, incremental
+//! rescans and the watcher build on this.)
 
+use std::collections::HashSet;
+use std::fs;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use lofty::config::ParseOptions;
+use lofty::prelude::*;
+use lofty::probe::Probe;
+use lyrebird_core::model::{SourceKind, Track};
+
+/// File extensions the audio thread can decode.
+pub const AUDIO_EXTENSIONS: &[&str] = &["flac", "mp3", "ogg", "oga", "wav", "m4a", "mp4", "aac"];
+
+/// A file or folder the scan skipped, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// What a scan found.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub tracks: Vec<Track>,
+    pub problems: Vec<Problem>,
+}
+
+/// True when `path` has an extension we play.
+#[must_use]
+pub fn is_audio_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        AUDIO_EXTENSIONS
+            .iter()
+            .any(|known| known.eq_ignore_ascii_case(e))
+    })
+}
+
+/// Find every audio file under `roots` (folders or single files) and read its tags, in
+/// parallel. Tracks come back in path order within each root, roots in the order given.
+#[must_use]
+pub fn scan(roots: &[PathBuf], source: SourceKind) -> Scan {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let mut visited = HashSet::new();
+    for root in roots {
+        collect(root, &mut files, &mut problems, &mut visited);
+    }
+    let tracks = read_all(&files, source);
+    Scan { tracks, problems }
+}
+
+fn collect(
+    path: &Path,
+    files: &mut Vec<PathBuf>,
+    problems: &mut Vec<Problem>,
+    visited: &mut HashSet<PathBuf>,
+) {
+    let problem = |reason: String| Problem {
+        path: path.to_owned(),
+        reason,
+    };
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => return problems.push(problem(e.to_string())),
+    };
+    if meta.is_file() {
+        if is_audio_file(path) {
+            files.push(path.to_owned());
+        }
+        return;
+    }
+    if !meta.is_dir() {
+        return;
+    }
+    // Symlinked folders can loop back on themselves: visit each real folder once.
+    match fs::canonicalize(path) {
+        Ok(real) => {
+            if !visited.insert(real) {
+                return;
+            }
+        }
+        Err(e) => return problems.push(problem(e.to_string())),
+    }
+    let mut entries: Vec<PathBuf> = match fs::read_dir(path) {
+        Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).collect(),
+        Err(e) => return problems.push(problem(e.to_string())),
+    };
+    entries.sort();
+    for entry in entries {
+        collect(&entry, files, problems, visited);
+    }
+}
+
+/// Read tags of `files` on all cores, keeping their order.
+fn read_all(files: &[PathBuf], source: SourceKind) -> Vec<Track> {
+    let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|p| read_track(p, source))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// A track for `path` with whatever its tags say. A file whose tags cannot be read is still
+/// listed (by its file name): whether it plays is the decoder's call, at play time.
+#[must_use]
+pub fn read_track(path: &Path, source: SourceKind) -> Track {
+    let mut track = Track::from_path(path.to_owned(), source);
+    let options = ParseOptions::new().read_cover_art(true);
+    // Tag parsers read untrusted bytes; a panic must cost one file, not the scan.
+    let read = catch_unwind(AssertUnwindSafe(|| {
+        Probe::open(path)?.options(options).read()
+    }));
+    let tagged = match read {
+        Ok(Ok(tagged)) => tagged,
+        Ok(Err(e)) => {
+            tracing::debug!(path = %path.display(), error = %e, "tags unreadable");
+            return track;
+        }
+        Err(_) => {
+            tracing::warn!(path = %path.display(), "tag reader panicked");
+            return track;
+        }
+    };
+    let duration = tagged.properties().duration();
+    if duration > Duration::ZERO {
+        track.duration_ms = u64::try_from(duration.as_millis()).ok();
+    }
+    let Some(tag) = tagged.primary_tag().or_else(|| tagged.first_tag()) else {
+        return track;
+    };
+    if let Some(title) = tag.title().filter(|t| !t.trim().is_empty()) {
+        title.trim().clone_into(&mut track.title);
+    }
+    let mut artists: Vec<String> = tag
+        .get_strings(ItemKey::TrackArtists)
+        .chain(tag.get_strings(ItemKey::TrackArtist))
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect();
+    dedup_keep_order(&mut artists);
+    track.artists = artists;
+    track.album = tag
+        .album()
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty());
+    track.track_number = tag.track();
+    track.has_cover = !tag.pictures().is_empty();
+    track
+}
+
+fn dedup_keep_order(items: &mut Vec<String>) {
+    let mut seen = HashSet::new();
+    items.retain(|item| seen.insert(item.clone()));
+}
+
+/// An embedded picture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cover {
+    pub mime_type: String,
+    pub data: Vec<u8>,
+}
+
+/// The front cover embedded in `path` (or its first picture), if any.
+#[must_use]
+pub fn read_cover(path: &Path) -> Option<Cover> {
+    let read = catch_unwind(AssertUnwindSafe(|| Probe::open(path).ok()?.read().ok()));
+    let tagged = read.ok()??;
+    let tag = tagged.primary_tag().or_else(|| tagged.first_tag())?;
+    let picture = tag
+        .get_picture_type(lofty::picture::PictureType::CoverFront)
+        .or_else(|| tag.pictures().first())?;
+    let mime_type = picture.mime_type().map_or_else(
+        || sniff_image_type(picture.data()),
+        |m| m.as_str().to_owned(),
+    );
+    Some(Cover {
+        mime_type,
+        data: picture.data().to_vec(),
+    })
+}
+
+fn sniff_image_type(data: &[u8]) -> String {
+    match data {
+        [0x89, b'P', b'N', b'G', ..] => "image/png",
+        [b'G', b'I', b'F', ..] => "image/gif",
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => "image/webp",
+        _ => "image/jpeg",
+    }
+    .to_owned()
+}

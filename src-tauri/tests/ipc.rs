@@ -1,0 +1,116 @@
+//! The real command layer and capabilities under Tauri's mock runtime: what the webview can
+//! invoke, what it gets back, and that windows without the capability are refused.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use lyrebird_lib::{LaunchOptions, build_app, start};
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+
+struct Fixture {
+    _app: App<MockRuntime>,
+    main: WebviewWindow<MockRuntime>,
+    intruder: WebviewWindow<MockRuntime>,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+fn fixture() -> Fixture {
+    let music = tempfile::tempdir().unwrap();
+    let config = tempfile::tempdir().unwrap();
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/demo");
+    for name in ["01-a4.flac", "02-c-sharp5.mp3"] {
+        std::fs::copy(demo.join(name), music.path().join(name)).unwrap();
+    }
+    let options = LaunchOptions {
+        config_dir: Some(config.path().to_owned()),
+        library_dirs: Some(vec![music.path().to_owned()]),
+        include_demo: false,
+        open: Vec::new(),
+    };
+    let mut app = build_app(mock_builder())
+        .build(tauri::generate_context!())
+        .unwrap();
+    start(&mut app, options).unwrap();
+    let main = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default())
+        .build()
+        .unwrap();
+    let intruder = WebviewWindowBuilder::new(&app, "intruder", WebviewUrl::default())
+        .build()
+        .unwrap();
+    Fixture {
+        _app: app,
+        main,
+        intruder,
+        _dirs: (music, config),
+    }
+}
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    let request = InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: InvokeBody::Json(args),
+        headers: tauri::http::HeaderMap::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    };
+    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().unwrap())
+}
+
+fn snapshot_when(window: &WebviewWindow<MockRuntime>, ready: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let snapshot = invoke(window, "get_snapshot", json!({})).unwrap();
+        if ready(&snapshot) {
+            return snapshot;
+        }
+        assert!(Instant::now() < deadline, "never ready: {snapshot:#}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn the_main_window_drives_the_player_and_others_are_refused() {
+    let f = fixture();
+    let snapshot = snapshot_when(&f.main, |s| {
+        s["library"]["scanning"] == false && s["library"]["tracks"].as_array().unwrap().len() == 2
+    });
+    let tracks = snapshot["library"]["tracks"].as_array().unwrap();
+    assert_eq!(tracks[0]["title"], "Demo tone A4 (440 Hz)");
+    assert_eq!(tracks[0]["hasCover"], true);
+    assert!(
+        tracks[0].get("path").is_none(),
+        "no file paths reach the webview"
+    );
+    assert_eq!(snapshot["state"]["status"], "stopped");
+
+    let id = tracks[1]["id"].clone();
+    invoke(&f.main, "play_library_track", json!({ "id": id })).unwrap();
+    let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
+    assert_eq!(snapshot["state"]["current"]["id"], id);
+    assert_eq!(snapshot["queue"]["current"], 1);
+    assert!(snapshot["state"]["playId"].as_u64().unwrap() >= 1);
+
+    invoke(&f.main, "set_volume", json!({ "volume": 0.5 })).unwrap();
+    invoke(&f.main, "set_locale", json!({ "locale": "zh-CN" })).unwrap();
+    let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
+    assert_eq!(snapshot["settings"]["locale"], "zh-CN");
+    assert_eq!(snapshot["state"]["volume"], 0.5);
+
+    // Errors come back as clear messages, and change nothing.
+    let err = invoke(&f.main, "play_library_track", json!({ "id": "local:nope" })).unwrap_err();
+    assert_eq!(err, json!("no track with id local:nope"));
+    let err = invoke(&f.main, "set_locale", json!({ "locale": "klingon" })).unwrap_err();
+    assert!(err.as_str().unwrap().contains("unknown variant"), "{err}");
+
+    // Capabilities are per window: a window not named in them can call nothing.
+    let denied = invoke(&f.intruder, "get_snapshot", json!({})).unwrap_err();
+    assert!(denied.as_str().unwrap().contains("not allowed"), "{denied}");
+    let denied = invoke(&f.intruder, "next", json!({})).unwrap_err();
+    assert!(denied.as_str().unwrap().contains("not allowed"), "{denied}");
+}

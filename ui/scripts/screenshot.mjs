@@ -1,0 +1,440 @@
+#!/usr/bin/env node
+// Screenshot of the built UI (ui/dist) in headless Chromium, with a mocked Tauri backend that
+// answers `get_snapshot` with a realistic snapshot. Used to check the design and for the README.
+//
+//   npm run build:ui
+//   node ui/scripts/screenshot.mjs OUT.png [options]
+//
+// Options:
+//   --theme light|dark        colour scheme (default light)
+//   --locale en|zh-CN|system  settings.locale of the mocked snapshot (default en)
+//   --system-locale TAG       snapshot.systemLocale (default en-US)
+//   --view library|settings   which view to open (default library)
+//   --status STATUS           playing|paused|loading|stopped (default playing)
+//   --size WxH                window size in CSS pixels (default 1180x740)
+//   --scale N                 device scale factor (default 1; 2 for the README)
+//   --device-unavailable      show the "no audio output device" banner
+//   --notice                  show a notice toast
+//   --empty                   an empty library
+//   --scanning                library.scanning = true
+//   --tracks N                a generated library of N tracks (to check large libraries)
+//   --chromium PATH           browser binary (default /usr/bin/chromium)
+//
+// The page is served with the app's strict CSP; console errors, page errors and CSP
+// violations make the script fail. It never downloads a browser: it uses the system one.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+/** @typedef {import('../src/lib/ipc/bindings/Snapshot').Snapshot} Snapshot */
+/** @typedef {import('../src/lib/ipc/bindings/Track').Track} Track */
+/** @typedef {import('../src/lib/ipc/bindings/Notice').Notice} Notice */
+/** @typedef {import('../src/lib/ipc/bindings/PlaybackStatus').PlaybackStatus} PlaybackStatus */
+/** @typedef {import('../src/lib/ipc/bindings/LocalePreference').LocalePreference} LocalePreference */
+
+/**
+ * @typedef {object} Options
+ * @property {string | null} out
+ * @property {string} theme
+ * @property {LocalePreference} locale
+ * @property {string} systemLocale
+ * @property {string} view
+ * @property {PlaybackStatus} status
+ * @property {number} width
+ * @property {number} height
+ * @property {number} scale
+ * @property {boolean} deviceUnavailable
+ * @property {boolean} notice
+ * @property {boolean} empty
+ * @property {boolean} scanning
+ * @property {number} tracks
+ * @property {string} chromium
+ */
+
+const DIST = resolve(fileURLToPath(new URL('../dist/', import.meta.url)));
+
+const CSP = [
+  "default-src 'self'",
+  "img-src 'self' data: lyrebird-cover: http://lyrebird-cover.localhost",
+  "style-src 'self' 'unsafe-inline'",
+].join('; ');
+
+/** @type {Record<string, string>} */
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+/**
+ * @param {string[]} argv
+ * @returns {Options}
+ */
+function parseArgs(argv) {
+  /** @type {Options} */
+  const options = {
+    out: null,
+    theme: 'light',
+    locale: 'en',
+    systemLocale: 'en-US',
+    view: 'library',
+    status: 'playing',
+    width: 1180,
+    height: 740,
+    scale: 1,
+    deviceUnavailable: false,
+    notice: false,
+    empty: false,
+    scanning: false,
+    tracks: 0,
+    chromium: '/usr/bin/chromium',
+  };
+  const args = [...argv];
+  /** @param {string} name */
+  const value = (name) => {
+    const v = args.shift();
+    if (v === undefined) throw new Error(`${name} needs a value`);
+    return v;
+  };
+  while (args.length > 0) {
+    const arg = args.shift();
+    switch (arg) {
+      case '--theme':
+        options.theme = value(arg);
+        break;
+      case '--locale':
+        options.locale = /** @type {LocalePreference} */ (value(arg));
+        break;
+      case '--system-locale':
+        options.systemLocale = value(arg);
+        break;
+      case '--view':
+        options.view = value(arg);
+        break;
+      case '--status':
+        options.status = /** @type {PlaybackStatus} */ (value(arg));
+        break;
+      case '--size': {
+        const [w, h] = value(arg).split('x').map(Number);
+        if (!w || !h) throw new Error('--size wants WxH');
+        options.width = w;
+        options.height = h;
+        break;
+      }
+      case '--scale':
+        options.scale = Number(value(arg));
+        break;
+      case '--device-unavailable':
+        options.deviceUnavailable = true;
+        break;
+      case '--notice':
+        options.notice = true;
+        break;
+      case '--empty':
+        options.empty = true;
+        break;
+      case '--scanning':
+        options.scanning = true;
+        break;
+      case '--tracks':
+        options.tracks = Number(value(arg));
+        break;
+      case '--chromium':
+        options.chromium = value(arg);
+        break;
+      default:
+        if (arg === undefined || arg.startsWith('--') || options.out) throw new Error(`unexpected argument: ${arg}`);
+        options.out = arg;
+    }
+  }
+  if (!options.out) {
+    throw new Error('usage: node ui/scripts/screenshot.mjs OUT.png [--theme dark] [--locale zh-CN] [--view settings] …');
+  }
+  return options;
+}
+
+/**
+ * @param {number} n
+ * @param {string} title
+ * @param {string[]} artists
+ * @param {string | null} album
+ * @param {number | null} durationMs
+ * @param {boolean} hasCover
+ * @returns {Track}
+ */
+function track(n, title, artists, album, durationMs, hasCover) {
+  return {
+    id: `local:${n.toString(16).padStart(8, '0')}`,
+    source: 'local',
+    title,
+    artists,
+    album,
+    trackNumber: n,
+    durationMs,
+    hasCover,
+  };
+}
+
+/**
+ * @param {Options} options
+ * @returns {Snapshot}
+ */
+function makeSnapshot(options) {
+  /** @type {Track[]} */
+  const tracks = options.empty
+    ? []
+    : [
+        track(1, 'Aurora Over the Fjord', ['Nordlys Ensemble'], 'Northern Lights', 247_000, true),
+        track(2, 'Glass Harbour', ['Mira Castell'], 'Tidewater', 201_500, true),
+        track(3, 'Lyrebird Song', ['The Understory', 'Ada Finch'], 'Forest Floor', 312_000, true),
+        track(4, 'Paper Lanterns', ['Kenji Mori'], 'Night Market', 184_000, false),
+        track(5, '夜空中最亮的星', ['逃跑计划'], '世界', 252_000, true),
+        track(6, 'Slow Rivers', ['Mira Castell'], 'Tidewater', 276_000, true),
+        track(7, 'Cartography', ['Atlas & the Compass'], 'Maps for Nowhere', 229_000, false),
+        track(8, 'Low Tide, High Noon', ['Mira Castell', 'Jonah Vale'], 'Tidewater', 195_000, true),
+        track(9, 'Halcyon', ['Nordlys Ensemble'], 'Northern Lights', 342_000, true),
+        track(10, 'Static Bloom', ['Vera Lux'], null, 168_000, false),
+        track(11, '<img src=x onerror=alert(1)>', ['Untrusted Tags'], 'Security Test', 61_000, false),
+        track(12, 'Kite Season', ['The Understory'], 'Forest Floor', 238_000, true),
+        track(13, 'Second Wind', [], 'Demos', null, false),
+        track(14, 'Embers', ['Vera Lux'], 'Afterglow', 289_000, true),
+        track(15, 'Harbour Lights (Reprise)', ['Mira Castell'], 'Tidewater', 98_000, true),
+        track(16, 'Morning Commute', ['Kenji Mori'], 'Night Market', 213_000, false),
+      ];
+  for (let n = tracks.length + 1; n <= options.tracks; n++) {
+    tracks.push(track(n, `Generated Track ${n}`, [`Artist ${n % 97}`], `Album ${n % 331}`, 120_000 + (n % 240) * 1000, n % 3 === 0));
+  }
+  const current = options.status === 'stopped' || options.empty ? null : (tracks[2] ?? null);
+  return {
+    state: {
+      status: current ? options.status : 'stopped',
+      playId: current ? 7 : 0,
+      current,
+      queueIndex: current ? 2 : null,
+      queueLength: tracks.length,
+      positionMs: current ? 96_000 : 0,
+      durationMs: current ? current.durationMs : null,
+      volume: 0.72,
+      device: options.deviceUnavailable
+        ? { state: 'unavailable', reason: 'the default output device was unplugged' }
+        : { state: 'ready' },
+    },
+    queue: { tracks, current: current ? 2 : null },
+    library: { tracks, scanning: options.scanning },
+    settings: { locale: options.locale, volume: 0.72 },
+    systemLocale: options.systemLocale,
+  };
+}
+
+/**
+ * Runs in the page before the app: a stand-in for Tauri's IPC bridge.
+ * @param {{ snapshot: Snapshot, notice: Notice | null }} data
+ */
+function installMockTauri({ snapshot, notice }) {
+  /** @type {Map<number, (data: unknown) => unknown>} */
+  const callbacks = new Map();
+  let nextId = 1;
+  /** @type {{ event: string, handler: number }[]} */
+  const listeners = [];
+
+  /** @param {string} id */
+  function coverFor(id) {
+    let hash = 0;
+    for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+    const hue = hash % 360;
+    const hue2 = (hue + 50) % 360;
+    const svg =
+      `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">` +
+      `<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">` +
+      `<stop offset="0" stop-color="hsl(${hue},70%,62%)"/><stop offset="1" stop-color="hsl(${hue2},65%,38%)"/>` +
+      `</linearGradient></defs><rect width="100" height="100" fill="url(#g)"/>` +
+      `<circle cx="70" cy="34" r="16" fill="rgba(255,255,255,0.35)"/>` +
+      `<path d="M0 78 Q30 58 55 72 T100 66 V100 H0Z" fill="rgba(0,0,0,0.22)"/></svg>`;
+    return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  }
+
+  /** @param {unknown} payload */
+  function emit(payload) {
+    for (const { event, handler } of listeners) {
+      if (event === 'lyrebird://player') callbacks.get(handler)?.({ event, id: handler, payload });
+    }
+  }
+
+  /** @type {any} */ (window).__TAURI_INTERNALS__ = {
+    metadata: { currentWindow: { label: 'main' }, currentWebview: { windowLabel: 'main', label: 'main' } },
+    /**
+     * @param {(data: unknown) => unknown} callback
+     * @param {boolean} [once]
+     */
+    transformCallback(callback, once = false) {
+      const id = nextId++;
+      callbacks.set(id, (data) => {
+        if (once) callbacks.delete(id);
+        return callback(data);
+      });
+      return id;
+    },
+    /** @param {number} id */
+    unregisterCallback(id) {
+      callbacks.delete(id);
+    },
+    /**
+     * @param {string} path
+     * @param {string} [protocol]
+     */
+    convertFileSrc(path, protocol = 'asset') {
+      return protocol === 'lyrebird-cover' ? coverFor(path) : `${protocol}://localhost/${encodeURIComponent(path)}`;
+    },
+    /**
+     * @param {string} cmd
+     * @param {any} args
+     */
+    async invoke(cmd, args) {
+      switch (cmd) {
+        case 'get_snapshot':
+          /** @type {any} */ (window).__snapshotAskedAt = performance.now();
+          if (notice) setTimeout(() => emit({ type: 'notice', payload: notice }), 50);
+          return structuredClone(snapshot);
+        case 'plugin:event|listen':
+          listeners.push({ event: args.event, handler: args.handler });
+          return listeners.length;
+        case 'plugin:event|unlisten':
+          return null;
+        default:
+          return null;
+      }
+    },
+  };
+  /** @type {any} */ (window).__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener() {} };
+  // tauri.conf.json sets `freezePrototype`: Tauri freezes Object.prototype before the app runs.
+  Object.freeze(Object.prototype);
+}
+
+async function serve() {
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = normalize(join(DIST, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname)));
+      if (path !== DIST && !path.startsWith(DIST + sep)) throw new Error('outside dist');
+      const body = await readFile(path);
+      res.writeHead(200, {
+        'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
+        'Content-Security-Policy': CSP,
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  await /** @type {Promise<void>} */ (new Promise((ok) => server.listen(0, '127.0.0.1', ok)));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return { server, url: `http://127.0.0.1:${address.port}/` };
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const out = options.out ?? 'screenshot.png';
+  try {
+    await readFile(join(DIST, 'index.html'));
+  } catch {
+    throw new Error(`${DIST}/index.html is missing: run \`npm run build:ui\` first`);
+  }
+
+  const snapshot = makeSnapshot(options);
+  /** @type {Notice | null} */
+  const notice = options.notice
+    ? { kind: 'cannotPlay', name: 'Broken Record.flac', reason: 'unsupported codec' }
+    : null;
+
+  const { server, url } = await serve();
+  const browser = await chromium.launch({
+    executablePath: options.chromium,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+  /** @type {string[]} */
+  const problems = [];
+  try {
+    const context = await browser.newContext({
+      viewport: { width: options.width, height: options.height },
+      deviceScaleFactor: options.scale,
+      colorScheme: options.theme === 'dark' ? 'dark' : 'light',
+      reducedMotion: 'reduce',
+    });
+    const page = await context.newPage();
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console ${msg.type()}: ${msg.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    await page.addInitScript(installMockTauri, { snapshot, notice });
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+      });
+    });
+
+    const started = Date.now();
+    await page.goto(url, { waitUntil: 'load' });
+    await page.waitForSelector('[data-testid="now-playing"]');
+    if (options.tracks > 0) {
+      await page.waitForSelector('[data-testid="track-row"]');
+      const appMs = await page.evaluate(() => performance.now() - /** @type {any} */ (window).__snapshotAskedAt);
+      console.log(`from get_snapshot to rows on screen: ${appMs.toFixed(0)} ms`);
+      const rows = await page.locator('[data-testid="track-row"]').count();
+      console.log(`${snapshot.library.tracks.length} tracks: first rows after ${Date.now() - started} ms, ${rows} rows in the DOM`);
+      const perFrame = await page.evaluate(async () => {
+        const list = document.querySelector('[role="listbox"]');
+        if (!list) return -1;
+        const frame = () => new Promise((ok) => requestAnimationFrame(() => ok(null)));
+        const t0 = performance.now();
+        for (let i = 1; i <= 60; i++) {
+          list.scrollTop = (list.scrollHeight * i) / 60;
+          await frame();
+        }
+        list.scrollTop = 0;
+        await frame();
+        return (performance.now() - t0) / 61;
+      });
+      console.log(`scrolling through it: ${perFrame.toFixed(1)} ms per frame`);
+    }
+    if (options.view === 'settings') {
+      await page.click('[data-testid="nav-settings"]');
+      await page.waitForSelector('[data-testid="settings-locale"]');
+    } else if (!options.empty && !options.scanning) {
+      await page.waitForSelector('[data-testid="track-row"]');
+      // Show the hover state of one row, as a person would see it with the pointer there.
+      await page.hover('[data-testid="track-row"]:nth-of-type(5)').catch(() => {});
+    }
+    if (options.notice) await page.waitForSelector('[data-testid="notice"]');
+    await page.evaluate(() => document.fonts.ready);
+    await page.waitForTimeout(250);
+    await page.screenshot({ path: out });
+    console.log(`wrote ${out}`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  if (problems.length > 0) {
+    console.error(problems.join('\n'));
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,153 @@
+import { invoke } from '@tauri-apps/api/core';
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { flushSync } from 'svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import App from './App.svelte';
+import { en } from './lib/i18n/en';
+import { zhCN } from './lib/i18n/zh-CN';
+import { player } from './lib/player.svelte';
+import { makeTrack, playingSnapshot } from './test/fixtures';
+
+const invokeMock = vi.mocked(invoke);
+
+function englishSnapshot() {
+  const tracks = [makeTrack({ title: 'First' }), makeTrack({ title: 'Second' })];
+  return playingSnapshot(tracks, 0);
+}
+
+describe('App', () => {
+  beforeEach(() => {
+    invokeMock.mockReset();
+    invokeMock.mockResolvedValue(undefined);
+  });
+
+  it('shows a loading state until the snapshot arrives', () => {
+    render(App);
+    expect(screen.getByRole('status')).toHaveTextContent('Loading…');
+    expect(screen.getByTestId('now-playing')).toBeInTheDocument();
+  });
+
+  it('shows why the snapshot could not be loaded and retries', async () => {
+    invokeMock.mockRejectedValueOnce('no backend');
+    render(App);
+    await player.start();
+    flushSync();
+    expect(screen.getByRole('alert')).toHaveTextContent('Could not reach the player: no backend');
+    invokeMock.mockResolvedValueOnce(englishSnapshot());
+    await fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await vi.waitFor(() => expect(screen.getAllByTestId('track-row')).toHaveLength(2));
+  });
+
+  it('switches between Library and Settings', async () => {
+    player.load(englishSnapshot());
+    render(App);
+    expect(screen.getByTestId('nav-library')).toHaveAttribute('aria-current', 'page');
+    expect(screen.getAllByTestId('track-row')).toHaveLength(2);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    expect(screen.getByTestId('nav-settings')).toHaveAttribute('aria-current', 'page');
+    expect(screen.queryByTestId('track-row')).toBeNull();
+    const select = screen.getByTestId('settings-locale') as HTMLSelectElement;
+    expect(select.value).toBe('en');
+    await fireEvent.change(select, { target: { value: 'zh-CN' } });
+    expect(invokeMock).toHaveBeenCalledWith('set_locale', { locale: 'zh-CN' });
+    await fireEvent.click(screen.getByTestId('nav-library'));
+    expect(screen.getAllByTestId('track-row')).toHaveLength(2);
+  });
+
+  it('Space toggles play/pause unless focus is in a control', async () => {
+    player.load(englishSnapshot());
+    render(App);
+    await fireEvent.keyDown(document.body, { key: ' ' });
+    expect(invokeMock).toHaveBeenCalledWith('toggle_pause');
+    invokeMock.mockClear();
+    await fireEvent.keyDown(screen.getAllByTestId('track-row')[0]!, { key: ' ' });
+    expect(invokeMock).toHaveBeenCalledWith('toggle_pause');
+    invokeMock.mockClear();
+    await fireEvent.keyDown(screen.getByTestId('np-volume'), { key: ' ' });
+    await fireEvent.keyDown(screen.getByTestId('np-toggle'), { key: ' ' });
+    expect(invokeMock).not.toHaveBeenCalled();
+  });
+
+  it('sets <html lang> from the locale', () => {
+    player.load(englishSnapshot());
+    render(App);
+    flushSync();
+    expect(document.documentElement.lang).toBe('en');
+    player.receive({ type: 'settings', payload: { locale: 'zh-CN', volume: 1 } });
+    flushSync();
+    expect(document.documentElement.lang).toBe('zh-CN');
+  });
+});
+
+describe('App in zh-CN', () => {
+  /** All text a person can see or hear: text nodes plus labels in attributes. */
+  function userVisibleText(root: HTMLElement): string {
+    const parts: string[] = [root.textContent ?? ''];
+    for (const el of root.querySelectorAll('*')) {
+      for (const attr of ['aria-label', 'title', 'placeholder', 'alt', 'aria-valuetext']) {
+        const value = el.getAttribute(attr);
+        if (value) parts.push(value);
+      }
+    }
+    return parts.join('\n');
+  }
+
+  // Words that may legitimately appear in Latin letters: the product name and the name of the
+  // English language option (shown in its own language).
+  const ALLOWED = ['Lyrebird', 'English'];
+
+  function latinWords(text: string): string[] {
+    let rest = text;
+    for (const word of ALLOWED) rest = rest.split(word).join(' ');
+    return rest.match(/[A-Za-z]{2,}/g) ?? [];
+  }
+
+  function chineseSnapshot() {
+    const tracks = [
+      makeTrack({ title: '夜空中最亮的星', artists: ['逃跑计划'], album: '世界', hasCover: true }),
+      makeTrack({ title: '平凡之路', artists: [], album: null, durationMs: null }),
+    ];
+    const snapshot = playingSnapshot(tracks, 0, { status: 'loading' });
+    snapshot.settings.locale = 'zh-CN';
+    snapshot.library.scanning = true;
+    snapshot.state.device = { state: 'unavailable', reason: '设备已拔出' };
+    return snapshot;
+  }
+
+  it('has no English labels anywhere (library, banner, bar, toasts, settings)', async () => {
+    player.load(chineseSnapshot());
+    const { container } = render(App);
+    player.notify({ kind: 'cannotPlay', name: '坏文件', reason: '格式不支持' });
+    player.notify({ kind: 'commandFailed', reason: '失败' });
+    flushSync();
+
+    const library = userVisibleText(document.body);
+    expect(screen.getByTestId('nav-library')).toHaveTextContent('音乐库');
+    expect(screen.getByTestId('library-scanning')).toHaveTextContent('正在扫描…');
+    expect(screen.getByTestId('device-banner')).toHaveTextContent('没有音频输出设备：设备已拔出');
+    expect(screen.getByTestId('device-retry')).toHaveTextContent('重试');
+    expect(screen.getByTestId('np-toggle')).toHaveAccessibleName('正在加载');
+    expect(screen.getByTestId('np-prev')).toHaveAccessibleName('上一首');
+    expect(screen.getAllByTestId('notice')[0]).toHaveTextContent('无法播放 坏文件：格式不支持');
+    expect(latinWords(library)).toEqual([]);
+
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    const settings = userVisibleText(document.body);
+    expect(screen.getByText('语言')).toBeInTheDocument();
+    expect(latinWords(settings)).toEqual([]);
+    expect(container).toBeTruthy();
+  });
+
+  it('shows none of the English labels', async () => {
+    player.load(chineseSnapshot());
+    render(App);
+    const seen = [userVisibleText(document.body)];
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    seen.push(userVisibleText(document.body));
+    const text = seen.join('\n');
+    const english = (Object.keys(en) as (keyof typeof en)[])
+      .filter((key) => en[key] !== zhCN[key] && !en[key].includes('{'))
+      .map((key) => en[key]);
+    for (const label of english) expect(text, label).not.toContain(label);
+  });
+});

@@ -1,0 +1,161 @@
+import { invoke } from '@tauri-apps/api/core';
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { flushSync } from 'svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import NowPlayingBar from './NowPlayingBar.svelte';
+import { player } from '../player.svelte';
+import { makeSnapshot, makeTrack, playingSnapshot } from '../../test/fixtures';
+
+const invokeMock = vi.mocked(invoke);
+
+const song = makeTrack({
+  id: 'local:song',
+  title: 'Lyrebird Song',
+  artists: ['The Understory', 'Ada Finch'],
+  album: 'Forest Floor',
+  durationMs: 312_000,
+  hasCover: true,
+});
+
+function loadPlaying(overrides: Parameters<typeof playingSnapshot>[2] = {}) {
+  player.load(playingSnapshot([makeTrack(), song], 1, { positionMs: 83_000, playId: 7, ...overrides }));
+}
+
+describe('NowPlayingBar', () => {
+  beforeEach(() => {
+    invokeMock.mockReset();
+    invokeMock.mockResolvedValue(undefined);
+  });
+
+  it('renders the current track from the snapshot', () => {
+    loadPlaying();
+    render(NowPlayingBar);
+    expect(screen.getByTestId('np-title')).toHaveTextContent('Lyrebird Song');
+    expect(screen.getByTestId('np-artist')).toHaveTextContent('The Understory, Ada Finch');
+    expect(screen.getByTestId('np-album')).toHaveTextContent('Forest Floor');
+    expect(screen.getByTestId('np-elapsed')).toHaveTextContent('1:23');
+    expect(screen.getByTestId('np-total')).toHaveTextContent('5:12');
+
+    const root = screen.getByTestId('now-playing');
+    expect(root).toHaveAttribute('data-status', 'playing');
+    expect(root).toHaveAttribute('data-position-ms', '83000');
+    expect(root).toHaveAttribute('data-play-id', '7');
+    expect(root).toHaveAttribute('data-track-id', 'local:song');
+
+    const cover = screen.getByTestId('np-cover');
+    expect(cover.tagName).toBe('IMG');
+    expect(cover).toHaveAttribute('src', 'lyrebird-cover://localhost/local%3Asong');
+    expect(screen.getByTestId('np-toggle')).toHaveAccessibleName('Pause');
+  });
+
+  it('follows position events', () => {
+    loadPlaying();
+    render(NowPlayingBar);
+    player.receive({ type: 'position', payload: { playId: 7, positionMs: 125_000 } });
+    flushSync();
+    expect(screen.getByTestId('np-elapsed')).toHaveTextContent('2:05');
+    expect(screen.getByTestId('now-playing')).toHaveAttribute('data-position-ms', '125000');
+    // A stale play id changes nothing.
+    player.receive({ type: 'position', payload: { playId: 6, positionMs: 5_000 } });
+    flushSync();
+    expect(screen.getByTestId('np-elapsed')).toHaveTextContent('2:05');
+  });
+
+  it('shows an idle bar when nothing is loaded', () => {
+    player.load(makeSnapshot());
+    render(NowPlayingBar);
+    expect(screen.getByTestId('np-title')).toHaveTextContent('Nothing playing');
+    expect(screen.getByTestId('np-artist')).toHaveTextContent('');
+    expect(screen.getByTestId('np-elapsed')).toHaveTextContent('--:--');
+    expect(screen.getByTestId('np-seek')).toBeDisabled();
+    expect(screen.getByTestId('np-cover').tagName).toBe('DIV');
+    expect(screen.getByTestId('now-playing')).toHaveAttribute('data-track-id', '');
+    expect(screen.getByTestId('now-playing')).toHaveAttribute('data-status', 'stopped');
+    expect(screen.getByTestId('np-prev')).toBeDisabled();
+    expect(screen.getByTestId('np-next')).toBeDisabled();
+  });
+
+  it('shows a placeholder for tracks without a cover', () => {
+    player.load(playingSnapshot([makeTrack({ hasCover: false })], 0));
+    render(NowPlayingBar);
+    expect(screen.getByTestId('np-cover').tagName).toBe('DIV');
+  });
+
+  it('play/pause calls toggle_pause', async () => {
+    loadPlaying({ status: 'paused' });
+    render(NowPlayingBar);
+    const toggle = screen.getByTestId('np-toggle');
+    expect(toggle).toHaveAccessibleName('Play');
+    await fireEvent.click(toggle);
+    expect(invokeMock).toHaveBeenCalledWith('toggle_pause');
+  });
+
+  it('previous and next call their commands', async () => {
+    loadPlaying();
+    render(NowPlayingBar);
+    await fireEvent.click(screen.getByTestId('np-prev'));
+    await fireEvent.click(screen.getByTestId('np-next'));
+    expect(invokeMock.mock.calls).toEqual([['previous'], ['next']]);
+  });
+
+  it('looks busy while loading', () => {
+    loadPlaying({ status: 'loading' });
+    render(NowPlayingBar);
+    const toggle = screen.getByTestId('np-toggle');
+    expect(toggle).toBeDisabled();
+    expect(toggle).toHaveAttribute('aria-busy', 'true');
+    expect(toggle).toHaveAccessibleName('Loading');
+    expect(screen.getByTestId('now-playing')).toHaveAttribute('data-status', 'loading');
+  });
+
+  it('seeks in milliseconds when the slider is released, without fighting position updates', async () => {
+    loadPlaying();
+    render(NowPlayingBar);
+    const seek = screen.getByTestId('np-seek') as HTMLInputElement;
+    expect(seek.max).toBe('312000');
+
+    await fireEvent.input(seek, { target: { value: '30000' } });
+    expect(screen.getByTestId('np-elapsed')).toHaveTextContent('0:30');
+    expect(invokeMock).not.toHaveBeenCalled();
+
+    // Updates from the actor while dragging do not move the thumb.
+    player.receive({ type: 'position', payload: { playId: 7, positionMs: 84_000 } });
+    flushSync();
+    expect(seek.value).toBe('30000');
+    expect(screen.getByTestId('np-elapsed')).toHaveTextContent('0:30');
+
+    await fireEvent.change(seek, { target: { value: '30000' } });
+    expect(invokeMock).toHaveBeenCalledWith('seek', { positionMs: 30_000 });
+    // Until the actor confirms, the bar keeps showing the target.
+    expect(screen.getByTestId('np-elapsed')).toHaveTextContent('0:30');
+    player.receive({ type: 'position', payload: { playId: 7, positionMs: 30_250 } });
+    flushSync();
+    expect(screen.getByTestId('np-elapsed')).toHaveTextContent('0:30');
+    player.receive({ type: 'position', payload: { playId: 7, positionMs: 31_250 } });
+    flushSync();
+    expect(screen.getByTestId('np-elapsed')).toHaveTextContent('0:31');
+  });
+
+  it('sets the volume as the slider moves', async () => {
+    loadPlaying();
+    render(NowPlayingBar);
+    const volume = screen.getByTestId('np-volume') as HTMLInputElement;
+    expect(Number(volume.value)).toBeCloseTo(0.8);
+    await fireEvent.input(volume, { target: { value: '0.3' } });
+    expect(invokeMock).toHaveBeenCalledWith('set_volume', { volume: 0.3 });
+  });
+
+  it('renders hostile metadata as text', () => {
+    const evil = makeTrack({
+      title: '<img src=x onerror=alert(1)>',
+      artists: ['<script>alert(2)</script>'],
+      album: '<b>bold</b>',
+    });
+    player.load(playingSnapshot([evil], 0));
+    const { container } = render(NowPlayingBar);
+    expect(screen.getByTestId('np-title').textContent?.trim()).toBe('<img src=x onerror=alert(1)>');
+    expect(screen.getByTestId('np-artist').textContent).toBe('<script>alert(2)</script>');
+    expect(screen.getByTestId('np-album').textContent).toBe('<b>bold</b>');
+    expect(container.querySelector('script, b, img[src="x"]')).toBeNull();
+  });
+});

@@ -1,0 +1,54 @@
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { flushSync } from 'svelte';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import Toasts from './Toasts.svelte';
+import { player, TOAST_MS } from '../player.svelte';
+import { makeSnapshot } from '../../test/fixtures';
+
+describe('Toasts', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('shows notices with their text, errors styled as errors', () => {
+    player.load(makeSnapshot());
+    render(Toasts);
+    player.receive({ type: 'notice', payload: { kind: 'cannotPlay', name: '<i>a.flac</i>', reason: 'bad header' } });
+    player.receive({ type: 'notice', payload: { kind: 'audioDeviceRestored' } });
+    player.receive({
+      type: 'notice',
+      payload: { kind: 'settingsReset', reason: 'invalid JSON', keptAs: 'settings.json.bad' },
+    });
+    flushSync();
+    const notices = screen.getAllByTestId('notice');
+    expect(notices).toHaveLength(3);
+    expect(notices[0]).toHaveTextContent('Cannot play <i>a.flac</i>: bad header');
+    expect(notices[0]!.querySelector('i')).toBeNull();
+    expect(notices[0]).toHaveAttribute('data-severity', 'error');
+    expect(notices[0]).toHaveAttribute('role', 'alert');
+    expect(notices[1]).toHaveTextContent('Audio output is available again.');
+    expect(notices[1]).toHaveAttribute('data-severity', 'info');
+    expect(notices[2]).toHaveTextContent(
+      'Settings could not be read (invalid JSON); defaults are in use, the old file was kept as settings.json.bad',
+    );
+  });
+
+  it('can be dismissed', async () => {
+    render(Toasts);
+    player.notify({ kind: 'allTracksFailed' });
+    flushSync();
+    await fireEvent.click(screen.getByRole('button', { name: 'Dismiss' }));
+    expect(screen.queryByTestId('notice')).toBeNull();
+  });
+
+  it('dismisses itself after a few seconds', () => {
+    vi.useFakeTimers();
+    render(Toasts);
+    player.notify({ kind: 'noAudioDevice', reason: 'unplugged' });
+    flushSync();
+    expect(screen.getByTestId('notice')).toHaveTextContent('No audio output device: unplugged');
+    vi.advanceTimersByTime(TOAST_MS);
+    flushSync();
+    expect(screen.queryByTestId('notice')).toBeNull();
+  });
+});

@@ -1,0 +1,66 @@
+// 简体中文. Same keys as en.ts (checked by the compiler and by a test).
+import type { MessageKey } from './en';
+
+export const zhCN: Record<MessageKey, string> = {
+  'app.name': 'Lyrebird',
+  'app.loading': '正在加载…',
+  'app.loadFailed': '无法连接到播放器：{reason}',
+  'app.retry': '重试',
+
+  'nav.label': '栏目',
+  'nav.library': '音乐库',
+  'nav.settings': '设置',
+
+  'library.title': '音乐库',
+  'library.count.one': '{count} 首曲目',
+  'library.count.other': '{count} 首曲目',
+  'library.scanning': '正在扫描…',
+  'library.emptyTitle': '还没有音乐',
+  'library.emptyBody': '在音乐文件夹中找到的曲目会显示在这里。',
+  'library.listLabel': '曲目',
+  'library.colNumber': '#',
+  'library.colTitle': '标题',
+  'library.colArtist': '艺人',
+  'library.colAlbum': '专辑',
+  'library.colDuration': '时长',
+  'library.playTrack': '播放 {title}',
+  'library.nowPlaying': '正在播放',
+  'library.paused': '已暂停',
+
+  'track.unknownArtist': '未知艺人',
+  'track.untitled': '无标题',
+
+  'player.label': '播放器',
+  'player.nothingPlaying': '未在播放',
+  'player.play': '播放',
+  'player.pause': '暂停',
+  'player.loading': '正在加载',
+  'player.previous': '上一首',
+  'player.next': '下一首',
+  'player.seek': '播放进度',
+  'player.seekValue': '{elapsed} / {total}',
+  'player.volume': '音量',
+  'player.volumeValue': '{percent}%',
+  'player.cover': '{album} 的封面',
+
+  'device.unavailable': '没有音频输出设备：{reason}',
+  'device.retry': '重试',
+
+  'notice.region': '通知',
+  'notice.dismiss': '关闭',
+  'notice.cannotPlay': '无法播放 {name}：{reason}',
+  'notice.allTracksFailed': '队列中的曲目都无法播放。',
+  'notice.noAudioDevice': '没有音频输出设备：{reason}',
+  'notice.audioDeviceRestored': '音频输出已恢复。',
+  'notice.settingsReset': '无法读取设置（{reason}）；现使用默认设置，旧文件已保留为 {keptAs}',
+  'notice.settingsNotSaved': '无法保存设置：{reason}',
+  'notice.nothingToPlay': '{path} 中没有可播放的内容',
+  'notice.commandFailed': '出错了：{reason}',
+
+  'settings.title': '设置',
+  'settings.language': '语言',
+  'settings.languageHint': '“跟随系统”会使用操作系统的语言，当前为{language}。',
+  'settings.localeSystem': '跟随系统',
+  'settings.localeEn': 'English',
+  'settings.localeZhCN': '简体中文',
+};

@@ -1,0 +1,71 @@
+// The wire contract: command names and argument names exactly as the Rust side expects them.
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as commands from './commands';
+import { onPlayerEvent, PLAYER_EVENT } from './events';
+import type { PlayerEvent } from './bindings/PlayerEvent';
+
+const invokeMock = vi.mocked(invoke);
+
+describe('commands', () => {
+  beforeEach(() => invokeMock.mockClear());
+
+  it.each([
+    ['get_snapshot', () => commands.getSnapshot(), undefined],
+    ['play_library_track', () => commands.playLibraryTrack('local:1'), { id: 'local:1' }],
+    ['play_queue_index', () => commands.playQueueIndex(4), { index: 4 }],
+    ['toggle_pause', () => commands.togglePause(), undefined],
+    ['play', () => commands.play(), undefined],
+    ['pause', () => commands.pause(), undefined],
+    ['stop', () => commands.stop(), undefined],
+    ['next', () => commands.next(), undefined],
+    ['previous', () => commands.previous(), undefined],
+    ['seek', () => commands.seek(12_345.6), { positionMs: 12_346 }],
+    ['set_volume', () => commands.setVolume(0.25), { volume: 0.25 }],
+    ['retry_audio_device', () => commands.retryAudioDevice(), undefined],
+    ['set_locale', () => commands.setLocale('zh-CN'), { locale: 'zh-CN' }],
+  ] as const)('%s', async (name, call, args) => {
+    await call();
+    expect(invokeMock).toHaveBeenCalledTimes(1);
+    if (args === undefined) expect(invokeMock).toHaveBeenCalledWith(name);
+    else expect(invokeMock).toHaveBeenCalledWith(name, args);
+  });
+
+  it('keeps seek and volume in range', async () => {
+    await commands.seek(-10);
+    await commands.setVolume(1.7);
+    await commands.setVolume(-1);
+    expect(invokeMock.mock.calls).toEqual([
+      ['seek', { positionMs: 0 }],
+      ['set_volume', { volume: 1 }],
+      ['set_volume', { volume: 0 }],
+    ]);
+  });
+
+  it('passes rejections through', async () => {
+    invokeMock.mockRejectedValueOnce('no such track');
+    await expect(commands.playLibraryTrack('local:x')).rejects.toBe('no such track');
+  });
+
+  it('builds cover URLs with the lyrebird-cover protocol', () => {
+    expect(commands.coverUrl('local:ab/cd')).toBe('lyrebird-cover://localhost/local%3Aab%2Fcd');
+  });
+});
+
+describe('events', () => {
+  it('listens to lyrebird://player and hands over the payload', async () => {
+    const listenMock = vi.mocked(listen);
+    const unlisten = vi.fn();
+    listenMock.mockImplementationOnce(async (_name, handler) => {
+      handler({ event: PLAYER_EVENT, id: 1, payload: { type: 'notice', payload: { kind: 'allTracksFailed' } } });
+      return unlisten;
+    });
+    const seen: PlayerEvent[] = [];
+    const stop = await onPlayerEvent((e) => seen.push(e));
+    expect(listenMock).toHaveBeenCalledWith('lyrebird://player', expect.any(Function));
+    expect(seen).toEqual([{ type: 'notice', payload: { kind: 'allTracksFailed' } }]);
+    stop();
+    expect(unlisten).toHaveBeenCalled();
+  });
+});

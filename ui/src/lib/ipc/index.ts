@@ -1,0 +1,15 @@
+export * as commands from './commands';
+export { onPlayerEvent, PLAYER_EVENT, type Unlisten } from './events';
+export type { DeviceState } from './bindings/DeviceState';
+export type { LibraryView } from './bindings/LibraryView';
+export type { LocalePreference } from './bindings/LocalePreference';
+export type { Notice } from './bindings/Notice';
+export type { PlaybackStatus } from './bindings/PlaybackStatus';
+export type { PlayerEvent } from './bindings/PlayerEvent';
+export type { PlayerState } from './bindings/PlayerState';
+export type { QueueView } from './bindings/QueueView';
+export type { Settings } from './bindings/Settings';
+export type { Snapshot } from './bindings/Snapshot';
+export type { SourceKind } from './bindings/SourceKind';
+export type { Track } from './bindings/Track';
+export type { TrackId } from './bindings/TrackId';

@@ -1,0 +1,180 @@
+// The mirror of the Rust actor. The UI keeps no player state of its own: it loads a snapshot
+// with `get_snapshot`, then applies every `lyrebird://player` event to it. A rebuilt window
+// simply starts again from a new snapshot.
+import { commands, onPlayerEvent, type Notice, type PlayerEvent, type Snapshot, type Unlisten } from './ipc';
+import { applyEvent } from './reducer';
+
+/** A message raised by the UI itself (a command that was rejected). */
+export type LocalNotice = { kind: 'commandFailed'; reason: string };
+
+export type ToastNotice = Notice | LocalNotice;
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Toast {
+  id: number;
+  notice: ToastNotice;
+  severity: Severity;
+}
+
+/** How long a toast stays up unless dismissed. */
+export const TOAST_MS = 6000;
+/** Older toasts are dropped beyond this many. */
+export const MAX_TOASTS = 4;
+
+export function severityOf(notice: ToastNotice): Severity {
+  switch (notice.kind) {
+    case 'cannotPlay':
+    case 'allTracksFailed':
+    case 'noAudioDevice':
+    case 'settingsNotSaved':
+    case 'commandFailed':
+      return 'error';
+    case 'settingsReset':
+    case 'nothingToPlay':
+      return 'warning';
+    case 'audioDeviceRestored':
+      return 'info';
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (typeof error === 'string') return error;
+  if (error instanceof Error) return error.message;
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return String(error);
+  }
+}
+
+export class PlayerStore {
+  /** The mirrored snapshot; `null` until `get_snapshot` answered. */
+  snapshot = $state.raw<Snapshot | null>(null);
+  /** Why the snapshot could not be loaded, if it could not. */
+  loadError = $state.raw<string | null>(null);
+  /** Toasts on screen, oldest first. */
+  toasts = $state.raw<Toast[]>([]);
+
+  readonly state = $derived(this.snapshot?.state ?? null);
+  readonly library = $derived(this.snapshot?.library ?? null);
+  readonly queue = $derived(this.snapshot?.queue ?? null);
+  readonly settings = $derived(this.snapshot?.settings ?? null);
+  readonly currentId = $derived(this.snapshot?.state.current?.id ?? null);
+
+  #unlisten: Unlisten | null = null;
+  /** Events that arrived while a snapshot was being fetched; applied on top of it. */
+  #pending: PlayerEvent[] | null = null;
+  #starting: Promise<void> | null = null;
+  #nextToastId = 1;
+  #timers = new Map<number, ReturnType<typeof setTimeout>>();
+
+  /**
+   * Subscribes to events and loads the snapshot. Events that arrive while the snapshot is on
+   * its way are applied on top of it in order: events of one kind carry the whole slice, so
+   * the last one wins and the mirror converges. Safe to call again (e.g. to retry).
+   */
+  start(): Promise<void> {
+    this.#starting ??= this.#start().finally(() => {
+      this.#starting = null;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    this.#pending = [];
+    this.loadError = null;
+    try {
+      this.#unlisten ??= await onPlayerEvent((event) => this.receive(event));
+      let snapshot = await commands.getSnapshot();
+      for (const event of this.#pending) snapshot = applyEvent(snapshot, event);
+      this.snapshot = snapshot;
+    } catch (error) {
+      this.loadError = messageOf(error);
+    } finally {
+      this.#pending = null;
+    }
+  }
+
+  /** Stops listening (the window is going away). */
+  stop(): void {
+    this.#unlisten?.();
+    this.#unlisten = null;
+  }
+
+  /** Handles one event from the actor. */
+  receive(event: PlayerEvent): void {
+    if (event.type === 'notice') {
+      this.notify(event.payload);
+      return;
+    }
+    if (this.#pending) {
+      this.#pending.push(event);
+    } else if (this.snapshot) {
+      this.snapshot = applyEvent(this.snapshot, event);
+    }
+  }
+
+  /** Replaces the mirror outright (used at start and by tests). */
+  load(snapshot: Snapshot): void {
+    this.snapshot = snapshot;
+    this.loadError = null;
+  }
+
+  /** Shows a toast that goes away by itself after `TOAST_MS`. */
+  notify(notice: ToastNotice): void {
+    const id = this.#nextToastId++;
+    const toasts = [...this.toasts, { id, notice, severity: severityOf(notice) }];
+    for (const dropped of toasts.splice(0, Math.max(0, toasts.length - MAX_TOASTS))) {
+      this.#clearTimer(dropped.id);
+    }
+    this.toasts = toasts;
+    this.#timers.set(
+      id,
+      setTimeout(() => this.dismiss(id), TOAST_MS),
+    );
+  }
+
+  dismiss(id: number): void {
+    this.#clearTimer(id);
+    if (this.toasts.some((t) => t.id === id)) {
+      this.toasts = this.toasts.filter((t) => t.id !== id);
+    }
+  }
+
+  /**
+   * Runs a command for a user action. The outcome arrives as events, so all that is left to
+   * do here is to tell the user when the command itself was rejected.
+   */
+  perform(action: () => Promise<unknown> | unknown): void {
+    try {
+      Promise.resolve(action()).catch((error: unknown) => this.reportError(error));
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+
+  reportError(error: unknown): void {
+    this.notify({ kind: 'commandFailed', reason: messageOf(error) });
+  }
+
+  /** Back to nothing: no snapshot, no toasts, no subscription. */
+  reset(): void {
+    this.stop();
+    for (const id of this.#timers.keys()) this.#clearTimer(id);
+    this.snapshot = null;
+    this.loadError = null;
+    this.toasts = [];
+    this.#pending = null;
+    this.#starting = null;
+  }
+
+  #clearTimer(id: number): void {
+    const timer = this.#timers.get(id);
+    if (timer !== undefined) clearTimeout(timer);
+    this.#timers.delete(id);
+  }
+}
+
+/** The one store of the window. */
+export const player = new PlayerStore();

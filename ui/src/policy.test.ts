@@ -1,0 +1,40 @@
+// Architecture rules, checked on the sources themselves.
+import { describe, expect, it } from 'vitest';
+
+const sources = import.meta.glob<string>(['./**/*.svelte', './**/*.ts', '!./**/*.test.ts', '!./test/**'], {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+});
+
+const files = Object.entries(sources);
+
+describe('source policy', () => {
+  it('finds the sources', () => {
+    expect(files.length).toBeGreaterThan(10);
+    expect(Object.keys(sources)).toContain('./App.svelte');
+  });
+
+  it('never renders HTML from strings', () => {
+    for (const [path, text] of files) {
+      expect(text, path).not.toMatch(/\{@html\b/);
+      expect(text, path).not.toMatch(/\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write\b/);
+      expect(text, path).not.toMatch(/\beval\(|new Function\(/);
+    }
+  });
+
+  it('talks to Tauri only from lib/ipc/', () => {
+    for (const [path, text] of files) {
+      if (path.startsWith('./lib/ipc/')) continue;
+      expect(text, path).not.toMatch(/@tauri-apps\/api/);
+    }
+  });
+
+  it('loads nothing from outside the app (CSP: self only)', () => {
+    for (const [path, text] of files) {
+      if (path.startsWith('./lib/ipc/bindings/')) continue; // generated; URLs in comments only
+      expect(text, path).not.toMatch(/https?:\/\/(?!lyrebird-cover\.localhost)[a-z]/i);
+      expect(text, path).not.toMatch(/@import\s+url\(/);
+    }
+  });
+});

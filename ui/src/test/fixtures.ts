@@ -1,0 +1,67 @@
+// Snapshots and tracks for tests, shaped exactly like the generated bindings.
+import type { PlayerState, Snapshot, Track } from '../lib/ipc';
+
+let counter = 0;
+
+export function makeTrack(overrides: Partial<Track> = {}): Track {
+  counter += 1;
+  return {
+    id: `local:${counter.toString(16).padStart(4, '0')}`,
+    source: 'local',
+    title: `Track ${counter}`,
+    artists: ['Some Artist'],
+    album: 'Some Album',
+    trackNumber: counter,
+    durationMs: 200_000,
+    hasCover: false,
+    ...overrides,
+  };
+}
+
+export function makeState(overrides: Partial<PlayerState> = {}): PlayerState {
+  return {
+    status: 'stopped',
+    playId: 0,
+    current: null,
+    queueIndex: null,
+    queueLength: 0,
+    positionMs: 0,
+    durationMs: null,
+    volume: 0.8,
+    device: { state: 'ready' },
+    ...overrides,
+  };
+}
+
+export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
+  return {
+    state: makeState(),
+    queue: { tracks: [], current: null },
+    library: { tracks: [], scanning: false },
+    settings: { locale: 'en', volume: 0.8 },
+    systemLocale: 'en-US',
+    ...overrides,
+  };
+}
+
+/** A library of `tracks` with `playing` (an index) loaded and playing at `positionMs`. */
+export function playingSnapshot(
+  tracks: Track[],
+  playing: number,
+  { positionMs = 83_000, playId = 5, status = 'playing' as PlayerState['status'] } = {},
+): Snapshot {
+  const current = tracks[playing] ?? null;
+  return makeSnapshot({
+    state: makeState({
+      status,
+      playId,
+      current,
+      queueIndex: playing,
+      queueLength: tracks.length,
+      positionMs,
+      durationMs: current?.durationMs ?? null,
+    }),
+    queue: { tracks, current: playing },
+    library: { tracks, scanning: false },
+  });
+}
