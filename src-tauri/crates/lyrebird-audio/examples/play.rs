@@ -1,0 +1,25 @@
+//! Play files through the audio thread and print every event with the time it arrived.
+//! `cargo run -p lyrebird-audio --example play -- FILE...`
+
+use std::time::Instant;
+
+use lyrebird_core::AudioCommand;
+use lyrebird_core::audio::{AudioEvent, AudioOutput};
+
+fn main() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let (audio, thread) = lyrebird_audio::spawn(tx);
+    let start = Instant::now();
+    for (play_id, path) in std::env::args_os().skip(1).enumerate() {
+        let play_id = play_id as u64 + 1;
+        audio.send(AudioCommand::Load { play_id, path: path.into(), start_ms: 0, paused: false });
+        while let Some(event) = rx.blocking_recv() {
+            println!("{:>8.3} s  {event:?}", start.elapsed().as_secs_f64());
+            if matches!(event, AudioEvent::Ended { .. } | AudioEvent::Failed { .. }) {
+                break;
+            }
+        }
+    }
+    audio.send(AudioCommand::Shutdown);
+    thread.join().unwrap();
+}

@@ -1,0 +1,80 @@
+// Test audio: make tones with ffmpeg, record what reaches the PulseAudio null sink, and check
+// what was heard.
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export const RATE = 44_100;
+
+/** Write a stereo sine of `freq` Hz and `seconds` length, tagged, in the format `file` names. */
+export function makeTone(file, { freq, seconds = 20, title, artist = 'E2E', album = 'Fixtures' }) {
+  const src = `aevalsrc=0.5*sin(2*PI*${freq}*t)|0.5*sin(2*PI*${freq}*t):s=${RATE}:d=${seconds}`;
+  const meta = { title, artist, album };
+  const args = ['-y', '-v', 'error', '-f', 'lavfi', '-i', src];
+  for (const [k, v] of Object.entries(meta)) if (v !== undefined) args.push('-metadata', `${k}=${v}`);
+  execFileSync('ffmpeg', [...args, file]);
+  return file;
+}
+
+/** Record the null sink's monitor into a WAV file until `stop()` is awaited. */
+export function record(file) {
+  const parec = spawn(
+    'parec',
+    ['-d', 'nullsink.monitor', '--file-format=wav', '--format=s16le', `--rate=${RATE}`, '--channels=2', file],
+    { stdio: 'ignore' },
+  );
+  return {
+    async stop() {
+      parec.kill('SIGINT');
+      await new Promise((done) => (parec.exitCode !== null ? done() : parec.once('exit', done)));
+      return readLeftChannel(file);
+    },
+  };
+}
+
+/** Left-channel samples (-1..1) of a 16-bit stereo WAV, tolerating a streaming header. */
+export function readLeftChannel(file) {
+  const bytes = readFileSync(file);
+  const data = bytes.indexOf('data') + 8;
+  const frames = Math.floor((bytes.length - data) / 4);
+  const out = new Float32Array(frames);
+  for (let i = 0; i < frames; i++) out[i] = bytes.readInt16LE(data + i * 4) / 32768;
+  return out;
+}
+
+/** The stretch of `samples` louder than `threshold`, as a subarray (empty if silent). */
+export function audible(samples, threshold = 0.05) {
+  let first = -1;
+  let last = -1;
+  for (let i = 0; i < samples.length; i++) {
+    if (Math.abs(samples[i]) > threshold) {
+      if (first < 0) first = i;
+      last = i;
+    }
+  }
+  return first < 0 ? samples.subarray(0, 0) : samples.subarray(first, last + 1);
+}
+
+/** Power of one frequency in `samples` (Goertzel), normalised by length. */
+export function powerAt(samples, freq) {
+  const k = (2 * Math.cos((2 * Math.PI * freq) / RATE));
+  let s1 = 0;
+  let s2 = 0;
+  for (const x of samples) {
+    const s0 = x + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return (s1 * s1 + s2 * s2 - k * s1 * s2) / (samples.length * samples.length);
+}
+
+/** Frequency from rising zero crossings, interpolated. */
+export function dominantFrequency(samples) {
+  const crossings = [];
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i - 1] < 0 && samples[i] >= 0) {
+      crossings.push(i - 1 + samples[i - 1] / (samples[i - 1] - samples[i]));
+    }
+  }
+  if (crossings.length < 2) return 0;
+  return (RATE * (crossings.length - 1)) / (crossings.at(-1) - crossings[0]);
+}

@@ -1,0 +1,249 @@
+// End to end: the real app under Xvfb, driven over WebDriver, heard through a PulseAudio null
+// sink. Run inside tests/support/desktop-session.sh (the suite's runner does that).
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { launch, libraryRows, nowPlaying, tempDir, text, until } from './lib/app.mjs';
+import { audible, dominantFrequency, makeTone, powerAt, record } from './lib/audio.mjs';
+
+const ALPHA_HZ = 330;
+const BETA_HZ = 523.25;
+const HOSTILE = '<img src=x onerror="document.title=\'pwned\'">';
+
+/** A library folder with two tones, a hostile title and a corrupt file. */
+function makeLibrary() {
+  const music = tempDir('lyrebird-music-');
+  makeTone(join(music, '1 Alpha.flac'), { freq: ALPHA_HZ, title: 'Alpha' });
+  makeTone(join(music, '2 Beta.mp3'), { freq: BETA_HZ, title: 'Beta', artist: '周杰伦' });
+  makeTone(join(music, '3 hostile.ogg'), { freq: 440, seconds: 3, title: HOSTILE });
+  writeFileSync(join(music, '0 corrupt.flac'), Buffer.concat([Buffer.from('fLaC'), Buffer.alloc(4000, 7)]));
+  return music;
+}
+
+/** Assert that the audible part of `samples` is a tone of `freq` Hz lasting at least `seconds`. */
+function assertHeard(samples, freq, seconds, others = []) {
+  const tone = audible(samples);
+  assert.ok(tone.length / 44_100 >= seconds, `heard only ${(tone.length / 44_100).toFixed(2)} s of audio`);
+  const measured = dominantFrequency(tone);
+  assert.ok(Math.abs(measured - freq) < freq * 0.01, `expected ${freq} Hz, heard ${measured.toFixed(1)} Hz`);
+  for (const other of others) {
+    assert.ok(powerAt(tone, freq) > 100 * powerAt(tone, other), `${other} Hz is audible too`);
+  }
+}
+
+describe('playing from the library', () => {
+  let music;
+  let config;
+  before(() => {
+    music = makeLibrary();
+    config = tempDir('lyrebird-config-');
+  });
+
+  test('click a track: the UI shows it playing, the position advances, and its tone is heard', async () => {
+    const recording = record(join(tempDir(), 'beta.wav'));
+    const { browser, close, log } = await launch({
+      env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: config, LYREBIRD_NO_DEMO: '1' },
+    });
+    try {
+      const rows = await until('four library rows', async () => {
+        const found = await libraryRows(browser);
+        return found.length === 4 && found;
+      });
+      const beta = rows.find((r) => r.title === 'Beta');
+      await beta.element.doubleClick();
+
+      const playing = await until('Beta playing', async () => {
+        const np = await nowPlaying(browser);
+        // PulseAudio holds a new stream for up to ~2 s before it starts draining it; measure
+        // the pace once audio is flowing.
+        return np.status === 'playing' && np.trackId === beta.id && np.positionMs > 500 && np;
+      });
+      assert.equal(playing.title, 'Beta');
+      assert.equal(await text(await browser.$('[data-testid="np-artist"]')), '周杰伦');
+      assert.equal(await beta.element.getAttribute('data-playing'), 'true');
+
+      // The position advances in real time while playing.
+      const start = Date.now();
+      await sleep(1500);
+      const later = await nowPlaying(browser);
+      const advanced = later.positionMs - playing.positionMs;
+      const wall = Date.now() - start;
+      assert.ok(advanced > wall * 0.5 && advanced < wall * 1.5 + 500, `advanced ${advanced} ms in ${wall} ms`);
+
+      // Pause stops it.
+      await (await browser.$('[data-testid="np-toggle"]')).click();
+      await until('paused', async () => (await nowPlaying(browser)).status === 'paused');
+      await sleep(300);
+      const paused = (await nowPlaying(browser)).positionMs;
+      await sleep(800);
+      assert.equal((await nowPlaying(browser)).positionMs, paused, 'position frozen while paused');
+    } catch (error) {
+      error.message += `\n--- app log ---\n${log.join('')}`;
+      throw error;
+    } finally {
+      await close();
+    }
+    assertHeard(await recording.stop(), BETA_HZ, 1.5, [ALPHA_HZ]);
+  });
+
+  test('a corrupt file is reported and playback moves on to the next track', async () => {
+    const { browser, close } = await launch({
+      env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: config, LYREBIRD_NO_DEMO: '1' },
+    });
+    try {
+      const rows = await until('rows', async () => {
+        const found = await libraryRows(browser);
+        return found.length === 4 && found;
+      });
+      const corrupt = rows.find((r) => r.title === '0 corrupt');
+      const alpha = rows.find((r) => r.title === 'Alpha');
+      await corrupt.element.doubleClick();
+      const notice = await until('a notice', async () => {
+        const el = await browser.$('[data-testid="notice"]');
+        return (await el.isExisting()) && (await text(el));
+      });
+      assert.match(notice, /Cannot play 0 corrupt/);
+      await until('Alpha playing', async () => {
+        const np = await nowPlaying(browser);
+        return np.status === 'playing' && np.trackId === alpha.id;
+      });
+    } finally {
+      await close();
+    }
+  });
+
+  test('hostile titles are shown as text, never run', async () => {
+    const { browser, close } = await launch({
+      env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: config, LYREBIRD_NO_DEMO: '1' },
+    });
+    try {
+      const rows = await until('rows', async () => {
+        const found = await libraryRows(browser);
+        return found.length === 4 && found;
+      });
+      const hostile = rows.find((r) => r.title === HOSTILE);
+      assert.ok(hostile, `a row titled with the literal markup: ${rows.map((r) => r.title)}`);
+      assert.equal(await (await hostile.element.$$('img')).length, 0);
+      await hostile.element.doubleClick();
+      await until('hostile track playing', async () => (await nowPlaying(browser)).title === HOSTILE);
+      assert.notEqual(await browser.getTitle(), 'pwned');
+    } finally {
+      await close();
+    }
+  });
+});
+
+test('first launch with no configuration lists and plays the bundled demo', async () => {
+  const home = tempDir('lyrebird-home-');
+  mkdirSync(join(home, 'Music'));
+  const recording = record(join(tempDir(), 'demo.wav'));
+  const { browser, close } = await launch({
+    env: {
+      HOME: home,
+      XDG_CONFIG_HOME: undefined,
+      LYREBIRD_CONFIG_DIR: undefined,
+      LYREBIRD_LIBRARY_DIRS: undefined,
+      LYREBIRD_NO_DEMO: undefined,
+    },
+  });
+  try {
+    const rows = await until('three demo rows', async () => {
+      const found = await libraryRows(browser);
+      return found.length === 3 && found;
+    });
+    assert.equal(rows[0].title, 'Demo tone A4 (440 Hz)');
+    // Play with an empty queue plays the library from the top.
+    await (await browser.$('[data-testid="np-toggle"]')).click();
+    await until('demo playing', async () => {
+      const np = await nowPlaying(browser);
+      return np.status === 'playing' && np.trackId === rows[0].id && np.positionMs > 1500;
+    });
+    // The embedded cover came through the cover protocol under the CSP.
+    const coverWidth = await browser.execute(() => {
+      const img = document.querySelector('[data-testid="np-cover"]');
+      return img instanceof HTMLImageElement ? img.naturalWidth : 0;
+    });
+    assert.equal(coverWidth, 256);
+  } finally {
+    await close();
+  }
+  assertHeard(await recording.stop(), 440, 1.5, [554.37, 659.26]);
+});
+
+test('a path on the command line is queued and played at once', async () => {
+  const music = tempDir('lyrebird-cli-');
+  const file = makeTone(join(music, 'cli.ogg'), { freq: 392, title: 'From the command line' });
+  const recording = record(join(tempDir(), 'cli.wav'));
+  const { browser, close } = await launch({
+    env: { LYREBIRD_LIBRARY_DIRS: tempDir(), LYREBIRD_CONFIG_DIR: tempDir(), LYREBIRD_NO_DEMO: '1' },
+    args: [file],
+  });
+  try {
+    await until('the file playing', async () => {
+      const np = await nowPlaying(browser);
+      return np.status === 'playing' && np.title === 'From the command line' && np.positionMs > 1000;
+    });
+  } finally {
+    await close();
+  }
+  assertHeard(await recording.stop(), 392, 1);
+});
+
+test('without an audio device the app says so, stays up, and retries on request', async () => {
+  const alsa = join(tempDir(), 'asound.conf');
+  writeFileSync(alsa, 'pcm.!default { type hw card 29 }\nctl.!default { type hw card 29 }\n');
+  const { browser, close } = await launch({
+    env: {
+      LYREBIRD_CONFIG_DIR: tempDir(),
+      LYREBIRD_LIBRARY_DIRS: tempDir(),
+      PULSE_SERVER: undefined,
+      ALSA_CONFIG_PATH: alsa,
+    },
+  });
+  try {
+    await until('demo rows', async () => (await libraryRows(browser)).length === 3);
+    await (await browser.$('[data-testid="np-toggle"]')).click();
+    const banner = await until('the device banner', async () => {
+      const el = await browser.$('[data-testid="device-banner"]');
+      return (await el.isExisting()) && el;
+    });
+    assert.match(await text(banner), /audio output device/i);
+    await (await browser.$('[data-testid="device-retry"]')).click();
+    await sleep(500);
+    // Still no device: still said, and the UI still works.
+    assert.ok(await (await browser.$('[data-testid="device-banner"]')).isExisting());
+    await (await browser.$('[data-testid="nav-settings"]')).click();
+    await until('settings view', async () => (await browser.$('[data-testid="settings-locale"]')).isExisting());
+  } finally {
+    await close();
+  }
+});
+
+test('the language setting applies at once and survives a restart', async () => {
+  const config = tempDir('lyrebird-config-');
+  const env = { LYREBIRD_CONFIG_DIR: config, LYREBIRD_LIBRARY_DIRS: tempDir(), LC_ALL: 'en_US.UTF-8', LANG: 'en_US.UTF-8' };
+  let first = await launch({ env });
+  try {
+    const nav = await first.browser.$('[data-testid="nav-library"]');
+    await until('English nav', async () => /Library/.test(await text(nav)));
+    await (await first.browser.$('[data-testid="nav-settings"]')).click();
+    const select = await first.browser.$('[data-testid="settings-locale"]');
+    await select.selectByAttribute('value', 'zh-CN');
+    await until('Chinese nav', async () => /音乐库/.test(await text(nav)));
+    await sleep(1000); // settings are written within 0.5 s of a change
+  } finally {
+    await first.close();
+  }
+  const second = await launch({ env });
+  try {
+    const nav = await second.browser.$('[data-testid="nav-library"]');
+    await until('Chinese nav after restart', async () => /音乐库/.test(await text(nav)));
+  } finally {
+    await second.close();
+  }
+});
+
+after(() => {});
