@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Lyrebird's whole test suite (the README's test command, and what CI runs after installing).
+#
+#   npm test                      # everything
+#   LYREBIRD_SKIP_E2E=1 npm test  # without the desktop end-to-end tests
+#
+# Every step runs even when an earlier one failed; the summary at the end lists each step and
+# adds up the tests the runners reported. Exit status is non-zero if any step failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
+export CARGO_TERM_COLOR=never
+tools="${LYREBIRD_TOOLS:-/var/cache/lyrebird/tools}"
+export PATH="$tools/bin:$PWD/node_modules/.bin:$PATH"
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+logs=$(mktemp -d /tmp/lyrebird-tests.XXXXXX)
+
+missing=()
+for tool in cargo node npm ffmpeg parec pulseaudio xvfb-run dbus-run-session WebKitWebDriver tauri-driver; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Missing tools: ${missing[*]}. Run 'bash .ci/install --test-tools' first." >&2
+  exit 2
+fi
+[ -d node_modules ] || npm ci --no-audit --no-fund
+
+steps=()
+failed_steps=0
+step() { # step NAME COMMAND...
+  local name=$1
+  shift
+  echo
+  echo "=== $name"
+  local log="$logs/$(echo "$name" | tr -c 'a-zA-Z0-9' '-').log"
+  if "$@" 2>&1 | tee "$log"; then
+    steps+=("ok      $name")
+  else
+    steps+=("FAILED  $name")
+    failed_steps=$((failed_steps + 1))
+  fi
+}
+
+step "rustfmt" cargo fmt --all -- --check
+step "UI build" npm run build:ui
+step "clippy (pedantic, warnings are errors)" cargo clippy --workspace --all-targets -- -D warnings
+step "Rust tests (actor, audio capture, library, IPC, TS bindings drift)" cargo test --workspace
+step "UI type check" npm run check:ui
+step "UI tests (Vitest, mocked IPC)" npm run test:ui
+step "app build (debug, embedded UI)" npx tauri build --debug --no-bundle
+if [ -z "${LYREBIRD_SKIP_E2E:-}" ]; then
+  step "end-to-end (WebDriver, Xvfb, PulseAudio null sink)" \
+    env LYREBIRD_APP="$target/debug/lyrebird" \
+    tests/support/desktop-session.sh node --test --test-concurrency=1 tests/e2e/
+fi
+
+# Add up what the runners said: cargo's "test result" lines, Vitest's "Tests" line, node's
+# "# pass/# fail" lines.
+passed=0
+failed=0
+while read -r p f; do
+  passed=$((passed + p))
+  failed=$((failed + f))
+done < <(
+  cat "$logs"/*.log | sed -nE \
+    -e 's/^test result: [a-zA-Z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' \
+    -e 's/^ +Tests +([0-9]+) passed.*/\1 0/p' \
+    -e 's/^ +Tests +([0-9]+) failed \| ([0-9]+) passed.*/\2 \1/p' \
+    -e 's/^# pass ([0-9]+)$/\1 0/p' \
+    -e 's/^# fail ([0-9]+)$/0 \1/p'
+)
+
+echo
+echo "=== summary (logs in $logs)"
+printf '%s\n' "${steps[@]}"
+if [ "$failed_steps" -gt 0 ] && [ "$failed" -eq 0 ]; then
+  failed=$failed_steps # a step that failed without a test failing (build, lint) still fails
+fi
+echo
+echo "tests: $passed passed, $failed failed"
+[ "$failed_steps" -eq 0 ]
