@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
-export CARGO_TERM_COLOR=never
+export CARGO_TERM_COLOR=never NO_COLOR=1
 tools="${LYREBIRD_TOOLS:-/var/cache/lyrebird/tools}"
 export PATH="$tools/bin:$PWD/node_modules/.bin:$PATH"
 target="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -63,7 +63,7 @@ while read -r p f; do
   passed=$((passed + p))
   failed=$((failed + f))
 done < <(
-  cat "$logs"/*.log | sed -nE \
+  cat "$logs"/*.log | sed -E 's/\x1b\[[0-9;]*m//g' | sed -nE \
     -e 's/^test result: [a-zA-Z]+\. ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/p' \
     -e 's/^ +Tests +([0-9]+) passed.*/\1 0/p' \
     -e 's/^ +Tests +([0-9]+) failed \| ([0-9]+) passed.*/\2 \1/p' \
