@@ -12,7 +12,7 @@ use tauri::{Builder, Manager, RunEvent, Runtime};
 
 pub use launch::LaunchOptions;
 
-/// The name of the event that carries every [`lyrebird_core::PlayerEvent`] to the webview.
+/// The name of the event that carries every [`lyrebird_core::Published`] event to the webview.
 pub const PLAYER_EVENT: &str = "lyrebird://player";
 
 /// Start Lyrebird with options from the environment and the command line.

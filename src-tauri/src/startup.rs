@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use lyrebird_core::actor::Action;
-use lyrebird_core::events::{LibraryView, Notice, PlayerEvent};
+use lyrebird_core::events::{LibraryView, Notice, Published};
 use lyrebird_core::{Player, PlayerConfig, PlayerHandle, SourceKind};
 use tauri::{App, AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::mpsc;
@@ -54,7 +54,7 @@ pub fn start<R: Runtime>(
 /// Pump the actor's events to every window. The webview holds no state: it renders these.
 async fn forward_events<R: Runtime>(
     app: AppHandle<R>,
-    mut events: mpsc::UnboundedReceiver<PlayerEvent>,
+    mut events: mpsc::UnboundedReceiver<Published>,
 ) {
     while let Some(event) = events.recv().await {
         if let Err(e) = app.emit(PLAYER_EVENT, &event) {

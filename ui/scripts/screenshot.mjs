@@ -211,6 +211,7 @@ function makeSnapshot(options) {
   }
   const current = options.status === 'stopped' || options.empty ? null : (tracks[2] ?? null);
   return {
+    seq: 0,
     state: {
       status: current ? options.status : 'stopped',
       playId: current ? 7 : 0,

@@ -1,7 +1,15 @@
 // The mirror of the Rust actor. The UI keeps no player state of its own: it loads a snapshot
 // with `get_snapshot`, then applies every `lyrebird://player` event to it. A rebuilt window
 // simply starts again from a new snapshot.
-import { commands, onPlayerEvent, type Notice, type PlayerEvent, type Snapshot, type Unlisten } from './ipc';
+import {
+  commands,
+  onPlayerEvent,
+  type Notice,
+  type PlayerEvent,
+  type Published,
+  type Snapshot,
+  type Unlisten,
+} from './ipc';
 import { applyEvent } from './reducer';
 
 /** A message raised by the UI itself (a command that was rejected). */
@@ -63,8 +71,10 @@ export class PlayerStore {
   readonly currentId = $derived(this.snapshot?.state.current?.id ?? null);
 
   #unlisten: Unlisten | null = null;
-  /** Events that arrived while a snapshot was being fetched; applied on top of it. */
-  #pending: PlayerEvent[] | null = null;
+  /** Events that arrived while a snapshot was being fetched; the newer ones apply on top of it. */
+  #pending: (PlayerEvent | Published)[] | null = null;
+  /** The sequence number of the newest event (or snapshot) applied; older events are dropped. */
+  #seq = 0;
   #starting: Promise<void> | null = null;
   #nextToastId = 1;
   #timers = new Map<number, ReturnType<typeof setTimeout>>();
@@ -87,7 +97,10 @@ export class PlayerStore {
     try {
       this.#unlisten ??= await onPlayerEvent((event) => this.receive(event));
       let snapshot = await commands.getSnapshot();
-      for (const event of this.#pending) snapshot = applyEvent(snapshot, event);
+      this.#seq = snapshot.seq;
+      for (const event of this.#pending) {
+        if (this.#isNew(event)) snapshot = applyEvent(snapshot, event);
+      }
       this.snapshot = snapshot;
     } catch (error) {
       this.loadError = messageOf(error);
@@ -102,22 +115,34 @@ export class PlayerStore {
     this.#unlisten = null;
   }
 
-  /** Handles one event from the actor. */
-  receive(event: PlayerEvent): void {
+  /**
+   * Handles one event from the actor. Numbered events (`Published`) that the current snapshot
+   * already contains are dropped, so a snapshot loaded while events arrive never steps back.
+   */
+  receive(event: PlayerEvent | Published): void {
     if (event.type === 'notice') {
       this.notify(event.payload);
       return;
     }
     if (this.#pending) {
       this.#pending.push(event);
-    } else if (this.snapshot) {
+    } else if (this.snapshot && this.#isNew(event)) {
       this.snapshot = applyEvent(this.snapshot, event);
     }
+  }
+
+  /** True (and remembered) when `event` is newer than everything applied so far. */
+  #isNew(event: PlayerEvent | Published): boolean {
+    if (!('seq' in event)) return true;
+    if (event.seq <= this.#seq) return false;
+    this.#seq = event.seq;
+    return true;
   }
 
   /** Replaces the mirror outright (used at start and by tests). */
   load(snapshot: Snapshot): void {
     this.snapshot = snapshot;
+    this.#seq = snapshot.seq;
     this.loadError = null;
   }
 
@@ -167,6 +192,7 @@ export class PlayerStore {
     this.toasts = [];
     this.#pending = null;
     this.#starting = null;
+    this.#seq = 0;
   }
 
   #clearTimer(id: number): void {

@@ -1,7 +1,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PlayerEvent } from './ipc';
+import type { PlayerEvent, Published } from './ipc';
 import { MAX_TOASTS, PlayerStore, TOAST_MS, severityOf } from './player.svelte';
 import { makeSnapshot, makeTrack, playingSnapshot } from '../test/fixtures';
 
@@ -10,7 +10,7 @@ const listenMock = vi.mocked(listen);
 
 /** Captures the event handler the store registers, so tests can emit events. */
 function captureListener() {
-  const box: { emit: (event: PlayerEvent) => void } = { emit: () => {} };
+  const box: { emit: (event: PlayerEvent | Published) => void } = { emit: () => {} };
   listenMock.mockImplementationOnce(async (_name, handler) => {
     box.emit = (event) => handler({ event: 'lyrebird://player', id: 1, payload: event });
     return () => {};
@@ -59,6 +59,29 @@ describe('PlayerStore', () => {
     answer(makeSnapshot({ library: { tracks: [], scanning: true } }));
     await started;
     expect(store.library).toEqual({ tracks: [track], scanning: false });
+  });
+
+  it('drops numbered events that the snapshot already contains, and stale ones after it', async () => {
+    const events = captureListener();
+    const [old, current] = [makeTrack({ title: 'Old' }), makeTrack({ title: 'Current' })];
+    let answer: (value: unknown) => void = () => {};
+    invokeMock.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    const started = store.start();
+    await vi.waitFor(() => expect(invokeMock).toHaveBeenCalledWith('get_snapshot'));
+    // Published before the snapshot was taken (seq 4 <= 5): the snapshot is newer.
+    events.emit({ seq: 4, type: 'library', payload: { tracks: [old], scanning: false } });
+    // Published after it: applies.
+    events.emit({ seq: 6, type: 'position', payload: { playId: 2, positionMs: 700 } });
+    answer(playingSnapshot([current], 0, { playId: 2, positionMs: 100 }, { seq: 5 }));
+    await started;
+    expect(store.library?.tracks.map((t) => t.title)).toEqual(['Current']);
+    expect(store.state?.positionMs).toBe(700);
+    // Out of order or repeated after that: dropped.
+    events.emit({ seq: 6, type: 'position', payload: { playId: 2, positionMs: 50 } });
+    events.emit({ seq: 7, type: 'position', payload: { playId: 2, positionMs: 900 } });
+    events.emit({ seq: 3, type: 'library', payload: { tracks: [old], scanning: false } });
+    expect(store.state?.positionMs).toBe(900);
+    expect(store.library?.tracks.map((t) => t.title)).toEqual(['Current']);
   });
 
   it('reports a snapshot that cannot be loaded, and can retry', async () => {

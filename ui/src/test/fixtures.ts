@@ -35,6 +35,7 @@ export function makeState(overrides: Partial<PlayerState> = {}): PlayerState {
 
 export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
   return {
+    seq: 0,
     state: makeState(),
     queue: { tracks: [], current: null },
     library: { tracks: [], scanning: false },
@@ -49,6 +50,7 @@ export function playingSnapshot(
   tracks: Track[],
   playing: number,
   { positionMs = 83_000, playId = 5, status = 'playing' as PlayerState['status'] } = {},
+  overrides: Partial<Snapshot> = {},
 ): Snapshot {
   const current = tracks[playing] ?? null;
   return makeSnapshot({
@@ -63,5 +65,6 @@ export function playingSnapshot(
     }),
     queue: { tracks, current: playing },
     library: { tracks, scanning: false },
+    ...overrides,
   });
 }

@@ -14,7 +14,8 @@ use tokio::time::Instant;
 
 use crate::audio::{AudioCommand, AudioEvent, AudioOutput, PlayId};
 use crate::events::{
-    DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent, PlayerState, Snapshot,
+    DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent, PlayerState, Published,
+    Snapshot,
 };
 use crate::model::{Track, TrackId};
 use crate::provider::{self, Playable};
@@ -161,7 +162,7 @@ impl Player {
         audio_events: mpsc::UnboundedReceiver<AudioEvent>,
     ) -> (
         PlayerHandle,
-        mpsc::UnboundedReceiver<PlayerEvent>,
+        mpsc::UnboundedReceiver<Published>,
         impl Future<Output = ()> + Send,
     ) {
         let (inbox_tx, inbox) = mpsc::unbounded_channel();
@@ -188,7 +189,7 @@ struct Dirty {
 
 struct Actor<A> {
     audio: A,
-    events: mpsc::UnboundedSender<PlayerEvent>,
+    events: mpsc::UnboundedSender<Published>,
     config: PlayerConfig,
     settings: Settings,
     library: LibraryView,
@@ -208,7 +209,7 @@ struct Actor<A> {
 }
 
 impl<A: AudioOutput> Actor<A> {
-    fn new(config: PlayerConfig, audio: A, events: mpsc::UnboundedSender<PlayerEvent>) -> Self {
+    fn new(config: PlayerConfig, audio: A, events: mpsc::UnboundedSender<Published>) -> Self {
         let mut notices = Vec::new();
         let settings = match &config.settings_path {
             Some(path) => {
@@ -638,6 +639,7 @@ impl<A: AudioOutput> Actor<A> {
 
     fn snapshot(&self) -> Snapshot {
         Snapshot {
+            seq: self.stats.events_published,
             state: self.state(),
             queue: self.queue.view(),
             library: self.library.clone(),
@@ -670,8 +672,9 @@ impl<A: AudioOutput> Actor<A> {
         out.extend(self.notices.drain(..).map(PlayerEvent::Notice));
         for event in out {
             self.stats.events_published += 1;
+            let seq = self.stats.events_published;
             // Nobody listening (a test that dropped the receiver) is not an error.
-            let _ = self.events.send(event);
+            let _ = self.events.send(Published { seq, event });
         }
     }
 }

@@ -8,11 +8,13 @@ use std::path::Path;
 
 use ts_rs::{Config, ExportError, TS};
 
-use crate::events::{PlayerEvent, Snapshot};
+use crate::events::{PlayerEvent, Published, Snapshot};
 
 /// Write every type the UI needs (and what they refer to) into `dir`.
 pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     let cfg = Config::new().with_out_dir(dir);
+    Published::export_all(&cfg)?;
+    // Flattened into `Published`, so not a dependency of it: exported for the reducer's use.
     PlayerEvent::export_all(&cfg)?;
     Snapshot::export_all(&cfg)?;
     Ok(())

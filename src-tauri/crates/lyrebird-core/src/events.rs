@@ -103,6 +103,10 @@ pub struct QueueView {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
+    /// The sequence number of the last event published before this snapshot was taken: a UI
+    /// that subscribed first drops every event with `seq <= snapshot.seq`.
+    #[ts(type = "number")]
+    pub seq: u64,
     pub state: PlayerState,
     pub queue: QueueView,
     pub library: LibraryView,
@@ -130,4 +134,15 @@ pub enum PlayerEvent {
     Library(LibraryView),
     Settings(Settings),
     Notice(Notice),
+}
+
+/// An event as it leaves the actor: numbered, so that a UI which loads a snapshot while events
+/// are arriving can tell which ones the snapshot already contains.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Published {
+    /// Strictly increasing, starting at 1.
+    #[ts(type = "number")]
+    pub seq: u64,
+    #[serde(flatten)]
+    pub event: PlayerEvent,
 }

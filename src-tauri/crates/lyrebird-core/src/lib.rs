@@ -16,5 +16,5 @@ pub mod settings;
 
 pub use actor::{Player, PlayerConfig, PlayerError, PlayerHandle};
 pub use audio::{AudioCommand, AudioEvent, PlayId};
-pub use events::{Notice, PlaybackStatus, PlayerEvent, PlayerState, Snapshot};
+pub use events::{Notice, PlaybackStatus, PlayerEvent, PlayerState, Published, Snapshot};
 pub use model::{SourceKind, Track, TrackId};

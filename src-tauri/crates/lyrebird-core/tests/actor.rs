@@ -7,12 +7,12 @@ use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerError, PlayerHand
 use lyrebird_core::events::{DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent};
 use lyrebird_core::model::{SourceKind, Track};
 use lyrebird_core::settings::{self, LocalePreference};
-use lyrebird_core::{AudioCommand, AudioEvent};
+use lyrebird_core::{AudioCommand, AudioEvent, Published};
 use tokio::sync::mpsc;
 
 struct Harness {
     player: PlayerHandle,
-    events: mpsc::UnboundedReceiver<PlayerEvent>,
+    events: mpsc::UnboundedReceiver<Published>,
     audio_commands: mpsc::UnboundedReceiver<AudioCommand>,
     audio_events: mpsc::UnboundedSender<AudioEvent>,
     tracks: Vec<Track>,
@@ -67,7 +67,7 @@ impl Harness {
     }
 
     fn drain_events(&mut self) -> Vec<PlayerEvent> {
-        std::iter::from_fn(|| self.events.try_recv().ok()).collect()
+        std::iter::from_fn(|| self.events.try_recv().ok()).map(|p| p.event).collect()
     }
 
     /// Send an audio event and wait until the actor has handled it (a snapshot round trip).
@@ -510,7 +510,7 @@ async fn a_corrupt_settings_file_is_reported_not_fatal() {
     };
     let (_player, mut events, actor) = Player::new(config, audio_tx, audio_events_rx);
     tokio::spawn(actor);
-    let first = events.recv().await.unwrap();
+    let first = events.recv().await.unwrap().event;
     assert!(
         matches!(first, PlayerEvent::Notice(Notice::SettingsReset { .. })),
         "{first:?}"
@@ -548,4 +548,18 @@ async fn shutdown_stops_audio_and_ends_the_actor() {
         vec![AudioCommand::Stop, AudioCommand::Shutdown]
     );
     assert_eq!(h.player.snapshot().await.unwrap_err(), PlayerError::Gone);
+}
+
+#[tokio::test]
+async fn events_are_numbered_and_snapshots_say_where_they_stand() {
+    let mut h = Harness::new(2).await;
+    let before = h.player.snapshot().await.unwrap().seq;
+    h.player.act(Action::PlayLibraryTrack(h.tracks[0].id.clone())).await.unwrap();
+    h.player.act(Action::Next).await.unwrap();
+    let snap = h.player.snapshot().await.unwrap();
+    let seqs: Vec<u64> = std::iter::from_fn(|| h.events.try_recv().ok()).map(|p| p.seq).collect();
+    assert!(!seqs.is_empty());
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
+    assert_eq!(seqs[0], before + 1);
+    assert_eq!(*seqs.last().unwrap(), snap.seq, "the snapshot includes every event before it");
 }

@@ -7,6 +7,7 @@ export type { Notice } from './bindings/Notice';
 export type { PlaybackStatus } from './bindings/PlaybackStatus';
 export type { PlayerEvent } from './bindings/PlayerEvent';
 export type { PlayerState } from './bindings/PlayerState';
+export type { Published } from './bindings/Published';
 export type { QueueView } from './bindings/QueueView';
 export type { Settings } from './bindings/Settings';
 export type { Snapshot } from './bindings/Snapshot';

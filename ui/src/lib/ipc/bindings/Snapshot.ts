@@ -7,7 +7,12 @@ import type { Settings } from "./Settings";
 /**
  * Everything the UI needs to draw itself from nothing (a new or rebuilt window).
  */
-export type Snapshot = { state: PlayerState, queue: QueueView, library: LibraryView, settings: Settings, 
+export type Snapshot = { 
+/**
+ * The sequence number of the last event published before this snapshot was taken: a UI
+ * that subscribed first drops every event with `seq <= snapshot.seq`.
+ */
+seq: number, state: PlayerState, queue: QueueView, library: LibraryView, settings: Settings, 
 /**
  * The OS's preferred locale (BCP 47), for `LocalePreference::System`.
  */
