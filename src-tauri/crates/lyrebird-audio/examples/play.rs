@@ -12,7 +12,12 @@ fn main() {
     let start = Instant::now();
     for (play_id, path) in std::env::args_os().skip(1).enumerate() {
         let play_id = play_id as u64 + 1;
-        audio.send(AudioCommand::Load { play_id, path: path.into(), start_ms: 0, paused: false });
+        audio.send(AudioCommand::Load {
+            play_id,
+            path: path.into(),
+            start_ms: 0,
+            paused: false,
+        });
         while let Some(event) = rx.blocking_recv() {
             println!("{:>8.3} s  {event:?}", start.elapsed().as_secs_f64());
             if matches!(event, AudioEvent::Ended { .. } | AudioEvent::Failed { .. }) {
