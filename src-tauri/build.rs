@@ -14,6 +14,12 @@ const COMMANDS: &[&str] = &[
     "set_volume",
     "retry_audio_device",
     "set_locale",
+    "enqueue",
+    "remove_from_queue",
+    "move_in_queue",
+    "clear_queue",
+    "set_play_mode",
+    "set_stop_after_current",
 ];
 
 fn main() {

@@ -1,6 +1,7 @@
 //! Tauri commands: each one sends a message to the actor and awaits its reply. No logic here.
 
 use lyrebird_core::actor::Action;
+use lyrebird_core::queue::{EntryId, PlayMode, QueuePosition};
 use lyrebird_core::settings::LocalePreference;
 use lyrebird_core::{PlayerError, PlayerHandle, Snapshot, TrackId};
 use tauri::State;
@@ -38,6 +39,32 @@ pub async fn set_locale(player: Player<'_>, locale: LocalePreference) -> Done {
     player.act(Action::SetLocale(locale)).await
 }
 
+#[tauri::command]
+pub async fn enqueue(player: Player<'_>, ids: Vec<String>, position: QueuePosition) -> Done {
+    let ids = ids.into_iter().map(TrackId).collect();
+    player.act(Action::Enqueue { ids, position }).await
+}
+
+#[tauri::command]
+pub async fn remove_from_queue(player: Player<'_>, entries: Vec<EntryId>) -> Done {
+    player.act(Action::RemoveFromQueue(entries)).await
+}
+
+#[tauri::command]
+pub async fn move_in_queue(player: Player<'_>, entry: EntryId, to: u32) -> Done {
+    player.act(Action::MoveInQueue { entry, to }).await
+}
+
+#[tauri::command]
+pub async fn set_play_mode(player: Player<'_>, mode: PlayMode) -> Done {
+    player.act(Action::SetPlayMode(mode)).await
+}
+
+#[tauri::command]
+pub async fn set_stop_after_current(player: Player<'_>, on: bool) -> Done {
+    player.act(Action::SetStopAfterCurrent(on)).await
+}
+
 /// Commands without arguments: one line each.
 macro_rules! action_commands {
     ($($name:ident => $action:expr),* $(,)?) => {$(
@@ -56,4 +83,5 @@ action_commands! {
     next => Action::Next,
     previous => Action::Previous,
     retry_audio_device => Action::RetryAudioDevice,
+    clear_queue => Action::ClearQueue,
 }

@@ -43,6 +43,12 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::set_volume,
             commands::retry_audio_device,
             commands::set_locale,
+            commands::enqueue,
+            commands::remove_from_queue,
+            commands::move_in_queue,
+            commands::clear_queue,
+            commands::set_play_mode,
+            commands::set_stop_after_current,
         ])
         .register_asynchronous_uri_scheme_protocol(cover::SCHEME, cover::handle)
 }

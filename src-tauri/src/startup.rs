@@ -37,6 +37,7 @@ pub fn start<R: Runtime>(
     let (audio, _audio_thread) = lyrebird_audio::spawn(audio_events_tx);
     let config = PlayerConfig {
         settings_path: Some(config_dir.join("settings.json")),
+        session_path: Some(config_dir.join("session.json")),
         system_locale: sys_locale::get_locale().unwrap_or_else(|| "en-US".to_owned()),
     };
     let (player, events, actor) = Player::new(config, audio, audio_events);

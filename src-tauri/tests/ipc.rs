@@ -102,6 +102,38 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
     assert_eq!(snapshot["settings"]["locale"], "zh-CN");
     assert_eq!(snapshot["state"]["volume"], 0.5);
 
+    // Queue edits and play modes.
+    let first = tracks[0]["id"].clone();
+    invoke(
+        &f.main,
+        "enqueue",
+        json!({ "ids": [first], "position": "next" }),
+    )
+    .unwrap();
+    invoke(&f.main, "set_play_mode", json!({ "mode": "repeatAll" })).unwrap();
+    invoke(&f.main, "set_stop_after_current", json!({ "on": true })).unwrap();
+    let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
+    let entries = snapshot["queue"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(
+        entries[2]["track"]["id"], first,
+        "queued after the current entry"
+    );
+    assert_eq!(snapshot["state"]["mode"], "repeatAll");
+    assert_eq!(snapshot["state"]["stopAfterCurrent"], true);
+    let entry = entries[2]["entryId"].clone();
+    invoke(&f.main, "move_in_queue", json!({ "entry": entry, "to": 0 })).unwrap();
+    invoke(&f.main, "remove_from_queue", json!({ "entries": [entry] })).unwrap();
+    let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
+    assert_eq!(snapshot["queue"]["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        snapshot["state"]["current"]["id"], id,
+        "still playing the same track"
+    );
+    invoke(&f.main, "clear_queue", json!({})).unwrap();
+    let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
+    assert_eq!(snapshot["queue"]["entries"], json!([]));
+
     // Errors come back as clear messages, and change nothing.
     let err = invoke(&f.main, "play_library_track", json!({ "id": "local:nope" })).unwrap_err();
     assert_eq!(err, json!("no track with id local:nope"));

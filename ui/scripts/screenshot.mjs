@@ -9,8 +9,12 @@
 //   --theme light|dark        colour scheme (default light)
 //   --locale en|zh-CN|system  settings.locale of the mocked snapshot (default en)
 //   --system-locale TAG       snapshot.systemLocale (default en-US)
-//   --view library|settings   which view to open (default library)
+//   --view library|queue|settings  which view to open (default library)
 //   --status STATUS           playing|paused|loading|stopped (default playing)
+//   --mode MODE               play mode: inOrder|repeatAll|repeatOne|shuffle (default inOrder)
+//   --stop-after              stop after the current track is on
+//   --menu                    open the context menu of a row (library or queue view)
+//   --drag                    show a row of the queue being dragged (queue view)
 //   --size WxH                window size in CSS pixels (default 1180x740)
 //   --scale N                 device scale factor (default 1; 2 for the README)
 //   --device-unavailable      show the "no audio output device" banner
@@ -33,6 +37,8 @@ import { chromium } from 'playwright-core';
 /** @typedef {import('../src/lib/ipc/bindings/Notice').Notice} Notice */
 /** @typedef {import('../src/lib/ipc/bindings/PlaybackStatus').PlaybackStatus} PlaybackStatus */
 /** @typedef {import('../src/lib/ipc/bindings/LocalePreference').LocalePreference} LocalePreference */
+/** @typedef {import('../src/lib/ipc/bindings/PlayMode').PlayMode} PlayMode */
+/** @typedef {import('../src/lib/ipc/bindings/QueueEntry').QueueEntry} QueueEntry */
 
 /**
  * @typedef {object} Options
@@ -42,6 +48,10 @@ import { chromium } from 'playwright-core';
  * @property {string} systemLocale
  * @property {string} view
  * @property {PlaybackStatus} status
+ * @property {PlayMode} mode
+ * @property {boolean} stopAfter
+ * @property {boolean} menu
+ * @property {boolean} drag
  * @property {number} width
  * @property {number} height
  * @property {number} scale
@@ -84,6 +94,10 @@ function parseArgs(argv) {
     systemLocale: 'en-US',
     view: 'library',
     status: 'playing',
+    mode: 'inOrder',
+    stopAfter: false,
+    menu: false,
+    drag: false,
     width: 1180,
     height: 740,
     scale: 1,
@@ -118,6 +132,18 @@ function parseArgs(argv) {
         break;
       case '--status':
         options.status = /** @type {PlaybackStatus} */ (value(arg));
+        break;
+      case '--mode':
+        options.mode = /** @type {PlayMode} */ (value(arg));
+        break;
+      case '--stop-after':
+        options.stopAfter = true;
+        break;
+      case '--menu':
+        options.menu = true;
+        break;
+      case '--drag':
+        options.drag = true;
         break;
       case '--size': {
         const [w, h] = value(arg).split('x').map(Number);
@@ -210,6 +236,10 @@ function makeSnapshot(options) {
     tracks.push(track(n, `Generated Track ${n}`, [`Artist ${n % 97}`], `Album ${n % 331}`, 120_000 + (n % 240) * 1000, n % 3 === 0));
   }
   const current = options.status === 'stopped' || options.empty ? null : (tracks[2] ?? null);
+  // The queue: the library (as playing a library track makes it), then one track queued again.
+  /** @type {QueueEntry[]} */
+  const entries = tracks.map((t, i) => ({ entryId: i + 1, track: t }));
+  if (tracks[3]) entries.push({ entryId: tracks.length + 1, track: tracks[3] });
   return {
     seq: 0,
     state: {
@@ -217,15 +247,17 @@ function makeSnapshot(options) {
       playId: current ? 7 : 0,
       current,
       queueIndex: current ? 2 : null,
-      queueLength: tracks.length,
+      queueLength: entries.length,
       positionMs: current ? 96_000 : 0,
       durationMs: current ? current.durationMs : null,
       volume: 0.72,
       device: options.deviceUnavailable
         ? { state: 'unavailable', reason: 'the default output device was unplugged' }
         : { state: 'ready' },
+      mode: options.mode,
+      stopAfterCurrent: options.stopAfter && current !== null,
     },
-    queue: { tracks, current: current ? 2 : null },
+    queue: { entries, current: current ? 2 : null },
     library: { tracks, scanning: options.scanning },
     settings: { locale: options.locale, volume: 0.72 },
     systemLocale: options.systemLocale,
@@ -233,7 +265,9 @@ function makeSnapshot(options) {
 }
 
 /**
- * Runs in the page before the app: a stand-in for Tauri's IPC bridge.
+ * Runs in the page before the app: a stand-in for Tauri's IPC bridge. It answers the queue and
+ * transport commands roughly as the actor does (so the page can be tried by hand), publishing
+ * numbered events like the real one.
  * @param {{ snapshot: Snapshot, notice: Notice | null }} data
  */
 function installMockTauri({ snapshot, notice }) {
@@ -263,6 +297,110 @@ function installMockTauri({ snapshot, notice }) {
   function emit(payload) {
     for (const { event, handler } of listeners) {
       if (event === 'lyrebird://player') callbacks.get(handler)?.({ event, id: handler, payload });
+    }
+  }
+
+  let seq = snapshot.seq;
+  let nextEntryId = snapshot.queue.entries.reduce((max, e) => Math.max(max, e.entryId), 0) + 1;
+
+  /**
+   * @param {'state' | 'queue'} type
+   * @param {unknown} payload
+   */
+  function publish(type, payload) {
+    seq += 1;
+    snapshot.seq = seq;
+    emit({ seq, type, payload: structuredClone(payload) });
+  }
+
+  /** Publishes the queue and the state that depends on it. */
+  function queueChanged() {
+    const { state, queue } = snapshot;
+    const current = queue.current === null ? null : (queue.entries[queue.current]?.track ?? null);
+    if (current?.id !== state.current?.id) {
+      state.playId += 1;
+      state.positionMs = 0;
+      state.durationMs = current?.durationMs ?? null;
+      if (!current) state.status = 'stopped';
+    }
+    state.current = current;
+    state.queueIndex = queue.current;
+    state.queueLength = queue.entries.length;
+    publish('queue', queue);
+    publish('state', state);
+  }
+
+  /**
+   * The subset of the actor's commands that changes what the page shows.
+   * @param {string} cmd
+   * @param {any} args
+   */
+  function act(cmd, args) {
+    const { state, queue, library } = snapshot;
+    switch (cmd) {
+      case 'play_library_track': {
+        const index = library.tracks.findIndex((t) => t.id === args.id);
+        if (index < 0) throw `unknown track ${args.id}`;
+        queue.entries = library.tracks.map((track) => ({ entryId: nextEntryId++, track }));
+        queue.current = index;
+        state.status = 'playing';
+        state.current = null;
+        return queueChanged();
+      }
+      case 'play_queue_index':
+        if (!queue.entries[args.index]) throw `no queue entry at ${args.index}`;
+        queue.current = args.index;
+        state.status = 'playing';
+        state.current = null;
+        return queueChanged();
+      case 'enqueue': {
+        /** @type {QueueEntry[]} */
+        const added = args.ids.map((/** @type {string} */ id) => {
+          const track = library.tracks.find((t) => t.id === id);
+          if (!track) throw `unknown track ${id}`;
+          return { entryId: nextEntryId++, track };
+        });
+        const at = args.position === 'next' && queue.current !== null ? queue.current + 1 : queue.entries.length;
+        queue.entries.splice(at, 0, ...added);
+        if (queue.current !== null && queue.current >= at) queue.current += added.length;
+        return queueChanged();
+      }
+      case 'remove_from_queue': {
+        const gone = new Set(args.entries);
+        const currentId = queue.current === null ? null : (queue.entries[queue.current]?.entryId ?? null);
+        const before = queue.current;
+        queue.entries = queue.entries.filter((e) => !gone.has(e.entryId));
+        if (queue.entries.length === 0) queue.current = null;
+        else if (currentId !== null && gone.has(currentId)) queue.current = Math.min(before ?? 0, queue.entries.length - 1);
+        else queue.current = queue.entries.findIndex((e) => e.entryId === currentId);
+        if (queue.current === -1) queue.current = null;
+        return queueChanged();
+      }
+      case 'move_in_queue': {
+        const from = queue.entries.findIndex((e) => e.entryId === args.entry);
+        if (from < 0) throw `no queue entry ${args.entry}`;
+        const currentId = queue.current === null ? null : (queue.entries[queue.current]?.entryId ?? null);
+        const [moved] = queue.entries.splice(from, 1);
+        if (moved) queue.entries.splice(Math.min(args.to, queue.entries.length), 0, moved);
+        queue.current = currentId === null ? null : queue.entries.findIndex((e) => e.entryId === currentId);
+        return queueChanged();
+      }
+      case 'clear_queue':
+        queue.entries = [];
+        queue.current = null;
+        return queueChanged();
+      case 'set_play_mode':
+        state.mode = args.mode;
+        return publish('state', state);
+      case 'set_stop_after_current':
+        state.stopAfterCurrent = args.on;
+        return publish('state', state);
+      case 'toggle_pause':
+        if (!state.current) return;
+        state.status = state.status === 'playing' ? 'paused' : 'playing';
+        return publish('state', state);
+      default:
+        return;
     }
   }
 
@@ -307,6 +445,7 @@ function installMockTauri({ snapshot, notice }) {
         case 'plugin:event|unlisten':
           return null;
         default:
+          act(cmd, args);
           return null;
       }
     },
@@ -337,6 +476,31 @@ async function serve() {
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   return { server, url: `http://127.0.0.1:${address.port}/` };
+}
+
+/**
+ * Shows one row as a person would see it: hovered, with its context menu open, or (in the
+ * queue) being dragged a few rows down.
+ * @param {import('playwright-core').Page} page
+ * @param {string} testid
+ * @param {Options} options
+ */
+async function showRow(page, testid, options) {
+  const rows = page.locator(`[data-testid="${testid}"]`);
+  if ((await rows.count()) < 8) return;
+  const row = rows.nth(4);
+  if (options.drag) {
+    const box = await row.boundingBox();
+    if (!box) return;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height * 3.1, { steps: 8 });
+  } else if (options.menu) {
+    await row.click({ button: 'right', position: { x: 260, y: 16 } });
+    await page.waitForSelector('[data-testid="context-menu"]');
+  } else {
+    await row.hover().catch(() => {});
+  }
 }
 
 async function main() {
@@ -415,10 +579,13 @@ async function main() {
     if (options.view === 'settings') {
       await page.click('[data-testid="nav-settings"]');
       await page.waitForSelector('[data-testid="settings-locale"]');
+    } else if (options.view === 'queue') {
+      await page.click('[data-testid="nav-queue"]');
+      await page.waitForSelector('[data-testid="queue-row"], [data-testid="queue-empty"]');
+      await showRow(page, 'queue-row', options);
     } else if (!options.empty && !options.scanning) {
       await page.waitForSelector('[data-testid="track-row"]');
-      // Show the hover state of one row, as a person would see it with the pointer there.
-      await page.hover('[data-testid="track-row"]:nth-of-type(5)').catch(() => {});
+      await showRow(page, 'track-row', options);
     }
     if (options.notice) await page.waitForSelector('[data-testid="notice"]');
     await page.evaluate(() => document.fonts.ready);

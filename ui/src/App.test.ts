@@ -54,6 +54,32 @@ describe('App', () => {
     expect(screen.getAllByTestId('track-row')).toHaveLength(2);
   });
 
+  it('has a Queue view with a count badge', async () => {
+    const snapshot = englishSnapshot();
+    player.load(snapshot);
+    render(App);
+    expect(screen.getByTestId('nav-queue-count')).toHaveTextContent('2');
+    await fireEvent.click(screen.getByTestId('nav-queue'));
+    expect(screen.getByTestId('nav-queue')).toHaveAttribute('aria-current', 'page');
+    expect(screen.getAllByTestId('queue-row')).toHaveLength(2);
+    expect(screen.queryByTestId('track-row')).toBeNull();
+    expect(screen.getByRole('heading', { name: 'Queue' })).toBeInTheDocument();
+
+    // Queue a track from the library: the badge follows the queue event.
+    player.receive({
+      type: 'queue',
+      payload: { entries: [...snapshot.queue.entries, { entryId: 99, track: snapshot.library.tracks[1]! }], current: 0 },
+    });
+    flushSync();
+    expect(screen.getByTestId('nav-queue-count')).toHaveTextContent('3');
+    expect(screen.getAllByTestId('queue-row')).toHaveLength(3);
+
+    player.receive({ type: 'queue', payload: { entries: [], current: null } });
+    flushSync();
+    expect(screen.queryByTestId('nav-queue-count')).toBeNull();
+    expect(screen.getByTestId('queue-empty')).toBeInTheDocument();
+  });
+
   it('Space toggles play/pause unless focus is in a control', async () => {
     player.load(englishSnapshot());
     render(App);
@@ -131,6 +157,25 @@ describe('App in zh-CN', () => {
     expect(screen.getAllByTestId('notice')[0]).toHaveTextContent('无法播放 坏文件：格式不支持');
     expect(latinWords(library)).toEqual([]);
 
+    await fireEvent.click(screen.getByTestId('nav-queue'));
+    const queue = userVisibleText(document.body);
+    expect(screen.getByTestId('nav-queue')).toHaveTextContent('播放队列');
+    expect(screen.getByTestId('queue-clear')).toHaveTextContent('清空播放队列');
+    expect(screen.getByTestId('np-mode')).toHaveAccessibleName('播放模式：顺序播放');
+    expect(screen.getByTestId('np-stop-after')).toHaveAccessibleName('播完当前曲目后停止');
+    expect(latinWords(queue)).toEqual([]);
+
+    // The menus too.
+    await fireEvent.contextMenu(screen.getAllByTestId('queue-row')[1]!);
+    expect(latinWords(userVisibleText(document.body))).toEqual([]);
+    await fireEvent.keyDown(screen.getByRole('menu'), { key: 'Escape' });
+    await fireEvent.click(screen.getByTestId('nav-library'));
+    await fireEvent.contextMenu(screen.getAllByTestId('track-row')[1]!);
+    expect(screen.getByTestId('menu-play-next')).toHaveTextContent('下一首播放');
+    expect(screen.getByTestId('menu-add-to-queue')).toHaveTextContent('添加到播放队列');
+    expect(latinWords(userVisibleText(document.body))).toEqual([]);
+    await fireEvent.keyDown(screen.getByRole('menu'), { key: 'Escape' });
+
     await fireEvent.click(screen.getByTestId('nav-settings'));
     const settings = userVisibleText(document.body);
     expect(screen.getByText('语言')).toBeInTheDocument();
@@ -142,6 +187,11 @@ describe('App in zh-CN', () => {
     player.load(chineseSnapshot());
     render(App);
     const seen = [userVisibleText(document.body)];
+    await fireEvent.click(screen.getByTestId('nav-queue'));
+    seen.push(userVisibleText(document.body));
+    await fireEvent.contextMenu(screen.getAllByTestId('queue-row')[0]!);
+    seen.push(userVisibleText(document.body));
+    await fireEvent.keyDown(screen.getByRole('menu'), { key: 'Escape' });
     await fireEvent.click(screen.getByTestId('nav-settings'));
     seen.push(userVisibleText(document.body));
     const text = seen.join('\n');

@@ -39,6 +39,7 @@ export function severityOf(notice: ToastNotice): Severity {
     case 'commandFailed':
       return 'error';
     case 'settingsReset':
+    case 'sessionReset':
     case 'nothingToPlay':
       return 'warning';
     case 'audioDeviceRestored':

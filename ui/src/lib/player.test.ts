@@ -135,6 +135,7 @@ describe('PlayerStore', () => {
   it('rates notices by severity', () => {
     expect(severityOf({ kind: 'audioDeviceRestored' })).toBe('info');
     expect(severityOf({ kind: 'settingsReset', reason: 'x', keptAs: 'y' })).toBe('warning');
+    expect(severityOf({ kind: 'sessionReset', reason: 'x', keptAs: 'y' })).toBe('warning');
     expect(severityOf({ kind: 'noAudioDevice', reason: 'x' })).toBe('error');
   });
 });

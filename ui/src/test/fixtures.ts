@@ -1,5 +1,5 @@
 // Snapshots and tracks for tests, shaped exactly like the generated bindings.
-import type { PlayerState, Snapshot, Track } from '../lib/ipc';
+import type { PlayerState, QueueEntry, QueueView, Snapshot, Track } from '../lib/ipc';
 
 let counter = 0;
 
@@ -29,15 +29,28 @@ export function makeState(overrides: Partial<PlayerState> = {}): PlayerState {
     durationMs: null,
     volume: 0.8,
     device: { state: 'ready' },
+    mode: 'inOrder',
+    stopAfterCurrent: false,
     ...overrides,
   };
+}
+
+let nextEntryId = 1000;
+
+/** Queue entries for `tracks`, with fresh entry ids (as the actor would number them). */
+export function makeEntries(tracks: readonly Track[]): QueueEntry[] {
+  return tracks.map((track) => ({ entryId: nextEntryId++, track }));
+}
+
+export function makeQueue(tracks: readonly Track[], current: number | null = null): QueueView {
+  return { entries: makeEntries(tracks), current };
 }
 
 export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
   return {
     seq: 0,
     state: makeState(),
-    queue: { tracks: [], current: null },
+    queue: { entries: [], current: null },
     library: { tracks: [], scanning: false },
     settings: { locale: 'en', volume: 0.8 },
     systemLocale: 'en-US',
@@ -63,7 +76,7 @@ export function playingSnapshot(
       positionMs,
       durationMs: current?.durationMs ?? null,
     }),
-    queue: { tracks, current: playing },
+    queue: makeQueue(tracks, current ? playing : null),
     library: { tracks, scanning: false },
     ...overrides,
   });

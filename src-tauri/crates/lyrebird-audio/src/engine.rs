@@ -4,6 +4,8 @@ use std::fs::File;
 use std::io::BufReader;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
@@ -12,6 +14,7 @@ use rodio::{CpalErrorKind, Decoder, DeviceSinkBuilder, MixerDeviceSink, Player, 
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::Inbox;
+use crate::chain::{Chain, Follower};
 use crate::guard::{Guarded, panic_message};
 
 /// How often the loop wakes to notice the end of a track without a command.
@@ -32,6 +35,8 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
+type Track = Guarded<FileDecoder>;
+
 /// The track the actor last asked for.
 struct Current {
     play_id: PlayId,
@@ -42,6 +47,40 @@ struct Current {
     /// Where to start when the player is (re)built.
     resume_at: Duration,
     last_report: Instant,
+    /// Position in the current track, kept by the chain.
+    position_ms: Arc<AtomicU64>,
+    /// Hands the chain the track to follow this one.
+    followers: Option<Sender<Follower<Track>>>,
+    /// The track preloaded to follow (until the actor withdraws it).
+    preload: Option<Preload>,
+    /// The last follower handed to the chain, withdrawn or not.
+    handed: Option<(PlayId, PathBuf)>,
+}
+
+struct Preload {
+    play_id: PlayId,
+    path: PathBuf,
+}
+
+impl Current {
+    fn new(play_id: PlayId, path: PathBuf, start_ms: u64, paused: bool) -> Self {
+        Self {
+            play_id,
+            path,
+            paused,
+            player: None,
+            resume_at: Duration::from_millis(start_ms),
+            last_report: Instant::now(),
+            position_ms: Arc::new(AtomicU64::new(start_ms)),
+            followers: None,
+            preload: None,
+            handed: None,
+        }
+    }
+
+    fn position_ms(&self) -> u64 {
+        self.position_ms.load(Ordering::Relaxed)
+    }
 }
 
 pub struct Engine {
@@ -96,6 +135,10 @@ impl Engine {
                 }
             }
             Inbox::DeviceError(reason) => self.device_lost(reason),
+            Inbox::Advanced {
+                play_id,
+                duration_ms,
+            } => self.advanced(play_id, duration_ms),
         }
     }
 
@@ -108,16 +151,18 @@ impl Engine {
                 paused,
             } => {
                 self.stop_current();
-                self.current = Some(Current {
-                    play_id,
-                    path,
-                    paused,
-                    player: None,
-                    resume_at: Duration::from_millis(start_ms),
-                    last_report: Instant::now(),
-                });
+                self.current = Some(Current::new(play_id, path, start_ms, paused));
                 if self.ensure_device() {
                     self.start_current();
+                }
+            }
+            AudioCommand::Preload { play_id, path } => self.preload(play_id, path),
+            AudioCommand::CancelPreload => {
+                if let Some(current) = &mut self.current {
+                    current.preload = None;
+                    if let Some(followers) = &current.followers {
+                        let _ = followers.send(None);
+                    }
                 }
             }
             AudioCommand::Pause | AudioCommand::Resume => {
@@ -208,8 +253,14 @@ impl Engine {
         if current.paused {
             player.pause();
         }
-        player.append(Guarded::new(decoder, play_id, self.loopback.clone()));
+        let (followers, handover) = std::sync::mpsc::channel();
+        let first = Guarded::new(decoder, play_id, self.loopback.clone());
+        let position = Arc::clone(&current.position_ms);
+        player.append(Chain::new(first, handover, self.loopback.clone(), position));
         let position_ms = millis(current.resume_at);
+        current.position_ms.store(position_ms, Ordering::Relaxed);
+        current.followers = Some(followers);
+        current.preload = None;
         current.player = Some(player);
         current.last_report = Instant::now();
         self.emit(AudioEvent::Started {
@@ -233,7 +284,7 @@ impl Engine {
                     tracing::warn!(error = %e, "seek failed");
                 }
                 current.last_report = Instant::now();
-                let position_ms = millis(player.get_pos());
+                let position_ms = current.position_ms();
                 self.emit(AudioEvent::Position {
                     play_id,
                     position_ms,
@@ -253,18 +304,92 @@ impl Engine {
         };
         let play_id = current.play_id;
         if player.empty() {
+            let preload = current.preload.take();
             self.current = None;
-            self.emit(AudioEvent::Ended { play_id });
+            match preload {
+                // The follower did not reach the chain in time (or could not be decoded
+                // ahead): start it now, with a gap rather than not at all.
+                Some(preload) => {
+                    self.emit(AudioEvent::Continued {
+                        ended: play_id,
+                        started: preload.play_id,
+                        duration_ms: None,
+                    });
+                    self.current = Some(Current::new(preload.play_id, preload.path, 0, false));
+                    if self.ensure_device() {
+                        self.start_current();
+                    }
+                }
+                None => self.emit(AudioEvent::Ended { play_id }),
+            }
             return;
         }
         if !current.paused && current.last_report.elapsed() >= POSITION_EVERY {
             current.last_report = Instant::now();
-            let position_ms = millis(player.get_pos());
+            let position_ms = current.position_ms();
             self.emit(AudioEvent::Position {
                 play_id,
                 position_ms,
             });
         }
+    }
+
+    /// Decode `path` ahead and hand it to the chain, to follow the current track gaplessly.
+    fn preload(&mut self, play_id: PlayId, path: PathBuf) {
+        let Some(current) = &mut self.current else {
+            return;
+        };
+        if let Some(followers) = &current.followers {
+            match open_decoder(&path) {
+                Ok(decoder) => {
+                    let track = Guarded::new(decoder, play_id, self.loopback.clone());
+                    if followers.send(Some((play_id, track))).is_ok() {
+                        current.handed = Some((play_id, path.clone()));
+                    }
+                }
+                // Reported when its turn comes, through the ordinary start.
+                Err(reason) => tracing::debug!(%reason, "preload failed"),
+            }
+        }
+        current.preload = Some(Preload { play_id, path });
+    }
+
+    /// The chain moved on to the preloaded track.
+    fn advanced(&mut self, play_id: PlayId, duration_ms: Option<u64>) {
+        let Some(current) = &mut self.current else {
+            return;
+        };
+        // Normally the active preload; if the actor withdrew it a moment too late, the chain
+        // took it anyway: say so, under its own id, and the actor decides (it will load what
+        // it wants instead).
+        let path = match current.preload.take() {
+            Some(preload) if preload.play_id == play_id => preload.path,
+            other => {
+                current.preload = other;
+                current
+                    .handed
+                    .take()
+                    .map_or_else(|| current.path.clone(), |(_, path)| path)
+            }
+        };
+        let ended = current.play_id;
+        current.play_id = play_id;
+        current.path = path;
+        current.handed = None;
+        current.last_report = Instant::now();
+        self.emit(AudioEvent::Continued {
+            ended,
+            started: play_id,
+            duration_ms,
+        });
+        self.emit(AudioEvent::Started {
+            play_id,
+            duration_ms,
+        });
+        self.emit(AudioEvent::Position {
+            play_id,
+            position_ms: 0,
+        });
     }
 
     /// The device went away: drop it, keep the current track to resume where it was.
@@ -273,7 +398,9 @@ impl Engine {
         if let Some(current) = &mut self.current
             && let Some(player) = current.player.take()
         {
-            current.resume_at += player.get_pos();
+            current.resume_at = Duration::from_millis(current.position_ms());
+            current.preload = None;
+            current.followers = None;
             player.stop();
         }
         self.sink = None;

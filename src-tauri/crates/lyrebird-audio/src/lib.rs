@@ -8,6 +8,7 @@
 //! panic, so every source is wrapped in [`guard::Guarded`], which turns a panic into the end of
 //! that track plus a `Failed` event instead of a dead audio thread.
 
+mod chain;
 mod engine;
 mod guard;
 
@@ -30,6 +31,11 @@ enum Inbox {
     },
     /// The device reported an error (unplugged, server gone).
     DeviceError(String),
+    /// The preloaded track took over from the current one, sample-exactly.
+    Advanced {
+        play_id: PlayId,
+        duration_ms: Option<u64>,
+    },
 }
 
 /// The sending side of the audio thread. Dropping the last handle ends the thread.

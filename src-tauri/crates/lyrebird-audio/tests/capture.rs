@@ -33,6 +33,12 @@ fn child(scenario: &str) {
         start_ms: 0,
         paused: false,
     });
+    if let Some(second) = std::env::var_os("LYREBIRD_AUDIO_FILE2") {
+        audio.send(AudioCommand::Preload {
+            play_id: 8,
+            path: second.into(),
+        });
+    }
     let mut log = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut retried = false;
@@ -92,8 +98,22 @@ impl Capture {
 
     /// Run a scenario in a child with this ALSA config; returns the events it saw.
     fn run_child(&self, scenario: &str, alsa_config: &Path, file: &Path) -> Vec<String> {
+        self.run_child_with(scenario, alsa_config, file, None)
+    }
+
+    fn run_child_with(
+        &self,
+        scenario: &str,
+        alsa_config: &Path,
+        file: &Path,
+        second: Option<&Path>,
+    ) -> Vec<String> {
         let events = self.path(&format!("{scenario}.events"));
-        let status = Command::new(std::env::current_exe().unwrap())
+        let mut command = Command::new(std::env::current_exe().unwrap());
+        if let Some(second) = second {
+            command.env("LYREBIRD_AUDIO_FILE2", second);
+        }
+        let status = command
             .args([
                 "--exact",
                 scenario_test(scenario),
@@ -126,6 +146,7 @@ fn scenario_test(scenario: &str) -> &'static str {
     match scenario {
         "no-device" => "a_missing_device_is_reported_not_fatal",
         "corrupt" => "a_corrupt_file_fails_cleanly",
+        "gapless" => "consecutive_tracks_join_without_a_gap",
         _ => "every_supported_format_reaches_the_device_as_the_right_tone",
     }
 }
@@ -292,5 +313,99 @@ fn a_missing_device_is_reported_not_fatal() {
             event.starts_with("DeviceUnavailable { play_id: Some(7)"),
             "{event}"
         );
+    }
+}
+
+/// The stretch from the first to the last loud sample.
+fn audible_part(samples: &[f64]) -> Vec<f64> {
+    let start = samples
+        .iter()
+        .position(|s| s.abs() > 0.05)
+        .expect("something was heard");
+    let end = samples.iter().rposition(|s| s.abs() > 0.05).unwrap();
+    samples[start..=end].to_vec()
+}
+
+/// Cut `[from, to)` samples out of a 2 s, 440 Hz stereo sine, sample-exactly.
+fn sine_part(dir: &Path, name: &str, from: u32, to: u32, codec: &[&str]) -> PathBuf {
+    let path = dir.join(name);
+    let filter = format!("atrim=start_sample={from}:end_sample={to},asetpts=N/SR/TB");
+    let output = Command::new("ffmpeg")
+        .args(["-y", "-v", "error", "-f", "lavfi"])
+        .args([
+            "-i",
+            "aevalsrc=0.5*sin(2*PI*440*t)|0.5*sin(2*PI*440*t):s=44100:d=2",
+        ])
+        .args(["-af", &filter])
+        .args(codec)
+        .arg(&path)
+        .output()
+        .expect("ffmpeg is installed");
+    assert!(
+        output.status.success(),
+        "ffmpeg: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    path
+}
+
+#[test]
+fn consecutive_tracks_join_without_a_gap() {
+    if let Ok(scenario) = std::env::var(CHILD) {
+        return child(&scenario);
+    }
+    let cap = Capture::new();
+    // A split at an odd sample, in the middle of a period.
+    let split = 44_100 - 3_333;
+    for (ext, codec) in [
+        ("flac", &["-c:a", "flac"][..]),
+        ("wav", &["-c:a", "pcm_s16le"][..]),
+    ] {
+        let first = sine_part(cap.dir.path(), &format!("a.{ext}"), 0, split, codec);
+        let second = sine_part(cap.dir.path(), &format!("b.{ext}"), split, 88_200, codec);
+        let wav = cap.path(&format!("gapless-{ext}.wav"));
+        let conf = cap.file_device_config(&wav);
+        let events = cap.run_child_with("gapless", &conf, &first, Some(&second));
+        assert!(
+            events
+                .iter()
+                .any(|e| e.starts_with("Continued { ended: 7, started: 8")),
+            "{ext}: {events:?}"
+        );
+        assert_eq!(
+            events.last().unwrap(),
+            "Ended { play_id: 8 }",
+            "{ext}: {events:?}"
+        );
+
+        let tone = audible_part(&read_wav_left(&wav));
+        // The same sine as one file, through the same device path (which resamples): the two
+        // halves must give exactly as many samples — a gap or an overlap would show.
+        let whole = sine_part(cap.dir.path(), &format!("whole.{ext}"), 0, 88_200, codec);
+        let reference_wav = cap.path(&format!("whole-{ext}.wav"));
+        cap.run_child("play", &cap.file_device_config(&reference_wav), &whole);
+        let reference = audible_part(&read_wav_left(&reference_wav));
+        assert!(
+            tone.len().abs_diff(reference.len()) <= 2,
+            "{ext}: {} samples from two files, {} from one",
+            tone.len(),
+            reference.len()
+        );
+        // No step anywhere: a 440 Hz sine at 0.5 moves at most 0.031 per sample; a gap or a
+        // click would jump by up to 0.5.
+        let (at, jump) = tone
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .enumerate()
+            .fold(
+                (0, 0.0),
+                |best, (i, d)| if d > best.1 { (i, d) } else { best },
+            );
+        assert!(
+            jump < 0.035,
+            "{ext}: a jump of {jump:.3} at {:.4} s",
+            at as f64 / RATE
+        );
+        assert!((frequency(&tone) - 440.0).abs() < 2.2, "{ext}");
     }
 }

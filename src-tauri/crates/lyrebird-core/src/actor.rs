@@ -14,18 +14,22 @@ use tokio::time::Instant;
 
 use crate::audio::{AudioCommand, AudioEvent, AudioOutput, PlayId};
 use crate::events::{
-    DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent, PlayerState, Published,
-    Snapshot,
+    DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent, PlayerState, Published, Snapshot,
 };
 use crate::model::{Track, TrackId};
 use crate::provider::{self, Playable};
-use crate::queue::Queue;
+use crate::queue::{EntryId, PlayMode, Queue, QueuePosition};
+use crate::session::{SavedTrack, Session};
 use crate::settings::{self, LocalePreference, Settings};
 
 /// "Previous" restarts the current track instead when it has played longer than this.
 const RESTART_THRESHOLD_MS: u64 = 3_000;
 /// Settings changes (a volume drag) are written at most this often.
 const SAVE_DEBOUNCE: Duration = Duration::from_millis(500);
+/// Queue and mode changes reach the session file within this.
+const SESSION_DEBOUNCE: Duration = Duration::from_secs(1);
+/// While playing, the position alone is saved this often (and always on pause, stop, exit).
+const POSITION_SAVE_EVERY: Duration = Duration::from_secs(30);
 /// How many queued messages one turn handles before publishing.
 const MAX_BATCH: usize = 256;
 
@@ -34,6 +38,8 @@ const MAX_BATCH: usize = 256;
 pub struct PlayerConfig {
     /// Where settings persist; `None` keeps them in memory only (tests).
     pub settings_path: Option<PathBuf>,
+    /// Where the queue, position and play mode persist across restarts; `None`: nowhere.
+    pub session_path: Option<PathBuf>,
     /// The OS locale, passed to the UI for `LocalePreference::System`.
     pub system_locale: String,
 }
@@ -47,6 +53,21 @@ pub enum Action {
     PlayQueueIndex(u32),
     /// Append these tracks and play the first of them (command line, drag and drop).
     PlayTracks(Vec<Track>),
+    /// Queue library tracks next or at the end, without interrupting what plays.
+    Enqueue {
+        ids: Vec<TrackId>,
+        position: QueuePosition,
+    },
+    /// Take entries out of the queue (when the current one goes, its successor takes over).
+    RemoveFromQueue(Vec<EntryId>),
+    /// Move one entry to a new index (drag and drop in the queue view).
+    MoveInQueue {
+        entry: EntryId,
+        to: u32,
+    },
+    ClearQueue,
+    SetPlayMode(PlayMode),
+    SetStopAfterCurrent(bool),
     /// The library scanner's result (or its progress).
     SetLibrary(LibraryView),
     TogglePause,
@@ -72,6 +93,8 @@ pub enum PlayerError {
     UnknownTrack(TrackId),
     #[error("queue position {0} does not exist")]
     NoSuchQueueIndex(u32),
+    #[error("queue entry {0} does not exist")]
+    NoSuchQueueEntry(EntryId),
     #[error("nothing to play")]
     NothingToPlay,
     #[error("the player has shut down")]
@@ -202,9 +225,15 @@ struct Actor<A> {
     device: DeviceState,
     /// Tracks that failed in a row; reset by any track that starts.
     consecutive_failures: usize,
+    stop_after_current: bool,
+    /// The play id issued to the track preloaded to follow the current one, and its entry.
+    preload: Option<(PlayId, EntryId)>,
+    /// The last play id issued (to loads, preloads and stops).
+    issued_play_id: PlayId,
     dirty: Dirty,
     notices: Vec<Notice>,
     save_due: Option<Instant>,
+    session_due: Option<Instant>,
     stats: ActorStats,
 }
 
@@ -220,12 +249,16 @@ impl<A: AudioOutput> Actor<A> {
                         kept_as: kept_as.display().to_string(),
                     });
                 }
-                loaded.settings
+                loaded.value
             }
             None => Settings::default(),
         };
         audio.send(AudioCommand::SetGain(volume_curve(settings.volume)));
-        Self {
+        let session = config
+            .session_path
+            .as_deref()
+            .map(settings::load_json::<Session>);
+        let mut actor = Self {
             audio,
             events,
             config,
@@ -239,10 +272,41 @@ impl<A: AudioOutput> Actor<A> {
             duration_ms: None,
             device: DeviceState::Unknown,
             consecutive_failures: 0,
+            stop_after_current: false,
+            preload: None,
+            issued_play_id: 0,
             dirty: Dirty::default(),
             notices,
             save_due: None,
+            session_due: None,
             stats: ActorStats::default(),
+        };
+        if let Some(loaded) = session {
+            if let Some((reason, kept_as)) = loaded.reset {
+                let kept_as = kept_as.display().to_string();
+                actor.notices.push(Notice::SessionReset { reason, kept_as });
+            }
+            actor.restore(loaded.value);
+        }
+        actor
+    }
+
+    /// Bring back the last session's queue, mode and position, cued paused where it was.
+    fn restore(&mut self, session: Session) {
+        let tracks: Vec<Track> = session
+            .queue
+            .into_iter()
+            .map(SavedTrack::into_track)
+            .collect();
+        if tracks.is_empty() {
+            return;
+        }
+        let current = session.current.unwrap_or(0);
+        self.queue.replace(tracks, current);
+        self.queue.set_mode(session.mode);
+        self.dirty.queue = true;
+        if session.current.is_some() {
+            self.load_current(session.position_ms, true);
         }
     }
 
@@ -262,6 +326,9 @@ impl<A: AudioOutput> Actor<A> {
                 }
                 Some(event) = audio_events.recv() => self.handle_audio(event),
                 () = sleep_until_opt(save_due), if save_due.is_some() => self.save_settings(),
+                () = sleep_until_opt(self.session_due), if self.session_due.is_some() => {
+                    self.save_session();
+                }
             }
             // Take whatever else is already waiting, then publish once for the whole batch.
             let mut running = true;
@@ -286,6 +353,9 @@ impl<A: AudioOutput> Actor<A> {
         if self.save_due.is_some() {
             self.save_settings();
         }
+        if self.session_due.is_some() {
+            self.save_session();
+        }
     }
 
     /// Returns false when the actor should stop.
@@ -308,6 +378,8 @@ impl<A: AudioOutput> Actor<A> {
             Command::Shutdown(reply) => {
                 self.audio.send(AudioCommand::Stop);
                 self.save_settings();
+                // Saved before stopping: the position is where the user left.
+                self.save_session();
                 let _ = reply.send(());
                 return false;
             }
@@ -340,12 +412,18 @@ impl<A: AudioOutput> Actor<A> {
                 if tracks.is_empty() {
                     return Err(PlayerError::NothingToPlay);
                 }
-                let first = self.queue.append(tracks);
+                let first = self.queue.insert(tracks, QueuePosition::End);
                 self.queue.select(first);
                 self.dirty.queue = true;
                 self.consecutive_failures = 0;
                 self.load_current(0, false);
             }
+            Action::Enqueue { .. }
+            | Action::RemoveFromQueue(_)
+            | Action::MoveInQueue { .. }
+            | Action::ClearQueue
+            | Action::SetPlayMode(_)
+            | Action::SetStopAfterCurrent(_) => self.edit_queue(action)?,
             Action::SetLibrary(view) => self.set_library(view),
             Action::TogglePause => match self.status {
                 PlaybackStatus::Playing | PlaybackStatus::Loading => self.pause(),
@@ -359,7 +437,7 @@ impl<A: AudioOutput> Actor<A> {
                     return Err(PlayerError::NothingToPlay);
                 }
                 self.consecutive_failures = 0;
-                self.advance();
+                self.advance(false);
             }
             Action::Previous => self.previous()?,
             Action::Seek { position_ms } => self.seek(position_ms)?,
@@ -408,7 +486,19 @@ impl<A: AudioOutput> Actor<A> {
                     self.dirty.position = true;
                 }
             }
-            AudioEvent::Ended { .. } => self.advance(),
+            AudioEvent::Continued {
+                started,
+                duration_ms,
+                ..
+            } => {
+                if self.take_over_preload(started) {
+                    self.duration_ms = duration_ms.or(self.duration_ms);
+                } else {
+                    // It moved on to a follower the queue no longer wants next: correct it.
+                    self.track_ended();
+                }
+            }
+            AudioEvent::Ended { .. } => self.track_ended(),
             AudioEvent::Failed { reason, .. } => {
                 let name = self
                     .queue
@@ -451,8 +541,8 @@ impl<A: AudioOutput> Actor<A> {
             self.stop();
             return;
         };
-        self.play_id += 1;
-        self.stats.play_id = self.play_id;
+        self.play_id = self.fresh_play_id();
+        self.preload = None;
         self.position_ms = start_ms;
         self.duration_ms = track.duration_ms;
         self.dirty.state = true;
@@ -488,33 +578,167 @@ impl<A: AudioOutput> Actor<A> {
             self.consecutive_failures = 0;
             self.stop();
         } else {
-            self.advance();
+            // Never "repeat one" a track that failed.
+            self.advance(false);
         }
     }
 
-    /// Go to the next track, or stop at the end of the queue.
-    fn advance(&mut self) {
-        match self.queue.next_index() {
-            Some(next) => {
-                self.queue.select(next);
+    /// The current track played to its end (and nothing followed it gaplessly).
+    fn track_ended(&mut self) {
+        if std::mem::take(&mut self.stop_after_current) {
+            // Cue the next track, so that play continues from there.
+            if self.queue.advance(false).is_some() {
                 self.dirty.queue = true;
+            }
+            self.stop();
+        } else {
+            self.advance(true);
+        }
+    }
+
+    fn fresh_play_id(&mut self) -> PlayId {
+        self.issued_play_id += 1;
+        self.stats.play_id = self.issued_play_id;
+        self.issued_play_id
+    }
+
+    /// The audio thread moved on to preload `started` without a gap: follow it if that is the
+    /// preload the actor issued last and it is still what comes next. False otherwise.
+    fn take_over_preload(&mut self, started: PlayId) -> bool {
+        let Some((play_id, entry)) = self.preload.take() else {
+            return false;
+        };
+        if play_id != started
+            || self.stop_after_current
+            || self.queue.peek_next(true) != Some(entry)
+        {
+            return false;
+        }
+        self.queue.advance(true);
+        let track = self.queue.current().cloned();
+        self.play_id = play_id;
+        self.position_ms = 0;
+        self.duration_ms = track.and_then(|t| t.duration_ms);
+        self.status = PlaybackStatus::Loading;
+        self.dirty.queue = true;
+        self.dirty.state = true;
+        true
+    }
+
+    /// Keep the audio thread's preload in line with what will play next: decoded ahead while a
+    /// track plays, withdrawn when the queue, the mode or "stop after current" change.
+    fn sync_preload(&mut self) {
+        let playing = matches!(
+            self.status,
+            PlaybackStatus::Playing | PlaybackStatus::Paused
+        );
+        let wanted = self
+            .queue
+            .peek_next(true)
+            .filter(|_| playing && !self.stop_after_current)
+            .and_then(|entry| {
+                let track = self.queue.entry(entry)?;
+                match provider::resolve_local(track) {
+                    Ok(Playable::File(path)) => Some((entry, path)),
+                    Err(_) => None,
+                }
+            });
+        match (self.preload, wanted) {
+            (Some((_, have)), Some((want, _))) if have == want => {}
+            (None, None) => {}
+            (Some(_), None) => {
+                self.preload = None;
+                self.audio.send(AudioCommand::CancelPreload);
+            }
+            (_, Some((entry, path))) => {
+                let play_id = self.fresh_play_id();
+                self.preload = Some((play_id, entry));
+                self.audio.send(AudioCommand::Preload { play_id, path });
+            }
+        }
+    }
+
+    /// Go to the next track as the play mode says, or stop at the end of the queue.
+    /// `at_end`: the track finished by itself (repeat-one repeats it).
+    fn advance(&mut self, at_end: bool) {
+        if self.queue.advance(at_end).is_some() {
+            self.dirty.queue = true;
+            self.load_current(0, false);
+        } else {
+            self.stop();
+        }
+    }
+
+    fn remove_from_queue(&mut self, entries: &[EntryId]) {
+        let was_playing = matches!(
+            self.status,
+            PlaybackStatus::Playing | PlaybackStatus::Loading
+        );
+        let current_removed = self.queue.remove(entries);
+        self.dirty.queue = true;
+        self.dirty.state = true;
+        if current_removed {
+            self.stop();
+            if was_playing && !self.queue.is_empty() {
                 self.load_current(0, false);
             }
-            None => self.stop(),
         }
+    }
+
+    /// Queue edits and play-mode changes: none of them interrupts what is playing, except
+    /// removing the current entry (its successor takes over) and clearing.
+    fn edit_queue(&mut self, action: Action) -> Result<(), PlayerError> {
+        match action {
+            Action::Enqueue { ids, position } => {
+                let tracks = ids
+                    .into_iter()
+                    .map(|id| {
+                        self.find_track(&id)
+                            .cloned()
+                            .ok_or(PlayerError::UnknownTrack(id))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.queue.insert(tracks, position);
+                self.dirty.queue = true;
+                self.dirty.state = true;
+            }
+            Action::RemoveFromQueue(entries) => self.remove_from_queue(&entries),
+            Action::MoveInQueue { entry, to } => {
+                let to = usize::try_from(to).unwrap_or(usize::MAX);
+                if !self.queue.move_entry(entry, to) {
+                    return Err(PlayerError::NoSuchQueueEntry(entry));
+                }
+                self.dirty.queue = true;
+                self.dirty.state = true;
+            }
+            Action::ClearQueue => {
+                self.stop();
+                self.queue.clear();
+                self.dirty.queue = true;
+                self.dirty.state = true;
+            }
+            Action::SetPlayMode(mode) => {
+                self.queue.set_mode(mode);
+                self.dirty.state = true;
+            }
+            Action::SetStopAfterCurrent(on) => {
+                self.stop_after_current = on;
+                self.dirty.state = true;
+            }
+            _ => unreachable!("not a queue edit: {action:?}"),
+        }
+        Ok(())
     }
 
     fn previous(&mut self) -> Result<(), PlayerError> {
         if self.queue.current().is_none() {
             return Err(PlayerError::NothingToPlay);
         }
-        match self.queue.previous_index() {
-            Some(previous) if self.position_ms <= RESTART_THRESHOLD_MS => {
-                self.queue.select(previous);
-                self.dirty.queue = true;
-                self.load_current(0, false);
-            }
-            _ => self.seek(0)?,
+        if self.position_ms <= RESTART_THRESHOLD_MS && self.queue.go_back().is_some() {
+            self.dirty.queue = true;
+            self.load_current(0, false);
+        } else {
+            self.seek(0)?;
         }
         Ok(())
     }
@@ -555,6 +779,10 @@ impl<A: AudioOutput> Actor<A> {
 
     fn stop(&mut self) {
         if self.status != PlaybackStatus::Stopped || self.position_ms != 0 {
+            // Retire the play id: a position or "ended" already on its way from the stopped load
+            // must not move a stopped player (the simulation found exactly that).
+            self.play_id = self.fresh_play_id();
+            self.preload = None;
             self.audio.send(AudioCommand::Stop);
             self.status = PlaybackStatus::Stopped;
             self.position_ms = 0;
@@ -607,6 +835,45 @@ impl<A: AudioOutput> Actor<A> {
         }
     }
 
+    /// Schedule a session save: soon after queue or state changes, rarely for position alone.
+    fn session_changed(&mut self, dirty: &Dirty) {
+        if self.config.session_path.is_none() {
+            return;
+        }
+        let delay = if dirty.queue || dirty.state {
+            SESSION_DEBOUNCE
+        } else if dirty.position {
+            POSITION_SAVE_EVERY
+        } else {
+            return;
+        };
+        let due = Instant::now() + delay;
+        if self.session_due.is_none_or(|current| due < current) {
+            self.session_due = Some(due);
+        }
+    }
+
+    fn save_session(&mut self) {
+        self.session_due = None;
+        let Some(path) = &self.config.session_path else {
+            return;
+        };
+        let view = self.queue.view();
+        let session = Session {
+            queue: view
+                .entries
+                .iter()
+                .filter_map(|e| SavedTrack::new(&e.track))
+                .collect(),
+            current: self.queue.current_index(),
+            position_ms: self.position_ms,
+            mode: self.queue.mode(),
+        };
+        if let Err(e) = settings::save_json(path, &session) {
+            tracing::warn!(error = %e, "session not saved");
+        }
+    }
+
     fn save_settings(&mut self) {
         self.save_due = None;
         let Some(path) = &self.config.settings_path else {
@@ -634,6 +901,8 @@ impl<A: AudioOutput> Actor<A> {
             duration_ms: self.duration_ms,
             volume: self.settings.volume,
             device: self.device.clone(),
+            mode: self.queue.mode(),
+            stop_after_current: self.stop_after_current,
         }
     }
 
@@ -650,7 +919,9 @@ impl<A: AudioOutput> Actor<A> {
 
     /// Publish what changed this turn: at most one event of each kind.
     fn flush(&mut self) {
+        self.sync_preload();
         let dirty = std::mem::take(&mut self.dirty);
+        self.session_changed(&dirty);
         let mut out = Vec::new();
         if dirty.library {
             out.push(PlayerEvent::Library(self.library.clone()));

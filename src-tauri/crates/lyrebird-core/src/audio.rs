@@ -19,6 +19,14 @@ pub enum AudioCommand {
         start_ms: u64,
         paused: bool,
     },
+    /// Decode `path` ahead, to follow the current track with no gap when it ends. Its events
+    /// come under `play_id`. Replaces any earlier preload.
+    Preload {
+        play_id: PlayId,
+        path: PathBuf,
+    },
+    /// Withdraw the preload (the queue changed).
+    CancelPreload,
     Pause,
     Resume,
     /// Stop and drop the current source.
@@ -47,6 +55,14 @@ pub enum AudioEvent {
     Position { play_id: PlayId, position_ms: u64 },
     /// The track played to its end.
     Ended { play_id: PlayId },
+    /// The track played to its end and the preloaded one took over with no gap. `started` is
+    /// the preload the audio thread actually used, which may be one the actor has since
+    /// withdrawn: the actor decides whether to follow it or load something else.
+    Continued {
+        ended: PlayId,
+        started: PlayId,
+        duration_ms: Option<u64>,
+    },
     /// The track could not be opened or decoded; playback should move on.
     Failed { play_id: PlayId, reason: String },
     /// No output device could be opened. The load stays pending until `RetryDevice`.
@@ -67,6 +83,8 @@ impl AudioEvent {
             | Self::Position { play_id, .. }
             | Self::Ended { play_id }
             | Self::Failed { play_id, .. } => Some(*play_id),
+            // Stale or not by the track that ended: it is the one the actor knows.
+            Self::Continued { ended, .. } => Some(*ended),
             Self::DeviceUnavailable { play_id, .. } => *play_id,
             Self::DeviceReady => None,
         }

@@ -9,6 +9,7 @@ use std::path::Path;
 use ts_rs::{Config, ExportError, TS};
 
 use crate::events::{PlayerEvent, Published, Snapshot};
+use crate::queue::QueuePosition;
 
 /// Write every type the UI needs (and what they refer to) into `dir`.
 pub fn export_all(dir: &Path) -> Result<(), ExportError> {
@@ -16,6 +17,8 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     Published::export_all(&cfg)?;
     // Flattened into `Published`, so not a dependency of it: exported for the reducer's use.
     PlayerEvent::export_all(&cfg)?;
+    // Command arguments.
+    QueuePosition::export_all(&cfg)?;
     Snapshot::export_all(&cfg)?;
     Ok(())
 }

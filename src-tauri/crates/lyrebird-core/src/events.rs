@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::model::Track;
+use crate::queue::{PlayMode, QueueEntry};
 use crate::settings::Settings;
 
 /// Whether audio is flowing.
@@ -45,6 +46,9 @@ pub struct PlayerState {
     /// 0.0 ..= 1.0 as the user set it (before the volume curve).
     pub volume: f32,
     pub device: DeviceState,
+    pub mode: PlayMode,
+    /// Stop when the current track ends (once).
+    pub stop_after_current: bool,
 }
 
 /// Something the user should be told once (a toast), in a language-neutral form: the UI
@@ -73,6 +77,11 @@ pub enum Notice {
         reason: String,
         kept_as: String,
     },
+    /// The saved queue could not be read; the queue starts empty, the old file was kept.
+    SessionReset {
+        reason: String,
+        kept_as: String,
+    },
     /// Settings could not be saved; they stay in effect for this session.
     SettingsNotSaved {
         reason: String,
@@ -95,7 +104,7 @@ pub struct LibraryView {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct QueueView {
-    pub tracks: Vec<Track>,
+    pub entries: Vec<QueueEntry>,
     pub current: Option<u32>,
 }
 

@@ -12,6 +12,7 @@ pub mod events;
 pub mod model;
 pub mod provider;
 pub mod queue;
+pub mod session;
 pub mod settings;
 
 pub use actor::{Player, PlayerConfig, PlayerError, PlayerHandle};

@@ -39,7 +39,7 @@ impl Default for Settings {
     }
 }
 
-/// Why the settings file could not be used.
+/// Why a state file could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error("cannot read {path}: {source}")]
@@ -52,17 +52,18 @@ pub enum SettingsError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path} is not valid settings: {source}")]
+    #[error("{path} is not valid: {source}")]
     Parse {
         path: PathBuf,
         source: serde_json::Error,
     },
 }
 
-/// The result of loading: settings to use, and what went wrong if defaults had to be used.
+/// The result of loading a state file: the value to use, and what went wrong if the defaults
+/// had to be used.
 #[derive(Debug)]
-pub struct Loaded {
-    pub settings: Settings,
+pub struct Loaded<T = Settings> {
+    pub value: T,
     /// Set when the file was unreadable: the reason, and where the old file was moved.
     pub reset: Option<(String, PathBuf)>,
 }
@@ -71,11 +72,20 @@ pub struct Loaded {
 /// one is moved aside (never deleted) and defaults are used.
 #[must_use]
 pub fn load(path: &Path) -> Loaded {
+    let mut loaded = load_json::<Settings>(path);
+    loaded.value.volume = sanitize_volume(loaded.value.volume);
+    loaded
+}
+
+/// Load any JSON state file with the same rules as settings: missing → defaults; unreadable or
+/// corrupt → defaults, the file moved aside, and the reason returned.
+#[must_use]
+pub fn load_json<T: serde::de::DeserializeOwned + Default>(path: &Path) -> Loaded<T> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Loaded {
-                settings: Settings::default(),
+                value: T::default(),
                 reset: None,
             };
         }
@@ -85,28 +95,22 @@ pub fn load(path: &Path) -> Loaded {
                 source,
             };
             return Loaded {
-                settings: Settings::default(),
+                value: T::default(),
                 reset: Some((err.to_string(), path.to_owned())),
             };
         }
     };
-    match serde_json::from_slice::<Settings>(&bytes) {
-        Ok(mut settings) => {
-            settings.volume = sanitize_volume(settings.volume);
-            Loaded {
-                settings,
-                reset: None,
-            }
-        }
+    match serde_json::from_slice::<T>(&bytes) {
+        Ok(value) => Loaded { value, reset: None },
         Err(source) => {
             let err = SettingsError::Parse {
                 path: path.to_owned(),
                 source,
             };
             let aside = move_aside(path);
-            tracing::warn!(%err, kept_as = %aside.display(), "settings reset to defaults");
+            tracing::warn!(%err, kept_as = %aside.display(), "state file reset to defaults");
             Loaded {
-                settings: Settings::default(),
+                value: T::default(),
                 reset: Some((err.to_string(), aside)),
             }
         }
@@ -115,11 +119,16 @@ pub fn load(path: &Path) -> Loaded {
 
 /// Write `settings` to `path` atomically: a crash mid-write leaves the old file intact.
 pub fn save(path: &Path, settings: &Settings) -> Result<(), SettingsError> {
+    save_json(path, settings)
+}
+
+/// Write any state as JSON, atomically.
+pub fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), SettingsError> {
     let write_err = |source| SettingsError::Write {
         path: path.to_owned(),
         source,
     };
-    let json = serde_json::to_vec_pretty(settings).expect("settings always serialize");
+    let json = serde_json::to_vec_pretty(value).expect("state always serializes");
     write_atomically(path, &json).map_err(write_err)
 }
 
@@ -178,7 +187,7 @@ mod tests {
     fn missing_file_gives_defaults_without_complaint() {
         let dir = tempfile::tempdir().unwrap();
         let loaded = load(&dir.path().join("settings.json"));
-        assert_eq!(loaded.settings, Settings::default());
+        assert_eq!(loaded.value, Settings::default());
         assert!(loaded.reset.is_none());
     }
 
@@ -192,7 +201,7 @@ mod tests {
         };
         save(&path, &settings).unwrap();
         let loaded = load(&path);
-        assert_eq!(loaded.settings, settings);
+        assert_eq!(loaded.value, settings);
         assert!(loaded.reset.is_none());
         // No temporary files are left behind.
         assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
@@ -204,9 +213,9 @@ mod tests {
         let path = dir.path().join("settings.json");
         fs::write(&path, br#"{"locale": "zh-CN", "vol"#).unwrap();
         let loaded = load(&path);
-        assert_eq!(loaded.settings, Settings::default());
+        assert_eq!(loaded.value, Settings::default());
         let (reason, kept_as) = loaded.reset.expect("reset reported");
-        assert!(reason.contains("not valid settings"), "{reason}");
+        assert!(reason.contains("is not valid"), "{reason}");
         assert!(!path.exists());
         assert_eq!(fs::read(&kept_as).unwrap(), br#"{"locale": "zh-CN", "vol"#);
     }
@@ -221,7 +230,7 @@ mod tests {
         )
         .unwrap();
         let loaded = load(&path);
-        assert_eq!(loaded.settings.locale, LocalePreference::English);
-        assert!((loaded.settings.volume - 1.0).abs() < f32::EPSILON);
+        assert_eq!(loaded.value.locale, LocalePreference::English);
+        assert!((loaded.value.volume - 1.0).abs() < f32::EPSILON);
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerError, PlayerHandle};
 use lyrebird_core::events::{DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent};
 use lyrebird_core::model::{SourceKind, Track};
+use lyrebird_core::queue::{PlayMode, QueuePosition};
 use lyrebird_core::settings::{self, LocalePreference};
 use lyrebird_core::{AudioCommand, AudioEvent, Published};
 use tokio::sync::mpsc;
@@ -62,12 +63,27 @@ impl Harness {
         h
     }
 
+    /// Audio commands sent since the last call, preloads left out (see `drain_preloads`).
     fn drain_audio(&mut self) -> Vec<AudioCommand> {
+        self.drain_all_audio()
+            .into_iter()
+            .filter(|c| {
+                !matches!(
+                    c,
+                    AudioCommand::Preload { .. } | AudioCommand::CancelPreload
+                )
+            })
+            .collect()
+    }
+
+    fn drain_all_audio(&mut self) -> Vec<AudioCommand> {
         std::iter::from_fn(|| self.audio_commands.try_recv().ok()).collect()
     }
 
     fn drain_events(&mut self) -> Vec<PlayerEvent> {
-        std::iter::from_fn(|| self.events.try_recv().ok()).map(|p| p.event).collect()
+        std::iter::from_fn(|| self.events.try_recv().ok())
+            .map(|p| p.event)
+            .collect()
     }
 
     /// Send an audio event and wait until the actor has handled it (a snapshot round trip).
@@ -100,7 +116,7 @@ async fn playing_a_library_track_loads_it_and_reports_playing() {
     let snap = h.player.snapshot().await.unwrap();
     assert_eq!(snap.state.status, PlaybackStatus::Loading);
     assert_eq!(snap.state.play_id, play_id);
-    assert_eq!(snap.queue.tracks.len(), 3);
+    assert_eq!(snap.queue.entries.len(), 3);
     assert_eq!(snap.queue.current, Some(1));
 
     h.audio(AudioEvent::Started {
@@ -492,7 +508,7 @@ async fn volume_is_shaped_applied_and_saved_once_after_a_drag() {
 
     tokio::time::sleep(Duration::from_secs(1)).await;
     h.player.snapshot().await.unwrap();
-    let saved = settings::load(&path).settings;
+    let saved = settings::load(&path).value;
     assert!((saved.volume - 0.5).abs() < f32::EPSILON);
     assert_eq!(saved.locale, LocalePreference::SimplifiedChinese);
 }
@@ -506,6 +522,7 @@ async fn a_corrupt_settings_file_is_reported_not_fatal() {
     let (_audio_events, audio_events_rx) = mpsc::unbounded_channel();
     let config = PlayerConfig {
         settings_path: Some(path),
+        session_path: None,
         system_locale: "en".into(),
     };
     let (_player, mut events, actor) = Player::new(config, audio_tx, audio_events_rx);
@@ -530,7 +547,7 @@ async fn command_line_tracks_are_appended_and_played() {
         .await
         .unwrap();
     let snap = h.player.snapshot().await.unwrap();
-    assert_eq!(snap.queue.tracks.len(), 3);
+    assert_eq!(snap.queue.entries.len(), 3);
     assert_eq!(snap.queue.current, Some(2));
     assert_eq!(h.last_load().1, extra.path.unwrap());
     assert_eq!(
@@ -554,12 +571,300 @@ async fn shutdown_stops_audio_and_ends_the_actor() {
 async fn events_are_numbered_and_snapshots_say_where_they_stand() {
     let mut h = Harness::new(2).await;
     let before = h.player.snapshot().await.unwrap().seq;
-    h.player.act(Action::PlayLibraryTrack(h.tracks[0].id.clone())).await.unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
     h.player.act(Action::Next).await.unwrap();
     let snap = h.player.snapshot().await.unwrap();
-    let seqs: Vec<u64> = std::iter::from_fn(|| h.events.try_recv().ok()).map(|p| p.seq).collect();
+    let seqs: Vec<u64> = std::iter::from_fn(|| h.events.try_recv().ok())
+        .map(|p| p.seq)
+        .collect();
     assert!(!seqs.is_empty());
     assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "{seqs:?}");
     assert_eq!(seqs[0], before + 1);
-    assert_eq!(*seqs.last().unwrap(), snap.seq, "the snapshot includes every event before it");
+    assert_eq!(
+        *seqs.last().unwrap(),
+        snap.seq,
+        "the snapshot includes every event before it"
+    );
+}
+
+#[tokio::test]
+async fn queue_edits_name_entries_and_removing_the_current_one_plays_its_successor() {
+    let mut h = Harness::new(3).await;
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
+    let (id, _) = h.last_load();
+    h.audio(AudioEvent::Started {
+        play_id: id,
+        duration_ms: None,
+    })
+    .await;
+    let ids = vec![h.tracks[2].id.clone()];
+    h.player
+        .act(Action::Enqueue {
+            ids,
+            position: QueuePosition::Next,
+        })
+        .await
+        .unwrap();
+    let snap = h.player.snapshot().await.unwrap();
+    let titles: Vec<_> = snap
+        .queue
+        .entries
+        .iter()
+        .map(|e| e.track.title.as_str())
+        .collect();
+    assert_eq!(titles, ["0", "2", "1", "2"]);
+    assert!(h.drain_audio().is_empty(), "queueing does not interrupt");
+
+    let current = snap.queue.entries[0].entry_id;
+    h.player
+        .act(Action::RemoveFromQueue(vec![current]))
+        .await
+        .unwrap();
+    let (_, path) = h.last_load();
+    assert_eq!(
+        path,
+        h.tracks[2].path.clone().unwrap(),
+        "the successor plays"
+    );
+
+    let last = snap.queue.entries[3].entry_id;
+    h.player
+        .act(Action::MoveInQueue { entry: last, to: 0 })
+        .await
+        .unwrap();
+    let snap = h.player.snapshot().await.unwrap();
+    assert_eq!(snap.queue.entries[0].entry_id, last);
+    assert_eq!(snap.queue.current, Some(1), "the cursor follows its entry");
+    assert_eq!(
+        h.player
+            .act(Action::MoveInQueue { entry: 999, to: 0 })
+            .await
+            .unwrap_err(),
+        PlayerError::NoSuchQueueEntry(999)
+    );
+    h.player.act(Action::ClearQueue).await.unwrap();
+    let snap = h.player.snapshot().await.unwrap();
+    assert!(snap.queue.entries.is_empty());
+    assert_eq!(snap.state.status, PlaybackStatus::Stopped);
+}
+
+#[tokio::test]
+async fn repeat_one_repeats_at_the_end_and_stop_after_current_stops_once() {
+    let mut h = Harness::new(2).await;
+    h.player
+        .act(Action::SetPlayMode(PlayMode::RepeatOne))
+        .await
+        .unwrap();
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
+    let (first, _) = h.last_load();
+    h.audio(AudioEvent::Ended { play_id: first }).await;
+    let (second, path) = h.last_load();
+    assert_eq!(path, h.tracks[0].path.clone().unwrap());
+    assert!(second > first);
+
+    h.player
+        .act(Action::SetStopAfterCurrent(true))
+        .await
+        .unwrap();
+    assert!(h.player.snapshot().await.unwrap().state.stop_after_current);
+    h.audio(AudioEvent::Ended { play_id: second }).await;
+    let snap = h.player.snapshot().await.unwrap();
+    assert_eq!(snap.state.status, PlaybackStatus::Stopped);
+    assert!(!snap.state.stop_after_current, "it applies once");
+    assert_eq!(snap.queue.current, Some(1), "the next track is cued");
+    assert_eq!(snap.state.mode, PlayMode::RepeatOne);
+}
+
+#[tokio::test]
+async fn queue_position_and_mode_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("session.json");
+    let session_path = session.clone();
+    let mut h = Harness::with_config(3, move |c| c.session_path = Some(session_path)).await;
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[1].id.clone()))
+        .await
+        .unwrap();
+    let (id, _) = h.last_load();
+    h.audio(AudioEvent::Started {
+        play_id: id,
+        duration_ms: None,
+    })
+    .await;
+    h.audio(AudioEvent::Position {
+        play_id: id,
+        position_ms: 12_345,
+    })
+    .await;
+    h.player
+        .act(Action::SetPlayMode(PlayMode::RepeatAll))
+        .await
+        .unwrap();
+    let before = h.player.snapshot().await.unwrap();
+    h.player.shutdown().await.unwrap();
+
+    // A new actor over the same file: same queue, same track, cued paused at the same place.
+    let (audio_tx, mut audio_rx) = mpsc::unbounded_channel();
+    let (_audio_events, audio_events_rx) = mpsc::unbounded_channel();
+    let config = PlayerConfig {
+        session_path: Some(session.clone()),
+        ..PlayerConfig::default()
+    };
+    let (player, _events, actor) = Player::new(config, audio_tx, audio_events_rx);
+    tokio::spawn(actor);
+    let after = player.snapshot().await.unwrap();
+    let titles = |s: &lyrebird_core::Snapshot| -> Vec<String> {
+        s.queue
+            .entries
+            .iter()
+            .map(|e| e.track.title.clone())
+            .collect()
+    };
+    assert_eq!(titles(&after), titles(&before));
+    assert_eq!(after.queue.current, Some(1));
+    assert_eq!(after.state.position_ms, 12_345);
+    assert_eq!(after.state.status, PlaybackStatus::Paused);
+    assert_eq!(after.state.mode, PlayMode::RepeatAll);
+    let load = std::iter::from_fn(|| audio_rx.try_recv().ok())
+        .find(|c| matches!(c, AudioCommand::Load { .. }))
+        .expect("the track is cued");
+    assert_eq!(
+        load,
+        AudioCommand::Load {
+            play_id: after.state.play_id,
+            path: h.tracks[1].path.clone().unwrap(),
+            start_ms: 12_345,
+            paused: true,
+        }
+    );
+
+    // A truncated session file: an empty queue, a notice, the file kept.
+    std::fs::write(&session, b"{\"queue\": [").unwrap();
+    let (audio_tx, _audio_rx) = mpsc::unbounded_channel();
+    let (_audio_events, audio_events_rx) = mpsc::unbounded_channel();
+    let config = PlayerConfig {
+        session_path: Some(session.clone()),
+        ..PlayerConfig::default()
+    };
+    let (player, mut events, actor) = Player::new(config, audio_tx, audio_events_rx);
+    tokio::spawn(actor);
+    assert!(player.snapshot().await.unwrap().queue.entries.is_empty());
+    let first = events.recv().await.unwrap().event;
+    assert!(
+        matches!(first, PlayerEvent::Notice(Notice::SessionReset { .. })),
+        "{first:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_next_track_is_preloaded_and_followed_without_a_new_load() {
+    let mut h = Harness::new(3).await;
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
+    let (first, _) = h.last_load();
+    h.audio(AudioEvent::Started {
+        play_id: first,
+        duration_ms: None,
+    })
+    .await;
+    let preload = h.drain_all_audio();
+    let [
+        AudioCommand::Preload {
+            play_id: next,
+            path,
+        },
+    ] = &preload[..]
+    else {
+        panic!("one preload expected: {preload:?}");
+    };
+    assert_eq!(path, h.tracks[1].path.as_ref().unwrap());
+    let next = *next;
+
+    // The audio thread went on gaplessly: the player follows, no new load.
+    h.audio(AudioEvent::Continued {
+        ended: first,
+        started: next,
+        duration_ms: Some(61_000),
+    })
+    .await;
+    let snap = h.player.snapshot().await.unwrap();
+    assert_eq!(snap.state.play_id, next);
+    assert_eq!(snap.state.current.unwrap().id, h.tracks[1].id);
+    assert_eq!(snap.state.duration_ms, Some(61_000));
+    h.audio(AudioEvent::Started {
+        play_id: next,
+        duration_ms: Some(61_000),
+    })
+    .await;
+    assert_eq!(
+        h.player.snapshot().await.unwrap().state.status,
+        PlaybackStatus::Playing
+    );
+    let after = h.drain_all_audio();
+    assert!(
+        matches!(after[..], [AudioCommand::Preload { .. }]),
+        "the one after is preloaded: {after:?}"
+    );
+
+    // Stop after current withdraws the preload.
+    h.player
+        .act(Action::SetStopAfterCurrent(true))
+        .await
+        .unwrap();
+    assert_eq!(h.drain_all_audio(), vec![AudioCommand::CancelPreload]);
+}
+
+#[tokio::test]
+async fn a_preload_the_queue_no_longer_wants_is_corrected_with_a_load() {
+    let mut h = Harness::new(3).await;
+    h.player
+        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
+        .await
+        .unwrap();
+    let (first, _) = h.last_load();
+    h.audio(AudioEvent::Started {
+        play_id: first,
+        duration_ms: None,
+    })
+    .await;
+    let Some(AudioCommand::Preload { play_id: stale, .. }) = h.drain_all_audio().pop() else {
+        panic!("a preload");
+    };
+    // The user queues something next just as the track ends: the audio thread had already
+    // handed over to the old preload.
+    let ids = vec![h.tracks[2].id.clone()];
+    h.player
+        .act(Action::Enqueue {
+            ids,
+            position: QueuePosition::Next,
+        })
+        .await
+        .unwrap();
+    h.audio(AudioEvent::Continued {
+        ended: first,
+        started: stale,
+        duration_ms: None,
+    })
+    .await;
+    let snap = h.player.snapshot().await.unwrap();
+    assert_eq!(
+        snap.state.current.as_ref().unwrap().id,
+        h.tracks[2].id,
+        "the queue wins"
+    );
+    assert_ne!(snap.state.play_id, stale);
+    let (play_id, path) = h.last_load();
+    assert_eq!(play_id, snap.state.play_id);
+    assert_eq!(path, h.tracks[2].path.clone().unwrap());
 }

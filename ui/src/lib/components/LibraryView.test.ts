@@ -73,6 +73,84 @@ describe('LibraryView', () => {
     expect(invokeMock.mock.calls).toEqual([['play_library_track', { id: 'local:t2' }]]);
   });
 
+  it('queues a track next or at the end from its row buttons, without playing it', async () => {
+    const tracks = library(3);
+    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    render(LibraryView);
+    const row = rows()[1]!;
+    const playNext = within(row).getByTestId('track-play-next');
+    const addToQueue = within(row).getByTestId('track-add-to-queue');
+    expect(playNext).toHaveAccessibleName('Play Song 1 next');
+    expect(addToQueue).toHaveAccessibleName('Add Song 1 to the queue');
+    await fireEvent.click(playNext);
+    await fireEvent.dblClick(playNext);
+    await fireEvent.click(addToQueue);
+    await fireEvent.dblClick(addToQueue);
+    expect(invokeMock.mock.calls).toEqual([
+      ['enqueue', { ids: ['local:t1'], position: 'next' }],
+      ['enqueue', { ids: ['local:t1'], position: 'end' }],
+    ]);
+  });
+
+  it('has a context menu with play, play next and add to queue', async () => {
+    const tracks = library(4);
+    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    render(LibraryView);
+    await fireEvent.contextMenu(within(rows()[2]!).getByTestId('track-title'), { clientX: 50, clientY: 60 });
+    const menu = screen.getByRole('menu', { name: 'Actions for Song 2' });
+    expect(within(menu).getAllByRole('menuitem').map((b) => b.textContent?.trim())).toEqual([
+      'Play',
+      'Play next',
+      'Add to queue',
+    ]);
+    await fireEvent.click(within(menu).getByTestId('menu-add-to-queue'));
+    expect(screen.queryByRole('menu')).toBeNull();
+    await fireEvent.contextMenu(within(rows()[0]!).getByTestId('track-title'));
+    await fireEvent.click(screen.getByTestId('menu-play-next'));
+    await fireEvent.contextMenu(within(rows()[3]!).getByTestId('track-title'));
+    await fireEvent.click(screen.getByTestId('menu-play'));
+    expect(invokeMock.mock.calls).toEqual([
+      ['enqueue', { ids: ['local:t2'], position: 'end' }],
+      ['enqueue', { ids: ['local:t0'], position: 'next' }],
+      ['play_library_track', { id: 'local:t3' }],
+    ]);
+  });
+
+  it('opens the context menu from the keyboard; arrows, Enter and Escape work in it', async () => {
+    const tracks = library(3);
+    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    render(LibraryView);
+    rows()[1]!.focus();
+    await fireEvent.keyDown(rows()[1]!, { key: 'ContextMenu' });
+    let items = within(screen.getByRole('menu')).getAllByRole('menuitem');
+    expect(document.activeElement).toBe(items[0]);
+    await fireEvent.keyDown(items[0]!, { key: 'Escape' });
+    expect(screen.queryByRole('menu')).toBeNull();
+    await vi.waitFor(() => expect(document.activeElement).toHaveAttribute('data-track-id', 'local:t1'));
+    expect(invokeMock).not.toHaveBeenCalled();
+
+    await fireEvent.keyDown(document.activeElement!, { key: 'F10', shiftKey: true });
+    items = within(screen.getByRole('menu')).getAllByRole('menuitem');
+    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(items[1]);
+    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(items[2]);
+    await fireEvent.click(document.activeElement!);
+    expect(invokeMock.mock.calls).toEqual([['enqueue', { ids: ['local:t1'], position: 'end' }]]);
+  });
+
+  it('closes the context menu on a click elsewhere', async () => {
+    const tracks = library(3);
+    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    render(LibraryView);
+    await fireEvent.contextMenu(within(rows()[0]!).getByTestId('track-title'));
+    expect(screen.getByRole('menu')).toBeInTheDocument();
+    await fireEvent.pointerDown(document.body);
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(invokeMock).not.toHaveBeenCalled();
+  });
+
   it('is keyboard accessible: arrows move, Enter plays', async () => {
     const tracks = library(5);
     player.load(makeSnapshot({ library: { tracks, scanning: false } }));

@@ -145,6 +145,52 @@ describe('NowPlayingBar', () => {
     expect(invokeMock).toHaveBeenCalledWith('set_volume', { volume: 0.3 });
   });
 
+  it('cycles the play mode: in order → repeat all → repeat one → shuffle → in order', async () => {
+    const cycle = [
+      ['inOrder', 'Play mode: In order', 'repeatAll'],
+      ['repeatAll', 'Play mode: Repeat all', 'repeatOne'],
+      ['repeatOne', 'Play mode: Repeat one', 'shuffle'],
+      ['shuffle', 'Play mode: Shuffle', 'inOrder'],
+    ] as const;
+    loadPlaying();
+    render(NowPlayingBar);
+    const button = screen.getByTestId('np-mode');
+    const icons = new Set<string>();
+    for (const [mode, label, next] of cycle) {
+      player.receive({ type: 'state', payload: { ...player.state!, mode } });
+      flushSync();
+      expect(button).toHaveAttribute('data-mode', mode);
+      expect(button).toHaveAccessibleName(label);
+      icons.add(button.querySelector('path')!.getAttribute('d')!);
+      invokeMock.mockClear();
+      await fireEvent.click(button);
+      expect(invokeMock.mock.calls).toEqual([['set_play_mode', { mode: next }]]);
+    }
+    expect(icons.size).toBe(4);
+  });
+
+  it('toggles stop after the current track', async () => {
+    loadPlaying();
+    render(NowPlayingBar);
+    const toggle = screen.getByTestId('np-stop-after');
+    expect(toggle).toHaveAccessibleName('Stop after current track');
+    expect(toggle).toHaveAttribute('aria-pressed', 'false');
+    await fireEvent.click(toggle);
+    expect(invokeMock).toHaveBeenLastCalledWith('set_stop_after_current', { on: true });
+    player.receive({ type: 'state', payload: { ...player.state!, stopAfterCurrent: true } });
+    flushSync();
+    expect(toggle).toHaveAttribute('aria-pressed', 'true');
+    await fireEvent.click(toggle);
+    expect(invokeMock).toHaveBeenLastCalledWith('set_stop_after_current', { on: false });
+  });
+
+  it('offers stop-after only while there is a current track', () => {
+    player.load(makeSnapshot());
+    render(NowPlayingBar);
+    expect(screen.getByTestId('np-stop-after')).toBeDisabled();
+    expect(screen.getByTestId('np-mode')).toBeEnabled();
+  });
+
   it('renders hostile metadata as text', () => {
     const evil = makeTrack({
       title: '<img src=x onerror=alert(1)>',

@@ -33,6 +33,21 @@ describe('Toasts', () => {
     );
   });
 
+  it('tells when the saved queue could not be read', () => {
+    player.load(makeSnapshot());
+    render(Toasts);
+    player.receive({
+      type: 'notice',
+      payload: { kind: 'sessionReset', reason: 'invalid JSON', keptAs: 'session.json.bad' },
+    });
+    flushSync();
+    const notice = screen.getByTestId('notice');
+    expect(notice).toHaveTextContent(
+      'The saved queue could not be read (invalid JSON); the queue starts empty, the old file was kept as session.json.bad',
+    );
+    expect(notice).toHaveAttribute('data-severity', 'warning');
+  });
+
   it('can be dismissed', async () => {
     render(Toasts);
     player.notify({ kind: 'allTracksFailed' });

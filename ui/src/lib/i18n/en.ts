@@ -9,6 +9,7 @@ export const en = {
 
   'nav.label': 'Sections',
   'nav.library': 'Library',
+  'nav.queue': 'Queue',
   'nav.settings': 'Settings',
 
   'library.title': 'Library',
@@ -26,6 +27,28 @@ export const en = {
   'library.playTrack': 'Play {title}',
   'library.nowPlaying': 'Now playing',
   'library.paused': 'Paused',
+  'library.playNext': 'Play next',
+  'library.addToQueue': 'Add to queue',
+  'library.playTrackNext': 'Play {title} next',
+  'library.addTrackToQueue': 'Add {title} to the queue',
+  'library.menuLabel': 'Actions for {title}',
+
+  'queue.title': 'Queue',
+  'queue.count.one': '{count} track',
+  'queue.count.other': '{count} tracks',
+  'queue.listLabel': 'Queued tracks',
+  'queue.clear': 'Clear queue',
+  'queue.emptyTitle': 'The queue is empty',
+  'queue.emptyBody': 'Choose “Play next” or “Add to queue” on a track in the library, or play a track to queue the whole library.',
+  'queue.play': 'Play',
+  'queue.remove': 'Remove from queue',
+  'queue.removeTrack': 'Remove {title} from the queue',
+  'queue.removeSelected.one': 'Remove {count} track from queue',
+  'queue.removeSelected.other': 'Remove {count} tracks from queue',
+  'queue.moveUp': 'Move up',
+  'queue.moveDown': 'Move down',
+  'queue.reorder': 'Drag to reorder',
+  'queue.moved': 'Moved to position {position} of {total}',
 
   'track.unknownArtist': 'Unknown artist',
   'track.untitled': 'Untitled',
@@ -42,6 +65,14 @@ export const en = {
   'player.volume': 'Volume',
   'player.volumeValue': '{percent}%',
   'player.cover': 'Cover of {album}',
+  'player.mode': 'Play mode: {mode}',
+  'player.modeNext': 'Play mode: {mode} (click for {next})',
+  'player.stopAfterCurrent': 'Stop after current track',
+
+  'mode.inOrder': 'In order',
+  'mode.repeatAll': 'Repeat all',
+  'mode.repeatOne': 'Repeat one',
+  'mode.shuffle': 'Shuffle',
 
   'device.unavailable': 'No audio output device: {reason}',
   'device.retry': 'Retry',
@@ -54,6 +85,8 @@ export const en = {
   'notice.audioDeviceRestored': 'Audio output is available again.',
   'notice.settingsReset':
     'Settings could not be read ({reason}); defaults are in use, the old file was kept as {keptAs}',
+  'notice.sessionReset':
+    'The saved queue could not be read ({reason}); the queue starts empty, the old file was kept as {keptAs}',
   'notice.settingsNotSaved': 'Settings could not be saved: {reason}',
   'notice.nothingToPlay': 'Nothing to play in {path}',
   'notice.commandFailed': 'Something went wrong: {reason}',

@@ -25,6 +25,13 @@ describe('commands', () => {
     ['set_volume', () => commands.setVolume(0.25), { volume: 0.25 }],
     ['retry_audio_device', () => commands.retryAudioDevice(), undefined],
     ['set_locale', () => commands.setLocale('zh-CN'), { locale: 'zh-CN' }],
+    ['enqueue', () => commands.enqueue(['local:1', 'local:2'], 'next'), { ids: ['local:1', 'local:2'], position: 'next' }],
+    ['enqueue', () => commands.enqueue(['local:3'], 'end'), { ids: ['local:3'], position: 'end' }],
+    ['remove_from_queue', () => commands.removeFromQueue([7, 12]), { entries: [7, 12] }],
+    ['move_in_queue', () => commands.moveInQueue(7, 3), { entry: 7, to: 3 }],
+    ['clear_queue', () => commands.clearQueue(), undefined],
+    ['set_play_mode', () => commands.setPlayMode('repeatOne'), { mode: 'repeatOne' }],
+    ['set_stop_after_current', () => commands.setStopAfterCurrent(true), { on: true }],
   ] as const)('%s', async (name, call, args) => {
     await call();
     expect(invokeMock).toHaveBeenCalledTimes(1);
@@ -40,6 +47,15 @@ describe('commands', () => {
       ['seek', { positionMs: 0 }],
       ['set_volume', { volume: 1 }],
       ['set_volume', { volume: 0 }],
+    ]);
+  });
+
+  it('keeps move targets whole and non-negative', async () => {
+    await commands.moveInQueue(3, -1);
+    await commands.moveInQueue(3, 2.4);
+    expect(invokeMock.mock.calls).toEqual([
+      ['move_in_queue', { entry: 3, to: 0 }],
+      ['move_in_queue', { entry: 3, to: 2 }],
     ]);
   });
 

@@ -4,6 +4,8 @@
 // Every command rejects with a string message when the Rust side returns an error.
 import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import type { LocalePreference } from './bindings/LocalePreference';
+import type { PlayMode } from './bindings/PlayMode';
+import type { QueuePosition } from './bindings/QueuePosition';
 import type { Snapshot } from './bindings/Snapshot';
 import type { TrackId } from './bindings/TrackId';
 
@@ -20,6 +22,41 @@ export function playLibraryTrack(id: TrackId): Promise<void> {
 /** Plays the queue entry at `index`. */
 export function playQueueIndex(index: number): Promise<void> {
   return invoke<void>('play_queue_index', { index });
+}
+
+/**
+ * Queues library tracks (by track id) right after the current entry (`next`) or at the end,
+ * without interrupting what plays. Rejects when an id is not in the library.
+ */
+export function enqueue(ids: readonly TrackId[], position: QueuePosition): Promise<void> {
+  return invoke<void>('enqueue', { ids, position });
+}
+
+/**
+ * Takes queue entries out, by entry id (not index, not track id). When the current entry
+ * goes, its successor takes over.
+ */
+export function removeFromQueue(entries: readonly number[]): Promise<void> {
+  return invoke<void>('remove_from_queue', { entries });
+}
+
+/** Moves one entry (by entry id) so that it ends up at index `to` (clamped by the actor). */
+export function moveInQueue(entry: number, to: number): Promise<void> {
+  return invoke<void>('move_in_queue', { entry, to: Math.max(0, Math.round(to)) });
+}
+
+/** Empties the queue (and stops). */
+export function clearQueue(): Promise<void> {
+  return invoke<void>('clear_queue');
+}
+
+export function setPlayMode(mode: PlayMode): Promise<void> {
+  return invoke<void>('set_play_mode', { mode });
+}
+
+/** Stop when the current track ends (once). */
+export function setStopAfterCurrent(on: boolean): Promise<void> {
+  return invoke<void>('set_stop_after_current', { on });
 }
 
 export function togglePause(): Promise<void> {

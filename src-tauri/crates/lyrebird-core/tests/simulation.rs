@@ -1,0 +1,568 @@
+//! Deterministic simulation of the actor: random commands, skip storms and queue edits against
+//! a fake audio thread with random latencies, late (in-flight) events and failing files, under
+//! tokio's paused clock. After every step the invariants below must hold.
+//!
+//! `LYREBIRD_SIM_SCENARIOS=N` sets how many seeded scenarios run (default 10 000);
+//! `LYREBIRD_SIM_SEED=S` replays one. A failure names its seed.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
+use lyrebird_core::events::{LibraryView, PlaybackStatus, PlayerEvent, Snapshot};
+use lyrebird_core::model::{SourceKind, Track};
+use lyrebird_core::queue::{PlayMode, QueuePosition};
+use lyrebird_core::{AudioCommand, AudioEvent, Published};
+use tokio::sync::mpsc;
+
+const TRACKS: usize = 12;
+/// Gapless hand-overs across all scenarios, to be sure that path was exercised.
+static SCENARIOS_RUN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+fn count_scenarios_run() -> u64 {
+    SCENARIOS_RUN.load(std::sync::atomic::Ordering::Relaxed)
+}
+static HANDOVERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+const STEPS: usize = 40;
+/// Tracks whose index is a multiple of this fail to decode.
+const BAD_EVERY: usize = 5;
+
+/// Files shared by every scenario (the actor checks that local files exist).
+fn library() -> &'static (tempfile::TempDir, Vec<Track>) {
+    static LIBRARY: OnceLock<(tempfile::TempDir, Vec<Track>)> = OnceLock::new();
+    LIBRARY.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let tracks = (0..TRACKS)
+            .map(|i| {
+                let path = dir.path().join(format!("{i:02}.flac"));
+                std::fs::write(&path, b"simulated").unwrap();
+                let mut track = Track::from_path(path, SourceKind::Local);
+                track.duration_ms = Some(2_000 + 700 * i as u64);
+                track
+            })
+            .collect();
+        (dir, tracks)
+    })
+}
+
+fn track_index(path: &std::path::Path) -> usize {
+    path.file_stem().unwrap().to_str().unwrap().parse().unwrap()
+}
+
+/// A hand-over to a preloaded track: its play id and file.
+type Switch = (u64, PathBuf);
+
+struct Load {
+    play_id: u64,
+    position_ms: u64,
+    duration_ms: u64,
+    paused: bool,
+    started: bool,
+    ended: bool,
+    since_report: u64,
+}
+
+/// Plays the audio thread's part: obeys commands, reports with random delays, and keeps
+/// delivering events that were already in flight when the track changed.
+struct FakeAudio {
+    commands: mpsc::UnboundedReceiver<AudioCommand>,
+    events: mpsc::UnboundedSender<AudioEvent>,
+    rng: fastrand::Rng,
+    now: u64,
+    current: Option<Load>,
+    /// The last load received, whatever happened to it since.
+    latest: Option<(u64, PathBuf)>,
+    /// The play id whose events are still live for the actor: the last load, until a stop.
+    live: Option<u64>,
+    /// The track preloaded to follow the current one without a gap.
+    follower: Option<(u64, PathBuf)>,
+    gapless_handovers: u64,
+    /// Events on their way, with (for the end of a track the preload follows) the load that
+    /// becomes current for the actor once it has handled that event.
+    in_flight: Vec<(u64, AudioEvent, Option<Switch>)>,
+    stale_delivered: u64,
+}
+
+impl FakeAudio {
+    /// Deliver `event` after a random delay, but in order: the real thread's channel is FIFO.
+    fn schedule(&mut self, event: AudioEvent) {
+        self.schedule_switch(event, None);
+    }
+
+    fn schedule_switch(&mut self, event: AudioEvent, switch: Option<(u64, PathBuf)>) {
+        let last = self.in_flight.last().map_or(0, |(at, _, _)| *at);
+        let at = (self.now + self.rng.u64(0..=60)).max(last);
+        self.in_flight.push((at, event, switch));
+    }
+
+    fn take_commands(&mut self) {
+        while let Ok(command) = self.commands.try_recv() {
+            match command {
+                AudioCommand::Preload { play_id, path } => self.follower = Some((play_id, path)),
+                AudioCommand::CancelPreload => self.follower = None,
+                AudioCommand::Load {
+                    play_id,
+                    path,
+                    start_ms,
+                    paused,
+                } => {
+                    self.follower = None;
+                    if std::env::var_os("LYREBIRD_SIM_TRACE").is_some() {
+                        eprintln!(
+                            "  load {play_id} {} at {start_ms} paused={paused}",
+                            path.display()
+                        );
+                    }
+                    let index = track_index(&path);
+                    self.latest = Some((play_id, path));
+                    self.live = Some(play_id);
+                    if index.is_multiple_of(BAD_EVERY) {
+                        self.current = None;
+                        self.schedule(AudioEvent::Failed {
+                            play_id,
+                            reason: "bad".into(),
+                        });
+                    } else {
+                        let duration_ms = library().1[index].duration_ms.unwrap();
+                        self.current = Some(Load {
+                            play_id,
+                            position_ms: start_ms.min(duration_ms),
+                            duration_ms,
+                            paused,
+                            started: false,
+                            ended: false,
+                            since_report: 0,
+                        });
+                        self.schedule(AudioEvent::Started {
+                            play_id,
+                            duration_ms: Some(duration_ms),
+                        });
+                    }
+                }
+                AudioCommand::Pause => {
+                    if let Some(load) = &mut self.current {
+                        load.paused = true;
+                    }
+                }
+                AudioCommand::Resume => {
+                    if let Some(load) = &mut self.current {
+                        load.paused = false;
+                    }
+                }
+                AudioCommand::Stop => {
+                    self.current = None;
+                    self.live = None;
+                    self.follower = None;
+                }
+                AudioCommand::Seek {
+                    play_id,
+                    position_ms,
+                } => {
+                    if let Some(load) = self.current.as_mut().filter(|l| l.play_id == play_id) {
+                        load.position_ms = position_ms.min(load.duration_ms);
+                        load.ended = false;
+                        let event = AudioEvent::Position {
+                            play_id,
+                            position_ms: load.position_ms,
+                        };
+                        self.schedule(event);
+                    }
+                }
+                AudioCommand::SetGain(_) | AudioCommand::RetryDevice | AudioCommand::Shutdown => {}
+            }
+        }
+    }
+
+    /// Let `ms` of audio time pass in 10 ms ticks, delivering what is due.
+    async fn run_for(&mut self, player: &PlayerHandle, ms: u64) {
+        for _ in 0..ms / 10 {
+            self.now += 10;
+            let mut due = Vec::new();
+            let mut switch = None;
+            if let Some(load) = &mut self.current {
+                load.started = true;
+                if !load.paused && !load.ended {
+                    load.position_ms = (load.position_ms + 10).min(load.duration_ms);
+                    load.since_report += 10;
+                    if load.position_ms >= load.duration_ms {
+                        load.ended = true;
+                        // The preloaded track follows at once, as the real chain does.
+                        if let Some((play_id, path)) = self.follower.take() {
+                            let index = track_index(&path);
+                            let duration_ms = library().1[index].duration_ms.unwrap();
+                            due.push(AudioEvent::Continued {
+                                ended: load.play_id,
+                                started: play_id,
+                                duration_ms: Some(duration_ms),
+                            });
+                            if index.is_multiple_of(BAD_EVERY) {
+                                load.ended = true;
+                                due.push(AudioEvent::Failed {
+                                    play_id,
+                                    reason: "bad".into(),
+                                });
+                            } else {
+                                due.push(AudioEvent::Started {
+                                    play_id,
+                                    duration_ms: Some(duration_ms),
+                                });
+                                *load = Load {
+                                    play_id,
+                                    position_ms: 0,
+                                    duration_ms,
+                                    paused: false,
+                                    started: true,
+                                    ended: false,
+                                    since_report: 0,
+                                };
+                            }
+                            self.gapless_handovers += 1;
+                            switch = Some((play_id, path));
+                        } else {
+                            due.push(AudioEvent::Ended {
+                                play_id: load.play_id,
+                            });
+                        }
+                    } else if load.since_report >= 200 {
+                        load.since_report = 0;
+                        due.push(AudioEvent::Position {
+                            play_id: load.play_id,
+                            position_ms: load.position_ms,
+                        });
+                    }
+                }
+            }
+            // The audio thread plays the follower from now on...
+            if let Some(handover) = &switch {
+                self.latest = Some(handover.clone());
+            }
+            for event in due {
+                // The switch rides on the "ended" event: the actor follows the preload then.
+                let rides = matches!(event, AudioEvent::Continued { .. });
+                self.schedule_switch(event, if rides { switch.take() } else { None });
+            }
+            self.deliver_due(player).await;
+        }
+    }
+
+    /// Deliver everything still in flight (without playing on), so the actor has heard all the
+    /// audio thread said: the state in which "audio and actor agree" must hold.
+    async fn settle(&mut self, player: &PlayerHandle) {
+        while let Some(&(at, _, _)) = self.in_flight.first() {
+            self.now = self.now.max(at);
+            self.deliver_due(player).await;
+        }
+    }
+
+    /// Deliver due events one at a time, letting the actor handle each (and whatever it sends
+    /// back) before the next: then "stale" means stale for the actor when it handled it.
+    async fn deliver_due(&mut self, player: &PlayerHandle) {
+        let now = self.now;
+        while self.in_flight.first().is_some_and(|(at, _, _)| *at <= now) {
+            let (_, event, switch) = self.in_flight.remove(0);
+            let stale = event.play_id() != self.live;
+            if stale {
+                self.stale_delivered += 1;
+            }
+            if std::env::var_os("LYREBIRD_SIM_TRACE").is_some() {
+                eprintln!(
+                    "  t={now} deliver {event:?} live={:?} stale={stale}",
+                    self.live
+                );
+            }
+            let _ = self.events.send(event.clone());
+            // ...and the actor follows it when it handles the hand-over, unless that is stale.
+            if let (Some((play_id, _)), AudioEvent::Continued { ended, .. }) = (&switch, &event)
+                && Some(*ended) == self.live
+            {
+                self.live = Some(*play_id);
+            }
+            player.snapshot().await.unwrap();
+            self.take_commands();
+        }
+    }
+}
+
+/// What the UI would show: the first snapshot with every later event applied, as
+/// `ui/src/lib/reducer.ts` does.
+fn apply(mirror: &mut Snapshot, published: Published) {
+    if published.seq <= mirror.seq {
+        return;
+    }
+    mirror.seq = published.seq;
+    match published.event {
+        PlayerEvent::State(state) => mirror.state = state,
+        PlayerEvent::Position {
+            play_id,
+            position_ms,
+        } => {
+            if play_id == mirror.state.play_id {
+                mirror.state.position_ms = position_ms;
+            }
+        }
+        PlayerEvent::Queue(queue) => mirror.queue = queue,
+        PlayerEvent::Library(library) => mirror.library = library,
+        PlayerEvent::Settings(settings) => mirror.settings = settings,
+        PlayerEvent::Notice(_) => {}
+    }
+}
+
+struct Scenario {
+    seed: u64,
+    rng: fastrand::Rng,
+    player: PlayerHandle,
+    events: mpsc::UnboundedReceiver<Published>,
+    audio: FakeAudio,
+    mirror: Snapshot,
+}
+
+impl Scenario {
+    async fn new(seed: u64) -> Self {
+        let (audio_tx, commands) = mpsc::unbounded_channel();
+        let (events_tx, audio_events) = mpsc::unbounded_channel();
+        let config = PlayerConfig {
+            settings_path: None,
+            session_path: None,
+            system_locale: "en".into(),
+        };
+        let (player, events, actor) = Player::new(config, audio_tx, audio_events);
+        tokio::spawn(actor);
+        let view = LibraryView {
+            tracks: library().1.clone(),
+            scanning: false,
+        };
+        player.act(Action::SetLibrary(view)).await.unwrap();
+        let mirror = player.snapshot().await.unwrap();
+        let audio = FakeAudio {
+            commands,
+            events: events_tx,
+            rng: fastrand::Rng::with_seed(seed ^ 0x5eed),
+            now: 0,
+            current: None,
+            latest: None,
+            live: None,
+            follower: None,
+            gapless_handovers: 0,
+            in_flight: Vec::new(),
+            stale_delivered: 0,
+        };
+        Self {
+            seed,
+            rng: fastrand::Rng::with_seed(seed),
+            player,
+            events,
+            audio,
+            mirror,
+        }
+    }
+
+    fn random_track(&mut self) -> Track {
+        library().1[self.rng.usize(..TRACKS)].clone()
+    }
+
+    /// One random user action (errors such as "nothing to play" are fine: they change nothing).
+    async fn act(&mut self, snapshot: &Snapshot) -> String {
+        let queue_len = snapshot.queue.entries.len();
+        let action = match self.rng.u8(..20) {
+            0..=2 => Action::PlayLibraryTrack(self.random_track().id),
+            3..=5 => Action::Next,
+            6 => Action::Previous,
+            7 | 8 => Action::TogglePause,
+            9 => Action::Seek {
+                position_ms: self.rng.u64(..15_000),
+            },
+            10 if queue_len > 0 => {
+                Action::PlayQueueIndex(u32::try_from(self.rng.usize(..queue_len)).unwrap())
+            }
+            11 => Action::Enqueue {
+                ids: vec![self.random_track().id],
+                position: if self.rng.bool() {
+                    QueuePosition::Next
+                } else {
+                    QueuePosition::End
+                },
+            },
+            12 if queue_len > 0 => {
+                let entry = snapshot.queue.entries[self.rng.usize(..queue_len)].entry_id;
+                Action::RemoveFromQueue(vec![entry])
+            }
+            13 if queue_len > 0 => Action::MoveInQueue {
+                entry: snapshot.queue.entries[self.rng.usize(..queue_len)].entry_id,
+                to: u32::try_from(self.rng.usize(..queue_len)).unwrap(),
+            },
+            14 => Action::SetPlayMode(
+                [
+                    PlayMode::InOrder,
+                    PlayMode::RepeatAll,
+                    PlayMode::RepeatOne,
+                    PlayMode::Shuffle,
+                ][self.rng.usize(..4)],
+            ),
+            15 => Action::Stop,
+            16 => Action::SetStopAfterCurrent(self.rng.bool()),
+            17 if self.rng.u8(..8) == 0 => Action::ClearQueue,
+            17 => Action::Play,
+            _ => {
+                // A skip storm: many nexts without waiting for any of them.
+                let count = self.rng.usize(2..30);
+                for _ in 0..count {
+                    self.player.send(Action::Next);
+                }
+                return format!("{count} × next");
+            }
+        };
+        let text = format!("{action:?}");
+        let _ = self.player.act(action).await;
+        text.chars().take(80).collect()
+    }
+
+    async fn step(&mut self, step: usize) {
+        let snapshot = self.player.snapshot().await.unwrap();
+        let did = if self.rng.u8(..3) == 0 {
+            let ms = self.rng.u64(1..300) * 10;
+            format!("{ms} ms pass")
+        } else {
+            self.act(&snapshot).await
+        };
+        // The audio thread reacts, time passes, late events land; the actor catches up.
+        let ms = if did.ends_with("pass") {
+            did.split(' ').next().unwrap().parse().unwrap()
+        } else {
+            self.rng.u64(0..8) * 10
+        };
+        for _ in 0..3 {
+            self.player.snapshot().await.unwrap();
+            self.audio.take_commands();
+            self.audio.run_for(&self.player, ms / 3 + 10).await;
+            tokio::time::sleep(Duration::from_millis(ms / 3 + 10)).await;
+        }
+        self.player.snapshot().await.unwrap();
+        self.audio.take_commands();
+        self.audio.settle(&self.player).await;
+        self.check(step, &did).await;
+    }
+
+    async fn check(&mut self, step: usize, did: &str) {
+        let seed = self.seed;
+        let at = format!("seed {seed}, step {step} ({did})");
+        let snap = self.player.snapshot().await.unwrap();
+        let counters = self.player.stats().await.unwrap();
+        while let Ok(published) = self.events.try_recv() {
+            apply(&mut self.mirror, published);
+        }
+        let state = &snap.state;
+        if std::env::var_os("LYREBIRD_SIM_TRACE").is_some() {
+            eprintln!(
+                "{at}: {:?} play_id={} pos={}",
+                state.status, state.play_id, state.position_ms
+            );
+        }
+
+        // The queue and the now-playing state agree.
+        let current_entry = snap
+            .queue
+            .current
+            .map(|i| &snap.queue.entries[i as usize].track);
+        assert_eq!(
+            state.current.as_ref(),
+            current_entry,
+            "{at}: current track vs queue"
+        );
+        assert_eq!(state.queue_index, snap.queue.current, "{at}");
+        assert_eq!(
+            state.queue_length as usize,
+            snap.queue.entries.len(),
+            "{at}"
+        );
+
+        // The audio side plays the actor's current track, under the current play id.
+        if matches!(
+            state.status,
+            PlaybackStatus::Loading | PlaybackStatus::Playing | PlaybackStatus::Paused
+        ) {
+            let (play_id, path) = self.audio.latest.clone().expect("something was loaded");
+            assert_eq!(play_id, state.play_id, "{at}: audio plays another load");
+            assert_eq!(
+                Some(&path),
+                state.current.as_ref().and_then(|t| t.path.as_ref()),
+                "{at}: audio plays another track"
+            );
+        } else {
+            assert!(
+                self.audio.current.is_none(),
+                "{at}: audio still plays while the player is stopped"
+            );
+            assert_eq!(state.position_ms, 0, "{at}: a stopped player is at 0");
+        }
+
+        // What the UI was told is what the actor holds.
+        assert_eq!(
+            self.mirror.state, snap.state,
+            "{at}: the UI shows another state"
+        );
+        assert_eq!(
+            self.mirror.queue, snap.queue,
+            "{at}: the UI shows another queue"
+        );
+
+        // Every event from a replaced load was dropped, and only those.
+        assert_eq!(
+            counters.stale_audio_events, self.audio.stale_delivered,
+            "{at}: stale events applied or live ones dropped"
+        );
+
+        // No task leaks: the actor is the only one.
+        let alive = tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks();
+        assert_eq!(alive, 1, "{at}: {alive} tasks alive");
+    }
+}
+
+fn run_scenario(seed: u64) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut scenario = Scenario::new(seed).await;
+        for step in 0..STEPS {
+            scenario.step(step).await;
+        }
+        HANDOVERS.fetch_add(
+            scenario.audio.gapless_handovers,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        scenario.player.shutdown().await.unwrap();
+    });
+}
+
+#[test]
+fn ten_thousand_seeded_scenarios_keep_the_invariants() {
+    let seeds: Vec<u64> = if let Ok(seed) = std::env::var("LYREBIRD_SIM_SEED") {
+        vec![seed.parse().expect("LYREBIRD_SIM_SEED is a number")]
+    } else {
+        let count = std::env::var("LYREBIRD_SIM_SCENARIOS").map_or(10_000, |n| n.parse().unwrap());
+        (0..count).collect()
+    };
+    SCENARIOS_RUN.store(seeds.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    for seed in seeds {
+        if let Err(panic) = std::panic::catch_unwind(|| run_scenario(seed)) {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            panic!(
+                "scenario failed: {message}\nreplay: LYREBIRD_SIM_SEED={seed} cargo test -p lyrebird-core --test simulation"
+            );
+        }
+    }
+    let handovers = HANDOVERS.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!("gapless hand-overs in this run: {handovers}");
+    assert!(
+        count_scenarios_run() < 100 || handovers > 0,
+        "no gapless hand-over was exercised"
+    );
+}
