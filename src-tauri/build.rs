@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "retry_audio_device",
     "set_locale",
     "enqueue",
+    "play_queue_entry",
     "remove_from_queue",
     "move_in_queue",
     "clear_queue",

@@ -46,6 +46,11 @@ pub async fn enqueue(player: Player<'_>, ids: Vec<String>, position: QueuePositi
 }
 
 #[tauri::command]
+pub async fn play_queue_entry(player: Player<'_>, entry: EntryId) -> Done {
+    player.act(Action::PlayQueueEntry(entry)).await
+}
+
+#[tauri::command]
 pub async fn remove_from_queue(player: Player<'_>, entries: Vec<EntryId>) -> Done {
     player.act(Action::RemoveFromQueue(entries)).await
 }

@@ -44,6 +44,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::retry_audio_device,
             commands::set_locale,
             commands::enqueue,
+            commands::play_queue_entry,
             commands::remove_from_queue,
             commands::move_in_queue,
             commands::clear_queue,

@@ -122,6 +122,15 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
     assert_eq!(snapshot["state"]["mode"], "repeatAll");
     assert_eq!(snapshot["state"]["stopAfterCurrent"], true);
     let entry = entries[2]["entryId"].clone();
+    invoke(&f.main, "play_queue_entry", json!({ "entry": entry })).unwrap();
+    let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
+    assert_eq!(snapshot["queue"]["current"], 2);
+    invoke(
+        &f.main,
+        "play_queue_entry",
+        json!({ "entry": entries[1]["entryId"] }),
+    )
+    .unwrap();
     invoke(&f.main, "move_in_queue", json!({ "entry": entry, "to": 0 })).unwrap();
     invoke(&f.main, "remove_from_queue", json!({ "entries": [entry] })).unwrap();
     let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
@@ -130,6 +139,8 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
         snapshot["state"]["current"]["id"], id,
         "still playing the same track"
     );
+    let err = invoke(&f.main, "play_queue_entry", json!({ "entry": 999 })).unwrap_err();
+    assert_eq!(err, json!("queue entry 999 does not exist"));
     invoke(&f.main, "clear_queue", json!({})).unwrap();
     let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
     assert_eq!(snapshot["queue"]["entries"], json!([]));

@@ -54,6 +54,29 @@ export function audible(samples, threshold = 0.05) {
   return first < 0 ? samples.subarray(0, 0) : samples.subarray(first, last + 1);
 }
 
+/**
+ * The longest stretch of `samples` without a silence of `gap` samples or more. A starved
+ * machine can drop out for a moment (an under-run); that says nothing about what was played.
+ */
+export function longestSound(samples, { threshold = 0.01, gap = 64 } = {}) {
+  let best = [0, 0];
+  let start = -1;
+  let quiet = 0;
+  for (let i = 0; i <= samples.length; i++) {
+    const loud = i < samples.length && Math.abs(samples[i]) > threshold;
+    if (loud) {
+      if (start < 0) start = i;
+      quiet = 0;
+    } else if (start >= 0 && (++quiet >= gap || i === samples.length)) {
+      const end = i - quiet + 1;
+      if (end - start > best[1] - best[0]) best = [start, end];
+      start = -1;
+      quiet = 0;
+    }
+  }
+  return samples.subarray(best[0], best[1]);
+}
+
 /** Power of one frequency in `samples` (Goertzel), normalised by length. */
 export function powerAt(samples, freq) {
   const k = (2 * Math.cos((2 * Math.PI * freq) / RATE));

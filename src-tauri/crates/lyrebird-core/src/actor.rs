@@ -51,6 +51,8 @@ pub enum Action {
     PlayLibraryTrack(TrackId),
     /// Play the queue entry at this index.
     PlayQueueIndex(u32),
+    /// Play this queue entry (by id: right even if the queue changed since the UI drew it).
+    PlayQueueEntry(EntryId),
     /// Append these tracks and play the first of them (command line, drag and drop).
     PlayTracks(Vec<Track>),
     /// Queue library tracks next or at the end, without interrupting what plays.
@@ -404,6 +406,16 @@ impl<A: AudioOutput> Actor<A> {
                 if !self.queue.select(i) {
                     return Err(PlayerError::NoSuchQueueIndex(index));
                 }
+                self.dirty.queue = true;
+                self.consecutive_failures = 0;
+                self.load_current(0, false);
+            }
+            Action::PlayQueueEntry(entry) => {
+                let index = self
+                    .queue
+                    .index_of_entry(entry)
+                    .ok_or(PlayerError::NoSuchQueueEntry(entry))?;
+                self.queue.select(index);
                 self.dirty.queue = true;
                 self.consecutive_failures = 0;
                 self.load_current(0, false);

@@ -122,6 +122,12 @@ impl Queue {
         self.entries.iter().map(|e| &e.track).find(|t| &t.id == id)
     }
 
+    /// Where an entry is now.
+    #[must_use]
+    pub fn index_of_entry(&self, entry: EntryId) -> Option<usize> {
+        self.index_of(entry)
+    }
+
     /// The track of one entry.
     #[must_use]
     pub fn entry(&self, entry: EntryId) -> Option<&Track> {

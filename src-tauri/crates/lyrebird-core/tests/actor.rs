@@ -92,6 +92,19 @@ impl Harness {
         self.player.snapshot().await.unwrap();
     }
 
+    /// Play library track `index` and report it started, as the audio thread would.
+    async fn start_playing(&mut self, index: usize) -> u64 {
+        let id = self.tracks[index].id.clone();
+        self.player.act(Action::PlayLibraryTrack(id)).await.unwrap();
+        let (play_id, _) = self.last_load();
+        self.audio(AudioEvent::Started {
+            play_id,
+            duration_ms: None,
+        })
+        .await;
+        play_id
+    }
+
     fn last_load(&mut self) -> (u64, PathBuf) {
         self.drain_audio()
             .into_iter()
@@ -197,16 +210,7 @@ async fn stale_audio_events_are_dropped() {
 #[tokio::test]
 async fn end_of_track_plays_the_next_and_end_of_queue_stops() {
     let mut h = Harness::new(2).await;
-    h.player
-        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
-        .await
-        .unwrap();
-    let (first, _) = h.last_load();
-    h.audio(AudioEvent::Started {
-        play_id: first,
-        duration_ms: None,
-    })
-    .await;
+    let first = h.start_playing(0).await;
     h.audio(AudioEvent::Ended { play_id: first }).await;
     let (second, path) = h.last_load();
     assert_eq!(path, h.tracks[1].path.clone().unwrap());
@@ -234,16 +238,7 @@ async fn end_of_track_plays_the_next_and_end_of_queue_stops() {
 #[tokio::test]
 async fn previous_goes_back_early_and_restarts_late() {
     let mut h = Harness::new(3).await;
-    h.player
-        .act(Action::PlayLibraryTrack(h.tracks[1].id.clone()))
-        .await
-        .unwrap();
-    let (id, _) = h.last_load();
-    h.audio(AudioEvent::Started {
-        play_id: id,
-        duration_ms: None,
-    })
-    .await;
+    let id = h.start_playing(1).await;
     h.audio(AudioEvent::Position {
         play_id: id,
         position_ms: 10_000,
@@ -593,16 +588,7 @@ async fn events_are_numbered_and_snapshots_say_where_they_stand() {
 #[tokio::test]
 async fn queue_edits_name_entries_and_removing_the_current_one_plays_its_successor() {
     let mut h = Harness::new(3).await;
-    h.player
-        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
-        .await
-        .unwrap();
-    let (id, _) = h.last_load();
-    h.audio(AudioEvent::Started {
-        play_id: id,
-        duration_ms: None,
-    })
-    .await;
+    h.start_playing(0).await;
     let ids = vec![h.tracks[2].id.clone()];
     h.player
         .act(Action::Enqueue {
@@ -690,16 +676,7 @@ async fn queue_position_and_mode_survive_a_restart() {
     let session = dir.path().join("session.json");
     let session_path = session.clone();
     let mut h = Harness::with_config(3, move |c| c.session_path = Some(session_path)).await;
-    h.player
-        .act(Action::PlayLibraryTrack(h.tracks[1].id.clone()))
-        .await
-        .unwrap();
-    let (id, _) = h.last_load();
-    h.audio(AudioEvent::Started {
-        play_id: id,
-        duration_ms: None,
-    })
-    .await;
+    let id = h.start_playing(1).await;
     h.audio(AudioEvent::Position {
         play_id: id,
         position_ms: 12_345,
@@ -768,16 +745,7 @@ async fn queue_position_and_mode_survive_a_restart() {
 #[tokio::test]
 async fn the_next_track_is_preloaded_and_followed_without_a_new_load() {
     let mut h = Harness::new(3).await;
-    h.player
-        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
-        .await
-        .unwrap();
-    let (first, _) = h.last_load();
-    h.audio(AudioEvent::Started {
-        play_id: first,
-        duration_ms: None,
-    })
-    .await;
+    let first = h.start_playing(0).await;
     let preload = h.drain_all_audio();
     let [
         AudioCommand::Preload {
@@ -828,16 +796,7 @@ async fn the_next_track_is_preloaded_and_followed_without_a_new_load() {
 #[tokio::test]
 async fn a_preload_the_queue_no_longer_wants_is_corrected_with_a_load() {
     let mut h = Harness::new(3).await;
-    h.player
-        .act(Action::PlayLibraryTrack(h.tracks[0].id.clone()))
-        .await
-        .unwrap();
-    let (first, _) = h.last_load();
-    h.audio(AudioEvent::Started {
-        play_id: first,
-        duration_ms: None,
-    })
-    .await;
+    let first = h.start_playing(0).await;
     let Some(AudioCommand::Preload { play_id: stale, .. }) = h.drain_all_audio().pop() else {
         panic!("a preload");
     };

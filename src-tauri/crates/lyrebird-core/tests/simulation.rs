@@ -371,8 +371,11 @@ impl Scenario {
             9 => Action::Seek {
                 position_ms: self.rng.u64(..15_000),
             },
-            10 if queue_len > 0 => {
+            10 if queue_len > 0 && self.rng.bool() => {
                 Action::PlayQueueIndex(u32::try_from(self.rng.usize(..queue_len)).unwrap())
+            }
+            10 if queue_len > 0 => {
+                Action::PlayQueueEntry(snapshot.queue.entries[self.rng.usize(..queue_len)].entry_id)
             }
             11 => Action::Enqueue {
                 ids: vec![self.random_track().id],
