@@ -14,6 +14,7 @@ const COMMANDS: &[&str] = &[
     "set_volume",
     "retry_audio_device",
     "set_locale",
+    "set_replay_gain",
     "enqueue",
     "play_queue_entry",
     "remove_from_queue",

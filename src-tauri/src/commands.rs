@@ -2,7 +2,7 @@
 
 use lyrebird_core::actor::Action;
 use lyrebird_core::queue::{EntryId, PlayMode, QueuePosition};
-use lyrebird_core::settings::LocalePreference;
+use lyrebird_core::settings::{LocalePreference, ReplayGainMode};
 use lyrebird_core::{PlayerError, PlayerHandle, Snapshot, TrackId};
 use tauri::State;
 
@@ -37,6 +37,11 @@ pub async fn set_volume(player: Player<'_>, volume: f32) -> Done {
 #[tauri::command]
 pub async fn set_locale(player: Player<'_>, locale: LocalePreference) -> Done {
     player.act(Action::SetLocale(locale)).await
+}
+
+#[tauri::command]
+pub async fn set_replay_gain(player: Player<'_>, mode: ReplayGainMode) -> Done {
+    player.act(Action::SetReplayGain(mode)).await
 }
 
 #[tauri::command]

@@ -43,6 +43,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::set_volume,
             commands::retry_audio_device,
             commands::set_locale,
+            commands::set_replay_gain,
             commands::enqueue,
             commands::play_queue_entry,
             commands::remove_from_queue,

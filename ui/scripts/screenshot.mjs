@@ -203,6 +203,7 @@ function track(n, title, artists, album, durationMs, hasCover) {
     trackNumber: n,
     durationMs,
     hasCover,
+    replayGain: null,
   };
 }
 
@@ -259,7 +260,7 @@ function makeSnapshot(options) {
     },
     queue: { entries, current: current ? 2 : null },
     library: { tracks, scanning: options.scanning },
-    settings: { locale: options.locale, volume: 0.72 },
+    settings: { locale: options.locale, volume: 0.72, replayGain: 'track' },
     systemLocale: options.systemLocale,
   };
 }
@@ -353,6 +354,14 @@ function installMockTauri({ snapshot, notice }) {
         state.status = 'playing';
         state.current = null;
         return queueChanged();
+      case 'play_queue_entry': {
+        const index = queue.entries.findIndex((e) => e.entryId === args.entry);
+        if (index < 0) throw `queue entry ${args.entry} does not exist`;
+        queue.current = index;
+        state.status = 'playing';
+        state.current = null;
+        return queueChanged();
+      }
       case 'enqueue': {
         /** @type {QueueEntry[]} */
         const added = args.ids.map((/** @type {string} */ id) => {

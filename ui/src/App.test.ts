@@ -50,6 +50,10 @@ describe('App', () => {
     expect(select.value).toBe('en');
     await fireEvent.change(select, { target: { value: 'zh-CN' } });
     expect(invokeMock).toHaveBeenCalledWith('set_locale', { locale: 'zh-CN' });
+    const replayGain = screen.getByTestId('settings-replay-gain') as HTMLSelectElement;
+    expect(replayGain.value).toBe('track');
+    await fireEvent.change(replayGain, { target: { value: 'album' } });
+    expect(invokeMock).toHaveBeenCalledWith('set_replay_gain', { mode: 'album' });
     await fireEvent.click(screen.getByTestId('nav-library'));
     expect(screen.getAllByTestId('track-row')).toHaveLength(2);
   });
@@ -99,7 +103,7 @@ describe('App', () => {
     render(App);
     flushSync();
     expect(document.documentElement.lang).toBe('en');
-    player.receive({ type: 'settings', payload: { locale: 'zh-CN', volume: 1 } });
+    player.receive({ type: 'settings', payload: { locale: 'zh-CN', volume: 1, replayGain: 'track' } });
     flushSync();
     expect(document.documentElement.lang).toBe('zh-CN');
   });
@@ -120,7 +124,7 @@ describe('App in zh-CN', () => {
 
   // Words that may legitimately appear in Latin letters: the product name and the name of the
   // English language option (shown in its own language).
-  const ALLOWED = ['Lyrebird', 'English'];
+  const ALLOWED = ['Lyrebird', 'English', 'ReplayGain']; // names, not words
 
   function latinWords(text: string): string[] {
     let rest = text;

@@ -90,8 +90,8 @@ describe('applyEvent', () => {
 
   it('replaces the settings on a settings event', () => {
     const before = makeSnapshot();
-    const after = applyEvent(before, { type: 'settings', payload: { locale: 'zh-CN', volume: 0.3 } });
-    expect(after.settings).toEqual({ locale: 'zh-CN', volume: 0.3 });
+    const after = applyEvent(before, { type: 'settings', payload: { locale: 'zh-CN', volume: 0.3, replayGain: 'track' } });
+    expect(after.settings).toEqual({ locale: 'zh-CN', volume: 0.3, replayGain: 'track' });
     expect(after.systemLocale).toBe(before.systemLocale);
   });
 

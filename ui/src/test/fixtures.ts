@@ -14,6 +14,7 @@ export function makeTrack(overrides: Partial<Track> = {}): Track {
     trackNumber: counter,
     durationMs: 200_000,
     hasCover: false,
+    replayGain: null,
     ...overrides,
   };
 }
@@ -52,7 +53,7 @@ export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     state: makeState(),
     queue: { entries: [], current: null },
     library: { tracks: [], scanning: false },
-    settings: { locale: 'en', volume: 0.8 },
+    settings: { locale: 'en', volume: 0.8, replayGain: 'track' },
     systemLocale: 'en-US',
     ...overrides,
   };

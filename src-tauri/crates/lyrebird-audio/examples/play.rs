@@ -17,6 +17,7 @@ fn main() {
             path: path.into(),
             start_ms: 0,
             paused: false,
+            gain: 1.0,
         });
         while let Some(event) = rx.blocking_recv() {
             println!("{:>8.3} s  {event:?}", start.elapsed().as_secs_f64());

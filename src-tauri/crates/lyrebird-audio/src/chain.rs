@@ -7,7 +7,7 @@
 //! at zero for the next track.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::Duration;
 
@@ -17,8 +17,26 @@ use rodio::{ChannelCount, SampleRate, Source};
 
 use crate::Inbox;
 
-/// A track ready to follow the current one.
-pub type Follower<S> = Option<(PlayId, S)>;
+/// A track ready to follow the current one, with its own gain (ReplayGain).
+pub type Follower<S> = Option<(PlayId, S, f32)>;
+
+/// A linear gain the engine can change while the callback reads it: `f32` bits in an atomic.
+#[derive(Clone, Debug)]
+pub struct SharedGain(Arc<AtomicU32>);
+
+impl SharedGain {
+    pub fn new(gain: f32) -> Self {
+        Self(Arc::new(AtomicU32::new(gain.to_bits())))
+    }
+
+    pub fn set(&self, gain: f32) {
+        self.0.store(gain.to_bits(), Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> f32 {
+        f32::from_bits(self.0.load(Ordering::Relaxed))
+    }
+}
 
 /// Samples between position updates (about 20 ms of stereo 48 kHz).
 const POSITION_EVERY: u32 = 2048;
@@ -29,6 +47,9 @@ pub struct Chain<S: Source> {
     report: Sender<Inbox>,
     /// Position in the current track, in milliseconds, for the engine to read.
     position_ms: Arc<AtomicU64>,
+    /// The current track's own gain; read once per update period, not per sample.
+    gain: SharedGain,
+    factor: f32,
     since_update: u32,
 }
 
@@ -38,12 +59,16 @@ impl<S: Source> Chain<S> {
         followers: Receiver<Follower<S>>,
         report: Sender<Inbox>,
         position_ms: Arc<AtomicU64>,
+        gain: SharedGain,
     ) -> Self {
+        let factor = gain.get();
         let chain = Self {
             current: first.track_position(),
             followers,
             report,
             position_ms,
+            gain,
+            factor,
             since_update: 0,
         };
         chain.publish_position();
@@ -74,10 +99,13 @@ impl<S: Source> Iterator for Chain<S> {
             if self.since_update >= POSITION_EVERY {
                 self.since_update = 0;
                 self.publish_position();
+                self.factor = self.gain.get();
             }
-            return Some(sample);
+            return Some(sample * self.factor);
         }
-        let (play_id, follower) = self.take_follower()?;
+        let (play_id, follower, gain) = self.take_follower()?;
+        self.gain.set(gain);
+        self.factor = gain;
         let duration_ms = follower
             .total_duration()
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
@@ -88,7 +116,7 @@ impl<S: Source> Iterator for Chain<S> {
             play_id,
             duration_ms,
         });
-        self.current.next()
+        self.current.next().map(|sample| sample * self.factor)
     }
 }
 

@@ -14,7 +14,7 @@ use rodio::{CpalErrorKind, Decoder, DeviceSinkBuilder, MixerDeviceSink, Player, 
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::Inbox;
-use crate::chain::{Chain, Follower};
+use crate::chain::{Chain, Follower, SharedGain};
 use crate::guard::{Guarded, panic_message};
 
 /// How often the loop wakes to notice the end of a track without a command.
@@ -49,6 +49,8 @@ struct Current {
     last_report: Instant,
     /// Position in the current track, kept by the chain.
     position_ms: Arc<AtomicU64>,
+    /// The current track's own gain (ReplayGain), applied by the chain.
+    gain: SharedGain,
     /// Hands the chain the track to follow this one.
     followers: Option<Sender<Follower<Track>>>,
     /// The track preloaded to follow (until the actor withdraws it).
@@ -60,14 +62,16 @@ struct Current {
 struct Preload {
     play_id: PlayId,
     path: PathBuf,
+    gain: f32,
 }
 
 impl Current {
-    fn new(play_id: PlayId, path: PathBuf, start_ms: u64, paused: bool) -> Self {
+    fn new(play_id: PlayId, path: PathBuf, start_ms: u64, paused: bool, gain: f32) -> Self {
         Self {
             play_id,
             path,
             paused,
+            gain: SharedGain::new(gain),
             player: None,
             resume_at: Duration::from_millis(start_ms),
             last_report: Instant::now(),
@@ -149,14 +153,24 @@ impl Engine {
                 path,
                 start_ms,
                 paused,
+                gain,
             } => {
                 self.stop_current();
-                self.current = Some(Current::new(play_id, path, start_ms, paused));
+                self.current = Some(Current::new(play_id, path, start_ms, paused, gain));
                 if self.ensure_device() {
                     self.start_current();
                 }
             }
-            AudioCommand::Preload { play_id, path } => self.preload(play_id, path),
+            AudioCommand::Preload {
+                play_id,
+                path,
+                gain,
+            } => self.preload(play_id, path, gain),
+            AudioCommand::SetTrackGain { play_id, gain } => {
+                if let Some(current) = self.current.as_ref().filter(|c| c.play_id == play_id) {
+                    current.gain.set(gain);
+                }
+            }
             AudioCommand::CancelPreload => {
                 if let Some(current) = &mut self.current {
                     current.preload = None;
@@ -256,7 +270,14 @@ impl Engine {
         let (followers, handover) = std::sync::mpsc::channel();
         let first = Guarded::new(decoder, play_id, self.loopback.clone());
         let position = Arc::clone(&current.position_ms);
-        player.append(Chain::new(first, handover, self.loopback.clone(), position));
+        let gain = current.gain.clone();
+        player.append(Chain::new(
+            first,
+            handover,
+            self.loopback.clone(),
+            position,
+            gain,
+        ));
         let position_ms = millis(current.resume_at);
         current.position_ms.store(position_ms, Ordering::Relaxed);
         current.followers = Some(followers);
@@ -315,7 +336,8 @@ impl Engine {
                         started: preload.play_id,
                         duration_ms: None,
                     });
-                    self.current = Some(Current::new(preload.play_id, preload.path, 0, false));
+                    let (play_id, path, gain) = (preload.play_id, preload.path, preload.gain);
+                    self.current = Some(Current::new(play_id, path, 0, false, gain));
                     if self.ensure_device() {
                         self.start_current();
                     }
@@ -335,7 +357,7 @@ impl Engine {
     }
 
     /// Decode `path` ahead and hand it to the chain, to follow the current track gaplessly.
-    fn preload(&mut self, play_id: PlayId, path: PathBuf) {
+    fn preload(&mut self, play_id: PlayId, path: PathBuf, gain: f32) {
         let Some(current) = &mut self.current else {
             return;
         };
@@ -343,7 +365,7 @@ impl Engine {
             match open_decoder(&path) {
                 Ok(decoder) => {
                     let track = Guarded::new(decoder, play_id, self.loopback.clone());
-                    if followers.send(Some((play_id, track))).is_ok() {
+                    if followers.send(Some((play_id, track, gain))).is_ok() {
                         current.handed = Some((play_id, path.clone()));
                     }
                 }
@@ -351,7 +373,11 @@ impl Engine {
                 Err(reason) => tracing::debug!(%reason, "preload failed"),
             }
         }
-        current.preload = Some(Preload { play_id, path });
+        current.preload = Some(Preload {
+            play_id,
+            path,
+            gain,
+        });
     }
 
     /// The chain moved on to the preloaded track.

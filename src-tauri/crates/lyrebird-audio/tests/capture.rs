@@ -27,16 +27,20 @@ fn child(scenario: &str) {
     let out = PathBuf::from(std::env::var("LYREBIRD_AUDIO_EVENTS").unwrap());
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let (audio, thread) = lyrebird_audio::spawn(tx);
+    // The track's own gain (ReplayGain), for the scenario that checks it.
+    let gain = std::env::var("LYREBIRD_AUDIO_GAIN").map_or(1.0, |g| g.parse().unwrap());
     audio.send(AudioCommand::Load {
         play_id: 7,
         path: file,
         start_ms: 0,
         paused: false,
+        gain,
     });
     if let Some(second) = std::env::var_os("LYREBIRD_AUDIO_FILE2") {
         audio.send(AudioCommand::Preload {
             play_id: 8,
             path: second.into(),
+            gain: 1.0,
         });
     }
     let mut log = Vec::new();
@@ -98,7 +102,7 @@ impl Capture {
 
     /// Run a scenario in a child with this ALSA config; returns the events it saw.
     fn run_child(&self, scenario: &str, alsa_config: &Path, file: &Path) -> Vec<String> {
-        self.run_child_with(scenario, alsa_config, file, None)
+        self.run_child_with(scenario, alsa_config, file, None, 1.0)
     }
 
     fn run_child_with(
@@ -107,9 +111,11 @@ impl Capture {
         alsa_config: &Path,
         file: &Path,
         second: Option<&Path>,
+        gain: f32,
     ) -> Vec<String> {
         let events = self.path(&format!("{scenario}.events"));
         let mut command = Command::new(std::env::current_exe().unwrap());
+        command.env("LYREBIRD_AUDIO_GAIN", gain.to_string());
         if let Some(second) = second {
             command.env("LYREBIRD_AUDIO_FILE2", second);
         }
@@ -147,6 +153,7 @@ fn scenario_test(scenario: &str) -> &'static str {
         "no-device" => "a_missing_device_is_reported_not_fatal",
         "corrupt" => "a_corrupt_file_fails_cleanly",
         "gapless" => "consecutive_tracks_join_without_a_gap",
+        "gain" => "a_track_gain_scales_what_reaches_the_device",
         _ => "every_supported_format_reaches_the_device_as_the_right_tone",
     }
 }
@@ -365,7 +372,7 @@ fn consecutive_tracks_join_without_a_gap() {
         let second = sine_part(cap.dir.path(), &format!("b.{ext}"), split, 88_200, codec);
         let wav = cap.path(&format!("gapless-{ext}.wav"));
         let conf = cap.file_device_config(&wav);
-        let events = cap.run_child_with("gapless", &conf, &first, Some(&second));
+        let events = cap.run_child_with("gapless", &conf, &first, Some(&second), 1.0);
         assert!(
             events
                 .iter()
@@ -408,4 +415,25 @@ fn consecutive_tracks_join_without_a_gap() {
         );
         assert!((frequency(&tone) - 440.0).abs() < 2.2, "{ext}");
     }
+}
+
+#[test]
+fn a_track_gain_scales_what_reaches_the_device() {
+    if let Ok(scenario) = std::env::var(CHILD) {
+        return child(&scenario);
+    }
+    let cap = Capture::new();
+    let file = make_tone(cap.dir.path(), "rg.flac", 440, 44_100, &["-c:a", "flac"]);
+    let wav = cap.path("rg.wav");
+    // -6.02 dB of ReplayGain: half the amplitude.
+    let events = cap.run_child_with("gain", &cap.file_device_config(&wav), &file, None, 0.5);
+    assert_eq!(events.last().unwrap(), "Ended { play_id: 7 }", "{events:?}");
+    let samples = read_wav_left(&wav);
+    let loud = samples.iter().position(|s| s.abs() > 0.05).unwrap();
+    let middle = &samples[loud + 11_025..loud + 33_075];
+    let level = rms(middle);
+    assert!(
+        (level - 0.25 / 2f64.sqrt()).abs() < 0.015,
+        "rms {level:.3}, expected 0.177"
+    );
 }

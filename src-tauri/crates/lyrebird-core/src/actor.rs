@@ -20,7 +20,7 @@ use crate::model::{Track, TrackId};
 use crate::provider::{self, Playable};
 use crate::queue::{EntryId, PlayMode, Queue, QueuePosition};
 use crate::session::{SavedTrack, Session};
-use crate::settings::{self, LocalePreference, Settings};
+use crate::settings::{self, LocalePreference, ReplayGainMode, Settings};
 
 /// "Previous" restarts the current track instead when it has played longer than this.
 const RESTART_THRESHOLD_MS: u64 = 3_000;
@@ -84,6 +84,7 @@ pub enum Action {
     SetVolume(f32),
     RetryAudioDevice,
     SetLocale(LocalePreference),
+    SetReplayGain(ReplayGainMode),
     /// Tell the user something (from components that are not the actor, e.g. the launcher).
     Notify(Notice),
 }
@@ -469,6 +470,22 @@ impl<A: AudioOutput> Actor<A> {
                 }
             }
             Action::Notify(notice) => self.notices.push(notice),
+            Action::SetReplayGain(mode) => {
+                if self.settings.replay_gain != mode {
+                    self.settings.replay_gain = mode;
+                    self.settings_changed();
+                    if let Some(track) = self.queue.current().cloned() {
+                        let gain = self.track_gain(&track);
+                        let play_id = self.play_id;
+                        self.audio
+                            .send(AudioCommand::SetTrackGain { play_id, gain });
+                    }
+                    // Preloaded with the old gain: issue it again.
+                    if self.preload.take().is_some() {
+                        self.audio.send(AudioCommand::CancelPreload);
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -570,6 +587,7 @@ impl<A: AudioOutput> Actor<A> {
                     path,
                     start_ms,
                     paused,
+                    gain: self.track_gain(&track),
                 });
             }
             Err(e) => {
@@ -606,6 +624,13 @@ impl<A: AudioOutput> Actor<A> {
         } else {
             self.advance(true);
         }
+    }
+
+    /// The track's own gain under the current ReplayGain setting.
+    fn track_gain(&self, track: &Track) -> f32 {
+        track
+            .replay_gain
+            .map_or(1.0, |rg| rg.factor(self.settings.replay_gain))
     }
 
     fn fresh_play_id(&mut self) -> PlayId {
@@ -665,7 +690,12 @@ impl<A: AudioOutput> Actor<A> {
             (_, Some((entry, path))) => {
                 let play_id = self.fresh_play_id();
                 self.preload = Some((play_id, entry));
-                self.audio.send(AudioCommand::Preload { play_id, path });
+                let gain = self.queue.entry(entry).map_or(1.0, |t| self.track_gain(t));
+                self.audio.send(AudioCommand::Preload {
+                    play_id,
+                    path,
+                    gain,
+                });
             }
         }
     }
@@ -945,7 +975,7 @@ impl<A: AudioOutput> Actor<A> {
             out.push(PlayerEvent::Settings(self.settings.clone()));
         }
         if dirty.state {
-            out.push(PlayerEvent::State(self.state()));
+            out.push(PlayerEvent::State(Box::new(self.state())));
         } else if dirty.position {
             out.push(PlayerEvent::Position {
                 play_id: self.play_id,

@@ -12,18 +12,26 @@ pub type PlayId = u64;
 /// What the actor asks the audio thread to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AudioCommand {
-    /// Stop whatever plays and start `path` at `start_ms`, paused or not.
+    /// Stop whatever plays and start `path` at `start_ms`, paused or not. `gain` is the
+    /// track's own linear gain (ReplayGain), applied under the volume.
     Load {
         play_id: PlayId,
         path: PathBuf,
         start_ms: u64,
         paused: bool,
+        gain: f32,
     },
     /// Decode `path` ahead, to follow the current track with no gap when it ends. Its events
     /// come under `play_id`. Replaces any earlier preload.
     Preload {
         play_id: PlayId,
         path: PathBuf,
+        gain: f32,
+    },
+    /// Change the current track's own gain (the ReplayGain mode changed).
+    SetTrackGain {
+        play_id: PlayId,
+        gain: f32,
     },
     /// Withdraw the preload (the queue changed).
     CancelPreload,

@@ -129,7 +129,8 @@ pub struct Snapshot {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "type", content = "payload")]
 pub enum PlayerEvent {
-    State(PlayerState),
+    /// Boxed: by far the largest variant, and rarer than positions.
+    State(Box<PlayerState>),
     /// Only the position moved (the frequent case while playing).
     Position {
         #[ts(type = "number")]

@@ -43,6 +43,44 @@ pub enum SourceKind {
     NetEase,
 }
 
+/// ReplayGain values as tagged: gains in dB, peaks as linear sample peaks (1.0 = full scale).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayGain {
+    pub track_gain_db: Option<f32>,
+    pub track_peak: Option<f32>,
+    pub album_gain_db: Option<f32>,
+    pub album_peak: Option<f32>,
+}
+
+impl ReplayGain {
+    /// The linear factor to apply in `mode`, lowered where needed so that the tagged peak does
+    /// not clip. Album mode falls back to track values (and the other way round) when missing.
+    #[must_use]
+    pub fn factor(&self, mode: crate::settings::ReplayGainMode) -> f32 {
+        use crate::settings::ReplayGainMode;
+        let (gain, peak) = match mode {
+            ReplayGainMode::Off => return 1.0,
+            ReplayGainMode::Track => (
+                self.track_gain_db.or(self.album_gain_db),
+                self.track_peak.or(self.album_peak),
+            ),
+            ReplayGainMode::Album => (
+                self.album_gain_db.or(self.track_gain_db),
+                self.album_peak.or(self.track_peak),
+            ),
+        };
+        let Some(gain) = gain.filter(|g| g.is_finite()) else {
+            return 1.0;
+        };
+        let factor = 10f32.powf(gain.clamp(-60.0, 24.0) / 20.0);
+        match peak.filter(|p| p.is_finite() && *p > 0.0) {
+            Some(peak) => factor.min(1.0 / peak),
+            None => factor,
+        }
+    }
+}
+
 /// A playable track as the UI sees it. Every text field is untrusted (it comes from tags or
 /// servers): the UI renders it as text, never as HTML.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -57,6 +95,8 @@ pub struct Track {
     #[ts(type = "number | null")]
     pub duration_ms: Option<u64>,
     pub has_cover: bool,
+    /// Loudness normalisation from the file's ReplayGain tags, if it has them.
+    pub replay_gain: Option<ReplayGain>,
     /// Where the audio lives, for local files. Kept out of the UI's data: the webview never
     /// needs file-system paths.
     #[serde(skip)]
@@ -81,6 +121,7 @@ impl Track {
             track_number: None,
             duration_ms: None,
             has_cover: false,
+            replay_gain: None,
             path: Some(path),
         }
     }
@@ -111,6 +152,34 @@ mod tests {
         assert_ne!(a, b);
         // The value is part of persisted state: pin it.
         assert_eq!(a.0, "local:74d37ef37a7730af");
+    }
+
+    #[test]
+    fn replay_gain_factor_follows_the_mode_and_never_clips() {
+        use crate::settings::ReplayGainMode::{Album, Off, Track as TrackMode};
+        let rg = ReplayGain {
+            track_gain_db: Some(-6.0),
+            track_peak: Some(0.5),
+            album_gain_db: Some(6.0),
+            album_peak: Some(0.8),
+        };
+        assert!((rg.factor(TrackMode) - 0.501).abs() < 0.001);
+        // +6 dB would take a 0.8 peak to 1.6: held at 1/0.8.
+        assert!((rg.factor(Album) - 1.25).abs() < 0.001);
+        assert!((rg.factor(Off) - 1.0).abs() < f32::EPSILON);
+        let track_only = ReplayGain {
+            track_gain_db: Some(-3.0),
+            ..ReplayGain::default()
+        };
+        assert!(
+            (track_only.factor(Album) - 0.708).abs() < 0.001,
+            "album falls back to track"
+        );
+        let hostile = ReplayGain {
+            track_gain_db: Some(f32::NAN),
+            ..ReplayGain::default()
+        };
+        assert!((hostile.factor(TrackMode) - 1.0).abs() < f32::EPSILON);
     }
 
     #[test]

@@ -20,6 +20,18 @@ pub enum LocalePreference {
     SimplifiedChinese,
 }
 
+/// Which ReplayGain values to apply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ReplayGainMode {
+    Off,
+    /// Every track at the same loudness (the default).
+    #[default]
+    Track,
+    /// Albums keep their internal dynamics.
+    Album,
+}
+
 /// Settings the user can change. Unknown fields are ignored and missing ones take their
 /// defaults, so files from older and newer versions load.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -28,6 +40,7 @@ pub struct Settings {
     pub locale: LocalePreference,
     /// 0.0 ..= 1.0.
     pub volume: f32,
+    pub replay_gain: ReplayGainMode,
 }
 
 impl Default for Settings {
@@ -35,6 +48,7 @@ impl Default for Settings {
         Self {
             locale: LocalePreference::System,
             volume: 0.8,
+            replay_gain: ReplayGainMode::Track,
         }
     }
 }
@@ -198,6 +212,7 @@ mod tests {
         let settings = Settings {
             locale: LocalePreference::SimplifiedChinese,
             volume: 0.25,
+            replay_gain: ReplayGainMode::Album,
         };
         save(&path, &settings).unwrap();
         let loaded = load(&path);

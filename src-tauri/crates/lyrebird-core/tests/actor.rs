@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerError, PlayerHandle};
 use lyrebird_core::events::{DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent};
-use lyrebird_core::model::{SourceKind, Track};
+use lyrebird_core::model::{ReplayGain, SourceKind, Track};
 use lyrebird_core::queue::{PlayMode, QueuePosition};
-use lyrebird_core::settings::{self, LocalePreference};
+use lyrebird_core::settings::{self, LocalePreference, ReplayGainMode};
 use lyrebird_core::{AudioCommand, AudioEvent, Published};
 use tokio::sync::mpsc;
 
@@ -721,6 +721,7 @@ async fn queue_position_and_mode_survive_a_restart() {
             path: h.tracks[1].path.clone().unwrap(),
             start_ms: 12_345,
             paused: true,
+            gain: 1.0,
         }
     );
 
@@ -751,6 +752,7 @@ async fn the_next_track_is_preloaded_and_followed_without_a_new_load() {
         AudioCommand::Preload {
             play_id: next,
             path,
+            ..
         },
     ] = &preload[..]
     else {
@@ -826,4 +828,52 @@ async fn a_preload_the_queue_no_longer_wants_is_corrected_with_a_load() {
     let (play_id, path) = h.last_load();
     assert_eq!(play_id, snap.state.play_id);
     assert_eq!(path, h.tracks[2].path.clone().unwrap());
+}
+
+#[tokio::test]
+async fn replay_gain_reaches_the_audio_thread_and_follows_the_setting() {
+    let mut h = Harness::with_config(2, |_| {}).await;
+    let mut tagged = h.tracks[1].clone();
+    tagged.replay_gain = Some(ReplayGain {
+        track_gain_db: Some(-6.0),
+        album_gain_db: Some(-12.0),
+        ..ReplayGain::default()
+    });
+    h.player
+        .act(Action::PlayTracks(vec![tagged]))
+        .await
+        .unwrap();
+    let load = h
+        .drain_audio()
+        .into_iter()
+        .find(|c| matches!(c, AudioCommand::Load { .. }));
+    let Some(AudioCommand::Load { play_id, gain, .. }) = load else {
+        panic!("a load")
+    };
+    assert!(
+        (gain - 0.501).abs() < 0.001,
+        "track gain by default: {gain}"
+    );
+
+    h.player
+        .act(Action::SetReplayGain(ReplayGainMode::Album))
+        .await
+        .unwrap();
+    let Some(AudioCommand::SetTrackGain {
+        play_id: for_id,
+        gain,
+    }) = h.drain_audio().pop()
+    else {
+        panic!("the playing track's gain changes at once");
+    };
+    assert_eq!(for_id, play_id);
+    assert!((gain - 0.251).abs() < 0.001, "{gain}");
+    h.player
+        .act(Action::SetReplayGain(ReplayGainMode::Off))
+        .await
+        .unwrap();
+    assert_eq!(
+        h.drain_audio(),
+        vec![AudioCommand::SetTrackGain { play_id, gain: 1.0 }]
+    );
 }

@@ -98,13 +98,16 @@ impl FakeAudio {
     fn take_commands(&mut self) {
         while let Ok(command) = self.commands.try_recv() {
             match command {
-                AudioCommand::Preload { play_id, path } => self.follower = Some((play_id, path)),
+                AudioCommand::Preload { play_id, path, .. } => {
+                    self.follower = Some((play_id, path));
+                }
                 AudioCommand::CancelPreload => self.follower = None,
                 AudioCommand::Load {
                     play_id,
                     path,
                     start_ms,
                     paused,
+                    ..
                 } => {
                     self.follower = None;
                     if std::env::var_os("LYREBIRD_SIM_TRACE").is_some() {
@@ -168,7 +171,10 @@ impl FakeAudio {
                         self.schedule(event);
                     }
                 }
-                AudioCommand::SetGain(_) | AudioCommand::RetryDevice | AudioCommand::Shutdown => {}
+                AudioCommand::SetGain(_)
+                | AudioCommand::SetTrackGain { .. }
+                | AudioCommand::RetryDevice
+                | AudioCommand::Shutdown => {}
             }
         }
     }
@@ -291,7 +297,7 @@ fn apply(mirror: &mut Snapshot, published: Published) {
     }
     mirror.seq = published.seq;
     match published.event {
-        PlayerEvent::State(state) => mirror.state = state,
+        PlayerEvent::State(state) => mirror.state = *state,
         PlayerEvent::Position {
             play_id,
             position_ms,

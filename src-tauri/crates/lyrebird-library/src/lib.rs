@@ -13,7 +13,7 @@ use std::time::Duration;
 use lofty::config::ParseOptions;
 use lofty::prelude::*;
 use lofty::probe::Probe;
-use lyrebird_core::model::{SourceKind, Track};
+use lyrebird_core::model::{ReplayGain, SourceKind, Track};
 
 /// File extensions the audio thread can decode.
 pub const AUDIO_EXTENSIONS: &[&str] = &["flac", "mp3", "ogg", "oga", "wav", "m4a", "mp4", "aac"];
@@ -166,7 +166,27 @@ pub fn read_track(path: &Path, source: SourceKind) -> Track {
         .filter(|a| !a.is_empty());
     track.track_number = tag.track();
     track.has_cover = !tag.pictures().is_empty();
+    track.replay_gain = read_replay_gain(tag);
     track
+}
+
+/// ReplayGain tags ("-6.50 dB", "0.988553"); `None` when the file has none that parse.
+fn read_replay_gain(tag: &lofty::tag::Tag) -> Option<ReplayGain> {
+    let number = |key| {
+        let text = tag.get_string(key)?.trim();
+        let text = text
+            .strip_suffix("dB")
+            .or_else(|| text.strip_suffix("DB"))
+            .unwrap_or(text);
+        text.trim().parse::<f32>().ok().filter(|v| v.is_finite())
+    };
+    let gain = ReplayGain {
+        track_gain_db: number(ItemKey::ReplayGainTrackGain),
+        track_peak: number(ItemKey::ReplayGainTrackPeak),
+        album_gain_db: number(ItemKey::ReplayGainAlbumGain),
+        album_peak: number(ItemKey::ReplayGainAlbumPeak),
+    };
+    (gain != ReplayGain::default()).then_some(gain)
 }
 
 fn dedup_keep_order(items: &mut Vec<String>) {

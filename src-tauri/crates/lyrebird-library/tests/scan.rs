@@ -134,3 +134,32 @@ fn embedded_cover_is_found_and_served() {
     assert_eq!(&cover.data[1..4], b"PNG");
     assert!(read_cover(&plain).is_none());
 }
+
+#[test]
+fn replay_gain_tags_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let tagged = dir.path().join("rg.flac");
+    tone(
+        &tagged,
+        &[
+            ("REPLAYGAIN_TRACK_GAIN", "-6.50 dB"),
+            ("REPLAYGAIN_TRACK_PEAK", "0.988553"),
+            ("REPLAYGAIN_ALBUM_GAIN", "+1.25 dB"),
+        ],
+    );
+    let plain = dir.path().join("plain.flac");
+    tone(&plain, &[("title", "x")]);
+    let bad = dir.path().join("bad.flac");
+    tone(&bad, &[("REPLAYGAIN_TRACK_GAIN", "loud")]);
+    let found = scan(&[tagged, plain, bad], SourceKind::Local);
+    let rg = found.tracks[0].replay_gain.expect("tags read");
+    assert_eq!(rg.track_gain_db, Some(-6.5));
+    assert_eq!(rg.track_peak, Some(0.988_553));
+    assert_eq!(rg.album_gain_db, Some(1.25));
+    assert_eq!(rg.album_peak, None);
+    assert_eq!(found.tracks[1].replay_gain, None);
+    assert_eq!(
+        found.tracks[2].replay_gain, None,
+        "unparseable values are ignored"
+    );
+}

@@ -95,11 +95,11 @@ describe('QueueView', () => {
     expect(row(100)).not.toHaveAttribute('data-current');
   });
 
-  it('plays an entry on double click, by index', async () => {
+  it('plays an entry on double click, by entry id', async () => {
     load(queueOf(4, 0));
     render(QueueView);
     await fireEvent.dblClick(within(rows()[2]!).getByTestId('queue-title'));
-    expect(invokeMock.mock.calls).toEqual([['play_queue_index', { index: 2 }]]);
+    expect(invokeMock.mock.calls).toEqual([['play_queue_entry', { entry: 102 }]]);
   });
 
   it('plays the focused entry on Enter', async () => {
@@ -108,7 +108,7 @@ describe('QueueView', () => {
     rows()[0]!.focus();
     await fireEvent.keyDown(rows()[0]!, { key: 'ArrowDown' });
     await fireEvent.keyDown(document.activeElement!, { key: 'Enter' });
-    expect(invokeMock).toHaveBeenCalledWith('play_queue_index', { index: 1 });
+    expect(invokeMock).toHaveBeenCalledWith('play_queue_entry', { entry: 101 });
   });
 
   it('removes an entry with its button, by entry id, without playing it', async () => {
@@ -282,7 +282,7 @@ describe('QueueView', () => {
     await fireEvent.contextMenu(within(row(100)).getByTestId('queue-title'));
     expect(screen.getByTestId('menu-move-up')).toBeDisabled();
     await fireEvent.click(screen.getByTestId('menu-play'));
-    expect(invokeMock).toHaveBeenLastCalledWith('play_queue_index', { index: 0 });
+    expect(invokeMock).toHaveBeenLastCalledWith('play_queue_entry', { entry: 100 });
 
     // In shuffle, the order of the queue is not the order of play: no "Play next" by moving.
     player.receive({ type: 'state', payload: { ...player.state!, mode: 'shuffle' } });

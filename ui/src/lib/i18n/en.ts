@@ -97,6 +97,11 @@ export const en = {
   'settings.localeSystem': 'Follow system',
   'settings.localeEn': 'English',
   'settings.localeZhCN': '简体中文',
+  'settings.replayGain': 'Volume levelling (ReplayGain)',
+  'settings.replayGainHint': 'Plays tracks at the same loudness, using the ReplayGain tags in your files. Never clips.',
+  'settings.replayGainOff': 'Off',
+  'settings.replayGainTrack': 'Per track',
+  'settings.replayGainAlbum': 'Per album',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -95,4 +95,9 @@ export const zhCN: Record<MessageKey, string> = {
   'settings.localeSystem': '跟随系统',
   'settings.localeEn': 'English',
   'settings.localeZhCN': '简体中文',
+  'settings.replayGain': '音量均衡（ReplayGain）',
+  'settings.replayGainHint': '根据文件中的 ReplayGain 标签，让各曲目以相同响度播放，不会削波。',
+  'settings.replayGainOff': '关闭',
+  'settings.replayGainTrack': '按曲目',
+  'settings.replayGainAlbum': '按专辑',
 };

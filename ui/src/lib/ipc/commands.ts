@@ -6,6 +6,7 @@ import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import type { LocalePreference } from './bindings/LocalePreference';
 import type { PlayMode } from './bindings/PlayMode';
 import type { QueuePosition } from './bindings/QueuePosition';
+import type { ReplayGainMode } from './bindings/ReplayGainMode';
 import type { Snapshot } from './bindings/Snapshot';
 import type { TrackId } from './bindings/TrackId';
 
@@ -22,6 +23,11 @@ export function playLibraryTrack(id: TrackId): Promise<void> {
 /** Plays the queue entry at `index`. */
 export function playQueueIndex(index: number): Promise<void> {
   return invoke<void>('play_queue_index', { index });
+}
+
+/** Plays one queue entry, named by its id (right even if the queue changed meanwhile). */
+export function playQueueEntry(entry: number): Promise<void> {
+  return invoke<void>('play_queue_entry', { entry });
 }
 
 /**
@@ -100,6 +106,11 @@ export function retryAudioDevice(): Promise<void> {
 
 export function setLocale(locale: LocalePreference): Promise<void> {
   return invoke<void>('set_locale', { locale });
+}
+
+/** Which ReplayGain values to apply: off, per track, or per album. */
+export function setReplayGain(mode: ReplayGainMode): Promise<void> {
+  return invoke<void>('set_replay_gain', { mode });
 }
 
 /** URL of a track's cover image, served by the `lyrebird-cover` protocol. */

@@ -3,6 +3,7 @@ export { onPlayerEvent, PLAYER_EVENT, type Unlisten } from './events';
 export type { DeviceState } from './bindings/DeviceState';
 export type { LibraryView } from './bindings/LibraryView';
 export type { LocalePreference } from './bindings/LocalePreference';
+export type { ReplayGainMode } from './bindings/ReplayGainMode';
 export type { Notice } from './bindings/Notice';
 export type { PlayMode } from './bindings/PlayMode';
 export type { PlaybackStatus } from './bindings/PlaybackStatus';
