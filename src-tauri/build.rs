@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "previous",
     "seek",
     "set_volume",
+    "set_muted",
+    "set_sleep_timer",
     "retry_audio_device",
     "set_locale",
     "set_replay_gain",

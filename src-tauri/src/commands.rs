@@ -35,6 +35,16 @@ pub async fn set_volume(player: Player<'_>, volume: f32) -> Done {
 }
 
 #[tauri::command]
+pub async fn set_muted(player: Player<'_>, muted: bool) -> Done {
+    player.act(Action::SetMuted(muted)).await
+}
+
+#[tauri::command]
+pub async fn set_sleep_timer(player: Player<'_>, minutes: Option<u32>) -> Done {
+    player.act(Action::SetSleepTimer { minutes }).await
+}
+
+#[tauri::command]
 pub async fn set_locale(player: Player<'_>, locale: LocalePreference) -> Done {
     player.act(Action::SetLocale(locale)).await
 }

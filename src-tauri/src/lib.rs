@@ -41,6 +41,8 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::previous,
             commands::seek,
             commands::set_volume,
+            commands::set_muted,
+            commands::set_sleep_timer,
             commands::retry_audio_device,
             commands::set_locale,
             commands::set_replay_gain,

@@ -99,9 +99,16 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
     invoke(&f.main, "set_volume", json!({ "volume": 0.5 })).unwrap();
     invoke(&f.main, "set_locale", json!({ "locale": "zh-CN" })).unwrap();
     invoke(&f.main, "set_replay_gain", json!({ "mode": "album" })).unwrap();
+    invoke(&f.main, "set_muted", json!({ "muted": true })).unwrap();
+    invoke(&f.main, "set_sleep_timer", json!({ "minutes": 30 })).unwrap();
     let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
     assert_eq!(snapshot["settings"]["locale"], "zh-CN");
     assert_eq!(snapshot["settings"]["replayGain"], "album");
+    assert_eq!(snapshot["state"]["muted"], true);
+    assert!(snapshot["state"]["sleepTimerEndsAtMs"].as_u64().unwrap() > 1_700_000_000_000);
+    invoke(&f.main, "set_sleep_timer", json!({ "minutes": null })).unwrap();
+    let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
+    assert_eq!(snapshot["state"]["sleepTimerEndsAtMs"], Value::Null);
     assert_eq!(snapshot["state"]["volume"], 0.5);
 
     // Queue edits and play modes.

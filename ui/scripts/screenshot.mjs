@@ -257,6 +257,8 @@ function makeSnapshot(options) {
         : { state: 'ready' },
       mode: options.mode,
       stopAfterCurrent: options.stopAfter && current !== null,
+      muted: false,
+      sleepTimerEndsAtMs: null,
     },
     queue: { entries, current: current ? 2 : null },
     library: { tracks, scanning: options.scanning },

@@ -54,6 +54,15 @@ describe('App', () => {
     expect(replayGain.value).toBe('track');
     await fireEvent.change(replayGain, { target: { value: 'album' } });
     expect(invokeMock).toHaveBeenCalledWith('set_replay_gain', { mode: 'album' });
+    const sleep = screen.getByTestId('settings-sleep') as HTMLSelectElement;
+    await fireEvent.change(sleep, { target: { value: '30' } });
+    expect(invokeMock).toHaveBeenCalledWith('set_sleep_timer', { minutes: 30 });
+    await fireEvent.change(sleep, { target: { value: '0' } });
+    expect(invokeMock).toHaveBeenCalledWith('set_sleep_timer', { minutes: null });
+    expect(screen.getByTestId('settings-sleep-status')).toHaveTextContent('after the time you choose');
+    player.receive({ type: 'state', payload: { ...player.state!, sleepTimerEndsAtMs: Date.now() + 1_800_000 } });
+    flushSync();
+    expect(screen.getByTestId('settings-sleep-status')).toHaveTextContent(/pauses at \d/);
     await fireEvent.click(screen.getByTestId('nav-library'));
     expect(screen.getAllByTestId('track-row')).toHaveLength(2);
   });

@@ -32,6 +32,8 @@ export function makeState(overrides: Partial<PlayerState> = {}): PlayerState {
     device: { state: 'ready' },
     mode: 'inOrder',
     stopAfterCurrent: false,
+    muted: false,
+    sleepTimerEndsAtMs: null,
     ...overrides,
   };
 }

@@ -82,6 +82,12 @@ pub enum Action {
         position_ms: u64,
     },
     SetVolume(f32),
+    /// Silence the output without forgetting the volume.
+    SetMuted(bool),
+    /// Pause after this many minutes; `None` cancels the timer.
+    SetSleepTimer {
+        minutes: Option<u32>,
+    },
     RetryAudioDevice,
     SetLocale(LocalePreference),
     SetReplayGain(ReplayGainMode),
@@ -229,6 +235,9 @@ struct Actor<A> {
     /// Tracks that failed in a row; reset by any track that starts.
     consecutive_failures: usize,
     stop_after_current: bool,
+    muted: bool,
+    /// When the sleep timer pauses playback (on the runtime's clock, and the wall clock for the UI).
+    sleep_at: Option<(Instant, std::time::SystemTime)>,
     /// The play id issued to the track preloaded to follow the current one, and its entry.
     preload: Option<(PlayId, EntryId)>,
     /// The last play id issued (to loads, preloads and stops).
@@ -276,6 +285,8 @@ impl<A: AudioOutput> Actor<A> {
             device: DeviceState::Unknown,
             consecutive_failures: 0,
             stop_after_current: false,
+            muted: false,
+            sleep_at: None,
             preload: None,
             issued_play_id: 0,
             dirty: Dirty::default(),
@@ -331,6 +342,12 @@ impl<A: AudioOutput> Actor<A> {
                 () = sleep_until_opt(save_due), if save_due.is_some() => self.save_settings(),
                 () = sleep_until_opt(self.session_due), if self.session_due.is_some() => {
                     self.save_session();
+                }
+                () = sleep_until_opt(self.sleep_at.map(|(at, _)| at)), if self.sleep_at.is_some() => {
+                    // Sleep timer: pause (resumable), then forget the timer.
+                    self.sleep_at = None;
+                    self.pause();
+                    self.dirty.state = true;
                 }
             }
             // Take whatever else is already waiting, then publish once for the whole batch.
@@ -454,38 +471,13 @@ impl<A: AudioOutput> Actor<A> {
             }
             Action::Previous => self.previous()?,
             Action::Seek { position_ms } => self.seek(position_ms)?,
-            Action::SetVolume(volume) => {
-                let volume = settings::sanitize_volume(volume);
-                if (volume - self.settings.volume).abs() > f32::EPSILON {
-                    self.settings.volume = volume;
-                    self.audio.send(AudioCommand::SetGain(volume_curve(volume)));
-                    self.settings_changed();
-                }
-            }
+            Action::SetVolume(_)
+            | Action::SetMuted(_)
+            | Action::SetSleepTimer { .. }
+            | Action::SetLocale(_)
+            | Action::SetReplayGain(_) => self.adjust(&action),
             Action::RetryAudioDevice => self.audio.send(AudioCommand::RetryDevice),
-            Action::SetLocale(locale) => {
-                if self.settings.locale != locale {
-                    self.settings.locale = locale;
-                    self.settings_changed();
-                }
-            }
             Action::Notify(notice) => self.notices.push(notice),
-            Action::SetReplayGain(mode) => {
-                if self.settings.replay_gain != mode {
-                    self.settings.replay_gain = mode;
-                    self.settings_changed();
-                    if let Some(track) = self.queue.current().cloned() {
-                        let gain = self.track_gain(&track);
-                        let play_id = self.play_id;
-                        self.audio
-                            .send(AudioCommand::SetTrackGain { play_id, gain });
-                    }
-                    // Preloaded with the old gain: issue it again.
-                    if self.preload.take().is_some() {
-                        self.audio.send(AudioCommand::CancelPreload);
-                    }
-                }
-            }
         }
         Ok(())
     }
@@ -626,6 +618,16 @@ impl<A: AudioOutput> Actor<A> {
         }
     }
 
+    /// The output gain: the volume through its curve, or silence when muted.
+    fn send_output_gain(&self) {
+        let gain = if self.muted {
+            0.0
+        } else {
+            volume_curve(self.settings.volume)
+        };
+        self.audio.send(AudioCommand::SetGain(gain));
+    }
+
     /// The track's own gain under the current ReplayGain setting.
     fn track_gain(&self, track: &Track) -> f32 {
         track
@@ -724,6 +726,57 @@ impl<A: AudioOutput> Actor<A> {
             if was_playing && !self.queue.is_empty() {
                 self.load_current(0, false);
             }
+        }
+    }
+
+    /// Volume, mute, sleep timer and settings: nothing here can fail or touch the queue.
+    fn adjust(&mut self, action: &Action) {
+        match *action {
+            Action::SetVolume(volume) => {
+                let volume = settings::sanitize_volume(volume);
+                if (volume - self.settings.volume).abs() > f32::EPSILON {
+                    self.settings.volume = volume;
+                    self.send_output_gain();
+                    self.settings_changed();
+                }
+            }
+            Action::SetMuted(muted) => {
+                if self.muted != muted {
+                    self.muted = muted;
+                    self.send_output_gain();
+                    self.dirty.state = true;
+                }
+            }
+            Action::SetSleepTimer { minutes } => {
+                self.sleep_at = minutes.map(|m| {
+                    let after = Duration::from_secs(u64::from(m.min(24 * 60)) * 60);
+                    (Instant::now() + after, std::time::SystemTime::now() + after)
+                });
+                self.dirty.state = true;
+            }
+            Action::SetLocale(locale) => {
+                if self.settings.locale != locale {
+                    self.settings.locale = locale;
+                    self.settings_changed();
+                }
+            }
+            Action::SetReplayGain(mode) => {
+                if self.settings.replay_gain != mode {
+                    self.settings.replay_gain = mode;
+                    self.settings_changed();
+                    if let Some(track) = self.queue.current().cloned() {
+                        let gain = self.track_gain(&track);
+                        let play_id = self.play_id;
+                        self.audio
+                            .send(AudioCommand::SetTrackGain { play_id, gain });
+                    }
+                    // Preloaded with the old gain: issue it again.
+                    if self.preload.take().is_some() {
+                        self.audio.send(AudioCommand::CancelPreload);
+                    }
+                }
+            }
+            _ => unreachable!("not an adjustment: {action:?}"),
         }
     }
 
@@ -945,6 +998,11 @@ impl<A: AudioOutput> Actor<A> {
             device: self.device.clone(),
             mode: self.queue.mode(),
             stop_after_current: self.stop_after_current,
+            muted: self.muted,
+            sleep_timer_ends_at_ms: self.sleep_at.and_then(|(_, wall)| {
+                let since_epoch = wall.duration_since(std::time::UNIX_EPOCH).ok()?;
+                u64::try_from(since_epoch.as_millis()).ok()
+            }),
         }
     }
 

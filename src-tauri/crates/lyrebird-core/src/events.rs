@@ -49,6 +49,10 @@ pub struct PlayerState {
     pub mode: PlayMode,
     /// Stop when the current track ends (once).
     pub stop_after_current: bool,
+    pub muted: bool,
+    /// When the sleep timer will pause playback, in Unix milliseconds; `None` when not set.
+    #[ts(type = "number | null")]
+    pub sleep_timer_ends_at_ms: Option<u64>,
 }
 
 /// Something the user should be told once (a toast), in a language-neutral form: the UI

@@ -877,3 +877,68 @@ async fn replay_gain_reaches_the_audio_thread_and_follows_the_setting() {
         vec![AudioCommand::SetTrackGain { play_id, gain: 1.0 }]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_sleep_timer_pauses_once_and_mute_keeps_the_volume() {
+    let mut h = Harness::new(1).await;
+    let id = h.start_playing(0).await;
+    h.player
+        .act(Action::SetSleepTimer { minutes: Some(20) })
+        .await
+        .unwrap();
+    assert!(
+        h.player
+            .snapshot()
+            .await
+            .unwrap()
+            .state
+            .sleep_timer_ends_at_ms
+            .is_some()
+    );
+    tokio::time::sleep(Duration::from_mins(19)).await;
+    assert_eq!(
+        h.player.snapshot().await.unwrap().state.status,
+        PlaybackStatus::Playing
+    );
+    h.audio(AudioEvent::Position {
+        play_id: id,
+        position_ms: 1,
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(61)).await;
+    let snap = h.player.snapshot().await.unwrap();
+    assert_eq!(snap.state.status, PlaybackStatus::Paused);
+    assert_eq!(
+        snap.state.sleep_timer_ends_at_ms, None,
+        "the timer is spent"
+    );
+    assert!(h.drain_audio().contains(&AudioCommand::Pause));
+
+    // Cancelled timers do nothing.
+    h.player.act(Action::Play).await.unwrap();
+    h.player
+        .act(Action::SetSleepTimer { minutes: Some(1) })
+        .await
+        .unwrap();
+    h.player
+        .act(Action::SetSleepTimer { minutes: None })
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_mins(2)).await;
+    assert_eq!(
+        h.player.snapshot().await.unwrap().state.status,
+        PlaybackStatus::Playing
+    );
+
+    h.drain_audio();
+    h.player.act(Action::SetMuted(true)).await.unwrap();
+    h.player.act(Action::SetMuted(false)).await.unwrap();
+    let volume = h.player.snapshot().await.unwrap().state.volume;
+    assert_eq!(
+        h.drain_audio(),
+        vec![
+            AudioCommand::SetGain(0.0),
+            AudioCommand::SetGain(lyrebird_core::actor::volume_curve(volume))
+        ]
+    );
+}

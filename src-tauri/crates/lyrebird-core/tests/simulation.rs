@@ -408,7 +408,14 @@ impl Scenario {
                 ][self.rng.usize(..4)],
             ),
             15 => Action::Stop,
-            16 => Action::SetStopAfterCurrent(self.rng.bool()),
+            16 => match self.rng.u8(..4) {
+                0 => Action::SetMuted(self.rng.bool()),
+                // Zero minutes: the timer fires at the next turn.
+                1 => Action::SetSleepTimer {
+                    minutes: self.rng.bool().then(|| self.rng.u32(0..2)),
+                },
+                _ => Action::SetStopAfterCurrent(self.rng.bool()),
+            },
             17 if self.rng.u8(..8) == 0 => Action::ClearQueue,
             17 => Action::Play,
             _ => {

@@ -169,6 +169,22 @@ describe('NowPlayingBar', () => {
     expect(icons.size).toBe(4);
   });
 
+  it('mutes and unmutes without touching the volume', async () => {
+    loadPlaying();
+    render(NowPlayingBar);
+    const mute = screen.getByTestId('np-mute');
+    expect(mute).toHaveAccessibleName('Mute');
+    await fireEvent.click(mute);
+    expect(invokeMock).toHaveBeenLastCalledWith('set_muted', { muted: true });
+    player.receive({ type: 'state', payload: { ...player.state!, muted: true } });
+    flushSync();
+    expect(mute).toHaveAccessibleName('Unmute');
+    expect(mute).toHaveAttribute('aria-pressed', 'true');
+    expect(Number((screen.getByTestId('np-volume') as HTMLInputElement).value)).toBeCloseTo(0.8);
+    await fireEvent.click(mute);
+    expect(invokeMock).toHaveBeenLastCalledWith('set_muted', { muted: false });
+  });
+
   it('toggles stop after the current track', async () => {
     loadPlaying();
     render(NowPlayingBar);

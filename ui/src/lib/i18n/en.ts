@@ -63,6 +63,8 @@ export const en = {
   'player.seek': 'Position',
   'player.seekValue': '{elapsed} of {total}',
   'player.volume': 'Volume',
+  'player.mute': 'Mute',
+  'player.unmute': 'Unmute',
   'player.volumeValue': '{percent}%',
   'player.cover': 'Cover of {album}',
   'player.mode': 'Play mode: {mode}',
@@ -102,6 +104,12 @@ export const en = {
   'settings.replayGainOff': 'Off',
   'settings.replayGainTrack': 'Per track',
   'settings.replayGainAlbum': 'Per album',
+  'settings.sleepTimer': 'Sleep timer',
+  'settings.sleepOff': 'Playback pauses after the time you choose.',
+  'settings.sleepAt': 'Playback pauses at {time}.',
+  'settings.sleepChoose': 'Choose…',
+  'settings.sleepMinutes': 'In {minutes} minutes',
+  'settings.sleepCancel': 'Off',
 } as const;
 
 export type MessageKey = keyof typeof en;

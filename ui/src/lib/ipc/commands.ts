@@ -108,6 +108,16 @@ export function setLocale(locale: LocalePreference): Promise<void> {
   return invoke<void>('set_locale', { locale });
 }
 
+/** Silences the output without forgetting the volume. */
+export function setMuted(muted: boolean): Promise<void> {
+  return invoke<void>('set_muted', { muted });
+}
+
+/** Pauses playback after `minutes`; `null` cancels the timer. */
+export function setSleepTimer(minutes: number | null): Promise<void> {
+  return invoke<void>('set_sleep_timer', { minutes });
+}
+
 /** Which ReplayGain values to apply: off, per track, or per album. */
 export function setReplayGain(mode: ReplayGainMode): Promise<void> {
   return invoke<void>('set_replay_gain', { mode });

@@ -23,4 +23,8 @@ volume: number, device: DeviceState, mode: PlayMode,
 /**
  * Stop when the current track ends (once).
  */
-stopAfterCurrent: boolean, };
+stopAfterCurrent: boolean, muted: boolean, 
+/**
+ * When the sleep timer will pause playback, in Unix milliseconds; `None` when not set.
+ */
+sleepTimerEndsAtMs: number | null, };
