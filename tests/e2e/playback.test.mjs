@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { launch, libraryRows, nowPlaying, tempDir, text, until } from './lib/app.mjs';
+import { launch, libraryRowsWhen, nowPlaying, tempDir, text, until } from './lib/app.mjs';
 import { dominantFrequency, longestSound, makeTone, powerAt, record } from './lib/audio.mjs';
 
 const ALPHA_HZ = 330;
@@ -48,10 +48,7 @@ describe('playing from the library', () => {
       env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: config, LYREBIRD_NO_DEMO: '1' },
     });
     try {
-      const rows = await until('four library rows', async () => {
-        const found = await libraryRows(browser);
-        return found.length === 4 && found;
-      });
+      const rows = await libraryRowsWhen(browser, 4);
       const beta = rows.find((r) => r.title === 'Beta');
       await beta.element.doubleClick();
 
@@ -94,10 +91,7 @@ describe('playing from the library', () => {
       env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: config, LYREBIRD_NO_DEMO: '1' },
     });
     try {
-      const rows = await until('rows', async () => {
-        const found = await libraryRows(browser);
-        return found.length === 4 && found;
-      });
+      const rows = await libraryRowsWhen(browser, 4);
       const corrupt = rows.find((r) => r.title === '0 corrupt');
       const alpha = rows.find((r) => r.title === 'Alpha');
       await corrupt.element.doubleClick();
@@ -120,10 +114,7 @@ describe('playing from the library', () => {
       env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: config, LYREBIRD_NO_DEMO: '1' },
     });
     try {
-      const rows = await until('rows', async () => {
-        const found = await libraryRows(browser);
-        return found.length === 4 && found;
-      });
+      const rows = await libraryRowsWhen(browser, 4);
       const hostile = rows.find((r) => r.title === HOSTILE);
       assert.ok(hostile, `a row titled with the literal markup: ${rows.map((r) => r.title)}`);
       assert.equal(await (await hostile.element.$$('img')).length, 0);
@@ -150,10 +141,7 @@ test('first launch with no configuration lists and plays the bundled demo', asyn
     },
   });
   try {
-    const rows = await until('three demo rows', async () => {
-      const found = await libraryRows(browser);
-      return found.length === 3 && found;
-    });
+    const rows = await libraryRowsWhen(browser, 3);
     assert.equal(rows[0].title, 'Demo tone A4 (440 Hz)');
     // Play with an empty queue plays the library from the top.
     await (await browser.$('[data-testid="np-toggle"]')).click();
@@ -204,7 +192,7 @@ test('without an audio device the app says so, stays up, and retries on request'
     },
   });
   try {
-    await until('demo rows', async () => (await libraryRows(browser)).length === 3);
+    await libraryRowsWhen(browser, 3);
     await (await browser.$('[data-testid="np-toggle"]')).click();
     const banner = await until('the device banner', async () => {
       const el = await browser.$('[data-testid="device-banner"]');
@@ -256,10 +244,7 @@ test('the queue, track and position survive a restart', async () => {
   const first = await launch({ env });
   let id;
   try {
-    const rows = await until('rows', async () => {
-      const found = await libraryRows(first.browser);
-      return found.length === 2 && found;
-    });
+    const rows = await libraryRowsWhen(first.browser, 2);
     id = rows[1].id;
     await rows[1].element.doubleClick();
     await until('Second playing', async () => {

@@ -143,3 +143,11 @@ export async function libraryRows(browser) {
   }
   return out;
 }
+
+/** The library rows, once there are exactly `count` of them. */
+export async function libraryRowsWhen(browser, count) {
+  return until(`${count} library rows`, async () => {
+    const rows = await libraryRows(browser);
+    return rows.length === count && rows;
+  });
+}
