@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { launch, libraryRowsWhen, nowPlaying, tempDir, text, until } from './lib/app.mjs';
-import { dominantFrequency, longestSound, makeTone, powerAt, record } from './lib/audio.mjs';
+import { dominantFrequency, largestStep, longestSound, makeSinePart, makeTone, powerAt, record } from './lib/audio.mjs';
 
 const ALPHA_HZ = 330;
 const BETA_HZ = 523.25;
@@ -279,4 +279,37 @@ test('the queue, track and position survive a restart', async () => {
   } finally {
     await second.close();
   }
+});
+
+test('two halves of one sine play back as one, in real time, with no gap or click', async () => {
+  const music = tempDir('lyrebird-gapless-');
+  const split = 110_250 - 1_111; // an odd sample, mid-period
+  makeSinePart(join(music, '1.flac'), { freq: 440, seconds: 5, from: 0, to: split, title: 'Half one' });
+  makeSinePart(join(music, '2.flac'), { freq: 440, seconds: 5, from: split, to: 220_500, title: 'Half two' });
+  const recording = record(join(tempDir(), 'gapless.wav'));
+  const { browser, close } = await launch({
+    env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: tempDir(), LYREBIRD_NO_DEMO: '1' },
+  });
+  try {
+    const rows = await libraryRowsWhen(browser, 2);
+    await rows[0].element.doubleClick();
+    await until(
+      'both halves played to the end of the queue',
+      async () => {
+        const np = await nowPlaying(browser);
+        return np.trackId === rows[1].id && np.status === 'stopped';
+      },
+      20_000,
+    );
+  } finally {
+    await close();
+  }
+  const tone = longestSound(await recording.stop());
+  // Both halves in one unbroken sound of 5 s.
+  const seconds = tone.length / 44_100;
+  assert.ok(Math.abs(seconds - 5) < 0.05, `longest unbroken sound ${seconds.toFixed(3)} s`);
+  // A 440 Hz sine at 0.5 moves at most 0.031 per sample; a gap or a click jumps far more.
+  const { step, at } = largestStep(tone);
+  assert.ok(step < 0.06, `a step of ${step.toFixed(3)} at ${at.toFixed(3)} s`);
+  assert.ok(Math.abs(dominantFrequency(tone) - 440) < 4.4);
 });

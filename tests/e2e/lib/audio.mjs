@@ -15,6 +15,34 @@ export function makeTone(file, { freq, seconds = 20, title, artist = 'E2E', albu
   return file;
 }
 
+/**
+ * Write samples `[from, to)` of a continuous stereo sine (`freq` Hz, `seconds` long) to `file`,
+ * sample-exactly: two adjacent parts are one sine cut in two.
+ */
+export function makeSinePart(file, { freq, seconds, from, to, title }) {
+  const src = `aevalsrc=0.5*sin(2*PI*${freq}*t)|0.5*sin(2*PI*${freq}*t):s=${RATE}:d=${seconds}`;
+  execFileSync('ffmpeg', [
+    '-y', '-v', 'error', '-f', 'lavfi', '-i', src,
+    '-af', `atrim=start_sample=${from}:end_sample=${to},asetpts=N/SR/TB`,
+    '-metadata', `title=${title}`, file,
+  ]);
+  return file;
+}
+
+/** The largest step between neighbouring samples, and where it is (in seconds). */
+export function largestStep(samples) {
+  let step = 0;
+  let at = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const d = Math.abs(samples[i] - samples[i - 1]);
+    if (d > step) {
+      step = d;
+      at = i / RATE;
+    }
+  }
+  return { step, at };
+}
+
 /** Record the null sink's monitor into a WAV file until `stop()` is awaited. */
 export function record(file) {
   const parec = spawn(
