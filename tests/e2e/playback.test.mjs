@@ -301,6 +301,8 @@ test('two halves of one sine play back as one, in real time, with no gap or clic
       },
       20_000,
     );
+    // "Ended" comes when the last samples are in the device's buffers; let them play out.
+    await sleep(1500);
   } finally {
     await close();
   }
