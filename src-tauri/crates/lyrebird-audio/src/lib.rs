@@ -18,8 +18,6 @@ use std::thread::JoinHandle;
 use lyrebird_core::audio::{AudioCommand, AudioEvent, AudioOutput, PlayId};
 use tokio::sync::mpsc::UnboundedSender;
 
-pub use engine::error_chain;
-
 /// Messages the audio thread reads: the actor's commands, and reports from the device callback.
 #[derive(Debug)]
 enum Inbox {

@@ -117,6 +117,22 @@ impl Harness {
     }
 }
 
+/// An actor started on its own (no harness), for what it does at start-up.
+fn spawn_actor(
+    config: PlayerConfig,
+) -> (
+    PlayerHandle,
+    mpsc::UnboundedReceiver<Published>,
+    mpsc::UnboundedReceiver<AudioCommand>,
+    mpsc::UnboundedSender<AudioEvent>,
+) {
+    let (audio_tx, audio_rx) = mpsc::unbounded_channel();
+    let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
+    let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
+    tokio::spawn(actor);
+    (player, events, audio_rx, audio_events)
+}
+
 #[tokio::test]
 async fn playing_a_library_track_loads_it_and_reports_playing() {
     let mut h = Harness::new(3).await;
@@ -513,15 +529,12 @@ async fn a_corrupt_settings_file_is_reported_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
     std::fs::write(&path, b"\x00\x01garbage").unwrap();
-    let (audio_tx, _audio_rx) = mpsc::unbounded_channel();
-    let (_audio_events, audio_events_rx) = mpsc::unbounded_channel();
     let config = PlayerConfig {
         settings_path: Some(path),
         session_path: None,
         system_locale: "en".into(),
     };
-    let (_player, mut events, actor) = Player::new(config, audio_tx, audio_events_rx);
-    tokio::spawn(actor);
+    let (_player, mut events, _audio_rx, _audio_events) = spawn_actor(config);
     let first = events.recv().await.unwrap().event;
     assert!(
         matches!(first, PlayerEvent::Notice(Notice::SettingsReset { .. })),
@@ -690,14 +703,11 @@ async fn queue_position_and_mode_survive_a_restart() {
     h.player.shutdown().await.unwrap();
 
     // A new actor over the same file: same queue, same track, cued paused at the same place.
-    let (audio_tx, mut audio_rx) = mpsc::unbounded_channel();
-    let (_audio_events, audio_events_rx) = mpsc::unbounded_channel();
     let config = PlayerConfig {
         session_path: Some(session.clone()),
         ..PlayerConfig::default()
     };
-    let (player, _events, actor) = Player::new(config, audio_tx, audio_events_rx);
-    tokio::spawn(actor);
+    let (player, _events, mut audio_rx, _audio_events) = spawn_actor(config);
     let after = player.snapshot().await.unwrap();
     let titles = |s: &lyrebird_core::Snapshot| -> Vec<String> {
         s.queue
@@ -727,14 +737,11 @@ async fn queue_position_and_mode_survive_a_restart() {
 
     // A truncated session file: an empty queue, a notice, the file kept.
     std::fs::write(&session, b"{\"queue\": [").unwrap();
-    let (audio_tx, _audio_rx) = mpsc::unbounded_channel();
-    let (_audio_events, audio_events_rx) = mpsc::unbounded_channel();
     let config = PlayerConfig {
         session_path: Some(session.clone()),
         ..PlayerConfig::default()
     };
-    let (player, mut events, actor) = Player::new(config, audio_tx, audio_events_rx);
-    tokio::spawn(actor);
+    let (player, mut events, _audio_rx, _audio_events) = spawn_actor(config);
     assert!(player.snapshot().await.unwrap().queue.entries.is_empty());
     let first = events.recv().await.unwrap().event;
     assert!(
