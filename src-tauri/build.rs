@@ -24,6 +24,9 @@ const COMMANDS: &[&str] = &[
     "clear_queue",
     "set_play_mode",
     "set_stop_after_current",
+    "refresh_output_devices",
+    "set_output_device",
+    "set_crossfade",
 ];
 
 fn main() {

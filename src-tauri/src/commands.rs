@@ -103,5 +103,17 @@ action_commands! {
     next => Action::Next,
     previous => Action::Previous,
     retry_audio_device => Action::RetryAudioDevice,
+    refresh_output_devices => Action::RefreshDevices,
     clear_queue => Action::ClearQueue,
+}
+
+#[tauri::command]
+pub async fn set_crossfade(player: Player<'_>, ms: u32) -> Done {
+    player.act(Action::SetCrossfade { ms }).await
+}
+
+/// `None` (null from the UI) picks the system's default output.
+#[tauri::command]
+pub async fn set_output_device(player: Player<'_>, id: Option<String>) -> Done {
+    player.act(Action::SetOutputDevice(id)).await
 }

@@ -15,6 +15,10 @@ pub struct LaunchOptions {
     pub include_demo: bool,
     /// Files and folders from the command line: queued and played at once.
     pub open: Vec<PathBuf>,
+    /// Downloaded audio (`LYREBIRD_CACHE_DIR`; default: the OS cache dir for the app).
+    pub cache_dir: Option<PathBuf>,
+    /// The audio cache's size bound in MiB (`LYREBIRD_CACHE_MB`; default 1024).
+    pub cache_mb: Option<u64>,
 }
 
 impl LaunchOptions {
@@ -27,6 +31,8 @@ impl LaunchOptions {
                 .map(|list| std::env::split_paths(&list).collect()),
             include_demo: non_empty("LYREBIRD_NO_DEMO").is_none_or(|v| v == "0"),
             open: paths_from_args(args),
+            cache_dir: non_empty("LYREBIRD_CACHE_DIR").map(PathBuf::from),
+            cache_mb: non_empty("LYREBIRD_CACHE_MB").and_then(|v| v.to_str()?.parse().ok()),
         }
     }
 }

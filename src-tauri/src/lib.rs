@@ -53,6 +53,9 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::clear_queue,
             commands::set_play_mode,
             commands::set_stop_after_current,
+            commands::refresh_output_devices,
+            commands::set_output_device,
+            commands::set_crossfade,
         ])
         .register_asynchronous_uri_scheme_protocol(cover::SCHEME, cover::handle)
 }

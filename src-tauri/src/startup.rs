@@ -33,14 +33,23 @@ pub fn start<R: Runtime>(
         .flatten();
     tracing::info!(config = %config_dir.display(), ?library_dirs, ?demo_dir, "starting");
 
+    let cache_dir = match options.cache_dir {
+        Some(dir) => dir,
+        None => paths.app_cache_dir()?,
+    };
+    let cache_bytes = options.cache_mb.map_or(AUDIO_CACHE_BYTES, |mb| mb << 20);
+    let streams = stream_support(&cache_dir.join("audio"), cache_bytes);
     let (audio_events_tx, audio_events) = mpsc::unbounded_channel();
-    let (audio, _audio_thread) = lyrebird_audio::spawn(audio_events_tx);
+    let (audio, _audio_thread) = lyrebird_audio::spawn_with_streams(audio_events_tx, streams);
+    let audio_thread = audio.clone();
     let config = PlayerConfig {
         settings_path: Some(config_dir.join("settings.json")),
         session_path: Some(config_dir.join("session.json")),
         system_locale: sys_locale::get_locale().unwrap_or_else(|| "en-US".to_owned()),
+        ..PlayerConfig::default()
     };
     let (player, events, actor) = Player::new(config, audio, audio_events);
+    audio_thread.connect(player.clone());
     tauri::async_runtime::spawn(actor);
     tauri::async_runtime::spawn(forward_events(app.handle().clone(), events));
     app.manage(player.clone());
@@ -51,6 +60,36 @@ pub fn start<R: Runtime>(
     }
     Ok(())
 }
+
+/// How the audio thread fetches remote tracks: one HTTP client (TLS verified; each request
+/// builds its own headers) and the on-disk cache of played tracks. Without a usable cache
+/// directory streams still play, uncached.
+fn stream_support(
+    cache_dir: &std::path::Path,
+    cache_bytes: u64,
+) -> Option<lyrebird_audio::StreamSupport> {
+    let client = reqwest::Client::builder()
+        .user_agent(concat!("Lyrebird/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .build();
+    let client = match client {
+        Ok(client) => client,
+        Err(e) => {
+            tracing::error!(error = %e, "no HTTP client; remote tracks cannot play");
+            return None;
+        }
+    };
+    let cache = lyrebird_stream::Cache::new(cache_dir.to_path_buf(), cache_bytes)
+        .inspect_err(|e| tracing::warn!(error = %e, dir = %cache_dir.display(), "no audio cache"))
+        .ok();
+    Some(lyrebird_audio::StreamSupport {
+        streamer: std::sync::Arc::new(lyrebird_stream::Streamer::new(client, cache)),
+        runtime: tauri::async_runtime::handle().inner().clone(),
+    })
+}
+
+/// The audio cache's default bound: 1 GiB; the least recently played tracks go first.
+const AUDIO_CACHE_BYTES: u64 = 1 << 30;
 
 /// Pump the actor's events to every window. The webview holds no state: it renders these.
 async fn forward_events<R: Runtime>(

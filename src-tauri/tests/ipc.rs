@@ -30,6 +30,8 @@ fn fixture() -> Fixture {
         library_dirs: Some(vec![music.path().to_owned()]),
         include_demo: false,
         open: Vec::new(),
+        cache_dir: Some(config.path().join("cache")),
+        cache_mb: None,
     };
     let mut app = build_app(mock_builder())
         .build(tauri::generate_context!())

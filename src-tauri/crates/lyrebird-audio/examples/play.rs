@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use lyrebird_core::AudioCommand;
 use lyrebird_core::audio::{AudioEvent, AudioOutput};
+use lyrebird_core::provider::Playable;
 
 fn main() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -14,7 +15,7 @@ fn main() {
         let play_id = play_id as u64 + 1;
         audio.send(AudioCommand::Load {
             play_id,
-            path: path.into(),
+            media: Playable::File(path.into()),
             start_ms: 0,
             paused: false,
             gain: 1.0,

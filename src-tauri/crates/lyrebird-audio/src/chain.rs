@@ -41,6 +41,15 @@ impl SharedGain {
 /// Samples between position updates (about 20 ms of stereo 48 kHz).
 const POSITION_EVERY: u32 = 2048;
 
+/// The track that is fading out under the next one during a crossfade.
+struct Tail<S: Source> {
+    source: TrackPosition<S>,
+    gain: f32,
+    /// Length of the fade, and how far into it we are, in samples.
+    length: u64,
+    done: u64,
+}
+
 pub struct Chain<S: Source> {
     current: TrackPosition<S>,
     followers: Receiver<Follower<S>>,
@@ -51,15 +60,26 @@ pub struct Chain<S: Source> {
     gain: SharedGain,
     factor: f32,
     since_update: u32,
+    /// Samples taken from the current track, to start a fade on a frame boundary.
+    samples_in_track: u64,
+    /// The first track's load, until its first sample is taken (then reported as audible).
+    not_yet_audible: Option<PlayId>,
+    /// Crossfade length in milliseconds (0: gapless), set by the engine at any time.
+    crossfade_ms: Arc<AtomicU32>,
+    tail: Option<Tail<S>>,
+    /// A follower taken for a crossfade that could not be mixed: it follows gaplessly.
+    pending: Follower<S>,
 }
 
 impl<S: Source> Chain<S> {
     pub fn new(
+        play_id: PlayId,
         first: S,
         followers: Receiver<Follower<S>>,
         report: Sender<Inbox>,
         position_ms: Arc<AtomicU64>,
         gain: SharedGain,
+        crossfade_ms: Arc<AtomicU32>,
     ) -> Self {
         let factor = gain.get();
         let chain = Self {
@@ -70,6 +90,11 @@ impl<S: Source> Chain<S> {
             gain,
             factor,
             since_update: 0,
+            samples_in_track: 0,
+            not_yet_audible: Some(play_id),
+            crossfade_ms,
+            tail: None,
+            pending: None,
         };
         chain.publish_position();
         chain
@@ -88,6 +113,88 @@ impl<S: Source> Chain<S> {
         }
         latest
     }
+
+    /// Make `follower` the current track and tell the engine. With `fade`, the old track
+    /// keeps playing under it, fading out over `fade` samples.
+    fn advance_to(&mut self, (play_id, follower, gain): (PlayId, S, f32), fade: Option<u64>) {
+        let old_factor = self.factor;
+        self.gain.set(gain);
+        self.factor = gain;
+        let duration_ms = follower
+            .total_duration()
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let old = std::mem::replace(&mut self.current, follower.track_position());
+        self.tail = fade.map(|length| Tail {
+            source: old,
+            gain: old_factor,
+            length,
+            done: 0,
+        });
+        self.since_update = 0;
+        self.samples_in_track = 0;
+        self.publish_position();
+        let _ = self.report.send(Inbox::Advanced {
+            play_id,
+            duration_ms,
+        });
+    }
+
+    /// Near the end of the current track with a crossfade set and a compatible follower
+    /// ready: start fading into it. Checked once per update period, on a frame boundary.
+    fn maybe_start_crossfade(&mut self) {
+        let fade_ms = u64::from(self.crossfade_ms.load(Ordering::Relaxed));
+        if fade_ms == 0 || self.tail.is_some() {
+            return;
+        }
+        let channels = u64::from(self.current.channels().get());
+        if !self.samples_in_track.is_multiple_of(channels) {
+            return;
+        }
+        let Some(total) = self.current.total_duration() else {
+            return; // unknown length (some streams): no crossfade, gapless instead
+        };
+        let remaining = total.saturating_sub(self.current.get_pos());
+        // Never more than half of either track.
+        let fade = Duration::from_millis(fade_ms).min(total / 2);
+        if remaining > fade {
+            return;
+        }
+        let Some(follower) = self.take_follower() else {
+            return;
+        };
+        let compatible = follower.1.channels() == self.current.channels()
+            && follower.1.sample_rate() == self.current.sample_rate();
+        if !compatible {
+            // Mixing needs one format; play it gaplessly when the current one ends instead.
+            self.pending = Some(follower);
+            return;
+        }
+        let rate = u64::from(self.current.sample_rate().get());
+        let samples =
+            u64::try_from(remaining.as_nanos() * u128::from(rate * channels) / 1_000_000_000)
+                .unwrap_or(u64::MAX)
+                .max(1);
+        self.advance_to(follower, Some(samples));
+    }
+
+    /// Mix one sample of the fade: `new` (already scaled by its gain) rising, the old track
+    /// falling, with equal power. The fade runs its full length even if the old track runs
+    /// out a little early, so the new one never jumps to full level.
+    fn mix_tail(&mut self, new: f32) -> f32 {
+        let Some(tail) = self.tail.as_mut() else {
+            return new;
+        };
+        if tail.done >= tail.length {
+            self.tail = None;
+            return new;
+        }
+        // Precision is no concern: a fade is at most 12 s, ~10⁶ samples.
+        #[allow(clippy::cast_precision_loss)]
+        let angle = (tail.done as f32 / tail.length as f32) * std::f32::consts::FRAC_PI_2;
+        tail.done += 1;
+        let old = tail.source.next().unwrap_or(0.0) * tail.gain;
+        new * angle.sin() + old * angle.cos()
+    }
 }
 
 impl<S: Source> Iterator for Chain<S> {
@@ -95,27 +202,35 @@ impl<S: Source> Iterator for Chain<S> {
 
     fn next(&mut self) -> Option<S::Item> {
         if let Some(sample) = self.current.next() {
+            if let Some(play_id) = self.not_yet_audible.take() {
+                // The device callback is taking the first sample now: the moment a listener
+                // hears the track start (give or take the device's own buffer).
+                let _ = self.report.send(Inbox::Audible { play_id });
+            }
             self.since_update += 1;
+            self.samples_in_track += 1;
+            let out = sample * self.factor;
             if self.since_update >= POSITION_EVERY {
                 self.since_update = 0;
                 self.publish_position();
                 self.factor = self.gain.get();
+                if self.tail.is_none() {
+                    self.maybe_start_crossfade();
+                    if self.tail.is_some() {
+                        // The fade begins with the next sample, which is the new track's first.
+                        return Some(out);
+                    }
+                }
             }
-            return Some(sample * self.factor);
+            return Some(self.mix_tail(out));
         }
-        let (play_id, follower, gain) = self.take_follower()?;
-        self.gain.set(gain);
-        self.factor = gain;
-        let duration_ms = follower
-            .total_duration()
-            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        self.current = follower.track_position();
-        self.since_update = 0;
-        self.publish_position();
-        let _ = self.report.send(Inbox::Advanced {
-            play_id,
-            duration_ms,
-        });
+        // A new track shorter than the fade: let the old one finish fading under silence.
+        if self.tail.as_ref().is_some_and(|t| t.done < t.length) {
+            return Some(self.mix_tail(0.0));
+        }
+        self.tail = None;
+        let follower = self.pending.take().or_else(|| self.take_follower())?;
+        self.advance_to(follower, None);
         self.current.next().map(|sample| sample * self.factor)
     }
 }
@@ -139,6 +254,8 @@ impl<S: Source> Source for Chain<S> {
     }
 
     fn try_seek(&mut self, pos: Duration) -> Result<(), SeekError> {
+        // A seek ends any fade: the listener wants the new track, from there.
+        self.tail = None;
         let result = self.current.try_seek(pos);
         self.publish_position();
         result

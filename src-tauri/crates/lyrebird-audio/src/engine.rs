@@ -1,26 +1,33 @@
 //! The loop of the audio thread: one current load, one output device.
 
-use std::fs::File;
-use std::io::BufReader;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
+use lyrebird_core::PlayerHandle;
 use lyrebird_core::audio::{AudioCommand, AudioEvent, PlayId};
-use rodio::{CpalErrorKind, Decoder, DeviceSinkBuilder, MixerDeviceSink, Player, Source};
+use lyrebird_core::events::OutputDevice;
+use lyrebird_core::provider::{Playable, StreamSpec};
+use rodio::cpal::traits::{DeviceTrait, HostTrait};
+use rodio::{CpalErrorKind, DeviceSinkBuilder, MixerDeviceSink, Player, Source};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::Inbox;
 use crate::chain::{Chain, Follower, SharedGain};
-use crate::guard::{Guarded, panic_message};
+use crate::decode::{self, BoxSource};
+use crate::guard::Guarded;
+use crate::remote::{StreamSupport, StreamTask};
 
 /// How often the loop wakes to notice the end of a track without a command.
 const TICK: Duration = Duration::from_millis(40);
 /// Position reports while playing: five a second.
 const POSITION_EVERY: Duration = Duration::from_millis(200);
+/// Playing, but no audio reached the device for this long: report a stall. Long enough for a
+/// slow device start (PulseAudio's first buffer) and a network hiccup that a reconnect fixes.
+const WATCHDOG: Duration = Duration::from_secs(8);
+/// While the device is missing, try it again this often.
+const DEVICE_RETRY: Duration = Duration::from_secs(2);
 
 /// "error: cause: cause" — rodio's errors keep the useful part in their source.
 #[must_use]
@@ -35,14 +42,14 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-type Track = Guarded<FileDecoder>;
+type Track = Guarded<BoxSource>;
 
 /// The track the actor last asked for.
 struct Current {
     play_id: PlayId,
-    path: PathBuf,
+    media: Playable,
     paused: bool,
-    /// Playing through the device; `None` while waiting for a device.
+    /// Playing through the device; `None` while waiting for a device or a stream.
     player: Option<Player>,
     /// Where to start when the player is (re)built.
     resume_at: Duration,
@@ -56,20 +63,27 @@ struct Current {
     /// The track preloaded to follow (until the actor withdraws it).
     preload: Option<Preload>,
     /// The last follower handed to the chain, withdrawn or not.
-    handed: Option<(PlayId, PathBuf)>,
+    handed: Option<(PlayId, Playable)>,
+    /// The stream being opened (or read) for this load; dropping it cancels the download.
+    stream: Option<StreamTask>,
+    /// An opened stream's decoder, waiting for the device.
+    ready: Option<BoxSource>,
+    /// Watchdog: the last position seen and when it last changed.
+    progress: (u64, Instant),
 }
 
 struct Preload {
     play_id: PlayId,
-    path: PathBuf,
+    media: Playable,
     gain: f32,
+    stream: Option<StreamTask>,
 }
 
 impl Current {
-    fn new(play_id: PlayId, path: PathBuf, start_ms: u64, paused: bool, gain: f32) -> Self {
+    fn new(play_id: PlayId, media: Playable, start_ms: u64, paused: bool, gain: f32) -> Self {
         Self {
             play_id,
-            path,
+            media,
             paused,
             gain: SharedGain::new(gain),
             player: None,
@@ -79,31 +93,58 @@ impl Current {
             followers: None,
             preload: None,
             handed: None,
+            stream: None,
+            ready: None,
+            progress: (start_ms, Instant::now()),
         }
     }
 
     fn position_ms(&self) -> u64 {
         self.position_ms.load(Ordering::Relaxed)
     }
+
+    /// Restart the watchdog's clock (after a pause, a seek, a start).
+    fn touch(&mut self) {
+        self.progress = (self.position_ms(), Instant::now());
+    }
 }
 
 pub struct Engine {
     events: UnboundedSender<AudioEvent>,
-    /// Lets the device callback and decoders report back into our own inbox.
+    /// Lets the device callback, decoders and stream tasks report back into our own inbox.
     loopback: Sender<Inbox>,
     sink: Option<MixerDeviceSink>,
     current: Option<Current>,
     gain: f32,
+    /// How remote tracks are fetched; `None`: streams fail with a clear reason.
+    streams: Option<StreamSupport>,
+    /// Asked for a fresh URL when a stream's URL expires mid-track.
+    player: Option<PlayerHandle>,
+    /// The output device the user chose (by id); `None`: the system default.
+    device: Option<String>,
+    /// When the device was last tried, for the quiet retries while it is missing.
+    last_device_try: Instant,
+    /// Crossfade length in ms (0: gapless), read by the chain near each track's end.
+    crossfade_ms: Arc<AtomicU32>,
 }
 
 impl Engine {
-    pub fn new(events: UnboundedSender<AudioEvent>, loopback: Sender<Inbox>) -> Self {
+    pub fn new(
+        events: UnboundedSender<AudioEvent>,
+        loopback: Sender<Inbox>,
+        streams: Option<StreamSupport>,
+    ) -> Self {
         Self {
             events,
             loopback,
             sink: None,
             current: None,
             gain: 1.0,
+            streams,
+            player: None,
+            device: None,
+            last_device_try: Instant::now(),
+            crossfade_ms: Arc::new(AtomicU32::new(0)),
         }
     }
 
@@ -131,7 +172,7 @@ impl Engine {
             Inbox::Command(command) => self.command(command),
             Inbox::DecoderPanicked { play_id, message } => {
                 if self.current.as_ref().is_some_and(|c| c.play_id == play_id) {
-                    self.current = None;
+                    self.stop_current();
                     self.emit(AudioEvent::Failed {
                         play_id,
                         reason: format!("the decoder crashed ({message})"),
@@ -143,6 +184,13 @@ impl Engine {
                 play_id,
                 duration_ms,
             } => self.advanced(play_id, duration_ms),
+            Inbox::Connect(player) => self.player = Some(player),
+            Inbox::Audible { play_id } => {
+                if self.current.as_ref().is_some_and(|c| c.play_id == play_id) {
+                    self.emit(AudioEvent::Audible { play_id });
+                }
+            }
+            Inbox::Opened { play_id, result } => self.opened(play_id, result.0),
         }
     }
 
@@ -150,22 +198,22 @@ impl Engine {
         match command {
             AudioCommand::Load {
                 play_id,
-                path,
+                media,
                 start_ms,
                 paused,
                 gain,
             } => {
                 self.stop_current();
-                self.current = Some(Current::new(play_id, path, start_ms, paused, gain));
+                self.current = Some(Current::new(play_id, media, start_ms, paused, gain));
                 if self.ensure_device() {
                     self.start_current();
                 }
             }
             AudioCommand::Preload {
                 play_id,
-                path,
+                media,
                 gain,
-            } => self.preload(play_id, path, gain),
+            } => self.preload(play_id, media, gain),
             AudioCommand::SetTrackGain { play_id, gain } => {
                 if let Some(current) = self.current.as_ref().filter(|c| c.play_id == play_id) {
                     current.gain.set(gain);
@@ -183,6 +231,7 @@ impl Engine {
                 let paused = command == AudioCommand::Pause;
                 if let Some(current) = &mut self.current {
                     current.paused = paused;
+                    current.touch();
                     if let Some(player) = &current.player {
                         if paused {
                             player.pause();
@@ -211,13 +260,30 @@ impl Engine {
                     }
                 }
             }
+            AudioCommand::SetDevice(device) => {
+                if self.device != device {
+                    self.device = device;
+                    // Move what plays to the new device, from where it was.
+                    self.release_device();
+                    if self.current.is_some() && self.ensure_device() {
+                        self.start_current();
+                    }
+                }
+            }
+            AudioCommand::ListDevices => self.emit(AudioEvent::Devices(list_devices())),
+            AudioCommand::SetCrossfade { ms } => self.crossfade_ms.store(ms, Ordering::Relaxed),
             AudioCommand::Shutdown => {}
         }
     }
 
     fn stop_current(&mut self) {
-        if let Some(player) = self.current.take().and_then(|c| c.player) {
-            player.stop();
+        if let Some(current) = self.current.take() {
+            // Cancel the download first: a read blocked on the network must wake up, or the
+            // device callback that is waiting on it would hold up every other track.
+            drop(current.stream);
+            if let Some(player) = current.player {
+                player.stop();
+            }
         }
     }
 
@@ -226,9 +292,10 @@ impl Engine {
         if self.sink.is_some() {
             return true;
         }
-        match open_default_sink(self.loopback.clone()) {
+        self.last_device_try = Instant::now();
+        match open_sink(self.device.as_deref(), self.loopback.clone()) {
             Ok(sink) => {
-                tracing::info!(config = ?sink.config(), "audio device open");
+                tracing::info!(config = ?sink.config(), device = ?self.device, "audio device open");
                 self.sink = Some(sink);
                 true
             }
@@ -241,19 +308,54 @@ impl Engine {
         }
     }
 
-    /// Decode the current track into a fresh player on the open device.
+    /// Start fetching a stream; its decoder arrives later as `Inbox::Opened`.
+    fn open_stream(&self, play_id: PlayId, spec: &StreamSpec) -> Result<StreamTask, String> {
+        let streams = self
+            .streams
+            .as_ref()
+            .ok_or("this build cannot play streams")?;
+        Ok(streams.open(play_id, spec, self.player.clone(), self.loopback.clone()))
+    }
+
+    /// Decode the current track into a fresh player on the open device. A stream that is not
+    /// open yet is started here and finishes in `opened`.
     fn start_current(&mut self) {
-        let (Some(sink), Some(current)) = (&self.sink, &mut self.current) else {
+        let Some(current) = &mut self.current else {
             return;
         };
+        if self.sink.is_none() {
+            return;
+        }
         let play_id = current.play_id;
-        let mut decoder = match open_decoder(&current.path) {
+        let source = match (current.ready.take(), &current.media) {
+            (Some(source), _) => Ok(source),
+            (None, Playable::File(path)) => decode::open_file(path),
+            (None, Playable::Stream(spec)) => {
+                if current.stream.is_some() {
+                    return; // still opening
+                }
+                let spec = spec.clone();
+                match self.open_stream(play_id, &spec) {
+                    Ok(task) => {
+                        if let Some(current) = &mut self.current {
+                            current.stream = Some(task);
+                        }
+                        return;
+                    }
+                    Err(reason) => Err(reason),
+                }
+            }
+        };
+        let mut decoder = match source {
             Ok(decoder) => decoder,
             Err(reason) => {
-                self.current = None;
+                self.stop_current();
                 self.emit(AudioEvent::Failed { play_id, reason });
                 return;
             }
+        };
+        let (Some(sink), Some(current)) = (&self.sink, &mut self.current) else {
+            return;
         };
         let duration = decoder.total_duration();
         if !current.resume_at.is_zero()
@@ -272,18 +374,25 @@ impl Engine {
         let position = Arc::clone(&current.position_ms);
         let gain = current.gain.clone();
         player.append(Chain::new(
+            play_id,
             first,
             handover,
             self.loopback.clone(),
             position,
             gain,
+            Arc::clone(&self.crossfade_ms),
         ));
         let position_ms = millis(current.resume_at);
         current.position_ms.store(position_ms, Ordering::Relaxed);
         current.followers = Some(followers);
-        current.preload = None;
         current.player = Some(player);
         current.last_report = Instant::now();
+        current.touch();
+        // A preload that arrived before the device: hand it over now.
+        let preload = current
+            .preload
+            .take()
+            .map(|p| (p.play_id, p.media, p.gain, p.stream));
         self.emit(AudioEvent::Started {
             play_id,
             duration_ms: duration.map(millis),
@@ -292,6 +401,54 @@ impl Engine {
             play_id,
             position_ms,
         });
+        if let Some((play_id, media, gain, stream)) = preload {
+            match stream {
+                // Still downloading: keep it; it hands itself over when open.
+                Some(stream) => {
+                    if let Some(current) = &mut self.current {
+                        current.preload = Some(Preload {
+                            play_id,
+                            media,
+                            gain,
+                            stream: Some(stream),
+                        });
+                    }
+                }
+                None => self.preload(play_id, media, gain),
+            }
+        }
+    }
+
+    /// A stream finished opening (or failed to).
+    fn opened(&mut self, play_id: PlayId, result: Result<BoxSource, String>) {
+        let Some(current) = &mut self.current else {
+            return;
+        };
+        if current.play_id == play_id && current.player.is_none() {
+            match result {
+                Ok(source) => {
+                    current.ready = Some(source);
+                    if self.ensure_device() {
+                        self.start_current();
+                    }
+                }
+                Err(reason) => {
+                    self.stop_current();
+                    self.emit(AudioEvent::Failed { play_id, reason });
+                }
+            }
+        } else if current
+            .preload
+            .as_ref()
+            .is_some_and(|p| p.play_id == play_id)
+        {
+            match result {
+                Ok(source) => self.hand_follower(play_id, source),
+                // Reported when its turn comes, through the ordinary start.
+                Err(reason) => tracing::debug!(%reason, "preload failed"),
+            }
+        }
+        // Anything else was superseded while it opened: dropping it closes the stream.
     }
 
     fn seek(&mut self, play_id: PlayId, position_ms: u64) {
@@ -305,6 +462,7 @@ impl Engine {
                     tracing::warn!(error = %e, "seek failed");
                 }
                 current.last_report = Instant::now();
+                current.touch();
                 let position_ms = current.position_ms();
                 self.emit(AudioEvent::Position {
                     play_id,
@@ -315,8 +473,11 @@ impl Engine {
         }
     }
 
-    /// Report position and notice the end of the track.
+    /// Report position, notice the end of the track, and watch for audio that stopped.
     fn tick(&mut self) {
+        if self.sink.is_none() {
+            self.retry_device_quietly();
+        }
         let Some(current) = &mut self.current else {
             return;
         };
@@ -326,7 +487,7 @@ impl Engine {
         let play_id = current.play_id;
         if player.empty() {
             let preload = current.preload.take();
-            self.current = None;
+            self.stop_current();
             match preload {
                 // The follower did not reach the chain in time (or could not be decoded
                 // ahead): start it now, with a gap rather than not at all.
@@ -336,8 +497,11 @@ impl Engine {
                         started: preload.play_id,
                         duration_ms: None,
                     });
-                    let (play_id, path, gain) = (preload.play_id, preload.path, preload.gain);
-                    self.current = Some(Current::new(play_id, path, 0, false, gain));
+                    let mut next =
+                        Current::new(preload.play_id, preload.media, 0, false, preload.gain);
+                    // A stream still opening carries over; it lands in `opened` as current.
+                    next.stream = preload.stream;
+                    self.current = Some(next);
                     if self.ensure_device() {
                         self.start_current();
                     }
@@ -346,9 +510,24 @@ impl Engine {
             }
             return;
         }
-        if !current.paused && current.last_report.elapsed() >= POSITION_EVERY {
+        if current.paused {
+            return;
+        }
+        let position_ms = current.position_ms();
+        if position_ms != current.progress.0 {
+            current.progress = (position_ms, Instant::now());
+        } else if current.progress.1.elapsed() >= WATCHDOG {
+            // Playing, yet no sample has reached the device for a while.
+            tracing::warn!(play_id, position_ms, "no audio decoded; reporting a stall");
+            current.progress.1 = Instant::now();
+            self.emit(AudioEvent::Stalled {
+                play_id,
+                position_ms,
+            });
+            return;
+        }
+        if current.last_report.elapsed() >= POSITION_EVERY {
             current.last_report = Instant::now();
-            let position_ms = current.position_ms();
             self.emit(AudioEvent::Position {
                 play_id,
                 position_ms,
@@ -356,28 +535,61 @@ impl Engine {
         }
     }
 
-    /// Decode `path` ahead and hand it to the chain, to follow the current track gaplessly.
-    fn preload(&mut self, play_id: PlayId, path: PathBuf, gain: f32) {
+    /// Decode `media` ahead and hand it to the chain, to follow the current track gaplessly.
+    fn preload(&mut self, play_id: PlayId, media: Playable, gain: f32) {
+        let Some(current) = &self.current else {
+            return;
+        };
+        let mut stream = None;
+        if current.followers.is_some() {
+            match &media {
+                Playable::File(path) => match decode::open_file(path) {
+                    Ok(source) => {
+                        if let Some(current) = &mut self.current {
+                            current.preload = Some(Preload {
+                                play_id,
+                                media: media.clone(),
+                                gain,
+                                stream: None,
+                            });
+                        }
+                        self.hand_follower(play_id, source);
+                        return;
+                    }
+                    // Reported when its turn comes, through the ordinary start.
+                    Err(reason) => tracing::debug!(%reason, "preload failed"),
+                },
+                Playable::Stream(spec) => match self.open_stream(play_id, spec) {
+                    Ok(task) => stream = Some(task),
+                    Err(reason) => tracing::debug!(%reason, "preload failed"),
+                },
+            }
+        }
+        if let Some(current) = &mut self.current {
+            current.preload = Some(Preload {
+                play_id,
+                media,
+                gain,
+                stream,
+            });
+        }
+    }
+
+    /// Give the chain a decoded follower for the active preload.
+    fn hand_follower(&mut self, play_id: PlayId, source: BoxSource) {
         let Some(current) = &mut self.current else {
             return;
         };
-        if let Some(followers) = &current.followers {
-            match open_decoder(&path) {
-                Ok(decoder) => {
-                    let track = Guarded::new(decoder, play_id, self.loopback.clone());
-                    if followers.send(Some((play_id, track, gain))).is_ok() {
-                        current.handed = Some((play_id, path.clone()));
-                    }
-                }
-                // Reported when its turn comes, through the ordinary start.
-                Err(reason) => tracing::debug!(%reason, "preload failed"),
-            }
+        let Some(preload) = current.preload.as_ref().filter(|p| p.play_id == play_id) else {
+            return;
+        };
+        let Some(followers) = &current.followers else {
+            return;
+        };
+        let track = Guarded::new(source, play_id, self.loopback.clone());
+        if followers.send(Some((play_id, track, preload.gain))).is_ok() {
+            current.handed = Some((play_id, preload.media.clone()));
         }
-        current.preload = Some(Preload {
-            play_id,
-            path,
-            gain,
-        });
     }
 
     /// The chain moved on to the preloaded track.
@@ -388,21 +600,25 @@ impl Engine {
         // Normally the active preload; if the actor withdrew it a moment too late, the chain
         // took it anyway: say so, under its own id, and the actor decides (it will load what
         // it wants instead).
-        let path = match current.preload.take() {
-            Some(preload) if preload.play_id == play_id => preload.path,
+        let (media, stream) = match current.preload.take() {
+            Some(preload) if preload.play_id == play_id => (preload.media, preload.stream),
             other => {
                 current.preload = other;
-                current
+                let media = current
                     .handed
                     .take()
-                    .map_or_else(|| current.path.clone(), |(_, path)| path)
+                    .map_or_else(|| current.media.clone(), |(_, media)| media);
+                (media, None)
             }
         };
         let ended = current.play_id;
         current.play_id = play_id;
-        current.path = path;
+        current.media = media;
+        // The old track's download is finished with; the new one's lives on with it.
+        current.stream = stream;
         current.handed = None;
         current.last_report = Instant::now();
+        current.touch();
         self.emit(AudioEvent::Continued {
             ended,
             started: play_id,
@@ -418,20 +634,44 @@ impl Engine {
         });
     }
 
-    /// The device went away: drop it, keep the current track to resume where it was.
+    /// The device went away: drop it, keep the current track to resume where it was (when
+    /// the device comes back, or the user picks another).
     fn device_lost(&mut self, reason: String) {
         tracing::warn!(%reason, "audio device lost");
+        self.release_device();
+        let play_id = self.current.as_ref().map(|c| c.play_id);
+        self.emit(AudioEvent::DeviceUnavailable { play_id, reason });
+    }
+
+    /// Close the device; the current track stays, to restart where it was.
+    fn release_device(&mut self) {
         if let Some(current) = &mut self.current
             && let Some(player) = current.player.take()
         {
             current.resume_at = Duration::from_millis(current.position_ms());
             current.preload = None;
             current.followers = None;
+            // A stream must be fetched again from where it was (its decoder went with the
+            // player).
+            current.stream = None;
             player.stop();
         }
         self.sink = None;
-        let play_id = self.current.as_ref().map(|c| c.play_id);
-        self.emit(AudioEvent::DeviceUnavailable { play_id, reason });
+    }
+
+    /// While a track waits for a missing device, try the device every few seconds, without
+    /// repeating the complaint; when it is back, say so and play on from where it stopped.
+    fn retry_device_quietly(&mut self) {
+        if self.current.is_none() || self.last_device_try.elapsed() < DEVICE_RETRY {
+            return;
+        }
+        self.last_device_try = Instant::now();
+        if let Ok(sink) = open_sink(self.device.as_deref(), self.loopback.clone()) {
+            tracing::info!(device = ?self.device, "audio device is back");
+            self.sink = Some(sink);
+            self.emit(AudioEvent::DeviceReady);
+            self.start_current();
+        }
     }
 }
 
@@ -439,7 +679,28 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-fn open_default_sink(loopback: Sender<Inbox>) -> Result<MixerDeviceSink, String> {
+/// The output devices the default host lists.
+fn list_devices() -> Vec<OutputDevice> {
+    let host = rodio::cpal::default_host();
+    match host.output_devices() {
+        Ok(devices) => devices
+            .filter_map(|device| {
+                let id = device.id().ok()?.to_string();
+                let name = device
+                    .description()
+                    .map_or_else(|_| id.clone(), |d| d.name().to_owned());
+                Some(OutputDevice { id, name })
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot list output devices");
+            Vec::new()
+        }
+    }
+}
+
+/// Open `device` (by id), or the system default.
+fn open_sink(device: Option<&str>, loopback: Sender<Inbox>) -> Result<MixerDeviceSink, String> {
     let on_error = move |error: rodio::CpalError| {
         // Under-runs and route changes are survivable; a vanished device or server is not.
         if matches!(
@@ -451,43 +712,22 @@ fn open_default_sink(loopback: Sender<Inbox>) -> Result<MixerDeviceSink, String>
             tracing::debug!(%error, "audio stream error");
         }
     };
-    let mut sink = DeviceSinkBuilder::from_default_device()
+    let builder = match device {
+        None => DeviceSinkBuilder::from_default_device(),
+        Some(id) => {
+            let host = rodio::cpal::default_host();
+            let device = id
+                .parse::<rodio::cpal::DeviceId>()
+                .ok()
+                .and_then(|id| host.device_by_id(&id))
+                .ok_or_else(|| format!("the output device {id} is not connected"))?;
+            DeviceSinkBuilder::from_device(device)
+        }
+    };
+    let mut sink = builder
         .map(|builder| builder.with_error_callback(on_error))
         .and_then(|builder| builder.open_sink_or_fallback())
         .map_err(|e| error_chain(&e))?;
     sink.log_on_drop(false);
     Ok(sink)
-}
-
-type FileDecoder = Decoder<BufReader<File>>;
-
-/// Open `path` with symphonia. Panics inside the probe are caught: files are untrusted.
-fn open_decoder(path: &Path) -> Result<FileDecoder, String> {
-    let file = File::open(path).map_err(|e| e.to_string())?;
-    let len = file.metadata().map_err(|e| e.to_string())?.len();
-    if len == 0 {
-        return Err("the file is empty".to_owned());
-    }
-    let hint = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let build = AssertUnwindSafe(move || {
-        Decoder::builder()
-            .with_data(BufReader::new(file))
-            .with_byte_len(len)
-            .with_seekable(true)
-            .with_gapless(true)
-            .with_hint(&hint)
-            .build()
-    });
-    match catch_unwind(build) {
-        Ok(Ok(decoder)) => Ok(decoder),
-        Ok(Err(e)) => Err(error_chain(&e)),
-        Err(payload) => Err(format!(
-            "the decoder crashed ({})",
-            panic_message(payload.as_ref())
-        )),
-    }
 }

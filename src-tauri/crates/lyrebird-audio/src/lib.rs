@@ -9,12 +9,25 @@
 //! that track plus a `Failed` event instead of a dead audio thread.
 
 mod chain;
+mod decode;
 mod engine;
 mod guard;
+mod opus;
+mod remote;
+
+pub use remote::StreamSupport;
+
+/// Decode a whole file as the player would, as fast as possible, and return how many samples
+/// it gave. For benchmarks (decode cost) and diagnostics; playback never calls this.
+pub fn decode_to_end(path: &std::path::Path) -> Result<u64, String> {
+    let source = decode::open_file(path)?;
+    Ok(source.fold(0u64, |n, _| n + 1))
+}
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 
+use lyrebird_core::PlayerHandle;
 use lyrebird_core::audio::{AudioCommand, AudioEvent, AudioOutput, PlayId};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -34,6 +47,29 @@ enum Inbox {
         play_id: PlayId,
         duration_ms: Option<u64>,
     },
+    /// The device callback took the first sample of load `play_id`.
+    Audible {
+        play_id: PlayId,
+    },
+    /// The actor to ask for fresh URLs when a stream's URL expires.
+    Connect(PlayerHandle),
+    /// A stream for load `play_id` was opened and its decoder built (or not).
+    Opened {
+        play_id: PlayId,
+        result: OpenedSource,
+    },
+}
+
+/// A decoder built off the audio thread, or why it could not be.
+pub(crate) struct OpenedSource(Result<decode::BoxSource, String>);
+
+impl std::fmt::Debug for OpenedSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Ok(_) => f.write_str("Ok(<decoder>)"),
+            Err(e) => write!(f, "Err({e:?})"),
+        }
+    }
 }
 
 /// The sending side of the audio thread. Dropping the last handle ends the thread.
@@ -49,15 +85,33 @@ impl AudioOutput for AudioHandle {
     }
 }
 
-/// Start the audio thread. It opens the output device on the first load (and on
-/// `RetryDevice`), so starting never fails for lack of a device.
+impl AudioHandle {
+    /// Let the audio thread ask `player` for fresh URLs when a stream's URL expires. (The
+    /// actor is built after the audio thread, so this comes separately.)
+    pub fn connect(&self, player: PlayerHandle) {
+        let _ = self.inbox.send(Inbox::Connect(player));
+    }
+}
+
+/// Start the audio thread for local files only. See [`spawn_with_streams`].
 #[must_use]
 pub fn spawn(events: UnboundedSender<AudioEvent>) -> (AudioHandle, JoinHandle<()>) {
+    spawn_with_streams(events, None)
+}
+
+/// Start the audio thread. It opens the output device on the first load (and on
+/// `RetryDevice`), so starting never fails for lack of a device. With `streams`, it can play
+/// remote tracks too.
+#[must_use]
+pub fn spawn_with_streams(
+    events: UnboundedSender<AudioEvent>,
+    streams: Option<StreamSupport>,
+) -> (AudioHandle, JoinHandle<()>) {
     let (tx, rx) = mpsc::channel();
     let handle = AudioHandle { inbox: tx.clone() };
     let thread = std::thread::Builder::new()
         .name("lyrebird-audio".into())
-        .spawn(move || engine::Engine::new(events, tx).run(&rx))
+        .spawn(move || engine::Engine::new(events, tx, streams).run(&rx))
         .expect("the OS can start a thread");
     (handle, thread)
 }

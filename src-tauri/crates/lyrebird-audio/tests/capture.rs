@@ -16,6 +16,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use lyrebird_core::audio::AudioOutput;
+use lyrebird_core::provider::Playable;
 use lyrebird_core::{AudioCommand, AudioEvent};
 
 const CHILD: &str = "LYREBIRD_AUDIO_CHILD";
@@ -29,21 +30,40 @@ fn child(scenario: &str) {
     let (audio, thread) = lyrebird_audio::spawn(tx);
     // The track's own gain (ReplayGain), for the scenario that checks it.
     let gain = std::env::var("LYREBIRD_AUDIO_GAIN").map_or(1.0, |g| g.parse().unwrap());
+    let start_ms = std::env::var("LYREBIRD_AUDIO_START_MS").map_or(0, |ms| ms.parse().unwrap());
+    if let Ok(ms) = std::env::var("LYREBIRD_AUDIO_CROSSFADE_MS") {
+        audio.send(AudioCommand::SetCrossfade {
+            ms: ms.parse().unwrap(),
+        });
+    }
+    let mut log = Vec::new();
+    if scenario == "device" {
+        // List the devices, then choose the one whose description names output B.
+        audio.send(AudioCommand::ListDevices);
+        let Some(AudioEvent::Devices(devices)) = rx.blocking_recv() else {
+            panic!("a device list");
+        };
+        log.push(format!("{devices:?}"));
+        let chosen = devices
+            .iter()
+            .find(|d| d.name == "Test output B")
+            .map(|d| d.id.clone());
+        audio.send(AudioCommand::SetDevice(chosen));
+    }
     audio.send(AudioCommand::Load {
         play_id: 7,
-        path: file,
-        start_ms: 0,
+        media: Playable::File(file),
+        start_ms,
         paused: false,
         gain,
     });
     if let Some(second) = std::env::var_os("LYREBIRD_AUDIO_FILE2") {
         audio.send(AudioCommand::Preload {
             play_id: 8,
-            path: second.into(),
+            media: Playable::File(second.into()),
             gain: 1.0,
         });
     }
-    let mut log = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut retried = false;
     while Instant::now() < deadline {
@@ -113,8 +133,21 @@ impl Capture {
         second: Option<&Path>,
         gain: f32,
     ) -> Vec<String> {
+        self.run_child_at(scenario, alsa_config, file, second, gain, 0)
+    }
+
+    fn run_child_at(
+        &self,
+        scenario: &str,
+        alsa_config: &Path,
+        file: &Path,
+        second: Option<&Path>,
+        gain: f32,
+        start_ms: u64,
+    ) -> Vec<String> {
         let events = self.path(&format!("{scenario}.events"));
         let mut command = Command::new(std::env::current_exe().unwrap());
+        command.env("LYREBIRD_AUDIO_START_MS", start_ms.to_string());
         command.env("LYREBIRD_AUDIO_GAIN", gain.to_string());
         if let Some(second) = second {
             command.env("LYREBIRD_AUDIO_FILE2", second);
@@ -154,6 +187,9 @@ fn scenario_test(scenario: &str) -> &'static str {
         "corrupt" => "a_corrupt_file_fails_cleanly",
         "gapless" => "consecutive_tracks_join_without_a_gap",
         "gain" => "a_track_gain_scales_what_reaches_the_device",
+        "seek" => "starting_mid_track_is_sample_exact",
+        "device" => "the_chosen_output_device_gets_the_audio",
+        "crossfade" => "a_crossfade_overlaps_the_tracks_without_a_dip",
         _ => "every_supported_format_reaches_the_device_as_the_right_tone",
     }
 }
@@ -231,6 +267,19 @@ fn every_supported_format_reaches_the_device_as_the_right_tone() {
         ("tone-alac.m4a", 784, 44_100, &["-c:a", "alac"]),
         // A different rate than the device's: resampled on the way.
         ("tone-48k.flac", 880, 48_000, &["-c:a", "flac"]),
+        // Opus (libopus through our adapter), under both of its usual extensions.
+        (
+            "tone.opus",
+            988,
+            48_000,
+            &["-c:a", "libopus", "-b:a", "160k"],
+        ),
+        (
+            "tone-opus.ogg",
+            1047,
+            48_000,
+            &["-c:a", "libopus", "-b:a", "160k"],
+        ),
     ];
     for &(name, freq, rate, codec) in formats {
         let file = make_tone(cap.dir.path(), name, freq, rate, codec);
@@ -436,4 +485,187 @@ fn a_track_gain_scales_what_reaches_the_device() {
         (level - 0.25 / 2f64.sqrt()).abs() < 0.015,
         "rms {level:.3}, expected 0.177"
     );
+}
+
+/// Index of the first sample that is not silence.
+fn first_sound(samples: &[f64]) -> usize {
+    samples
+        .iter()
+        .position(|s| s.abs() > 1e-4)
+        .expect("something was heard")
+}
+
+#[test]
+fn starting_mid_track_is_sample_exact() {
+    if let Ok(scenario) = std::env::var(CHILD) {
+        return child(&scenario);
+    }
+    let cap = Capture::new();
+    // A 2 s chirp (200 → 600 Hz): unlike a plain sine, every stretch of it is unique, so
+    // where playback began can be found by matching.
+    let file = cap.path("chirp.flac");
+    let output = Command::new("ffmpeg")
+        .args(["-y", "-v", "error", "-f", "lavfi", "-i"])
+        .arg("aevalsrc=0.5*sin(2*PI*(200*t+100*t*t))|0.5*sin(2*PI*(200*t+100*t*t)):s=44100:d=2")
+        .args(["-c:a", "flac"])
+        .arg(&file)
+        .output()
+        .expect("ffmpeg is installed");
+    assert!(output.status.success());
+    let reference_wav = cap.path("seek-reference.wav");
+    cap.run_child("seek", &cap.file_device_config(&reference_wav), &file);
+    let reference = read_wav_left(&reference_wav);
+    let reference = &reference[first_sound(&reference)..];
+
+    let wav = cap.path("seek-1234.wav");
+    let events = cap.run_child_at(
+        "seek",
+        &cap.file_device_config(&wav),
+        &file,
+        None,
+        1.0,
+        1_234,
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e == "Position { play_id: 7, position_ms: 1234 }"),
+        "{events:?}"
+    );
+    let captured = read_wav_left(&wav);
+    // The device path resamples (rodio's rate to the file device's), so the two captures are
+    // not sample-identical and each starts with a little filter ringing: skip that, then find
+    // where in the whole track the heard stretch fits best.
+    let skip = 300;
+    let heard = &captured[first_sound(&captured) + skip..];
+    let expected = 1.234 * RATE;
+    let compare = 4_000;
+    let around = expected as usize + skip;
+    let (offset, error) = (around - 2_000..around + 2_000)
+        .map(|offset| {
+            let error = heard[..compare]
+                .iter()
+                .zip(&reference[offset..offset + compare])
+                .map(|(a, b)| (a - b).abs())
+                .sum::<f64>()
+                / compare as f64;
+            (offset, error)
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    // A chirp shifted by even 2 ms differs by ~0.3 on average; the right place by < 0.06.
+    assert!(
+        error < 0.06,
+        "no stretch of the track matches what was heard (best error {error:.4} at {offset})"
+    );
+    let began = (offset - skip) as f64;
+    assert!(
+        (began - expected).abs() <= 0.001 * RATE,
+        "playback began {:.2} ms from 1.234 s",
+        (began - expected) / RATE * 1000.0
+    );
+    // And it plays on to the end: 2 s − 1.234 s of sound.
+    let audible = audible_part(&captured).len() as f64 / RATE;
+    assert!(
+        (audible - 0.766).abs() < 0.01,
+        "heard {audible:.3} s after the seek"
+    );
+}
+
+#[test]
+fn the_chosen_output_device_gets_the_audio() {
+    if let Ok(scenario) = std::env::var(CHILD) {
+        return child(&scenario);
+    }
+    let cap = Capture::new();
+    let (a, b) = (cap.path("device-a.wav"), cap.path("device-b.wav"));
+    // Two outputs: the default writes to a.wav; "Test output B" (listed, thanks to its hint)
+    // writes to b.wav.
+    let conf = cap.path("two-devices.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "pcm.!default {{ type plug slave {{ pcm \"filea\" format S16_LE rate 44100 channels 2 }} }}\n\
+             pcm.filea {{ type file slave.pcm \"nullsink\" file \"{}\" format \"wav\" }}\n\
+             pcm.outb {{ type plug slave {{ pcm \"fileb\" format S16_LE rate 44100 channels 2 }}\n\
+               hint {{ show on description \"Test output B\" }} }}\n\
+             pcm.fileb {{ type file slave.pcm \"nullsink\" file \"{}\" format \"wav\" }}\n\
+             pcm.nullsink {{ type null }}\n\
+             ctl.!default {{ type hw card 0 }}\n",
+            a.display(),
+            b.display()
+        ),
+    )
+    .unwrap();
+    let file = make_tone(cap.dir.path(), "d.flac", 440, 44_100, &["-c:a", "flac"]);
+    let events = cap.run_child("device", &conf, &file);
+    assert!(
+        events[0].contains("name: \"Test output B\""),
+        "B is listed: {}",
+        events[0]
+    );
+    assert_eq!(events.last().unwrap(), "Ended { play_id: 7 }", "{events:?}");
+    let heard = read_wav_left(&b);
+    assert!(
+        (audible_part(&heard).len() as f64 / RATE - 1.0).abs() < 0.01,
+        "the tone went to B"
+    );
+    let on_a = std::fs::metadata(&a).map_or(0, |m| m.len());
+    assert!(
+        on_a <= 44,
+        "nothing went to the default device ({on_a} bytes)"
+    );
+}
+
+#[test]
+fn a_crossfade_overlaps_the_tracks_without_a_dip() {
+    if let Ok(scenario) = std::env::var(CHILD) {
+        return child(&scenario);
+    }
+    let cap = Capture::new();
+    let first = make_tone(cap.dir.path(), "x1.flac", 440, 44_100, &["-c:a", "flac"]);
+    let second = make_tone(cap.dir.path(), "x2.flac", 660, 44_100, &["-c:a", "flac"]);
+    let wav = cap.path("crossfade.wav");
+    let events = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            scenario_test("crossfade"),
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "crossfade")
+        .env("ALSA_CONFIG_PATH", cap.file_device_config(&wav))
+        .env("LYREBIRD_AUDIO_FILE", &first)
+        .env("LYREBIRD_AUDIO_FILE2", &second)
+        .env("LYREBIRD_AUDIO_CROSSFADE_MS", "400")
+        .env("LYREBIRD_AUDIO_EVENTS", cap.path("crossfade.events"))
+        .env_remove("PULSE_SERVER")
+        .status()
+        .unwrap();
+    assert!(events.success());
+    let events = std::fs::read_to_string(cap.path("crossfade.events")).unwrap();
+    assert!(
+        events.contains("Continued { ended: 7, started: 8"),
+        "{events}"
+    );
+
+    let heard = audible_part(&read_wav_left(&wav));
+    let seconds = heard.len() as f64 / RATE;
+    // Two 1 s tracks overlapping by 0.4 s.
+    assert!((seconds - 1.6).abs() < 0.02, "heard {seconds:.3} s");
+    let at = |s: f64| (s * RATE) as usize;
+    let before = frequency(&heard[at(0.1)..at(0.5)]);
+    let after = frequency(&heard[at(1.1)..at(1.5)]);
+    assert!((before - 440.0).abs() < 3.0, "first track: {before:.1} Hz");
+    assert!((after - 660.0).abs() < 3.0, "second track: {after:.1} Hz");
+    // Equal-power fade of two unrelated tones: the level stays near one tone's, no dip and no
+    // doubling (a plain sum of the two would reach √2 of it, a gap would fall to 0).
+    let one = rms(&heard[at(0.1)..at(0.5)]);
+    for window in heard[at(0.6)..at(1.0)].chunks(at(0.02)) {
+        let level = rms(window);
+        assert!(
+            (level / one - 1.0).abs() < 0.2,
+            "level {level:.3} in the fade against {one:.3} outside it"
+        );
+    }
 }

@@ -11,13 +11,15 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::audio::{AudioCommand, AudioEvent, AudioOutput, PlayId};
 use crate::events::{
     DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent, PlayerState, Published, Snapshot,
 };
 use crate::model::{Track, TrackId};
-use crate::provider::{self, Playable};
+use crate::provider::{self, LookupId, Playable, ResolveError, Sources, StreamSpec};
 use crate::queue::{EntryId, PlayMode, Queue, QueuePosition};
 use crate::session::{SavedTrack, Session};
 use crate::settings::{self, LocalePreference, ReplayGainMode, Settings};
@@ -32,6 +34,10 @@ const SESSION_DEBOUNCE: Duration = Duration::from_secs(1);
 const POSITION_SAVE_EVERY: Duration = Duration::from_secs(30);
 /// How many queued messages one turn handles before publishing.
 const MAX_BATCH: usize = 256;
+/// A source that has not answered a lookup by then has failed it.
+const LOOKUP_DEADLINE: Duration = Duration::from_secs(10);
+/// A track that stalls this many times in a row is treated as failed (no endless reloads).
+const MAX_STALLS: u32 = 3;
 
 /// How the actor is set up.
 #[derive(Clone, Debug, Default)]
@@ -42,6 +48,8 @@ pub struct PlayerConfig {
     pub session_path: Option<PathBuf>,
     /// The OS locale, passed to the UI for `LocalePreference::System`.
     pub system_locale: String,
+    /// Where remote tracks are resolved to streams.
+    pub sources: Sources,
 }
 
 /// Something the user (or the OS) asks the player to do.
@@ -89,8 +97,16 @@ pub enum Action {
         minutes: Option<u32>,
     },
     RetryAudioDevice,
+    /// Play through this output device (by id); `None`: the system default.
+    SetOutputDevice(Option<String>),
+    /// Ask the audio backend which output devices there are.
+    RefreshDevices,
     SetLocale(LocalePreference),
     SetReplayGain(ReplayGainMode),
+    /// Fade tracks into each other over this many milliseconds (0: gapless); at most 12 s.
+    SetCrossfade {
+        ms: u32,
+    },
     /// Tell the user something (from components that are not the actor, e.g. the launcher).
     Notify(Notice),
 }
@@ -108,6 +124,10 @@ pub enum PlayerError {
     NothingToPlay,
     #[error("the player has shut down")]
     Gone,
+    #[error("that load was replaced by another")]
+    Superseded,
+    #[error("cannot resolve the stream: {0}")]
+    Unresolvable(String),
 }
 
 impl serde::Serialize for PlayerError {
@@ -123,6 +143,14 @@ pub struct ActorStats {
     /// Audio events that arrived for a load the actor had already replaced.
     pub stale_audio_events: u64,
     pub events_published: u64,
+    /// Source lookups started, and how many of them were cancelled because something else
+    /// superseded them.
+    pub lookups_started: u64,
+    pub lookups_cancelled: u64,
+    /// Replies from lookups that had been cancelled (dropped unread).
+    pub stale_lookup_replies: u64,
+    /// Lookup tasks still running.
+    pub lookups_running: usize,
 }
 
 type Reply<T> = oneshot::Sender<T>;
@@ -131,6 +159,7 @@ enum Command {
     Act(Action, Reply<Result<(), PlayerError>>),
     Snapshot(Reply<Snapshot>),
     TrackPath(TrackId, Reply<Option<PathBuf>>),
+    RefreshStream(PlayId, Reply<Result<StreamSpec, PlayerError>>),
     Stats(Reply<ActorStats>),
     Shutdown(Reply<()>),
 }
@@ -171,6 +200,13 @@ impl PlayerHandle {
         self.ask(|reply| Command::TrackPath(id, reply)).await
     }
 
+    /// A fresh URL for the stream of load `play_id`, whose old URL expired mid-track (the
+    /// audio thread asks; `NetEase` URLs expire within about 25 minutes).
+    pub async fn refresh_stream(&self, play_id: PlayId) -> Result<StreamSpec, PlayerError> {
+        self.ask(|reply| Command::RefreshStream(play_id, reply))
+            .await?
+    }
+
     pub async fn stats(&self) -> Result<ActorStats, PlayerError> {
         self.ask(Command::Stats).await
     }
@@ -199,13 +235,37 @@ impl Player {
     ) {
         let (inbox_tx, inbox) = mpsc::unbounded_channel();
         let (events_tx, events) = mpsc::unbounded_channel();
-        let actor = Actor::new(config, audio, events_tx);
+        let (lookup_tx, lookup_replies) = mpsc::unbounded_channel();
+        let actor = Actor::new(config, audio, events_tx, lookup_tx);
         (
             PlayerHandle { inbox: inbox_tx },
             events,
-            actor.run(inbox, audio_events),
+            actor.run(inbox, audio_events, lookup_replies),
         )
     }
+}
+
+/// A source's answer to one lookup.
+struct LookupReply {
+    id: LookupId,
+    result: Result<Playable, ResolveError>,
+}
+
+/// What the actor will do with a lookup's answer.
+enum Purpose {
+    /// Start load `play_id` (the current track) with it.
+    Play { play_id: PlayId },
+    /// Preload it as load `play_id` to follow the current track.
+    Preload { play_id: PlayId },
+    /// Hand a fresh URL to the audio thread, whose stream for `play_id` expired.
+    Refresh {
+        reply: Reply<Result<StreamSpec, PlayerError>>,
+    },
+}
+
+struct Lookup {
+    purpose: Purpose,
+    cancel: CancellationToken,
 }
 
 /// What changed during one turn and must be published.
@@ -247,10 +307,28 @@ struct Actor<A> {
     save_due: Option<Instant>,
     session_due: Option<Instant>,
     stats: ActorStats,
+    /// The session to bring back once the loop runs (restoring may start lookup tasks).
+    restore: Option<Session>,
+    /// Lookups in flight, by id. Only the actor reads or writes this.
+    lookups: HashMap<LookupId, Lookup>,
+    last_lookup: LookupId,
+    lookup_replies: mpsc::UnboundedSender<LookupReply>,
+    /// Every lookup task, so shutdown can wait for them and tests can count them.
+    tasks: TaskTracker,
+    /// Parent of every lookup's token: shutdown cancels them all at once.
+    shutdown: CancellationToken,
+    /// Stalls of the current track in a row (the watchdog's reports).
+    stalls: u32,
+    output_devices: Vec<crate::events::OutputDevice>,
 }
 
 impl<A: AudioOutput> Actor<A> {
-    fn new(config: PlayerConfig, audio: A, events: mpsc::UnboundedSender<Published>) -> Self {
+    fn new(
+        config: PlayerConfig,
+        audio: A,
+        events: mpsc::UnboundedSender<Published>,
+        lookup_replies: mpsc::UnboundedSender<LookupReply>,
+    ) -> Self {
         let mut notices = Vec::new();
         let settings = match &config.settings_path {
             Some(path) => {
@@ -266,6 +344,13 @@ impl<A: AudioOutput> Actor<A> {
             None => Settings::default(),
         };
         audio.send(AudioCommand::SetGain(volume_curve(settings.volume)));
+        if settings.crossfade_ms > 0 {
+            let ms = settings.crossfade_ms;
+            audio.send(AudioCommand::SetCrossfade { ms });
+        }
+        if settings.output_device.is_some() {
+            audio.send(AudioCommand::SetDevice(settings.output_device.clone()));
+        }
         let session = config
             .session_path
             .as_deref()
@@ -294,13 +379,21 @@ impl<A: AudioOutput> Actor<A> {
             save_due: None,
             session_due: None,
             stats: ActorStats::default(),
+            restore: None,
+            lookups: HashMap::new(),
+            last_lookup: 0,
+            lookup_replies,
+            tasks: TaskTracker::new(),
+            shutdown: CancellationToken::new(),
+            stalls: 0,
+            output_devices: Vec::new(),
         };
         if let Some(loaded) = session {
             if let Some((reason, kept_as)) = loaded.reset {
                 let kept_as = kept_as.display().to_string();
                 actor.notices.push(Notice::SessionReset { reason, kept_as });
             }
-            actor.restore(loaded.value);
+            actor.restore = Some(loaded.value);
         }
         actor
     }
@@ -328,7 +421,11 @@ impl<A: AudioOutput> Actor<A> {
         mut self,
         mut inbox: mpsc::UnboundedReceiver<Command>,
         mut audio_events: mpsc::UnboundedReceiver<AudioEvent>,
+        mut lookup_replies: mpsc::UnboundedReceiver<LookupReply>,
     ) {
+        if let Some(session) = self.restore.take() {
+            self.restore(session);
+        }
         self.flush();
         loop {
             let save_due = self.save_due;
@@ -339,6 +436,7 @@ impl<A: AudioOutput> Actor<A> {
                     if !self.handle_command(command) { break; }
                 }
                 Some(event) = audio_events.recv() => self.handle_audio(event),
+                Some(reply) = lookup_replies.recv() => self.handle_lookup(reply),
                 () = sleep_until_opt(save_due), if save_due.is_some() => self.save_settings(),
                 () = sleep_until_opt(self.session_due), if self.session_due.is_some() => {
                     self.save_session();
@@ -355,6 +453,8 @@ impl<A: AudioOutput> Actor<A> {
             for _ in 0..MAX_BATCH {
                 if let Ok(event) = audio_events.try_recv() {
                     self.handle_audio(event);
+                } else if let Ok(reply) = lookup_replies.try_recv() {
+                    self.handle_lookup(reply);
                 } else if let Ok(command) = inbox.try_recv() {
                     if !self.handle_command(command) {
                         running = false;
@@ -370,6 +470,9 @@ impl<A: AudioOutput> Actor<A> {
             }
         }
         self.audio.send(AudioCommand::Shutdown);
+        self.shutdown.cancel();
+        self.tasks.close();
+        self.tasks.wait().await;
         if self.save_due.is_some() {
             self.save_settings();
         }
@@ -392,7 +495,9 @@ impl<A: AudioOutput> Actor<A> {
                 let path = self.find_track(&id).and_then(|t| t.path.clone());
                 let _ = reply.send(path);
             }
+            Command::RefreshStream(play_id, reply) => self.refresh_stream(play_id, reply),
             Command::Stats(reply) => {
+                self.stats.lookups_running = self.tasks.len();
                 let _ = reply.send(self.stats);
             }
             Command::Shutdown(reply) => {
@@ -475,8 +580,17 @@ impl<A: AudioOutput> Actor<A> {
             | Action::SetMuted(_)
             | Action::SetSleepTimer { .. }
             | Action::SetLocale(_)
-            | Action::SetReplayGain(_) => self.adjust(&action),
+            | Action::SetReplayGain(_)
+            | Action::SetCrossfade { .. } => self.adjust(&action),
             Action::RetryAudioDevice => self.audio.send(AudioCommand::RetryDevice),
+            Action::RefreshDevices => self.audio.send(AudioCommand::ListDevices),
+            Action::SetOutputDevice(device) => {
+                if self.settings.output_device != device {
+                    self.settings.output_device.clone_from(&device);
+                    self.settings_changed();
+                    self.audio.send(AudioCommand::SetDevice(device));
+                }
+            }
             Action::Notify(notice) => self.notices.push(notice),
         }
         Ok(())
@@ -501,6 +615,8 @@ impl<A: AudioOutput> Actor<A> {
                 self.set_device(DeviceState::Ready);
                 self.dirty.state = true;
             }
+            AudioEvent::Stalled { position_ms, .. } => self.track_stalled(position_ms),
+            AudioEvent::Audible { .. } => {}
             AudioEvent::Position { position_ms, .. } => {
                 if self.position_ms != position_ms {
                     self.position_ms = position_ms;
@@ -519,7 +635,10 @@ impl<A: AudioOutput> Actor<A> {
                     self.track_ended();
                 }
             }
-            AudioEvent::Ended { .. } => self.track_ended(),
+            AudioEvent::Ended { .. } => {
+                self.stalls = 0;
+                self.track_ended();
+            }
             AudioEvent::Failed { reason, .. } => {
                 let name = self
                     .queue
@@ -534,6 +653,12 @@ impl<A: AudioOutput> Actor<A> {
                 self.set_device(DeviceState::Unavailable { reason });
             }
             AudioEvent::DeviceReady => self.set_device(DeviceState::Ready),
+            AudioEvent::Devices(devices) => {
+                if self.output_devices != devices {
+                    self.output_devices = devices;
+                    self.dirty.state = true;
+                }
+            }
         }
     }
 
@@ -556,39 +681,206 @@ impl<A: AudioOutput> Actor<A> {
         self.dirty.state = true;
     }
 
-    /// Start the queue's current track on the audio thread under a fresh play id.
+    /// Start the queue's current track on the audio thread under a fresh play id. A local
+    /// file loads at once; a remote track is looked up first, in its own task, while the
+    /// audio thread stays silent (never the old song under the new title).
     fn load_current(&mut self, start_ms: u64, paused: bool) {
         let Some(track) = self.queue.current().cloned() else {
             self.stop();
             return;
         };
+        // Whatever was being looked up for the previous load is no longer wanted.
+        self.cancel_lookups(|_| true);
+        self.stalls = 0;
         self.play_id = self.fresh_play_id();
         self.preload = None;
         self.position_ms = start_ms;
         self.duration_ms = track.duration_ms;
+        self.status = if paused {
+            PlaybackStatus::Paused
+        } else {
+            PlaybackStatus::Loading
+        };
         self.dirty.state = true;
-        match provider::resolve_local(&track) {
-            Ok(Playable::File(path)) => {
-                self.status = if paused {
-                    PlaybackStatus::Paused
-                } else {
-                    PlaybackStatus::Loading
+        if provider::is_local(&track) {
+            match provider::resolve_local(&track) {
+                Ok(media) => self.send_load(media),
+                Err(e) => self.cannot_play(&track, &e),
+            }
+        } else {
+            self.audio.send(AudioCommand::Stop);
+            let play_id = self.play_id;
+            self.start_lookup(track, Purpose::Play { play_id });
+        }
+    }
+
+    /// Hand the current load to the audio thread, from where the player stands now (a seek
+    /// or pause while a lookup ran is honoured).
+    fn send_load(&mut self, media: Playable) {
+        let gain = self.queue.current().map_or(1.0, |t| self.track_gain(t));
+        self.audio.send(AudioCommand::Load {
+            play_id: self.play_id,
+            media,
+            start_ms: self.position_ms,
+            paused: self.status == PlaybackStatus::Paused,
+            gain,
+        });
+    }
+
+    fn cannot_play(&mut self, track: &Track, error: &ResolveError) {
+        self.notices.push(Notice::CannotPlay {
+            name: track.display_name(),
+            reason: error.to_string(),
+        });
+        self.track_failed();
+    }
+
+    /// Run `source.resolve(track)` in its own task under a child token and a deadline; its
+    /// answer comes back as a [`LookupReply`] with this lookup's id.
+    fn start_lookup(&mut self, track: Track, purpose: Purpose) {
+        self.last_lookup += 1;
+        let id = self.last_lookup;
+        let Some(source) = self.config.sources.get(track.source) else {
+            let reply = self.lookup_replies.clone();
+            let _ = reply.send(LookupReply {
+                id,
+                result: Err(ResolveError::NoSource(track.source)),
+            });
+            let cancel = self.shutdown.child_token();
+            self.lookups.insert(id, Lookup { purpose, cancel });
+            return;
+        };
+        let cancel = self.shutdown.child_token();
+        let token = cancel.clone();
+        let reply = self.lookup_replies.clone();
+        self.stats.lookups_started += 1;
+        self.tasks.spawn(async move {
+            let resolve =
+                tokio::time::timeout(LOOKUP_DEADLINE, source.resolve(track, token.clone()));
+            let result = tokio::select! {
+                biased;
+                // Cancelled: the actor has forgotten this lookup; end now, reply nothing.
+                () = token.cancelled() => return,
+                result = resolve => result.unwrap_or(Err(ResolveError::Timeout)),
+            };
+            let _ = reply.send(LookupReply { id, result });
+        });
+        self.lookups.insert(id, Lookup { purpose, cancel });
+    }
+
+    /// Whether the current track is still being looked up (nothing is loaded yet).
+    fn awaiting_lookup(&self) -> bool {
+        self.lookups
+            .values()
+            .any(|l| matches!(l.purpose, Purpose::Play { .. }))
+    }
+
+    /// Cancel and forget every lookup whose purpose matches.
+    fn cancel_lookups(&mut self, superseded: impl Fn(&Purpose) -> bool) {
+        let ids: Vec<LookupId> = self
+            .lookups
+            .iter()
+            .filter(|(_, lookup)| superseded(&lookup.purpose))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            if let Some(lookup) = self.lookups.remove(&id) {
+                lookup.cancel.cancel();
+                self.stats.lookups_cancelled += 1;
+                if let Purpose::Refresh { reply, .. } = lookup.purpose {
+                    let _ = reply.send(Err(PlayerError::Superseded));
+                }
+            }
+        }
+    }
+
+    fn handle_lookup(&mut self, reply: LookupReply) {
+        let Some(lookup) = self.lookups.remove(&reply.id) else {
+            // Cancelled after it had already answered: nobody wants it.
+            self.stats.stale_lookup_replies += 1;
+            return;
+        };
+        match lookup.purpose {
+            Purpose::Play { play_id } => {
+                debug_assert_eq!(play_id, self.play_id, "superseded lookups are cancelled");
+                match reply.result {
+                    Ok(media) => self.send_load(media),
+                    Err(e) => {
+                        if let Some(track) = self.queue.current().cloned() {
+                            self.cannot_play(&track, &e);
+                        }
+                    }
+                }
+            }
+            Purpose::Preload { play_id } => {
+                // A preload that cannot be resolved is simply not preloaded: when its turn
+                // comes, the normal load reports the problem.
+                if let Ok(media) = reply.result
+                    && let Some((wanted, entry)) = self.preload
+                    && wanted == play_id
+                {
+                    let gain = self.queue.entry(entry).map_or(1.0, |t| self.track_gain(t));
+                    self.audio.send(AudioCommand::Preload {
+                        play_id,
+                        media,
+                        gain,
+                    });
+                }
+            }
+            Purpose::Refresh { reply: answer, .. } => {
+                let result = match reply.result {
+                    Ok(Playable::Stream(spec)) => Ok(spec),
+                    Ok(Playable::File(_)) => Err(PlayerError::Unresolvable(
+                        "the source now gives a file, not a stream".into(),
+                    )),
+                    Err(e) => Err(PlayerError::Unresolvable(e.to_string())),
                 };
-                self.audio.send(AudioCommand::Load {
-                    play_id: self.play_id,
-                    path,
-                    start_ms,
-                    paused,
-                    gain: self.track_gain(&track),
-                });
+                let _ = answer.send(result);
             }
-            Err(e) => {
-                self.notices.push(Notice::CannotPlay {
-                    name: track.display_name(),
-                    reason: e.to_string(),
-                });
-                self.track_failed();
+        }
+    }
+
+    /// The audio thread's stream for `play_id` expired: resolve its track again.
+    fn refresh_stream(&mut self, play_id: PlayId, reply: Reply<Result<StreamSpec, PlayerError>>) {
+        let track = if play_id == self.play_id {
+            self.queue.current().cloned()
+        } else {
+            self.preload
+                .filter(|(id, _)| *id == play_id)
+                .and_then(|(_, entry)| self.queue.entry(entry).cloned())
+        };
+        match track {
+            Some(track) if !provider::is_local(&track) => {
+                self.start_lookup(track, Purpose::Refresh { reply });
             }
+            Some(_) => {
+                let _ = reply.send(Err(PlayerError::Unresolvable("a local file".into())));
+            }
+            None => {
+                let _ = reply.send(Err(PlayerError::Superseded));
+            }
+        }
+    }
+
+    /// The watchdog saw no audio for a while: reload from where it stopped, a few times.
+    fn track_stalled(&mut self, position_ms: u64) {
+        self.stalls += 1;
+        let Some(track) = self.queue.current().cloned() else {
+            return;
+        };
+        tracing::warn!(name = %track.display_name(), position_ms, stalls = self.stalls, "playback stalled");
+        if self.stalls >= MAX_STALLS {
+            self.stalls = 0;
+            let error = ResolveError::Failed("playback kept stalling".into());
+            self.cannot_play(&track, &error);
+        } else {
+            self.notices.push(Notice::Stalled {
+                name: track.display_name(),
+            });
+            let paused = self.status == PlaybackStatus::Paused;
+            let stalls = self.stalls;
+            self.load_current(position_ms, paused);
+            self.stalls = stalls;
         }
     }
 
@@ -665,7 +957,8 @@ impl<A: AudioOutput> Actor<A> {
     }
 
     /// Keep the audio thread's preload in line with what will play next: decoded ahead while a
-    /// track plays, withdrawn when the queue, the mode or "stop after current" change.
+    /// track plays, withdrawn when the queue, the mode or "stop after current" change. A remote
+    /// follower is looked up first; the preload is sent when (and if) the answer comes.
     fn sync_preload(&mut self) {
         let playing = matches!(
             self.status,
@@ -677,29 +970,45 @@ impl<A: AudioOutput> Actor<A> {
             .filter(|_| playing && !self.stop_after_current)
             .and_then(|entry| {
                 let track = self.queue.entry(entry)?;
-                match provider::resolve_local(track) {
-                    Ok(Playable::File(path)) => Some((entry, path)),
-                    Err(_) => None,
-                }
+                let usable = !provider::is_local(track) || provider::resolve_local(track).is_ok();
+                usable.then_some(entry)
             });
         match (self.preload, wanted) {
-            (Some((_, have)), Some((want, _))) if have == want => {}
+            (Some((_, have)), Some(want)) if have == want => {}
             (None, None) => {}
             (Some(_), None) => {
-                self.preload = None;
-                self.audio.send(AudioCommand::CancelPreload);
+                self.withdraw_preload();
             }
-            (_, Some((entry, path))) => {
+            (have, Some(entry)) => {
+                if have.is_some() {
+                    self.withdraw_preload();
+                }
+                let Some(track) = self.queue.entry(entry).cloned() else {
+                    return;
+                };
                 let play_id = self.fresh_play_id();
                 self.preload = Some((play_id, entry));
-                let gain = self.queue.entry(entry).map_or(1.0, |t| self.track_gain(t));
-                self.audio.send(AudioCommand::Preload {
-                    play_id,
-                    path,
-                    gain,
-                });
+                if provider::is_local(&track) {
+                    if let Ok(media) = provider::resolve_local(&track) {
+                        let gain = self.track_gain(&track);
+                        self.audio.send(AudioCommand::Preload {
+                            play_id,
+                            media,
+                            gain,
+                        });
+                    }
+                } else {
+                    self.start_lookup(track, Purpose::Preload { play_id });
+                }
             }
         }
+    }
+
+    /// Forget the preload: on the audio thread, and any lookup still resolving it.
+    fn withdraw_preload(&mut self) {
+        self.preload = None;
+        self.cancel_lookups(|p| matches!(p, Purpose::Preload { .. }));
+        self.audio.send(AudioCommand::CancelPreload);
     }
 
     /// Go to the next track as the play mode says, or stop at the end of the queue.
@@ -771,9 +1080,17 @@ impl<A: AudioOutput> Actor<A> {
                             .send(AudioCommand::SetTrackGain { play_id, gain });
                     }
                     // Preloaded with the old gain: issue it again.
-                    if self.preload.take().is_some() {
-                        self.audio.send(AudioCommand::CancelPreload);
+                    if self.preload.is_some() {
+                        self.withdraw_preload();
                     }
+                }
+            }
+            Action::SetCrossfade { ms } => {
+                let ms = ms.min(settings::MAX_CROSSFADE_MS);
+                if self.settings.crossfade_ms != ms {
+                    self.settings.crossfade_ms = ms;
+                    self.settings_changed();
+                    self.audio.send(AudioCommand::SetCrossfade { ms });
                 }
             }
             _ => unreachable!("not an adjustment: {action:?}"),
@@ -840,6 +1157,11 @@ impl<A: AudioOutput> Actor<A> {
 
     fn play(&mut self) -> Result<(), PlayerError> {
         match self.status {
+            PlaybackStatus::Paused if self.awaiting_lookup() => {
+                // Nothing is loaded yet: the load, when it comes, starts unpaused.
+                self.status = PlaybackStatus::Loading;
+                self.dirty.state = true;
+            }
             PlaybackStatus::Paused => {
                 self.status = PlaybackStatus::Playing;
                 self.audio.send(AudioCommand::Resume);
@@ -878,6 +1200,7 @@ impl<A: AudioOutput> Actor<A> {
             // must not move a stopped player (the simulation found exactly that).
             self.play_id = self.fresh_play_id();
             self.preload = None;
+            self.cancel_lookups(|_| true);
             self.audio.send(AudioCommand::Stop);
             self.status = PlaybackStatus::Stopped;
             self.position_ms = 0;
@@ -1003,6 +1326,7 @@ impl<A: AudioOutput> Actor<A> {
                 let since_epoch = wall.duration_since(std::time::UNIX_EPOCH).ok()?;
                 u64::try_from(since_epoch.as_millis()).ok()
             }),
+            output_devices: self.output_devices.clone(),
         }
     }
 

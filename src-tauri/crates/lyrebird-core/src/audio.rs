@@ -4,7 +4,7 @@
 //! carries a fresh [`PlayId`] and every event carries the id of the load it belongs to, so the
 //! actor can drop events from a track it has already moved away from.
 
-use std::path::PathBuf;
+use crate::provider::Playable;
 
 /// Identifies one load of one track on the audio thread. Strictly increasing per actor.
 pub type PlayId = u64;
@@ -12,20 +12,20 @@ pub type PlayId = u64;
 /// What the actor asks the audio thread to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AudioCommand {
-    /// Stop whatever plays and start `path` at `start_ms`, paused or not. `gain` is the
+    /// Stop whatever plays and start `media` at `start_ms`, paused or not. `gain` is the
     /// track's own linear gain (ReplayGain), applied under the volume.
     Load {
         play_id: PlayId,
-        path: PathBuf,
+        media: Playable,
         start_ms: u64,
         paused: bool,
         gain: f32,
     },
-    /// Decode `path` ahead, to follow the current track with no gap when it ends. Its events
+    /// Decode `media` ahead, to follow the current track with no gap when it ends. Its events
     /// come under `play_id`. Replaces any earlier preload.
     Preload {
         play_id: PlayId,
-        path: PathBuf,
+        media: Playable,
         gain: f32,
     },
     /// Change the current track's own gain (the ReplayGain mode changed).
@@ -47,6 +47,14 @@ pub enum AudioCommand {
     SetGain(f32),
     /// Try to open the output device again (after it was missing).
     RetryDevice,
+    /// Play through this device (by id) from now on; `None`: the system default.
+    SetDevice(Option<String>),
+    /// Report the output devices there are (answered with `Devices`).
+    ListDevices,
+    /// Fade each track into the next over this long (0: gapless, no fade).
+    SetCrossfade {
+        ms: u32,
+    },
     /// End the audio thread.
     Shutdown,
 }
@@ -59,6 +67,9 @@ pub enum AudioEvent {
         play_id: PlayId,
         duration_ms: Option<u64>,
     },
+    /// The device took the load's first sample: the listener hears it now (give or take the
+    /// device's buffer). For measurements; the state does not depend on it.
+    Audible { play_id: PlayId },
     /// Periodic while playing, and once after every seek.
     Position { play_id: PlayId, position_ms: u64 },
     /// The track played to its end.
@@ -73,6 +84,9 @@ pub enum AudioEvent {
     },
     /// The track could not be opened or decoded; playback should move on.
     Failed { play_id: PlayId, reason: String },
+    /// The watchdog saw no audio decoded for a while although the track is playing (a stream
+    /// that stopped delivering, a decoder stuck resyncing). The actor reloads it from here.
+    Stalled { play_id: PlayId, position_ms: u64 },
     /// No output device could be opened. The load stays pending until `RetryDevice`.
     DeviceUnavailable {
         play_id: Option<PlayId>,
@@ -80,6 +94,8 @@ pub enum AudioEvent {
     },
     /// The output device is open.
     DeviceReady,
+    /// The output devices there are, in the backend's order.
+    Devices(Vec<crate::events::OutputDevice>),
 }
 
 impl AudioEvent {
@@ -90,11 +106,13 @@ impl AudioEvent {
             Self::Started { play_id, .. }
             | Self::Position { play_id, .. }
             | Self::Ended { play_id }
-            | Self::Failed { play_id, .. } => Some(*play_id),
+            | Self::Failed { play_id, .. }
+            | Self::Stalled { play_id, .. }
+            | Self::Audible { play_id } => Some(*play_id),
             // Stale or not by the track that ended: it is the one the actor knows.
             Self::Continued { ended, .. } => Some(*ended),
             Self::DeviceUnavailable { play_id, .. } => *play_id,
-            Self::DeviceReady => None,
+            Self::DeviceReady | Self::Devices(_) => None,
         }
     }
 }

@@ -53,6 +53,18 @@ pub struct PlayerState {
     /// When the sleep timer will pause playback, in Unix milliseconds; `None` when not set.
     #[ts(type = "number | null")]
     pub sleep_timer_ends_at_ms: Option<u64>,
+    /// The output devices the audio backend listed last (asked for with `RefreshDevices`).
+    pub output_devices: Vec<OutputDevice>,
+}
+
+/// An audio output the user can choose.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputDevice {
+    /// Stable id, stored in the settings.
+    pub id: String,
+    /// What to show the user.
+    pub name: String,
 }
 
 /// Something the user should be told once (a toast), in a language-neutral form: the UI
@@ -76,6 +88,10 @@ pub enum Notice {
         reason: String,
     },
     AudioDeviceRestored,
+    /// Audio stopped flowing (a stream stalled); the track was reloaded from where it was.
+    Stalled {
+        name: String,
+    },
     /// The settings file could not be read; defaults are in use, the old file was kept.
     SettingsReset {
         reason: String,

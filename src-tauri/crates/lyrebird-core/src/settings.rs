@@ -41,6 +41,13 @@ pub struct Settings {
     /// 0.0 ..= 1.0.
     pub volume: f32,
     pub replay_gain: ReplayGainMode,
+    /// The chosen output device's id (as the audio backend names it); `None`: the system's
+    /// default device.
+    #[serde(default)]
+    pub output_device: Option<String>,
+    /// Fade from one track into the next over this many milliseconds, 0 ..= 12 000; 0 keeps
+    /// tracks gapless.
+    pub crossfade_ms: u32,
 }
 
 impl Default for Settings {
@@ -49,6 +56,8 @@ impl Default for Settings {
             locale: LocalePreference::System,
             volume: 0.8,
             replay_gain: ReplayGainMode::Track,
+            output_device: None,
+            crossfade_ms: 0,
         }
     }
 }
@@ -88,6 +97,7 @@ pub struct Loaded<T = Settings> {
 pub fn load(path: &Path) -> Loaded {
     let mut loaded = load_json::<Settings>(path);
     loaded.value.volume = sanitize_volume(loaded.value.volume);
+    loaded.value.crossfade_ms = loaded.value.crossfade_ms.min(MAX_CROSSFADE_MS);
     loaded
 }
 
@@ -183,6 +193,9 @@ fn move_aside(path: &Path) -> PathBuf {
     }
 }
 
+/// The longest crossfade offered: 12 s.
+pub const MAX_CROSSFADE_MS: u32 = 12_000;
+
 /// Clamp a volume into 0.0 ..= 1.0; NaN becomes the default.
 #[must_use]
 pub fn sanitize_volume(volume: f32) -> f32 {
@@ -213,6 +226,8 @@ mod tests {
             locale: LocalePreference::SimplifiedChinese,
             volume: 0.25,
             replay_gain: ReplayGainMode::Album,
+            output_device: Some("alsa:front:CARD=USB".into()),
+            crossfade_ms: 4_000,
         };
         save(&path, &settings).unwrap();
         let loaded = load(&path);

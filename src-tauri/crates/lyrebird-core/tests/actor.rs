@@ -6,6 +6,7 @@ use std::time::Duration;
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerError, PlayerHandle};
 use lyrebird_core::events::{DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent};
 use lyrebird_core::model::{ReplayGain, SourceKind, Track};
+use lyrebird_core::provider::Playable;
 use lyrebird_core::queue::{PlayMode, QueuePosition};
 use lyrebird_core::settings::{self, LocalePreference, ReplayGainMode};
 use lyrebird_core::{AudioCommand, AudioEvent, Published};
@@ -110,7 +111,11 @@ impl Harness {
             .into_iter()
             .rev()
             .find_map(|c| match c {
-                AudioCommand::Load { play_id, path, .. } => Some((play_id, path)),
+                AudioCommand::Load {
+                    play_id,
+                    media: Playable::File(path),
+                    ..
+                } => Some((play_id, path)),
                 _ => None,
             })
             .expect("a load was sent")
@@ -533,6 +538,7 @@ async fn a_corrupt_settings_file_is_reported_not_fatal() {
         settings_path: Some(path),
         session_path: None,
         system_locale: "en".into(),
+        ..PlayerConfig::default()
     };
     let (_player, mut events, _audio_rx, _audio_events) = spawn_actor(config);
     let first = events.recv().await.unwrap().event;
@@ -728,7 +734,7 @@ async fn queue_position_and_mode_survive_a_restart() {
         load,
         AudioCommand::Load {
             play_id: after.state.play_id,
-            path: h.tracks[1].path.clone().unwrap(),
+            media: Playable::File(h.tracks[1].path.clone().unwrap()),
             start_ms: 12_345,
             paused: true,
             gain: 1.0,
@@ -758,7 +764,7 @@ async fn the_next_track_is_preloaded_and_followed_without_a_new_load() {
     let [
         AudioCommand::Preload {
             play_id: next,
-            path,
+            media: Playable::File(path),
             ..
         },
     ] = &preload[..]

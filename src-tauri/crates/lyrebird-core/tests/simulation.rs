@@ -1,20 +1,23 @@
 //! Deterministic simulation of the actor: random commands, skip storms and queue edits against
-//! a fake audio thread with random latencies, late (in-flight) events and failing files, under
-//! tokio's paused clock. After every step the invariants below must hold.
+//! a fake audio thread with random latencies, late (in-flight) events and failing files, and a
+//! fake remote source whose lookups take random time and sometimes fail, under tokio's paused
+//! clock. After every step the invariants below must hold.
 //!
 //! `LYREBIRD_SIM_SCENARIOS=N` sets how many seeded scenarios run (default 10 000);
 //! `LYREBIRD_SIM_SEED=S` replays one. A failure names its seed.
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
 use lyrebird_core::events::{LibraryView, PlaybackStatus, PlayerEvent, Snapshot};
-use lyrebird_core::model::{SourceKind, Track};
+use lyrebird_core::model::{SourceKind, Track, TrackId};
+use lyrebird_core::provider::{Playable, ResolveError, ResolveFuture, Source, Sources, StreamSpec};
 use lyrebird_core::queue::{PlayMode, QueuePosition};
 use lyrebird_core::{AudioCommand, AudioEvent, Published};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 const TRACKS: usize = 12;
 /// Gapless hand-overs across all scenarios, to be sure that path was exercised.
@@ -23,9 +26,16 @@ fn count_scenarios_run() -> u64 {
     SCENARIOS_RUN.load(std::sync::atomic::Ordering::Relaxed)
 }
 static HANDOVERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// Lookups started and cancelled across all scenarios, to be sure both paths were exercised.
+static LOOKUPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static CANCELLED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 const STEPS: usize = 40;
 /// Tracks whose index is a multiple of this fail to decode.
 const BAD_EVERY: usize = 5;
+/// Tracks with an odd index come from the fake remote source.
+fn is_remote(index: usize) -> bool {
+    index % 2 == 1
+}
 
 /// Files shared by every scenario (the actor checks that local files exist).
 fn library() -> &'static (tempfile::TempDir, Vec<Track>) {
@@ -38,6 +48,11 @@ fn library() -> &'static (tempfile::TempDir, Vec<Track>) {
                 std::fs::write(&path, b"simulated").unwrap();
                 let mut track = Track::from_path(path, SourceKind::Local);
                 track.duration_ms = Some(2_000 + 700 * i as u64);
+                if is_remote(i) {
+                    track.source = SourceKind::Subsonic;
+                    track.id = TrackId(format!("sim:{i:02}"));
+                    track.path = None;
+                }
                 track
             })
             .collect();
@@ -45,12 +60,75 @@ fn library() -> &'static (tempfile::TempDir, Vec<Track>) {
     })
 }
 
-fn track_index(path: &std::path::Path) -> usize {
-    path.file_stem().unwrap().to_str().unwrap().parse().unwrap()
+/// Which library track a load plays: the file's stem or the stream URL's last part.
+fn media_index(media: &Playable) -> usize {
+    match media {
+        Playable::File(path) => path.file_stem().unwrap().to_str().unwrap().parse().unwrap(),
+        Playable::Stream(spec) => spec.url.trim_start_matches("sim://").parse().unwrap(),
+    }
 }
 
-/// A hand-over to a preloaded track: its play id and file.
-type Switch = (u64, PathBuf);
+fn library_index(track: &Track) -> usize {
+    library().1.iter().position(|t| t.id == track.id).unwrap()
+}
+
+/// A hand-over to a preloaded track: its play id and library index.
+type Switch = (u64, usize);
+
+/// One lookup the fake source was asked for: which track, its token, and whether its task
+/// has ended (set when the lookup's future is dropped, by completion or cancellation).
+struct LookupRecord {
+    index: usize,
+    token: CancellationToken,
+    ended: Arc<AtomicBool>,
+}
+
+struct EndOnDrop(Arc<AtomicBool>);
+impl Drop for EndOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A remote source with random latency (0–400 ms) and a one-in-six failure rate.
+#[derive(Clone)]
+struct FakeSource {
+    rng: Arc<Mutex<fastrand::Rng>>,
+    lookups: Arc<Mutex<Vec<LookupRecord>>>,
+}
+
+impl Source for FakeSource {
+    fn resolve(&self, track: Track, cancel: CancellationToken) -> ResolveFuture {
+        let index = library_index(&track);
+        let (latency, fails) = {
+            let mut rng = self.rng.lock().unwrap();
+            (rng.u64(0..=400), rng.u8(..6) == 0)
+        };
+        let ended = Arc::new(AtomicBool::new(false));
+        self.lookups.lock().unwrap().push(LookupRecord {
+            index,
+            token: cancel.clone(),
+            ended: ended.clone(),
+        });
+        // Captured, not created inside: a future dropped before its first poll ends it too.
+        let end = EndOnDrop(ended);
+        Box::pin(async move {
+            let _end = end;
+            tokio::select! {
+                () = cancel.cancelled() => Err(ResolveError::Failed("cancelled".into())),
+                () = tokio::time::sleep(Duration::from_millis(latency)) => if fails {
+                    Err(ResolveError::Unavailable("VIP only".into()))
+                } else {
+                    Ok(Playable::Stream(StreamSpec {
+                        url: format!("sim://{index:02}"),
+                        headers: vec![("Cookie".into(), format!("lookup-{index}"))],
+                        cache_key: None,
+                    }))
+                },
+            }
+        })
+    }
+}
 
 struct Load {
     play_id: u64,
@@ -71,11 +149,11 @@ struct FakeAudio {
     now: u64,
     current: Option<Load>,
     /// The last load received, whatever happened to it since.
-    latest: Option<(u64, PathBuf)>,
+    latest: Option<(u64, usize)>,
     /// The play id whose events are still live for the actor: the last load, until a stop.
     live: Option<u64>,
     /// The track preloaded to follow the current one without a gap.
-    follower: Option<(u64, PathBuf)>,
+    follower: Option<(u64, usize)>,
     gapless_handovers: u64,
     /// Events on their way, with (for the end of a track the preload follows) the load that
     /// becomes current for the actor once it has handled that event.
@@ -89,7 +167,7 @@ impl FakeAudio {
         self.schedule_switch(event, None);
     }
 
-    fn schedule_switch(&mut self, event: AudioEvent, switch: Option<(u64, PathBuf)>) {
+    fn schedule_switch(&mut self, event: AudioEvent, switch: Option<Switch>) {
         let last = self.in_flight.last().map_or(0, |(at, _, _)| *at);
         let at = (self.now + self.rng.u64(0..=60)).max(last);
         self.in_flight.push((at, event, switch));
@@ -98,26 +176,23 @@ impl FakeAudio {
     fn take_commands(&mut self) {
         while let Ok(command) = self.commands.try_recv() {
             match command {
-                AudioCommand::Preload { play_id, path, .. } => {
-                    self.follower = Some((play_id, path));
+                AudioCommand::Preload { play_id, media, .. } => {
+                    self.follower = Some((play_id, media_index(&media)));
                 }
                 AudioCommand::CancelPreload => self.follower = None,
                 AudioCommand::Load {
                     play_id,
-                    path,
+                    media,
                     start_ms,
                     paused,
                     ..
                 } => {
                     self.follower = None;
+                    let index = media_index(&media);
                     if std::env::var_os("LYREBIRD_SIM_TRACE").is_some() {
-                        eprintln!(
-                            "  load {play_id} {} at {start_ms} paused={paused}",
-                            path.display()
-                        );
+                        eprintln!("  load {play_id} #{index} at {start_ms} paused={paused}");
                     }
-                    let index = track_index(&path);
-                    self.latest = Some((play_id, path));
+                    self.latest = Some((play_id, index));
                     self.live = Some(play_id);
                     if index.is_multiple_of(BAD_EVERY) {
                         self.current = None;
@@ -174,6 +249,9 @@ impl FakeAudio {
                 AudioCommand::SetGain(_)
                 | AudioCommand::SetTrackGain { .. }
                 | AudioCommand::RetryDevice
+                | AudioCommand::SetDevice(_)
+                | AudioCommand::ListDevices
+                | AudioCommand::SetCrossfade { .. }
                 | AudioCommand::Shutdown => {}
             }
         }
@@ -193,8 +271,7 @@ impl FakeAudio {
                     if load.position_ms >= load.duration_ms {
                         load.ended = true;
                         // The preloaded track follows at once, as the real chain does.
-                        if let Some((play_id, path)) = self.follower.take() {
-                            let index = track_index(&path);
+                        if let Some((play_id, index)) = self.follower.take() {
                             let duration_ms = library().1[index].duration_ms.unwrap();
                             due.push(AudioEvent::Continued {
                                 ended: load.play_id,
@@ -223,7 +300,7 @@ impl FakeAudio {
                                 };
                             }
                             self.gapless_handovers += 1;
-                            switch = Some((play_id, path));
+                            switch = Some((play_id, index));
                         } else {
                             due.push(AudioEvent::Ended {
                                 play_id: load.play_id,
@@ -240,7 +317,7 @@ impl FakeAudio {
             }
             // The audio thread plays the follower from now on...
             if let Some(handover) = &switch {
-                self.latest = Some(handover.clone());
+                self.latest = Some(*handover);
             }
             for event in due {
                 // The switch rides on the "ended" event: the actor follows the preload then.
@@ -320,16 +397,23 @@ struct Scenario {
     events: mpsc::UnboundedReceiver<Published>,
     audio: FakeAudio,
     mirror: Snapshot,
+    source: FakeSource,
 }
 
 impl Scenario {
     async fn new(seed: u64) -> Self {
         let (audio_tx, commands) = mpsc::unbounded_channel();
         let (events_tx, audio_events) = mpsc::unbounded_channel();
+        let source = FakeSource {
+            rng: Arc::new(Mutex::new(fastrand::Rng::with_seed(seed ^ 0x50_4c))),
+            lookups: Arc::default(),
+        };
+        let remote: Arc<dyn Source> = Arc::new(source.clone());
         let config = PlayerConfig {
             settings_path: None,
             session_path: None,
             system_locale: "en".into(),
+            sources: Sources::new([(SourceKind::Subsonic, remote)]),
         };
         let (player, events, actor) = Player::new(config, audio_tx, audio_events);
         tokio::spawn(actor);
@@ -359,6 +443,7 @@ impl Scenario {
             events,
             audio,
             mirror,
+            source,
         }
     }
 
@@ -461,6 +546,10 @@ impl Scenario {
     async fn check(&mut self, step: usize, did: &str) {
         let seed = self.seed;
         let at = format!("seed {seed}, step {step} ({did})");
+        // Let tasks that were cancelled run to their end (no time passes: "at once").
+        for _ in 0..8 {
+            tokio::task::yield_now().await;
+        }
         let snap = self.player.snapshot().await.unwrap();
         let counters = self.player.stats().await.unwrap();
         while let Ok(published) = self.events.try_recv() {
@@ -492,17 +581,39 @@ impl Scenario {
         );
 
         // The audio side plays the actor's current track, under the current play id.
+        let current_index = state.current.as_ref().map(library_index);
         if matches!(
             state.status,
             PlaybackStatus::Loading | PlaybackStatus::Playing | PlaybackStatus::Paused
         ) {
-            let (play_id, path) = self.audio.latest.clone().expect("something was loaded");
-            assert_eq!(play_id, state.play_id, "{at}: audio plays another load");
-            assert_eq!(
-                Some(&path),
-                state.current.as_ref().and_then(|t| t.path.as_ref()),
-                "{at}: audio plays another track"
-            );
+            match self.audio.latest {
+                Some((play_id, index)) if play_id == state.play_id => {
+                    assert_eq!(
+                        Some(index),
+                        current_index,
+                        "{at}: audio plays another track"
+                    );
+                }
+                _ => {
+                    // Not loaded yet: the track is still being looked up, and the audio
+                    // thread is silent meanwhile, never the previous song under the new title.
+                    assert_ne!(
+                        state.status,
+                        PlaybackStatus::Playing,
+                        "{at}: playing nothing"
+                    );
+                    assert!(
+                        self.resolving(current_index),
+                        "{at}: audio plays another load ({:?}, actor {})",
+                        self.audio.latest,
+                        state.play_id
+                    );
+                    assert!(
+                        self.audio.current.is_none() && self.audio.live.is_none(),
+                        "{at}: audio plays while the current track is being looked up"
+                    );
+                }
+            }
         } else {
             assert!(
                 self.audio.current.is_none(),
@@ -527,11 +638,75 @@ impl Scenario {
             "{at}: stale events applied or live ones dropped"
         );
 
-        // No task leaks: the actor is the only one.
+        self.check_lookups(&at, &snap, current_index, counters.lookups_running);
+    }
+
+    /// Every superseded lookup was cancelled and its task has ended; the ones still running
+    /// are for the current track or one that may follow it; no other task is alive.
+    fn check_lookups(
+        &self,
+        at: &str,
+        snap: &Snapshot,
+        current_index: Option<usize>,
+        lookups_running: usize,
+    ) {
+        let next = self.next_indexes(snap);
+        let mut running = 0;
+        for lookup in self.source.lookups.lock().unwrap().iter() {
+            let ended = lookup.ended.load(Ordering::SeqCst);
+            if lookup.token.is_cancelled() {
+                assert!(
+                    ended,
+                    "{at}: a cancelled lookup (#{}) still runs",
+                    lookup.index
+                );
+            } else if !ended {
+                running += 1;
+                assert!(
+                    Some(lookup.index) == current_index || next.contains(&lookup.index),
+                    "{at}: lookup for #{} runs though nothing wants it (current {current_index:?}, next {next:?})",
+                    lookup.index
+                );
+            }
+        }
+        assert!(running <= 2, "{at}: {running} lookups running");
+        assert_eq!(
+            lookups_running, running,
+            "{at}: lookup tasks vs running lookups"
+        );
+
+        // No task leaks: the actor and its running lookups are the only ones.
         let alive = tokio::runtime::Handle::current()
             .metrics()
             .num_alive_tasks();
-        assert_eq!(alive, 1, "{at}: {alive} tasks alive");
+        assert_eq!(alive, 1 + running, "{at}: {alive} tasks alive");
+    }
+
+    /// Whether a lookup for the current track (at `index`) is still running.
+    fn resolving(&self, index: Option<usize>) -> bool {
+        self.source.lookups.lock().unwrap().iter().any(|l| {
+            Some(l.index) == index && !l.token.is_cancelled() && !l.ended.load(Ordering::SeqCst)
+        })
+    }
+
+    /// The library indexes of the tracks that may play after the current one.
+    fn next_indexes(&self, snap: &Snapshot) -> Vec<usize> {
+        let _ = self;
+        let Some(current) = snap.queue.current.map(|i| i as usize) else {
+            return Vec::new();
+        };
+        let entries = &snap.queue.entries;
+        let index = |i: usize| library_index(&entries[i].track);
+        match snap.state.mode {
+            PlayMode::RepeatOne => vec![index(current)],
+            // Shuffle's order is the actor's secret: any queued track may come next.
+            PlayMode::Shuffle => (0..entries.len()).map(index).collect(),
+            PlayMode::InOrder => (current + 1 < entries.len())
+                .then(|| index(current + 1))
+                .into_iter()
+                .collect(),
+            PlayMode::RepeatAll => vec![index((current + 1) % entries.len())],
+        }
     }
 }
 
@@ -546,6 +721,25 @@ fn run_scenario(seed: u64) {
         for step in 0..STEPS {
             scenario.step(step).await;
         }
+        // Every lookup ends by itself (answered or cancelled): back to the baseline of one task.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        for _ in 0..8 {
+            tokio::task::yield_now().await;
+        }
+        let stats = scenario.player.stats().await.unwrap();
+        assert_eq!(
+            stats.lookups_running, 0,
+            "seed {seed}: lookups still running at the end"
+        );
+        let alive = tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks();
+        assert_eq!(alive, 1, "seed {seed}: {alive} tasks alive at the end");
+        LOOKUPS.fetch_add(stats.lookups_started, std::sync::atomic::Ordering::Relaxed);
+        CANCELLED.fetch_add(
+            stats.lookups_cancelled,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         HANDOVERS.fetch_add(
             scenario.audio.gapless_handovers,
             std::sync::atomic::Ordering::Relaxed,
@@ -576,7 +770,15 @@ fn ten_thousand_seeded_scenarios_keep_the_invariants() {
         }
     }
     let handovers = HANDOVERS.load(std::sync::atomic::Ordering::Relaxed);
-    eprintln!("gapless hand-overs in this run: {handovers}");
+    let lookups = LOOKUPS.load(std::sync::atomic::Ordering::Relaxed);
+    let cancelled = CANCELLED.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "gapless hand-overs in this run: {handovers}; lookups {lookups}, cancelled {cancelled}"
+    );
+    assert!(
+        count_scenarios_run() < 100 || cancelled > 0,
+        "no lookup was ever superseded"
+    );
     assert!(
         count_scenarios_run() < 100 || handovers > 0,
         "no gapless hand-over was exercised"
