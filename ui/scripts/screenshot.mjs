@@ -259,10 +259,11 @@ function makeSnapshot(options) {
       stopAfterCurrent: options.stopAfter && current !== null,
       muted: false,
       sleepTimerEndsAtMs: null,
+      outputDevices: [],
     },
     queue: { entries, current: current ? 2 : null },
     library: { tracks, scanning: options.scanning },
-    settings: { locale: options.locale, volume: 0.72, replayGain: 'track' },
+    settings: { locale: options.locale, volume: 0.72, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
     systemLocale: options.systemLocale,
   };
 }

@@ -112,7 +112,10 @@ describe('App', () => {
     render(App);
     flushSync();
     expect(document.documentElement.lang).toBe('en');
-    player.receive({ type: 'settings', payload: { locale: 'zh-CN', volume: 1, replayGain: 'track' } });
+    player.receive({
+      type: 'settings',
+      payload: { locale: 'zh-CN', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+    });
     flushSync();
     expect(document.documentElement.lang).toBe('zh-CN');
   });

@@ -41,6 +41,7 @@ export function severityOf(notice: ToastNotice): Severity {
     case 'settingsReset':
     case 'sessionReset':
     case 'nothingToPlay':
+    case 'stalled':
       return 'warning';
     case 'audioDeviceRestored':
       return 'info';

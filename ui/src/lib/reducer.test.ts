@@ -90,8 +90,9 @@ describe('applyEvent', () => {
 
   it('replaces the settings on a settings event', () => {
     const before = makeSnapshot();
-    const after = applyEvent(before, { type: 'settings', payload: { locale: 'zh-CN', volume: 0.3, replayGain: 'track' } });
-    expect(after.settings).toEqual({ locale: 'zh-CN', volume: 0.3, replayGain: 'track' });
+    const settings = { locale: 'zh-CN', volume: 0.3, replayGain: 'track', outputDevice: null, crossfadeMs: 0 } as const;
+    const after = applyEvent(before, { type: 'settings', payload: settings });
+    expect(after.settings).toEqual(settings);
     expect(after.systemLocale).toBe(before.systemLocale);
   });
 

@@ -34,6 +34,7 @@ export function makeState(overrides: Partial<PlayerState> = {}): PlayerState {
     stopAfterCurrent: false,
     muted: false,
     sleepTimerEndsAtMs: null,
+    outputDevices: [],
     ...overrides,
   };
 }
@@ -55,7 +56,7 @@ export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     state: makeState(),
     queue: { entries: [], current: null },
     library: { tracks: [], scanning: false },
-    settings: { locale: 'en', volume: 0.8, replayGain: 'track' },
+    settings: { locale: 'en', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
     systemLocale: 'en-US',
     ...overrides,
   };

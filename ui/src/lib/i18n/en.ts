@@ -85,6 +85,7 @@ export const en = {
   'notice.allTracksFailed': 'None of the tracks in the queue could be played.',
   'notice.noAudioDevice': 'No audio output device: {reason}',
   'notice.audioDeviceRestored': 'Audio output is available again.',
+  'notice.stalled': 'Playback of {name} stalled; picking up where it stopped.',
   'notice.settingsReset':
     'Settings could not be read ({reason}); defaults are in use, the old file was kept as {keptAs}',
   'notice.sessionReset':
@@ -110,6 +111,17 @@ export const en = {
   'settings.sleepChoose': 'Choose…',
   'settings.sleepMinutes': 'In {minutes} minutes',
   'settings.sleepCancel': 'Off',
+  'settings.outputDevice': 'Output device',
+  'settings.outputDeviceHint': 'Where sound is played. System default follows the device your operating system uses.',
+  'settings.outputDeviceDefault': 'System default',
+  'settings.outputDeviceWithId': '{name} ({id})',
+  'settings.outputDeviceMissing': '{id} (not connected)',
+  'settings.outputDeviceRefresh': 'Refresh',
+  'settings.outputDeviceRefreshLabel': 'Refresh the list of output devices',
+  'settings.crossfade': 'Crossfade',
+  'settings.crossfadeHint': 'Blends the end of each track into the next. Off keeps albums gapless.',
+  'settings.crossfadeOff': 'Off (gapless)',
+  'settings.crossfadeSeconds': '{seconds} s',
 } as const;
 
 export type MessageKey = keyof typeof en;

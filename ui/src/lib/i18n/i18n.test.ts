@@ -62,11 +62,19 @@ describe('locale resolution', () => {
   });
 
   it('t follows the snapshot and settings events', () => {
-    player.load(makeSnapshot({ settings: { locale: 'system', volume: 1, replayGain: 'track' }, systemLocale: 'zh-Hans-CN' }));
+    player.load(
+      makeSnapshot({
+        settings: { locale: 'system', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+        systemLocale: 'zh-Hans-CN',
+      }),
+    );
     flushSync();
     expect(locale()).toBe('zh-CN');
     expect(t('nav.library')).toBe('音乐库');
-    player.receive({ type: 'settings', payload: { locale: 'en', volume: 1, replayGain: 'track' } });
+    player.receive({
+      type: 'settings',
+      payload: { locale: 'en', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+    });
     flushSync();
     expect(locale()).toBe('en');
     expect(t('nav.library')).toBe('Library');
@@ -74,11 +82,17 @@ describe('locale resolution', () => {
   });
 
   it('has plurals', () => {
-    player.load(makeSnapshot({ settings: { locale: 'en', volume: 1, replayGain: 'track' } }));
+    player.load(
+      makeSnapshot({ settings: { locale: 'en', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0 } }),
+    );
     expect(tn('library.count', 1)).toBe('1 track');
     expect(tn('library.count', 2)).toBe('2 tracks');
     expect(tn('library.count', 12345)).toBe('12,345 tracks');
-    player.load(makeSnapshot({ settings: { locale: 'zh-CN', volume: 1, replayGain: 'track' } }));
+    player.load(
+      makeSnapshot({
+        settings: { locale: 'zh-CN', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+      }),
+    );
     expect(tn('library.count', 1)).toBe('1 首曲目');
   });
 });

@@ -25,8 +25,12 @@ describe('commands', () => {
     ['seek', () => commands.seek(12_345.6), { positionMs: 12_346 }],
     ['set_volume', () => commands.setVolume(0.25), { volume: 0.25 }],
     ['retry_audio_device', () => commands.retryAudioDevice(), undefined],
+    ['refresh_output_devices', () => commands.refreshOutputDevices(), undefined],
+    ['set_output_device', () => commands.setOutputDevice('alsa:hw:1,0'), { id: 'alsa:hw:1,0' }],
+    ['set_output_device', () => commands.setOutputDevice(null), { id: null }],
     ['set_locale', () => commands.setLocale('zh-CN'), { locale: 'zh-CN' }],
     ['set_replay_gain', () => commands.setReplayGain('album'), { mode: 'album' }],
+    ['set_crossfade', () => commands.setCrossfade(5000), { ms: 5000 }],
     ['set_muted', () => commands.setMuted(true), { muted: true }],
     ['set_sleep_timer', () => commands.setSleepTimer(30), { minutes: 30 }],
     ['set_sleep_timer', () => commands.setSleepTimer(null), { minutes: null }],
@@ -52,6 +56,17 @@ describe('commands', () => {
       ['seek', { positionMs: 0 }],
       ['set_volume', { volume: 1 }],
       ['set_volume', { volume: 0 }],
+    ]);
+  });
+
+  it('keeps crossfade whole and within 0..=12 s', async () => {
+    await commands.setCrossfade(-5);
+    await commands.setCrossfade(2499.6);
+    await commands.setCrossfade(60_000);
+    expect(invokeMock.mock.calls).toEqual([
+      ['set_crossfade', { ms: 0 }],
+      ['set_crossfade', { ms: 2500 }],
+      ['set_crossfade', { ms: 12_000 }],
     ]);
   });
 

@@ -104,6 +104,19 @@ export function retryAudioDevice(): Promise<void> {
   return invoke<void>('retry_audio_device');
 }
 
+/**
+ * Asks the audio backend to list the output devices again. The answer is not returned: it
+ * arrives as a new state with `outputDevices`.
+ */
+export function refreshOutputDevices(): Promise<void> {
+  return invoke<void>('refresh_output_devices');
+}
+
+/** Plays through the output device `id` (from `outputDevices`); `null`: the system default. */
+export function setOutputDevice(id: string | null): Promise<void> {
+  return invoke<void>('set_output_device', { id });
+}
+
 export function setLocale(locale: LocalePreference): Promise<void> {
   return invoke<void>('set_locale', { locale });
 }
@@ -121,6 +134,14 @@ export function setSleepTimer(minutes: number | null): Promise<void> {
 /** Which ReplayGain values to apply: off, per track, or per album. */
 export function setReplayGain(mode: ReplayGainMode): Promise<void> {
   return invoke<void>('set_replay_gain', { mode });
+}
+
+/**
+ * Fades from one track into the next over `ms` milliseconds (0 ..= 12 000, whole); 0 keeps
+ * tracks gapless.
+ */
+export function setCrossfade(ms: number): Promise<void> {
+  return invoke<void>('set_crossfade', { ms: Math.min(12_000, Math.max(0, Math.round(ms))) });
 }
 
 /** URL of a track's cover image, served by the `lyrebird-cover` protocol. */

@@ -5,6 +5,7 @@ export type { LibraryView } from './bindings/LibraryView';
 export type { LocalePreference } from './bindings/LocalePreference';
 export type { ReplayGainMode } from './bindings/ReplayGainMode';
 export type { Notice } from './bindings/Notice';
+export type { OutputDevice } from './bindings/OutputDevice';
 export type { PlayMode } from './bindings/PlayMode';
 export type { PlaybackStatus } from './bindings/PlaybackStatus';
 export type { PlayerEvent } from './bindings/PlayerEvent';

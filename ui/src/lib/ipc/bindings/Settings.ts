@@ -10,4 +10,14 @@ export type Settings = { locale: LocalePreference,
 /**
  * 0.0 ..= 1.0.
  */
-volume: number, replayGain: ReplayGainMode, };
+volume: number, replayGain: ReplayGainMode, 
+/**
+ * The chosen output device's id (as the audio backend names it); `None`: the system's
+ * default device.
+ */
+outputDevice: string | null, 
+/**
+ * Fade from one track into the next over this many milliseconds, 0 ..= 12 000; 0 keeps
+ * tracks gapless.
+ */
+crossfadeMs: number, };
