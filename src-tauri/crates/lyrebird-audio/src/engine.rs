@@ -26,6 +26,8 @@ const POSITION_EVERY: Duration = Duration::from_millis(200);
 /// Playing, but no audio reached the device for this long: report a stall. Long enough for a
 /// slow device start (PulseAudio's first buffer) and a network hiccup that a reconnect fixes.
 const WATCHDOG: Duration = Duration::from_secs(8);
+/// A stream that ends more than this before its known length was cut short.
+const CUT_SHORT_MS: u64 = 2_000;
 /// While the device is missing, try it again this often.
 const DEVICE_RETRY: Duration = Duration::from_secs(2);
 
@@ -70,6 +72,8 @@ struct Current {
     ready: Option<BoxSource>,
     /// Watchdog: the last position seen and when it last changed.
     progress: (u64, Instant),
+    /// The track's length as its decoder reported it.
+    duration_ms: Option<u64>,
 }
 
 struct Preload {
@@ -96,6 +100,7 @@ impl Current {
             stream: None,
             ready: None,
             progress: (start_ms, Instant::now()),
+            duration_ms: None,
         }
     }
 
@@ -358,6 +363,7 @@ impl Engine {
             return;
         };
         let duration = decoder.total_duration();
+        current.duration_ms = duration.map(millis);
         if !current.resume_at.is_zero()
             && let Err(e) = decoder.try_seek(current.resume_at)
         {
@@ -486,6 +492,23 @@ impl Engine {
         };
         let play_id = current.play_id;
         if player.empty() {
+            let position_ms = current.position_ms();
+            let cut_short = matches!(current.media, Playable::Stream(_))
+                && current
+                    .duration_ms
+                    .is_some_and(|d| position_ms + CUT_SHORT_MS < d);
+            if cut_short {
+                // A stream that gave up (the server went away for good) ends its decoder
+                // early. That is not the end of the track: report a stall, so the actor
+                // resolves it again and reloads from here, or gives up and says so.
+                tracing::warn!(play_id, position_ms, "stream ended early");
+                self.stop_current();
+                self.emit(AudioEvent::Stalled {
+                    play_id,
+                    position_ms,
+                });
+                return;
+            }
             let preload = current.preload.take();
             self.stop_current();
             match preload {
@@ -613,6 +636,7 @@ impl Engine {
         };
         let ended = current.play_id;
         current.play_id = play_id;
+        current.duration_ms = duration_ms;
         current.media = media;
         // The old track's download is finished with; the new one's lives on with it.
         current.stream = stream;
