@@ -7,7 +7,7 @@
 #
 #   tests/bench/playback.sh [SECONDS]      (prints Markdown tables; SECONDS of playback, default 30)
 #
-# Needs mpv, quodlibet and hyperfine-free tools only: `apt-get install mpv quodlibet`.
+# Needs mpv and quodlibet besides the test tools: `apt-get install mpv quodlibet`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if [ -z "${LYREBIRD_DESKTOP_SESSION:-}" ]; then
@@ -102,8 +102,11 @@ HOME=$home LYREBIRD_CONFIG_DIR=$home/config LYREBIRD_NO_DEMO=1 LYREBIRD_LIBRARY_
   "$target/release/lyrebird" "$work/music.flac" >/dev/null 2>&1 &
 pid=$!
 sleep 3
+echo "| Lyrebird app, release, window shown (Xvfb, software rendering) | $(playing_cpu $pid) % |"
 # Hidden the way a window in the tray is: unmapped (the tray itself is issue 6).
-xdotool search --sync --onlyvisible --pid "$pid" windowunmap >/dev/null 2>&1 || true
+for window in $(xdotool search --onlyvisible --pid "$pid" 2>/dev/null); do
+  xdotool windowunmap "$window" || true
+done
 echo "| Lyrebird app, release, window unmapped | $(playing_cpu $pid) % |"
 stop $pid
 

@@ -129,3 +129,34 @@ export function dominantFrequency(samples) {
   if (crossings.length < 2) return 0;
   return (RATE * (crossings.length - 1)) / (crossings.at(-1) - crossings[0]);
 }
+
+/**
+ * Write a stereo chirp whose frequency rises linearly, `from` Hz at 0 s by `slope` Hz per
+ * second, so the pitch heard tells where in the track playback is.
+ */
+export function makeChirp(file, { seconds, from = 200, slope = 40, title }) {
+  const phase = `(${from}*t+${slope / 2}*t*t)`;
+  const src = `aevalsrc=0.5*sin(2*PI*${phase})|0.5*sin(2*PI*${phase}):s=${RATE}:d=${seconds}`;
+  execFileSync('ffmpeg', ['-y', '-v', 'error', '-f', 'lavfi', '-i', src, '-metadata', `title=${title}`, file]);
+  return file;
+}
+
+/** Stretches of sound separated by at least `gapSeconds` of silence, as [start, end) indexes. */
+export function soundRuns(samples, { threshold = 0.05, gapSeconds = 0.3 } = {}) {
+  const gap = Math.round(gapSeconds * RATE);
+  const runs = [];
+  let start = -1;
+  let lastLoud = -1;
+  for (let i = 0; i < samples.length; i++) {
+    if (Math.abs(samples[i]) > threshold) {
+      if (start < 0) start = i;
+      else if (i - lastLoud > gap) {
+        runs.push([start, lastLoud + 1]);
+        start = i;
+      }
+      lastLoud = i;
+    }
+  }
+  if (start >= 0) runs.push([start, lastLoud + 1]);
+  return runs;
+}

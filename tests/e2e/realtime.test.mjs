@@ -1,0 +1,94 @@
+// Real time, real device (the PulseAudio null sink): pause and resume continue exactly where
+// playback stopped, and a seek lands where it was asked to. The track is a chirp whose pitch
+// rises 40 Hz per second, so the pitch recorded tells the position in the track.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { launch, libraryRowsWhen, nowPlaying, tempDir, until } from './lib/app.mjs';
+import { RATE, dominantFrequency, makeChirp, record, soundRuns } from './lib/audio.mjs';
+
+const FROM_HZ = 200;
+const SLOPE = 40; // Hz per second of track time
+
+/** Track time (s) at the middle of a 100 ms window starting `at` samples into `samples`. */
+function trackTimeAt(samples, at) {
+  const window = samples.subarray(at, at + Math.round(0.1 * RATE));
+  return (dominantFrequency(window) - FROM_HZ) / SLOPE;
+}
+
+test('pause and resume pick up where playback stopped, and a seek lands where asked', async () => {
+  const music = tempDir('lyrebird-realtime-');
+  makeChirp(join(music, 'chirp.flac'), { seconds: 10, title: 'Chirp' });
+  const recording = record(join(tempDir(), 'realtime.wav'));
+  const { browser, close, log } = await launch({
+    env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: tempDir(), LYREBIRD_NO_DEMO: '1' },
+  });
+  let pausedAtMs;
+  try {
+    const [row] = await libraryRowsWhen(browser, 1);
+    await row.element.doubleClick();
+    await until('2 s played', async () => (await nowPlaying(browser)).positionMs > 2000, 20_000);
+
+    const toggle = await browser.$('[data-testid="np-toggle"]');
+    await toggle.click();
+    await until('paused', async () => (await nowPlaying(browser)).status === 'paused');
+    pausedAtMs = (await nowPlaying(browser)).positionMs;
+    await sleep(1200);
+    await toggle.click();
+    await until('playing again', async () => (await nowPlaying(browser)).status === 'playing');
+    await until('1 s more played', async () => (await nowPlaying(browser)).positionMs > pausedAtMs + 1000);
+
+    // Seek the way the slider does when released at 7 s.
+    await browser.execute(() => {
+      const slider = document.querySelector('[data-testid="np-seek"]');
+      slider.value = '7000';
+      slider.dispatchEvent(new Event('change', { bubbles: true }));
+    });
+    await until('past 8 s', async () => (await nowPlaying(browser)).positionMs > 8000);
+    await sleep(300);
+  } catch (error) {
+    error.message += `\n--- app log ---\n${log.join('')}`;
+    throw error;
+  } finally {
+    await close();
+  }
+  const samples = await recording.stop();
+  const runs = soundRuns(samples, { gapSeconds: 0.6 });
+  assert.equal(runs.length, 2, `sound, the pause, sound: ${JSON.stringify(runs)}`);
+  const [before, after] = runs;
+
+  // The pause: the silence lasted about as long as the pause, and the sound after it goes on
+  // from the very point it stopped (within the resolution of a pitch measurement, ~0.1 s).
+  const silence = (after[0] - before[1]) / RATE;
+  assert.ok(silence > 0.9 && silence < 2.0, `silence of ${silence.toFixed(2)} s for a 1.2 s pause`);
+  const stoppedAt = trackTimeAt(samples, before[1] - Math.round(0.1 * RATE)) + 0.05;
+  const resumedAt = trackTimeAt(samples, after[0]) - 0.05;
+  assert.ok(
+    Math.abs(resumedAt - stoppedAt) < 0.12,
+    `stopped at ${stoppedAt.toFixed(3)} s of the track, resumed at ${resumedAt.toFixed(3)} s`,
+  );
+  assert.ok(
+    Math.abs(stoppedAt - pausedAtMs / 1000) < 0.35,
+    `the UI said ${pausedAtMs} ms, the sound stopped at ${stoppedAt.toFixed(3)} s`,
+  );
+
+  // The seek: within the second run the pitch jumps once, to 7 s of the track.
+  const step = Math.round(0.05 * RATE);
+  const times = [];
+  for (let at = after[0]; at + 2 * step < after[1]; at += step) times.push([at, trackTimeAt(samples, at)]);
+  const jump = times.findIndex(([, t], i) => i > 0 && t - times[i - 1][1] > 1);
+  assert.ok(jump > 0, `a jump in the pitch: ${JSON.stringify(times.map(([, t]) => t.toFixed(2)))}`);
+  // The seek happened somewhere in the window where the jump shows (±50 ms around its middle);
+  // two windows on, the sound is clean. Track time there, less the time since the seek, is
+  // where the seek landed.
+  const seekSample = times[jump][0] + 0.05 * RATE;
+  const [at, landed] = times[jump + 2];
+  const seekedTo = landed - (at + 0.05 * RATE - seekSample) / RATE;
+  console.log(
+    `# pause ${silence.toFixed(2)} s; stopped at ${stoppedAt.toFixed(3)} s, resumed at ${resumedAt.toFixed(3)} s` +
+      ` (UI: ${pausedAtMs} ms); seek landed at ${seekedTo.toFixed(3)} s`,
+  );
+  assert.ok(Math.abs(seekedTo - 7) < 0.15, `seeked to ${seekedTo.toFixed(3)} s, asked for 7 s`);
+});
