@@ -706,7 +706,7 @@ fn millis(d: Duration) -> u64 {
 }
 
 /// The audio system to play through: the platform's default (ALSA on Linux, which reaches
-/// PulseAudio and PipeWire through their ALSA plugins). cpal's native PulseAudio host was
+/// PulseAudio and `PipeWire` through their ALSA plugins). cpal's native PulseAudio host was
 /// measured too: no less CPU, and the same start-up delay on a fresh stream.
 fn audio_host() -> rodio::cpal::Host {
     rodio::cpal::default_host()

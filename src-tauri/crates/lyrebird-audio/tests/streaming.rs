@@ -12,6 +12,9 @@
 #![cfg(target_os = "linux")]
 #![allow(clippy::cast_precision_loss)]
 
+mod common;
+use common::read_wav_left;
+
 #[path = "../../lyrebird-stream/tests/support/mod.rs"]
 #[allow(dead_code)]
 mod support;
@@ -158,23 +161,23 @@ struct Run {
 }
 
 impl Run {
+    /// The test track, as FLAC.
+    fn chirp(&self) -> PathBuf {
+        let file = self.dir.path().join("chirp.flac");
+        let made = Command::new("ffmpeg")
+            .args(["-y", "-v", "error", "-f", "lavfi", "-i"])
+            .arg(CHIRP)
+            .args(["-c:a", "flac"])
+            .arg(&file)
+            .status()
+            .expect("ffmpeg is installed");
+        assert!(made.success());
+        file
+    }
+
     fn alsa_config(&self, wav: &Path) -> PathBuf {
-        let conf = self
-            .dir
-            .path()
-            .join(format!("{}.conf", wav.display()).replace('/', "_"));
-        std::fs::write(
-            &conf,
-            format!(
-                "pcm.!default {{ type plug slave {{ pcm \"filecap\" format S16_LE rate 44100 channels 2 }} }}\n\
-                 pcm.filecap {{ type file slave.pcm \"nullsink\" file \"{}\" format \"wav\" }}\n\
-                 pcm.nullsink {{ type null }}\n\
-                 ctl.!default {{ type hw card 0 }}\n",
-                wav.display()
-            ),
-        )
-        .unwrap();
-        conf
+        let name = format!("{}.conf", wav.display()).replace('/', "_");
+        common::file_device_config(self.dir.path().join(name), wav)
     }
 
     /// Stream `file` in a child under `scenario`; the captured samples and the child's log.
@@ -249,19 +252,6 @@ fn play_local() {
     thread.join().unwrap();
 }
 
-fn read_wav_left(path: &Path) -> Vec<f64> {
-    let bytes = std::fs::read(path).unwrap();
-    let data = bytes
-        .windows(4)
-        .position(|w| w == b"data")
-        .expect("a data chunk")
-        + 8;
-    bytes[data..]
-        .chunks_exact(4)
-        .map(|frame| f64::from(i16::from_le_bytes([frame[0], frame[1]])) / 32768.0)
-        .collect()
-}
-
 /// The worst mean difference over 10 ms windows, with `heard` shifted by `shift` samples.
 fn window_error(heard: &[f64], reference: &[f64], shift: i32) -> f64 {
     let skip = usize::try_from(shift.max(0)).unwrap();
@@ -301,15 +291,7 @@ fn a_dropped_or_expired_stream_plays_on_seamlessly() {
     let run = Run {
         dir: tempfile::tempdir().unwrap(),
     };
-    let file = run.dir.path().join("chirp.flac");
-    let made = Command::new("ffmpeg")
-        .args(["-y", "-v", "error", "-f", "lavfi", "-i"])
-        .arg(CHIRP)
-        .args(["-c:a", "flac"])
-        .arg(&file)
-        .status()
-        .expect("ffmpeg is installed");
-    assert!(made.success());
+    let file = run.chirp();
     let reference = run.local(&file);
     let reference = sound(&reference);
 
@@ -369,15 +351,7 @@ fn a_stream_whose_server_goes_away_is_reported_not_taken_for_the_end() {
     let run = Run {
         dir: tempfile::tempdir().unwrap(),
     };
-    let file = run.dir.path().join("chirp.flac");
-    let made = Command::new("ffmpeg")
-        .args(["-y", "-v", "error", "-f", "lavfi", "-i"])
-        .arg(CHIRP)
-        .args(["-c:a", "flac"])
-        .arg(&file)
-        .status()
-        .expect("ffmpeg is installed");
-    assert!(made.success());
+    let file = run.chirp();
     let (_, log) = run.stream("broken", &file);
     let notices: Vec<&String> = log.iter().filter(|l| l.starts_with("notice")).collect();
     // The stream broke off a quarter of the way in: the watchdog's report, one reload (the

@@ -118,6 +118,32 @@ impl Rig {
             .collect()
     }
 
+    /// The next `Load` sent to the audio side: its play id, start and whether paused.
+    fn next_load(&mut self) -> (u64, u64, bool) {
+        std::iter::from_fn(|| self.audio.try_recv().ok())
+            .find_map(|c| match c {
+                AudioCommand::Load {
+                    play_id,
+                    start_ms,
+                    paused,
+                    ..
+                } => Some((play_id, start_ms, paused)),
+                _ => None,
+            })
+            .expect("a load")
+    }
+
+    /// Report that load `play_id` stalled at `position_ms`, as the watchdog would.
+    async fn stall(&self, play_id: u64, position_ms: u64) {
+        self.audio_events
+            .send(AudioEvent::Stalled {
+                play_id,
+                position_ms,
+            })
+            .unwrap();
+        self.wait(20).await;
+    }
+
     fn notices(&mut self) -> Vec<Notice> {
         std::iter::from_fn(|| self.events.try_recv().ok())
             .filter_map(|p| match p.event {
@@ -243,15 +269,7 @@ async fn pausing_while_looking_up_loads_paused_and_seeks_are_kept() {
         .await
         .unwrap();
     rig.wait(5_100).await;
-    let load = std::iter::from_fn(|| rig.audio.try_recv().ok())
-        .find(|c| matches!(c, AudioCommand::Load { .. }))
-        .expect("loaded");
-    let AudioCommand::Load {
-        start_ms, paused, ..
-    } = load
-    else {
-        unreachable!()
-    };
+    let (_, start_ms, paused) = rig.next_load();
     assert_eq!((start_ms, paused), (1_234, true));
 }
 
@@ -283,40 +301,18 @@ async fn a_stalled_track_is_reloaded_where_it_stopped_then_given_up() {
     rig.wait(20).await;
     let (mut play_id, _) = rig.loads().pop().unwrap();
     for attempt in 1..=2 {
-        rig.audio_events
-            .send(AudioEvent::Stalled {
-                play_id,
-                position_ms: 42_000,
-            })
-            .unwrap();
-        rig.wait(20).await;
+        rig.stall(play_id, 42_000).await;
         let notices = rig.notices();
         assert!(
             notices.iter().any(|n| matches!(n, Notice::Stalled { .. })),
             "attempt {attempt}: {notices:?}"
         );
-        let load = std::iter::from_fn(|| rig.audio.try_recv().ok())
-            .find(|c| matches!(c, AudioCommand::Load { .. }))
-            .expect("reloaded");
-        let AudioCommand::Load {
-            play_id: id,
-            start_ms,
-            ..
-        } = load
-        else {
-            unreachable!()
-        };
+        let (id, start_ms, _) = rig.next_load();
         assert_eq!(start_ms, 42_000, "from where it stalled");
         assert!(id > play_id);
         play_id = id;
     }
-    rig.audio_events
-        .send(AudioEvent::Stalled {
-            play_id,
-            position_ms: 42_000,
-        })
-        .unwrap();
-    rig.wait(20).await;
+    rig.stall(play_id, 42_000).await;
     let notices = rig.notices();
     assert!(
         notices
