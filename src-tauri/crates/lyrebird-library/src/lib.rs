@@ -1,8 +1,8 @@
 //! Lyrebird's local library: finds audio files under folders and reads their tags.
 //!
 //! Bad input never stops a scan: unreadable folders, symlink loops, corrupt tags and odd file
-//! names are recorded as [`Problem`]s and the scan goes on. (The `SQLite` index, incremental
-//! rescans and the watcher build on this.)
+//! names are recorded as [`Problem`]s and the scan goes on. [`index::Index`] keeps what a scan
+//! found in `SQLite` (with full-text search) and rescans incrementally.
 
 use std::collections::HashSet;
 use std::fs;
@@ -15,8 +15,15 @@ use lofty::prelude::*;
 use lofty::probe::Probe;
 use lyrebird_core::model::{ReplayGain, SourceKind, Track};
 
+pub mod index;
+mod normalize;
+
+pub use normalize::normalize;
+
 /// File extensions the audio thread can decode.
-pub const AUDIO_EXTENSIONS: &[&str] = &["flac", "mp3", "ogg", "oga", "wav", "m4a", "mp4", "aac"];
+pub const AUDIO_EXTENSIONS: &[&str] = &[
+    "flac", "mp3", "ogg", "oga", "opus", "wav", "m4a", "mp4", "aac",
+];
 
 /// A file or folder the scan skipped, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,19 +53,36 @@ pub fn is_audio_file(path: &Path) -> bool {
 /// parallel. Tracks come back in path order within each root, roots in the order given.
 #[must_use]
 pub fn scan(roots: &[PathBuf], source: SourceKind) -> Scan {
+    let (files, problems) = find_files(roots);
+    let paths: Vec<PathBuf> = files.into_iter().map(|f| f.path).collect();
+    let tracks = read_all(&paths, source);
+    Scan { tracks, problems }
+}
+
+/// An audio file found on disk, with what tells whether it changed since the last scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundFile {
+    pub path: PathBuf,
+    pub size: u64,
+    /// Modification time in nanoseconds since the Unix epoch (0 if the OS does not say).
+    pub mtime_ns: i64,
+}
+
+/// Every audio file under `roots` (folders or single files), without reading any tags.
+#[must_use]
+pub fn find_files(roots: &[PathBuf]) -> (Vec<FoundFile>, Vec<Problem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let mut visited = HashSet::new();
     for root in roots {
         collect(root, &mut files, &mut problems, &mut visited);
     }
-    let tracks = read_all(&files, source);
-    Scan { tracks, problems }
+    (files, problems)
 }
 
 fn collect(
     path: &Path,
-    files: &mut Vec<PathBuf>,
+    files: &mut Vec<FoundFile>,
     problems: &mut Vec<Problem>,
     visited: &mut HashSet<PathBuf>,
 ) {
@@ -72,7 +96,17 @@ fn collect(
     };
     if meta.is_file() {
         if is_audio_file(path) {
-            files.push(path.to_owned());
+            let mtime_ns = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .and_then(|d| i64::try_from(d.as_nanos()).ok())
+                .unwrap_or(0);
+            files.push(FoundFile {
+                path: path.to_owned(),
+                size: meta.len(),
+                mtime_ns,
+            });
         }
         return;
     }
@@ -99,7 +133,8 @@ fn collect(
 }
 
 /// Read tags of `files` on all cores, keeping their order.
-fn read_all(files: &[PathBuf], source: SourceKind) -> Vec<Track> {
+#[must_use]
+pub fn read_all(files: &[PathBuf], source: SourceKind) -> Vec<Track> {
     let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let chunk = files.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {

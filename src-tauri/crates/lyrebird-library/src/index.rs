@@ -1,0 +1,515 @@
+//! The library index: every local track in `SQLite`, with full-text search, rescanned
+//! incrementally.
+//!
+//! - A rescan lists the files (path, size, mtime) and reads tags only of files that are new or
+//!   whose size or mtime changed; files that are gone are deleted. One transaction per rescan.
+//! - Search folds case, width and diacritics ([`normalize`]), then matches every term:
+//!   terms of three or more characters as substrings through FTS5's trigram tokenizer (so
+//!   `杰伦` or `eatl` match inside words), shorter ones as word prefixes, or as characters and
+//!   pairs of characters of CJK text, through a second FTS5 table. Results rank an exact title
+//!   first, then titles that start with the query (alphabetically), then the other matches in
+//!   library order — each part a bounded index walk, so broad queries cost no more than
+//!   narrow ones.
+//! - The schema version lives in `PRAGMA user_version`; migrations run in order on open. The
+//!   file is a cache of what is on disk: an unreadable one is moved aside and rebuilt.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use lyrebird_core::model::{ReplayGain, SourceKind, Track, TrackId};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::normalize::{is_cjk, normalize};
+use crate::{Problem, find_files, read_all};
+
+/// Why the index could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("the library index: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("the library index at {path}: {source}")]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Schema, one entry per version; `user_version` says how many have run.
+const MIGRATIONS: &[&str] = &[
+    // 1: tracks and the two search tables (rowids shared with `tracks`).
+    "CREATE TABLE tracks (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        path BLOB NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        title TEXT NOT NULL,
+        artists TEXT NOT NULL,
+        album TEXT,
+        track_number INTEGER,
+        duration_ms INTEGER,
+        has_cover INTEGER NOT NULL,
+        replay_gain TEXT,
+        search_title TEXT NOT NULL,
+        added_at INTEGER NOT NULL
+     );
+     CREATE INDEX tracks_source ON tracks(source);
+     CREATE VIRTUAL TABLE search_substrings USING fts5(text, tokenize = 'trigram');
+     CREATE VIRTUAL TABLE search_words USING fts5(text, tokenize = 'unicode61');",
+    // 2: titles by their folded form, for "the title starts with what was typed".
+    "CREATE INDEX tracks_search_title ON tracks(search_title);",
+];
+
+/// What a rescan did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Audio files found.
+    pub seen: usize,
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// Files and folders that could not be read.
+    pub problems: Vec<Problem>,
+}
+
+pub struct Index {
+    conn: Connection,
+}
+
+impl Index {
+    /// Open (or create) the index at `path`. A file that is not a usable index is moved aside
+    /// as `<name>.corrupt-<time>` and a new one is built.
+    pub fn open(path: &Path) -> Result<Self, IndexError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| IndexError::File {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+        match Self::open_as_is(path) {
+            Ok(index) => Ok(index),
+            Err(IndexError::Sql(e)) if is_corruption(&e) => {
+                let aside = path.with_extension(format!(
+                    "corrupt-{}",
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs())
+                ));
+                tracing::warn!(error = %e, aside = %aside.display(), "library index unreadable; rebuilding");
+                std::fs::rename(path, &aside).map_err(|source| IndexError::File {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                Self::open_as_is(path)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_as_is(path: &Path) -> Result<Self, IndexError> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Self::with_connection(conn)
+    }
+
+    /// An index that lives in memory (tests, benchmarks).
+    pub fn in_memory() -> Result<Self, IndexError> {
+        Self::with_connection(Connection::open_in_memory()?)
+    }
+
+    fn with_connection(mut conn: Connection) -> Result<Self, IndexError> {
+        migrate(&mut conn)?;
+        Ok(Self { conn })
+    }
+
+    /// How many tracks the index holds.
+    pub fn len(&self) -> Result<usize, IndexError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM tracks", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    pub fn is_empty(&self) -> Result<bool, IndexError> {
+        Ok(self.len()? == 0)
+    }
+
+    /// Bring the tracks of `source` in line with the audio files under `roots`: read the tags
+    /// of new and changed files, drop the ones that are gone.
+    pub fn sync(
+        &mut self,
+        roots: &[PathBuf],
+        source: SourceKind,
+    ) -> Result<SyncReport, IndexError> {
+        let (files, problems) = find_files(roots);
+        let known = self.known_files(source)?;
+        let mut changed = Vec::new();
+        let mut unchanged = 0;
+        let mut found = std::collections::HashSet::with_capacity(files.len());
+        for file in &files {
+            let key = path_bytes(&file.path);
+            match known.get(&key) {
+                Some(&(size, mtime)) if size == file.size && mtime == file.mtime_ns => {
+                    unchanged += 1;
+                }
+                Some(_) | None => changed.push(file.clone()),
+            }
+            found.insert(key);
+        }
+        let paths: Vec<PathBuf> = changed.iter().map(|f| f.path.clone()).collect();
+        let tracks = read_all(&paths, source);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+
+        let tx = self.conn.transaction()?;
+        let mut report = SyncReport {
+            seen: files.len(),
+            unchanged,
+            problems,
+            ..SyncReport::default()
+        };
+        for (file, track) in changed.iter().zip(&tracks) {
+            let existed = known.contains_key(&path_bytes(&file.path));
+            upsert(&tx, file, track, now)?;
+            if existed {
+                report.updated += 1;
+            } else {
+                report.added += 1;
+            }
+        }
+        for gone in known.keys().filter(|k| !found.contains(*k)) {
+            let rowid: Option<i64> = tx
+                .query_row("SELECT rowid FROM tracks WHERE path = ?1", [gone], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if let Some(rowid) = rowid {
+                delete_row(&tx, rowid)?;
+                report.removed += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    fn known_files(&self, source: SourceKind) -> Result<HashMap<Vec<u8>, (u64, i64)>, IndexError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT path, size, mtime_ns FROM tracks WHERE source = ?1")?;
+        let rows = statement.query_map([source_name(source)], |r| {
+            let size: i64 = r.get(1)?;
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                (u64::try_from(size).unwrap_or(0), r.get(2)?),
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every track, in path order.
+    pub fn tracks(&self) -> Result<Vec<Track>, IndexError> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, path, source, title, artists, album, track_number, duration_ms, \
+             has_cover, replay_gain FROM tracks ORDER BY path",
+        )?;
+        let rows = statement.query_map([], row_to_track)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The ids of the tracks matching `query` (every term), best first, at most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<TrackId>, IndexError> {
+        let folded = normalize(query);
+        if folded.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut substrings = Vec::new();
+        let mut words = Vec::new();
+        for term in folded.split(' ') {
+            // FTS5 strings in double quotes; normalised terms hold no quotes, but be sure.
+            let quoted = format!("\"{}\"", term.replace('"', "\"\""));
+            if term.chars().count() >= 3 {
+                substrings.push(quoted);
+            } else {
+                words.push(format!("{quoted}*"));
+            }
+        }
+        // First the titles that are what was typed or start with it: a walk along the title
+        // index that stops at the limit. In that order the exact title comes first (it is
+        // the shortest string with that start), then the others alphabetically.
+        let upper = format!("{folded}\u{10FFFF}");
+        let limit_sql = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut ids: Vec<TrackId> = {
+            let mut statement = self.conn.prepare_cached(
+                "SELECT id FROM tracks WHERE search_title >= ?1 AND search_title < ?2 \
+                 ORDER BY search_title LIMIT ?3",
+            )?;
+            let rows = statement.query_map(params![folded, upper, limit_sql], |r| {
+                Ok(TrackId(r.get(0)?))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let remaining = i64::try_from(limit.saturating_sub(ids.len())).unwrap_or(0);
+        if remaining == 0 {
+            return Ok(ids);
+        }
+        // Then every other track matching all terms, in library order. With one kind of term
+        // the full-text table drives the query and stops at the limit, so a one-letter query
+        // over 100 000 tracks costs no more than a specific one.
+        let substrings = substrings.join(" ");
+        let words = words.join(" ");
+        let not_title_prefix = "NOT (t.search_title >= ?2 AND t.search_title < ?3)";
+        let (sql, pattern) = match (substrings.is_empty(), words.is_empty()) {
+            (false, true) => (
+                format!(
+                    "SELECT t.id FROM search_substrings f JOIN tracks t ON t.rowid = f.rowid \
+                     WHERE search_substrings MATCH ?1 AND {not_title_prefix} LIMIT ?4"
+                ),
+                substrings,
+            ),
+            (true, false) => (
+                format!(
+                    "SELECT t.id FROM search_words f JOIN tracks t ON t.rowid = f.rowid \
+                     WHERE search_words MATCH ?1 AND {not_title_prefix} LIMIT ?4"
+                ),
+                words.clone(),
+            ),
+            _ => (
+                format!(
+                    "SELECT t.id FROM tracks t WHERE {not_title_prefix} \
+                     AND t.rowid IN (SELECT rowid FROM search_substrings WHERE search_substrings MATCH ?1) \
+                     AND t.rowid IN (SELECT rowid FROM search_words WHERE search_words MATCH ?5) \
+                     ORDER BY t.rowid LIMIT ?4"
+                ),
+                substrings,
+            ),
+        };
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = if sql.contains("?5") {
+            statement
+                .query_map(params![pattern, folded, upper, remaining, words], |r| {
+                    Ok(TrackId(r.get(0)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            statement
+                .query_map(params![pattern, folded, upper, remaining], |r| {
+                    Ok(TrackId(r.get(0)?))
+                })?
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        ids.extend(rows);
+        Ok(ids)
+    }
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let done = usize::try_from(version).unwrap_or(usize::MAX);
+    if done > MIGRATIONS.len() {
+        // Written by a newer Lyrebird: it is only a cache, so start over rather than guess.
+        tracing::warn!(version, "library index from a newer version; rebuilding");
+        let tx = conn.transaction()?;
+        tx.execute_batch(
+            "DROP TABLE IF EXISTS tracks; DROP TABLE IF EXISTS search_substrings; \
+             DROP TABLE IF EXISTS search_words;",
+        )?;
+        tx.pragma_update(None, "user_version", 0)?;
+        tx.commit()?;
+        return migrate(conn);
+    }
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(done) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(
+            None,
+            "user_version",
+            i64::try_from(i + 1).unwrap_or(i64::MAX),
+        )?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+fn is_corruption(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
+fn upsert(
+    tx: &rusqlite::Transaction<'_>,
+    file: &crate::FoundFile,
+    track: &Track,
+    now: i64,
+) -> Result<(), IndexError> {
+    let path = path_bytes(&file.path);
+    let artists = serde_json::to_string(&track.artists).unwrap_or_else(|_| "[]".into());
+    let replay_gain = track
+        .replay_gain
+        .and_then(|rg| serde_json::to_string(&rg).ok());
+    let search_title = normalize(&track.title);
+    let existing: Option<i64> = tx
+        .query_row("SELECT rowid FROM tracks WHERE path = ?1", [&path], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let size = i64::try_from(file.size).unwrap_or(i64::MAX);
+    let duration = track.duration_ms.and_then(|d| i64::try_from(d).ok());
+    let source = source_name(track.source);
+    let columns = params![
+        track.id.0,
+        path,
+        size,
+        file.mtime_ns,
+        source,
+        track.title,
+        artists,
+        track.album,
+        track.track_number,
+        duration,
+        track.has_cover,
+        replay_gain,
+        search_title,
+    ];
+    let mut values = columns.to_vec();
+    let rowid = if let Some(rowid) = existing {
+        values.push(&rowid);
+        tx.execute(
+            "UPDATE tracks SET id = ?1, path = ?2, size = ?3, mtime_ns = ?4, source = ?5, \
+             title = ?6, artists = ?7, album = ?8, track_number = ?9, duration_ms = ?10, \
+             has_cover = ?11, replay_gain = ?12, search_title = ?13 WHERE rowid = ?14",
+            values.as_slice(),
+        )?;
+        tx.execute("DELETE FROM search_substrings WHERE rowid = ?1", [rowid])?;
+        tx.execute("DELETE FROM search_words WHERE rowid = ?1", [rowid])?;
+        rowid
+    } else {
+        values.push(&now);
+        tx.execute(
+            "INSERT INTO tracks (id, path, size, mtime_ns, source, title, artists, album, \
+             track_number, duration_ms, has_cover, replay_gain, search_title, added_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            values.as_slice(),
+        )?;
+        tx.last_insert_rowid()
+    };
+    let text = normalize(&format!(
+        "{} {} {}",
+        track.title,
+        track.artists.join(" "),
+        track.album.as_deref().unwrap_or_default()
+    ));
+    tx.execute(
+        "INSERT INTO search_substrings (rowid, text) VALUES (?1, ?2)",
+        params![rowid, text],
+    )?;
+    tx.execute(
+        "INSERT INTO search_words (rowid, text) VALUES (?1, ?2)",
+        params![rowid, with_cjk_grams(&text)],
+    )?;
+    Ok(())
+}
+
+fn delete_row(tx: &rusqlite::Transaction<'_>, rowid: i64) -> Result<(), IndexError> {
+    tx.execute("DELETE FROM tracks WHERE rowid = ?1", [rowid])?;
+    tx.execute("DELETE FROM search_substrings WHERE rowid = ?1", [rowid])?;
+    tx.execute("DELETE FROM search_words WHERE rowid = ?1", [rowid])?;
+    Ok(())
+}
+
+/// The words of `text`, plus every character and pair of characters of its CJK runs: CJK is
+/// written without spaces, so a one- or two-character query must match inside a "word".
+fn with_cjk_grams(text: &str) -> String {
+    let mut out = text.to_owned();
+    for word in text.split(' ') {
+        let chars: Vec<char> = word.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            if !is_cjk(c) {
+                continue;
+            }
+            out.push(' ');
+            out.push(c);
+            if let Some(&next) = chars.get(i + 1).filter(|n| is_cjk(**n)) {
+                out.push(' ');
+                out.push(c);
+                out.push(next);
+            }
+        }
+    }
+    out
+}
+
+fn row_to_track(r: &rusqlite::Row<'_>) -> rusqlite::Result<Track> {
+    let path = path_from_bytes(&r.get::<_, Vec<u8>>(1)?);
+    let source: String = r.get(2)?;
+    let artists: String = r.get(4)?;
+    let replay_gain: Option<String> = r.get(9)?;
+    let duration: Option<i64> = r.get(7)?;
+    Ok(Track {
+        id: TrackId(r.get(0)?),
+        source: source_from_name(&source),
+        title: r.get(3)?,
+        artists: serde_json::from_str(&artists).unwrap_or_default(),
+        album: r.get(5)?,
+        track_number: r.get(6)?,
+        duration_ms: duration.and_then(|d| u64::try_from(d).ok()),
+        has_cover: r.get(8)?,
+        replay_gain: replay_gain.and_then(|rg| serde_json::from_str::<ReplayGain>(&rg).ok()),
+        path: Some(path),
+    })
+}
+
+fn source_name(source: SourceKind) -> &'static str {
+    match source {
+        SourceKind::Local => "local",
+        SourceKind::Demo => "demo",
+        SourceKind::Subsonic => "subsonic",
+        SourceKind::NetEase => "netease",
+    }
+}
+
+fn source_from_name(name: &str) -> SourceKind {
+    match name {
+        "demo" => SourceKind::Demo,
+        "subsonic" => SourceKind::Subsonic,
+        "netease" => SourceKind::NetEase,
+        _ => SourceKind::Local,
+    }
+}
+
+/// A path as bytes, losslessly (file names need not be UTF-8).
+#[cfg(unix)]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(unix)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(windows)]
+fn path_bytes(path: &Path) -> Vec<u8> {
+    use std::os::windows::ffi::OsStrExt;
+    path.as_os_str()
+        .encode_wide()
+        .flat_map(u16::to_le_bytes)
+        .collect()
+}
+
+#[cfg(windows)]
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    use std::os::windows::ffi::OsStringExt;
+    let wide: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .collect();
+    PathBuf::from(std::ffi::OsString::from_wide(&wide))
+}
