@@ -16,6 +16,7 @@ pub fn start<R: Runtime>(
     options: LaunchOptions,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let paths = app.path();
+    let own_config_dir = options.config_dir.is_some();
     let config_dir = match options.config_dir {
         Some(dir) => dir,
         None => paths.app_config_dir()?,
@@ -33,8 +34,11 @@ pub fn start<R: Runtime>(
         .flatten();
     tracing::info!(config = %config_dir.display(), ?library_dirs, ?demo_dir, "starting");
 
+    // With a config dir of its own (tests, portable use) the caches live beside it, so that
+    // two such instances never share a library index.
     let cache_dir = match options.cache_dir {
         Some(dir) => dir,
+        None if own_config_dir => config_dir.join("cache"),
         None => paths.app_cache_dir()?,
     };
     let cache_bytes = options.cache_mb.map_or(AUDIO_CACHE_BYTES, |mb| mb << 20);
@@ -54,7 +58,13 @@ pub fn start<R: Runtime>(
     tauri::async_runtime::spawn(forward_events(app.handle().clone(), events));
     app.manage(player.clone());
 
-    tauri::async_runtime::spawn(load_library(player.clone(), library_dirs, demo_dir));
+    let index_path = cache_dir.join("library.sqlite");
+    tauri::async_runtime::spawn(load_library(
+        player.clone(),
+        library_dirs,
+        demo_dir,
+        index_path,
+    ));
     if !options.open.is_empty() {
         tauri::async_runtime::spawn(open_paths(player, options.open));
     }
@@ -103,24 +113,61 @@ async fn forward_events<R: Runtime>(
     }
 }
 
-/// Scan the demo set and the library folders off the async runtime, then hand the result to
-/// the actor.
-async fn load_library(player: PlayerHandle, library_dirs: Vec<PathBuf>, demo_dir: Option<PathBuf>) {
+/// Show the library as the index remembers it at once, then rescan (reading tags only of new
+/// and changed files) and show the result. Runs off the async runtime. Without a usable index
+/// it falls back to a plain scan.
+async fn load_library(
+    player: PlayerHandle,
+    library_dirs: Vec<PathBuf>,
+    demo_dir: Option<PathBuf>,
+    index_path: PathBuf,
+) {
     let scanning = LibraryView {
         tracks: Vec::new(),
         scanning: true,
     };
     let _ = player.act(Action::SetLibrary(scanning)).await;
+    let shown = player.clone();
     let scan = tauri::async_runtime::spawn_blocking(move || {
         let mut tracks = Vec::new();
         if let Some(demo) = demo_dir.filter(|d| d.is_dir()) {
             tracks.extend(lyrebird_library::scan(&[demo], SourceKind::Demo).tracks);
         }
-        let local = lyrebird_library::scan(&library_dirs, SourceKind::Local);
-        for problem in &local.problems {
-            tracing::info!(path = %problem.path.display(), reason = %problem.reason, "skipped");
+        match lyrebird_library::index::Index::open(&index_path) {
+            Ok(mut index) => {
+                if let Ok(known) = index.tracks()
+                    && !known.is_empty()
+                {
+                    let mut remembered = tracks.clone();
+                    remembered.extend(known);
+                    shown.send(Action::SetLibrary(LibraryView {
+                        tracks: remembered,
+                        scanning: true,
+                    }));
+                }
+                match index.sync(&library_dirs, SourceKind::Local) {
+                    Ok(report) => {
+                        tracing::info!(
+                            seen = report.seen,
+                            added = report.added,
+                            updated = report.updated,
+                            removed = report.removed,
+                            "library rescanned"
+                        );
+                        for problem in &report.problems {
+                            tracing::info!(path = %problem.path.display(), reason = %problem.reason, "skipped");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "library rescan failed"),
+                }
+                tracks.extend(index.tracks().unwrap_or_default());
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no library index; scanning without one");
+                let local = lyrebird_library::scan(&library_dirs, SourceKind::Local);
+                tracks.extend(local.tracks);
+            }
         }
-        tracks.extend(local.tracks);
         tracks
     })
     .await;
