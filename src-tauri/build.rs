@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "refresh_output_devices",
     "set_output_device",
     "set_crossfade",
+    "search_library",
 ];
 
 fn main() {

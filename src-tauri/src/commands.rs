@@ -112,6 +112,16 @@ pub async fn set_crossfade(player: Player<'_>, ms: u32) -> Done {
     player.act(Action::SetCrossfade { ms }).await
 }
 
+/// Ids of the library tracks matching what was typed, best first (at most 500).
+#[tauri::command]
+pub async fn search_library(
+    library: State<'_, lyrebird_library::service::LibraryHandle>,
+    query: String,
+) -> Result<Vec<String>, lyrebird_library::service::LibraryError> {
+    let ids = library.search(query, 500).await?;
+    Ok(ids.into_iter().map(|id| id.0).collect())
+}
+
 /// `None` (null from the UI) picks the system's default output.
 #[tauri::command]
 pub async fn set_output_device(player: Player<'_>, id: Option<String>) -> Done {

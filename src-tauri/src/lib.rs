@@ -56,6 +56,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::refresh_output_devices,
             commands::set_output_device,
             commands::set_crossfade,
+            commands::search_library,
         ])
         .register_asynchronous_uri_scheme_protocol(cover::SCHEME, cover::handle)
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use lyrebird_core::actor::Action;
 use lyrebird_core::events::{LibraryView, Notice, Published};
 use lyrebird_core::{Player, PlayerConfig, PlayerHandle, SourceKind};
+use lyrebird_library::service::LibraryHandle;
 use tauri::{App, AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::mpsc;
 
@@ -58,12 +59,16 @@ pub fn start<R: Runtime>(
     tauri::async_runtime::spawn(forward_events(app.handle().clone(), events));
     app.manage(player.clone());
 
-    let index_path = cache_dir.join("library.sqlite");
+    let (library, problem) = LibraryHandle::spawn(Some(cache_dir.join("library.sqlite")));
+    if let Some(e) = problem {
+        tracing::warn!(error = %e, "library index unusable; keeping it in memory this time");
+    }
+    app.manage(library.clone());
     tauri::async_runtime::spawn(load_library(
         player.clone(),
+        library,
         library_dirs,
         demo_dir,
-        index_path,
     ));
     if !options.open.is_empty() {
         tauri::async_runtime::spawn(open_paths(player, options.open));
@@ -114,67 +119,53 @@ async fn forward_events<R: Runtime>(
 }
 
 /// Show the library as the index remembers it at once, then rescan (reading tags only of new
-/// and changed files) and show the result. Runs off the async runtime. Without a usable index
-/// it falls back to a plain scan.
+/// and changed files) and show the result. The index lives on the library thread.
 async fn load_library(
     player: PlayerHandle,
+    library: LibraryHandle,
     library_dirs: Vec<PathBuf>,
     demo_dir: Option<PathBuf>,
-    index_path: PathBuf,
 ) {
     let scanning = LibraryView {
         tracks: Vec::new(),
         scanning: true,
     };
     let _ = player.act(Action::SetLibrary(scanning)).await;
-    let shown = player.clone();
-    let scan = tauri::async_runtime::spawn_blocking(move || {
-        let mut tracks = Vec::new();
-        if let Some(demo) = demo_dir.filter(|d| d.is_dir()) {
-            tracks.extend(lyrebird_library::scan(&[demo], SourceKind::Demo).tracks);
-        }
-        match lyrebird_library::index::Index::open(&index_path) {
-            Ok(mut index) => {
-                if let Ok(known) = index.tracks()
-                    && !known.is_empty()
-                {
-                    let mut remembered = tracks.clone();
-                    remembered.extend(known);
-                    shown.send(Action::SetLibrary(LibraryView {
-                        tracks: remembered,
-                        scanning: true,
-                    }));
-                }
-                match index.sync(&library_dirs, SourceKind::Local) {
-                    Ok(report) => {
-                        tracing::info!(
-                            seen = report.seen,
-                            added = report.added,
-                            updated = report.updated,
-                            removed = report.removed,
-                            "library rescanned"
-                        );
-                        for problem in &report.problems {
-                            tracing::info!(path = %problem.path.display(), reason = %problem.reason, "skipped");
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "library rescan failed"),
-                }
-                tracks.extend(index.tracks().unwrap_or_default());
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "no library index; scanning without one");
-                let local = lyrebird_library::scan(&library_dirs, SourceKind::Local);
-                tracks.extend(local.tracks);
-            }
-        }
-        tracks
+    let demo = tauri::async_runtime::spawn_blocking(move || {
+        demo_dir
+            .filter(|d| d.is_dir())
+            .map(|demo| lyrebird_library::scan(&[demo], SourceKind::Demo).tracks)
+            .unwrap_or_default()
     })
-    .await;
-    let tracks = scan.unwrap_or_else(|e| {
-        tracing::error!(error = %e, "library scan failed");
-        Vec::new()
-    });
+    .await
+    .unwrap_or_default();
+    let remembered = library.tracks().await.unwrap_or_default();
+    if !remembered.is_empty() {
+        let mut tracks = demo.clone();
+        tracks.extend(remembered);
+        let view = LibraryView {
+            tracks,
+            scanning: true,
+        };
+        let _ = player.act(Action::SetLibrary(view)).await;
+    }
+    match library.sync(library_dirs, SourceKind::Local).await {
+        Ok(report) => {
+            tracing::info!(
+                seen = report.seen,
+                added = report.added,
+                updated = report.updated,
+                removed = report.removed,
+                "library rescanned"
+            );
+            for problem in &report.problems {
+                tracing::info!(path = %problem.path.display(), reason = %problem.reason, "skipped");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "library rescan failed"),
+    }
+    let mut tracks = demo;
+    tracks.extend(library.tracks().await.unwrap_or_default());
     tracing::info!(count = tracks.len(), "library loaded");
     let _ = player
         .act(Action::SetLibrary(LibraryView {

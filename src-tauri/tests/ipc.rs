@@ -98,6 +98,13 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
     assert_eq!(snapshot["queue"]["current"], 1);
     assert!(snapshot["state"]["playId"].as_u64().unwrap() >= 1);
 
+    // Search goes to the library index: the demo's A4 tone by a word of its title, nothing
+    // for nonsense.
+    let found = invoke(&f.main, "search_library", json!({ "query": "a4" })).unwrap();
+    assert_eq!(found, json!([tracks[0]["id"]]));
+    let found = invoke(&f.main, "search_library", json!({ "query": "zzqx" })).unwrap();
+    assert_eq!(found, json!([]));
+
     invoke(&f.main, "set_volume", json!({ "volume": 0.5 })).unwrap();
     invoke(&f.main, "set_locale", json!({ "locale": "zh-CN" })).unwrap();
     invoke(&f.main, "set_replay_gain", json!({ "mode": "album" })).unwrap();

@@ -4,7 +4,7 @@
 //! thread reaches it through [`AudioEvent`]s. It publishes [`PlayerEvent`]s, coalesced so that
 //! one turn of its loop emits at most one event of each kind.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -309,8 +309,10 @@ struct Actor<A> {
     stats: ActorStats,
     /// The session to bring back once the loop runs (restoring may start lookup tasks).
     restore: Option<Session>,
-    /// Lookups in flight, by id. Only the actor reads or writes this.
-    lookups: HashMap<LookupId, Lookup>,
+    /// Lookups in flight, by id. Only the actor reads or writes this. Ordered, so that
+    /// cancelling "all of them" happens in the same order every run (the simulation replays
+    /// a seed exactly).
+    lookups: BTreeMap<LookupId, Lookup>,
     last_lookup: LookupId,
     lookup_replies: mpsc::UnboundedSender<LookupReply>,
     /// Every lookup task, so shutdown can wait for them and tests can count them.
@@ -380,7 +382,7 @@ impl<A: AudioOutput> Actor<A> {
             session_due: None,
             stats: ActorStats::default(),
             restore: None,
-            lookups: HashMap::new(),
+            lookups: BTreeMap::new(),
             last_lookup: 0,
             lookup_replies,
             tasks: TaskTracker::new(),

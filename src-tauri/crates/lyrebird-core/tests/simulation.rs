@@ -722,11 +722,18 @@ fn run_scenario(seed: u64) {
             scenario.step(step).await;
         }
         // Every lookup ends by itself (answered or cancelled): back to the baseline of one task.
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        for _ in 0..8 {
-            tokio::task::yield_now().await;
+        // An answer can start the next lookup (a cued track's follower), so allow a few rounds.
+        let mut stats = scenario.player.stats().await.unwrap();
+        for _ in 0..10 {
+            if stats.lookups_running == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            for _ in 0..8 {
+                tokio::task::yield_now().await;
+            }
+            stats = scenario.player.stats().await.unwrap();
         }
-        let stats = scenario.player.stats().await.unwrap();
         assert_eq!(
             stats.lookups_running, 0,
             "seed {seed}: lookups still running at the end"

@@ -17,6 +17,7 @@ use lyrebird_core::model::{ReplayGain, SourceKind, Track};
 
 pub mod index;
 mod normalize;
+pub mod service;
 
 pub use normalize::normalize;
 

@@ -1,7 +1,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import LibraryView from './LibraryView.svelte';
 import { player } from '../player.svelte';
 import { makeSnapshot, makeTrack, playingSnapshot } from '../../test/fixtures';
@@ -230,5 +230,194 @@ describe('LibraryView', () => {
     await fireEvent.keyDown(document.activeElement!, { key: 'End' });
     expect(document.activeElement).toHaveAttribute('data-track-id', 'local:t4999');
     expect(document.activeElement).toHaveAttribute('aria-posinset', '5000');
+  });
+
+  describe('search', () => {
+    /** Answers `search_library` from `answers` (by query); anything else resolves to nothing. */
+    function answerSearches(answers: Record<string, string[] | Promise<string[]>>) {
+      invokeMock.mockImplementation(async (cmd, args) => {
+        if (cmd !== 'search_library') return undefined;
+        const query = (args as { query: string }).query;
+        return answers[query] ?? [];
+      });
+    }
+
+    function searchCalls() {
+      return invokeMock.mock.calls.filter(([cmd]) => cmd === 'search_library');
+    }
+
+    function shownIds() {
+      return rows().map((r) => r.getAttribute('data-track-id'));
+    }
+
+    async function type(value: string) {
+      await fireEvent.input(screen.getByTestId('library-search'), { target: { value } });
+    }
+
+    /** Lets the debounce run out and the (mocked) answer arrive. */
+    async function settle() {
+      await vi.advanceTimersByTimeAsync(150);
+      flushSync();
+    }
+
+    beforeEach(() => {
+      vi.useFakeTimers();
+    });
+
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('has a labelled search field above the list', () => {
+      player.load(makeSnapshot({ library: { tracks: library(3), scanning: false } }));
+      render(LibraryView);
+      const field = screen.getByRole('searchbox', { name: 'Search the library' });
+      expect(field).toBe(screen.getByTestId('library-search'));
+      expect(field).toHaveAttribute('type', 'search');
+      expect(field).toHaveAttribute('placeholder', 'Search title, artist, album');
+      expect(field.compareDocumentPosition(screen.getByRole('listbox')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    });
+
+    it('searches after a pause in typing and shows only the matches, best first', async () => {
+      player.load(makeSnapshot({ library: { tracks: library(5), scanning: false } }));
+      answerSearches({ song: ['local:t3', 'local:t0', 'local:t4'] });
+      render(LibraryView);
+      await type('s');
+      await type('so');
+      await type('  song ');
+      await vi.advanceTimersByTimeAsync(50);
+      expect(searchCalls()).toHaveLength(0);
+      expect(rows()).toHaveLength(5);
+      await settle();
+      expect(searchCalls()).toEqual([['search_library', { query: 'song' }]]);
+      expect(shownIds()).toEqual(['local:t3', 'local:t0', 'local:t4']);
+      expect(within(rows()[0]!).getByTestId('track-title')).toHaveTextContent('Song 3');
+      expect(screen.getByRole('listbox')).toHaveAccessibleName('Tracks');
+    });
+
+    it('ignores a late answer for an older query', async () => {
+      player.load(makeSnapshot({ library: { tracks: library(5), scanning: false } }));
+      let answerOld!: (ids: string[]) => void;
+      const old = new Promise<string[]>((resolve) => (answerOld = resolve));
+      answerSearches({ a: old, ab: ['local:t2'] });
+      render(LibraryView);
+      await type('a');
+      await vi.advanceTimersByTimeAsync(150);
+      await type('ab');
+      await settle();
+      expect(shownIds()).toEqual(['local:t2']);
+      answerOld(['local:t0', 'local:t1', 'local:t2']);
+      await settle();
+      expect(searchCalls().map(([, args]) => args)).toEqual([{ query: 'a' }, { query: 'ab' }]);
+      expect(shownIds()).toEqual(['local:t2']);
+    });
+
+    it('shows the whole library again when the field is cleared', async () => {
+      player.load(makeSnapshot({ library: { tracks: library(4), scanning: false } }));
+      answerSearches({ x: ['local:t1'] });
+      render(LibraryView);
+      await type('x');
+      await settle();
+      expect(shownIds()).toEqual(['local:t1']);
+      await type('   ');
+      flushSync();
+      expect(shownIds()).toEqual(['local:t0', 'local:t1', 'local:t2', 'local:t3']);
+      await settle();
+      expect(searchCalls()).toHaveLength(1);
+    });
+
+    it('clears the field with Escape', async () => {
+      player.load(makeSnapshot({ library: { tracks: library(4), scanning: false } }));
+      answerSearches({ x: ['local:t1'] });
+      render(LibraryView);
+      await type('x');
+      await settle();
+      const field = screen.getByTestId<HTMLInputElement>('library-search');
+      await fireEvent.keyDown(field, { key: 'Escape' });
+      expect(field.value).toBe('');
+      expect(rows()).toHaveLength(4);
+    });
+
+    it('says so when nothing matches', async () => {
+      player.load(makeSnapshot({ library: { tracks: library(3), scanning: false } }));
+      answerSearches({ zzz: [] });
+      render(LibraryView);
+      await type('zzz');
+      await settle();
+      expect(screen.queryAllByTestId('track-row')).toHaveLength(0);
+      expect(screen.getByTestId('library-no-match')).toHaveTextContent('No tracks match “zzz”');
+      expect(screen.queryByTestId('library-empty')).toBeNull();
+      expect(screen.getByTestId('library-search')).toBeInTheDocument();
+    });
+
+    it('plays a found track on double click and Enter', async () => {
+      player.load(makeSnapshot({ library: { tracks: library(5), scanning: false } }));
+      answerSearches({ q: ['local:t4', 'local:t2'] });
+      render(LibraryView);
+      await type('q');
+      await settle();
+      invokeMock.mockClear();
+      await fireEvent.dblClick(within(rows()[1]!).getByTestId('track-title'));
+      rows()[0]!.focus();
+      await fireEvent.keyDown(rows()[0]!, { key: 'Enter' });
+      expect(invokeMock.mock.calls).toEqual([
+        ['play_library_track', { id: 'local:t2' }],
+        ['play_library_track', { id: 'local:t4' }],
+      ]);
+    });
+
+    it('keeps filtering with the last answer when the library changes', async () => {
+      const tracks = library(4);
+      player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+      answerSearches({ q: ['local:t3', 'local:t1', 'local:t0'] });
+      render(LibraryView);
+      await type('q');
+      await settle();
+      const added = makeTrack({ id: 'local:new', title: 'New' });
+      player.receive({
+        type: 'library',
+        payload: { tracks: [tracks[0]!, tracks[2]!, tracks[3]!, added], scanning: false },
+      });
+      flushSync();
+      expect(shownIds()).toEqual(['local:t3', 'local:t0']);
+      expect(searchCalls()).toHaveLength(1);
+    });
+
+    it('renders a hostile title among the results as text', async () => {
+      const hostile = '<img src=x onerror=alert(1)>';
+      const tracks = [...library(2), makeTrack({ id: 'local:evil', title: hostile })];
+      player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+      answerSearches({ img: ['local:evil'] });
+      const { container } = render(LibraryView);
+      await type('img');
+      await settle();
+      const title = screen.getByTestId('track-title');
+      expect(title.textContent).toBe(hostile);
+      expect(title.children).toHaveLength(0);
+      expect(container.querySelector('img')).toBeNull();
+    });
+
+    it('renders a hostile query in the empty state as text', async () => {
+      const hostile = '<b>x</b>';
+      player.load(makeSnapshot({ library: { tracks: library(2), scanning: false } }));
+      answerSearches({});
+      const { container } = render(LibraryView);
+      await type(hostile);
+      await settle();
+      expect(screen.getByTestId('library-no-match')).toHaveTextContent(`No tracks match “${hostile}”`);
+      expect(container.querySelector('b')).toBeNull();
+    });
+
+    it('is translated', () => {
+      player.load(
+        makeSnapshot({
+          library: { tracks: library(2), scanning: false },
+          settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+        }),
+      );
+      render(LibraryView);
+      const field = screen.getByRole('searchbox', { name: '搜索音乐库' });
+      expect(field).toHaveAttribute('placeholder', '搜索标题、艺人、专辑');
+    });
   });
 });

@@ -32,6 +32,10 @@ export const en = {
   'library.playTrackNext': 'Play {title} next',
   'library.addTrackToQueue': 'Add {title} to the queue',
   'library.menuLabel': 'Actions for {title}',
+  'library.search': 'Search the library',
+  'library.searchPlaceholder': 'Search title, artist, album',
+  'library.noMatchTitle': 'No tracks match “{query}”',
+  'library.noMatchBody': 'Try another title, artist or album, or press Escape to see the whole library.',
 
   'queue.title': 'Queue',
   'queue.count.one': '{count} track',

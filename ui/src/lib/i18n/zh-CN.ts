@@ -32,6 +32,10 @@ export const zhCN: Record<MessageKey, string> = {
   'library.playTrackNext': '下一首播放 {title}',
   'library.addTrackToQueue': '将 {title} 添加到播放队列',
   'library.menuLabel': '{title} 的操作',
+  'library.search': '搜索音乐库',
+  'library.searchPlaceholder': '搜索标题、艺人、专辑',
+  'library.noMatchTitle': '没有与“{query}”匹配的曲目',
+  'library.noMatchBody': '换个标题、艺人或专辑试试，或按 Esc 键查看整个音乐库。',
 
   'queue.title': '播放队列',
   'queue.count.one': '{count} 首曲目',

@@ -20,6 +20,14 @@ export function playLibraryTrack(id: TrackId): Promise<void> {
   return invoke<void>('play_library_track', { id });
 }
 
+/**
+ * Ids of the library tracks that match `query` (title, artist, album), best first, at most
+ * 500. Answers for an older query can arrive after a newer one: the caller keeps the latest.
+ */
+export function searchLibrary(query: string): Promise<TrackId[]> {
+  return invoke<TrackId[]>('search_library', { query });
+}
+
 /** Plays the queue entry at `index`. */
 export function playQueueIndex(index: number): Promise<void> {
   return invoke<void>('play_queue_index', { index });
