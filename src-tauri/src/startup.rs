@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use lyrebird_core::actor::Action;
-use lyrebird_core::events::{LibraryView, Notice, Published};
+use lyrebird_core::events::{LibraryView, Notice, PlayerEvent, Published};
 use lyrebird_core::{Player, PlayerConfig, PlayerHandle, SourceKind};
 use lyrebird_library::service::LibraryHandle;
 use tauri::{App, AppHandle, Emitter, Manager, Runtime};
@@ -112,10 +112,23 @@ async fn forward_events<R: Runtime>(
     mut events: mpsc::UnboundedReceiver<Published>,
 ) {
     while let Some(event) = events.recv().await {
+        // Position ticks (five a second) for windows nobody can see only cost CPU in the web
+        // process; the next tick after the window is shown again brings it up to date. (The
+        // UI's sequence check allows gaps.)
+        if matches!(event.event, PlayerEvent::Position { .. }) && !any_window_on_screen(&app) {
+            continue;
+        }
         if let Err(e) = app.emit(PLAYER_EVENT, &event) {
             tracing::warn!(error = %e, "event not delivered to the webview");
         }
     }
+}
+
+/// Whether some window is shown and not minimised. Unknown counts as shown.
+fn any_window_on_screen<R: Runtime>(app: &AppHandle<R>) -> bool {
+    app.webview_windows().values().any(|window| {
+        window.is_visible().unwrap_or(true) && !window.is_minimized().unwrap_or(false)
+    })
 }
 
 /// Show the library as the index remembers it at once, then rescan (reading tags only of new
