@@ -162,7 +162,44 @@ async fn load_library(
         };
         let _ = player.act(Action::SetLibrary(view)).await;
     }
-    match library.sync(library_dirs, SourceKind::Local).await {
+    rescan(&player, &library, &library_dirs, &demo).await;
+
+    // While the app runs, changes in the folders trigger the same incremental rescan. Bursts
+    // (an album copied in) are debounced by the watcher and coalesced here.
+    let (changed_tx, mut changed) = mpsc::unbounded_channel();
+    let watcher = lyrebird_library::watch::watch(
+        &library_dirs,
+        std::time::Duration::from_secs(1),
+        move || {
+            let _ = changed_tx.send(());
+        },
+    );
+    let _watcher = match watcher {
+        Ok(watcher) => {
+            for (path, reason) in &watcher.problems {
+                tracing::info!(path = %path.display(), %reason, "not watched");
+            }
+            Some(watcher)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "library folders are not watched");
+            None
+        }
+    };
+    while changed.recv().await.is_some() {
+        while changed.try_recv().is_ok() {}
+        rescan(&player, &library, &library_dirs, &demo).await;
+    }
+}
+
+/// Rescan the library folders and publish the library (the demo tracks first).
+async fn rescan(
+    player: &PlayerHandle,
+    library: &LibraryHandle,
+    library_dirs: &[PathBuf],
+    demo: &[lyrebird_core::Track],
+) {
+    match library.sync(library_dirs.to_vec(), SourceKind::Local).await {
         Ok(report) => {
             tracing::info!(
                 seen = report.seen,
@@ -177,7 +214,7 @@ async fn load_library(
         }
         Err(e) => tracing::warn!(error = %e, "library rescan failed"),
     }
-    let mut tracks = demo;
+    let mut tracks = demo.to_vec();
     tracks.extend(library.tracks().await.unwrap_or_default());
     tracing::info!(count = tracks.len(), "library loaded");
     let _ = player

@@ -16,8 +16,10 @@ use lofty::probe::Probe;
 use lyrebird_core::model::{ReplayGain, SourceKind, Track};
 
 pub mod index;
+pub mod lyrics;
 mod normalize;
 pub mod service;
+pub mod watch;
 
 pub use normalize::normalize;
 

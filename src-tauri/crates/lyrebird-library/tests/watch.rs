@@ -1,0 +1,61 @@
+//! The watcher sees audio files appear and go while it runs, in batches, and ignores the rest.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use lyrebird_library::watch::watch;
+
+fn wait(rx: &mpsc::Receiver<()>) -> bool {
+    rx.recv_timeout(Duration::from_secs(10)).is_ok()
+}
+
+#[test]
+fn audio_files_appearing_or_going_are_reported_in_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("album")).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let watcher = watch(
+        &[dir.path().to_owned()],
+        Duration::from_millis(200),
+        move || {
+            let _ = tx.send(());
+        },
+    )
+    .unwrap();
+    assert!(watcher.problems.is_empty());
+
+    // A burst of new files in a subfolder: reported in a few batches, not one per file, and
+    // then quiet.
+    for i in 0..20 {
+        std::fs::write(dir.path().join(format!("album/{i:02}.flac")), b"x").unwrap();
+    }
+    assert!(wait(&rx), "new files reported");
+    let mut reports = 1;
+    while rx.recv_timeout(Duration::from_millis(800)).is_ok() {
+        reports += 1;
+    }
+    assert!(reports <= 4, "{reports} reports for one burst of 20 files");
+
+    // Not audio: nothing.
+    std::fs::write(dir.path().join("notes.txt"), b"x").unwrap();
+    assert!(
+        rx.recv_timeout(Duration::from_secs(1)).is_err(),
+        "a text file is ignored"
+    );
+
+    // Removed: reported.
+    std::fs::remove_file(dir.path().join("album/00.flac")).unwrap();
+    assert!(wait(&rx), "a removal is reported");
+}
+
+#[test]
+fn a_missing_folder_is_a_problem_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let watcher = watch(
+        &[dir.path().join("nope")],
+        Duration::from_millis(100),
+        || {},
+    )
+    .unwrap();
+    assert_eq!(watcher.problems.len(), 1);
+}
