@@ -289,12 +289,6 @@ fn split_words(line: &str) -> (String, Vec<Word>) {
     let mut words = Vec::new();
     let mut current: Option<Word> = None;
     let mut rest = line;
-    let mut push_text = |text: &mut String, current: &mut Option<Word>, piece: &str| {
-        text.push_str(piece);
-        if let Some(word) = current {
-            word.text.push_str(piece);
-        }
-    };
     while let Some(open) = rest.find('<') {
         push_text(&mut text, &mut current, &rest[..open]);
         let inner = &rest[open + 1..];
@@ -321,6 +315,13 @@ fn split_words(line: &str) -> (String, Vec<Word>) {
         text = trimmed.to_owned();
     }
     (text, words)
+}
+
+fn push_text(text: &mut String, current: &mut Option<Word>, piece: &str) {
+    text.push_str(piece);
+    if let Some(word) = current {
+        word.text.push_str(piece);
+    }
 }
 
 /// Equal times: the second line becomes the first one's translation (unless empty or the same
