@@ -131,7 +131,10 @@ fn child(scenario: &str) {
                 _ => {}
             }
         }
-        // Notices published in the same turn as the final state come right after it.
+        // Notices published in the same turn as the final state come right after it; the actor
+        // may still be sending them (it runs on another worker thread). A snapshot is answered
+        // only after that turn, so once it is back they are all in the channel.
+        player.snapshot().await.unwrap();
         while let Ok(published) = events.try_recv() {
             if let PlayerEvent::Notice(notice) = published.event {
                 log.push(format!("notice {notice:?}"));
