@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use lyrebird_core::actor::Action;
-use lyrebird_core::events::{LibraryView, Notice, PlayerEvent, Published};
+use lyrebird_core::events::{LibraryView, Notice, PlayerEvent, Published, ScanProgress};
 use lyrebird_core::{Player, PlayerConfig, PlayerHandle, SourceKind};
 use lyrebird_library::service::LibraryHandle;
 use tauri::{App, AppHandle, Emitter, Manager, Runtime};
@@ -199,7 +199,19 @@ async fn rescan(
     library_dirs: &[PathBuf],
     demo: &[lyrebird_core::Track],
 ) {
-    match library.sync(library_dirs.to_vec(), SourceKind::Local).await {
+    // Progress goes to the actor (the UI's progress bar), only when there is work to show.
+    let reporter = player.clone();
+    let progress = move |done: usize, total: usize| {
+        let scan = (total > 0 && done < total).then(|| ScanProgress {
+            done: u32::try_from(done).unwrap_or(u32::MAX),
+            total: u32::try_from(total).unwrap_or(u32::MAX),
+        });
+        reporter.send(Action::SetScanProgress(scan));
+    };
+    match library
+        .sync(library_dirs.to_vec(), SourceKind::Local, progress)
+        .await
+    {
         Ok(report) => {
             tracing::info!(
                 seen = report.seen,

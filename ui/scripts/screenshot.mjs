@@ -260,6 +260,7 @@ function makeSnapshot(options) {
       muted: false,
       sleepTimerEndsAtMs: null,
       outputDevices: [],
+      scan: null,
     },
     queue: { entries, current: current ? 2 : null },
     library: { tracks, scanning: options.scanning },

@@ -35,6 +35,7 @@ export function makeState(overrides: Partial<PlayerState> = {}): PlayerState {
     muted: false,
     sleepTimerEndsAtMs: null,
     outputDevices: [],
+    scan: null,
     ...overrides,
   };
 }

@@ -78,8 +78,10 @@ pub enum Action {
     ClearQueue,
     SetPlayMode(PlayMode),
     SetStopAfterCurrent(bool),
-    /// The library scanner's result (or its progress).
+    /// The library scanner's result.
     SetLibrary(LibraryView),
+    /// How far the library scan is (`None`: done).
+    SetScanProgress(Option<crate::events::ScanProgress>),
     TogglePause,
     Play,
     Pause,
@@ -322,6 +324,7 @@ struct Actor<A> {
     /// Stalls of the current track in a row (the watchdog's reports).
     stalls: u32,
     output_devices: Vec<crate::events::OutputDevice>,
+    scan: Option<crate::events::ScanProgress>,
 }
 
 impl<A: AudioOutput> Actor<A> {
@@ -389,6 +392,7 @@ impl<A: AudioOutput> Actor<A> {
             shutdown: CancellationToken::new(),
             stalls: 0,
             output_devices: Vec::new(),
+            scan: None,
         };
         if let Some(loaded) = session {
             if let Some((reason, kept_as)) = loaded.reset {
@@ -562,6 +566,12 @@ impl<A: AudioOutput> Actor<A> {
             | Action::SetPlayMode(_)
             | Action::SetStopAfterCurrent(_) => self.edit_queue(action)?,
             Action::SetLibrary(view) => self.set_library(view),
+            Action::SetScanProgress(progress) => {
+                if self.scan != progress {
+                    self.scan = progress;
+                    self.dirty.state = true;
+                }
+            }
             Action::TogglePause => match self.status {
                 PlaybackStatus::Playing | PlaybackStatus::Loading => self.pause(),
                 PlaybackStatus::Paused | PlaybackStatus::Stopped => self.play()?,
@@ -1329,6 +1339,7 @@ impl<A: AudioOutput> Actor<A> {
                 u64::try_from(since_epoch.as_millis()).ok()
             }),
             output_devices: self.output_devices.clone(),
+            scan: self.scan,
         }
     }
 

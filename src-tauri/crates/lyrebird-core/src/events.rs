@@ -55,6 +55,16 @@ pub struct PlayerState {
     pub sleep_timer_ends_at_ms: Option<u64>,
     /// The output devices the audio backend listed last (asked for with `RefreshDevices`).
     pub output_devices: Vec<OutputDevice>,
+    /// How far the running library scan is; `None` when no scan runs.
+    pub scan: Option<ScanProgress>,
+}
+
+/// Progress of a library scan: files whose tags were read so far, of how many to read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanProgress {
+    pub done: u32,
+    pub total: u32,
 }
 
 /// An audio output the user can choose.

@@ -955,3 +955,26 @@ async fn the_sleep_timer_pauses_once_and_mute_keeps_the_volume() {
         ]
     );
 }
+
+#[tokio::test]
+async fn scan_progress_is_part_of_the_published_state() {
+    use lyrebird_core::events::ScanProgress;
+    let mut h = Harness::new(1).await;
+    let progress = ScanProgress {
+        done: 512,
+        total: 20_000,
+    };
+    h.player
+        .act(Action::SetScanProgress(Some(progress)))
+        .await
+        .unwrap();
+    let events = h.drain_events();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, PlayerEvent::State(s) if s.scan == Some(progress))),
+        "{events:?}"
+    );
+    h.player.act(Action::SetScanProgress(None)).await.unwrap();
+    assert_eq!(h.player.snapshot().await.unwrap().state.scan, None);
+}

@@ -61,6 +61,9 @@ const MIGRATIONS: &[&str] = &[
     "CREATE INDEX tracks_search_title ON tracks(search_title);",
 ];
 
+/// Files whose tags are read between two progress reports.
+const PROGRESS_BATCH: usize = 512;
+
 /// What a rescan did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SyncReport {
@@ -144,6 +147,17 @@ impl Index {
         roots: &[PathBuf],
         source: SourceKind,
     ) -> Result<SyncReport, IndexError> {
+        self.sync_with_progress(roots, source, |_, _| {})
+    }
+
+    /// [`Index::sync`], calling `progress(done, total)` as tags are read (after each batch of
+    /// files, and once at the end with `done == total`).
+    pub fn sync_with_progress(
+        &mut self,
+        roots: &[PathBuf],
+        source: SourceKind,
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<SyncReport, IndexError> {
         let (files, problems) = find_files(roots);
         let known = self.known_files(source)?;
         let mut changed = Vec::new();
@@ -160,7 +174,13 @@ impl Index {
             found.insert(key);
         }
         let paths: Vec<PathBuf> = changed.iter().map(|f| f.path.clone()).collect();
-        let tracks = read_all(&paths, source);
+        // Tags in batches, so a long first scan can say how far it is.
+        let mut tracks = Vec::with_capacity(paths.len());
+        progress(0, paths.len());
+        for batch in paths.chunks(PROGRESS_BATCH) {
+            tracks.extend(read_all(batch, source));
+            progress(tracks.len(), paths.len());
+        }
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));

@@ -41,6 +41,7 @@ enum Request {
     Sync {
         roots: Vec<PathBuf>,
         source: SourceKind,
+        progress: Box<dyn FnMut(usize, usize) + Send>,
         reply: Reply<SyncReport>,
     },
     Search {
@@ -92,15 +93,19 @@ impl LibraryHandle {
         self.ask(Request::Tracks).await
     }
 
-    /// Rescan `roots` for `source` (see [`Index::sync`]).
+    /// Rescan `roots` for `source` (see [`Index::sync`]), reporting `progress(done, total)`
+    /// from the library thread as tags are read.
     pub async fn sync(
         &self,
         roots: Vec<PathBuf>,
         source: SourceKind,
+        progress: impl FnMut(usize, usize) + Send + 'static,
     ) -> Result<SyncReport, LibraryError> {
+        let progress = Box::new(progress);
         self.ask(|reply| Request::Sync {
             roots,
             source,
+            progress,
             reply,
         })
         .await
@@ -126,9 +131,11 @@ fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>) {
             Request::Sync {
                 roots,
                 source,
+                mut progress,
                 reply,
             } => {
-                let _ = reply.send(index.sync(&roots, source).map_err(Into::into));
+                let result = index.sync_with_progress(&roots, source, &mut progress);
+                let _ = reply.send(result.map_err(Into::into));
             }
             Request::Search {
                 query,

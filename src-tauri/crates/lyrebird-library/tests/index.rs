@@ -238,3 +238,26 @@ fn an_unreadable_index_is_moved_aside_and_rebuilt() {
         });
     assert!(kept, "the unreadable file is kept aside");
 }
+
+#[test]
+fn a_scan_reports_its_progress_and_a_no_change_rescan_has_nothing_to_read() {
+    let library = Library::new();
+    let mut index = Index::in_memory().unwrap();
+    let mut seen = Vec::new();
+    index
+        .sync_with_progress(&library.roots(), SourceKind::Local, |done, total| {
+            seen.push((done, total));
+        })
+        .unwrap();
+    assert_eq!(seen.first(), Some(&(0, 7)));
+    assert_eq!(seen.last(), Some(&(7, 7)));
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{seen:?}");
+
+    let mut again = Vec::new();
+    index
+        .sync_with_progress(&library.roots(), SourceKind::Local, |done, total| {
+            again.push((done, total));
+        })
+        .unwrap();
+    assert_eq!(again, [(0, 0)], "nothing to read");
+}

@@ -4,7 +4,7 @@ import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import LibraryView from './LibraryView.svelte';
 import { player } from '../player.svelte';
-import { makeSnapshot, makeTrack, playingSnapshot } from '../../test/fixtures';
+import { makeSnapshot, makeState, makeTrack, playingSnapshot } from '../../test/fixtures';
 
 const invokeMock = vi.mocked(invoke);
 
@@ -192,6 +192,46 @@ describe('LibraryView', () => {
     render(LibraryView);
     expect(screen.getByTestId('library-scanning')).toHaveTextContent('Scanning…');
     expect(screen.queryByTestId('library-empty')).toBeNull();
+  });
+
+  it('shows the scan progress while a scan runs, and hides it when it ends', () => {
+    player.load(makeSnapshot({ library: { tracks: library(2), scanning: true } }));
+    render(LibraryView);
+    expect(screen.queryByTestId('scan-progress')).toBeNull();
+    expect(screen.queryByRole('progressbar')).toBeNull();
+
+    player.receive({ type: 'state', payload: makeState({ scan: { done: 1234, total: 20000 } }) });
+    flushSync();
+    const box = screen.getByTestId('scan-progress');
+    const bar = within(box).getByRole('progressbar', { name: 'Scanning library: 1,234 of 20,000 files' });
+    expect(bar).toHaveAttribute('value', '1234');
+    expect(bar).toHaveAttribute('max', '20000');
+    expect(box).toHaveTextContent('Scanning library: 1,234 of 20,000 files');
+    expect(screen.getByTestId('library-scanning')).toHaveTextContent('Scanning…');
+    expect(rows()).toHaveLength(2);
+
+    player.receive({ type: 'state', payload: makeState({ scan: { done: 20000, total: 20000 } }) });
+    flushSync();
+    expect(screen.getByRole('progressbar')).toHaveAttribute('value', '20000');
+
+    player.receive({ type: 'state', payload: makeState({ scan: null }) });
+    flushSync();
+    expect(screen.queryByTestId('scan-progress')).toBeNull();
+    expect(screen.queryByRole('progressbar')).toBeNull();
+  });
+
+  it('shows the scan progress in Chinese', () => {
+    player.load(
+      makeSnapshot({
+        state: makeState({ scan: { done: 1234, total: 20000 } }),
+        library: { tracks: [], scanning: true },
+        settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+      }),
+    );
+    render(LibraryView);
+    const text = '正在扫描音乐库：1,234 / 20,000 个文件';
+    expect(screen.getByTestId('scan-progress')).toHaveTextContent(text);
+    expect(screen.getByRole('progressbar', { name: text })).toHaveAttribute('max', '20000');
   });
 
   it('shows an empty state when there are no tracks', () => {

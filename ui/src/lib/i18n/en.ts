@@ -16,6 +16,7 @@ export const en = {
   'library.count.one': '{count} track',
   'library.count.other': '{count} tracks',
   'library.scanning': 'Scanning…',
+  'library.scanProgress': 'Scanning library: {done} of {total} files',
   'library.emptyTitle': 'No music yet',
   'library.emptyBody': 'Tracks found in your music folders will appear here.',
   'library.listLabel': 'Tracks',

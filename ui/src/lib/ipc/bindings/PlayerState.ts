@@ -3,6 +3,7 @@ import type { DeviceState } from "./DeviceState";
 import type { OutputDevice } from "./OutputDevice";
 import type { PlayMode } from "./PlayMode";
 import type { PlaybackStatus } from "./PlaybackStatus";
+import type { ScanProgress } from "./ScanProgress";
 import type { Track } from "./Track";
 
 /**
@@ -32,4 +33,8 @@ sleepTimerEndsAtMs: number | null,
 /**
  * The output devices the audio backend listed last (asked for with `RefreshDevices`).
  */
-outputDevices: Array<OutputDevice>, };
+outputDevices: Array<OutputDevice>, 
+/**
+ * How far the running library scan is; `None` when no scan runs.
+ */
+scan: ScanProgress | null, };
