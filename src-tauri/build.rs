@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "set_output_device",
     "set_crossfade",
     "search_library",
+    "get_lyrics",
 ];
 
 fn main() {

@@ -112,6 +112,36 @@ pub async fn set_crossfade(player: Player<'_>, ms: u32) -> Done {
     player.act(Action::SetCrossfade { ms }).await
 }
 
+/// The lyrics of a track from the `.lrc` file beside it; `None` when it has none.
+#[tauri::command]
+pub async fn get_lyrics(
+    player: Player<'_>,
+    id: String,
+) -> Result<Option<lyrebird_core::events::LyricsView>, PlayerError> {
+    let Some(path) = player.track_path(TrackId(id)).await? else {
+        return Ok(None);
+    };
+    let lyrics = tauri::async_runtime::spawn_blocking(move || {
+        lyrebird_library::lyrics::lyrics_beside(&path)
+    })
+    .await
+    .ok()
+    .flatten();
+    Ok(lyrics.map(|lyrics| lyrebird_core::events::LyricsView {
+        synced: !lyrics.unsynced,
+        lines: lyrics
+            .lines
+            .into_iter()
+            .map(|line| lyrebird_core::events::LyricLine {
+                // A positive offset shows lines earlier (the LRC convention).
+                at_ms: line.at_ms.saturating_add_signed(-lyrics.offset_ms),
+                text: line.text,
+                translation: line.translation,
+            })
+            .collect(),
+    }))
+}
+
 /// Ids of the library tracks matching what was typed, best first (at most 500).
 #[tauri::command]
 pub async fn search_library(

@@ -57,6 +57,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::set_output_device,
             commands::set_crossfade,
             commands::search_library,
+            commands::get_lyrics,
         ])
         .register_asynchronous_uri_scheme_protocol(cover::SCHEME, cover::handle)
 }

@@ -15,7 +15,7 @@ struct Fixture {
     _app: App<MockRuntime>,
     main: WebviewWindow<MockRuntime>,
     intruder: WebviewWindow<MockRuntime>,
-    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    dirs: (tempfile::TempDir, tempfile::TempDir),
 }
 
 fn fixture() -> Fixture {
@@ -47,7 +47,7 @@ fn fixture() -> Fixture {
         _app: app,
         main,
         intruder,
-        _dirs: (music, config),
+        dirs: (music, config),
     }
 }
 
@@ -97,6 +97,21 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
     assert_eq!(snapshot["state"]["current"]["id"], id);
     assert_eq!(snapshot["queue"]["current"], 1);
     assert!(snapshot["state"]["playId"].as_u64().unwrap() >= 1);
+
+    // Lyrics come from the .lrc beside the file, offset applied; none for a track without.
+    std::fs::write(
+        f.dirs.0.path().join("01-a4.lrc"),
+        "[offset:+500]\n[00:01.00]第一行 <b>\n[00:01.00]first line\n[00:03.50]second",
+    )
+    .unwrap();
+    let lyrics = invoke(&f.main, "get_lyrics", json!({ "id": tracks[0]["id"] })).unwrap();
+    assert_eq!(lyrics["synced"], true);
+    assert_eq!(lyrics["lines"][0]["atMs"], 500);
+    assert_eq!(lyrics["lines"][0]["text"], "第一行 <b>");
+    assert_eq!(lyrics["lines"][0]["translation"], "first line");
+    assert_eq!(lyrics["lines"][1]["atMs"], 3000);
+    let none = invoke(&f.main, "get_lyrics", json!({ "id": tracks[1]["id"] })).unwrap();
+    assert_eq!(none, Value::Null);
 
     // Search goes to the library index: the demo's A4 tone by a word of its title, nothing
     // for nonsense.

@@ -93,6 +93,25 @@ describe('App', () => {
     expect(screen.getByTestId('queue-empty')).toBeInTheDocument();
   });
 
+  it('has a Lyrics view for the current track', async () => {
+    invokeMock.mockImplementation((cmd: string) =>
+      Promise.resolve(
+        cmd === 'get_lyrics' ? { synced: true, lines: [{ atMs: 0, text: 'La la la', translation: null }] } : undefined,
+      ),
+    );
+    const snapshot = englishSnapshot();
+    player.load(snapshot);
+    render(App);
+    expect(invokeMock).not.toHaveBeenCalledWith('get_lyrics', expect.anything());
+    await fireEvent.click(screen.getByTestId('nav-lyrics'));
+    expect(screen.getByTestId('nav-lyrics')).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByTestId('nav-lyrics')).toHaveTextContent('Lyrics');
+    expect(screen.getByTestId('lyrics-panel')).toBeInTheDocument();
+    expect(screen.queryByTestId('track-row')).toBeNull();
+    expect(invokeMock).toHaveBeenCalledWith('get_lyrics', { id: snapshot.state.current!.id });
+    await vi.waitFor(() => expect(screen.getByTestId('lyrics-line')).toHaveTextContent('La la la'));
+  });
+
   it('Space toggles play/pause unless focus is in a control', async () => {
     player.load(englishSnapshot());
     render(App);
@@ -192,6 +211,12 @@ describe('App in zh-CN', () => {
     expect(latinWords(userVisibleText(document.body))).toEqual([]);
     await fireEvent.keyDown(screen.getByRole('menu'), { key: 'Escape' });
 
+    await fireEvent.click(screen.getByTestId('nav-lyrics'));
+    expect(screen.getByTestId('nav-lyrics')).toHaveTextContent('歌词');
+    expect(screen.getByRole('heading', { name: '歌词' })).toBeInTheDocument();
+    await vi.waitFor(() => expect(screen.getByTestId('lyrics-empty')).toHaveTextContent('这首曲目没有歌词'));
+    expect(latinWords(userVisibleText(document.body))).toEqual([]);
+
     await fireEvent.click(screen.getByTestId('nav-settings'));
     const settings = userVisibleText(document.body);
     expect(screen.getByText('语言')).toBeInTheDocument();
@@ -208,6 +233,9 @@ describe('App in zh-CN', () => {
     await fireEvent.contextMenu(screen.getAllByTestId('queue-row')[0]!);
     seen.push(userVisibleText(document.body));
     await fireEvent.keyDown(screen.getByRole('menu'), { key: 'Escape' });
+    await fireEvent.click(screen.getByTestId('nav-lyrics'));
+    await vi.waitFor(() => expect(screen.getByTestId('lyrics-empty')).toBeInTheDocument());
+    seen.push(userVisibleText(document.body));
     await fireEvent.click(screen.getByTestId('nav-settings'));
     seen.push(userVisibleText(document.body));
     const text = seen.join('\n');

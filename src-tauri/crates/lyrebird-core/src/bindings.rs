@@ -20,5 +20,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     // Command arguments.
     QueuePosition::export_all(&cfg)?;
     Snapshot::export_all(&cfg)?;
+    // A command's answer.
+    crate::events::LyricsView::export_all(&cfg)?;
     Ok(())
 }

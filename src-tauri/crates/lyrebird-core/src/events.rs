@@ -59,6 +59,25 @@ pub struct PlayerState {
     pub scan: Option<ScanProgress>,
 }
 
+/// A track's lyrics as the UI shows them. The text is untrusted (it comes from files).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LyricsView {
+    /// Whether the lines carry times (synced) or are plain text.
+    pub synced: bool,
+    pub lines: Vec<LyricLine>,
+}
+
+/// One line of lyrics at a position in the track (offset already applied).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LyricLine {
+    #[ts(type = "number")]
+    pub at_ms: u64,
+    pub text: String,
+    pub translation: Option<String>,
+}
+
 /// Progress of a library scan: files whose tags were read so far, of how many to read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

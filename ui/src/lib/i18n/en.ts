@@ -10,6 +10,7 @@ export const en = {
   'nav.label': 'Sections',
   'nav.library': 'Library',
   'nav.queue': 'Queue',
+  'nav.lyrics': 'Lyrics',
   'nav.settings': 'Settings',
 
   'library.title': 'Library',
@@ -54,6 +55,16 @@ export const en = {
   'queue.moveDown': 'Move down',
   'queue.reorder': 'Drag to reorder',
   'queue.moved': 'Moved to position {position} of {total}',
+
+  'lyrics.title': 'Lyrics',
+  'lyrics.nothingPlaying': 'Nothing playing',
+  'lyrics.nothingPlayingBody': 'Play a track to see its lyrics here.',
+  'lyrics.none': 'No lyrics for this track',
+  'lyrics.loading': 'Loading lyrics…',
+  'lyrics.loadFailed': 'Could not load lyrics: {reason}',
+  'lyrics.listLabel': 'Lyrics of {title}',
+  'lyrics.seekTo': 'Play from {time}',
+  'lyrics.instrumental': 'Instrumental',
 
   'track.unknownArtist': 'Unknown artist',
   'track.untitled': 'Untitled',

@@ -10,6 +10,7 @@ export const zhCN: Record<MessageKey, string> = {
   'nav.label': '栏目',
   'nav.library': '音乐库',
   'nav.queue': '播放队列',
+  'nav.lyrics': '歌词',
   'nav.settings': '设置',
 
   'library.title': '音乐库',
@@ -54,6 +55,16 @@ export const zhCN: Record<MessageKey, string> = {
   'queue.moveDown': '下移',
   'queue.reorder': '拖动以调整顺序',
   'queue.moved': '已移到第 {position} 位，共 {total} 首',
+
+  'lyrics.title': '歌词',
+  'lyrics.nothingPlaying': '未在播放',
+  'lyrics.nothingPlayingBody': '播放一首曲目即可在此查看歌词。',
+  'lyrics.none': '这首曲目没有歌词',
+  'lyrics.loading': '正在加载歌词…',
+  'lyrics.loadFailed': '无法加载歌词：{reason}',
+  'lyrics.listLabel': '{title} 的歌词',
+  'lyrics.seekTo': '从 {time} 开始播放',
+  'lyrics.instrumental': '间奏',
 
   'track.unknownArtist': '未知艺人',
   'track.untitled': '无标题',

@@ -15,6 +15,7 @@ describe('commands', () => {
     ['get_snapshot', () => commands.getSnapshot(), undefined],
     ['play_library_track', () => commands.playLibraryTrack('local:1'), { id: 'local:1' }],
     ['search_library', () => commands.searchLibrary('杰伦'), { query: '杰伦' }],
+    ['get_lyrics', () => commands.getLyrics('local:1'), { id: 'local:1' }],
     ['play_queue_index', () => commands.playQueueIndex(4), { index: 4 }],
     ['play_queue_entry', () => commands.playQueueEntry(17), { entry: 17 }],
     ['toggle_pause', () => commands.togglePause(), undefined],

@@ -4,6 +4,7 @@
 // Every command rejects with a string message when the Rust side returns an error.
 import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import type { LocalePreference } from './bindings/LocalePreference';
+import type { LyricsView } from './bindings/LyricsView';
 import type { PlayMode } from './bindings/PlayMode';
 import type { QueuePosition } from './bindings/QueuePosition';
 import type { ReplayGainMode } from './bindings/ReplayGainMode';
@@ -26,6 +27,15 @@ export function playLibraryTrack(id: TrackId): Promise<void> {
  */
 export function searchLibrary(query: string): Promise<TrackId[]> {
   return invoke<TrackId[]>('search_library', { query });
+}
+
+/**
+ * The lyrics of the track `id` (lines sorted by time, offset applied), or `null` when it has
+ * none. The text comes from files: render it as text only. Answers can arrive after the
+ * current track changed: the caller keeps only the answer for the track still current.
+ */
+export function getLyrics(id: TrackId): Promise<LyricsView | null> {
+  return invoke<LyricsView | null>('get_lyrics', { id });
 }
 
 /** Plays the queue entry at `index`. */

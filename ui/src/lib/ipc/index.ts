@@ -3,6 +3,8 @@ export { onPlayerEvent, PLAYER_EVENT, type Unlisten } from './events';
 export type { DeviceState } from './bindings/DeviceState';
 export type { LibraryView } from './bindings/LibraryView';
 export type { LocalePreference } from './bindings/LocalePreference';
+export type { LyricLine } from './bindings/LyricLine';
+export type { LyricsView } from './bindings/LyricsView';
 export type { ReplayGainMode } from './bindings/ReplayGainMode';
 export type { Notice } from './bindings/Notice';
 export type { OutputDevice } from './bindings/OutputDevice';
