@@ -49,11 +49,14 @@ fn starts_with_ogg(path: &Path) -> bool {
 
 /// Open any seekable byte source (a file, a stream being downloaded). `hint` is a file
 /// extension or empty.
-pub fn open_reader<R>(reader: R, len: Option<u64>, hint: &str) -> Result<BoxSource, String>
+pub fn open_reader<R>(mut reader: R, len: Option<u64>, hint: &str) -> Result<BoxSource, String>
 where
     R: Read + Seek + Send + Sync + 'static,
 {
-    if hint == "opus" {
+    // Servers send Ogg Opus as `audio/ogg` (Navidrome's opus transcoding does): look inside.
+    let is_opus =
+        hint == "opus" || (matches!(hint, "ogg" | "oga" | "") && holds_ogg_opus(&mut reader));
+    if is_opus {
         return guarded_probe(move || crate::opus::OpusSource::new(reader));
     }
     let build = move || {
@@ -70,6 +73,22 @@ where
         builder.build().map_err(|e| error_chain(&e))
     };
     guarded_probe(build)
+}
+
+/// Whether the stream starts with an Ogg page carrying an Opus header. Leaves it at the start.
+fn holds_ogg_opus<R: Read + Seek>(reader: &mut R) -> bool {
+    let mut head = [0u8; 64];
+    let mut filled = 0;
+    while filled < head.len() {
+        match reader.read(&mut head[filled..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => filled += n,
+        }
+    }
+    let rewound = reader.seek(std::io::SeekFrom::Start(0)).is_ok();
+    rewound
+        && head[..filled].starts_with(b"OggS")
+        && head[..filled].windows(8).any(|w| w == b"OpusHead")
 }
 
 /// Run a decoder constructor, turning a panic into an error.
@@ -116,7 +135,41 @@ pub fn hint_for_content_type(content_type: Option<&str>, url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::hint_for_content_type;
+    use super::{hint_for_content_type, open_reader};
+
+    #[test]
+    fn ogg_opus_sent_as_audio_ogg_is_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.opus");
+        let made = std::process::Command::new("ffmpeg")
+            .args([
+                "-y",
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=frequency=440:duration=1",
+            ])
+            .args(["-c:a", "libopus"])
+            .arg(&file)
+            .status()
+            .expect("ffmpeg is installed");
+        assert!(made.success());
+        let bytes = std::fs::read(&file).unwrap();
+        let len = Some(bytes.len() as u64);
+        // The stream's content type says only "ogg", or nothing at all.
+        for hint in ["ogg", ""] {
+            let source = open_reader(std::io::Cursor::new(bytes.clone()), len, hint)
+                .unwrap_or_else(|e| panic!("hint {hint:?}: {e}"));
+            let samples = source.count();
+            // One second of 48 kHz mono (the decoder's rate), give or take the codec's edges.
+            assert!(
+                (47_000..=49_500).contains(&samples),
+                "hint {hint:?}: {samples} samples"
+            );
+        }
+    }
 
     #[test]
     fn hints_come_from_the_content_type_then_the_url() {
