@@ -565,25 +565,16 @@ impl Engine {
         let Some(current) = &self.current else {
             return;
         };
+        let mut decoded = None;
         let mut stream = None;
         if current.followers.is_some() {
+            // A failure here is reported when its turn comes, through the ordinary start.
             match &media {
                 Playable::File(path) => match decode::open_file(path) {
-                    Ok(source) => {
-                        if let Some(current) = &mut self.current {
-                            current.preload = Some(Preload {
-                                play_id,
-                                media: media.clone(),
-                                gain,
-                                stream: None,
-                            });
-                        }
-                        self.hand_follower(play_id, source);
-                        return;
-                    }
-                    // Reported when its turn comes, through the ordinary start.
+                    Ok(source) => decoded = Some(source),
                     Err(reason) => tracing::debug!(%reason, "preload failed"),
                 },
+                // A stream hands itself over from `opened` once it is open.
                 Playable::Stream(spec) => match self.open_stream(play_id, spec) {
                     Ok(task) => stream = Some(task),
                     Err(reason) => tracing::debug!(%reason, "preload failed"),
@@ -597,6 +588,9 @@ impl Engine {
                 gain,
                 stream,
             });
+        }
+        if let Some(source) = decoded {
+            self.hand_follower(play_id, source);
         }
     }
 

@@ -99,6 +99,12 @@ impl Rig {
         }
     }
 
+    /// Queue these remote tracks and play the first.
+    async fn play(&self, titles: &[&str]) {
+        let tracks = titles.iter().map(|t| remote(t)).collect();
+        self.player.act(Action::PlayTracks(tracks)).await.unwrap();
+    }
+
     /// Let `ms` pass and the actor handle what arrived meanwhile.
     async fn wait(&self, ms: u64) {
         tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -157,10 +163,7 @@ impl Rig {
 #[tokio::test(start_paused = true)]
 async fn a_remote_track_plays_once_looked_up_and_silence_comes_first() {
     let mut rig = Rig::new();
-    rig.player
-        .act(Action::PlayTracks(vec![remote("a")]))
-        .await
-        .unwrap();
+    rig.play(&["a"]).await;
     let first: Vec<_> = std::iter::from_fn(|| rig.audio.try_recv().ok())
         .filter(|c| !matches!(c, AudioCommand::SetGain(_)))
         .collect();
@@ -184,10 +187,7 @@ async fn a_remote_track_plays_once_looked_up_and_silence_comes_first() {
 #[tokio::test(start_paused = true)]
 async fn skipping_cancels_a_slow_lookup_and_its_answer_never_plays() {
     let mut rig = Rig::new();
-    rig.player
-        .act(Action::PlayTracks(vec![remote("slow"), remote("b")]))
-        .await
-        .unwrap();
+    rig.play(&["slow", "b"]).await;
     rig.wait(100).await;
     rig.player.act(Action::Next).await.unwrap();
     assert!(
@@ -212,10 +212,7 @@ async fn skipping_cancels_a_slow_lookup_and_its_answer_never_plays() {
 #[tokio::test(start_paused = true)]
 async fn a_track_the_source_refuses_is_reported_and_skipped() {
     let mut rig = Rig::new();
-    rig.player
-        .act(Action::PlayTracks(vec![remote("vip"), remote("c")]))
-        .await
-        .unwrap();
+    rig.play(&["vip", "c"]).await;
     rig.wait(20).await;
     rig.wait(20).await;
     let notices = rig.notices();
@@ -234,10 +231,7 @@ async fn a_track_the_source_refuses_is_reported_and_skipped() {
 #[tokio::test(start_paused = true)]
 async fn a_source_that_never_answers_times_out() {
     let mut rig = Rig::new();
-    rig.player
-        .act(Action::PlayTracks(vec![remote("never")]))
-        .await
-        .unwrap();
+    rig.play(&["never"]).await;
     rig.wait(11_000).await;
     let notices = rig.notices();
     assert!(
@@ -259,10 +253,7 @@ async fn a_source_that_never_answers_times_out() {
 #[tokio::test(start_paused = true)]
 async fn pausing_while_looking_up_loads_paused_and_seeks_are_kept() {
     let mut rig = Rig::new();
-    rig.player
-        .act(Action::PlayTracks(vec![remote("slow")]))
-        .await
-        .unwrap();
+    rig.play(&["slow"]).await;
     rig.player.act(Action::Pause).await.unwrap();
     rig.player
         .act(Action::Seek { position_ms: 1_234 })
@@ -276,10 +267,7 @@ async fn pausing_while_looking_up_loads_paused_and_seeks_are_kept() {
 #[tokio::test(start_paused = true)]
 async fn an_expired_stream_is_refreshed_for_the_current_load_only() {
     let mut rig = Rig::new();
-    rig.player
-        .act(Action::PlayTracks(vec![remote("a")]))
-        .await
-        .unwrap();
+    rig.play(&["a"]).await;
     rig.wait(20).await;
     let (play_id, first_url) = rig.loads().pop().unwrap();
     let fresh = rig.player.refresh_stream(play_id).await.unwrap();
@@ -294,10 +282,7 @@ async fn an_expired_stream_is_refreshed_for_the_current_load_only() {
 #[tokio::test(start_paused = true)]
 async fn a_stalled_track_is_reloaded_where_it_stopped_then_given_up() {
     let mut rig = Rig::new();
-    rig.player
-        .act(Action::PlayTracks(vec![remote("a")]))
-        .await
-        .unwrap();
+    rig.play(&["a"]).await;
     rig.wait(20).await;
     let (mut play_id, _) = rig.loads().pop().unwrap();
     for attempt in 1..=2 {

@@ -64,6 +64,13 @@ const MIGRATIONS: &[&str] = &[
 /// Files whose tags are read between two progress reports.
 const PROGRESS_BATCH: usize = 512;
 
+/// An indexed file as a rescan compares it.
+struct Known {
+    size: u64,
+    mtime_ns: i64,
+    rowid: i64,
+}
+
 /// What a rescan did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SyncReport {
@@ -166,7 +173,7 @@ impl Index {
         for file in &files {
             let key = path_bytes(&file.path);
             match known.get(&key) {
-                Some(&(size, mtime)) if size == file.size && mtime == file.mtime_ns => {
+                Some(k) if k.size == file.size && k.mtime_ns == file.mtime_ns => {
                     unchanged += 1;
                 }
                 Some(_) | None => changed.push(file.clone()),
@@ -193,39 +200,35 @@ impl Index {
             ..SyncReport::default()
         };
         for (file, track) in changed.iter().zip(&tracks) {
-            let existed = known.contains_key(&path_bytes(&file.path));
-            upsert(&tx, file, track, now)?;
-            if existed {
+            let rowid = known.get(&path_bytes(&file.path)).map(|k| k.rowid);
+            upsert(&tx, file, track, rowid, now)?;
+            if rowid.is_some() {
                 report.updated += 1;
             } else {
                 report.added += 1;
             }
         }
-        for gone in known.keys().filter(|k| !found.contains(*k)) {
-            let rowid: Option<i64> = tx
-                .query_row("SELECT rowid FROM tracks WHERE path = ?1", [gone], |r| {
-                    r.get(0)
-                })
-                .optional()?;
-            if let Some(rowid) = rowid {
-                delete_row(&tx, rowid)?;
-                report.removed += 1;
-            }
+        for (_, gone) in known.iter().filter(|(path, _)| !found.contains(*path)) {
+            delete_row(&tx, gone.rowid)?;
+            report.removed += 1;
         }
         tx.commit()?;
         Ok(report)
     }
 
-    fn known_files(&self, source: SourceKind) -> Result<HashMap<Vec<u8>, (u64, i64)>, IndexError> {
+    /// The indexed files of `source`, by path.
+    fn known_files(&self, source: SourceKind) -> Result<HashMap<Vec<u8>, Known>, IndexError> {
         let mut statement = self
             .conn
-            .prepare("SELECT path, size, mtime_ns FROM tracks WHERE source = ?1")?;
+            .prepare("SELECT path, size, mtime_ns, rowid FROM tracks WHERE source = ?1")?;
         let rows = statement.query_map([source_name(source)], |r| {
             let size: i64 = r.get(1)?;
-            Ok((
-                r.get::<_, Vec<u8>>(0)?,
-                (u64::try_from(size).unwrap_or(0), r.get(2)?),
-            ))
+            let known = Known {
+                size: u64::try_from(size).unwrap_or(0),
+                mtime_ns: r.get(2)?,
+                rowid: r.get(3)?,
+            };
+            Ok((r.get::<_, Vec<u8>>(0)?, known))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -282,7 +285,8 @@ impl Index {
         let substrings = substrings.join(" ");
         let words = words.join(" ");
         let not_title_prefix = "NOT (t.search_title >= ?2 AND t.search_title < ?3)";
-        let (sql, pattern) = match (substrings.is_empty(), words.is_empty()) {
+        let substrings_empty = substrings.is_empty();
+        let (sql, pattern) = match (substrings_empty, words.is_empty()) {
             (false, true) => (
                 format!(
                     "SELECT t.id FROM search_substrings f JOIN tracks t ON t.rowid = f.rowid \
@@ -307,20 +311,14 @@ impl Index {
                 substrings,
             ),
         };
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&pattern, &folded, &upper, &remaining];
+        if !substrings_empty && !words.is_empty() {
+            values.push(&words); // ?5: the query that needs both tables
+        }
         let mut statement = self.conn.prepare_cached(&sql)?;
-        let rows = if sql.contains("?5") {
-            statement
-                .query_map(params![pattern, folded, upper, remaining, words], |r| {
-                    Ok(TrackId(r.get(0)?))
-                })?
-                .collect::<Result<Vec<_>, _>>()?
-        } else {
-            statement
-                .query_map(params![pattern, folded, upper, remaining], |r| {
-                    Ok(TrackId(r.get(0)?))
-                })?
-                .collect::<Result<Vec<_>, _>>()?
-        };
+        let rows = statement
+            .query_map(values.as_slice(), |r| Ok(TrackId(r.get(0)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
         ids.extend(rows);
         Ok(ids)
     }
@@ -365,6 +363,7 @@ fn upsert(
     tx: &rusqlite::Transaction<'_>,
     file: &crate::FoundFile,
     track: &Track,
+    known_rowid: Option<i64>,
     now: i64,
 ) -> Result<(), IndexError> {
     let path = path_bytes(&file.path);
@@ -373,11 +372,15 @@ fn upsert(
         .replay_gain
         .and_then(|rg| serde_json::to_string(&rg).ok());
     let search_title = normalize(&track.title);
-    let existing: Option<i64> = tx
-        .query_row("SELECT rowid FROM tracks WHERE path = ?1", [&path], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    // A path this source has not indexed may still be another source's row.
+    let existing = match known_rowid {
+        Some(rowid) => Some(rowid),
+        None => tx
+            .query_row("SELECT rowid FROM tracks WHERE path = ?1", [&path], |r| {
+                r.get(0)
+            })
+            .optional()?,
+    };
     let size = i64::try_from(file.size).unwrap_or(i64::MAX);
     let duration = track.duration_ms.and_then(|d| i64::try_from(d).ok());
     let source = source_name(track.source);
