@@ -264,8 +264,9 @@ function makeSnapshot(options) {
     },
     queue: { entries, current: current ? 2 : null },
     library: { tracks, scanning: options.scanning },
-    settings: { locale: options.locale, volume: 0.72, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+    settings: { locale: options.locale, volume: 0.72, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
     systemLocale: options.systemLocale,
+    view: { view: '', scroll: [] },
   };
 }
 

@@ -133,7 +133,7 @@ describe('App', () => {
     expect(document.documentElement.lang).toBe('en');
     player.receive({
       type: 'settings',
-      payload: { locale: 'zh-CN', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+      payload: { locale: 'zh-CN', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
     });
     flushSync();
     expect(document.documentElement.lang).toBe('zh-CN');

@@ -90,7 +90,7 @@ describe('applyEvent', () => {
 
   it('replaces the settings on a settings event', () => {
     const before = makeSnapshot();
-    const settings = { locale: 'zh-CN', volume: 0.3, replayGain: 'track', outputDevice: null, crossfadeMs: 0 } as const;
+    const settings = { locale: 'zh-CN', volume: 0.3, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } } as const;
     const after = applyEvent(before, { type: 'settings', payload: settings });
     expect(after.settings).toEqual(settings);
     expect(after.systemLocale).toBe(before.systemLocale);

@@ -57,8 +57,9 @@ export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     state: makeState(),
     queue: { entries: [], current: null },
     library: { tracks: [], scanning: false },
-    settings: { locale: 'en', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+    settings: { locale: 'en', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
     systemLocale: 'en-US',
+    view: { view: '', scroll: [] },
     ...overrides,
   };
 }

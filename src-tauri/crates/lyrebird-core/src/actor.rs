@@ -109,6 +109,9 @@ pub enum Action {
     SetCrossfade {
         ms: u32,
     },
+    SetDesktop(crate::settings::DesktopSettings),
+    /// What the window showed (view and scroll), so that a rebuilt window shows the same.
+    RememberView(crate::events::ViewMemory),
     /// Tell the user something (from components that are not the actor, e.g. the launcher).
     Notify(Notice),
 }
@@ -325,6 +328,8 @@ struct Actor<A> {
     stalls: u32,
     output_devices: Vec<crate::events::OutputDevice>,
     scan: Option<crate::events::ScanProgress>,
+    /// The window's view and scroll position (not persisted: a restart starts fresh).
+    view_memory: crate::events::ViewMemory,
 }
 
 impl<A: AudioOutput> Actor<A> {
@@ -393,6 +398,7 @@ impl<A: AudioOutput> Actor<A> {
             stalls: 0,
             output_devices: Vec::new(),
             scan: None,
+            view_memory: crate::events::ViewMemory::default(),
         };
         if let Some(loaded) = session {
             if let Some((reason, kept_as)) = loaded.reset {
@@ -593,7 +599,9 @@ impl<A: AudioOutput> Actor<A> {
             | Action::SetSleepTimer { .. }
             | Action::SetLocale(_)
             | Action::SetReplayGain(_)
-            | Action::SetCrossfade { .. } => self.adjust(&action),
+            | Action::SetCrossfade { .. }
+            | Action::SetDesktop(_) => self.adjust(&action),
+            Action::RememberView(view) => self.view_memory = view,
             Action::RetryAudioDevice => self.audio.send(AudioCommand::RetryDevice),
             Action::RefreshDevices => self.audio.send(AudioCommand::ListDevices),
             Action::SetOutputDevice(device) => {
@@ -1105,6 +1113,12 @@ impl<A: AudioOutput> Actor<A> {
                     self.audio.send(AudioCommand::SetCrossfade { ms });
                 }
             }
+            Action::SetDesktop(ref desktop) => {
+                if self.settings.desktop != *desktop {
+                    self.settings.desktop = desktop.clone();
+                    self.settings_changed();
+                }
+            }
             _ => unreachable!("not an adjustment: {action:?}"),
         }
     }
@@ -1351,6 +1365,7 @@ impl<A: AudioOutput> Actor<A> {
             library: self.library.clone(),
             settings: self.settings.clone(),
             system_locale: self.config.system_locale.clone(),
+            view: self.view_memory.clone(),
         }
     }
 

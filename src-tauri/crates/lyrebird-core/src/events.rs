@@ -171,6 +171,20 @@ pub struct Snapshot {
     pub settings: Settings,
     /// The OS's preferred locale (BCP 47), for `LocalePreference::System`.
     pub system_locale: String,
+    /// What the last window showed, for a window rebuilt from the tray.
+    pub view: ViewMemory,
+}
+
+/// Where the user was in the window: which view, and how far each list was scrolled. The
+/// window can be destroyed (to free the web view's memory in the tray) and rebuilt; it
+/// restores this, so nothing visible is lost.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ViewMemory {
+    /// The view's name as the UI calls it (`library`, `queue`, ...); empty: the default view.
+    pub view: String,
+    /// Scroll offsets in CSS pixels, by list name.
+    pub scroll: Vec<(String, f64)>,
 }
 
 /// One change published by the actor. Changes that arrive together are coalesced: at most one

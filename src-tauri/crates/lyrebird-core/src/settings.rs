@@ -48,6 +48,32 @@ pub struct Settings {
     /// Fade from one track into the next over this many milliseconds, 0 ..= 12 000; 0 keeps
     /// tracks gapless.
     pub crossfade_ms: u32,
+    /// How Lyrebird behaves as a desktop app (tray, notifications).
+    pub desktop: DesktopSettings,
+}
+
+/// Window and desktop behaviour.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[allow(clippy::struct_excessive_bools)] // independent switches
+pub struct DesktopSettings {
+    /// Closing the window keeps playing from the tray (the window's web view is destroyed to
+    /// free its memory, and rebuilt when shown again). Off: closing the window quits.
+    pub close_to_tray: bool,
+    /// Start with no window, in the tray.
+    pub start_in_tray: bool,
+    /// A desktop notification when the track changes.
+    pub notify_track_change: bool,
+}
+
+impl Default for DesktopSettings {
+    fn default() -> Self {
+        Self {
+            close_to_tray: true,
+            start_in_tray: false,
+            notify_track_change: false,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -58,6 +84,7 @@ impl Default for Settings {
             replay_gain: ReplayGainMode::Track,
             output_device: None,
             crossfade_ms: 0,
+            desktop: DesktopSettings::default(),
         }
     }
 }

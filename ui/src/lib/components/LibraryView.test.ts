@@ -225,7 +225,7 @@ describe('LibraryView', () => {
       makeSnapshot({
         state: makeState({ scan: { done: 1234, total: 20000 } }),
         library: { tracks: [], scanning: true },
-        settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+        settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
       }),
     );
     render(LibraryView);
@@ -452,7 +452,7 @@ describe('LibraryView', () => {
       player.load(
         makeSnapshot({
           library: { tracks: library(2), scanning: false },
-          settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+          settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
         }),
       );
       render(LibraryView);

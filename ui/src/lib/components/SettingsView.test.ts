@@ -16,7 +16,7 @@ const DEVICES: OutputDevice[] = [
 ];
 
 function settings(overrides: Partial<Settings> = {}): Settings {
-  return { locale: 'en', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, ...overrides };
+  return { locale: 'en', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false }, ...overrides };
 }
 
 function load(outputDevices: OutputDevice[], outputDevice: string | null = null) {

@@ -64,8 +64,9 @@ describe('locale resolution', () => {
   it('t follows the snapshot and settings events', () => {
     player.load(
       makeSnapshot({
-        settings: { locale: 'system', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+        settings: { locale: 'system', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
         systemLocale: 'zh-Hans-CN',
+        view: { view: '', scroll: [] },
       }),
     );
     flushSync();
@@ -73,7 +74,7 @@ describe('locale resolution', () => {
     expect(t('nav.library')).toBe('音乐库');
     player.receive({
       type: 'settings',
-      payload: { locale: 'en', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+      payload: { locale: 'en', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
     });
     flushSync();
     expect(locale()).toBe('en');
@@ -83,14 +84,14 @@ describe('locale resolution', () => {
 
   it('has plurals', () => {
     player.load(
-      makeSnapshot({ settings: { locale: 'en', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0 } }),
+      makeSnapshot({ settings: { locale: 'en', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } } }),
     );
     expect(tn('library.count', 1)).toBe('1 track');
     expect(tn('library.count', 2)).toBe('2 tracks');
     expect(tn('library.count', 12345)).toBe('12,345 tracks');
     player.load(
       makeSnapshot({
-        settings: { locale: 'zh-CN', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0 },
+        settings: { locale: 'zh-CN', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
       }),
     );
     expect(tn('library.count', 1)).toBe('1 首曲目');

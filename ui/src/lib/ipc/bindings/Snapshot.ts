@@ -3,6 +3,7 @@ import type { LibraryView } from "./LibraryView";
 import type { PlayerState } from "./PlayerState";
 import type { QueueView } from "./QueueView";
 import type { Settings } from "./Settings";
+import type { ViewMemory } from "./ViewMemory";
 
 /**
  * Everything the UI needs to draw itself from nothing (a new or rebuilt window).
@@ -16,4 +17,8 @@ seq: number, state: PlayerState, queue: QueueView, library: LibraryView, setting
 /**
  * The OS's preferred locale (BCP 47), for `LocalePreference::System`.
  */
-systemLocale: string, };
+systemLocale: string, 
+/**
+ * What the last window showed, for a window rebuilt from the tray.
+ */
+view: ViewMemory, };
