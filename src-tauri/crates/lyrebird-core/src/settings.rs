@@ -255,6 +255,7 @@ mod tests {
             replay_gain: ReplayGainMode::Album,
             output_device: Some("alsa:front:CARD=USB".into()),
             crossfade_ms: 4_000,
+            desktop: DesktopSettings::default(),
         };
         save(&path, &settings).unwrap();
         let loaded = load(&path);
