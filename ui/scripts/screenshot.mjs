@@ -261,6 +261,7 @@ function makeSnapshot(options) {
       sleepTimerEndsAtMs: null,
       outputDevices: [],
       scan: null,
+      playingFrom: null,
     },
     queue: { entries, current: current ? 2 : null },
     library: { tracks, scanning: options.scanning },

@@ -36,6 +36,7 @@ export function makeState(overrides: Partial<PlayerState> = {}): PlayerState {
     sleepTimerEndsAtMs: null,
     outputDevices: [],
     scan: null,
+    playingFrom: null,
     ...overrides,
   };
 }

@@ -4,9 +4,13 @@
 //! thread reaches it through [`AudioEvent`]s. It publishes [`PlayerEvent`]s, coalesced so that
 //! one turn of its loop emits at most one event of each kind.
 
+mod fallback;
+
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -19,10 +23,12 @@ use crate::events::{
     DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent, PlayerState, Published, Snapshot,
 };
 use crate::model::{Track, TrackId};
-use crate::provider::{self, LookupId, Playable, ResolveError, Sources, StreamSpec};
+use crate::provider::{self, LookupId, Playable, ResolveError, Source, Sources, StreamSpec};
 use crate::queue::{EntryId, PlayMode, Queue, QueuePosition};
 use crate::session::{SavedTrack, Session};
 use crate::settings::{self, LocalePreference, ReplayGainMode, Settings};
+pub use fallback::FallbackConfig;
+use fallback::{Origin, RaceInFlight, Route, Substitution};
 
 /// "Previous" restarts the current track instead when it has played longer than this.
 const RESTART_THRESHOLD_MS: u64 = 3_000;
@@ -48,8 +54,11 @@ pub struct PlayerConfig {
     pub session_path: Option<PathBuf>,
     /// The OS locale, passed to the UI for `LocalePreference::System`.
     pub system_locale: String,
-    /// Where remote tracks are resolved to streams.
+    /// Where remote tracks are resolved to streams, and searched for copies of a track its
+    /// own source cannot play.
     pub sources: Sources,
+    /// How the search for copies (the fallback race) is run.
+    pub fallback: FallbackConfig,
 }
 
 /// Something the user (or the OS) asks the player to do.
@@ -114,6 +123,13 @@ pub enum Action {
     RememberView(crate::events::ViewMemory),
     /// Tell the user something (from components that are not the actor, e.g. the launcher).
     Notify(Notice),
+    /// Play the current track from another of the copies found for it
+    /// (`PlayerState::playing_from`). `track` names the current track as the UI knew it, so a
+    /// choice made a moment too late changes nothing.
+    UseCandidate {
+        track: TrackId,
+        candidate: String,
+    },
 }
 
 /// Why an action was refused. Refusals change nothing.
@@ -133,6 +149,8 @@ pub enum PlayerError {
     Superseded,
     #[error("cannot resolve the stream: {0}")]
     Unresolvable(String),
+    #[error("no copy {0} of the current track")]
+    NoSuchCandidate(String),
 }
 
 impl serde::Serialize for PlayerError {
@@ -156,6 +174,10 @@ pub struct ActorStats {
     pub stale_lookup_replies: u64,
     /// Lookup tasks still running.
     pub lookups_running: usize,
+    /// Fallback races started, won (a copy plays) and lost (none found).
+    pub races_started: u64,
+    pub races_won: u64,
+    pub races_lost: u64,
 }
 
 type Reply<T> = oneshot::Sender<T>;
@@ -253,8 +275,18 @@ impl Player {
 /// A source's answer to one lookup.
 struct LookupReply {
     id: LookupId,
-    result: Result<Playable, ResolveError>,
+    result: Result<Answer, ResolveError>,
 }
+
+/// What a lookup found.
+enum Answer {
+    /// A stream for the track (`Source::resolve`).
+    Stream(Playable),
+    /// Copies of the track (`Source::find`).
+    Found(Vec<Track>),
+}
+
+type LookupFuture = Pin<Box<dyn Future<Output = Result<Answer, ResolveError>> + Send>>;
 
 /// What the actor will do with a lookup's answer.
 enum Purpose {
@@ -266,6 +298,9 @@ enum Purpose {
     Refresh {
         reply: Reply<Result<StreamSpec, PlayerError>>,
     },
+    /// Copies of load `play_id`'s track found by source `entry` (a registry position), for
+    /// the fallback race.
+    Fallback { play_id: PlayId, entry: usize },
 }
 
 struct Lookup {
@@ -330,6 +365,13 @@ struct Actor<A> {
     scan: Option<crate::events::ScanProgress>,
     /// The window's view and scroll position (not persisted: a restart starts fresh).
     view_memory: crate::events::ViewMemory,
+    /// The fallback race for the current load, while it runs.
+    race: Option<RaceInFlight>,
+    /// Which copy plays each track its own source could not, decided this session.
+    substitutes: HashMap<TrackId, Substitution>,
+    /// Whether the current load is such a copy, and whether the preload is.
+    playing_origin: Origin,
+    preload_origin: Origin,
 }
 
 impl<A: AudioOutput> Actor<A> {
@@ -399,6 +441,10 @@ impl<A: AudioOutput> Actor<A> {
             output_devices: Vec::new(),
             scan: None,
             view_memory: crate::events::ViewMemory::default(),
+            race: None,
+            substitutes: HashMap::new(),
+            playing_origin: Origin::Own,
+            preload_origin: Origin::Own,
         };
         if let Some(loaded) = session {
             if let Some((reason, kept_as)) = loaded.reset {
@@ -452,6 +498,9 @@ impl<A: AudioOutput> Actor<A> {
                 () = sleep_until_opt(save_due), if save_due.is_some() => self.save_settings(),
                 () = sleep_until_opt(self.session_due), if self.session_due.is_some() => {
                     self.save_session();
+                }
+                () = sleep_until_opt(self.race.as_ref().map(|r| r.deadline)), if self.race.is_some() => {
+                    self.race_deadline_passed();
                 }
                 () = sleep_until_opt(self.sleep_at.map(|(at, _)| at)), if self.sleep_at.is_some() => {
                     // Sleep timer: pause (resumable), then forget the timer.
@@ -612,6 +661,7 @@ impl<A: AudioOutput> Actor<A> {
                 }
             }
             Action::Notify(notice) => self.notices.push(notice),
+            Action::UseCandidate { track, candidate } => self.use_candidate(&track, &candidate)?,
         }
         Ok(())
     }
@@ -711,6 +761,7 @@ impl<A: AudioOutput> Actor<A> {
         };
         // Whatever was being looked up for the previous load is no longer wanted.
         self.cancel_lookups(|_| true);
+        self.abandon_race();
         self.stalls = 0;
         self.play_id = self.fresh_play_id();
         self.preload = None;
@@ -722,15 +773,28 @@ impl<A: AudioOutput> Actor<A> {
             PlaybackStatus::Loading
         };
         self.dirty.state = true;
-        if provider::is_local(&track) {
-            match provider::resolve_local(&track) {
+        let (route, origin) = self.route(&track);
+        self.playing_origin = origin;
+        self.start_route(route);
+    }
+
+    /// Get the current load to the audio thread along `route`: at once for a file, after a
+    /// lookup for a remote track. A failure goes to the fallback race (or the next copy).
+    fn start_route(&mut self, route: Route) {
+        match route {
+            Route::Local(track) => match provider::resolve_local(&track) {
                 Ok(media) => self.send_load(media),
-                Err(e) => self.cannot_play(&track, &e),
+                Err(e) => self.resolve_failed(e),
+            },
+            Route::Remote(source, track) => {
+                self.audio.send(AudioCommand::Stop);
+                let play_id = self.play_id;
+                self.resolve_remote(source, track, Purpose::Play { play_id });
             }
-        } else {
-            self.audio.send(AudioCommand::Stop);
-            let play_id = self.play_id;
-            self.start_lookup(track, Purpose::Play { play_id });
+            Route::Unplayable(e) => {
+                self.audio.send(AudioCommand::Stop);
+                self.resolve_failed(e);
+            }
         }
     }
 
@@ -748,40 +812,46 @@ impl<A: AudioOutput> Actor<A> {
     }
 
     fn cannot_play(&mut self, track: &Track, error: &ResolveError) {
+        self.cannot_play_because(track, error.to_string());
+    }
+
+    fn cannot_play_because(&mut self, track: &Track, reason: String) {
         self.notices.push(Notice::CannotPlay {
             name: track.display_name(),
-            reason: error.to_string(),
+            reason,
         });
         self.track_failed();
     }
 
-    /// Run `source.resolve(track)` in its own task under a child token and a deadline; its
-    /// answer comes back as a [`LookupReply`] with this lookup's id.
-    fn start_lookup(&mut self, track: Track, purpose: Purpose) {
+    /// Look `track` up with `source.resolve` in a task of its own.
+    fn resolve_remote(&mut self, source: Arc<dyn Source>, track: Track, purpose: Purpose) {
+        self.spawn_lookup(purpose, move |token| {
+            Box::pin(async move { source.resolve(track, token).await.map(Answer::Stream) })
+        });
+    }
+
+    /// Run `work` in its own task under a child token and a deadline; its answer comes back
+    /// as a [`LookupReply`] with this lookup's id. Cancelling the token ends the task at once
+    /// (the work future is dropped) and nothing is sent.
+    fn spawn_lookup(
+        &mut self,
+        purpose: Purpose,
+        work: impl FnOnce(CancellationToken) -> LookupFuture,
+    ) {
         self.last_lookup += 1;
         let id = self.last_lookup;
-        let Some(source) = self.config.sources.get(track.source) else {
-            let reply = self.lookup_replies.clone();
-            let _ = reply.send(LookupReply {
-                id,
-                result: Err(ResolveError::NoSource(track.source)),
-            });
-            let cancel = self.shutdown.child_token();
-            self.lookups.insert(id, Lookup { purpose, cancel });
-            return;
-        };
         let cancel = self.shutdown.child_token();
         let token = cancel.clone();
         let reply = self.lookup_replies.clone();
         self.stats.lookups_started += 1;
+        let work = work(token.clone());
         self.tasks.spawn(async move {
-            let resolve =
-                tokio::time::timeout(LOOKUP_DEADLINE, source.resolve(track, token.clone()));
+            let work = tokio::time::timeout(LOOKUP_DEADLINE, work);
             let result = tokio::select! {
                 biased;
                 // Cancelled: the actor has forgotten this lookup; end now, reply nothing.
                 () = token.cancelled() => return,
-                result = resolve => result.unwrap_or(Err(ResolveError::Timeout)),
+                result = work => result.unwrap_or(Err(ResolveError::Timeout)),
             };
             let _ = reply.send(LookupReply { id, result });
         });
@@ -790,9 +860,11 @@ impl<A: AudioOutput> Actor<A> {
 
     /// Whether the current track is still being looked up (nothing is loaded yet).
     fn awaiting_lookup(&self) -> bool {
-        self.lookups
-            .values()
-            .any(|l| matches!(l.purpose, Purpose::Play { .. }))
+        self.race.is_some()
+            || self
+                .lookups
+                .values()
+                .any(|l| matches!(l.purpose, Purpose::Play { .. }))
     }
 
     /// Cancel and forget every lookup whose purpose matches.
@@ -823,19 +895,23 @@ impl<A: AudioOutput> Actor<A> {
         match lookup.purpose {
             Purpose::Play { play_id } => {
                 debug_assert_eq!(play_id, self.play_id, "superseded lookups are cancelled");
-                match reply.result {
+                match stream(reply.result) {
                     Ok(media) => self.send_load(media),
-                    Err(e) => {
-                        if let Some(track) = self.queue.current().cloned() {
-                            self.cannot_play(&track, &e);
-                        }
-                    }
+                    Err(e) => self.resolve_failed(e),
                 }
+            }
+            Purpose::Fallback { play_id, entry } => {
+                let found = match reply.result {
+                    Ok(Answer::Found(tracks)) => Ok(tracks),
+                    Ok(Answer::Stream(_)) => Ok(Vec::new()),
+                    Err(e) => Err(e),
+                };
+                self.race_reply(play_id, entry, found);
             }
             Purpose::Preload { play_id } => {
                 // A preload that cannot be resolved is simply not preloaded: when its turn
-                // comes, the normal load reports the problem.
-                if let Ok(media) = reply.result
+                // comes, the normal load reports the problem (or races for a copy).
+                if let Ok(media) = stream(reply.result)
                     && let Some((wanted, entry)) = self.preload
                     && wanted == play_id
                 {
@@ -848,7 +924,7 @@ impl<A: AudioOutput> Actor<A> {
                 }
             }
             Purpose::Refresh { reply: answer, .. } => {
-                let result = match reply.result {
+                let result = match stream(reply.result) {
                     Ok(Playable::Stream(spec)) => Ok(spec),
                     Ok(Playable::File(_)) => Err(PlayerError::Unresolvable(
                         "the source now gives a file, not a stream".into(),
@@ -869,15 +945,20 @@ impl<A: AudioOutput> Actor<A> {
                 .filter(|(id, _)| *id == play_id)
                 .and_then(|(_, entry)| self.queue.entry(entry).cloned())
         };
-        match track {
-            Some(track) if !provider::is_local(&track) => {
-                self.start_lookup(track, Purpose::Refresh { reply });
+        let Some(track) = track else {
+            let _ = reply.send(Err(PlayerError::Superseded));
+            return;
+        };
+        // Through the copy that plays, if it is one.
+        match self.route(&track).0 {
+            Route::Remote(source, track) => {
+                self.resolve_remote(source, track, Purpose::Refresh { reply });
             }
-            Some(_) => {
+            Route::Local(_) => {
                 let _ = reply.send(Err(PlayerError::Unresolvable("a local file".into())));
             }
-            None => {
-                let _ = reply.send(Err(PlayerError::Superseded));
+            Route::Unplayable(e) => {
+                let _ = reply.send(Err(PlayerError::Unresolvable(e.to_string())));
             }
         }
     }
@@ -968,6 +1049,7 @@ impl<A: AudioOutput> Actor<A> {
         self.queue.advance(true);
         let track = self.queue.current().cloned();
         self.play_id = play_id;
+        self.playing_origin = self.preload_origin;
         self.position_ms = 0;
         self.duration_ms = track.and_then(|t| t.duration_ms);
         self.status = PlaybackStatus::Loading;
@@ -990,7 +1072,11 @@ impl<A: AudioOutput> Actor<A> {
             .filter(|_| playing && !self.stop_after_current)
             .and_then(|entry| {
                 let track = self.queue.entry(entry)?;
-                let usable = !provider::is_local(track) || provider::resolve_local(track).is_ok();
+                let usable = match self.route(track).0 {
+                    Route::Local(file) => provider::resolve_local(&file).is_ok(),
+                    Route::Remote(..) => true,
+                    Route::Unplayable(_) => false,
+                };
                 usable.then_some(entry)
             });
         match (self.preload, wanted) {
@@ -1008,17 +1094,23 @@ impl<A: AudioOutput> Actor<A> {
                 };
                 let play_id = self.fresh_play_id();
                 self.preload = Some((play_id, entry));
-                if provider::is_local(&track) {
-                    if let Ok(media) = provider::resolve_local(&track) {
-                        let gain = self.track_gain(&track);
-                        self.audio.send(AudioCommand::Preload {
-                            play_id,
-                            media,
-                            gain,
-                        });
+                let (route, origin) = self.route(&track);
+                self.preload_origin = origin;
+                match route {
+                    Route::Local(file) => {
+                        if let Ok(media) = provider::resolve_local(&file) {
+                            let gain = self.track_gain(&track);
+                            self.audio.send(AudioCommand::Preload {
+                                play_id,
+                                media,
+                                gain,
+                            });
+                        }
                     }
-                } else {
-                    self.start_lookup(track, Purpose::Preload { play_id });
+                    Route::Remote(source, track) => {
+                        self.resolve_remote(source, track, Purpose::Preload { play_id });
+                    }
+                    Route::Unplayable(_) => {}
                 }
             }
         }
@@ -1227,6 +1319,7 @@ impl<A: AudioOutput> Actor<A> {
             self.play_id = self.fresh_play_id();
             self.preload = None;
             self.cancel_lookups(|_| true);
+            self.abandon_race();
             self.audio.send(AudioCommand::Stop);
             self.status = PlaybackStatus::Stopped;
             self.position_ms = 0;
@@ -1354,6 +1447,7 @@ impl<A: AudioOutput> Actor<A> {
             }),
             output_devices: self.output_devices.clone(),
             scan: self.scan,
+            playing_from: self.playing_from(),
         }
     }
 
@@ -1399,6 +1493,14 @@ impl<A: AudioOutput> Actor<A> {
             // Nobody listening (a test that dropped the receiver) is not an error.
             let _ = self.events.send(Published { seq, event });
         }
+    }
+}
+
+/// The stream in a resolve lookup's answer.
+fn stream(result: Result<Answer, ResolveError>) -> Result<Playable, ResolveError> {
+    match result? {
+        Answer::Stream(media) => Ok(media),
+        Answer::Found(_) => Err(ResolveError::Failed("the source answered a search".into())),
     }
 }
 

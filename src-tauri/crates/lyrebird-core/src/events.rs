@@ -57,6 +57,41 @@ pub struct PlayerState {
     pub output_devices: Vec<OutputDevice>,
     /// How far the running library scan is; `None` when no scan runs.
     pub scan: Option<ScanProgress>,
+    /// Where the current track plays from when its own source could not play it and a copy
+    /// from another source plays instead; `None` when it plays from its own source.
+    pub playing_from: Option<PlayingFrom>,
+}
+
+/// A copy of the current track playing in its place, and the other copies found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlayingFrom {
+    /// The label of the source the copy comes from ("Home server").
+    pub source_label: String,
+    /// Why the track's own source could not play it (untrusted text from the source).
+    pub reason: String,
+    /// The candidate that plays (one of `candidates`).
+    pub candidate_id: String,
+    /// Every copy found that may be the same recording, the playing one first, then by score.
+    pub candidates: Vec<CandidateView>,
+}
+
+/// One copy of a track found in another source. Text fields are untrusted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CandidateView {
+    /// What `Action::UseCandidate` takes to play this copy.
+    pub id: String,
+    pub title: String,
+    pub artists: Vec<String>,
+    pub album: Option<String>,
+    #[ts(type = "number | null")]
+    pub duration_ms: Option<u64>,
+    pub source_label: String,
+    /// How surely it is the same recording, 0..=1.
+    pub score: f32,
+    /// Title and artists equal and the same length within a second.
+    pub perfect: bool,
 }
 
 /// A track's lyrics as the UI shows them. The text is untrusted (it comes from files).

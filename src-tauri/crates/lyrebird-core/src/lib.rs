@@ -9,9 +9,11 @@ pub mod actor;
 pub mod audio;
 pub mod bindings;
 pub mod events;
+pub mod matching;
 pub mod model;
 pub mod provider;
 pub mod queue;
+pub mod race;
 pub mod session;
 pub mod settings;
 

@@ -6,7 +6,6 @@
 //! it has since cancelled. A source gets nothing mutable from the actor, so parallel lookups
 //! cannot trample each other's state (go-musicfox's `concurrent map writes`).
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -56,34 +55,156 @@ pub enum ResolveError {
 /// What a source's lookup returns.
 pub type ResolveFuture = Pin<Box<dyn Future<Output = Result<Playable, ResolveError>> + Send>>;
 
+/// What a source's search for copies of a track returns: candidate tracks of its own, best
+/// first or in any order (the actor scores them).
+pub type FindFuture = Pin<Box<dyn Future<Output = Result<Vec<Track>, ResolveError>> + Send>>;
+
 /// A place music comes from. Implementations hold only immutable configuration and shared
 /// clients; everything a lookup needs travels in its arguments.
 pub trait Source: Send + Sync + 'static {
     /// Resolve `track` to a stream. Runs in its own task; should stop promptly once `cancel`
     /// fires (the actor no longer wants the answer).
     fn resolve(&self, track: Track, cancel: CancellationToken) -> ResolveFuture;
+
+    /// Search this source for copies of `wanted` (another source could not play it): its own
+    /// tracks that may be the same recording. A local candidate carries its `path`; any other
+    /// is later resolved through this source's [`Source::resolve`]. Runs in its own task under
+    /// the fallback race's deadline; should stop promptly once `cancel` fires. The default
+    /// finds nothing, for sources that cannot search.
+    fn find(&self, wanted: Track, cancel: CancellationToken) -> FindFuture {
+        let _ = (wanted, cancel);
+        Box::pin(async { Ok(Vec::new()) })
+    }
 }
 
-/// The sources the actor may ask, by kind. Built once at start-up and never changed: a
-/// read-only registry, shared by reference-counting, not mutable state.
+/// Names one registered source, e.g. `"netease"` or `"subsonic:home"`; stable across
+/// restarts (the shell derives it from the user's settings).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceId(pub String);
+
+impl std::fmt::Display for SourceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One registered source: what it is, what to call it in the UI, and the implementation.
+#[derive(Clone)]
+pub struct SourceEntry {
+    pub id: SourceId,
+    pub kind: SourceKind,
+    /// Shown to the user ("Playing from Home server").
+    pub label: String,
+    pub source: Arc<dyn Source>,
+}
+
+impl SourceEntry {
+    #[must_use]
+    pub fn new(
+        id: impl Into<String>,
+        kind: SourceKind,
+        label: impl Into<String>,
+        source: Arc<dyn Source>,
+    ) -> Self {
+        Self {
+            id: SourceId(id.into()),
+            kind,
+            label: label.into(),
+            source,
+        }
+    }
+}
+
+impl std::fmt::Debug for SourceEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceEntry")
+            .field("id", &self.id)
+            .field("kind", &self.kind)
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The sources the actor may ask, in the user's order of priority (first = preferred). A
+/// track resolves through the first source of its kind; when that fails, every other source
+/// (several of one kind too, e.g. two Subsonic servers) takes part in the fallback race.
+/// Built once at start-up and never changed: a read-only registry, shared by
+/// reference-counting, not mutable state.
 #[derive(Clone, Default)]
-pub struct Sources(Arc<HashMap<SourceKind, Arc<dyn Source>>>);
+pub struct Sources(Arc<[SourceEntry]>);
 
 impl Sources {
+    /// One source per kind, in the given order, each labelled and named after its kind.
     #[must_use]
     pub fn new(sources: impl IntoIterator<Item = (SourceKind, Arc<dyn Source>)>) -> Self {
-        Self(Arc::new(sources.into_iter().collect()))
+        Self::from_entries(sources.into_iter().map(|(kind, source)| {
+            SourceEntry::new(kind_name(kind), kind, kind_display_name(kind), source)
+        }))
     }
 
+    /// These entries, in this order of priority.
+    #[must_use]
+    pub fn from_entries(entries: impl IntoIterator<Item = SourceEntry>) -> Self {
+        Self(entries.into_iter().collect())
+    }
+
+    /// The source that resolves tracks of `kind`: the first registered of that kind.
     #[must_use]
     pub fn get(&self, kind: SourceKind) -> Option<Arc<dyn Source>> {
-        self.0.get(&kind).cloned()
+        self.home_of(kind).map(|i| self.0[i].source.clone())
+    }
+
+    /// The position of the source that resolves tracks of `kind`.
+    #[must_use]
+    pub fn home_of(&self, kind: SourceKind) -> Option<usize> {
+        self.0.iter().position(|e| e.kind == kind)
+    }
+
+    /// Every entry, by priority.
+    #[must_use]
+    pub fn entries(&self) -> &[SourceEntry] {
+        &self.0
+    }
+
+    /// The entry at a position of [`Sources::entries`].
+    #[must_use]
+    pub fn entry(&self, index: usize) -> Option<&SourceEntry> {
+        self.0.get(index)
+    }
+
+    /// What to call the home of `kind` in a message: its label, or the kind's name.
+    #[must_use]
+    pub fn label_of(&self, kind: SourceKind) -> String {
+        self.home_of(kind).map_or_else(
+            || kind_display_name(kind).to_owned(),
+            |i| self.0[i].label.clone(),
+        )
     }
 }
 
 impl std::fmt::Debug for Sources {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_set().entries(self.0.keys()).finish()
+        f.debug_list()
+            .entries(self.0.iter().map(|e| &e.id))
+            .finish()
+    }
+}
+
+fn kind_name(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::Local => "local",
+        SourceKind::Demo => "demo",
+        SourceKind::Subsonic => "subsonic",
+        SourceKind::NetEase => "netease",
+    }
+}
+
+fn kind_display_name(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::Local => "this computer",
+        SourceKind::Demo => "the demo",
+        SourceKind::Subsonic => "Subsonic",
+        SourceKind::NetEase => "NetEase",
     }
 }
 

@@ -414,6 +414,7 @@ impl Scenario {
             session_path: None,
             system_locale: "en".into(),
             sources: Sources::new([(SourceKind::Subsonic, remote)]),
+            ..PlayerConfig::default()
         };
         let (player, events, actor) = Player::new(config, audio_tx, audio_events);
         tokio::spawn(actor);

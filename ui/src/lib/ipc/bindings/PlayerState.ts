@@ -3,6 +3,7 @@ import type { DeviceState } from "./DeviceState";
 import type { OutputDevice } from "./OutputDevice";
 import type { PlayMode } from "./PlayMode";
 import type { PlaybackStatus } from "./PlaybackStatus";
+import type { PlayingFrom } from "./PlayingFrom";
 import type { ScanProgress } from "./ScanProgress";
 import type { Track } from "./Track";
 
@@ -37,4 +38,9 @@ outputDevices: Array<OutputDevice>,
 /**
  * How far the running library scan is; `None` when no scan runs.
  */
-scan: ScanProgress | null, };
+scan: ScanProgress | null, 
+/**
+ * Where the current track plays from when its own source could not play it and a copy
+ * from another source plays instead; `None` when it plays from its own source.
+ */
+playingFrom: PlayingFrom | null, };

@@ -1,0 +1,330 @@
+//! The fallback race, the actor's side: when the current track's own source cannot give a
+//! stream, every other source searches for a copy at once (one cancellable task each); the
+//! actor scores the answers ([`crate::race`]), plays the winner, cancels the rest, and
+//! remembers the decision for the session. Everything here runs on the actor's task and
+//! touches only the actor's own state.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::{Actor, Answer, Purpose};
+use crate::audio::{AudioCommand, AudioOutput, PlayId};
+use crate::events::{CandidateView, PlayingFrom};
+use crate::model::{Track, TrackId};
+use crate::provider::{self, ResolveError, Source};
+use crate::race::{Candidate, Race, Verdict};
+
+/// Decisions remembered per session; beyond this many the memory starts over (bounded state).
+const MAX_DECISIONS: usize = 4_096;
+
+/// How the race is run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FallbackConfig {
+    /// When this has passed since the race started, the best answer so far wins and the
+    /// sources still searching are cancelled.
+    pub deadline: Duration,
+    /// The lowest score (0..=1) a copy needs to be played without the user choosing it.
+    pub min_score: f32,
+}
+
+impl Default for FallbackConfig {
+    fn default() -> Self {
+        Self {
+            deadline: Duration::from_secs(3),
+            min_score: 0.75,
+        }
+    }
+}
+
+/// A race in flight for the current load.
+pub(super) struct RaceInFlight {
+    pub(super) play_id: PlayId,
+    pub(super) race: Race,
+    pub(super) deadline: Instant,
+    /// Why the track's own source could not play it.
+    reason: ResolveError,
+}
+
+/// A decision: which copy plays a track its own source cannot, and the others found.
+#[derive(Clone, Debug)]
+pub(super) struct Substitution {
+    candidates: Vec<Candidate>,
+    chosen: usize,
+    reason: String,
+}
+
+/// Whether a load plays the track from its own source or a copy from another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Origin {
+    Own,
+    Copy,
+}
+
+/// How a track gets to the audio thread.
+pub(super) enum Route {
+    /// A file on this machine.
+    Local(Track),
+    /// Resolved by this source.
+    Remote(Arc<dyn Source>, Track),
+    /// Nothing can resolve it as it is.
+    Unplayable(ResolveError),
+}
+
+impl<A: AudioOutput> Actor<A> {
+    /// How `track` plays: through the copy decided earlier, or its own source.
+    pub(super) fn route(&self, track: &Track) -> (Route, Origin) {
+        if let Some(substitution) = self.substitutes.get(&track.id) {
+            let candidate = &substitution.candidates[substitution.chosen];
+            return (self.candidate_route(candidate), Origin::Copy);
+        }
+        let route = if provider::is_local(track) {
+            Route::Local(track.clone())
+        } else {
+            match self.config.sources.get(track.source) {
+                Some(source) => Route::Remote(source, track.clone()),
+                None => Route::Unplayable(ResolveError::NoSource(track.source)),
+            }
+        };
+        (route, Origin::Own)
+    }
+
+    fn candidate_route(&self, candidate: &Candidate) -> Route {
+        if provider::is_local(&candidate.track) {
+            return Route::Local(candidate.track.clone());
+        }
+        match self.config.sources.entry(candidate.entry) {
+            Some(entry) => Route::Remote(entry.source.clone(), candidate.track.clone()),
+            None => Route::Unplayable(ResolveError::NoSource(candidate.track.source)),
+        }
+    }
+
+    /// The current load could not be resolved: try the next copy if it was already a copy,
+    /// otherwise race the other sources for one.
+    pub(super) fn resolve_failed(&mut self, error: ResolveError) {
+        let Some(track) = self.queue.current().cloned() else {
+            return;
+        };
+        if self.playing_origin == Origin::Copy {
+            self.next_candidate(&track);
+        } else {
+            self.start_race(track, error);
+        }
+    }
+
+    /// Ask every source except the track's own for copies, all at once.
+    fn start_race(&mut self, wanted: Track, reason: ResolveError) {
+        let home = self.config.sources.home_of(wanted.source);
+        let entrants: Vec<usize> = (0..self.config.sources.entries().len())
+            .filter(|i| Some(*i) != home)
+            .collect();
+        if entrants.is_empty() {
+            self.no_copy_found(&wanted, &reason);
+            return;
+        }
+        // Silence while searching (a missing local file left the previous track playing).
+        self.audio.send(AudioCommand::Stop);
+        self.stats.races_started += 1;
+        let play_id = self.play_id;
+        tracing::info!(name = %wanted.display_name(), %reason, sources = entrants.len(), "fallback race");
+        for &entry in &entrants {
+            let source = self.config.sources.entries()[entry].source.clone();
+            let track = wanted.clone();
+            self.spawn_lookup(Purpose::Fallback { play_id, entry }, move |token| {
+                Box::pin(async move { source.find(track, token).await.map(Answer::Found) })
+            });
+        }
+        let min_score = self.config.fallback.min_score;
+        self.race = Some(RaceInFlight {
+            play_id,
+            race: Race::new(wanted, entrants, min_score),
+            deadline: Instant::now() + self.config.fallback.deadline,
+            reason,
+        });
+    }
+
+    /// Source `entry` answered the race for load `play_id`.
+    pub(super) fn race_reply(
+        &mut self,
+        play_id: PlayId,
+        entry: usize,
+        found: Result<Vec<Track>, ResolveError>,
+    ) {
+        let Some(flight) = self.race.as_mut().filter(|r| r.play_id == play_id) else {
+            // Superseded races are cancelled with their lookups; this cannot normally happen.
+            self.stats.stale_lookup_replies += 1;
+            return;
+        };
+        flight.race.record(entry, found);
+        self.judge_race(false);
+    }
+
+    /// The race's deadline passed: the best answer so far wins.
+    pub(super) fn race_deadline_passed(&mut self) {
+        self.judge_race(true);
+    }
+
+    /// Act on the race's verdict: wait, play the winner, or give up.
+    fn judge_race(&mut self, deadline_passed: bool) {
+        let Some(flight) = &self.race else { return };
+        let verdict = flight.race.verdict(deadline_passed);
+        if verdict == Verdict::Undecided {
+            return;
+        }
+        let Some(flight) = self.race.take() else {
+            return;
+        };
+        // The losers and the latecomers: nobody wants their answers now.
+        self.cancel_lookups(|p| matches!(p, Purpose::Fallback { .. }));
+        let wanted = flight.race.wanted().clone();
+        let Verdict::Winner(winner) = verdict else {
+            self.stats.races_lost += 1;
+            self.no_copy_found(&wanted, &flight.reason);
+            return;
+        };
+        self.stats.races_won += 1;
+        let candidates = flight.race.into_ranked(winner);
+        tracing::info!(
+            name = %wanted.display_name(),
+            from = %self.source_label(candidates[0].entry),
+            score = candidates[0].fit.score,
+            "fallback chosen"
+        );
+        if self.substitutes.len() >= MAX_DECISIONS {
+            self.substitutes.clear();
+        }
+        self.substitutes.insert(
+            wanted.id.clone(),
+            Substitution {
+                candidates,
+                chosen: 0,
+                reason: flight.reason.to_string(),
+            },
+        );
+        self.play_substitute(&wanted);
+    }
+
+    /// Start the current load from the copy chosen for `wanted`.
+    fn play_substitute(&mut self, wanted: &Track) {
+        self.playing_origin = Origin::Copy;
+        self.dirty.state = true;
+        let (route, _) = self.route(wanted);
+        self.start_route(route);
+    }
+
+    /// The chosen copy could not be resolved either: forget it and try the next good one.
+    fn next_candidate(&mut self, wanted: &Track) {
+        let min_score = self.config.fallback.min_score;
+        let Some(substitution) = self.substitutes.get_mut(&wanted.id) else {
+            return;
+        };
+        substitution.candidates.remove(substitution.chosen);
+        let next = substitution
+            .candidates
+            .iter()
+            .position(|c| c.fit.score >= min_score);
+        if let Some(next) = next {
+            substitution.chosen = next;
+            self.play_substitute(wanted);
+        } else {
+            let substitution = self.substitutes.remove(&wanted.id);
+            let reason = substitution.map(|s| s.reason).unwrap_or_default();
+            let label = self.config.sources.label_of(wanted.source);
+            self.cannot_play_because(
+                wanted,
+                format!(
+                    "not available on {label} ({reason}); the copies in your other sources \
+                     could not play either"
+                ),
+            );
+        }
+    }
+
+    fn no_copy_found(&mut self, wanted: &Track, reason: &ResolveError) {
+        let label = self.config.sources.label_of(wanted.source);
+        self.cannot_play_because(
+            wanted,
+            format!("not available on {label} ({reason}); no copy found in your other sources"),
+        );
+    }
+
+    /// The user picked another copy of the current track.
+    pub(super) fn use_candidate(
+        &mut self,
+        track: &TrackId,
+        candidate: &str,
+    ) -> Result<(), super::PlayerError> {
+        let unknown = || super::PlayerError::NoSuchCandidate(candidate.to_owned());
+        if self.queue.current().map(|t| &t.id) != Some(track) {
+            return Err(unknown());
+        }
+        let index = self
+            .substitutes
+            .get(track)
+            .and_then(|s| {
+                s.candidates
+                    .iter()
+                    .position(|c| self.candidate_id(c) == candidate)
+            })
+            .ok_or_else(unknown)?;
+        if let Some(substitution) = self.substitutes.get_mut(track) {
+            substitution.chosen = index;
+        }
+        let paused = self.status == crate::events::PlaybackStatus::Paused;
+        self.load_current(self.position_ms, paused);
+        Ok(())
+    }
+
+    /// Forget the race (the load it was for was replaced); its lookups are cancelled with
+    /// every other lookup of that load.
+    pub(super) fn abandon_race(&mut self) {
+        self.race = None;
+    }
+
+    /// Where the current track plays from, when it is a copy.
+    pub(super) fn playing_from(&self) -> Option<PlayingFrom> {
+        if self.playing_origin == Origin::Own {
+            return None;
+        }
+        let substitution = self.substitutes.get(&self.queue.current()?.id)?;
+        let chosen = substitution.candidates.get(substitution.chosen)?;
+        Some(PlayingFrom {
+            source_label: self.source_label(chosen.entry),
+            reason: substitution.reason.clone(),
+            candidate_id: self.candidate_id(chosen),
+            candidates: substitution
+                .candidates
+                .iter()
+                .map(|c| CandidateView {
+                    id: self.candidate_id(c),
+                    title: c.track.title.clone(),
+                    artists: c.track.artists.clone(),
+                    album: c.track.album.clone(),
+                    duration_ms: c.track.duration_ms,
+                    source_label: self.source_label(c.entry),
+                    score: c.fit.score,
+                    perfect: c.fit.perfect,
+                })
+                .collect(),
+        })
+    }
+
+    /// A candidate's id for the UI: its source and its own track id.
+    fn candidate_id(&self, candidate: &Candidate) -> String {
+        let source = self
+            .config
+            .sources
+            .entry(candidate.entry)
+            .map_or("?", |e| e.id.0.as_str());
+        format!("{source}/{}", candidate.track.id)
+    }
+
+    fn source_label(&self, entry: usize) -> String {
+        self.config
+            .sources
+            .entry(entry)
+            .map(|e| e.label.clone())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,581 @@
+//! The fallback race: a track its own source cannot play (a `NetEase` VIP track) is searched for
+//! in every other source at once; the actor plays the best copy, cancels the rest, and says
+//! where it plays from. Fake sources under tokio's paused clock.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lyrebird_core::actor::{
+    Action, FallbackConfig, Player, PlayerConfig, PlayerError, PlayerHandle,
+};
+use lyrebird_core::events::{Notice, PlaybackStatus, PlayerEvent, Snapshot};
+use lyrebird_core::model::{SourceKind, Track, TrackId};
+use lyrebird_core::provider::{
+    FindFuture, Playable, ResolveError, ResolveFuture, Source, SourceEntry, Sources, StreamSpec,
+};
+use lyrebird_core::{AudioCommand, Published};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+const LENGTH_MS: u64 = 240_000;
+
+fn track(id: &str, source: SourceKind, title: &str, duration_ms: Option<u64>) -> Track {
+    let mut track = Track::from_path(format!("/nowhere/{id}").into(), source);
+    track.id = TrackId(id.into());
+    track.title = title.into();
+    track.artists = vec!["周杰倫".into()];
+    track.duration_ms = duration_ms;
+    track.path = None;
+    track
+}
+
+/// The track wanted: on `NetEase`, VIP only.
+fn vip() -> Track {
+    track("netease:vip", SourceKind::NetEase, "晴天", Some(LENGTH_MS))
+}
+
+/// A copy that is certainly the same recording.
+fn perfect(id: &str) -> Track {
+    track(id, SourceKind::Subsonic, "晴天", Some(LENGTH_MS + 300))
+}
+
+/// A copy that probably is (its length is unknown).
+fn good(id: &str) -> Track {
+    track(id, SourceKind::Subsonic, "晴天 (Remastered)", None)
+}
+
+/// A source whose `find` answers `copies` after `delay` (or never) and whose `resolve` gives
+/// `https://<name>/<track id>`; the primary `NetEase` source refuses "netease:vip".
+#[derive(Clone)]
+struct Fake {
+    name: &'static str,
+    delay: Option<Duration>,
+    copies: Vec<Track>,
+    /// Track ids whose resolve fails.
+    refuse: Vec<&'static str>,
+    finds: Arc<Mutex<Vec<CancellationToken>>>,
+    finds_ended: Arc<AtomicUsize>,
+    resolves: Arc<Mutex<Vec<String>>>,
+}
+
+impl Fake {
+    fn new(name: &'static str, delay_ms: Option<u64>, copies: Vec<Track>) -> Self {
+        Self {
+            name,
+            delay: delay_ms.map(Duration::from_millis),
+            copies,
+            refuse: Vec::new(),
+            finds: Arc::default(),
+            finds_ended: Arc::default(),
+            resolves: Arc::default(),
+        }
+    }
+
+    fn finds(&self) -> usize {
+        self.finds.lock().unwrap().len()
+    }
+
+    fn all_finds_cancelled(&self) -> bool {
+        self.finds
+            .lock()
+            .unwrap()
+            .iter()
+            .all(CancellationToken::is_cancelled)
+    }
+}
+
+struct CountOnDrop(Arc<AtomicUsize>);
+impl Drop for CountOnDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Source for Fake {
+    fn resolve(&self, track: Track, _cancel: CancellationToken) -> ResolveFuture {
+        self.resolves.lock().unwrap().push(track.id.0.clone());
+        let refused = self.refuse.contains(&track.id.0.as_str());
+        let url = format!("https://{}/{}", self.name, track.id);
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            if refused {
+                return Err(ResolveError::Unavailable("VIP only".into()));
+            }
+            Ok(Playable::Stream(StreamSpec {
+                url,
+                headers: Vec::new(),
+                cache_key: None,
+            }))
+        })
+    }
+
+    fn find(&self, _wanted: Track, cancel: CancellationToken) -> FindFuture {
+        self.finds.lock().unwrap().push(cancel);
+        let ended = CountOnDrop(self.finds_ended.clone());
+        let delay = self.delay;
+        let copies = self.copies.clone();
+        Box::pin(async move {
+            let _ended = ended;
+            match delay {
+                Some(delay) => tokio::time::sleep(delay).await,
+                None => std::future::pending().await,
+            }
+            Ok(copies)
+        })
+    }
+}
+
+struct Rig {
+    player: PlayerHandle,
+    events: mpsc::UnboundedReceiver<Published>,
+    audio: mpsc::UnboundedReceiver<AudioCommand>,
+    _audio_events: mpsc::UnboundedSender<lyrebird_core::AudioEvent>,
+    netease: Fake,
+    fallbacks: Vec<Fake>,
+}
+
+impl Rig {
+    /// `NetEase` first (it refuses the VIP track), then the fallbacks in this order of priority.
+    fn new(fallbacks: Vec<Fake>) -> Self {
+        let mut netease = Fake::new("netease", Some(10), Vec::new());
+        netease.refuse.push("netease:vip");
+        let mut entries = vec![SourceEntry::new(
+            "netease",
+            SourceKind::NetEase,
+            "NetEase",
+            Arc::new(netease.clone()),
+        )];
+        for fake in &fallbacks {
+            entries.push(SourceEntry::new(
+                fake.name,
+                SourceKind::Subsonic,
+                format!("Server {}", fake.name),
+                Arc::new(fake.clone()),
+            ));
+        }
+        let config = PlayerConfig {
+            sources: Sources::from_entries(entries),
+            fallback: FallbackConfig::default(),
+            ..PlayerConfig::default()
+        };
+        let (audio_tx, audio) = mpsc::unbounded_channel();
+        let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
+        let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
+        tokio::spawn(actor);
+        Self {
+            player,
+            events,
+            audio,
+            _audio_events: audio_events,
+            netease,
+            fallbacks,
+        }
+    }
+
+    async fn play(&self, tracks: Vec<Track>) {
+        self.player.act(Action::ClearQueue).await.unwrap();
+        self.player.act(Action::PlayTracks(tracks)).await.unwrap();
+    }
+
+    /// Let `ms` pass and the actor handle what arrived meanwhile; the snapshot then.
+    async fn wait(&self, ms: u64) -> Snapshot {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
+        self.player.snapshot().await.unwrap()
+    }
+
+    /// URLs and files loaded since the last call, with their play ids.
+    fn loads(&mut self) -> Vec<(u64, String)> {
+        std::iter::from_fn(|| self.audio.try_recv().ok())
+            .filter_map(|c| match c {
+                AudioCommand::Load { play_id, media, .. } => Some((
+                    play_id,
+                    match media {
+                        Playable::Stream(spec) => spec.url,
+                        Playable::File(path) => path.display().to_string(),
+                    },
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn notices(&mut self) -> Vec<Notice> {
+        std::iter::from_fn(|| self.events.try_recv().ok())
+            .filter_map(|p| match p.event {
+                PlayerEvent::Notice(n) => Some(n),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_perfect_match_from_the_top_source_wins_at_once_and_the_others_are_cancelled() {
+    let mut rig = Rig::new(vec![
+        Fake::new("a", Some(50), vec![perfect("a:1")]),
+        Fake::new("b", Some(1_000), vec![perfect("b:1")]),
+        Fake::new("c", None, vec![]),
+    ]);
+    rig.play(vec![vip()]).await;
+    let snap = rig.wait(30).await;
+    assert_eq!(snap.state.status, PlaybackStatus::Loading);
+    assert!(rig.loads().is_empty(), "nothing plays while the race runs");
+    assert!(
+        rig.fallbacks.iter().all(|f| f.finds() == 1),
+        "all asked at once"
+    );
+
+    let snap = rig.wait(50).await;
+    let loads = rig.loads();
+    assert_eq!(loads, [(snap.state.play_id, "https://a/a:1".to_owned())]);
+    for loser in &rig.fallbacks[1..] {
+        assert!(loser.all_finds_cancelled(), "{} not cancelled", loser.name);
+        assert_eq!(
+            loser.finds_ended.load(Ordering::SeqCst),
+            1,
+            "{} still runs",
+            loser.name
+        );
+    }
+    let stats = rig.player.stats().await.unwrap();
+    assert_eq!((stats.races_started, stats.races_won), (1, 1));
+    assert_eq!(stats.lookups_running, 0);
+    let from = snap.state.playing_from.expect("playing from a copy");
+    assert_eq!(from.source_label, "Server a");
+    assert!(from.reason.contains("VIP only"), "{}", from.reason);
+    assert_eq!(from.candidate_id, "a/a:1");
+    assert!(from.candidates[0].perfect);
+    assert_eq!(from.candidates[0].title, "晴天");
+
+    // Long after: the losers' answers never arrive, nothing else loads.
+    rig.wait(5_000).await;
+    assert!(rig.loads().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_perfect_match_from_a_lower_source_waits_for_the_preferred_one() {
+    let mut rig = Rig::new(vec![
+        Fake::new("a", Some(200), vec![good("a:1")]),
+        Fake::new("b", Some(50), vec![perfect("b:1")]),
+    ]);
+    rig.play(vec![vip()]).await;
+    rig.wait(100).await;
+    assert!(
+        rig.loads().is_empty(),
+        "a may still answer with a perfect copy"
+    );
+    let snap = rig.wait(150).await;
+    assert_eq!(
+        rig.loads(),
+        [(snap.state.play_id, "https://b/b:1".to_owned())],
+        "a's copy is worse: the perfect one wins"
+    );
+    let from = snap.state.playing_from.unwrap();
+    assert_eq!(from.candidates.len(), 2, "both copies are offered");
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_a_perfect_match_the_best_score_wins_at_the_deadline() {
+    let mut rig = Rig::new(vec![
+        Fake::new("a", Some(100), vec![good("a:1")]),
+        Fake::new("b", None, vec![]),
+        Fake::new(
+            "c",
+            Some(200),
+            vec![track("c:1", SourceKind::Subsonic, "晴天 (Live)", None)],
+        ),
+    ]);
+    rig.play(vec![vip()]).await;
+    rig.wait(2_900).await;
+    assert!(rig.loads().is_empty(), "b is still searching");
+    let snap = rig.wait(200).await;
+    assert_eq!(
+        rig.loads(),
+        [(snap.state.play_id, "https://a/a:1".to_owned())]
+    );
+    assert!(rig.fallbacks[1].all_finds_cancelled());
+    assert_eq!(rig.fallbacks[1].finds_ended.load(Ordering::SeqCst), 1);
+    let from = snap.state.playing_from.unwrap();
+    assert_eq!(from.candidates.len(), 1, "the live version is not a copy");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_deadline_is_configurable() {
+    let (audio_tx, mut audio) = mpsc::unbounded_channel();
+    let (_events_tx, events_rx) = mpsc::unbounded_channel();
+    let mut netease = Fake::new("netease", Some(10), Vec::new());
+    netease.refuse.push("netease:vip");
+    let config = PlayerConfig {
+        sources: Sources::from_entries([
+            SourceEntry::new("netease", SourceKind::NetEase, "NetEase", Arc::new(netease)),
+            SourceEntry::new(
+                "a",
+                SourceKind::Subsonic,
+                "A",
+                Arc::new(Fake::new("a", Some(100), vec![good("a:1")])),
+            ),
+            SourceEntry::new(
+                "b",
+                SourceKind::Subsonic,
+                "B",
+                Arc::new(Fake::new("b", None, vec![])),
+            ),
+        ]),
+        fallback: FallbackConfig {
+            deadline: Duration::from_millis(500),
+            ..FallbackConfig::default()
+        },
+        ..PlayerConfig::default()
+    };
+    let (player, _events, actor) = Player::new(config, audio_tx, events_rx);
+    tokio::spawn(actor);
+    player.act(Action::PlayTracks(vec![vip()])).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    player.snapshot().await.unwrap();
+    let loaded = std::iter::from_fn(|| audio.try_recv().ok())
+        .any(|c| matches!(c, AudioCommand::Load { .. }));
+    assert!(loaded, "decided at 0.5 s");
+}
+
+#[tokio::test(start_paused = true)]
+async fn skipping_during_a_race_cancels_every_task_of_it_and_no_late_answer_is_applied() {
+    let mut rig = Rig::new(vec![
+        Fake::new("a", Some(500), vec![perfect("a:1")]),
+        Fake::new("b", Some(700), vec![perfect("b:1")]),
+        Fake::new("c", None, vec![]),
+    ]);
+    let plain = track(
+        "netease:plain",
+        SourceKind::NetEase,
+        "七里香",
+        Some(LENGTH_MS),
+    );
+    rig.play(vec![vip(), plain]).await;
+    rig.wait(100).await;
+    assert!(rig.fallbacks.iter().all(|f| f.finds() == 1));
+    rig.player.act(Action::Next).await.unwrap();
+    for fake in &rig.fallbacks {
+        assert!(fake.all_finds_cancelled(), "{} not cancelled", fake.name);
+    }
+    let snap = rig.wait(20).await;
+    for fake in &rig.fallbacks {
+        assert_eq!(
+            fake.finds_ended.load(Ordering::SeqCst),
+            1,
+            "{} still runs",
+            fake.name
+        );
+    }
+    assert_eq!(
+        rig.loads(),
+        [(
+            snap.state.play_id,
+            "https://netease/netease:plain".to_owned()
+        )]
+    );
+    assert_eq!(snap.state.playing_from, None);
+
+    // When the race's answers would have come: nothing of it reaches the audio side.
+    let later = rig.wait(5_000).await;
+    assert!(rig.loads().is_empty());
+    assert_eq!(later.state.play_id, snap.state.play_id);
+    let stats = rig.player.stats().await.unwrap();
+    assert_eq!(
+        (stats.races_won, stats.races_lost),
+        (0, 0),
+        "the race was abandoned"
+    );
+    assert_eq!(stats.lookups_running, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn stopping_during_a_race_cancels_it_too() {
+    let mut rig = Rig::new(vec![Fake::new("a", Some(500), vec![perfect("a:1")])]);
+    rig.play(vec![vip()]).await;
+    rig.wait(100).await;
+    rig.player.act(Action::Stop).await.unwrap();
+    assert!(rig.fallbacks[0].all_finds_cancelled());
+    let snap = rig.wait(1_000).await;
+    assert!(rig.loads().is_empty());
+    assert_eq!(snap.state.status, PlaybackStatus::Stopped);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_decision_is_remembered_for_the_session() {
+    let mut rig = Rig::new(vec![
+        Fake::new("a", Some(50), vec![perfect("a:1")]),
+        Fake::new("b", Some(50), vec![perfect("b:1")]),
+    ]);
+    let plain = track(
+        "netease:plain",
+        SourceKind::NetEase,
+        "七里香",
+        Some(LENGTH_MS),
+    );
+    rig.play(vec![vip()]).await;
+    rig.wait(200).await;
+    assert_eq!(rig.loads().len(), 1);
+    rig.play(vec![plain]).await;
+    rig.wait(200).await;
+    rig.loads();
+    let asked_netease = rig.netease.resolves.lock().unwrap().len();
+
+    rig.play(vec![vip()]).await;
+    let snap = rig.wait(30).await;
+    assert_eq!(
+        rig.loads(),
+        [(snap.state.play_id, "https://a/a:1".to_owned())],
+        "straight to the copy"
+    );
+    assert!(snap.state.playing_from.is_some());
+    let stats = rig.player.stats().await.unwrap();
+    assert_eq!(stats.races_started, 1, "no second race");
+    assert!(rig.fallbacks.iter().all(|f| f.finds() == 1));
+    assert_eq!(
+        rig.netease.resolves.lock().unwrap().len(),
+        asked_netease,
+        "NetEase is not asked again"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn when_no_source_has_a_copy_the_track_cannot_play() {
+    let mut rig = Rig::new(vec![
+        Fake::new(
+            "a",
+            Some(50),
+            vec![track("a:1", SourceKind::Subsonic, "晴天 (伴奏)", None)],
+        ),
+        Fake::new(
+            "b",
+            Some(80),
+            vec![track("b:1", SourceKind::Subsonic, "稻香", Some(LENGTH_MS))],
+        ),
+        Fake::new("c", Some(60), vec![]),
+    ]);
+    rig.play(vec![vip()]).await;
+    let snap = rig.wait(200).await;
+    let notices = rig.notices();
+    assert!(
+        notices
+            .iter()
+            .any(|n| matches!(n, Notice::CannotPlay { name, reason }
+            if name == "晴天 — 周杰倫"
+                && reason == "not available on NetEase (not available: VIP only); \
+                              no copy found in your other sources")),
+        "{notices:?}"
+    );
+    assert!(rig.loads().is_empty());
+    assert_eq!(
+        snap.state.status,
+        PlaybackStatus::Stopped,
+        "the only track failed"
+    );
+    let stats = rig.player.stats().await.unwrap();
+    assert_eq!((stats.races_started, stats.races_lost), (1, 1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_user_can_switch_to_another_copy() {
+    let mut rig = Rig::new(vec![
+        Fake::new("a", Some(50), vec![good("a:1")]),
+        Fake::new("b", Some(80), vec![good("b:1")]),
+    ]);
+    rig.play(vec![vip()]).await;
+    let snap = rig.wait(200).await;
+    assert_eq!(rig.loads()[0].1, "https://a/a:1");
+    let from = snap.state.playing_from.unwrap();
+    let ids: Vec<_> = from.candidates.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(ids, ["a/a:1", "b/b:1"]);
+
+    let stale = rig
+        .player
+        .act(Action::UseCandidate {
+            track: TrackId("netease:other".into()),
+            candidate: "b/b:1".into(),
+        })
+        .await;
+    assert_eq!(stale, Err(PlayerError::NoSuchCandidate("b/b:1".into())));
+    let unknown = rig
+        .player
+        .act(Action::UseCandidate {
+            track: vip().id,
+            candidate: "z/z:1".into(),
+        })
+        .await;
+    assert!(unknown.is_err());
+    assert!(rig.loads().is_empty(), "refusals change nothing");
+
+    rig.player
+        .act(Action::UseCandidate {
+            track: vip().id,
+            candidate: "b/b:1".into(),
+        })
+        .await
+        .unwrap();
+    let snap = rig.wait(50).await;
+    assert_eq!(
+        rig.loads(),
+        [(snap.state.play_id, "https://b/b:1".to_owned())]
+    );
+    let from = snap.state.playing_from.unwrap();
+    assert_eq!(
+        (from.candidate_id.as_str(), from.source_label.as_str()),
+        ("b/b:1", "Server b")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_copy_that_will_not_resolve_gives_way_to_the_next() {
+    // b answers first with a good copy; a's perfect one wins, but will not resolve.
+    let mut a = Fake::new("a", Some(50), vec![perfect("a:1")]);
+    a.refuse.push("a:1");
+    let mut rig = Rig::new(vec![a, Fake::new("b", Some(30), vec![good("b:1")])]);
+    rig.play(vec![vip()]).await;
+    let snap = rig.wait(300).await;
+    assert_eq!(
+        rig.loads(),
+        [(snap.state.play_id, "https://b/b:1".to_owned())]
+    );
+    assert_eq!(snap.state.playing_from.unwrap().candidates.len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_local_file_is_a_candidate_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("晴天.flac");
+    std::fs::write(&path, b"flac").unwrap();
+    let mut local = Track::from_path(path.clone(), SourceKind::Local);
+    local.title = "晴天".into();
+    local.artists = vec!["周杰伦".into()];
+    local.duration_ms = Some(LENGTH_MS - 400);
+    let mut rig = Rig::new(vec![Fake::new("disk", Some(20), vec![local])]);
+    rig.play(vec![vip()]).await;
+    let snap = rig.wait(100).await;
+    assert_eq!(
+        rig.loads(),
+        [(snap.state.play_id, path.display().to_string())],
+        "played as a file, not resolved through the source"
+    );
+    assert!(rig.fallbacks[0].resolves.lock().unwrap().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_missing_local_file_is_searched_for_elsewhere() {
+    let mut rig = Rig::new(vec![Fake::new("a", Some(20), vec![perfect("a:1")])]);
+    let mut gone = Track::from_path("/nowhere/晴天.flac".into(), SourceKind::Local);
+    gone.title = "晴天".into();
+    gone.artists = vec!["周杰倫".into()];
+    gone.duration_ms = Some(LENGTH_MS);
+    rig.play(vec![gone]).await;
+    let snap = rig.wait(100).await;
+    assert_eq!(
+        rig.loads(),
+        [(snap.state.play_id, "https://a/a:1".to_owned())]
+    );
+    assert!(snap.state.playing_from.unwrap().reason.contains("missing"));
+}
