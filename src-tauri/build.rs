@@ -29,6 +29,8 @@ const COMMANDS: &[&str] = &[
     "set_crossfade",
     "search_library",
     "get_lyrics",
+    "set_desktop_settings",
+    "remember_view",
 ];
 
 fn main() {

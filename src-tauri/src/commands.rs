@@ -1,8 +1,9 @@
 //! Tauri commands: each one sends a message to the actor and awaits its reply. No logic here.
 
 use lyrebird_core::actor::Action;
+use lyrebird_core::events::ViewMemory;
 use lyrebird_core::queue::{EntryId, PlayMode, QueuePosition};
-use lyrebird_core::settings::{LocalePreference, ReplayGainMode};
+use lyrebird_core::settings::{DesktopSettings, LocalePreference, ReplayGainMode};
 use lyrebird_core::{PlayerError, PlayerHandle, Snapshot, TrackId};
 use tauri::State;
 
@@ -156,4 +157,14 @@ pub async fn search_library(
 #[tauri::command]
 pub async fn set_output_device(player: Player<'_>, id: Option<String>) -> Done {
     player.act(Action::SetOutputDevice(id)).await
+}
+
+#[tauri::command]
+pub async fn set_desktop_settings(player: Player<'_>, desktop: DesktopSettings) -> Done {
+    player.act(Action::SetDesktop(desktop)).await
+}
+
+#[tauri::command]
+pub async fn remember_view(player: Player<'_>, view: ViewMemory) -> Done {
+    player.act(Action::RememberView(view)).await
 }

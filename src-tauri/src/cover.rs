@@ -48,6 +48,61 @@ pub fn handle<R: Runtime>(
     });
 }
 
+/// A `file://` URL of `track`'s embedded cover, for the OS's media controls and notifications
+/// (which cannot use our protocol): written once into `dir` under a name made from the track
+/// id, then reused.
+pub fn cover_file_url(dir: &std::path::Path, track: &lyrebird_core::Track) -> Option<String> {
+    if !track.has_cover {
+        return None;
+    }
+    let name: String = track
+        .id
+        .0
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let existing = ["jpg", "png", "gif", "webp", "img"]
+        .iter()
+        .map(|ext| dir.join(format!("{name}.{ext}")))
+        .find(|p| p.is_file());
+    let file = if let Some(file) = existing {
+        file
+    } else {
+        {
+            let cover = lyrebird_library::read_cover(track.path.as_deref()?)?;
+            let ext = match cover.mime_type.as_str() {
+                "image/jpeg" => "jpg",
+                "image/png" => "png",
+                "image/gif" => "gif",
+                "image/webp" => "webp",
+                _ => "img",
+            };
+            let file = dir.join(format!("{name}.{ext}"));
+            std::fs::create_dir_all(dir).ok()?;
+            // Written whole then renamed: a reader never sees half a picture.
+            let partial = dir.join(format!(".{name}.{ext}.part"));
+            std::fs::write(&partial, &cover.data).ok()?;
+            std::fs::rename(&partial, &file).ok()?;
+            file
+        }
+    };
+    Some(file_url(&file))
+}
+
+/// `file://` + the path with everything but unreserved characters and `/` percent-encoded.
+fn file_url(path: &std::path::Path) -> String {
+    use std::fmt::Write;
+    let mut url = String::from("file://");
+    for byte in path.as_os_str().as_encoded_bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(byte) {
+            url.push(char::from(*byte));
+        } else {
+            let _ = write!(url, "%{byte:02X}");
+        }
+    }
+    url
+}
+
 /// Decode `%XX` escapes; `None` for malformed input or non-UTF-8 results.
 fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
@@ -68,7 +123,20 @@ fn percent_decode(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::percent_decode;
+    use super::{file_url, percent_decode};
+
+    #[test]
+    fn file_urls_escape_what_urls_cannot_hold() {
+        assert_eq!(
+            file_url(std::path::Path::new("/c/local-00ff.jpg")),
+            "file:///c/local-00ff.jpg"
+        );
+        assert_eq!(
+            file_url(std::path::Path::new("/c/a b#?.png")),
+            "file:///c/a%20b%23%3F.png"
+        );
+        assert_eq!(file_url(std::path::Path::new("/晴")), "file:///%E6%99%B4");
+    }
 
     #[test]
     fn decodes_ids_and_rejects_malformed_escapes() {

@@ -1,7 +1,7 @@
 //! What a launch was asked to do: where settings and music live, and what to open.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Options resolved before the app starts. `None` means "the platform's default".
 #[derive(Clone, Debug, Default)]
@@ -19,6 +19,9 @@ pub struct LaunchOptions {
     pub cache_dir: Option<PathBuf>,
     /// The audio cache's size bound in MiB (`LYREBIRD_CACHE_MB`; default 1024).
     pub cache_mb: Option<u64>,
+    /// Whether this is the desktop app (tray, media controls, its own main window), rather
+    /// than a test that builds its windows itself.
+    pub desktop: bool,
 }
 
 impl LaunchOptions {
@@ -30,21 +33,58 @@ impl LaunchOptions {
             library_dirs: non_empty("LYREBIRD_LIBRARY_DIRS")
                 .map(|list| std::env::split_paths(&list).collect()),
             include_demo: non_empty("LYREBIRD_NO_DEMO").is_none_or(|v| v == "0"),
-            open: paths_from_args(args),
+            open: paths_from_args(args, &std::env::current_dir().unwrap_or_default()),
             cache_dir: non_empty("LYREBIRD_CACHE_DIR").map(PathBuf::from),
             cache_mb: non_empty("LYREBIRD_CACHE_MB").and_then(|v| v.to_str()?.parse().ok()),
+            desktop: true,
         }
     }
 }
 
-/// Arguments that are not flags are paths to open. Relative paths are taken from the current
-/// directory now, because the app's working directory may change.
-fn paths_from_args(args: impl IntoIterator<Item = OsString>) -> Vec<PathBuf> {
-    let cwd = std::env::current_dir().unwrap_or_default();
+/// Arguments that are not flags are paths to open (or `file://` URIs, as desktop launchers
+/// pass them). Relative paths are taken from `cwd` — the directory of the launch that gave
+/// them, which for a second launch forwarded to the running app is not the app's own.
+pub fn paths_from_args(args: impl IntoIterator<Item = OsString>, cwd: &Path) -> Vec<PathBuf> {
     args.into_iter()
         .filter(|a| !a.to_string_lossy().starts_with('-'))
-        .map(|a| cwd.join(a))
+        .map(|a| match a.to_str().and_then(path_of_file_uri) {
+            Some(path) => path,
+            None => cwd.join(a),
+        })
         .collect()
+}
+
+/// The path in a `file://` URI (`file:///m/a%20b.flac` → `/m/a b.flac`); `None` for anything
+/// else, including URIs of other hosts.
+pub fn path_of_file_uri(uri: &str) -> Option<PathBuf> {
+    let rest = uri
+        .strip_prefix("file://")
+        .map(|r| r.strip_prefix("localhost").unwrap_or(r))?;
+    if !rest.starts_with('/') {
+        return None;
+    }
+    let bytes = rest.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    // Paths are bytes on Unix; elsewhere they must be UTF-8 to be a path at all.
+    #[cfg(unix)]
+    let path = {
+        use std::os::unix::ffi::OsStringExt;
+        PathBuf::from(OsString::from_vec(out))
+    };
+    #[cfg(not(unix))]
+    let path = PathBuf::from(String::from_utf8(out).ok()?);
+    Some(path)
 }
 
 #[cfg(test)]
@@ -54,9 +94,25 @@ mod tests {
     #[test]
     fn flags_are_not_paths_and_relative_paths_are_resolved() {
         let args = ["--some-flag", "song.flac", "/abs/dir"].map(OsString::from);
-        let paths = paths_from_args(args);
-        assert_eq!(paths.len(), 2);
-        assert!(paths[0].is_absolute() && paths[0].ends_with("song.flac"));
-        assert_eq!(paths[1], PathBuf::from("/abs/dir"));
+        let paths = paths_from_args(args, Path::new("/home/u"));
+        assert_eq!(
+            paths,
+            [
+                PathBuf::from("/home/u/song.flac"),
+                PathBuf::from("/abs/dir")
+            ]
+        );
+    }
+
+    #[test]
+    fn file_uris_are_paths() {
+        let args = ["file:///m/a%20b.flac", "file://localhost/m/%E6%99%B4.ogg"].map(OsString::from);
+        assert_eq!(
+            paths_from_args(args, Path::new("/x")),
+            [PathBuf::from("/m/a b.flac"), PathBuf::from("/m/晴.ogg")]
+        );
+        assert_eq!(path_of_file_uri("file://other-host/m/a.flac"), None);
+        assert_eq!(path_of_file_uri("https://example.com/a.flac"), None);
+        assert_eq!(path_of_file_uri("file:///bad%4"), None);
     }
 }

@@ -4,11 +4,13 @@
 
 mod commands;
 mod cover;
+mod desktop;
 mod launch;
 mod startup;
+mod window;
 
 use lyrebird_core::PlayerHandle;
-use tauri::{Builder, Manager, RunEvent, Runtime};
+use tauri::{Builder, Manager, RunEvent, Runtime, WindowEvent};
 
 pub use launch::LaunchOptions;
 
@@ -19,7 +21,12 @@ pub const PLAYER_EVENT: &str = "lyrebird://player";
 pub fn run() {
     init_logging();
     let options = LaunchOptions::from_env_and_args(std::env::args_os().skip(1));
-    let mut app = build_app(Builder::default())
+    // First plugin, as its docs ask: a second launch hands its arguments over and exits.
+    let builder = Builder::default()
+        .plugin(tauri_plugin_single_instance::init(second_launch))
+        .plugin(tauri_plugin_notification::init())
+        .on_window_event(on_window_event);
+    let mut app = build_app(builder)
         .build(tauri::generate_context!())
         .expect("Lyrebird could not start its windowing runtime");
     start(&mut app, options).expect("Lyrebird could not start");
@@ -58,6 +65,8 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::set_crossfade,
             commands::search_library,
             commands::get_lyrics,
+            commands::set_desktop_settings,
+            commands::remember_view,
         ])
         .register_asynchronous_uri_scheme_protocol(cover::SCHEME, cover::handle)
 }
@@ -71,14 +80,58 @@ pub fn start<R: Runtime>(
     startup::start(app, options)
 }
 
-/// Let the actor stop audio and save settings before the process ends.
+/// Keep playing in the tray when the last window closes (if the user wants that), and let the
+/// actor stop audio and save settings before the process ends.
 #[allow(clippy::needless_pass_by_value)] // the signature `App::run` wants
 pub fn on_run_event<R: Runtime>(app: &tauri::AppHandle<R>, event: RunEvent) {
-    if let RunEvent::Exit = event
+    match event {
+        // `code: None`: the last window closed (an explicit quit carries a code).
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } if close_to_tray(app) => api.prevent_exit(),
+        RunEvent::Exit => {
+            if let Some(player) = app.try_state::<PlayerHandle>() {
+                let player = player.inner().clone();
+                let _ = tauri::async_runtime::block_on(player.shutdown());
+            }
+        }
+        _ => {}
+    }
+}
+
+fn close_to_tray<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
+    app.try_state::<desktop::DesktopSettingsView>()
+        .is_some_and(|s| s.0.borrow().close_to_tray)
+}
+
+/// Closing the main window either quits or, with "close to tray", destroys the window (and
+/// its web view) while the app plays on.
+fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
+    if window.label() != window::MAIN {
+        return;
+    }
+    match event {
+        WindowEvent::CloseRequested { .. } if close_to_tray(window.app_handle()) => {
+            tracing::info!("window closed to the tray; its web view is destroyed");
+        }
+        WindowEvent::Destroyed => window::changed(window.app_handle()),
+        _ => {}
+    }
+}
+
+/// A second `lyrebird` launch: show this instance's window and play what it was given.
+#[allow(clippy::needless_pass_by_value)] // the signature the plugin wants
+fn second_launch(app: &tauri::AppHandle, args: Vec<String>, cwd: String) {
+    tracing::info!(?args, "a second launch handed over");
+    window::show_main(app);
+    let paths = launch::paths_from_args(
+        args.into_iter().skip(1).map(std::ffi::OsString::from),
+        std::path::Path::new(&cwd),
+    );
+    if !paths.is_empty()
         && let Some(player) = app.try_state::<PlayerHandle>()
     {
-        let player = player.inner().clone();
-        let _ = tauri::async_runtime::block_on(player.shutdown());
+        tauri::async_runtime::spawn(startup::open_paths(player.inner().clone(), paths));
     }
 }
 

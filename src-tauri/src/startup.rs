@@ -10,6 +10,7 @@ use lyrebird_library::service::LibraryHandle;
 use tauri::{App, AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::mpsc;
 
+use crate::desktop::DesktopMirror;
 use crate::{LaunchOptions, PLAYER_EVENT};
 
 pub fn start<R: Runtime>(
@@ -56,8 +57,29 @@ pub fn start<R: Runtime>(
     let (player, events, actor) = Player::new(config, audio, audio_events);
     audio_thread.connect(player.clone());
     tauri::async_runtime::spawn(actor);
-    tauri::async_runtime::spawn(forward_events(app.handle().clone(), events));
     app.manage(player.clone());
+
+    let (window_changes_tx, window_changes) = mpsc::unbounded_channel();
+    let desktop = if options.desktop {
+        let snapshot = tauri::async_runtime::block_on(player.snapshot())?;
+        if snapshot.settings.desktop.start_in_tray {
+            tracing::info!("starting in the tray");
+        } else {
+            crate::window::build_main(app.handle())?;
+        }
+        app.manage(WindowChanges(window_changes_tx));
+        let mut desktop = DesktopMirror::start(app.handle(), &player, cache_dir.join("covers"));
+        desktop.load(&snapshot);
+        Some(desktop)
+    } else {
+        None
+    };
+    tauri::async_runtime::spawn(forward_events(
+        app.handle().clone(),
+        events,
+        desktop,
+        window_changes,
+    ));
 
     let (library, problem) = LibraryHandle::spawn(Some(cache_dir.join("library.sqlite")));
     if let Some(e) = problem {
@@ -106,12 +128,34 @@ fn stream_support(
 /// The audio cache's default bound: 1 GiB; the least recently played tracks go first.
 const AUDIO_CACHE_BYTES: u64 = 1 << 30;
 
-/// Pump the actor's events to every window. The webview holds no state: it renders these.
+/// Tells the event pump that the main window was shown or destroyed (the tray menu's
+/// show/hide item follows).
+pub struct WindowChanges(pub mpsc::UnboundedSender<()>);
+
+/// Pump the actor's events to every window, and to the tray and media controls. The webview
+/// holds no state: it renders these.
 async fn forward_events<R: Runtime>(
     app: AppHandle<R>,
     mut events: mpsc::UnboundedReceiver<Published>,
+    mut desktop: Option<DesktopMirror<R>>,
+    mut window_changes: mpsc::UnboundedReceiver<()>,
 ) {
-    while let Some(event) = events.recv().await {
+    loop {
+        let event = tokio::select! {
+            event = events.recv() => match event {
+                Some(event) => event,
+                None => break,
+            },
+            Some(()) = window_changes.recv() => {
+                if let Some(desktop) = desktop.as_mut() {
+                    desktop.window_changed();
+                }
+                continue;
+            }
+        };
+        if let Some(desktop) = desktop.as_mut() {
+            desktop.observe(&event.event);
+        }
         // Position ticks (five a second) for windows nobody can see only cost CPU in the web
         // process; the next tick after the window is shown again brings it up to date. (The
         // UI's sequence check allows gaps.)
@@ -238,7 +282,7 @@ async fn rescan(
 }
 
 /// `lyrebird PATH...`: queue what the paths hold and play it.
-async fn open_paths(player: PlayerHandle, paths: Vec<PathBuf>) {
+pub async fn open_paths(player: PlayerHandle, paths: Vec<PathBuf>) {
     let requested = paths.clone();
     let scan = tauri::async_runtime::spawn_blocking(move || {
         lyrebird_library::scan(&paths, SourceKind::Local).tracks

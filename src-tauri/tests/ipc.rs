@@ -32,6 +32,7 @@ fn fixture() -> Fixture {
         open: Vec::new(),
         cache_dir: Some(config.path().join("cache")),
         cache_mb: None,
+        desktop: false,
     };
     let mut app = build_app(mock_builder())
         .build(tauri::generate_context!())

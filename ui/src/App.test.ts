@@ -6,6 +6,7 @@ import App from './App.svelte';
 import { en } from './lib/i18n/en';
 import { zhCN } from './lib/i18n/zh-CN';
 import { player } from './lib/player.svelte';
+import { resetViewMemory } from './lib/viewMemory';
 import { makeTrack, playingSnapshot } from './test/fixtures';
 
 const invokeMock = vi.mocked(invoke);
@@ -17,8 +18,20 @@ function englishSnapshot() {
 
 describe('App', () => {
   beforeEach(() => {
+    resetViewMemory();
     invokeMock.mockReset();
     invokeMock.mockResolvedValue(undefined);
+  });
+
+  it('opens the view the last window showed, and tells the player when the view changes', async () => {
+    player.load({ ...englishSnapshot(), view: { view: 'queue', scroll: [] } });
+    render(App);
+    flushSync();
+    expect(screen.getByTestId('nav-queue')).toHaveAttribute('aria-current', 'page');
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await vi.waitFor(() =>
+      expect(invokeMock).toHaveBeenCalledWith('remember_view', { view: { view: 'settings', scroll: [] } }),
+    );
   });
 
   it('shows a loading state until the snapshot arrives', () => {

@@ -285,4 +285,23 @@ describe('SettingsView: crossfade', () => {
     expect(shown()).toBe('8 秒');
     expect(slider()).toHaveAttribute('aria-valuetext', '8 秒');
   });
+
+  it('switches desktop behaviour, one setting at a time', async () => {
+    invokeMock.mockReset();
+    invokeMock.mockResolvedValue(undefined);
+    load([]);
+    render(SettingsView);
+    const closeToTray = screen.getByRole('switch', { name: 'Close to tray' }) as HTMLInputElement;
+    const notify = screen.getByRole('switch', { name: 'Notify on track change' }) as HTMLInputElement;
+    expect(closeToTray.checked).toBe(true);
+    expect(notify.checked).toBe(false);
+    await fireEvent.click(notify);
+    expect(invokeMock).toHaveBeenCalledWith('set_desktop_settings', {
+      desktop: { closeToTray: true, startInTray: false, notifyTrackChange: true },
+    });
+    await fireEvent.click(closeToTray);
+    expect(invokeMock).toHaveBeenCalledWith('set_desktop_settings', {
+      desktop: { closeToTray: false, startInTray: false, notifyTrackChange: false },
+    });
+  });
 });

@@ -138,6 +138,13 @@ export const en = {
   'settings.crossfadeHint': 'Blends the end of each track into the next. Off keeps albums gapless.',
   'settings.crossfadeOff': 'Off (gapless)',
   'settings.crossfadeSeconds': '{seconds} s',
+  'settings.desktop': 'Desktop',
+  'settings.closeToTray': 'Close to tray',
+  'settings.closeToTrayHint': 'Closing the window keeps the music playing; the tray icon brings it back. The window is rebuilt when shown, so it uses no memory while closed.',
+  'settings.startInTray': 'Start in the tray',
+  'settings.startInTrayHint': 'Lyrebird starts without a window.',
+  'settings.notifyTrackChange': 'Notify on track change',
+  'settings.notifyTrackChangeHint': 'Shows a desktop notification when a new track starts.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -136,4 +136,11 @@ export const zhCN: Record<MessageKey, string> = {
   'settings.crossfadeHint': '让每首曲目的结尾与下一首交融。关闭时专辑保持无缝播放。',
   'settings.crossfadeOff': '关闭（无缝播放）',
   'settings.crossfadeSeconds': '{seconds} 秒',
+  'settings.desktop': '桌面',
+  'settings.closeToTray': '关闭时最小化到托盘',
+  'settings.closeToTrayHint': '关闭窗口后音乐继续播放，点击托盘图标可重新打开。窗口关闭期间不占用内存，显示时重新创建。',
+  'settings.startInTray': '启动时最小化到托盘',
+  'settings.startInTrayHint': 'Lyrebird 启动时不显示窗口。',
+  'settings.notifyTrackChange': '切歌时通知',
+  'settings.notifyTrackChangeHint': '开始播放新曲目时显示桌面通知。',
 };

@@ -43,6 +43,16 @@ describe('commands', () => {
     ['clear_queue', () => commands.clearQueue(), undefined],
     ['set_play_mode', () => commands.setPlayMode('repeatOne'), { mode: 'repeatOne' }],
     ['set_stop_after_current', () => commands.setStopAfterCurrent(true), { on: true }],
+    [
+      'set_desktop_settings',
+      () => commands.setDesktopSettings({ closeToTray: false, startInTray: true, notifyTrackChange: true }),
+      { desktop: { closeToTray: false, startInTray: true, notifyTrackChange: true } },
+    ],
+    [
+      'remember_view',
+      () => commands.rememberView({ view: 'queue', scroll: [['queue', 120]] }),
+      { view: { view: 'queue', scroll: [['queue', 120]] } },
+    ],
   ] as const)('%s', async (name, call, args) => {
     await call();
     expect(invokeMock).toHaveBeenCalledTimes(1);

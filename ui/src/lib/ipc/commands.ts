@@ -3,6 +3,7 @@
 //
 // Every command rejects with a string message when the Rust side returns an error.
 import { convertFileSrc, invoke } from '@tauri-apps/api/core';
+import type { DesktopSettings } from './bindings/DesktopSettings';
 import type { LocalePreference } from './bindings/LocalePreference';
 import type { LyricsView } from './bindings/LyricsView';
 import type { PlayMode } from './bindings/PlayMode';
@@ -10,6 +11,7 @@ import type { QueuePosition } from './bindings/QueuePosition';
 import type { ReplayGainMode } from './bindings/ReplayGainMode';
 import type { Snapshot } from './bindings/Snapshot';
 import type { TrackId } from './bindings/TrackId';
+import type { ViewMemory } from './bindings/ViewMemory';
 
 /** Everything the UI needs to draw itself from nothing. */
 export function getSnapshot(): Promise<Snapshot> {
@@ -160,6 +162,19 @@ export function setReplayGain(mode: ReplayGainMode): Promise<void> {
  */
 export function setCrossfade(ms: number): Promise<void> {
   return invoke<void>('set_crossfade', { ms: Math.min(12_000, Math.max(0, Math.round(ms))) });
+}
+
+/** Window and desktop behaviour: close to tray, start in tray, track-change notifications. */
+export function setDesktopSettings(desktop: DesktopSettings): Promise<void> {
+  return invoke<void>('set_desktop_settings', { desktop });
+}
+
+/**
+ * Tells the player what the window shows (view and scroll offsets), so that a window rebuilt
+ * from the tray shows the same.
+ */
+export function rememberView(view: ViewMemory): Promise<void> {
+  return invoke<void>('remember_view', { view });
 }
 
 /** URL of a track's cover image, served by the `lyrebird-cover` protocol. */

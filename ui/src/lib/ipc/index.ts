@@ -1,5 +1,6 @@
 export * as commands from './commands';
 export { onPlayerEvent, PLAYER_EVENT, type Unlisten } from './events';
+export type { DesktopSettings } from './bindings/DesktopSettings';
 export type { DeviceState } from './bindings/DeviceState';
 export type { LibraryView } from './bindings/LibraryView';
 export type { LocalePreference } from './bindings/LocalePreference';
@@ -21,3 +22,4 @@ export type { Snapshot } from './bindings/Snapshot';
 export type { SourceKind } from './bindings/SourceKind';
 export type { Track } from './bindings/Track';
 export type { TrackId } from './bindings/TrackId';
+export type { ViewMemory } from './bindings/ViewMemory';

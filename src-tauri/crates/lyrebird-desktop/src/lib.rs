@@ -1,0 +1,13 @@
+//! Lyrebird's desktop integration that needs no web view, so it builds and tests anywhere:
+//!
+//! - [`media`]: the OS media controls (MPRIS on Linux, SMTC on Windows, Now Playing on macOS)
+//!   through `souvlaki`, on a thread of their own that mirrors the actor's events and turns
+//!   the OS's requests into actor actions;
+//! - [`tray`]: what the tray menu shows for a player state, in the UI's language — a plain
+//!   model the shell turns into a native menu.
+
+pub mod language;
+pub mod media;
+pub mod tray;
+
+pub use language::Language;

@@ -1,0 +1,509 @@
+//! The OS media controls: MPRIS (`org.mpris.MediaPlayer2.lyrebird`) on Linux, the System Media
+//! Transport Controls on Windows, Now Playing on macOS — all through `souvlaki`.
+//!
+//! One thread owns the controls. It mirrors the actor's published events (title, status,
+//! position, volume) and turns what the OS asks for (play, next, seek, set position...) into
+//! actor actions. It keeps a copy of the last state only to answer relative requests ("seek
+//! 10 s forward"); the actor stays the one owner of the player's state.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use lyrebird_core::actor::Action;
+use lyrebird_core::{PlaybackStatus, PlayerEvent, PlayerHandle, PlayerState, Track};
+use souvlaki::{
+    MediaControlEvent, MediaControls, MediaMetadata, MediaPlayback, MediaPosition, PlatformConfig,
+    SeekDirection,
+};
+
+/// Requests from the OS that the shell handles, not the actor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShellRequest {
+    /// Bring the window to the front.
+    Raise,
+    Quit,
+    /// Play this URI (MPRIS `OpenUri`: `file://` paths).
+    Open(String),
+}
+
+/// How to register with the OS.
+pub struct MediaConfig {
+    /// Shown by the OS (MPRIS `Identity`).
+    pub display_name: String,
+    /// MPRIS bus name suffix: `org.mpris.MediaPlayer2.<dbus_name>`.
+    pub dbus_name: String,
+    /// The main window's handle (Windows needs it for SMTC), as an address.
+    pub hwnd: Option<usize>,
+}
+
+/// The URL of a track's cover art for the OS (`file://...`), if it has one.
+pub type CoverUrl = Box<dyn Fn(&Track) -> Option<String> + Send>;
+
+/// Feeds the media-control thread. Dropping it ends the thread (and unregisters).
+pub struct MediaControlsHandle {
+    inbox: mpsc::Sender<Message>,
+}
+
+impl MediaControlsHandle {
+    /// Mirror one of the actor's events.
+    pub fn observe(&self, event: &PlayerEvent) {
+        let message = match event {
+            PlayerEvent::State(state) => Message::State(state.clone()),
+            PlayerEvent::Position {
+                play_id,
+                position_ms,
+            } => Message::Position {
+                play_id: *play_id,
+                position_ms: *position_ms,
+            },
+            _ => return,
+        };
+        let _ = self.inbox.send(message);
+    }
+}
+
+enum Message {
+    State(Box<PlayerState>),
+    Position { play_id: u64, position_ms: u64 },
+    Os(MediaControlEvent),
+}
+
+/// Register with the OS's media controls and start mirroring. Fails (and the app goes on
+/// without media keys) when the platform refuses, e.g. no D-Bus session bus.
+pub fn spawn(
+    config: MediaConfig,
+    player: PlayerHandle,
+    cover_url: CoverUrl,
+    shell: Box<dyn Fn(ShellRequest) + Send>,
+) -> Result<MediaControlsHandle, String> {
+    #[cfg(target_os = "linux")]
+    if !session_bus_present() {
+        return Err("no D-Bus session bus".into());
+    }
+    let (inbox, messages) = mpsc::channel();
+    let os_events = inbox.clone();
+    let (ready_tx, ready) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("media-controls".into())
+        .spawn(move || {
+            // The controls are created on their own thread: on some platforms they are not
+            // `Send`, and nothing else needs them.
+            #[allow(clippy::as_conversions)] // the OS handle is an address
+            let hwnd = config.hwnd.map(|address| address as *mut std::ffi::c_void);
+            let platform = PlatformConfig {
+                display_name: &config.display_name,
+                dbus_name: &config.dbus_name,
+                hwnd,
+            };
+            let controls = MediaControls::new(platform).and_then(|mut controls| {
+                controls.attach(move |event| {
+                    let _ = os_events.send(Message::Os(event));
+                })?;
+                Ok(controls)
+            });
+            match controls {
+                Ok(controls) => {
+                    let _ = ready_tx.send(Ok(()));
+                    Mirror::new(controls, player, cover_url, shell).run(&messages);
+                }
+                Err(e) => {
+                    let _ = ready_tx.send(Err(format!("{e:?}")));
+                }
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    ready
+        .recv()
+        .map_err(|_| "the media-control thread ended".to_owned())??;
+    Ok(MediaControlsHandle { inbox })
+}
+
+/// Whether a D-Bus session bus is there to register on (zbus would panic its thread
+/// otherwise).
+#[cfg(target_os = "linux")]
+fn session_bus_present() -> bool {
+    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+        || std::env::var_os("XDG_RUNTIME_DIR")
+            .is_some_and(|dir| std::path::Path::new(&dir).join("bus").exists())
+}
+
+/// How often at most the OS is told the position while it moves normally (MPRIS clients
+/// read it on demand; jumps are told at once).
+const POSITION_EVERY: Duration = Duration::from_secs(1);
+
+/// The thread's side: the controls and what it last told them.
+struct Mirror {
+    controls: MediaControls,
+    player: PlayerHandle,
+    cover_url: CoverUrl,
+    shell: Box<dyn Fn(ShellRequest) + Send>,
+    state: Option<Box<PlayerState>>,
+    /// The track whose metadata the OS has (id and title, so retagging shows).
+    shown: Option<(String, String)>,
+    told_position: Option<(Instant, u64)>,
+    told_volume: Option<f64>,
+}
+
+impl Mirror {
+    fn new(
+        controls: MediaControls,
+        player: PlayerHandle,
+        cover_url: CoverUrl,
+        shell: Box<dyn Fn(ShellRequest) + Send>,
+    ) -> Self {
+        Self {
+            controls,
+            player,
+            cover_url,
+            shell,
+            state: None,
+            shown: None,
+            told_position: None,
+            told_volume: None,
+        }
+    }
+
+    fn run(mut self, messages: &mpsc::Receiver<Message>) {
+        // Ends when the handle is dropped (souvlaki's own callback holds a sender too, but
+        // the controls are dropped with `self`... so end on the handle's last message).
+        while let Ok(message) = messages.recv() {
+            match message {
+                Message::State(state) => self.show_state(state),
+                Message::Position {
+                    play_id,
+                    position_ms,
+                } => self.show_position(play_id, position_ms),
+                Message::Os(event) => self.handle_os(&event),
+            }
+        }
+    }
+
+    fn show_state(&mut self, state: Box<PlayerState>) {
+        let shown = state
+            .current
+            .as_ref()
+            .map(|t| (t.id.0.clone(), t.title.clone()));
+        if shown != self.shown {
+            let metadata = state.current.as_ref().map(|track| {
+                let cover = (self.cover_url)(track);
+                (metadata_of(track, state.duration_ms), cover)
+            });
+            let result = match &metadata {
+                Some((m, cover)) => self.controls.set_metadata(MediaMetadata {
+                    title: Some(&m.title),
+                    album: m.album.as_deref(),
+                    artist: Some(&m.artist),
+                    cover_url: cover.as_deref(),
+                    duration: m.duration,
+                }),
+                None => self.controls.set_metadata(MediaMetadata::default()),
+            };
+            log_failure(result);
+            self.shown = shown;
+        }
+        log_failure(
+            self.controls
+                .set_playback(playback_of(state.status, state.position_ms)),
+        );
+        self.told_position = Some((Instant::now(), state.position_ms));
+        let volume = f64::from(if state.muted { 0.0 } else { state.volume });
+        if self.told_volume != Some(volume) {
+            log_failure(self.controls.set_volume(volume));
+            self.told_volume = Some(volume);
+        }
+        self.state = Some(state);
+    }
+
+    fn show_position(&mut self, play_id: u64, position_ms: u64) {
+        let Some(state) = self.state.as_mut() else {
+            return;
+        };
+        if state.play_id != play_id {
+            return; // a position of a load that is no longer current
+        }
+        state.position_ms = position_ms;
+        let due = self.told_position.is_none_or(|(at, told)| {
+            let expected = told + u64::try_from(at.elapsed().as_millis()).unwrap_or(u64::MAX);
+            at.elapsed() >= POSITION_EVERY || expected.abs_diff(position_ms) > 1500
+        });
+        if due {
+            let status = state.status;
+            log_failure(self.controls.set_playback(playback_of(status, position_ms)));
+            self.told_position = Some((Instant::now(), position_ms));
+        }
+    }
+
+    fn handle_os(&self, event: &MediaControlEvent) {
+        match request_for(event, self.state.as_deref()) {
+            Some(Request::Player(action)) => self.player.send(action),
+            Some(Request::Shell(request)) => (self.shell)(request),
+            None => tracing::debug!(?event, "media control request ignored"),
+        }
+    }
+}
+
+fn log_failure(result: Result<(), souvlaki::Error>) {
+    if let Err(e) = result {
+        tracing::debug!(error = ?e, "media controls not updated");
+    }
+}
+
+/// Track metadata as the OS shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OsMetadata {
+    pub title: String,
+    /// Artists joined with ", " (MPRIS takes a list, but souvlaki sends one string).
+    pub artist: String,
+    pub album: Option<String>,
+    pub duration: Option<Duration>,
+}
+
+/// What the OS is told about `track`. The length is the decoder's when known (exact), else
+/// the tags'.
+#[must_use]
+pub fn metadata_of(track: &Track, decoded_duration_ms: Option<u64>) -> OsMetadata {
+    OsMetadata {
+        title: track.title.clone(),
+        artist: track.artists.join(", "),
+        album: track.album.clone(),
+        duration: decoded_duration_ms
+            .or(track.duration_ms)
+            .map(Duration::from_millis),
+    }
+}
+
+/// The OS's playback status for ours.
+#[must_use]
+pub fn playback_of(status: PlaybackStatus, position_ms: u64) -> MediaPlayback {
+    let progress = Some(MediaPosition(Duration::from_millis(position_ms)));
+    match status {
+        PlaybackStatus::Stopped => MediaPlayback::Stopped,
+        PlaybackStatus::Paused => MediaPlayback::Paused { progress },
+        PlaybackStatus::Loading | PlaybackStatus::Playing => MediaPlayback::Playing { progress },
+    }
+}
+
+/// Who handles an OS request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Request {
+    Player(Action),
+    Shell(ShellRequest),
+}
+
+/// A step for "seek forward/backward" without an amount (media keys on some platforms).
+pub const SEEK_STEP: Duration = Duration::from_secs(10);
+
+/// What to do for an OS request, given the last state seen (for relative seeks).
+#[must_use]
+pub fn request_for(event: &MediaControlEvent, state: Option<&PlayerState>) -> Option<Request> {
+    let position_ms = state.map_or(0, |s| s.position_ms);
+    let seek_by = |direction: SeekDirection, by: Duration| {
+        let by = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
+        let to = match direction {
+            SeekDirection::Forward => position_ms.saturating_add(by),
+            SeekDirection::Backward => position_ms.saturating_sub(by),
+        };
+        Request::Player(Action::Seek { position_ms: to })
+    };
+    let request = match event {
+        MediaControlEvent::Play => Request::Player(Action::Play),
+        MediaControlEvent::Pause => Request::Player(Action::Pause),
+        MediaControlEvent::Toggle => Request::Player(Action::TogglePause),
+        MediaControlEvent::Next => Request::Player(Action::Next),
+        MediaControlEvent::Previous => Request::Player(Action::Previous),
+        MediaControlEvent::Stop => Request::Player(Action::Stop),
+        MediaControlEvent::Seek(direction) => seek_by(*direction, SEEK_STEP),
+        MediaControlEvent::SeekBy(direction, by) => seek_by(*direction, *by),
+        MediaControlEvent::SetPosition(MediaPosition(at)) => Request::Player(Action::Seek {
+            position_ms: u64::try_from(at.as_millis()).unwrap_or(u64::MAX),
+        }),
+        MediaControlEvent::SetVolume(volume) if volume.is_finite() => {
+            #[allow(clippy::cast_possible_truncation)] // clamped to 0..=1 first
+            let volume = volume.clamp(0.0, 1.0) as f32;
+            Request::Player(Action::SetVolume(volume))
+        }
+        MediaControlEvent::OpenUri(uri) => Request::Shell(ShellRequest::Open(uri.clone())),
+        MediaControlEvent::Raise => Request::Shell(ShellRequest::Raise),
+        MediaControlEvent::Quit => Request::Shell(ShellRequest::Quit),
+        _ => return None,
+    };
+    // Nothing to seek in: ignore rather than start something.
+    if matches!(request, Request::Player(Action::Seek { .. }))
+        && state.is_none_or(|s| s.current.is_none())
+    {
+        return None;
+    }
+    Some(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lyrebird_core::SourceKind;
+    use lyrebird_core::events::DeviceState;
+    use lyrebird_core::queue::PlayMode;
+
+    fn track() -> Track {
+        Track {
+            artists: vec!["周杰伦".into(), "Lara".into()],
+            album: Some("叶惠美".into()),
+            duration_ms: Some(269_000),
+            ..Track::from_path("/m/晴天.flac".into(), SourceKind::Local)
+        }
+    }
+
+    fn state(position_ms: u64) -> PlayerState {
+        PlayerState {
+            status: PlaybackStatus::Playing,
+            play_id: 3,
+            current: Some(track()),
+            queue_index: Some(0),
+            queue_length: 1,
+            position_ms,
+            duration_ms: Some(269_333),
+            volume: 0.5,
+            device: DeviceState::Ready,
+            mode: PlayMode::InOrder,
+            stop_after_current: false,
+            muted: false,
+            sleep_timer_ends_at_ms: None,
+            output_devices: Vec::new(),
+            scan: None,
+            playing_from: None,
+        }
+    }
+
+    #[test]
+    fn metadata_prefers_the_decoded_length() {
+        let m = metadata_of(&track(), Some(269_333));
+        assert_eq!(m.title, "晴天");
+        assert_eq!(m.artist, "周杰伦, Lara");
+        assert_eq!(m.album.as_deref(), Some("叶惠美"));
+        assert_eq!(m.duration, Some(Duration::from_millis(269_333)));
+        assert_eq!(
+            metadata_of(&track(), None).duration,
+            Some(Duration::from_secs(269))
+        );
+    }
+
+    #[test]
+    fn status_maps_with_position() {
+        let at = Some(MediaPosition(Duration::from_millis(1500)));
+        assert_eq!(
+            playback_of(PlaybackStatus::Playing, 1500),
+            MediaPlayback::Playing { progress: at }
+        );
+        assert_eq!(
+            playback_of(PlaybackStatus::Loading, 1500),
+            MediaPlayback::Playing { progress: at }
+        );
+        assert_eq!(
+            playback_of(PlaybackStatus::Paused, 1500),
+            MediaPlayback::Paused { progress: at }
+        );
+        assert_eq!(
+            playback_of(PlaybackStatus::Stopped, 1500),
+            MediaPlayback::Stopped
+        );
+    }
+
+    #[test]
+    fn transport_requests_become_actions() {
+        let s = state(0);
+        let cases = [
+            (MediaControlEvent::Play, Action::Play),
+            (MediaControlEvent::Pause, Action::Pause),
+            (MediaControlEvent::Toggle, Action::TogglePause),
+            (MediaControlEvent::Next, Action::Next),
+            (MediaControlEvent::Previous, Action::Previous),
+            (MediaControlEvent::Stop, Action::Stop),
+        ];
+        for (event, action) in cases {
+            assert_eq!(request_for(&event, Some(&s)), Some(Request::Player(action)));
+        }
+    }
+
+    #[test]
+    fn seeks_are_relative_to_the_last_position_and_never_negative() {
+        let s = state(30_000);
+        let seek = |e| request_for(&e, Some(&s));
+        assert_eq!(
+            seek(MediaControlEvent::SeekBy(
+                SeekDirection::Forward,
+                Duration::from_millis(5500)
+            )),
+            Some(Request::Player(Action::Seek {
+                position_ms: 35_500
+            }))
+        );
+        assert_eq!(
+            seek(MediaControlEvent::SeekBy(
+                SeekDirection::Backward,
+                Duration::from_secs(45)
+            )),
+            Some(Request::Player(Action::Seek { position_ms: 0 }))
+        );
+        assert_eq!(
+            seek(MediaControlEvent::Seek(SeekDirection::Forward)),
+            Some(Request::Player(Action::Seek {
+                position_ms: 40_000
+            }))
+        );
+        assert_eq!(
+            seek(MediaControlEvent::SetPosition(MediaPosition(
+                Duration::from_millis(12_345)
+            ))),
+            Some(Request::Player(Action::Seek {
+                position_ms: 12_345
+            }))
+        );
+    }
+
+    #[test]
+    fn nothing_playing_means_no_seek() {
+        let mut s = state(0);
+        s.current = None;
+        let event = MediaControlEvent::SetPosition(MediaPosition(Duration::from_secs(3)));
+        assert_eq!(request_for(&event, Some(&s)), None);
+        assert_eq!(request_for(&event, None), None);
+        assert_eq!(
+            request_for(&MediaControlEvent::Play, None),
+            Some(Request::Player(Action::Play))
+        );
+    }
+
+    #[test]
+    fn volume_is_clamped_and_nonsense_ignored() {
+        let s = state(0);
+        assert_eq!(
+            request_for(&MediaControlEvent::SetVolume(1.7), Some(&s)),
+            Some(Request::Player(Action::SetVolume(1.0)))
+        );
+        assert_eq!(
+            request_for(&MediaControlEvent::SetVolume(-2.0), Some(&s)),
+            Some(Request::Player(Action::SetVolume(0.0)))
+        );
+        assert_eq!(
+            request_for(&MediaControlEvent::SetVolume(f64::NAN), Some(&s)),
+            None
+        );
+    }
+
+    #[test]
+    fn window_and_uri_requests_go_to_the_shell() {
+        assert_eq!(
+            request_for(&MediaControlEvent::Raise, None),
+            Some(Request::Shell(ShellRequest::Raise))
+        );
+        assert_eq!(
+            request_for(&MediaControlEvent::Quit, None),
+            Some(Request::Shell(ShellRequest::Quit))
+        );
+        assert_eq!(
+            request_for(&MediaControlEvent::OpenUri("file:///m/a.flac".into()), None),
+            Some(Request::Shell(ShellRequest::Open(
+                "file:///m/a.flac".into()
+            )))
+        );
+    }
+}
