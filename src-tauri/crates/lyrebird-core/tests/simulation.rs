@@ -1,7 +1,10 @@
 //! Deterministic simulation of the actor: random commands, skip storms and queue edits against
 //! a fake audio thread with random latencies, late (in-flight) events and failing files, and a
 //! fake remote source whose lookups take random time and sometimes fail, under tokio's paused
-//! clock. After every step the invariants below must hold.
+//! clock. Some remote tracks are never available at their source (VIP only): the actor races
+//! three fallback sources (one of them local files) whose searches take random time, fail,
+//! never answer, and offer true copies mixed with live versions and other songs. After every
+//! step the invariants below must hold.
 //!
 //! `LYREBIRD_SIM_SCENARIOS=N` sets how many seeded scenarios run (default 10 000);
 //! `LYREBIRD_SIM_SEED=S` replays one. A failure names its seed.
@@ -13,7 +16,9 @@ use std::time::Duration;
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
 use lyrebird_core::events::{LibraryView, PlaybackStatus, PlayerEvent, Snapshot};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
-use lyrebird_core::provider::{Playable, ResolveError, ResolveFuture, Source, Sources, StreamSpec};
+use lyrebird_core::provider::{
+    FindFuture, Playable, ResolveError, ResolveFuture, Source, SourceEntry, Sources, StreamSpec,
+};
 use lyrebird_core::queue::{PlayMode, QueuePosition};
 use lyrebird_core::{AudioCommand, AudioEvent, Published};
 use tokio::sync::mpsc;
@@ -29,6 +34,17 @@ static HANDOVERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::n
 /// Lookups started and cancelled across all scenarios, to be sure both paths were exercised.
 static LOOKUPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 static CANCELLED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// Fallback races started, won and lost across all scenarios.
+static RACES: [std::sync::atomic::AtomicU64; 3] =
+    [const { std::sync::atomic::AtomicU64::new(0) }; 3];
+/// Fallback sources, after the remote tracks' own source.
+const FALLBACKS: usize = 3;
+/// Remote tracks their own source never gives a stream for (VIP only).
+fn is_vip(index: usize) -> bool {
+    is_remote(index) && index % 4 == 3
+}
+/// What a stream of a live version of track `i` plays: not track `i` (nor any other).
+const LIVE_OFFSET: usize = 50;
 const STEPS: usize = 40;
 /// Tracks whose index is a multiple of this fail to decode.
 const BAD_EVERY: usize = 5;
@@ -46,7 +62,11 @@ fn library() -> &'static (tempfile::TempDir, Vec<Track>) {
             .map(|i| {
                 let path = dir.path().join(format!("{i:02}.flac"));
                 std::fs::write(&path, b"simulated").unwrap();
+                // The local fallback source's copy of every track.
+                std::fs::write(dir.path().join(format!("copy-{i:02}.flac")), b"copy").unwrap();
                 let mut track = Track::from_path(path, SourceKind::Local);
+                track.title = format!("Song {i:02}");
+                track.artists = vec!["Band".into()];
                 track.duration_ms = Some(2_000 + 700 * i as u64);
                 if is_remote(i) {
                     track.source = SourceKind::Subsonic;
@@ -60,12 +80,23 @@ fn library() -> &'static (tempfile::TempDir, Vec<Track>) {
     })
 }
 
-/// Which library track a load plays: the file's stem or the stream URL's last part.
+/// Which library track a load plays: the number in the file's stem or the stream URL.
 fn media_index(media: &Playable) -> usize {
-    match media {
-        Playable::File(path) => path.file_stem().unwrap().to_str().unwrap().parse().unwrap(),
-        Playable::Stream(spec) => spec.url.trim_start_matches("sim://").parse().unwrap(),
-    }
+    let text = match media {
+        Playable::File(path) => path.file_stem().unwrap().to_str().unwrap().to_owned(),
+        Playable::Stream(spec) => spec.url.clone(),
+    };
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    digits.parse().unwrap()
+}
+
+/// How long a load plays: the library track's length (a live version: its own).
+fn media_duration(index: usize) -> u64 {
+    library()
+        .1
+        .get(index)
+        .and_then(|t| t.duration_ms)
+        .unwrap_or(4_000)
 }
 
 fn library_index(track: &Track) -> usize {
@@ -102,7 +133,7 @@ impl Source for FakeSource {
         let index = library_index(&track);
         let (latency, fails) = {
             let mut rng = self.rng.lock().unwrap();
-            (rng.u64(0..=400), rng.u8(..6) == 0)
+            (rng.u64(0..=400), rng.u8(..6) == 0 || is_vip(index))
         };
         let ended = Arc::new(AtomicBool::new(false));
         self.lookups.lock().unwrap().push(LookupRecord {
@@ -125,6 +156,117 @@ impl Source for FakeSource {
                         cache_key: None,
                     }))
                 },
+            }
+        })
+    }
+}
+
+/// One of the fallback sources: searches answer after 0–600 ms, fail one in eight and never
+/// answer one in ten; they offer the true recording (sometimes with no length), its live
+/// version and another song. Resolving a copy takes 0–200 ms and fails one in eight. The
+/// local one offers files.
+#[derive(Clone)]
+struct FallbackSource {
+    name: &'static str,
+    local: bool,
+    rng: Arc<Mutex<fastrand::Rng>>,
+    lookups: Arc<Mutex<Vec<LookupRecord>>>,
+}
+
+impl FallbackSource {
+    /// Record a lookup for recording `index`; the guard marks it ended when dropped.
+    fn record(&self, index: usize, cancel: &CancellationToken) -> EndOnDrop {
+        let ended = Arc::new(AtomicBool::new(false));
+        self.lookups.lock().unwrap().push(LookupRecord {
+            index,
+            token: cancel.clone(),
+            ended: ended.clone(),
+        });
+        EndOnDrop(ended)
+    }
+
+    /// A copy of recording `recording` as this source lists it.
+    fn copy(&self, recording: usize, title: String, duration_ms: Option<u64>) -> Track {
+        let mut track = library().1[recording % LIVE_OFFSET].clone();
+        track.id = TrackId(format!("{}:{recording}", self.name));
+        track.title = title;
+        track.duration_ms = duration_ms;
+        if self.local {
+            track.source = SourceKind::Local;
+            let dir = library().0.path();
+            track.path = Some(dir.join(format!("copy-{:02}.flac", recording % LIVE_OFFSET)));
+            if recording >= LIVE_OFFSET {
+                track.path = Some(dir.join(format!("live-{recording}.flac")));
+            }
+        } else {
+            track.source = SourceKind::NetEase;
+            track.path = None;
+        }
+        track
+    }
+}
+
+impl Source for FallbackSource {
+    fn resolve(&self, track: Track, cancel: CancellationToken) -> ResolveFuture {
+        let recording: usize = track.id.0.rsplit(':').next().unwrap().parse().unwrap();
+        let (latency, fails) = {
+            let mut rng = self.rng.lock().unwrap();
+            (rng.u64(0..=200), rng.u8(..8) == 0)
+        };
+        let end = self.record(recording, &cancel);
+        Box::pin(async move {
+            let _end = end;
+            tokio::time::sleep(Duration::from_millis(latency)).await;
+            if fails {
+                return Err(ResolveError::Failed("503".into()));
+            }
+            Ok(Playable::Stream(StreamSpec {
+                url: format!("sim://{recording:02}"),
+                headers: vec![("Cookie".into(), format!("copy-{recording}"))],
+                cache_key: None,
+            }))
+        })
+    }
+
+    fn find(&self, wanted: Track, cancel: CancellationToken) -> FindFuture {
+        let index = library_index(&wanted);
+        let (latency, outcome, offers) = {
+            let mut rng = self.rng.lock().unwrap();
+            (rng.u64(0..=600), rng.u8(..40), rng.u8(..16))
+        };
+        let length = wanted.duration_ms;
+        let mut found = Vec::new();
+        // Each kind of offer with its own chance, in a random order.
+        if offers & 1 != 0 {
+            found.push(self.copy(index, wanted.title.clone(), length));
+        }
+        if offers & 2 != 0 {
+            found.push(self.copy(index, wanted.title.clone(), None));
+        }
+        if offers & 4 != 0 {
+            let live = format!("{} (Live)", wanted.title);
+            found.push(self.copy(index + LIVE_OFFSET, live, length));
+        }
+        if offers & 8 != 0 {
+            let other = (index + 1) % TRACKS;
+            found.push(self.copy(other, library().1[other].title.clone(), length));
+        }
+        if offers % 3 == 0 {
+            found.reverse();
+        }
+        let end = self.record(index, &cancel);
+        Box::pin(async move {
+            let _end = end;
+            match outcome {
+                0..=3 => std::future::pending().await,
+                4..=8 => {
+                    tokio::time::sleep(Duration::from_millis(latency)).await;
+                    Err(ResolveError::Failed("search failed".into()))
+                }
+                _ => {
+                    tokio::time::sleep(Duration::from_millis(latency)).await;
+                    Ok(found)
+                }
             }
         })
     }
@@ -201,7 +343,7 @@ impl FakeAudio {
                             reason: "bad".into(),
                         });
                     } else {
-                        let duration_ms = library().1[index].duration_ms.unwrap();
+                        let duration_ms = media_duration(index);
                         self.current = Some(Load {
                             play_id,
                             position_ms: start_ms.min(duration_ms),
@@ -272,7 +414,7 @@ impl FakeAudio {
                         load.ended = true;
                         // The preloaded track follows at once, as the real chain does.
                         if let Some((play_id, index)) = self.follower.take() {
-                            let duration_ms = library().1[index].duration_ms.unwrap();
+                            let duration_ms = media_duration(index);
                             due.push(AudioEvent::Continued {
                                 ended: load.play_id,
                                 started: play_id,
@@ -408,12 +550,36 @@ impl Scenario {
             rng: Arc::new(Mutex::new(fastrand::Rng::with_seed(seed ^ 0x50_4c))),
             lookups: Arc::default(),
         };
-        let remote: Arc<dyn Source> = Arc::new(source.clone());
+        let mut entries = vec![SourceEntry::new(
+            "subsonic",
+            SourceKind::Subsonic,
+            "Subsonic",
+            Arc::new(source.clone()),
+        )];
+        for (k, (name, kind)) in [
+            ("netease", SourceKind::NetEase),
+            ("local", SourceKind::Local),
+            ("work", SourceKind::Subsonic),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let fallback = FallbackSource {
+                name,
+                local: kind == SourceKind::Local,
+                rng: Arc::new(Mutex::new(fastrand::Rng::with_seed(
+                    seed ^ (0xfa11 + k as u64),
+                ))),
+                lookups: source.lookups.clone(),
+            };
+            entries.push(SourceEntry::new(name, kind, name, Arc::new(fallback)));
+        }
+        assert_eq!(entries.len(), 1 + FALLBACKS);
         let config = PlayerConfig {
             settings_path: None,
             session_path: None,
             system_locale: "en".into(),
-            sources: Sources::new([(SourceKind::Subsonic, remote)]),
+            sources: Sources::from_entries(entries),
             ..PlayerConfig::default()
         };
         let (player, events, actor) = Player::new(config, audio_tx, audio_events);
@@ -670,7 +836,9 @@ impl Scenario {
                 );
             }
         }
-        assert!(running <= 2, "{at}: {running} lookups running");
+        // A race for the current track (one search per fallback source) or its lookup, and
+        // the follower's.
+        assert!(running <= FALLBACKS + 1, "{at}: {running} lookups running");
         assert_eq!(
             lookups_running, running,
             "{at}: lookup tasks vs running lookups"
@@ -752,6 +920,13 @@ fn run_scenario(seed: u64) {
             scenario.audio.gapless_handovers,
             std::sync::atomic::Ordering::Relaxed,
         );
+        for (total, count) in
+            RACES
+                .iter()
+                .zip([stats.races_started, stats.races_won, stats.races_lost])
+        {
+            total.fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+        }
         scenario.player.shutdown().await.unwrap();
     });
 }
@@ -780,8 +955,16 @@ fn ten_thousand_seeded_scenarios_keep_the_invariants() {
     let handovers = HANDOVERS.load(std::sync::atomic::Ordering::Relaxed);
     let lookups = LOOKUPS.load(std::sync::atomic::Ordering::Relaxed);
     let cancelled = CANCELLED.load(std::sync::atomic::Ordering::Relaxed);
+    let [races, won, lost] = RACES
+        .each_ref()
+        .map(|r| r.load(std::sync::atomic::Ordering::Relaxed));
     eprintln!(
-        "gapless hand-overs in this run: {handovers}; lookups {lookups}, cancelled {cancelled}"
+        "gapless hand-overs in this run: {handovers}; lookups {lookups}, cancelled {cancelled}; \
+         fallback races {races}, won {won}, lost {lost}"
+    );
+    assert!(
+        count_scenarios_run() < 100 || (won > 0 && lost > 0),
+        "the fallback race was not exercised both ways"
     );
     assert!(
         count_scenarios_run() < 100 || cancelled > 0,
