@@ -1,0 +1,103 @@
+//! The server as one of the player's sources: resolving tracks to streams, and finding
+//! candidates for the fallback race.
+
+use lyrebird_core::provider::{
+    FindFuture, Playable, ResolveError, ResolveFuture, Source, StreamSpec,
+};
+use lyrebird_core::{SourceKind, Track};
+use tokio_util::sync::CancellationToken;
+
+use crate::client::{SearchCounts, SubsonicClient};
+use crate::error::{SubsonicError, code};
+use crate::track::song_id;
+
+/// How many songs the fallback race gets to score per search.
+const FIND_LIMIT: u32 = 20;
+
+impl SubsonicClient {
+    /// Where to stream a song from and how to cache it: `subsonic:<server>:<id>:<quality>`,
+    /// so another quality or another server is another file.
+    pub async fn stream_spec(&self, song_id: &str) -> Result<StreamSpec, SubsonicError> {
+        let url = self.stream_url(song_id, None).await?;
+        Ok(StreamSpec {
+            url,
+            // Subsonic authenticates in the query; there is nothing to add per request.
+            headers: Vec::new(),
+            cache_key: Some(format!(
+                "subsonic:{}:{song_id}:{}",
+                self.server_key(),
+                self.config().transcoding.cache_label()
+            )),
+        })
+    }
+
+    /// Songs matching `query` (`search3`, songs only), as tracks of this source.
+    pub async fn search_tracks(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<Track>, SubsonicError> {
+        let counts = SearchCounts {
+            artists: 0,
+            albums: 0,
+            songs: limit,
+        };
+        let found = self.search(query, counts).await?;
+        Ok(found
+            .song
+            .iter()
+            .map(crate::model::Song::to_track)
+            .collect())
+    }
+}
+
+impl Source for SubsonicClient {
+    fn resolve(&self, track: Track, cancel: CancellationToken) -> ResolveFuture {
+        let client = self.clone();
+        Box::pin(async move {
+            let id = match (track.source, song_id(&track.id)) {
+                (SourceKind::Subsonic, Some(id)) => id.to_owned(),
+                _ => {
+                    return Err(ResolveError::Failed(format!(
+                        "{} is not a Subsonic track",
+                        track.id
+                    )));
+                }
+            };
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => Err(ResolveError::Failed("lookup cancelled".to_owned())),
+                spec = client.stream_spec(&id) => spec.map(Playable::Stream).map_err(resolve_error),
+            }
+        })
+    }
+
+    /// Candidates for the fallback race: songs whose title matches. The title alone, because
+    /// servers search differently (supysonic matches the query against titles only); the race
+    /// scores artists and durations itself.
+    fn find(&self, wanted: Track, cancel: CancellationToken) -> FindFuture {
+        let client = self.clone();
+        Box::pin(async move {
+            let query = wanted.title.trim().to_owned();
+            if query.is_empty() {
+                return Ok(Vec::new());
+            }
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => Err(ResolveError::Failed("search cancelled".to_owned())),
+                found = client.search_tracks(&query, FIND_LIMIT) => found.map_err(resolve_error),
+            }
+        })
+    }
+}
+
+fn resolve_error(error: SubsonicError) -> ResolveError {
+    match error {
+        SubsonicError::Api {
+            code: code::NOT_FOUND,
+            ..
+        }
+        | SubsonicError::ServerDown { .. } => ResolveError::Unavailable(error.to_string()),
+        other => ResolveError::Failed(other.to_string()),
+    }
+}
