@@ -245,7 +245,8 @@ async fn rescan(
 ) {
     // Progress goes to the actor (the UI's progress bar), only when there is work to show.
     let reporter = player.clone();
-    let progress = move |done: usize, total: usize| {
+    let progress = move |p: &lyrebird_library::index::SyncProgress<'_>| {
+        let (done, total) = (p.done, p.total);
         let scan = (total > 0 && done < total).then(|| ScanProgress {
             done: u32::try_from(done).unwrap_or(u32::MAX),
             total: u32::try_from(total).unwrap_or(u32::MAX),

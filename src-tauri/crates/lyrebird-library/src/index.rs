@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use lyrebird_core::model::{ReplayGain, SourceKind, Track, TrackId};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::Problem;
 use crate::normalize::{is_cjk, normalize};
-use crate::{Problem, find_files, read_all};
 
 /// Why the index could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -59,10 +59,42 @@ const MIGRATIONS: &[&str] = &[
      CREATE VIRTUAL TABLE search_words USING fts5(text, tokenize = 'unicode61');",
     // 2: titles by their folded form, for "the title starts with what was typed".
     "CREATE INDEX tracks_search_title ON tracks(search_title);",
+    // 3: disc numbers and album artists (for albums), why a file's tags could not be read
+    // (for the scan problems), newest first. Every file is read again once to fill them.
+    "ALTER TABLE tracks ADD COLUMN disc_number INTEGER;
+     ALTER TABLE tracks ADD COLUMN album_artist TEXT;
+     ALTER TABLE tracks ADD COLUMN problem TEXT;
+     CREATE INDEX tracks_added ON tracks(added_at);
+     UPDATE tracks SET mtime_ns = -1;",
 ];
 
-/// Files whose tags are read between two progress reports.
-const PROGRESS_BATCH: usize = 512;
+/// Files whose tags are read between two progress reports (and cancellation checks).
+const PROGRESS_BATCH: usize = 256;
+
+/// How far a rescan is, as it reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncProgress<'a> {
+    /// Files whose tags were read.
+    pub done: usize,
+    /// Files whose tags are to be read in this rescan.
+    pub total: usize,
+    /// The folder of the files being read now (`None` once done).
+    pub folder: Option<&'a Path>,
+}
+
+/// An album as the index groups it: tracks with the same album title and album artist (or,
+/// without one, the same first artist).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Album {
+    pub title: String,
+    pub artist: Option<String>,
+    /// In disc and track order (then by path).
+    pub tracks: Vec<TrackId>,
+    /// A track whose embedded picture is the album's cover.
+    pub cover: Option<TrackId>,
+    /// When its newest track was first indexed (Unix seconds).
+    pub added_at: i64,
+}
 
 /// An indexed file as a rescan compares it.
 struct Known {
@@ -82,6 +114,9 @@ pub struct SyncReport {
     pub unchanged: usize,
     /// Files and folders that could not be read.
     pub problems: Vec<Problem>,
+    /// The rescan was cancelled: what was read until then is indexed, files that are gone
+    /// were dropped, the rest waits for the next rescan.
+    pub cancelled: bool,
 }
 
 pub struct Index {
@@ -165,55 +200,159 @@ impl Index {
         source: SourceKind,
         mut progress: impl FnMut(usize, usize),
     ) -> Result<SyncReport, IndexError> {
-        let (files, problems) = find_files(roots);
+        self.sync_with(roots, source, |p| progress(p.done, p.total), || false)
+    }
+
+    /// [`Index::sync`], reporting [`SyncProgress`] before each batch of files and at the end,
+    /// and stopping early once `cancelled()` says so (asked at every folder of the walk and
+    /// before each batch). Files that are gone are dropped first; then each batch is
+    /// committed on its own, so a cancelled rescan keeps what it read and leaves the index
+    /// consistent.
+    pub fn sync_with(
+        &mut self,
+        roots: &[PathBuf],
+        source: SourceKind,
+        mut progress: impl FnMut(&SyncProgress<'_>),
+        cancelled: impl Fn() -> bool,
+    ) -> Result<SyncReport, IndexError> {
+        let (files, problems) = crate::find_files_until(roots, &cancelled);
+        let mut report = SyncReport {
+            seen: files.len(),
+            problems,
+            ..SyncReport::default()
+        };
+        if cancelled() {
+            // The walk stopped part way: what it did not reach is not gone.
+            report.cancelled = true;
+            return Ok(report);
+        }
         let known = self.known_files(source)?;
         let mut changed = Vec::new();
-        let mut unchanged = 0;
         let mut found = std::collections::HashSet::with_capacity(files.len());
         for file in &files {
             let key = path_bytes(&file.path);
             match known.get(&key) {
                 Some(k) if k.size == file.size && k.mtime_ns == file.mtime_ns => {
-                    unchanged += 1;
+                    report.unchanged += 1;
                 }
                 Some(_) | None => changed.push(file.clone()),
             }
             found.insert(key);
         }
-        let paths: Vec<PathBuf> = changed.iter().map(|f| f.path.clone()).collect();
-        // Tags in batches, so a long first scan can say how far it is.
-        let mut tracks = Vec::with_capacity(paths.len());
-        progress(0, paths.len());
-        for batch in paths.chunks(PROGRESS_BATCH) {
-            tracks.extend(read_all(batch, source));
-            progress(tracks.len(), paths.len());
-        }
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-
         let tx = self.conn.transaction()?;
-        let mut report = SyncReport {
-            seen: files.len(),
-            unchanged,
-            problems,
-            ..SyncReport::default()
-        };
-        for (file, track) in changed.iter().zip(&tracks) {
-            let rowid = known.get(&path_bytes(&file.path)).map(|k| k.rowid);
-            upsert(&tx, file, track, rowid, now)?;
-            if rowid.is_some() {
-                report.updated += 1;
-            } else {
-                report.added += 1;
-            }
-        }
         for (_, gone) in known.iter().filter(|(path, _)| !found.contains(*path)) {
             delete_row(&tx, gone.rowid)?;
             report.removed += 1;
         }
         tx.commit()?;
+
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+        let total = changed.len();
+        let mut done = 0;
+        // Tags in batches, so a long first scan can say how far it is and be stopped.
+        for batch in changed.chunks(PROGRESS_BATCH) {
+            if cancelled() {
+                report.cancelled = true;
+                break;
+            }
+            progress(&SyncProgress {
+                done,
+                total,
+                folder: batch[0].path.parent(),
+            });
+            let paths: Vec<PathBuf> = batch.iter().map(|f| f.path.clone()).collect();
+            let read = crate::read_all_checked(&paths, source);
+            let tx = self.conn.transaction()?;
+            for (file, read) in batch.iter().zip(&read) {
+                let rowid = known.get(&path_bytes(&file.path)).map(|k| k.rowid);
+                upsert(&tx, file, read, rowid, now)?;
+                if rowid.is_some() {
+                    report.updated += 1;
+                } else {
+                    report.added += 1;
+                }
+            }
+            tx.commit()?;
+            done += batch.len();
+        }
+        if total == 0 || !report.cancelled {
+            progress(&SyncProgress {
+                done,
+                total,
+                folder: None,
+            });
+        }
         Ok(report)
+    }
+
+    /// Files whose tags could not be read at their last scan, and why, in path order.
+    pub fn problems(&self) -> Result<Vec<Problem>, IndexError> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT path, problem FROM tracks WHERE problem IS NOT NULL ORDER BY path")?;
+        let rows = statement.query_map([], |r| {
+            Ok(Problem {
+                path: path_from_bytes(&r.get::<_, Vec<u8>>(0)?),
+                reason: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The most recently added tracks first (then the last indexed first), at most `limit`.
+    pub fn recently_added(&self, limit: usize) -> Result<Vec<TrackId>, IndexError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT id FROM tracks ORDER BY added_at DESC, rowid DESC LIMIT ?1")?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = statement.query_map([limit], |r| Ok(TrackId(r.get(0)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every album (tracks with an album title), by title; each album's tracks in disc and
+    /// track order.
+    pub fn albums(&self) -> Result<Vec<Album>, IndexError> {
+        let mut statement = self.conn.prepare(
+            "SELECT id, album, album_artist, artists, has_cover, added_at FROM tracks \
+             WHERE album IS NOT NULL \
+             ORDER BY album, coalesce(disc_number, 1), track_number IS NULL, track_number, path",
+        )?;
+        let mut albums: Vec<Album> = Vec::new();
+        let mut by_key: HashMap<(String, Option<String>), usize> = HashMap::new();
+        let mut rows = statement.query([])?;
+        while let Some(r) = rows.next()? {
+            let id = TrackId(r.get(0)?);
+            let title: String = r.get(1)?;
+            let album_artist: Option<String> = r.get(2)?;
+            let artist = album_artist.or_else(|| {
+                serde_json::from_str::<Vec<String>>(&r.get::<_, String>(3).unwrap_or_default())
+                    .ok()
+                    .and_then(|a| a.into_iter().next())
+            });
+            let has_cover: bool = r.get(4)?;
+            let added_at: i64 = r.get(5)?;
+            let key = (normalize(&title), artist.as_deref().map(normalize));
+            let at = *by_key.entry(key).or_insert_with(|| {
+                albums.push(Album {
+                    title,
+                    artist,
+                    tracks: Vec::new(),
+                    cover: None,
+                    added_at,
+                });
+                albums.len() - 1
+            });
+            let album = &mut albums[at];
+            if has_cover && album.cover.is_none() {
+                album.cover = Some(id.clone());
+            }
+            album.added_at = album.added_at.max(added_at);
+            album.tracks.push(id);
+        }
+        albums.sort_by_cached_key(|a| (normalize(&a.title), a.artist.as_deref().map(normalize)));
+        Ok(albums)
     }
 
     /// The indexed files of `source`, by path.
@@ -237,7 +376,7 @@ impl Index {
     pub fn tracks(&self) -> Result<Vec<Track>, IndexError> {
         let mut statement = self.conn.prepare(
             "SELECT id, path, source, title, artists, album, track_number, duration_ms, \
-             has_cover, replay_gain FROM tracks ORDER BY path",
+             has_cover, replay_gain FROM tracks ORDER BY source = 'demo' DESC, path",
         )?;
         let rows = statement.query_map([], row_to_track)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -362,10 +501,11 @@ fn is_corruption(error: &rusqlite::Error) -> bool {
 fn upsert(
     tx: &rusqlite::Transaction<'_>,
     file: &crate::FoundFile,
-    track: &Track,
+    read: &crate::ReadTrack,
     known_rowid: Option<i64>,
     now: i64,
 ) -> Result<(), IndexError> {
+    let track = &read.track;
     let path = path_bytes(&file.path);
     let artists = serde_json::to_string(&track.artists).unwrap_or_else(|_| "[]".into());
     let replay_gain = track
@@ -398,6 +538,9 @@ fn upsert(
         track.has_cover,
         replay_gain,
         search_title,
+        read.disc_number,
+        read.album_artist,
+        read.problem,
     ];
     let mut values = columns.to_vec();
     let rowid = if let Some(rowid) = existing {
@@ -405,7 +548,8 @@ fn upsert(
         tx.execute(
             "UPDATE tracks SET id = ?1, path = ?2, size = ?3, mtime_ns = ?4, source = ?5, \
              title = ?6, artists = ?7, album = ?8, track_number = ?9, duration_ms = ?10, \
-             has_cover = ?11, replay_gain = ?12, search_title = ?13 WHERE rowid = ?14",
+             has_cover = ?11, replay_gain = ?12, search_title = ?13, disc_number = ?14, \
+             album_artist = ?15, problem = ?16 WHERE rowid = ?17",
             values.as_slice(),
         )?;
         tx.execute("DELETE FROM search_substrings WHERE rowid = ?1", [rowid])?;
@@ -415,8 +559,9 @@ fn upsert(
         values.push(&now);
         tx.execute(
             "INSERT INTO tracks (id, path, size, mtime_ns, source, title, artists, album, \
-             track_number, duration_ms, has_cover, replay_gain, search_title, added_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+             track_number, duration_ms, has_cover, replay_gain, search_title, disc_number, \
+             album_artist, problem, added_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             values.as_slice(),
         )?;
         tx.last_insert_rowid()

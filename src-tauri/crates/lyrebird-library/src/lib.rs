@@ -28,7 +28,7 @@ pub const AUDIO_EXTENSIONS: &[&str] = &[
     "flac", "mp3", "ogg", "oga", "opus", "wav", "m4a", "mp4", "aac",
 ];
 
-/// A file or folder the scan skipped, and why.
+/// A file or folder the scan skipped (or listed by its file name only), and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     pub path: PathBuf,
@@ -56,9 +56,16 @@ pub fn is_audio_file(path: &Path) -> bool {
 /// parallel. Tracks come back in path order within each root, roots in the order given.
 #[must_use]
 pub fn scan(roots: &[PathBuf], source: SourceKind) -> Scan {
-    let (files, problems) = find_files(roots);
+    let (files, mut problems) = find_files(roots);
     let paths: Vec<PathBuf> = files.into_iter().map(|f| f.path).collect();
-    let tracks = read_all(&paths, source);
+    let mut tracks = Vec::with_capacity(paths.len());
+    for read in read_all_checked(&paths, source) {
+        if let Some(reason) = read.problem {
+            let path = read.track.path.clone().unwrap_or_default();
+            problems.push(Problem { path, reason });
+        }
+        tracks.push(read.track);
+    }
     Scan { tracks, problems }
 }
 
@@ -74,21 +81,42 @@ pub struct FoundFile {
 /// Every audio file under `roots` (folders or single files), without reading any tags.
 #[must_use]
 pub fn find_files(roots: &[PathBuf]) -> (Vec<FoundFile>, Vec<Problem>) {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
-    let mut visited = HashSet::new();
-    for root in roots {
-        collect(root, &mut files, &mut problems, &mut visited);
-    }
-    (files, problems)
+    find_files_until(roots, &|| false)
 }
 
-fn collect(
-    path: &Path,
-    files: &mut Vec<FoundFile>,
-    problems: &mut Vec<Problem>,
-    visited: &mut HashSet<PathBuf>,
-) {
+/// [`find_files`], giving up (with what it found so far) once `cancelled()` says so; it is
+/// asked at every folder.
+#[must_use]
+pub fn find_files_until(
+    roots: &[PathBuf],
+    cancelled: &dyn Fn() -> bool,
+) -> (Vec<FoundFile>, Vec<Problem>) {
+    let mut walk = Walk {
+        files: Vec::new(),
+        problems: Vec::new(),
+        visited: HashSet::new(),
+        cancelled,
+    };
+    for root in roots {
+        collect(root, &mut walk);
+    }
+    (walk.files, walk.problems)
+}
+
+struct Walk<'a> {
+    files: Vec<FoundFile>,
+    problems: Vec<Problem>,
+    visited: HashSet<PathBuf>,
+    cancelled: &'a dyn Fn() -> bool,
+}
+
+fn collect(path: &Path, walk: &mut Walk<'_>) {
+    let Walk {
+        files,
+        problems,
+        visited,
+        cancelled,
+    } = walk;
     let problem = |reason: String| Problem {
         path: path.to_owned(),
         reason,
@@ -113,13 +141,19 @@ fn collect(
         }
         return;
     }
-    if !meta.is_dir() {
+    if !meta.is_dir() || cancelled() {
         return;
     }
     // Symlinked folders can loop back on themselves: visit each real folder once.
     match fs::canonicalize(path) {
         Ok(real) => {
             if !visited.insert(real) {
+                if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+                    problems.push(problem(
+                        "a link to a folder already scanned (a symlink loop or a second link)"
+                            .into(),
+                    ));
+                }
                 return;
             }
         }
@@ -131,13 +165,33 @@ fn collect(
     };
     entries.sort();
     for entry in entries {
-        collect(&entry, files, problems, visited);
+        collect(&entry, walk);
     }
 }
 
 /// Read tags of `files` on all cores, keeping their order.
 #[must_use]
 pub fn read_all(files: &[PathBuf], source: SourceKind) -> Vec<Track> {
+    read_all_checked(files, source)
+        .into_iter()
+        .map(|read| read.track)
+        .collect()
+}
+
+/// What reading one file's tags gave: the track, what the index keeps beside it, and why the
+/// tags could not be read, if they could not.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadTrack {
+    pub track: Track,
+    pub disc_number: Option<u32>,
+    pub album_artist: Option<String>,
+    /// Set when the file's tags could not be read (it is still listed, by its file name).
+    pub problem: Option<String>,
+}
+
+/// [`read_all`] with the disc number, album artist and any problem of each file.
+#[must_use]
+pub fn read_all_checked(files: &[PathBuf], source: SourceKind) -> Vec<ReadTrack> {
     let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
     let chunk = files.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
@@ -146,7 +200,7 @@ pub fn read_all(files: &[PathBuf], source: SourceKind) -> Vec<Track> {
             .map(|part| {
                 scope.spawn(move || {
                     part.iter()
-                        .map(|p| read_track(p, source))
+                        .map(|p| read_track_checked(p, source))
                         .collect::<Vec<_>>()
                 })
             })
@@ -162,29 +216,47 @@ pub fn read_all(files: &[PathBuf], source: SourceKind) -> Vec<Track> {
 /// listed (by its file name): whether it plays is the decoder's call, at play time.
 #[must_use]
 pub fn read_track(path: &Path, source: SourceKind) -> Track {
-    let mut track = Track::from_path(path.to_owned(), source);
+    read_track_checked(path, source).track
+}
+
+/// [`read_track`], saying why the tags could not be read when they could not.
+#[must_use]
+pub fn read_track_checked(path: &Path, source: SourceKind) -> ReadTrack {
+    let mut read = ReadTrack {
+        track: Track::from_path(path.to_owned(), source),
+        disc_number: None,
+        album_artist: None,
+        problem: None,
+    };
+    if fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+        read.problem = Some("empty file (0 bytes)".into());
+        return read;
+    }
     let options = ParseOptions::new().read_cover_art(true);
     // Tag parsers read untrusted bytes; a panic must cost one file, not the scan.
-    let read = catch_unwind(AssertUnwindSafe(|| {
+    let parsed = catch_unwind(AssertUnwindSafe(|| {
         Probe::open(path)?.options(options).read()
     }));
-    let tagged = match read {
+    let tagged = match parsed {
         Ok(Ok(tagged)) => tagged,
         Ok(Err(e)) => {
             tracing::debug!(path = %path.display(), error = %e, "tags unreadable");
-            return track;
+            read.problem = Some(format!("unreadable (corrupt or truncated?): {e}"));
+            return read;
         }
         Err(_) => {
             tracing::warn!(path = %path.display(), "tag reader panicked");
-            return track;
+            read.problem = Some("unreadable: the tag reader failed on this file".into());
+            return read;
         }
     };
+    let track = &mut read.track;
     let duration = tagged.properties().duration();
     if duration > Duration::ZERO {
         track.duration_ms = u64::try_from(duration.as_millis()).ok();
     }
     let Some(tag) = tagged.primary_tag().or_else(|| tagged.first_tag()) else {
-        return track;
+        return read;
     };
     if let Some(title) = tag.title().filter(|t| !t.trim().is_empty()) {
         title.trim().clone_into(&mut track.title);
@@ -205,7 +277,12 @@ pub fn read_track(path: &Path, source: SourceKind) -> Track {
     track.track_number = tag.track();
     track.has_cover = !tag.pictures().is_empty();
     track.replay_gain = read_replay_gain(tag);
-    track
+    read.disc_number = tag.disk();
+    read.album_artist = tag
+        .get_string(ItemKey::AlbumArtist)
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty());
+    read
 }
 
 /// ReplayGain tags ("-6.50 dB", "0.988553"); `None` when the file has none that parse.

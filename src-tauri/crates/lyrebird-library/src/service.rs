@@ -5,13 +5,17 @@
 //! [`LibraryHandle`] sends it requests and awaits the replies. Searches typed while a rescan runs
 //! wait for it; they are answered in order.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
 use lyrebird_core::model::{SourceKind, Track, TrackId};
 use tokio::sync::oneshot;
 
-use crate::index::{Index, IndexError, SyncReport};
+use crate::Problem;
+use crate::index::{Album, Index, IndexError, SyncProgress, SyncReport};
 
 /// Why a library request failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -36,13 +40,24 @@ impl serde::Serialize for LibraryError {
 
 type Reply<T> = oneshot::Sender<Result<T, LibraryError>>;
 
+/// What a rescan reports as it goes: files read of how many, and the folder being read.
+pub type Progress = Box<dyn FnMut(&SyncProgress<'_>) + Send>;
+
 enum Request {
     Tracks(Reply<Vec<Track>>),
     Sync {
         roots: Vec<PathBuf>,
         source: SourceKind,
-        progress: Box<dyn FnMut(usize, usize) + Send>,
+        progress: Progress,
+        /// Its number: `cancel_scan` stops every rescan numbered up to the latest.
+        number: u64,
         reply: Reply<SyncReport>,
+    },
+    Problems(Reply<Vec<Problem>>),
+    Albums(Reply<Vec<Album>>),
+    RecentlyAdded {
+        limit: usize,
+        reply: Reply<Vec<TrackId>>,
     },
     Search {
         query: String,
@@ -55,6 +70,15 @@ enum Request {
 #[derive(Clone, Debug)]
 pub struct LibraryHandle {
     requests: mpsc::Sender<Request>,
+    scans: Arc<Scans>,
+}
+
+/// Rescans are numbered as they are asked for; cancelling stops every one asked for so far
+/// (the running one between two batches, queued ones before they start), none asked later.
+#[derive(Debug, Default)]
+struct Scans {
+    issued: AtomicU64,
+    cancelled_up_to: AtomicU64,
 }
 
 impl LibraryHandle {
@@ -64,6 +88,8 @@ impl LibraryHandle {
     pub fn spawn(path: Option<PathBuf>) -> (Self, Option<IndexError>) {
         let (requests, inbox) = mpsc::channel();
         let (opened_tx, opened) = mpsc::channel();
+        let scans = Arc::new(Scans::default());
+        let scans_thread = Arc::clone(&scans);
         std::thread::Builder::new()
             .name("lyrebird-library".into())
             .spawn(move || {
@@ -73,11 +99,11 @@ impl LibraryHandle {
                     None => (Index::in_memory().expect("SQLite in memory"), None),
                 };
                 let _ = opened_tx.send(problem);
-                serve(index, &inbox);
+                serve(index, &inbox, &scans_thread);
             })
             .expect("the OS can start a thread");
         let problem = opened.recv().ok().flatten();
-        (Self { requests }, problem)
+        (Self { requests, scans }, problem)
     }
 
     async fn ask<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, LibraryError> {
@@ -93,22 +119,50 @@ impl LibraryHandle {
         self.ask(Request::Tracks).await
     }
 
-    /// Rescan `roots` for `source` (see [`Index::sync`]), reporting `progress(done, total)`
-    /// from the library thread as tags are read.
+    /// Rescan `roots` for `source` (see [`Index::sync_with`]), reporting progress from the
+    /// library thread as tags are read. [`LibraryHandle::cancel_scan`] stops it early.
     pub async fn sync(
         &self,
         roots: Vec<PathBuf>,
         source: SourceKind,
-        progress: impl FnMut(usize, usize) + Send + 'static,
+        progress: impl FnMut(&SyncProgress<'_>) + Send + 'static,
     ) -> Result<SyncReport, LibraryError> {
         let progress = Box::new(progress);
+        let number = self.scans.issued.fetch_add(1, Ordering::SeqCst) + 1;
         self.ask(|reply| Request::Sync {
             roots,
             source,
             progress,
+            number,
             reply,
         })
         .await
+    }
+
+    /// Stop the running rescan (between two batches of files) and any asked for before now;
+    /// what they indexed stays. Does not wait for the library thread.
+    pub fn cancel_scan(&self) {
+        let latest = self.scans.issued.load(Ordering::SeqCst);
+        self.scans
+            .cancelled_up_to
+            .fetch_max(latest, Ordering::SeqCst);
+    }
+
+    /// What the last rescan of each source could not read: folders and files it skipped,
+    /// then files listed by their name only because their tags were unreadable.
+    pub async fn problems(&self) -> Result<Vec<Problem>, LibraryError> {
+        self.ask(Request::Problems).await
+    }
+
+    /// Every album, by title (see [`Index::albums`]).
+    pub async fn albums(&self) -> Result<Vec<Album>, LibraryError> {
+        self.ask(Request::Albums).await
+    }
+
+    /// The most recently added tracks first, at most `limit`.
+    pub async fn recently_added(&self, limit: usize) -> Result<Vec<TrackId>, LibraryError> {
+        self.ask(|reply| Request::RecentlyAdded { limit, reply })
+            .await
     }
 
     /// Track ids matching `query`, best first (see [`Index::search`]).
@@ -122,7 +176,9 @@ impl LibraryHandle {
     }
 }
 
-fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>) {
+fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>, scans: &Scans) {
+    // The walk's problems of the last rescan of each source (tag problems live in the index).
+    let mut walk_problems: HashMap<SourceKind, Vec<Problem>> = HashMap::new();
     while let Ok(request) = inbox.recv() {
         match request {
             Request::Tracks(reply) => {
@@ -132,10 +188,31 @@ fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>) {
                 roots,
                 source,
                 mut progress,
+                number,
                 reply,
             } => {
-                let result = index.sync_with_progress(&roots, source, &mut progress);
+                let cancelled = || scans.cancelled_up_to.load(Ordering::SeqCst) >= number;
+                let result = index.sync_with(&roots, source, &mut progress, cancelled);
+                if let Ok(report) = &result {
+                    walk_problems.insert(source, report.problems.clone());
+                }
                 let _ = reply.send(result.map_err(Into::into));
+            }
+            Request::Problems(reply) => {
+                let mut problems: Vec<Problem> =
+                    walk_problems.values().flatten().cloned().collect();
+                problems.sort_by(|a, b| a.path.cmp(&b.path));
+                let answer = index.problems().map(|tags| {
+                    problems.extend(tags);
+                    problems
+                });
+                let _ = reply.send(answer.map_err(Into::into));
+            }
+            Request::Albums(reply) => {
+                let _ = reply.send(index.albums().map_err(Into::into));
+            }
+            Request::RecentlyAdded { limit, reply } => {
+                let _ = reply.send(index.recently_added(limit).map_err(Into::into));
             }
             Request::Search {
                 query,

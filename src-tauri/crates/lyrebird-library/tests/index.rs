@@ -261,3 +261,246 @@ fn a_scan_reports_its_progress_and_a_no_change_rescan_has_nothing_to_read() {
         .unwrap();
     assert_eq!(again, [(0, 0)], "nothing to read");
 }
+
+fn tone_with(path: &Path, meta: &[(&str, &str)]) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut args = vec![
+        "-y".to_owned(),
+        "-v".into(),
+        "error".into(),
+        "-f".into(),
+        "lavfi".into(),
+        "-i".into(),
+        "sine=frequency=440:duration=0.2".into(),
+    ];
+    for (k, v) in meta {
+        args.push("-metadata".into());
+        args.push(format!("{k}={v}"));
+    }
+    args.push(path.to_string_lossy().into_owned());
+    let out = Command::new("ffmpeg").args(&args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every track row has its two search rows and nothing else: what a cancelled or partial
+/// rescan must leave behind.
+fn assert_consistent(index_path: &Path) {
+    let conn = rusqlite::Connection::open(index_path).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    let tracks = count("SELECT count(*) FROM tracks");
+    assert_eq!(count("SELECT count(*) FROM search_substrings"), tracks);
+    assert_eq!(count("SELECT count(*) FROM search_words"), tracks);
+    assert_eq!(
+        count("SELECT count(*) FROM search_words WHERE rowid NOT IN (SELECT rowid FROM tracks)"),
+        0
+    );
+}
+
+#[test]
+fn a_cancelled_rescan_keeps_what_it_read_and_the_next_one_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("music");
+    let one = root.join("one.flac");
+    tone_with(&one, &[("title", "One")]);
+    // 600 copies: three batches of tags to read.
+    for i in 0..600 {
+        let folder = root.join(format!("f{}", i / 100));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(&one, folder.join(format!("{i:03}.flac"))).unwrap();
+    }
+    let db = dir.path().join("library.sqlite");
+    let mut index = Index::open(&db).unwrap();
+    let mut reports = Vec::new();
+    let batches = std::cell::Cell::new(0);
+    let report = index
+        .sync_with(
+            std::slice::from_ref(&root),
+            SourceKind::Local,
+            |p| {
+                reports.push((p.done, p.total, p.folder.map(Path::to_owned)));
+                batches.set(batches.get() + 1);
+            },
+            || batches.get() >= 2,
+        )
+        .unwrap();
+    assert!(report.cancelled);
+    let kept = index.len().unwrap();
+    assert_eq!(kept, report.added);
+    assert!(kept > 0 && kept < 601, "{kept}");
+    assert_eq!(reports[0].0, 0);
+    assert_eq!(reports[0].1, 601);
+    assert_eq!(reports[0].2.as_deref(), Some(root.join("f0").as_path()));
+    assert!(reports.iter().all(|r| r.2.is_some()), "no final report");
+    drop(index);
+    assert_consistent(&db);
+
+    let mut index = Index::open(&db).unwrap();
+    let report = index.sync(&[root], SourceKind::Local).unwrap();
+    assert!(!report.cancelled);
+    assert_eq!(report.added, 601 - kept, "only the rest is read");
+    assert_eq!(report.unchanged, kept);
+    assert_eq!(index.len().unwrap(), 601);
+    drop(index);
+    assert_consistent(&db);
+}
+
+#[test]
+fn cancelling_during_the_walk_removes_nothing() {
+    let library = Library::new();
+    let mut index = Index::in_memory().unwrap();
+    index.sync(&library.roots(), SourceKind::Local).unwrap();
+    let report = index
+        .sync_with(&library.roots(), SourceKind::Local, |_| {}, || true)
+        .unwrap();
+    assert!(report.cancelled);
+    assert_eq!(report.removed, 0);
+    assert_eq!(index.len().unwrap(), 7);
+}
+
+#[test]
+fn removing_a_folder_drops_its_tracks_and_keeps_the_others() {
+    let library = Library::new();
+    let root = library.root();
+    let mut index = Index::in_memory().unwrap();
+    let folders = vec![root.join("a"), root.join("b"), root.join("c")];
+    index.sync(&folders, SourceKind::Local).unwrap();
+    assert_eq!(index.len().unwrap(), 7);
+    let report = index
+        .sync(&[root.join("a"), root.join("c")], SourceKind::Local)
+        .unwrap();
+    assert_eq!(report.removed, 3);
+    assert_eq!(report.added, 0);
+    assert!(titles(&index, "jude").is_empty(), "b's tracks are gone");
+    assert_eq!(titles(&index, "晴天"), ["晴天"]);
+    let report = index.sync(&[], SourceKind::Local).unwrap();
+    assert_eq!(report.removed, 4);
+    assert!(index.is_empty().unwrap());
+}
+
+#[test]
+fn albums_in_disc_and_track_order_problems_and_recently_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // Paths sort against the disc order on purpose.
+    for (file, title, disc, track) in [
+        ("x/a.flac", "Disc two, first", "2", "1"),
+        ("x/b.flac", "Disc one, second", "1", "2"),
+        ("x/c.flac", "Disc one, first", "1", "1"),
+    ] {
+        tone_with(
+            &root.join(file),
+            &[
+                ("title", title),
+                ("artist", "Guest"),
+                ("album_artist", "The Band"),
+                ("album", "Double"),
+                ("disc", disc),
+                ("track", track),
+            ],
+        );
+    }
+    tone_with(
+        &root.join("y/solo.flac"),
+        &[("title", "Solo"), ("artist", "Someone"), ("album", "Alone")],
+    );
+    tone_with(&root.join("y/loose.flac"), &[("title", "No album")]);
+    std::fs::write(root.join("y/broken.flac"), b"fLaC not really").unwrap();
+    std::fs::write(root.join("y/empty.mp3"), b"").unwrap();
+
+    let mut index = Index::in_memory().unwrap();
+    let report = index.sync(&[root.to_owned()], SourceKind::Local).unwrap();
+    assert_eq!(report.added, 7);
+    let tracks = index.tracks().unwrap();
+    let title = |id: &lyrebird_core::model::TrackId| {
+        tracks.iter().find(|t| &t.id == id).unwrap().title.clone()
+    };
+    let albums = index.albums().unwrap();
+    let summary: Vec<(String, Option<String>, Vec<String>)> = albums
+        .iter()
+        .map(|a| {
+            (
+                a.title.clone(),
+                a.artist.clone(),
+                a.tracks.iter().map(&title).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("Alone".into(), Some("Someone".into()), vec!["Solo".into()]),
+            (
+                "Double".into(),
+                Some("The Band".into()),
+                vec![
+                    "Disc one, first".into(),
+                    "Disc one, second".into(),
+                    "Disc two, first".into()
+                ]
+            ),
+        ]
+    );
+
+    let problems = index.problems().unwrap();
+    let names: Vec<String> = problems
+        .iter()
+        .map(|p| p.path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["broken.flac", "empty.mp3"]);
+
+    // A file added later comes first among the recently added.
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    tone_with(&root.join("z/new.flac"), &[("title", "Newest")]);
+    index.sync(&[root.to_owned()], SourceKind::Local).unwrap();
+    let recent = index.recently_added(3).unwrap();
+    assert_eq!(recent.len(), 3);
+    let tracks = index.tracks().unwrap();
+    let newest = tracks.iter().find(|t| t.id == recent[0]).unwrap();
+    assert_eq!(newest.title, "Newest");
+}
+
+#[test]
+fn the_library_thread_cancels_a_running_rescan_and_serves_problems() {
+    use lyrebird_library::service::LibraryHandle;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("music");
+    let one = root.join("one.flac");
+    tone_with(&one, &[("title", "One")]);
+    for i in 0..1_000 {
+        std::fs::copy(&one, root.join(format!("{i:04}.flac"))).unwrap();
+    }
+    std::fs::write(root.join("zz-empty.flac"), b"").unwrap();
+    let (library, problem) = LibraryHandle::spawn(None);
+    assert!(problem.is_none());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        // Cancel from the first progress report, as the Cancel button would mid-scan.
+        let canceller = library.clone();
+        let report = library
+            .sync(vec![root.clone()], SourceKind::Local, move |p| {
+                if p.done == 0 && p.total > 0 {
+                    canceller.cancel_scan();
+                }
+            })
+            .await
+            .unwrap();
+        assert!(report.cancelled);
+        assert!(report.added < 1_002, "{}", report.added);
+        // A cancel does not reach rescans asked for later.
+        let report = library
+            .sync(vec![root.clone()], SourceKind::Local, |_| {})
+            .await
+            .unwrap();
+        assert!(!report.cancelled);
+        assert_eq!(library.tracks().await.unwrap().len(), 1_002);
+        let problems = library.problems().await.unwrap();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].path.ends_with("zz-empty.flac"));
+    });
+}

@@ -78,7 +78,24 @@ fn tags_are_read_and_bad_files_do_not_stop_the_scan() {
         found.tracks[2].duration_ms.is_none(),
         "garbage has no duration"
     );
-    assert!(found.problems.is_empty(), "{:?}", found.problems);
+    // Listed by name, and reported: the empty file, the garbage, and the link loop.
+    let mut problems: Vec<(String, &str)> = found
+        .problems
+        .iter()
+        .map(|p| {
+            let name = p.path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, p.reason.as_str())
+        })
+        .collect();
+    problems.sort();
+    let names: Vec<&str> = problems.iter().map(|(n, _)| n.as_str()).collect();
+    #[cfg(unix)]
+    assert_eq!(names, ["garbage.flac", "loop", "zero.mp3"], "{problems:?}");
+    assert!(problems[0].1.starts_with("unreadable"), "{problems:?}");
+    assert!(
+        problems.last().unwrap().1.contains("0 bytes"),
+        "{problems:?}"
+    );
 }
 
 #[test]
