@@ -891,9 +891,11 @@ fn run_scenario(seed: u64) {
             scenario.step(step).await;
         }
         // Every lookup ends by itself (answered or cancelled): back to the baseline of one task.
-        // An answer can start the next lookup (a cued track's follower), so allow a few rounds.
+        // An answer can start the next lookup (a cued track's follower; after a lost race or
+        // copies that would not resolve, the next track in the queue, whose race can take its
+        // 3 s deadline again), so allow rounds for a chain of those.
         let mut stats = scenario.player.stats().await.unwrap();
-        for _ in 0..10 {
+        for _ in 0..60 {
             if stats.lookups_running == 0 {
                 break;
             }
