@@ -50,6 +50,11 @@ step "UI type check" npm run check:ui
 step "UI tests (Vitest, mocked IPC)" npm run test:ui
 step "app build (debug, embedded UI)" npx tauri build --debug --no-bundle
 if [ -z "${LYREBIRD_SKIP_E2E:-}" ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    step "installer (.deb built, installed with dpkg -i, launched)" tests/package/install-deb.sh
+  else
+    echo "(the .deb install test needs root; skipped)"
+  fi
   step "end-to-end (WebDriver, Xvfb, PulseAudio null sink)" \
     env LYREBIRD_APP="$target/debug/lyrebird" \
     tests/support/desktop-session.sh node --test --test-concurrency=1 tests/e2e/

@@ -10,9 +10,18 @@ use tauri::State;
 type Player<'a> = State<'a, PlayerHandle>;
 type Done = Result<(), PlayerError>;
 
+/// The main window also takes the notices raised while no window was open; the small
+/// windows (mini player, desktop lyrics) show no notices and leave them.
 #[tauri::command]
-pub async fn get_snapshot(player: Player<'_>) -> Result<Snapshot, PlayerError> {
-    player.snapshot().await
+pub async fn get_snapshot<R: tauri::Runtime>(
+    window: tauri::Window<R>,
+    player: Player<'_>,
+) -> Result<Snapshot, PlayerError> {
+    if window.label() == crate::window::MAIN {
+        player.window_snapshot().await
+    } else {
+        player.snapshot().await
+    }
 }
 
 #[tauri::command]
@@ -167,4 +176,44 @@ pub async fn set_desktop_settings(player: Player<'_>, desktop: DesktopSettings) 
 #[tauri::command]
 pub async fn remember_view(player: Player<'_>, view: ViewMemory) -> Done {
     player.act(Action::RememberView(view)).await
+}
+
+// Window commands: they change windows, not the player, so they talk to the window module.
+
+#[tauri::command]
+#[allow(clippy::needless_pass_by_value)] // commands take their arguments by value
+pub fn show_main_window<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    crate::window::show_main(&app);
+}
+
+#[tauri::command]
+pub async fn open_mini_player<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    player: Player<'_>,
+) -> Done {
+    let on_top = player.snapshot().await?.settings.desktop.mini_always_on_top;
+    crate::window::show_mini(&app, on_top);
+    Ok(())
+}
+
+#[tauri::command]
+#[allow(clippy::needless_pass_by_value)] // commands take their arguments by value
+pub fn close_mini_player<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
+    crate::window::close(&app, crate::window::MINI);
+}
+
+#[tauri::command]
+pub async fn set_desktop_lyrics<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    player: Player<'_>,
+    on: bool,
+) -> Done {
+    let click_through = player
+        .snapshot()
+        .await?
+        .settings
+        .desktop
+        .lyrics_click_through;
+    crate::window::set_desktop_lyrics(&app, on, click_through);
+    Ok(())
 }

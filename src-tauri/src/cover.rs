@@ -19,9 +19,24 @@ pub fn handle<R: Runtime>(
         .app_handle()
         .try_state::<PlayerHandle>()
         .map(|p| p.inner().clone());
+    let servers = ctx
+        .app_handle()
+        .try_state::<crate::sources::ServersHandle>()
+        .map(|s| s.inner().clone());
     let id = percent_decode(request.uri().path().trim_start_matches('/'));
     tauri::async_runtime::spawn(async move {
+        // A server's track: its cover is fetched from the server (the webview never sees the
+        // credentialed URL).
+        let remote = match (&servers, &id) {
+            (Some(servers), Some(id)) if id.starts_with(lyrebird_subsonic::TRACK_ID_PREFIX) => {
+                Some(servers.cover(&TrackId(id.clone())).await)
+            }
+            _ => None,
+        };
         let cover = match (player, id) {
+            _ if remote.is_some() => remote
+                .flatten()
+                .map(|(mime_type, data)| lyrebird_library::Cover { mime_type, data }),
             (Some(player), Some(id)) => match player.track_path(TrackId(id)).await {
                 Ok(Some(path)) => tauri::async_runtime::spawn_blocking(move || {
                     lyrebird_library::read_cover(&path)

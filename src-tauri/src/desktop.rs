@@ -37,6 +37,9 @@ pub struct DesktopMirror<R: Runtime> {
     /// The track last announced in a notification (id), so a state event that changes only
     /// the position or status announces nothing.
     announced: Option<String>,
+    player: PlayerHandle,
+    /// The global shortcuts as last registered.
+    shortcuts: Option<lyrebird_core::settings::GlobalShortcuts>,
 }
 
 impl<R: Runtime> DesktopMirror<R> {
@@ -63,6 +66,8 @@ impl<R: Runtime> DesktopMirror<R> {
             covers,
             shown_menu: None,
             announced: None,
+            player: player.clone(),
+            shortcuts: None,
         }
     }
 
@@ -102,6 +107,11 @@ impl<R: Runtime> DesktopMirror<R> {
         self.locale = settings.locale;
         self.notify_track_change = settings.desktop.notify_track_change;
         self.settings_tx.send_replace(settings.desktop.clone());
+        let shortcuts = &settings.desktop.shortcuts;
+        if self.shortcuts.as_ref() != Some(shortcuts) {
+            crate::shortcuts::apply(&self.app, &self.player, shortcuts);
+            self.shortcuts = Some(shortcuts.clone());
+        }
     }
 
     fn language(&self) -> Language {

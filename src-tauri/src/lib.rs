@@ -6,6 +6,11 @@ mod commands;
 mod cover;
 mod desktop;
 mod launch;
+mod library;
+mod secrets;
+mod server_commands;
+mod shortcuts;
+mod sources;
 mod startup;
 mod window;
 
@@ -22,10 +27,18 @@ pub fn run() {
     init_logging();
     let options = LaunchOptions::from_env_and_args(std::env::args_os().skip(1));
     // First plugin, as its docs ask: a second launch hands its arguments over and exits.
-    let builder = Builder::default()
+    let mut builder = Builder::default()
         .plugin(tauri_plugin_single_instance::init(second_launch))
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_global_shortcut::Builder::new().build())
         .on_window_event(on_window_event);
+    // The window's size and position, restored when it is built (also when rebuilt from the
+    // tray: the plugin keeps them in memory, and on disk at exit). Instances with a config
+    // directory of their own (tests, portable use) leave the user's saved geometry alone.
+    if options.config_dir.is_none() {
+        builder = builder.plugin(tauri_plugin_window_state::Builder::default().build());
+    }
     let mut app = build_app(builder)
         .build(tauri::generate_context!())
         .expect("Lyrebird could not start its windowing runtime");
@@ -67,6 +80,25 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::get_lyrics,
             commands::set_desktop_settings,
             commands::remember_view,
+            commands::show_main_window,
+            commands::open_mini_player,
+            commands::close_mini_player,
+            commands::set_desktop_lyrics,
+            library::add_library_folder,
+            library::remove_library_folder,
+            library::cancel_scan,
+            library::get_scan_problems,
+            library::list_albums,
+            library::recently_added,
+            library::play_library_tracks,
+            server_commands::save_server,
+            server_commands::remove_server,
+            server_commands::test_server,
+            server_commands::set_source_order,
+            server_commands::browse_server,
+            server_commands::play_tracks,
+            server_commands::enqueue_tracks,
+            server_commands::use_candidate,
         ])
         .register_asynchronous_uri_scheme_protocol(cover::SCHEME, cover::handle)
 }
@@ -111,10 +143,22 @@ fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
         return;
     }
     match event {
-        WindowEvent::CloseRequested { .. } if close_to_tray(window.app_handle()) => {
-            tracing::info!("window closed to the tray; its web view is destroyed");
+        WindowEvent::CloseRequested { api, .. } if close_to_tray(window.app_handle()) => {
+            if cfg!(target_os = "windows") {
+                // Kept (hidden) there: SMTC is tied to this window's handle.
+                api.prevent_close();
+                window::hide_main(window.app_handle());
+            } else {
+                tracing::info!("window closed to the tray; its web view is destroyed");
+            }
         }
-        WindowEvent::Destroyed => window::changed(window.app_handle()),
+        WindowEvent::Destroyed => {
+            // Notices from now on wait for the next window.
+            if let Some(player) = window.app_handle().try_state::<PlayerHandle>() {
+                player.send(lyrebird_core::actor::Action::WindowsClosed);
+            }
+            window::changed(window.app_handle());
+        }
         _ => {}
     }
 }

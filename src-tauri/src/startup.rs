@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use lyrebird_core::actor::Action;
-use lyrebird_core::events::{LibraryView, Notice, PlayerEvent, Published, ScanProgress};
+use lyrebird_core::events::{Notice, PlayerEvent, Published};
 use lyrebird_core::{Player, PlayerConfig, PlayerHandle, SourceKind};
 use lyrebird_library::service::LibraryHandle;
 use tauri::{App, AppHandle, Emitter, Manager, Runtime};
@@ -23,13 +23,13 @@ pub fn start<R: Runtime>(
         Some(dir) => dir,
         None => paths.app_config_dir()?,
     };
-    let library_dirs = options.library_dirs.unwrap_or_else(|| {
-        paths
-            .audio_dir()
-            .or_else(|_| paths.home_dir().map(|h| h.join("Music")))
-            .into_iter()
-            .collect()
-    });
+    // The library's folders are a setting; `LYREBIRD_LIBRARY_DIRS` overrides it.
+    let default_folders: Vec<PathBuf> = paths
+        .audio_dir()
+        .or_else(|_| paths.home_dir().map(|h| h.join("Music")))
+        .into_iter()
+        .collect();
+    let library_dirs = options.library_dirs;
     let demo_dir = options
         .include_demo
         .then(|| paths.resource_dir().ok().map(|d| d.join("demo")))
@@ -44,7 +44,17 @@ pub fn start<R: Runtime>(
         None => paths.app_cache_dir()?,
     };
     let cache_bytes = options.cache_mb.map_or(AUDIO_CACHE_BYTES, |mb| mb << 20);
-    let streams = stream_support(&cache_dir.join("audio"), cache_bytes);
+    let http = http_client();
+    let streams = stream_support(http.clone(), &cache_dir.join("audio"), cache_bytes);
+
+    // The sources (servers, the library for the fallback race) are registered before the
+    // actor starts, so that a restored queue of remote tracks resolves.
+    let (library, problem) = LibraryHandle::spawn(Some(cache_dir.join("library.sqlite")));
+    let secrets = crate::secrets::SecretStore::new(&config_dir, crate::secrets::os_keyring());
+    let servers = crate::sources::ServersHandle::new(library.clone(), secrets, http);
+    let saved = crate::sources::saved_source_settings(&config_dir.join("settings.json"));
+    let sources = tauri::async_runtime::block_on(servers.build(&saved));
+    let (folders_tx, folders) = tokio::sync::watch::channel(Vec::new());
     let (audio_events_tx, audio_events) = mpsc::unbounded_channel();
     let (audio, _audio_thread) = lyrebird_audio::spawn_with_streams(audio_events_tx, streams);
     let audio_thread = audio.clone();
@@ -52,12 +62,20 @@ pub fn start<R: Runtime>(
         settings_path: Some(config_dir.join("settings.json")),
         session_path: Some(config_dir.join("session.json")),
         system_locale: sys_locale::get_locale().unwrap_or_else(|| "en-US".to_owned()),
+        sources,
+        library_folders: lyrebird_core::actor::LibraryFolderConfig {
+            default: default_folders,
+            forced: library_dirs,
+            changed: Some(folders_tx),
+        },
         ..PlayerConfig::default()
     };
     let (player, events, actor) = Player::new(config, audio, audio_events);
     audio_thread.connect(player.clone());
     tauri::async_runtime::spawn(actor);
     app.manage(player.clone());
+    servers.connect(player.clone());
+    app.manage(servers);
 
     let (window_changes_tx, window_changes) = mpsc::unbounded_channel();
     let desktop = if options.desktop {
@@ -81,15 +99,14 @@ pub fn start<R: Runtime>(
         window_changes,
     ));
 
-    let (library, problem) = LibraryHandle::spawn(Some(cache_dir.join("library.sqlite")));
     if let Some(e) = problem {
         tracing::warn!(error = %e, "library index unusable; keeping it in memory this time");
     }
     app.manage(library.clone());
-    tauri::async_runtime::spawn(load_library(
+    tauri::async_runtime::spawn(crate::library::run(
         player.clone(),
         library,
-        library_dirs,
+        folders,
         demo_dir,
     ));
     if !options.open.is_empty() {
@@ -102,20 +119,11 @@ pub fn start<R: Runtime>(
 /// builds its own headers) and the on-disk cache of played tracks. Without a usable cache
 /// directory streams still play, uncached.
 fn stream_support(
+    client: Option<reqwest::Client>,
     cache_dir: &std::path::Path,
     cache_bytes: u64,
 ) -> Option<lyrebird_audio::StreamSupport> {
-    let client = reqwest::Client::builder()
-        .user_agent(concat!("Lyrebird/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .build();
-    let client = match client {
-        Ok(client) => client,
-        Err(e) => {
-            tracing::error!(error = %e, "no HTTP client; remote tracks cannot play");
-            return None;
-        }
-    };
+    let client = client?;
     let cache = lyrebird_stream::Cache::new(cache_dir.to_path_buf(), cache_bytes)
         .inspect_err(|e| tracing::warn!(error = %e, dir = %cache_dir.display(), "no audio cache"))
         .ok();
@@ -123,6 +131,16 @@ fn stream_support(
         streamer: std::sync::Arc::new(lyrebird_stream::Streamer::new(client, cache)),
         runtime: tauri::async_runtime::handle().inner().clone(),
     })
+}
+
+/// The one HTTP client of the app (TLS verified), shared by streams, servers and covers.
+fn http_client() -> Option<reqwest::Client> {
+    reqwest::Client::builder()
+        .user_agent(concat!("Lyrebird/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .build()
+        .inspect_err(|e| tracing::error!(error = %e, "no HTTP client; remote tracks cannot play"))
+        .ok()
 }
 
 /// The audio cache's default bound: 1 GiB; the least recently played tracks go first.
@@ -173,113 +191,6 @@ fn any_window_on_screen<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.webview_windows().values().any(|window| {
         window.is_visible().unwrap_or(true) && !window.is_minimized().unwrap_or(false)
     })
-}
-
-/// Show the library as the index remembers it at once, then rescan (reading tags only of new
-/// and changed files) and show the result. The index lives on the library thread.
-async fn load_library(
-    player: PlayerHandle,
-    library: LibraryHandle,
-    library_dirs: Vec<PathBuf>,
-    demo_dir: Option<PathBuf>,
-) {
-    let scanning = LibraryView {
-        tracks: Vec::new(),
-        scanning: true,
-    };
-    let _ = player.act(Action::SetLibrary(scanning)).await;
-    let demo = tauri::async_runtime::spawn_blocking(move || {
-        demo_dir
-            .filter(|d| d.is_dir())
-            .map(|demo| lyrebird_library::scan(&[demo], SourceKind::Demo).tracks)
-            .unwrap_or_default()
-    })
-    .await
-    .unwrap_or_default();
-    let remembered = library.tracks().await.unwrap_or_default();
-    if !remembered.is_empty() {
-        let mut tracks = demo.clone();
-        tracks.extend(remembered);
-        let view = LibraryView {
-            tracks,
-            scanning: true,
-        };
-        let _ = player.act(Action::SetLibrary(view)).await;
-    }
-    rescan(&player, &library, &library_dirs, &demo).await;
-
-    // While the app runs, changes in the folders trigger the same incremental rescan. Bursts
-    // (an album copied in) are debounced by the watcher and coalesced here.
-    let (changed_tx, mut changed) = mpsc::unbounded_channel();
-    let watcher = lyrebird_library::watch::watch(
-        &library_dirs,
-        std::time::Duration::from_secs(1),
-        move || {
-            let _ = changed_tx.send(());
-        },
-    );
-    let _watcher = match watcher {
-        Ok(watcher) => {
-            for (path, reason) in &watcher.problems {
-                tracing::info!(path = %path.display(), %reason, "not watched");
-            }
-            Some(watcher)
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "library folders are not watched");
-            None
-        }
-    };
-    while changed.recv().await.is_some() {
-        while changed.try_recv().is_ok() {}
-        rescan(&player, &library, &library_dirs, &demo).await;
-    }
-}
-
-/// Rescan the library folders and publish the library (the demo tracks first).
-async fn rescan(
-    player: &PlayerHandle,
-    library: &LibraryHandle,
-    library_dirs: &[PathBuf],
-    demo: &[lyrebird_core::Track],
-) {
-    // Progress goes to the actor (the UI's progress bar), only when there is work to show.
-    let reporter = player.clone();
-    let progress = move |p: &lyrebird_library::index::SyncProgress<'_>| {
-        let (done, total) = (p.done, p.total);
-        let scan = (total > 0 && done < total).then(|| ScanProgress {
-            done: u32::try_from(done).unwrap_or(u32::MAX),
-            total: u32::try_from(total).unwrap_or(u32::MAX),
-        });
-        reporter.send(Action::SetScanProgress(scan));
-    };
-    match library
-        .sync(library_dirs.to_vec(), SourceKind::Local, progress)
-        .await
-    {
-        Ok(report) => {
-            tracing::info!(
-                seen = report.seen,
-                added = report.added,
-                updated = report.updated,
-                removed = report.removed,
-                "library rescanned"
-            );
-            for problem in &report.problems {
-                tracing::info!(path = %problem.path.display(), reason = %problem.reason, "skipped");
-            }
-        }
-        Err(e) => tracing::warn!(error = %e, "library rescan failed"),
-    }
-    let mut tracks = demo.to_vec();
-    tracks.extend(library.tracks().await.unwrap_or_default());
-    tracing::info!(count = tracks.len(), "library loaded");
-    let _ = player
-        .act(Action::SetLibrary(LibraryView {
-            tracks,
-            scanning: false,
-        }))
-        .await;
 }
 
 /// `lyrebird PATH...`: queue what the paths hold and play it.

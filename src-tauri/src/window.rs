@@ -3,9 +3,11 @@
 //! and restores its view and scroll from the snapshot), so destroying the window loses nothing
 //! and gives back the web view's memory — most of a `WebKitGTK` window's ~270 MB.
 
-use tauri::{AppHandle, Manager, Runtime, WebviewWindow, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 pub const MAIN: &str = "main";
+pub const MINI: &str = "mini";
+pub const LYRICS: &str = "lyrics";
 
 /// Show the main window, building it if it was destroyed (or never built), and focus it.
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
@@ -35,12 +37,19 @@ pub fn changed<R: Runtime>(app: &AppHandle<R>) {
 /// (see `keep_running_without_windows`).
 pub fn hide_main<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window(MAIN) {
-        tracing::info!("window closed to the tray; its web view is destroyed");
-        if let Err(e) = window.destroy() {
-            tracing::warn!(error = %e, "the window could not be destroyed; hiding it");
+        // Windows' media controls (SMTC) are tied to the window handle they were registered
+        // with, so there the window is only hidden.
+        if cfg!(target_os = "windows") {
             let _ = window.hide();
+        } else {
+            tracing::info!("window closed to the tray; its web view is destroyed");
+            if let Err(e) = window.destroy() {
+                tracing::warn!(error = %e, "the window could not be destroyed; hiding it");
+                let _ = window.hide();
+            }
         }
     }
+    changed(app);
 }
 
 /// Show or hide, as a left click on the tray icon does.
@@ -71,4 +80,66 @@ pub fn build_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow
         .cloned()
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
     WebviewWindowBuilder::from_config(app, &config)?.build()
+}
+
+/// Open the mini player (or bring it to the front): a small borderless window, on top of
+/// others if the user wants that.
+pub fn show_mini<R: Runtime>(app: &AppHandle<R>, always_on_top: bool) {
+    if let Some(window) = app.get_webview_window(MINI) {
+        let _ = window.set_always_on_top(always_on_top);
+        let _ = window.show();
+        let _ = window.set_focus();
+        return;
+    }
+    let built = WebviewWindowBuilder::new(app, MINI, WebviewUrl::App("index.html#mini".into()))
+        .title("Lyrebird mini player")
+        .inner_size(400.0, 96.0)
+        .resizable(false)
+        .decorations(false)
+        .always_on_top(always_on_top)
+        .skip_taskbar(true)
+        .build();
+    if let Err(e) = built {
+        tracing::error!(error = %e, "the mini player could not be built");
+    }
+}
+
+/// Show or remove the desktop lyrics: a transparent strip above the other windows, through
+/// which clicks pass when the user wants that.
+pub fn set_desktop_lyrics<R: Runtime>(app: &AppHandle<R>, on: bool, click_through: bool) {
+    let existing = app.get_webview_window(LYRICS);
+    match (on, existing) {
+        (false, Some(window)) => {
+            let _ = window.destroy();
+        }
+        (true, Some(window)) => {
+            let _ = window.set_ignore_cursor_events(click_through);
+        }
+        (true, None) => {
+            let built =
+                WebviewWindowBuilder::new(app, LYRICS, WebviewUrl::App("index.html#lyrics".into()))
+                    .title("Lyrebird lyrics")
+                    .inner_size(900.0, 120.0)
+                    .decorations(false)
+                    .transparent(true)
+                    .always_on_top(true)
+                    .skip_taskbar(true)
+                    .resizable(true)
+                    .build();
+            match built {
+                Ok(window) => {
+                    let _ = window.set_ignore_cursor_events(click_through);
+                }
+                Err(e) => tracing::error!(error = %e, "the desktop lyrics could not be built"),
+            }
+        }
+        (false, None) => {}
+    }
+}
+
+/// Close one of the extra windows.
+pub fn close<R: Runtime>(app: &AppHandle<R>, label: &str) {
+    if let Some(window) = app.get_webview_window(label) {
+        let _ = window.destroy();
+    }
 }

@@ -2,7 +2,9 @@
 // window to the tray (the web view is destroyed, the music goes on, the window comes back
 // where it was), and a second launch handing its file to the running app.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +15,7 @@ import { RATE, dominantFrequency, makeTone, record, soundRuns } from './lib/audi
 
 const run = promisify(execFile);
 const closeWindow = resolve(import.meta.dirname, '../support/close-window.py');
+const grabKey = resolve(import.meta.dirname, '../support/grab-key.py');
 
 /** `playerctl -p lyrebird ARGS...`, its output trimmed; throws when it fails. */
 async function playerctl(...args) {
@@ -191,6 +194,127 @@ test('a second launch hands its file to the running app and exits', async () => 
       const now = await nowPlaying(browser);
       return now.title === 'Handed Over' && now.status === 'playing';
     });
+  } catch (error) {
+    error.message += `\n--- app log ---\n${log.join('')}`;
+    throw error;
+  } finally {
+    await close();
+  }
+});
+
+test('global shortcuts work while another window has the focus; a key another app holds is reported, the rest still work', async () => {
+  const music = tempDir('lyrebird-keys-');
+  makeTone(join(music, 'a.flac'), { freq: 440, seconds: 30, title: 'Key A' });
+  makeTone(join(music, 'b.flac'), { freq: 660, seconds: 30, title: 'Key B' });
+  // Another app already holds Ctrl+Alt+P (Lyrebird's default play/pause).
+  const holder = spawn(grabKey, ['p'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await once(holder.stdout, 'data');
+  const { browser, close, log } = await launch({
+    env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: tempDir(), LYREBIRD_NO_DEMO: '1' },
+  });
+  try {
+    const notice = await until('a notice about the taken key', async () => {
+      for (const toast of await browser.$$('[data-testid="notice"]')) {
+        if ((await toast.getAttribute('data-kind')) === 'shortcutUnavailable') return toast;
+      }
+      return null;
+    });
+    assert.match(await notice.getProperty('innerText'), /Ctrl\+Alt\+P/);
+
+    const rows = await libraryRowsWhen(browser, 2);
+    await rows.find((r) => r.title === 'Key A').element.doubleClick();
+    await until('Key A playing', async () => (await nowPlaying(browser)).status === 'playing');
+    // Focus elsewhere: the keys go to the root window's grab, not to the web view.
+    execFileSync('xdotool', ['key', '--clearmodifiers', 'ctrl+alt+Right']);
+    await until('next by shortcut', async () => (await nowPlaying(browser)).title === 'Key B');
+    const volumeBefore = Number(await browser.execute(() => document.querySelector('[data-testid="np-volume"]').value));
+    execFileSync('xdotool', ['key', '--clearmodifiers', 'ctrl+alt+Down']);
+    await until('volume down by shortcut', async () => {
+      const now = Number(await browser.execute(() => document.querySelector('[data-testid="np-volume"]').value));
+      return Math.abs(now - (volumeBefore - 0.05)) < 0.001;
+    });
+
+    // Give play/pause another key in Settings: it works at once.
+    holder.kill();
+    await (await browser.$('[data-testid="nav-settings"]')).click();
+    const field = await browser.$('[data-testid="settings-shortcut-playPause"]');
+    await field.click();
+    await browser.keys(['Control', 'Shift', 'k']);
+    await browser.keys(['Control', 'Shift']); // release
+    await until('the new shortcut shown', async () => (await field.getProperty('innerText')).includes('Ctrl+Shift+K'));
+    execFileSync('xdotool', ['key', '--clearmodifiers', 'ctrl+shift+k']);
+    await until('paused by the new shortcut', async () => (await nowPlaying(browser)).status === 'paused');
+  } catch (error) {
+    error.message += `\n--- app log ---\n${log.join('')}`;
+    throw error;
+  } finally {
+    holder.kill();
+    await close();
+  }
+});
+
+/** X windows with exactly this title that are shown. */
+function shownWindowsTitled(title) {
+  try {
+    return execFileSync('xdotool', ['search', '--onlyvisible', '--name', `^${title}$`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+/** Switch WebDriver to the window whose page has `selector`; returns the main window's handle. */
+async function switchToWindowWith(browser, selector) {
+  const main = await browser.getWindowHandle();
+  await until(`a window with ${selector}`, async () => {
+    for (const handle of await browser.getWindowHandles()) {
+      await browser.switchToWindow(handle);
+      if (await (await browser.$(selector)).isExisting()) return true;
+    }
+    await browser.switchToWindow(main);
+    return false;
+  });
+  return main;
+}
+
+test('the mini player and the desktop lyrics follow the player, and the mini player drives it', async () => {
+  const music = tempDir('lyrebird-mini-');
+  makeTone(join(music, 'sung.flac'), { freq: 440, seconds: 30, title: 'Sung', artist: 'Mini' });
+  writeFileSync(join(music, 'sung.lrc'), '[00:00.00]first line\n[00:01.50]second line\n[00:25.00]last line\n');
+  const { browser, close, log } = await launch({
+    env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: tempDir(), LYREBIRD_NO_DEMO: '1' },
+  });
+  try {
+    const [row] = await libraryRowsWhen(browser, 1);
+    await row.element.doubleClick();
+    await until('playing', async () => (await nowPlaying(browser)).status === 'playing');
+    await (await browser.$('[data-testid="nav-settings"]')).click();
+
+    await (await browser.$('[data-testid="settings-open-mini"]')).click();
+    await until('the mini player window', () => shownWindowsTitled('Lyrebird mini player').length === 1);
+    const main = await switchToWindowWith(browser, '[data-testid="mini-player"]');
+    await until('the mini player shows the track', async () =>
+      (await (await browser.$('[data-testid="mini-title"]')).getProperty('innerText')) === 'Sung');
+    await (await browser.$('[data-testid="mini-toggle"]')).click();
+    await until('paused from the mini player', async () =>
+      (await (await browser.$('[data-testid="mini-player"]')).getAttribute('data-status')) === 'paused');
+    await (await browser.$('[data-testid="mini-close"]')).click();
+    await until('the mini player gone', () => shownWindowsTitled('Lyrebird mini player').length === 0);
+    await browser.switchToWindow(main);
+    assert.equal((await nowPlaying(browser)).status, 'paused');
+
+    await (await browser.$('[data-testid="np-toggle"]')).click();
+    await until('past 2 s', async () => (await nowPlaying(browser)).positionMs > 2000);
+    await (await browser.$('[data-testid="settings-show-lyrics"]')).click();
+    await until('the desktop lyrics window', () => shownWindowsTitled('Lyrebird lyrics').length === 1);
+    await switchToWindowWith(browser, '[data-testid="desktop-lyrics"]');
+    await until('the current line', async () =>
+      (await (await browser.$('[data-testid="desktop-lyrics-current"]')).getProperty('innerText')) === 'second line');
+    assert.equal(await (await browser.$('[data-testid="desktop-lyrics-next"]')).getProperty('innerText'), 'last line');
+    await browser.switchToWindow(main);
+    await (await browser.$('[data-testid="settings-hide-lyrics"]')).click();
+    await until('the desktop lyrics gone', () => shownWindowsTitled('Lyrebird lyrics').length === 0);
   } catch (error) {
     error.message += `\n--- app log ---\n${log.join('')}`;
     throw error;

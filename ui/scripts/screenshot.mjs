@@ -261,13 +261,16 @@ function makeSnapshot(options) {
       sleepTimerEndsAtMs: null,
       outputDevices: [],
       scan: null,
+      libraryFolders: [],
+      libraryFoldersFromEnv: false,
       playingFrom: null,
     },
     queue: { entries, current: current ? 2 : null },
     library: { tracks, scanning: options.scanning },
-    settings: { locale: options.locale, volume: 0.72, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
+    settings: { locale: options.locale, volume: 0.72, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
     systemLocale: options.systemLocale,
     view: { view: '', scroll: [] },
+    notices: [],
   };
 }
 

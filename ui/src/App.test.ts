@@ -146,7 +146,7 @@ describe('App', () => {
     expect(document.documentElement.lang).toBe('en');
     player.receive({
       type: 'settings',
-      payload: { locale: 'zh-CN', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
+      payload: { locale: 'zh-CN', volume: 1, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
     });
     flushSync();
     expect(document.documentElement.lang).toBe('zh-CN');
@@ -168,7 +168,11 @@ describe('App in zh-CN', () => {
 
   // Words that may legitimately appear in Latin letters: the product name and the name of the
   // English language option (shown in its own language).
-  const ALLOWED = ['Lyrebird', 'English', 'ReplayGain']; // names, not words
+  // Names, not words; and key names as printed on key caps (shortcuts).
+  const ALLOWED = [
+    'Lyrebird', 'English', 'ReplayGain', 'OpenSubsonic', 'Subsonic', 'Navidrome', 'Gonic', 'Supysonic',
+    'Ctrl', 'Alt', 'Shift', 'Super', 'Esc', 'Backspace',
+  ];
 
   function latinWords(text: string): string[] {
     let rest = text;

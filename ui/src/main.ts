@@ -1,12 +1,16 @@
-import { mount } from 'svelte';
+import { mount, type Component } from 'svelte';
 import App from './App.svelte';
+import DesktopLyrics from './lib/components/DesktopLyrics.svelte';
+import MiniPlayer from './lib/components/MiniPlayer.svelte';
 import { player } from './lib/player.svelte';
 import './app.css';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('#app is missing from index.html');
 
-const app = mount(App, { target });
+// One page, three windows: the main window, the mini player (#mini), the desktop lyrics (#lyrics).
+const views: Record<string, Component> = { '#mini': MiniPlayer, '#lyrics': DesktopLyrics };
+const app = mount(views[location.hash] ?? App, { target });
 void player.start();
 window.addEventListener('pagehide', () => player.stop());
 

@@ -41,6 +41,7 @@ export function severityOf(notice: ToastNotice): Severity {
     case 'settingsReset':
     case 'sessionReset':
     case 'nothingToPlay':
+    case 'shortcutUnavailable':
     case 'stalled':
       return 'warning';
     case 'audioDeviceRestored':
@@ -104,6 +105,8 @@ export class PlayerStore {
         if (this.#isNew(event)) snapshot = applyEvent(snapshot, event);
       }
       this.snapshot = snapshot;
+      // Raised while no window was open (at start-up, in the tray): shown now.
+      for (const notice of snapshot.notices ?? []) this.notify(notice);
     } catch (error) {
       this.loadError = messageOf(error);
     } finally {
@@ -146,6 +149,8 @@ export class PlayerStore {
     this.snapshot = snapshot;
     this.#seq = snapshot.seq;
     this.loadError = null;
+    // Raised while no window was open (at start-up, in the tray): shown now.
+    for (const notice of snapshot.notices ?? []) this.notify(notice);
   }
 
   /** Shows a toast that goes away by itself after `TOAST_MS`. */

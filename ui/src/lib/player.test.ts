@@ -97,6 +97,14 @@ describe('PlayerStore', () => {
     expect(listenMock).toHaveBeenCalledTimes(1); // one subscription only
   });
 
+  it('shows the notices the first snapshot brings (raised while no window was open)', async () => {
+    captureListener();
+    const notice = { kind: 'shortcutUnavailable', keys: 'Ctrl+Alt+P', reason: 'taken' } as const;
+    invokeMock.mockResolvedValueOnce(makeSnapshot({ notices: [notice] }));
+    await store.start();
+    expect(store.toasts.map((t) => t.notice)).toEqual([notice]);
+  });
+
   it('shows notices as toasts that go away after a while', async () => {
     vi.useFakeTimers();
     const events = captureListener();

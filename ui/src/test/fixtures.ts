@@ -36,6 +36,8 @@ export function makeState(overrides: Partial<PlayerState> = {}): PlayerState {
     sleepTimerEndsAtMs: null,
     outputDevices: [],
     scan: null,
+    libraryFolders: [],
+    libraryFoldersFromEnv: false,
     playingFrom: null,
     ...overrides,
   };
@@ -58,9 +60,10 @@ export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     state: makeState(),
     queue: { entries: [], current: null },
     library: { tracks: [], scanning: false },
-    settings: { locale: 'en', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
+    settings: { locale: 'en', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
     systemLocale: 'en-US',
     view: { view: '', scroll: [] },
+    notices: [],
     ...overrides,
   };
 }

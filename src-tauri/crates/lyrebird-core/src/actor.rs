@@ -5,6 +5,7 @@
 //! one turn of its loop emits at most one event of each kind.
 
 mod fallback;
+mod library_folders;
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -29,6 +30,7 @@ use crate::session::{SavedTrack, Session};
 use crate::settings::{self, LocalePreference, ReplayGainMode, Settings};
 pub use fallback::FallbackConfig;
 use fallback::{Origin, RaceInFlight, Route, Substitution};
+pub use library_folders::LibraryFolderConfig;
 
 /// "Previous" restarts the current track instead when it has played longer than this.
 const RESTART_THRESHOLD_MS: u64 = 3_000;
@@ -59,6 +61,8 @@ pub struct PlayerConfig {
     pub sources: Sources,
     /// How the search for copies (the fallback race) is run.
     pub fallback: FallbackConfig,
+    /// Where the local library's folders come from, and who follows their changes.
+    pub library_folders: LibraryFolderConfig,
 }
 
 /// Something the user (or the OS) asks the player to do.
@@ -91,6 +95,12 @@ pub enum Action {
     SetLibrary(LibraryView),
     /// How far the library scan is (`None`: done).
     SetScanProgress(Option<crate::events::ScanProgress>),
+    /// Add a folder to the local library (saved in the settings; the library rescans).
+    AddLibraryFolder(PathBuf),
+    /// Take a folder out of the local library; its tracks leave the library.
+    RemoveLibraryFolder(PathBuf),
+    /// Replace the queue with these library tracks (an album, in order) and play the first.
+    PlayLibraryTracks(Vec<TrackId>),
     TogglePause,
     Play,
     Pause,
@@ -101,6 +111,8 @@ pub enum Action {
         position_ms: u64,
     },
     SetVolume(f32),
+    /// Raise (positive) or lower the volume by this much (volume keys, global shortcuts).
+    ChangeVolume(f32),
     /// Silence the output without forgetting the volume.
     SetMuted(bool),
     /// Pause after this many minutes; `None` cancels the timer.
@@ -121,6 +133,8 @@ pub enum Action {
     SetDesktop(crate::settings::DesktopSettings),
     /// What the window showed (view and scroll), so that a rebuilt window shows the same.
     RememberView(crate::events::ViewMemory),
+    /// The last window closed: notices from now on wait for the next window's snapshot.
+    WindowsClosed,
     /// Tell the user something (from components that are not the actor, e.g. the launcher).
     Notify(Notice),
     /// Play the current track from another of the copies found for it
@@ -130,6 +144,19 @@ pub enum Action {
         track: TrackId,
         candidate: String,
     },
+    /// Queue these tracks (e.g. a server's, which are not in the library) next or at the end,
+    /// without interrupting what plays.
+    EnqueueTracks {
+        tracks: Vec<Track>,
+        position: QueuePosition,
+    },
+    /// The user's servers and source order changed (saved with the settings).
+    SetSourceSettings(crate::servers::SourceSettings),
+    /// Resolve and search through these sources from now on (the user changed them). Lookups
+    /// in flight finish with the source they started with; a fallback race in flight starts
+    /// again among the new sources; copies already chosen keep playing from their source if
+    /// it is still registered.
+    SetSources(Sources),
 }
 
 /// Why an action was refused. Refusals change nothing.
@@ -185,6 +212,8 @@ type Reply<T> = oneshot::Sender<T>;
 enum Command {
     Act(Action, Reply<Result<(), PlayerError>>),
     Snapshot(Reply<Snapshot>),
+    /// A snapshot for a window that is starting: it also takes the notices no window has seen.
+    WindowSnapshot(Reply<Snapshot>),
     TrackPath(TrackId, Reply<Option<PathBuf>>),
     RefreshStream(PlayId, Reply<Result<StreamSpec, PlayerError>>),
     Stats(Reply<ActorStats>),
@@ -220,6 +249,12 @@ impl PlayerHandle {
     /// Everything the UI needs to draw itself from scratch.
     pub async fn snapshot(&self) -> Result<Snapshot, PlayerError> {
         self.ask(Command::Snapshot).await
+    }
+
+    /// The snapshot a window starts from: like [`Self::snapshot`], plus the notices raised
+    /// while no window was there to show them (at start-up, or while in the tray).
+    pub async fn window_snapshot(&self) -> Result<Snapshot, PlayerError> {
+        self.ask(Command::WindowSnapshot).await
     }
 
     /// The file behind a track, for serving its cover.
@@ -273,6 +308,9 @@ impl Player {
 }
 
 /// A source's answer to one lookup.
+/// How many notices wait for a window at most.
+const MAX_UNSEEN_NOTICES: usize = 8;
+
 struct LookupReply {
     id: LookupId,
     result: Result<Answer, ResolveError>,
@@ -363,8 +401,14 @@ struct Actor<A> {
     stalls: u32,
     output_devices: Vec<crate::events::OutputDevice>,
     scan: Option<crate::events::ScanProgress>,
+    /// The local library's folders in effect (see [`LibraryFolderConfig`]).
+    library_folders: Vec<PathBuf>,
     /// The window's view and scroll position (not persisted: a restart starts fresh).
     view_memory: crate::events::ViewMemory,
+    /// Whether a window has taken a snapshot since the last one closed.
+    window_open: bool,
+    /// Notices raised while no window was open, for the next one.
+    unseen_notices: Vec<Notice>,
     /// The fallback race for the current load, while it runs.
     race: Option<RaceInFlight>,
     /// Which copy plays each track its own source could not, decided this session.
@@ -440,12 +484,16 @@ impl<A: AudioOutput> Actor<A> {
             stalls: 0,
             output_devices: Vec::new(),
             scan: None,
+            library_folders: Vec::new(),
             view_memory: crate::events::ViewMemory::default(),
+            window_open: false,
+            unseen_notices: Vec::new(),
             race: None,
             substitutes: HashMap::new(),
             playing_origin: Origin::Own,
             preload_origin: Origin::Own,
         };
+        actor.init_library_folders();
         if let Some(loaded) = session {
             if let Some((reason, kept_as)) = loaded.reset {
                 let kept_as = kept_as.display().to_string();
@@ -552,6 +600,12 @@ impl<A: AudioOutput> Actor<A> {
             Command::Snapshot(reply) => {
                 let _ = reply.send(self.snapshot());
             }
+            Command::WindowSnapshot(reply) => {
+                self.window_open = true;
+                let mut snapshot = self.snapshot();
+                snapshot.notices = std::mem::take(&mut self.unseen_notices);
+                let _ = reply.send(snapshot);
+            }
             Command::TrackPath(id, reply) => {
                 let path = self.find_track(&id).and_then(|t| t.path.clone());
                 let _ = reply.send(path);
@@ -573,7 +627,8 @@ impl<A: AudioOutput> Actor<A> {
         true
     }
 
-    fn handle_action(&mut self, action: Action) -> Result<(), PlayerError> {
+    /// Start playing somewhere new: a library track, a queue entry, tracks from outside.
+    fn play_from(&mut self, action: Action) -> Result<(), PlayerError> {
         match action {
             Action::PlayLibraryTrack(id) => {
                 let index = *self
@@ -614,6 +669,17 @@ impl<A: AudioOutput> Actor<A> {
                 self.consecutive_failures = 0;
                 self.load_current(0, false);
             }
+            _ => unreachable!("not a play action: {action:?}"),
+        }
+        Ok(())
+    }
+
+    fn handle_action(&mut self, action: Action) -> Result<(), PlayerError> {
+        match action {
+            Action::PlayLibraryTrack(_)
+            | Action::PlayQueueIndex(_)
+            | Action::PlayQueueEntry(_)
+            | Action::PlayTracks(_) => self.play_from(action)?,
             Action::Enqueue { .. }
             | Action::RemoveFromQueue(_)
             | Action::MoveInQueue { .. }
@@ -627,6 +693,10 @@ impl<A: AudioOutput> Actor<A> {
                     self.dirty.state = true;
                 }
             }
+            Action::AddLibraryFolder(_) | Action::RemoveLibraryFolder(_) => {
+                self.change_library_folders(action);
+            }
+            Action::PlayLibraryTracks(ids) => self.play_library_tracks(&ids)?,
             Action::TogglePause => match self.status {
                 PlaybackStatus::Playing | PlaybackStatus::Loading => self.pause(),
                 PlaybackStatus::Paused | PlaybackStatus::Stopped => self.play()?,
@@ -644,6 +714,7 @@ impl<A: AudioOutput> Actor<A> {
             Action::Previous => self.previous()?,
             Action::Seek { position_ms } => self.seek(position_ms)?,
             Action::SetVolume(_)
+            | Action::ChangeVolume(_)
             | Action::SetMuted(_)
             | Action::SetSleepTimer { .. }
             | Action::SetLocale(_)
@@ -661,7 +732,23 @@ impl<A: AudioOutput> Actor<A> {
                 }
             }
             Action::Notify(notice) => self.notices.push(notice),
+            Action::WindowsClosed => self.window_open = false,
             Action::UseCandidate { track, candidate } => self.use_candidate(&track, &candidate)?,
+            Action::EnqueueTracks { tracks, position } => {
+                if tracks.is_empty() {
+                    return Err(PlayerError::NothingToPlay);
+                }
+                self.queue.insert(tracks, position);
+                self.dirty.queue = true;
+                self.dirty.state = true;
+            }
+            Action::SetSourceSettings(sources) => {
+                if self.settings.sources != sources {
+                    self.settings.sources = sources;
+                    self.settings_changed();
+                }
+            }
+            Action::SetSources(sources) => self.replace_sources(sources),
         }
         Ok(())
     }
@@ -1153,6 +1240,9 @@ impl<A: AudioOutput> Actor<A> {
     /// Volume, mute, sleep timer and settings: nothing here can fail or touch the queue.
     fn adjust(&mut self, action: &Action) {
         match *action {
+            Action::ChangeVolume(delta) => {
+                self.adjust(&Action::SetVolume(self.settings.volume + delta));
+            }
             Action::SetVolume(volume) => {
                 let volume = settings::sanitize_volume(volume);
                 if (volume - self.settings.volume).abs() > f32::EPSILON {
@@ -1446,7 +1536,13 @@ impl<A: AudioOutput> Actor<A> {
                 u64::try_from(since_epoch.as_millis()).ok()
             }),
             output_devices: self.output_devices.clone(),
-            scan: self.scan,
+            scan: self.scan.clone(),
+            library_folders: self
+                .library_folders
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            library_folders_from_env: self.config.library_folders.forced.is_some(),
             playing_from: self.playing_from(),
         }
     }
@@ -1460,6 +1556,7 @@ impl<A: AudioOutput> Actor<A> {
             settings: self.settings.clone(),
             system_locale: self.config.system_locale.clone(),
             view: self.view_memory.clone(),
+            notices: Vec::new(),
         }
     }
 
@@ -1476,7 +1573,7 @@ impl<A: AudioOutput> Actor<A> {
             out.push(PlayerEvent::Queue(self.queue.view()));
         }
         if dirty.settings {
-            out.push(PlayerEvent::Settings(self.settings.clone()));
+            out.push(PlayerEvent::Settings(Box::new(self.settings.clone())));
         }
         if dirty.state {
             out.push(PlayerEvent::State(Box::new(self.state())));
@@ -1485,6 +1582,12 @@ impl<A: AudioOutput> Actor<A> {
                 play_id: self.play_id,
                 position_ms: self.position_ms,
             });
+        }
+        if !self.window_open {
+            // Kept for the next window (the newest few: a backlog of toasts helps nobody).
+            self.unseen_notices.extend(self.notices.iter().cloned());
+            let excess = self.unseen_notices.len().saturating_sub(MAX_UNSEEN_NOTICES);
+            self.unseen_notices.drain(..excess);
         }
         out.extend(self.notices.drain(..).map(PlayerEvent::Notice));
         for event in out {

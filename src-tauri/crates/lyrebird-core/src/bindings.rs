@@ -22,5 +22,12 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     Snapshot::export_all(&cfg)?;
     // A command's answer.
     crate::events::LyricsView::export_all(&cfg)?;
+    crate::events::ScanProblem::export_all(&cfg)?;
+    crate::events::AlbumView::export_all(&cfg)?;
+    // Servers: what the UI sends and gets back.
+    crate::servers::ServerInput::export_all(&cfg)?;
+    crate::servers::ServerTest::export_all(&cfg)?;
+    crate::servers::BrowseRequest::export_all(&cfg)?;
+    crate::servers::BrowsePage::export_all(&cfg)?;
     Ok(())
 }

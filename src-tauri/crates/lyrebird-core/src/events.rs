@@ -57,6 +57,10 @@ pub struct PlayerState {
     pub output_devices: Vec<OutputDevice>,
     /// How far the running library scan is; `None` when no scan runs.
     pub scan: Option<ScanProgress>,
+    /// The folders of the local library now (shown as text: they may not be UTF-8).
+    pub library_folders: Vec<String>,
+    /// The folders come from `LYREBIRD_LIBRARY_DIRS`: changes last until the app quits.
+    pub library_folders_from_env: bool,
     /// Where the current track plays from when its own source could not play it and a copy
     /// from another source plays instead; `None` when it plays from its own source.
     pub playing_from: Option<PlayingFrom>,
@@ -94,6 +98,32 @@ pub struct CandidateView {
     pub perfect: bool,
 }
 
+impl Default for PlayerState {
+    /// Nothing loaded, nothing known yet (the state a test or a mirror starts from).
+    fn default() -> Self {
+        Self {
+            status: PlaybackStatus::Stopped,
+            play_id: 0,
+            current: None,
+            queue_index: None,
+            queue_length: 0,
+            position_ms: 0,
+            duration_ms: None,
+            volume: 0.0,
+            device: DeviceState::Unknown,
+            mode: PlayMode::default(),
+            stop_after_current: false,
+            muted: false,
+            sleep_timer_ends_at_ms: None,
+            output_devices: Vec::new(),
+            scan: None,
+            library_folders: Vec::new(),
+            library_folders_from_env: false,
+            playing_from: None,
+        }
+    }
+}
+
 /// A track's lyrics as the UI shows them. The text is untrusted (it comes from files).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -113,12 +143,38 @@ pub struct LyricLine {
     pub translation: Option<String>,
 }
 
-/// Progress of a library scan: files whose tags were read so far, of how many to read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+/// Progress of a library scan: files whose tags were read so far, of how many to read, and
+/// the folder being read (as text).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ScanProgress {
     pub done: u32,
     pub total: u32,
+    pub folder: String,
+}
+
+/// A file or folder the last library scan skipped, or listed by its file name only, and why.
+/// Both are untrusted text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanProblem {
+    pub path: String,
+    pub reason: String,
+}
+
+/// An album of the local library (tracks sharing an album title and album artist).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AlbumView {
+    pub title: String,
+    pub artist: Option<String>,
+    /// Ids of its tracks in disc and track order.
+    pub track_ids: Vec<String>,
+    /// The track whose embedded picture is its cover (`lyrebird-cover://` serves it).
+    pub cover_track_id: Option<String>,
+    /// When its newest track was added (Unix seconds).
+    #[ts(type = "number")]
+    pub added_at: i64,
 }
 
 /// An audio output the user can choose.
@@ -174,6 +230,11 @@ pub enum Notice {
     NothingToPlay {
         path: String,
     },
+    /// A global shortcut could not be set up (taken by another app, or not a valid key).
+    ShortcutUnavailable {
+        keys: String,
+        reason: String,
+    },
 }
 
 /// The library as the UI lists it.
@@ -208,6 +269,8 @@ pub struct Snapshot {
     pub system_locale: String,
     /// What the last window showed, for a window rebuilt from the tray.
     pub view: ViewMemory,
+    /// Notices raised while no window was open (only in a window's snapshot): show them.
+    pub notices: Vec<Notice>,
 }
 
 /// Where the user was in the window: which view, and how far each list was scrolled. The
@@ -240,7 +303,8 @@ pub enum PlayerEvent {
     },
     Queue(QueueView),
     Library(LibraryView),
-    Settings(Settings),
+    /// Boxed: large, and rare.
+    Settings(Box<Settings>),
     Notice(Notice),
 }
 

@@ -14,6 +14,7 @@ pub mod model;
 pub mod provider;
 pub mod queue;
 pub mod race;
+pub mod servers;
 pub mod session;
 pub mod settings;
 

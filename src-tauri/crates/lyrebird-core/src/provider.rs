@@ -96,6 +96,9 @@ pub struct SourceEntry {
     /// Shown to the user ("Playing from Home server").
     pub label: String,
     pub source: Arc<dyn Source>,
+    /// When set, this entry is the home only of tracks of its kind whose id starts with this
+    /// (several servers of one kind each resolve their own tracks).
+    pub track_prefix: Option<String>,
 }
 
 impl SourceEntry {
@@ -111,7 +114,25 @@ impl SourceEntry {
             kind,
             label: label.into(),
             source,
+            track_prefix: None,
         }
+    }
+
+    /// This entry resolves only the tracks of its kind whose id starts with `prefix`.
+    #[must_use]
+    pub fn owning_ids_starting_with(mut self, prefix: impl Into<String>) -> Self {
+        self.track_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Whether this entry is where `track` resolves.
+    #[must_use]
+    pub fn is_home_of(&self, track: &Track) -> bool {
+        self.kind == track.source
+            && self
+                .track_prefix
+                .as_ref()
+                .is_none_or(|prefix| track.id.0.starts_with(prefix.as_str()))
     }
 }
 
@@ -128,10 +149,26 @@ impl std::fmt::Debug for SourceEntry {
 /// The sources the actor may ask, in the user's order of priority (first = preferred). A
 /// track resolves through the first source of its kind; when that fails, every other source
 /// (several of one kind too, e.g. two Subsonic servers) takes part in the fallback race.
-/// Built once at start-up and never changed: a read-only registry, shared by
-/// reference-counting, not mutable state.
+/// A read-only registry, shared by reference-counting, not mutable state; when the user
+/// changes their sources the shell builds a new one and hands it to the actor whole
+/// (`Action::SetSources`).
 #[derive(Clone, Default)]
 pub struct Sources(Arc<[SourceEntry]>);
+
+/// Two registries are equal when they hold the same entries (ids, labels and the very same
+/// source objects) in the same order.
+impl PartialEq for Sources {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self.0.iter().zip(other.0.iter()).all(|(a, b)| {
+                a.id == b.id
+                    && a.kind == b.kind
+                    && a.label == b.label
+                    && a.track_prefix == b.track_prefix
+                    && Arc::ptr_eq(&a.source, &b.source)
+            })
+    }
+}
 
 impl Sources {
     /// One source per kind, in the given order, each labelled and named after its kind.
@@ -158,6 +195,28 @@ impl Sources {
     #[must_use]
     pub fn home_of(&self, kind: SourceKind) -> Option<usize> {
         self.0.iter().position(|e| e.kind == kind)
+    }
+
+    /// The position of the source that resolves `track`: the first of its kind that owns its
+    /// id (see [`SourceEntry::owning_ids_starting_with`]).
+    #[must_use]
+    pub fn home_for(&self, track: &Track) -> Option<usize> {
+        self.0.iter().position(|e| e.is_home_of(track))
+    }
+
+    /// The position of the entry with this id.
+    #[must_use]
+    pub fn position_of(&self, id: &SourceId) -> Option<usize> {
+        self.0.iter().position(|e| &e.id == id)
+    }
+
+    /// What to call the home of `track` in a message.
+    #[must_use]
+    pub fn label_for(&self, track: &Track) -> String {
+        self.home_for(track).map_or_else(
+            || kind_display_name(track.source).to_owned(),
+            |i| self.0[i].label.clone(),
+        )
     }
 
     /// Every entry, by priority.

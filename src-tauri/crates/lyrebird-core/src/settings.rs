@@ -50,6 +50,11 @@ pub struct Settings {
     pub crossfade_ms: u32,
     /// How Lyrebird behaves as a desktop app (tray, notifications).
     pub desktop: DesktopSettings,
+    /// Music servers (without their secrets) and the order sources are preferred in.
+    pub sources: crate::servers::SourceSettings,
+    /// The folders of the local library; `None`: the OS music folder (`xdg-user-dir MUSIC`).
+    #[ts(as = "Option<Vec<String>>", optional = nullable)]
+    pub library_folders: Option<Vec<PathBuf>>,
 }
 
 /// Window and desktop behaviour.
@@ -64,6 +69,42 @@ pub struct DesktopSettings {
     pub start_in_tray: bool,
     /// A desktop notification when the track changes.
     pub notify_track_change: bool,
+    /// Keep the mini player above other windows.
+    pub mini_always_on_top: bool,
+    /// Clicks go through the desktop lyrics to the windows below them.
+    pub lyrics_click_through: bool,
+    /// Keys that work while another app has the focus.
+    pub shortcuts: GlobalShortcuts,
+}
+
+/// Global keyboard shortcuts, as accelerators (`CmdOrCtrl+Alt+P`: modifiers and a key joined
+/// by `+`; `CmdOrCtrl` is Command on macOS, Control elsewhere). An empty string: no shortcut.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GlobalShortcuts {
+    pub enabled: bool,
+    pub play_pause: String,
+    pub next: String,
+    pub previous: String,
+    pub volume_up: String,
+    pub volume_down: String,
+    pub show_window: String,
+}
+
+impl Default for GlobalShortcuts {
+    /// The keys other desktop players (`YesPlayMusic`, `NetEase`'s own client) use, so muscle
+    /// memory carries over.
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            play_pause: "CmdOrCtrl+Alt+P".into(),
+            next: "CmdOrCtrl+Alt+Right".into(),
+            previous: "CmdOrCtrl+Alt+Left".into(),
+            volume_up: "CmdOrCtrl+Alt+Up".into(),
+            volume_down: "CmdOrCtrl+Alt+Down".into(),
+            show_window: "CmdOrCtrl+Alt+M".into(),
+        }
+    }
 }
 
 impl Default for DesktopSettings {
@@ -72,6 +113,9 @@ impl Default for DesktopSettings {
             close_to_tray: true,
             start_in_tray: false,
             notify_track_change: false,
+            mini_always_on_top: true,
+            lyrics_click_through: false,
+            shortcuts: GlobalShortcuts::default(),
         }
     }
 }
@@ -85,6 +129,8 @@ impl Default for Settings {
             output_device: None,
             crossfade_ms: 0,
             desktop: DesktopSettings::default(),
+            sources: crate::servers::SourceSettings::default(),
+            library_folders: None,
         }
     }
 }
@@ -256,6 +302,8 @@ mod tests {
             output_device: Some("alsa:front:CARD=USB".into()),
             crossfade_ms: 4_000,
             desktop: DesktopSettings::default(),
+            sources: crate::servers::SourceSettings::default(),
+            library_folders: Some(vec![PathBuf::from("/music/晴天"), PathBuf::from("/nas")]),
         };
         save(&path, &settings).unwrap();
         let loaded = load(&path);

@@ -488,6 +488,56 @@ async fn a_burst_of_changes_is_published_as_one_event() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn notices_raised_with_no_window_open_wait_for_the_next_window() {
+    let h = Harness::new(1).await;
+    let taken = |keys: &str| Notice::ShortcutUnavailable {
+        keys: keys.into(),
+        reason: "taken".into(),
+    };
+    // At start-up no window is open yet.
+    h.player.act(Action::Notify(taken("A"))).await.unwrap();
+    assert!(
+        h.player.snapshot().await.unwrap().notices.is_empty(),
+        "plain snapshots take none"
+    );
+    assert_eq!(
+        h.player.window_snapshot().await.unwrap().notices,
+        vec![taken("A")]
+    );
+    // A window is open: it got the notice as an event; a rebuilt window does not show it again.
+    h.player.act(Action::Notify(taken("B"))).await.unwrap();
+    assert!(h.player.window_snapshot().await.unwrap().notices.is_empty());
+    // Closed to the tray: kept for the next window, the newest few only.
+    h.player.act(Action::WindowsClosed).await.unwrap();
+    for i in 0..12 {
+        h.player
+            .act(Action::Notify(taken(&i.to_string())))
+            .await
+            .unwrap();
+    }
+    let waiting = h.player.window_snapshot().await.unwrap().notices;
+    assert_eq!(waiting.len(), 8);
+    assert_eq!(waiting.last(), Some(&taken("11")));
+}
+
+#[tokio::test(start_paused = true)]
+async fn volume_keys_step_the_volume_within_range() {
+    let h = Harness::new(1).await;
+    h.player.act(Action::SetVolume(0.5)).await.unwrap();
+    h.player.act(Action::ChangeVolume(0.05)).await.unwrap();
+    let volume = h.player.snapshot().await.unwrap().settings.volume;
+    assert!((volume - 0.55).abs() < 1e-6, "{volume}");
+    for _ in 0..30 {
+        h.player.act(Action::ChangeVolume(0.05)).await.unwrap();
+    }
+    assert!((h.player.snapshot().await.unwrap().settings.volume - 1.0).abs() < f32::EPSILON);
+    for _ in 0..30 {
+        h.player.act(Action::ChangeVolume(-0.05)).await.unwrap();
+    }
+    assert!(h.player.snapshot().await.unwrap().settings.volume.abs() < f32::EPSILON);
+}
+
+#[tokio::test(start_paused = true)]
 async fn volume_is_shaped_applied_and_saved_once_after_a_drag() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("settings.json");
@@ -963,16 +1013,17 @@ async fn scan_progress_is_part_of_the_published_state() {
     let progress = ScanProgress {
         done: 512,
         total: 20_000,
+        folder: "/music/晴天".into(),
     };
     h.player
-        .act(Action::SetScanProgress(Some(progress)))
+        .act(Action::SetScanProgress(Some(progress.clone())))
         .await
         .unwrap();
     let events = h.drain_events();
     assert!(
         events
             .iter()
-            .any(|e| matches!(e, PlayerEvent::State(s) if s.scan == Some(progress))),
+            .any(|e| matches!(e, PlayerEvent::State(s) if s.scan.as_ref() == Some(&progress))),
         "{events:?}"
     );
     h.player.act(Action::SetScanProgress(None)).await.unwrap();

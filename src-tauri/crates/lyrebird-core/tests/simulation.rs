@@ -527,7 +527,7 @@ fn apply(mirror: &mut Snapshot, published: Published) {
         }
         PlayerEvent::Queue(queue) => mirror.queue = queue,
         PlayerEvent::Library(library) => mirror.library = library,
-        PlayerEvent::Settings(settings) => mirror.settings = settings,
+        PlayerEvent::Settings(settings) => mirror.settings = *settings,
         PlayerEvent::Notice(_) => {}
     }
 }

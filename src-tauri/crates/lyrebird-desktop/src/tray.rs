@@ -296,12 +296,7 @@ mod tests {
             volume: 0.5,
             device: DeviceState::Ready,
             mode: PlayMode::RepeatAll,
-            stop_after_current: false,
-            muted: false,
-            sleep_timer_ends_at_ms: None,
-            output_devices: Vec::new(),
-            scan: None,
-            playing_from: None,
+            ..PlayerState::default()
         }
     }
 

@@ -200,7 +200,7 @@ describe('LibraryView', () => {
     expect(screen.queryByTestId('scan-progress')).toBeNull();
     expect(screen.queryByRole('progressbar')).toBeNull();
 
-    player.receive({ type: 'state', payload: makeState({ scan: { done: 1234, total: 20000 } }) });
+    player.receive({ type: 'state', payload: makeState({ scan: { done: 1234, total: 20000, folder: '/music/晴天' } }) });
     flushSync();
     const box = screen.getByTestId('scan-progress');
     const bar = within(box).getByRole('progressbar', { name: 'Scanning library: 1,234 of 20,000 files' });
@@ -210,7 +210,7 @@ describe('LibraryView', () => {
     expect(screen.getByTestId('library-scanning')).toHaveTextContent('Scanning…');
     expect(rows()).toHaveLength(2);
 
-    player.receive({ type: 'state', payload: makeState({ scan: { done: 20000, total: 20000 } }) });
+    player.receive({ type: 'state', payload: makeState({ scan: { done: 20000, total: 20000, folder: '' } }) });
     flushSync();
     expect(screen.getByRole('progressbar')).toHaveAttribute('value', '20000');
 
@@ -223,9 +223,9 @@ describe('LibraryView', () => {
   it('shows the scan progress in Chinese', () => {
     player.load(
       makeSnapshot({
-        state: makeState({ scan: { done: 1234, total: 20000 } }),
+        state: makeState({ scan: { done: 1234, total: 20000, folder: '/music/晴天' } }),
         library: { tracks: [], scanning: true },
-        settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
+        settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
       }),
     );
     render(LibraryView);
@@ -452,7 +452,7 @@ describe('LibraryView', () => {
       player.load(
         makeSnapshot({
           library: { tracks: library(2), scanning: false },
-          settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false } },
+          settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
         }),
       );
       render(LibraryView);

@@ -16,7 +16,7 @@ const DEVICES: OutputDevice[] = [
 ];
 
 function settings(overrides: Partial<Settings> = {}): Settings {
-  return { locale: 'en', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false }, ...overrides };
+  return { locale: 'en', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } }, ...overrides };
 }
 
 function load(outputDevices: OutputDevice[], outputDevice: string | null = null) {
@@ -297,11 +297,46 @@ describe('SettingsView: crossfade', () => {
     expect(notify.checked).toBe(false);
     await fireEvent.click(notify);
     expect(invokeMock).toHaveBeenCalledWith('set_desktop_settings', {
-      desktop: { closeToTray: true, startInTray: false, notifyTrackChange: true },
+      desktop: expect.objectContaining({ closeToTray: true, startInTray: false, notifyTrackChange: true }),
     });
     await fireEvent.click(closeToTray);
     expect(invokeMock).toHaveBeenCalledWith('set_desktop_settings', {
-      desktop: { closeToTray: false, startInTray: false, notifyTrackChange: false },
+      desktop: expect.objectContaining({ closeToTray: false, startInTray: false, notifyTrackChange: false }),
+    });
+  });
+
+  it('records a global shortcut from the keys pressed, and removes one with Backspace', async () => {
+    invokeMock.mockReset();
+    invokeMock.mockResolvedValue(undefined);
+    load([]);
+    render(SettingsView);
+    const next = screen.getByTestId('settings-shortcut-next');
+    expect(next).toHaveTextContent('Ctrl+Alt+→');
+    await fireEvent.click(next);
+    expect(next).toHaveTextContent('Press keys…');
+    // Modifiers alone record nothing yet.
+    await fireEvent.keyDown(next, { key: 'Control', code: 'ControlLeft', ctrlKey: true });
+    expect(invokeMock).not.toHaveBeenCalledWith('set_desktop_settings', expect.anything());
+    await fireEvent.keyDown(next, { key: 'n', code: 'KeyN', ctrlKey: true, shiftKey: true });
+    expect(invokeMock).toHaveBeenCalledWith('set_desktop_settings', {
+      desktop: expect.objectContaining({ shortcuts: expect.objectContaining({ next: 'Ctrl+Shift+N', playPause: 'CmdOrCtrl+Alt+P' }) }),
+    });
+    const volumeUp = screen.getByTestId('settings-shortcut-volumeUp');
+    await fireEvent.click(volumeUp);
+    await fireEvent.keyDown(volumeUp, { key: 'Backspace', code: 'Backspace' });
+    expect(invokeMock).toHaveBeenCalledWith('set_desktop_settings', {
+      desktop: expect.objectContaining({ shortcuts: expect.objectContaining({ volumeUp: '' }) }),
+    });
+  });
+
+  it('turns all global shortcuts off with one switch', async () => {
+    invokeMock.mockReset();
+    invokeMock.mockResolvedValue(undefined);
+    load([]);
+    render(SettingsView);
+    await fireEvent.click(screen.getByRole('switch', { name: 'Use global shortcuts' }));
+    expect(invokeMock).toHaveBeenCalledWith('set_desktop_settings', {
+      desktop: expect.objectContaining({ shortcuts: expect.objectContaining({ enabled: false }) }),
     });
   });
 });

@@ -8,6 +8,15 @@ import type { PlayerEvent } from './bindings/PlayerEvent';
 
 const invokeMock = vi.mocked(invoke);
 
+const DESKTOP = {
+  closeToTray: false,
+  startInTray: true,
+  notifyTrackChange: true,
+  miniAlwaysOnTop: false,
+  lyricsClickThrough: true,
+  shortcuts: { enabled: true, playPause: 'Ctrl+Alt+P', next: '', previous: '', volumeUp: '', volumeDown: '', showWindow: '' },
+};
+
 describe('commands', () => {
   beforeEach(() => invokeMock.mockClear());
 
@@ -45,9 +54,13 @@ describe('commands', () => {
     ['set_stop_after_current', () => commands.setStopAfterCurrent(true), { on: true }],
     [
       'set_desktop_settings',
-      () => commands.setDesktopSettings({ closeToTray: false, startInTray: true, notifyTrackChange: true }),
-      { desktop: { closeToTray: false, startInTray: true, notifyTrackChange: true } },
+      () => commands.setDesktopSettings(DESKTOP),
+      { desktop: DESKTOP },
     ],
+    ['show_main_window', () => commands.showMainWindow(), undefined],
+    ['open_mini_player', () => commands.openMiniPlayer(), undefined],
+    ['close_mini_player', () => commands.closeMiniPlayer(), undefined],
+    ['set_desktop_lyrics', () => commands.setDesktopLyrics(true), { on: true }],
     [
       'remember_view',
       () => commands.rememberView({ view: 'queue', scroll: [['queue', 120]] }),

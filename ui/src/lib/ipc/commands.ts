@@ -177,6 +177,26 @@ export function rememberView(view: ViewMemory): Promise<void> {
   return invoke<void>('remember_view', { view });
 }
 
+/** Shows the main window (from the mini player). */
+export function showMainWindow(): Promise<void> {
+  return invoke<void>('show_main_window');
+}
+
+/** Opens the mini player window, or brings it to the front. */
+export function openMiniPlayer(): Promise<void> {
+  return invoke<void>('open_mini_player');
+}
+
+/** Closes the mini player window. */
+export function closeMiniPlayer(): Promise<void> {
+  return invoke<void>('close_mini_player');
+}
+
+/** Shows (`true`) or removes the desktop lyrics window. */
+export function setDesktopLyrics(on: boolean): Promise<void> {
+  return invoke<void>('set_desktop_lyrics', { on });
+}
+
 /** URL of a track's cover image, served by the `lyrebird-cover` protocol. */
 export function coverUrl(id: TrackId): string {
   return convertFileSrc(id, 'lyrebird-cover');

@@ -1,7 +1,11 @@
 export * as commands from './commands';
+export * as library from './library';
+export type { AlbumView } from './bindings/AlbumView';
+export type { ScanProblem } from './bindings/ScanProblem';
 export { onPlayerEvent, PLAYER_EVENT, type Unlisten } from './events';
 export type { DesktopSettings } from './bindings/DesktopSettings';
 export type { DeviceState } from './bindings/DeviceState';
+export type { GlobalShortcuts } from './bindings/GlobalShortcuts';
 export type { LibraryView } from './bindings/LibraryView';
 export type { LocalePreference } from './bindings/LocalePreference';
 export type { LyricLine } from './bindings/LyricLine';

@@ -82,8 +82,11 @@ impl<A: AudioOutput> Actor<A> {
         let route = if provider::is_local(track) {
             Route::Local(track.clone())
         } else {
-            match self.config.sources.get(track.source) {
-                Some(source) => Route::Remote(source, track.clone()),
+            match self.config.sources.home_for(track) {
+                Some(home) => Route::Remote(
+                    self.config.sources.entries()[home].source.clone(),
+                    track.clone(),
+                ),
                 None => Route::Unplayable(ResolveError::NoSource(track.source)),
             }
         };
@@ -115,7 +118,7 @@ impl<A: AudioOutput> Actor<A> {
 
     /// Ask every source except the track's own for copies, all at once.
     fn start_race(&mut self, wanted: Track, reason: ResolveError) {
-        let home = self.config.sources.home_of(wanted.source);
+        let home = self.config.sources.home_for(&wanted);
         let entrants: Vec<usize> = (0..self.config.sources.entries().len())
             .filter(|i| Some(*i) != home)
             .collect();
@@ -230,7 +233,7 @@ impl<A: AudioOutput> Actor<A> {
         } else {
             let substitution = self.substitutes.remove(&wanted.id);
             let reason = substitution.map(|s| s.reason).unwrap_or_default();
-            let label = self.config.sources.label_of(wanted.source);
+            let label = self.config.sources.label_for(wanted);
             self.cannot_play_because(
                 wanted,
                 format!(
@@ -242,7 +245,7 @@ impl<A: AudioOutput> Actor<A> {
     }
 
     fn no_copy_found(&mut self, wanted: &Track, reason: &ResolveError) {
-        let label = self.config.sources.label_of(wanted.source);
+        let label = self.config.sources.label_for(wanted);
         self.cannot_play_because(
             wanted,
             format!("not available on {label} ({reason}); no copy found in your other sources"),
@@ -274,6 +277,42 @@ impl<A: AudioOutput> Actor<A> {
         let paused = self.status == crate::events::PlaybackStatus::Paused;
         self.load_current(self.position_ms, paused);
         Ok(())
+    }
+
+    /// Use `sources` from now on. Decisions name sources by registry position, so they are
+    /// carried over by source id (copies from a source that is gone are forgotten); a race in
+    /// flight starts again among the new sources.
+    pub(super) fn replace_sources(&mut self, sources: crate::provider::Sources) {
+        if sources == self.config.sources {
+            return;
+        }
+        let old = std::mem::replace(&mut self.config.sources, sources);
+        let new = &self.config.sources;
+        let moved = |entry: usize| old.entry(entry).and_then(|e| new.position_of(&e.id));
+        self.substitutes.retain(|_, substitution| {
+            let chosen = substitution.candidates[substitution.chosen].clone();
+            substitution
+                .candidates
+                .retain_mut(|c| match moved(c.entry) {
+                    Some(entry) => {
+                        c.entry = entry;
+                        true
+                    }
+                    None => false,
+                });
+            substitution.chosen = substitution
+                .candidates
+                .iter()
+                .position(|c| c.track.id == chosen.track.id && moved(chosen.entry) == Some(c.entry))
+                .unwrap_or(0);
+            !substitution.candidates.is_empty()
+        });
+        if let Some(flight) = self.race.take() {
+            self.cancel_lookups(|p| matches!(p, Purpose::Fallback { .. }));
+            let wanted = flight.race.wanted().clone();
+            self.start_race(wanted, flight.reason);
+        }
+        self.dirty.state = true;
     }
 
     /// Forget the race (the load it was for was replaced); its lookups are cancelled with

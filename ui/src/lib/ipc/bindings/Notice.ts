@@ -4,4 +4,4 @@
  * Something the user should be told once (a toast), in a language-neutral form: the UI
  * picks the words.
  */
-export type Notice = { "kind": "cannotPlay", name: string, reason: string, } | { "kind": "allTracksFailed" } | { "kind": "noAudioDevice", reason: string, } | { "kind": "audioDeviceRestored" } | { "kind": "stalled", name: string, } | { "kind": "settingsReset", reason: string, keptAs: string, } | { "kind": "sessionReset", reason: string, keptAs: string, } | { "kind": "settingsNotSaved", reason: string, } | { "kind": "nothingToPlay", path: string, };
+export type Notice = { "kind": "cannotPlay", name: string, reason: string, } | { "kind": "allTracksFailed" } | { "kind": "noAudioDevice", reason: string, } | { "kind": "audioDeviceRestored" } | { "kind": "stalled", name: string, } | { "kind": "settingsReset", reason: string, keptAs: string, } | { "kind": "sessionReset", reason: string, keptAs: string, } | { "kind": "settingsNotSaved", reason: string, } | { "kind": "nothingToPlay", path: string, } | { "kind": "shortcutUnavailable", keys: string, reason: string, };

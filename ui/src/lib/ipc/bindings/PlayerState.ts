@@ -40,6 +40,14 @@ outputDevices: Array<OutputDevice>,
  */
 scan: ScanProgress | null, 
 /**
+ * The folders of the local library now (shown as text: they may not be UTF-8).
+ */
+libraryFolders: Array<string>, 
+/**
+ * The folders come from `LYREBIRD_LIBRARY_DIRS`: changes last until the app quits.
+ */
+libraryFoldersFromEnv: boolean, 
+/**
  * Where the current track plays from when its own source could not play it and a copy
  * from another source plays instead; `None` when it plays from its own source.
  */

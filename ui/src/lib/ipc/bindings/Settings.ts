@@ -2,6 +2,7 @@
 import type { DesktopSettings } from "./DesktopSettings";
 import type { LocalePreference } from "./LocalePreference";
 import type { ReplayGainMode } from "./ReplayGainMode";
+import type { SourceSettings } from "./SourceSettings";
 
 /**
  * Settings the user can change. Unknown fields are ignored and missing ones take their
@@ -25,4 +26,12 @@ crossfadeMs: number,
 /**
  * How Lyrebird behaves as a desktop app (tray, notifications).
  */
-desktop: DesktopSettings, };
+desktop: DesktopSettings, 
+/**
+ * Music servers (without their secrets) and the order sources are preferred in.
+ */
+sources: SourceSettings, 
+/**
+ * The folders of the local library; `None`: the OS music folder (`xdg-user-dir MUSIC`).
+ */
+libraryFolders?: Array<string> | null, };

@@ -1,0 +1,251 @@
+//! Registering sources while the app runs (the user adds, removes or reorders servers), and
+//! several servers of one kind each resolving their own tracks. Fake sources under tokio's
+//! paused clock.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
+use lyrebird_core::events::{Notice, PlayerEvent, Snapshot};
+use lyrebird_core::model::{SourceKind, Track, TrackId};
+use lyrebird_core::provider::{
+    FindFuture, Playable, ResolveFuture, Source, SourceEntry, Sources, StreamSpec,
+};
+use lyrebird_core::queue::QueuePosition;
+use lyrebird_core::{AudioCommand, Published};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+fn track(id: &str, source: SourceKind, title: &str) -> Track {
+    let mut track = Track::from_path(format!("/nowhere/{id}").into(), source);
+    track.id = TrackId(id.into());
+    track.title = title.into();
+    track.artists = vec!["陈绮贞".into()];
+    track.duration_ms = Some(200_000);
+    track.path = None;
+    track
+}
+
+/// Resolves every track to `https://<name>/<id>`; `find` answers `copies` after `delay_ms`
+/// (never when `None`).
+#[derive(Clone)]
+struct Fake {
+    name: &'static str,
+    copies: Vec<Track>,
+    delay_ms: Option<u64>,
+    finds: Arc<Mutex<Vec<CancellationToken>>>,
+}
+
+impl Fake {
+    fn new(name: &'static str, delay_ms: Option<u64>, copies: Vec<Track>) -> Self {
+        Self {
+            name,
+            copies,
+            delay_ms,
+            finds: Arc::default(),
+        }
+    }
+}
+
+impl Source for Fake {
+    fn resolve(&self, track: Track, _cancel: CancellationToken) -> ResolveFuture {
+        let url = format!("https://{}/{}", self.name, track.id);
+        Box::pin(async move {
+            Ok(Playable::Stream(StreamSpec {
+                url,
+                headers: Vec::new(),
+                cache_key: None,
+            }))
+        })
+    }
+
+    fn find(&self, _wanted: Track, cancel: CancellationToken) -> FindFuture {
+        self.finds.lock().unwrap().push(cancel);
+        let (delay, copies) = (self.delay_ms, self.copies.clone());
+        Box::pin(async move {
+            match delay {
+                Some(ms) => tokio::time::sleep(Duration::from_millis(ms)).await,
+                None => std::future::pending().await,
+            }
+            Ok(copies)
+        })
+    }
+}
+
+fn server(fake: &Fake) -> SourceEntry {
+    SourceEntry::new(
+        format!("subsonic:{}", fake.name),
+        SourceKind::Subsonic,
+        format!("Server {}", fake.name),
+        Arc::new(fake.clone()),
+    )
+    .owning_ids_starting_with(format!("subsonic:{}:", fake.name))
+}
+
+struct Rig {
+    player: PlayerHandle,
+    events: mpsc::UnboundedReceiver<Published>,
+    audio: mpsc::UnboundedReceiver<AudioCommand>,
+    _audio_events: mpsc::UnboundedSender<lyrebird_core::AudioEvent>,
+}
+
+impl Rig {
+    fn new(sources: Sources) -> Self {
+        let config = PlayerConfig {
+            sources,
+            ..PlayerConfig::default()
+        };
+        let (audio_tx, audio) = mpsc::unbounded_channel();
+        let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
+        let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
+        tokio::spawn(actor);
+        Self {
+            player,
+            events,
+            audio,
+            _audio_events: audio_events,
+        }
+    }
+
+    async fn wait(&self, ms: u64) -> Snapshot {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
+        self.player.snapshot().await.unwrap()
+    }
+
+    fn loads(&mut self) -> Vec<String> {
+        std::iter::from_fn(|| self.audio.try_recv().ok())
+            .filter_map(|c| match c {
+                AudioCommand::Load {
+                    media: Playable::Stream(spec),
+                    ..
+                } => Some(spec.url),
+                AudioCommand::Load {
+                    media: Playable::File(path),
+                    ..
+                } => Some(path.display().to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn notices(&mut self) -> Vec<Notice> {
+        std::iter::from_fn(|| self.events.try_recv().ok())
+            .filter_map(|p| match p.event {
+                PlayerEvent::Notice(n) => Some(n),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_server_resolves_its_own_tracks() {
+    let a = Fake::new("a", Some(10), vec![]);
+    let b = Fake::new("b", Some(10), vec![]);
+    let mut rig = Rig::new(Sources::from_entries([server(&a), server(&b)]));
+    let from_b = track("subsonic:b:7", SourceKind::Subsonic, "旅行的意义");
+    rig.player
+        .act(Action::PlayTracks(vec![from_b]))
+        .await
+        .unwrap();
+    rig.wait(20).await;
+    assert_eq!(rig.loads(), ["https://b/subsonic:b:7"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn sources_registered_later_are_used_and_tracks_can_be_queued_directly() {
+    let mut rig = Rig::new(Sources::default());
+    let song = track("subsonic:a:1", SourceKind::Subsonic, "旅行的意义");
+    rig.player
+        .act(Action::PlayTracks(vec![song.clone()]))
+        .await
+        .unwrap();
+    rig.wait(20).await;
+    assert!(rig.loads().is_empty());
+    assert!(
+        rig.notices()
+            .iter()
+            .any(|n| matches!(n, Notice::CannotPlay { .. })),
+        "no source yet"
+    );
+
+    let a = Fake::new("a", Some(10), vec![]);
+    rig.player
+        .act(Action::SetSources(Sources::from_entries([server(&a)])))
+        .await
+        .unwrap();
+    let second = track("subsonic:a:2", SourceKind::Subsonic, "等待");
+    rig.player
+        .act(Action::EnqueueTracks {
+            tracks: vec![second],
+            position: QueuePosition::Next,
+        })
+        .await
+        .unwrap();
+    let snap = rig.wait(10).await;
+    assert_eq!(snap.queue.entries.len(), 2, "queued without playing");
+    rig.player.act(Action::PlayQueueIndex(0)).await.unwrap();
+    rig.wait(20).await;
+    assert_eq!(rig.loads(), ["https://a/subsonic:a:1"]);
+    assert!(
+        rig.player
+            .act(Action::EnqueueTracks {
+                tracks: vec![],
+                position: QueuePosition::End,
+            })
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_race_in_flight_starts_again_among_the_new_sources() {
+    // The local file is missing; the only other source never answers.
+    let silent = Fake::new("silent", None, vec![]);
+    let mut rig = Rig::new(Sources::from_entries([server(&silent)]));
+    let mut missing = track("local:1", SourceKind::Local, "旅行的意义");
+    missing.path = Some("/nowhere/旅行的意义.flac".into());
+    rig.player
+        .act(Action::PlayTracks(vec![missing]))
+        .await
+        .unwrap();
+    rig.wait(100).await;
+    assert_eq!(silent.finds.lock().unwrap().len(), 1, "the race runs");
+    assert!(rig.loads().is_empty());
+
+    // The user adds a server that has the song, before the race's deadline.
+    let copy = track("subsonic:home:9", SourceKind::Subsonic, "旅行的意义");
+    let home = Fake::new("home", Some(50), vec![copy]);
+    rig.player
+        .act(Action::SetSources(Sources::from_entries([
+            server(&home),
+            server(&silent),
+        ])))
+        .await
+        .unwrap();
+    assert!(
+        silent.finds.lock().unwrap()[0].is_cancelled(),
+        "the old race's search is cancelled"
+    );
+    let snap = rig.wait(100).await;
+    assert_eq!(rig.loads(), ["https://home/subsonic:home:9"]);
+    let from = snap.state.playing_from.expect("a copy plays");
+    assert_eq!(from.source_label, "Server home");
+    assert!(from.reason.contains("missing"), "{}", from.reason);
+
+    // Removing the server that plays the copy forgets it; nothing crashes, nothing reloads.
+    rig.player
+        .act(Action::SetSources(Sources::from_entries([server(&silent)])))
+        .await
+        .unwrap();
+    let snap = rig.wait(10).await;
+    assert!(snap.state.playing_from.is_none());
+    assert!(rig.loads().is_empty());
+    // A registry equals its clone (the same source objects), not a rebuilt one.
+    let registry = Sources::from_entries([server(&silent)]);
+    assert!(registry == registry.clone());
+    assert!(registry != Sources::from_entries([server(&silent)]));
+}

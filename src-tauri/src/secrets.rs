@@ -1,0 +1,285 @@
+//! Where server passwords and API keys are kept: the OS keyring (Secret Service over D-Bus on
+//! Linux, the Keychain, the Credential Manager) when there is one, otherwise a file in the
+//! config dir that only the user can read (mode 0600). Secrets never go to the settings, the
+//! log or the webview.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use lyrebird_core::servers::SecretStorage;
+
+/// The keyring's service name; the account is the server's id.
+const SERVICE: &str = "io.lyrebird.player";
+/// The fallback file, in the config dir.
+pub const SECRETS_FILE: &str = "server-secrets.json";
+/// A keyring that does not answer by then (a D-Bus service that hangs, an unlock prompt
+/// nobody sees) counts as unavailable.
+const KEYRING_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An OS credential store. Blocking calls; run off the async runtime.
+pub trait Keyring: Send + Sync + 'static {
+    fn set(&self, account: &str, secret: &str) -> Result<(), String>;
+    /// `Ok(None)`: no such entry.
+    fn get(&self, account: &str) -> Result<Option<String>, String>;
+    fn delete(&self, account: &str) -> Result<(), String>;
+}
+
+/// The platform's keyring through the `keyring` crate.
+pub struct OsKeyring;
+
+impl Keyring for OsKeyring {
+    fn set(&self, account: &str, secret: &str) -> Result<(), String> {
+        keyring::Entry::new(SERVICE, account)
+            .and_then(|entry| entry.set_password(secret))
+            .map_err(|e| e.to_string())
+    }
+
+    fn get(&self, account: &str) -> Result<Option<String>, String> {
+        match keyring::Entry::new(SERVICE, account).and_then(|entry| entry.get_password()) {
+            Ok(secret) => Ok(Some(secret)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn delete(&self, account: &str) -> Result<(), String> {
+        match keyring::Entry::new(SERVICE, account).and_then(|entry| entry.delete_credential()) {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+/// The OS keyring, unless `LYREBIRD_NO_KEYRING=1` asks for the file only (tests, or a
+/// keyring that misbehaves).
+#[must_use]
+pub fn os_keyring() -> Option<Arc<dyn Keyring>> {
+    let off = std::env::var("LYREBIRD_NO_KEYRING").is_ok_and(|v| v == "1");
+    (!off).then(|| Arc::new(OsKeyring) as Arc<dyn Keyring>)
+}
+
+/// The secrets of every server: keyring first, the 0600 file when there is no keyring.
+#[derive(Clone)]
+pub struct SecretStore {
+    keyring: Option<Arc<dyn Keyring>>,
+    file: PathBuf,
+}
+
+impl SecretStore {
+    /// `keyring: None` uses the file only (`LYREBIRD_NO_KEYRING=1`).
+    #[must_use]
+    pub fn new(config_dir: &Path, keyring: Option<Arc<dyn Keyring>>) -> Self {
+        Self {
+            keyring,
+            file: config_dir.join(SECRETS_FILE),
+        }
+    }
+
+    /// Keep `secret` for server `id`; says where it went.
+    pub async fn store(&self, id: &str, secret: &str) -> Result<SecretStorage, String> {
+        if let Some(keyring) = &self.keyring {
+            let (id2, secret2, keyring) = (id.to_owned(), secret.to_owned(), keyring.clone());
+            match blocking(move || keyring.set(&id2, &secret2)).await {
+                Ok(()) => {
+                    // A copy left in the file from a time without keyring goes.
+                    let _ = self.edit_file(id, None).await;
+                    return Ok(SecretStorage::Keyring);
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "no usable keyring; keeping the secret in a file only you can read");
+                }
+            }
+        }
+        self.edit_file(id, Some(secret.to_owned())).await?;
+        Ok(SecretStorage::File)
+    }
+
+    /// The secret of server `id`, from where it was stored.
+    pub async fn load(&self, id: &str, storage: SecretStorage) -> Option<String> {
+        match storage {
+            SecretStorage::None => None,
+            SecretStorage::Keyring => {
+                let keyring = self.keyring.clone()?;
+                let id = id.to_owned();
+                blocking(move || keyring.get(&id))
+                    .await
+                    .inspect_err(|e| tracing::warn!(error = %e, "keyring unavailable"))
+                    .ok()
+                    .flatten()
+            }
+            SecretStorage::File => {
+                let file = self.file.clone();
+                let id = id.to_owned();
+                tauri::async_runtime::spawn_blocking(move || read_file(&file).remove(&id))
+                    .await
+                    .ok()
+                    .flatten()
+            }
+        }
+    }
+
+    /// Forget the secret of server `id`, wherever it is.
+    pub async fn delete(&self, id: &str) {
+        if let Some(keyring) = self.keyring.clone() {
+            let account = id.to_owned();
+            if let Err(e) = blocking(move || keyring.delete(&account)).await {
+                tracing::info!(error = %e, "keyring entry not deleted");
+            }
+        }
+        if let Err(e) = self.edit_file(id, None).await {
+            tracing::warn!(error = %e, "secret file not updated");
+        }
+    }
+
+    async fn edit_file(&self, id: &str, secret: Option<String>) -> Result<(), String> {
+        let file = self.file.clone();
+        let id = id.to_owned();
+        tauri::async_runtime::spawn_blocking(move || {
+            let mut secrets = read_file(&file);
+            let changed = match secret {
+                Some(secret) => secrets.insert(id, secret.clone()) != Some(secret),
+                None => secrets.remove(&id).is_some(),
+            };
+            if !changed {
+                return Ok(());
+            }
+            write_private(&file, &secrets).map_err(|e| format!("cannot write {SECRETS_FILE}: {e}"))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+}
+
+/// Run a keyring call on a thread of its own, giving up after [`KEYRING_TIMEOUT`].
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let task = tauri::async_runtime::spawn_blocking(work);
+    match tokio::time::timeout(KEYRING_TIMEOUT, task).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(_) => Err("the keyring did not answer".to_owned()),
+    }
+}
+
+fn read_file(file: &Path) -> BTreeMap<String, String> {
+    std::fs::read(file)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// Write `secrets` so that only the user can read them: a new file created 0600 (never
+/// readable by others, not even for a moment), then renamed over the old one.
+fn write_private(file: &Path, secrets: &BTreeMap<String, String>) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{SECRETS_FILE}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let result = (|| {
+        let mut out = options.open(&tmp)?;
+        out.write_all(&serde_json::to_vec_pretty(secrets).expect("strings serialize"))?;
+        out.sync_all()?;
+        std::fs::rename(&tmp, file)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A keyring that is there but refuses (locked, or no Secret Service on the bus).
+    struct Locked;
+    impl Keyring for Locked {
+        fn set(&self, _: &str, _: &str) -> Result<(), String> {
+            Err("the collection is locked".into())
+        }
+        fn get(&self, _: &str) -> Result<Option<String>, String> {
+            Err("the collection is locked".into())
+        }
+        fn delete(&self, _: &str) -> Result<(), String> {
+            Err("the collection is locked".into())
+        }
+    }
+
+    /// A working keyring, in memory.
+    #[derive(Default)]
+    struct Memory(std::sync::Mutex<BTreeMap<String, String>>);
+    impl Keyring for Memory {
+        fn set(&self, account: &str, secret: &str) -> Result<(), String> {
+            self.0.lock().unwrap().insert(account.into(), secret.into());
+            Ok(())
+        }
+        fn get(&self, account: &str) -> Result<Option<String>, String> {
+            Ok(self.0.lock().unwrap().get(account).cloned())
+        }
+        fn delete(&self, account: &str) -> Result<(), String> {
+            self.0.lock().unwrap().remove(account);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn without_a_keyring_the_secret_goes_to_a_file_only_the_user_can_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecretStore::new(dir.path(), Some(Arc::new(Locked)));
+        let storage = store.store("s1", "hunter2").await.unwrap();
+        assert_eq!(storage, SecretStorage::File);
+        let file = dir.path().join(SECRETS_FILE);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{mode:o}");
+        }
+        assert_eq!(store.load("s1", storage).await.as_deref(), Some("hunter2"));
+        // A second server, then the first removed: the other stays, the file stays 0600.
+        store.store("s2", "pässwörd 密码").await.unwrap();
+        store.delete("s1").await;
+        assert_eq!(store.load("s1", SecretStorage::File).await, None);
+        assert_eq!(
+            store.load("s2", SecretStorage::File).await.as_deref(),
+            Some("pässwörd 密码")
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{mode:o}");
+        }
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[tokio::test]
+    async fn with_a_keyring_no_file_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let keyring = Arc::new(Memory::default());
+        let store = SecretStore::new(dir.path(), Some(keyring.clone()));
+        assert_eq!(
+            store.store("s1", "hunter2").await.unwrap(),
+            SecretStorage::Keyring
+        );
+        assert!(!dir.path().join(SECRETS_FILE).exists());
+        assert_eq!(
+            store.load("s1", SecretStorage::Keyring).await.as_deref(),
+            Some("hunter2")
+        );
+        store.delete("s1").await;
+        assert!(keyring.0.lock().unwrap().is_empty());
+    }
+}

@@ -1,0 +1,686 @@
+//! The user's music servers and the player's source registry.
+//!
+//! [`ServersHandle`] adds, changes and removes Subsonic/OpenSubsonic servers (their settings go
+//! to the actor, without secrets; passwords and API keys to [`SecretStore`]), tests
+//! connections, browses servers for the UI and fetches remote covers. Whenever the servers or
+//! their order change it builds a new [`Sources`] registry — every enabled server, and the
+//! local library as a source the fallback race can search — and hands it to the actor
+//! (`Action::SetSources`). At start-up it registers what the settings hold.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use lyrebird_core::actor::Action;
+use lyrebird_core::provider::{
+    self, FindFuture, ResolveError, ResolveFuture, Source, SourceEntry, Sources,
+};
+use lyrebird_core::servers::{
+    BrowsePage, BrowseRequest, LIBRARY_SOURCE_ID, RemoteAlbum, RemoteArtist, RemotePlaylist,
+    SecretStorage, ServerAuth, ServerInput, ServerSettings, ServerTest, SourceSettings,
+};
+use lyrebird_core::{PlayerHandle, SourceKind, Track, TrackId};
+use lyrebird_library::service::LibraryHandle;
+use lyrebird_subsonic::{AlbumListType, SearchCounts, Secret, ServerConfig, Song, SubsonicClient};
+use tokio_util::sync::CancellationToken;
+
+use crate::secrets::SecretStore;
+
+/// The label of the local library among the sources. The UI shows it in the user's language.
+pub const LIBRARY_LABEL: &str = "library";
+/// How many copies the library offers the fallback race.
+const LIBRARY_FIND_LIMIT: usize = 20;
+/// How many items a browse page lists.
+const PAGE_SIZE: u32 = 100;
+/// Remote covers remembered by track (bounded: the map starts over beyond this).
+const MAX_COVER_IDS: usize = 20_000;
+
+/// Why a server request failed, worded for the user.
+pub type ServerError = String;
+
+/// Cheap to clone; shared by the commands and the cover protocol.
+#[derive(Clone)]
+pub struct ServersHandle(Arc<Inner>);
+
+struct Inner {
+    /// Set once the actor exists (the first registry is built before it starts).
+    player: std::sync::OnceLock<PlayerHandle>,
+    library: LibraryHandle,
+    secrets: SecretStore,
+    http: Option<reqwest::Client>,
+    /// Serialises changes to the server list (read from the actor, changed, sent back).
+    changes: tokio::sync::Mutex<()>,
+    /// The clients of the registered servers, by server id.
+    clients: Mutex<HashMap<String, SubsonicClient>>,
+    /// Cover art ids of remote tracks the UI was shown.
+    cover_ids: Mutex<HashMap<TrackId, String>>,
+}
+
+impl ServersHandle {
+    #[must_use]
+    pub fn new(
+        library: LibraryHandle,
+        secrets: SecretStore,
+        http: Option<reqwest::Client>,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            player: std::sync::OnceLock::new(),
+            library,
+            secrets,
+            http,
+            changes: tokio::sync::Mutex::new(()),
+            clients: Mutex::default(),
+            cover_ids: Mutex::default(),
+        }))
+    }
+
+    /// From now on, changes go to this actor.
+    pub fn connect(&self, player: PlayerHandle) {
+        let _ = self.0.player.set(player);
+    }
+
+    fn player(&self) -> Result<&PlayerHandle, ServerError> {
+        self.0
+            .player
+            .get()
+            .ok_or_else(|| "the player is not running yet".to_owned())
+    }
+
+    async fn settings(&self) -> Result<SourceSettings, ServerError> {
+        let snapshot = self.player()?.snapshot().await.map_err(|e| e.to_string())?;
+        Ok(snapshot.settings.sources)
+    }
+
+    /// Add a server (empty `id`) or change one. A new server needs its secret; a changed one
+    /// keeps the stored secret when `secret` is `None` or empty.
+    pub async fn save(&self, input: ServerInput) -> Result<ServerSettings, ServerError> {
+        let _change = self.0.changes.lock().await;
+        let mut settings = self.settings().await?;
+        let existing = settings.servers.iter().position(|s| s.id == input.id);
+        if !input.id.is_empty() && existing.is_none() {
+            return Err(format!("no server with id {}", input.id));
+        }
+        let id = if input.id.is_empty() {
+            new_id()
+        } else {
+            input.id.clone()
+        };
+        let secret = input.secret.as_deref().filter(|s| !s.is_empty());
+        let mut server = ServerSettings {
+            id: id.clone(),
+            name: input.name.trim().to_owned(),
+            base_url: input.base_url.trim().to_owned(),
+            user: input.user.trim().to_owned(),
+            auth: input.auth,
+            allow_self_signed: input.allow_self_signed,
+            enabled: input.enabled,
+            secret_storage: existing
+                .map_or(SecretStorage::None, |i| settings.servers[i].secret_storage),
+        };
+        // The address must at least be one (the client says what is wrong with it).
+        SubsonicClient::new(config_of(&server, Some("-".into()))).map_err(|e| e.to_string())?;
+        if server.user.is_empty() && server.auth == ServerAuth::Password {
+            return Err("enter the user name".into());
+        }
+        match secret {
+            Some(secret) => server.secret_storage = self.0.secrets.store(&id, secret).await?,
+            None if server.secret_storage == SecretStorage::None => {
+                return Err("enter the password or API key".into());
+            }
+            None => {}
+        }
+        match existing {
+            Some(i) => settings.servers[i] = server.clone(),
+            None => settings.servers.push(server.clone()),
+        }
+        self.player()?
+            .act(Action::SetSourceSettings(settings.clone()))
+            .await
+            .map_err(|e| e.to_string())?;
+        self.apply(&settings).await?;
+        Ok(server)
+    }
+
+    /// Remove a server and forget its secret.
+    pub async fn remove(&self, id: String) -> Result<(), ServerError> {
+        let _change = self.0.changes.lock().await;
+        let mut settings = self.settings().await?;
+        settings.servers.retain(|s| s.id != id);
+        let source_id = format!("subsonic:{id}");
+        settings.order.retain(|s| *s != source_id);
+        self.player()?
+            .act(Action::SetSourceSettings(settings.clone()))
+            .await
+            .map_err(|e| e.to_string())?;
+        self.0.secrets.delete(&id).await;
+        self.apply(&settings).await
+    }
+
+    /// Prefer sources in this order (source ids: `library`, `subsonic:<id>`).
+    pub async fn set_order(&self, order: Vec<String>) -> Result<(), ServerError> {
+        let _change = self.0.changes.lock().await;
+        let mut settings = self.settings().await?;
+        settings.order = order;
+        settings.order = settings.ordered_ids();
+        self.player()?
+            .act(Action::SetSourceSettings(settings.clone()))
+            .await
+            .map_err(|e| e.to_string())?;
+        self.apply(&settings).await
+    }
+
+    /// Sign in to the server as typed (with the stored secret when none is typed) and say
+    /// how it went, in the client's words.
+    pub async fn test(&self, input: ServerInput) -> ServerTest {
+        let typed = input.secret.clone().filter(|s| !s.is_empty());
+        let secret = if let Some(secret) = typed {
+            Some(secret)
+        } else {
+            let storage = self.settings().await.ok().and_then(|settings| {
+                settings
+                    .servers
+                    .iter()
+                    .find(|s| s.id == input.id)
+                    .map(|s| s.secret_storage)
+            });
+            match storage {
+                Some(storage) => self.0.secrets.load(&input.id, storage).await,
+                None => None,
+            }
+        };
+        let server = ServerSettings {
+            base_url: input.base_url.trim().to_owned(),
+            user: input.user.trim().to_owned(),
+            auth: input.auth,
+            allow_self_signed: input.allow_self_signed,
+            ..ServerSettings::default()
+        };
+        // A client of its own: the test settles authentication afresh.
+        let result = match SubsonicClient::new(config_of(&server, secret)) {
+            Ok(client) => client.auth_kind().await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(kind) => ServerTest::Ok {
+                auth: format!("{kind:?}"),
+            },
+            Err(e) => ServerTest::Failed {
+                reason: e.to_string(),
+            },
+        }
+    }
+
+    /// One page of a registered server.
+    pub async fn browse(
+        &self,
+        server: String,
+        request: BrowseRequest,
+    ) -> Result<BrowsePage, ServerError> {
+        let client = self
+            .0
+            .clients
+            .lock()
+            .expect("not poisoned")
+            .get(&server)
+            .cloned()
+            .ok_or_else(|| "this server is not enabled".to_owned())?;
+        let mut covers = Vec::new();
+        let page = browse(&client, &server, request, &mut covers)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut ids = self.0.cover_ids.lock().expect("not poisoned");
+        if ids.len() + covers.len() > MAX_COVER_IDS {
+            ids.clear();
+        }
+        ids.extend(covers);
+        Ok(page)
+    }
+
+    /// The cover of a remote track (`subsonic:<server>:<song>`): fetched here, so the webview
+    /// never sees the credentialed URL.
+    pub async fn cover(&self, track: &TrackId) -> Option<(String, Vec<u8>)> {
+        let (server, song) = split_track_id(track)?;
+        let client = self
+            .0
+            .clients
+            .lock()
+            .expect("not poisoned")
+            .get(server)
+            .cloned()?;
+        let cover_id = self
+            .0
+            .cover_ids
+            .lock()
+            .expect("not poisoned")
+            .get(track)
+            .cloned()
+            .unwrap_or_else(|| song.to_owned());
+        let url = client.cover_art_url(&cover_id, Some(512)).await.ok()?;
+        let http = match &self.0.http {
+            Some(http) if !client.config().allow_self_signed => http.clone(),
+            _ => reqwest::Client::builder()
+                .tls_danger_accept_invalid_certs(client.config().allow_self_signed)
+                .build()
+                .ok()?,
+        };
+        let response = http.get(url).send().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let mime = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.starts_with("image/"))?
+            .to_owned();
+        let bytes = response.bytes().await.ok()?;
+        Some((mime, bytes.to_vec()))
+    }
+
+    /// Build the registry `settings` describe and hand it to the actor.
+    async fn apply(&self, settings: &SourceSettings) -> Result<(), ServerError> {
+        let sources = self.build(settings).await;
+        self.player()?
+            .act(Action::SetSources(sources))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// The registry `settings` describe: the sources in the user's order, each enabled server
+    /// with its secret, and the library. Its clients serve browsing and covers from now on.
+    pub async fn build(&self, settings: &SourceSettings) -> Sources {
+        let mut entries = Vec::new();
+        let mut clients = HashMap::new();
+        for id in settings.ordered_ids() {
+            if id == LIBRARY_SOURCE_ID {
+                entries.push(SourceEntry::new(
+                    LIBRARY_SOURCE_ID,
+                    SourceKind::Local,
+                    LIBRARY_LABEL,
+                    Arc::new(LibrarySource(self.0.library.clone())),
+                ));
+                continue;
+            }
+            let Some(server) = settings
+                .servers
+                .iter()
+                .find(|s| s.source_id() == id && s.enabled)
+            else {
+                continue;
+            };
+            let secret = self.0.secrets.load(&server.id, server.secret_storage).await;
+            if secret.is_none() {
+                tracing::warn!(server = %server.name, "no secret found for this server; it is not registered");
+                continue;
+            }
+            let mut builder = SubsonicClient::builder(config_of(server, secret));
+            if let Some(http) = &self.0.http {
+                builder = builder.http_client(http.clone());
+            }
+            match builder.build() {
+                Ok(client) => {
+                    clients.insert(server.id.clone(), client.clone());
+                    let label = if server.name.is_empty() {
+                        client.server_key()
+                    } else {
+                        server.name.clone()
+                    };
+                    entries.push(
+                        SourceEntry::new(
+                            id.clone(),
+                            SourceKind::Subsonic,
+                            label,
+                            Arc::new(ServerSource {
+                                prefix: track_prefix(&server.id),
+                                client,
+                            }),
+                        )
+                        .owning_ids_starting_with(track_prefix(&server.id)),
+                    );
+                }
+                Err(e) => {
+                    tracing::warn!(server = %server.name, error = %e, "server not registered");
+                }
+            }
+        }
+        tracing::info!(sources = entries.len(), "sources registered");
+        *self.0.clients.lock().expect("not poisoned") = clients;
+        Sources::from_entries(entries)
+    }
+}
+
+/// The servers and source order saved in `settings.json`, read without touching the file
+/// (the actor loads it properly, and reports a broken one).
+#[must_use]
+pub fn saved_source_settings(path: &std::path::Path) -> SourceSettings {
+    std::fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<lyrebird_core::settings::Settings>(&bytes).ok())
+        .map(|settings| settings.sources)
+        .unwrap_or_default()
+}
+
+/// `subsonic:<server id>:`: the start of every track id of that server.
+fn track_prefix(server: &str) -> String {
+    format!("{}{server}:", lyrebird_subsonic::TRACK_ID_PREFIX)
+}
+
+/// `subsonic:<server>:<song>` → (server, song).
+fn split_track_id(track: &TrackId) -> Option<(&str, &str)> {
+    let rest = track.0.strip_prefix(lyrebird_subsonic::TRACK_ID_PREFIX)?;
+    let (server, song) = rest.split_once(':')?;
+    (!server.is_empty() && !song.is_empty()).then_some((server, song))
+}
+
+/// A song of server `server` as the player's track.
+fn song_track(song: &Song, server: &str) -> Track {
+    let mut track = song.to_track();
+    track.id = TrackId(format!("{}{}", track_prefix(server), song.id));
+    track
+}
+
+fn config_of(server: &ServerSettings, secret: Option<String>) -> ServerConfig {
+    let (password, api_key) = match server.auth {
+        ServerAuth::Password => (secret.map(Secret::new), None),
+        ServerAuth::ApiKey => (None, secret.map(Secret::new)),
+    };
+    ServerConfig {
+        base_url: server.base_url.clone(),
+        user: server.user.clone(),
+        password,
+        api_key,
+        allow_self_signed: server.allow_self_signed,
+        transcoding: lyrebird_subsonic::Transcoding::Original,
+    }
+}
+
+/// A fresh server id: hex, no `:` (it is part of track ids).
+fn new_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let count = COUNT.fetch_add(1, Ordering::Relaxed);
+    #[allow(clippy::cast_possible_truncation)] // the low bits are what varies
+    let value = (nanos as u64) ^ (u64::from(std::process::id()) << 32) ^ count;
+    format!("{value:012x}").chars().rev().take(12).collect()
+}
+
+/// One page of `server`; the cover art ids of the tracks listed go to `covers`.
+async fn browse(
+    client: &SubsonicClient,
+    server: &str,
+    request: BrowseRequest,
+    covers: &mut Vec<(TrackId, String)>,
+) -> Result<BrowsePage, lyrebird_subsonic::SubsonicError> {
+    let mut songs = |songs: &[Song]| -> Vec<Track> {
+        songs
+            .iter()
+            .map(|song| {
+                let track = song_track(song, server);
+                if let Some(cover) = &song.cover_art {
+                    covers.push((track.id.clone(), cover.clone()));
+                }
+                track
+            })
+            .collect()
+    };
+    let mut page = BrowsePage::default();
+    match request {
+        BrowseRequest::Search { query } => {
+            let counts = SearchCounts {
+                artists: 20,
+                albums: 20,
+                songs: PAGE_SIZE,
+            };
+            let found = client.search(query.trim(), counts).await?;
+            page.tracks = songs(&found.song);
+            page.albums = found.album.iter().map(album).collect();
+            page.artists = found.artist.iter().map(artist).collect();
+        }
+        BrowseRequest::Albums => {
+            let albums = client
+                .album_list(&AlbumListType::AlphabeticalByName, PAGE_SIZE, 0)
+                .await?;
+            page.albums = albums.iter().map(album).collect();
+        }
+        BrowseRequest::Album { id } => {
+            let found = client.album(&id).await?;
+            page.title = Some(found.name.clone());
+            page.tracks = songs(&found.song);
+        }
+        BrowseRequest::Artists => {
+            let index = client.artists().await?;
+            page.artists = index
+                .iter()
+                .flat_map(|letter| letter.artist.iter().map(artist))
+                .collect();
+        }
+        BrowseRequest::Artist { id } => {
+            let found = client.artist(&id).await?;
+            page.title = Some(found.name.clone());
+            page.albums = found.album.iter().map(album).collect();
+        }
+        BrowseRequest::Playlists => {
+            let lists = client.playlists().await?;
+            page.playlists = lists
+                .iter()
+                .map(|p| RemotePlaylist {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    song_count: p.song_count,
+                })
+                .collect();
+        }
+        BrowseRequest::Playlist { id } => {
+            let found = client.playlist(&id).await?;
+            page.title = Some(found.name.clone());
+            page.tracks = songs(&found.entry);
+        }
+        BrowseRequest::Starred => {
+            let found = client.starred().await?;
+            page.tracks = songs(&found.song);
+            page.albums = found.album.iter().map(album).collect();
+            page.artists = found.artist.iter().map(artist).collect();
+        }
+    }
+    Ok(page)
+}
+
+fn album(album: &lyrebird_subsonic::Album) -> RemoteAlbum {
+    RemoteAlbum {
+        id: album.id.clone(),
+        name: album.name.clone(),
+        artist: album.artist.clone(),
+        year: album.year,
+        song_count: album.song_count,
+    }
+}
+
+fn artist(artist: &lyrebird_subsonic::Artist) -> RemoteArtist {
+    RemoteArtist {
+        id: artist.id.clone(),
+        name: artist.name.clone(),
+        album_count: artist.album_count,
+    }
+}
+
+/// One server as a source: its tracks are `subsonic:<server id>:<song id>`, so that several
+/// servers can each resolve their own.
+struct ServerSource {
+    prefix: String,
+    client: SubsonicClient,
+}
+
+impl Source for ServerSource {
+    fn resolve(&self, mut track: Track, cancel: CancellationToken) -> ResolveFuture {
+        let Some(song) = track.id.0.strip_prefix(&self.prefix) else {
+            let id = track.id.clone();
+            return Box::pin(async move {
+                Err(ResolveError::Failed(format!(
+                    "{id} is not a track of this server"
+                )))
+            });
+        };
+        track.id = lyrebird_subsonic::track_id(song);
+        self.client.resolve(track, cancel)
+    }
+
+    fn find(&self, wanted: Track, cancel: CancellationToken) -> FindFuture {
+        let found = self.client.find(wanted, cancel);
+        let prefix = self.prefix.clone();
+        Box::pin(async move {
+            let mut tracks = found.await?;
+            for track in &mut tracks {
+                if let Some(song) = lyrebird_subsonic::song_id(&track.id) {
+                    track.id = TrackId(format!("{prefix}{song}"));
+                }
+            }
+            Ok(tracks)
+        })
+    }
+}
+
+/// The local library as a source for the fallback race: `find` searches the index for the
+/// wanted title; the copies it offers are files, which play as they are.
+struct LibrarySource(LibraryHandle);
+
+impl Source for LibrarySource {
+    fn resolve(&self, track: Track, _cancel: CancellationToken) -> ResolveFuture {
+        Box::pin(async move { provider::resolve_local(&track) })
+    }
+
+    fn find(&self, wanted: Track, cancel: CancellationToken) -> FindFuture {
+        let library = self.0.clone();
+        Box::pin(async move {
+            let search = async {
+                let ids = library
+                    .search(wanted.title.clone(), LIBRARY_FIND_LIMIT)
+                    .await
+                    .map_err(|e| ResolveError::Failed(e.to_string()))?;
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let tracks = library
+                    .tracks()
+                    .await
+                    .map_err(|e| ResolveError::Failed(e.to_string()))?;
+                let mut by_id: HashMap<TrackId, Track> =
+                    tracks.into_iter().map(|t| (t.id.clone(), t)).collect();
+                Ok(ids
+                    .into_iter()
+                    .filter(|id| *id != wanted.id)
+                    .filter_map(|id| by_id.remove(&id))
+                    // A copy whose file is gone too is no copy.
+                    .filter(|t| t.path.as_ref().is_some_and(|p| p.exists()))
+                    .collect())
+            };
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => Err(ResolveError::Failed("search cancelled".into())),
+                found = search => found,
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn track_ids_name_their_server() {
+        let song: Song = serde_json::from_str(r#"{"id": "42", "title": "晴天"}"#).unwrap();
+        let track = song_track(&song, "a1b2");
+        assert_eq!(track.id.0, "subsonic:a1b2:42");
+        assert_eq!(split_track_id(&track.id), Some(("a1b2", "42")));
+        assert_eq!(split_track_id(&TrackId("subsonic:42".into())), None);
+        assert_eq!(split_track_id(&TrackId("local:42".into())), None);
+        let id = new_id();
+        assert!(!id.contains(':') && !id.is_empty(), "{id}");
+        assert_ne!(id, new_id());
+    }
+
+    /// A keyring that refuses everything (none on the bus, or a locked one).
+    struct NoKeyring;
+    impl crate::secrets::Keyring for NoKeyring {
+        fn set(&self, _: &str, _: &str) -> Result<(), String> {
+            Err("org.freedesktop.secrets was not provided by any .service files".into())
+        }
+        fn get(&self, _: &str) -> Result<Option<String>, String> {
+            Err("no keyring".into())
+        }
+        fn delete(&self, _: &str) -> Result<(), String> {
+            Err("no keyring".into())
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_saved_server_keeps_its_secret_out_of_the_settings_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings_path = dir.path().join("settings.json");
+        let (library, _) = LibraryHandle::spawn(None);
+        let secrets = SecretStore::new(dir.path(), Some(Arc::new(NoKeyring)));
+        let servers = ServersHandle::new(library, secrets, None);
+        let config = lyrebird_core::PlayerConfig {
+            settings_path: Some(settings_path.clone()),
+            ..lyrebird_core::PlayerConfig::default()
+        };
+        let (audio, _audio_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (_audio_events, audio_events) = tokio::sync::mpsc::unbounded_channel();
+        let (player, _events, actor) = lyrebird_core::Player::new(config, audio, audio_events);
+        tokio::spawn(actor);
+        servers.connect(player.clone());
+
+        let input = ServerInput {
+            name: "Home".into(),
+            base_url: "http://127.0.0.1:9/music".into(),
+            user: "ann".into(),
+            secret: Some("hunter2-secret".into()),
+            enabled: true,
+            ..ServerInput::default()
+        };
+        let saved = servers.save(input.clone()).await.unwrap();
+        assert_eq!(saved.secret_storage, SecretStorage::File);
+        assert!(!saved.id.is_empty());
+        // A new server with no secret is refused; an edit without one keeps the stored one.
+        let refused = servers
+            .save(ServerInput {
+                secret: None,
+                ..input.clone()
+            })
+            .await;
+        assert!(refused.is_err());
+        let edited = servers
+            .save(ServerInput {
+                id: saved.id.clone(),
+                name: "Home 2".into(),
+                secret: None,
+                ..input
+            })
+            .await
+            .unwrap();
+        assert_eq!(edited.secret_storage, SecretStorage::File);
+
+        player.shutdown().await.unwrap();
+        let text = std::fs::read_to_string(&settings_path).unwrap();
+        assert!(text.contains("http://127.0.0.1:9/music"), "{text}");
+        assert!(text.contains("Home 2"), "{text}");
+        assert!(
+            !text.contains("hunter2"),
+            "the secret leaked into settings.json: {text}"
+        );
+        let file = dir.path().join(crate::secrets::SECRETS_FILE);
+        assert!(
+            std::fs::read_to_string(&file)
+                .unwrap()
+                .contains("hunter2-secret")
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{mode:o}");
+        }
+    }
+}

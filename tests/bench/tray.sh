@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Playing from the tray, side by side in one run: CPU (% of one core) and memory (total PSS of
+# the process tree) of the release app playing a FLAC with its window shown, then closed to the
+# tray (window and web view destroyed), next to mpv and Quod Libet playing the same file on the
+# same PulseAudio null sink.
+#
+#   tests/bench/tray.sh [SECONDS]      (prints a Markdown table; SECONDS per CPU sample, default 30)
+#
+# Needs mpv and quodlibet besides the test tools: `apt-get install mpv quodlibet`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ -z "${LYREBIRD_DESKTOP_SESSION:-}" ]; then
+  exec tests/support/desktop-session.sh "$0" "$@"
+fi
+seconds=${1:-30}
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+for tool in mpv quodlibet ffmpeg playerctl; do
+  command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install $tool)" >&2; exit 1; }
+done
+npx tauri build --no-bundle >/dev/null 2>&1 # the release app, page embedded
+
+work=$(mktemp -d)
+trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$work"' EXIT
+ffmpeg -v error -f lavfi -i "anoisesrc=color=pink:amplitude=0.25:duration=600:sample_rate=44100" \
+  -f lavfi -i "aevalsrc=0.2*sin(2*PI*220*t)+0.15*sin(2*PI*277*t):s=44100:d=600" \
+  -filter_complex "[0][1]amix=inputs=2,aformat=channel_layouts=stereo" -c:a flac "$work/music.flac"
+
+descendants() {
+  local pid=$1
+  echo "$pid"
+  for child in $(pgrep -P "$pid"); do descendants "$child"; done
+}
+ticks() {
+  local total=0 t
+  for pid in $(descendants "$1"); do
+    t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+cpu() { # PID -> % of one core over $seconds, after a 5 s settle
+  local pid=$1 before after hz
+  hz=$(getconf CLK_TCK)
+  sleep 5
+  before=$(ticks "$pid")
+  sleep "$seconds"
+  after=$(ticks "$pid")
+  awk -v d=$((after - before)) -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.2f", 100 * d / hz / s }'
+}
+pss() { # PID -> total PSS of the tree in MiB (median of three samples a second apart)
+  local samples=() i total kib
+  for i in 1 2 3; do
+    total=0
+    for p in $(descendants "$1"); do
+      kib=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
+      total=$((total + ${kib:-0}))
+    done
+    samples+=("$total")
+    sleep 1
+  done
+  printf '%s\n' "${samples[@]}" | sort -n | sed -n 2p | awk '{ printf "%.1f", $1 / 1024 }'
+}
+procs() { descendants "$1" | wc -l; }
+stop() {
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+echo "| player, playing the FLAC | processes | CPU (% of one core) | total PSS (MiB) |"
+echo "|---|---:|---:|---:|"
+home="$work/lyrebird-home"
+mkdir -p "$home"
+HOME=$home LYREBIRD_CONFIG_DIR=$home/config LYREBIRD_NO_DEMO=1 LYREBIRD_LIBRARY_DIRS=$home \
+  "$target/release/lyrebird" "$work/music.flac" >"$work/app.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  [ "$(playerctl -p lyrebird status 2>/dev/null)" = "Playing" ] && break
+  sleep 0.2
+done
+echo "| Lyrebird, release, window shown (Xvfb, software rendering) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
+tests/support/close-window.py Lyrebird
+sleep 3
+[ "$(playerctl -p lyrebird status)" = "Playing" ] || { echo "not playing after closing to the tray" >&2; exit 1; }
+echo "| Lyrebird, release, closed to the tray (no window, no web view) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
+stop $pid
+
+mpv --no-video --no-config --ao=pulse "$work/music.flac" >/dev/null 2>&1 &
+pid=$!
+echo "| mpv $(mpv --version | awk 'NR==1 { print $2 }') (--no-video --ao=pulse) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
+stop $pid
+
+qlhome="$work/ql-home"
+mkdir -p "$qlhome"
+HOME=$qlhome quodlibet --no-plugins >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  HOME=$qlhome quodlibet --print-playing >/dev/null 2>&1 && break
+  sleep 0.2
+done
+HOME=$qlhome quodlibet --play-file="$work/music.flac" >/dev/null 2>&1
+HOME=$qlhome quodlibet --hide-window >/dev/null 2>&1
+echo "| Quod Libet $(dpkg-query -W -f '${Version}' quodlibet) (window hidden) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
+HOME=$qlhome quodlibet --quit >/dev/null 2>&1 || true
+stop $pid

@@ -1,0 +1,144 @@
+// Subsonic in the real app against a real supysonic on 127.0.0.1: add the server through the
+// UI (a wrong password first: the client's error is shown), search a CJK title, play it and
+// hear its tone; then the fallback race: a library track whose file is gone plays from the
+// server's copy, and the UI says so.
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { launch, libraryRows, libraryRowsWhen, nowPlaying, tempDir, text, until } from './lib/app.mjs';
+import { dominantFrequency, longestSound, makeTone, powerAt, record } from './lib/audio.mjs';
+import { PASSWORD, USER, missingTools, startSupysonic } from './lib/supysonic.mjs';
+
+const SUNNY_HZ = 550; // 晴天 on the server
+const COPY_HZ = 880; // the server's copy of the local "Lost Song"
+const LOCAL_HZ = 330; // the local "Lost Song", deleted before it plays
+const OPENER_HZ = 440;
+
+const missing = missingTools();
+if (missing.length > 0 && process.env.LYREBIRD_REQUIRE_SUPYSONIC === '1') {
+  throw new Error(`LYREBIRD_REQUIRE_SUPYSONIC=1 but ${missing.join(', ')} missing`);
+}
+
+let server;
+before(async () => {
+  if (missing.length > 0) return;
+  server = await startSupysonic([
+    { title: '晴天', artist: '周杰伦', album: '叶惠美', track: 1, seconds: 20, freq: SUNNY_HZ },
+    { title: 'Lost Song', artist: 'E2E', album: 'Fixtures', track: 1, seconds: 20, freq: COPY_HZ },
+  ]);
+});
+after(async () => {
+  await server?.stop();
+});
+
+/** The audible part of `samples` is a tone of `freq` Hz of at least `seconds`, without `other`. */
+function assertHeard(samples, freq, seconds, other) {
+  const tone = longestSound(samples);
+  assert.ok(tone.length / 44_100 >= seconds, `heard only ${(tone.length / 44_100).toFixed(2)} s of audio in one piece`);
+  const measured = dominantFrequency(tone);
+  assert.ok(Math.abs(measured - freq) < freq * 0.01, `expected ${freq} Hz, heard ${measured.toFixed(1)} Hz`);
+  assert.ok(powerAt(tone, freq) > 100 * powerAt(tone, other), `${other} Hz is audible too`);
+}
+
+async function setField(browser, testid, value) {
+  const field = await browser.$(`[data-testid="${testid}"]`);
+  await field.clearValue();
+  await field.setValue(value);
+}
+
+test('add a server in the UI, search a CJK title and hear it; a missing local file plays from the server', { skip: missing.length > 0 && `needs ${missing.join(', ')}` }, async () => {
+  const music = tempDir('lyrebird-subsonic-music-');
+  makeTone(join(music, '1 Opener.flac'), { freq: OPENER_HZ, seconds: 30, title: 'Opener', artist: 'E2E' });
+  makeTone(join(music, '2 Lost Song.flac'), { freq: LOCAL_HZ, seconds: 20, title: 'Lost Song', artist: 'E2E' });
+  const config = tempDir('lyrebird-subsonic-config-');
+  const { browser, close, log } = await launch({
+    // No keyring in the test session: the password must go to the 0600 file, and the UI must
+    // say so.
+    env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: config, LYREBIRD_NO_DEMO: '1', LYREBIRD_NO_KEYRING: '1' },
+  });
+  try {
+    await libraryRowsWhen(browser, 2);
+
+    // Settings → add the server; a wrong password first.
+    await (await browser.$('[data-testid="nav-settings"]')).click();
+    await (await browser.$('[data-testid="server-add"]')).click();
+    await setField(browser, 'server-form-name', 'Home 服务器');
+    await setField(browser, 'server-form-url', server.baseUrl);
+    await setField(browser, 'server-form-user', USER);
+    await setField(browser, 'server-form-secret', 'not-the-password');
+    await (await browser.$('[data-testid="server-test"]')).click();
+    const refused = await until('the test result', async () => {
+      const result = await browser.$('[data-testid="server-test-result"]');
+      return (await result.isExisting()) && (await text(result));
+    });
+    assert.match(refused, /wrong user name or password/);
+
+    await setField(browser, 'server-form-secret', PASSWORD);
+    await (await browser.$('[data-testid="server-test"]')).click();
+    await until('the test to pass', async () => {
+      const result = await browser.$('[data-testid="server-test-result"]');
+      return (await result.isExisting()) && (await result.getAttribute('data-result')) === 'ok';
+    });
+    await (await browser.$('[data-testid="server-save"]')).click();
+    const storage = await until('the saved server', async () => {
+      const row = await browser.$('[data-testid="server-storage"]');
+      return (await row.isExisting()) && (await text(row));
+    });
+    assert.match(storage, /readable only by you/);
+    // The secret is in the 0600 file, never in settings.json.
+    const secrets = join(config, 'server-secrets.json');
+    assert.equal(statSync(secrets).mode & 0o777, 0o600);
+    assert.ok(readFileSync(secrets, 'utf8').includes(PASSWORD));
+    await until('settings.json saved with the server', async () => {
+      const settings = readFileSync(join(config, 'settings.json'), 'utf8');
+      return settings.includes(server.baseUrl) && settings;
+    }).then((settings) => assert.ok(!settings.includes(PASSWORD), 'the password leaked into settings.json'));
+
+    // Server view: search a CJK title and play it.
+    await (await browser.$('[data-testid="nav-server"]')).click();
+    await setField(browser, 'server-search', '晴');
+    await (await browser.$('[data-testid="server-search-go"]')).click();
+    const found = await until('晴天 on the server', async () => {
+      const rows = await browser.$$('[data-testid="server-track"]');
+      return rows.length === 1 && rows;
+    });
+    assert.equal(await text(await found[0].$('[data-testid="server-track-title"]')), '晴天');
+    const sunnyId = await found[0].getAttribute('data-track-id');
+    let recording = record(join(tempDir(), 'sunny.wav'));
+    await (await found[0].$('[data-testid="server-track-play"]')).click();
+    await until('晴天 playing from the server', async () => {
+      const np = await nowPlaying(browser);
+      return np.status === 'playing' && np.trackId === sunnyId && np.positionMs > 2500 && np;
+    }, 30_000);
+    assertHeard(await recording.stop(), SUNNY_HZ, 1.5, COPY_HZ);
+
+    // The fallback: play the opener, delete the next track's file, skip to it.
+    await (await browser.$('[data-testid="nav-library"]')).click();
+    const rows = await libraryRowsWhen(browser, 2);
+    const opener = rows.find((r) => r.title === 'Opener');
+    const lost = rows.find((r) => r.title === 'Lost Song');
+    await opener.element.doubleClick();
+    await until('the opener playing', async () => {
+      const np = await nowPlaying(browser);
+      return np.status === 'playing' && np.trackId === opener.id && np;
+    });
+    rmSync(join(music, '2 Lost Song.flac'));
+    await until('the library to notice the file is gone', async () => (await libraryRows(browser)).length === 1);
+    recording = record(join(tempDir(), 'lost.wav'));
+    await (await browser.$('[data-testid="np-next"]')).click();
+    const from = await until('the copy playing from the server, and the UI saying so', async () => {
+      const np = await nowPlaying(browser);
+      const note = await browser.$('[data-testid="playing-from-text"]');
+      return np.status === 'playing' && np.trackId === lost.id && np.positionMs > 5000 && (await note.isExisting()) && (await text(note));
+    }, 30_000);
+    assert.match(from, /^Playing from Home 服务器 — .*missing/);
+    assertHeard(await recording.stop(), COPY_HZ, 1.5, LOCAL_HZ);
+  } catch (error) {
+    error.message += `\n--- app log ---\n${log.join('')}\n--- supysonic log ---\n${server.log()}`;
+    throw error;
+  } finally {
+    await close();
+  }
+});

@@ -1,0 +1,97 @@
+import { invoke } from '@tauri-apps/api/core';
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import ServersSettings from './ServersSettings.svelte';
+import { player } from '../player.svelte';
+import type { ServerSettings, SourceSettings } from '../ipc/servers';
+import { makeSnapshot } from '../../test/fixtures';
+
+const invokeMock = vi.mocked(invoke);
+
+const HOME: ServerSettings = {
+  id: 's1',
+  name: 'Home',
+  baseUrl: 'http://127.0.0.1:4040',
+  user: 'ann',
+  auth: 'password',
+  allowSelfSigned: false,
+  enabled: true,
+  secretStorage: 'file',
+};
+
+function load(sources: SourceSettings) {
+  const snapshot = makeSnapshot();
+  player.load({ ...snapshot, settings: { ...snapshot.settings, sources } });
+}
+
+async function type(testid: string, value: string) {
+  await fireEvent.input(screen.getByTestId(testid), { target: { value } });
+}
+
+describe('ServersSettings', () => {
+  beforeEach(() => {
+    invokeMock.mockReset();
+    invokeMock.mockResolvedValue(undefined);
+  });
+
+  it('lists servers without secrets and says where the password is kept', () => {
+    load({ servers: [HOME, { ...HOME, id: 's2', name: 'Work', secretStorage: 'keyring' }], order: [] });
+    render(ServersSettings);
+    const storage = screen.getAllByTestId('server-storage').map((e) => e.textContent?.trim());
+    expect(storage[0]).toContain('stored in a file readable only by you');
+    expect(storage[1]).toContain('system keyring');
+    expect(screen.getAllByTestId('source-order-row').map((r) => r.dataset.sourceId)).toEqual([
+      'library',
+      'subsonic:s1',
+      'subsonic:s2',
+    ]);
+  });
+
+  it('adds a server: test connection shows the client error, save sends the secret once', async () => {
+    load({ servers: [], order: [] });
+    render(ServersSettings);
+    expect(screen.getByTestId('servers-empty')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('server-add'));
+    await type('server-form-name', 'Home');
+    await type('server-form-url', 'http://127.0.0.1:4040');
+    await type('server-form-user', 'ann');
+    await type('server-form-secret', 'wrong');
+    invokeMock.mockResolvedValueOnce({ result: 'failed', reason: 'wrong user name or password' });
+    await fireEvent.click(screen.getByTestId('server-test'));
+    await waitFor(() => expect(screen.getByTestId('server-test-result').textContent).toContain('Cannot connect: wrong user name or password'));
+    expect(invokeMock).toHaveBeenLastCalledWith('test_server', {
+      server: { id: '', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: 'wrong', allowSelfSigned: false, enabled: true },
+    });
+
+    await type('server-form-secret', 'right');
+    invokeMock.mockResolvedValueOnce({ result: 'ok', auth: 'Token' });
+    await fireEvent.click(screen.getByTestId('server-test'));
+    await waitFor(() => expect(screen.getByTestId('server-test-result').dataset.result).toBe('ok'));
+
+    invokeMock.mockResolvedValueOnce({ ...HOME });
+    await fireEvent.submit(screen.getByTestId('server-form'));
+    await waitFor(() => expect(screen.queryByTestId('server-form')).toBeNull());
+    expect(invokeMock).toHaveBeenLastCalledWith('save_server', {
+      server: { id: '', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: 'right', allowSelfSigned: false, enabled: true },
+    });
+  });
+
+  it('edits without resending the password, shows refusals, removes and reorders', async () => {
+    load({ servers: [HOME], order: [] });
+    render(ServersSettings);
+    await fireEvent.click(screen.getByTestId('server-edit'));
+    expect((screen.getByTestId('server-form-secret') as HTMLInputElement).value).toBe('');
+    await fireEvent.click(screen.getByTestId('server-form-self-signed'));
+    invokeMock.mockRejectedValueOnce('invalid server address "x": relative URL without a base');
+    await fireEvent.submit(screen.getByTestId('server-form'));
+    await waitFor(() => expect(screen.getByTestId('server-form-error').textContent).toContain('invalid server address'));
+    expect(invokeMock).toHaveBeenLastCalledWith('save_server', {
+      server: { id: 's1', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: null, allowSelfSigned: true, enabled: true },
+    });
+
+    await fireEvent.click(screen.getByRole('button', { name: 'Move Home up' }));
+    expect(invokeMock).toHaveBeenLastCalledWith('set_source_order', { order: ['subsonic:s1', 'library'] });
+    await fireEvent.click(screen.getByTestId('server-remove'));
+    expect(invokeMock).toHaveBeenLastCalledWith('remove_server', { id: 's1' });
+  });
+});

@@ -1,0 +1,45 @@
+// The local library's commands: its folders, the scan (cancel, problems) and the browse views
+// (albums, recently added). Like commands.ts, the only place these are invoked.
+import { invoke } from '@tauri-apps/api/core';
+import type { AlbumView } from './bindings/AlbumView';
+import type { ScanProblem } from './bindings/ScanProblem';
+import type { TrackId } from './bindings/TrackId';
+
+/**
+ * Adds a folder to the library. With no `path` the OS folder chooser asks the user (the web
+ * view never sees the file system); resolves `false` when the user closed it. The library
+ * rescans and watches the new folder.
+ */
+export function addLibraryFolder(path?: string): Promise<boolean> {
+  return invoke<boolean>('add_library_folder', { path: path ?? null });
+}
+
+/** Takes a folder (as shown in the state's `libraryFolders`) out of the library. */
+export function removeLibraryFolder(path: string): Promise<void> {
+  return invoke<void>('remove_library_folder', { path });
+}
+
+/** Stops the running scan; what it read stays in the library. */
+export function cancelScan(): Promise<void> {
+  return invoke<void>('cancel_scan');
+}
+
+/** What the last scan skipped or listed by file name only, and why (untrusted text). */
+export function getScanProblems(): Promise<ScanProblem[]> {
+  return invoke<ScanProblem[]>('get_scan_problems');
+}
+
+/** Every album of the library by title; each one's track ids in disc and track order. */
+export function listAlbums(): Promise<AlbumView[]> {
+  return invoke<AlbumView[]>('list_albums');
+}
+
+/** Ids of the most recently added tracks, newest first (at most 500). */
+export function recentlyAdded(): Promise<TrackId[]> {
+  return invoke<TrackId[]>('recently_added');
+}
+
+/** Replaces the queue with these library tracks, in this order, and plays the first. */
+export function playLibraryTracks(ids: readonly TrackId[]): Promise<void> {
+  return invoke<void>('play_library_tracks', { ids });
+}
