@@ -27,7 +27,13 @@ pub async fn add_library_folder<R: Runtime>(
     player: Player<'_>,
     path: Option<String>,
 ) -> Result<bool, PlayerError> {
-    let Some(folder) = path.map(PathBuf::from).or(pick_folder(&app).await) else {
+    // (Not `Option::or`: its argument is evaluated, so the chooser would open for a typed
+    // path too, and the command would wait for it.)
+    let folder = match path {
+        Some(path) => Some(PathBuf::from(path)),
+        None => pick_folder(&app).await,
+    };
+    let Some(folder) = folder else {
         return Ok(false);
     };
     player

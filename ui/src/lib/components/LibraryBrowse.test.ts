@@ -61,6 +61,17 @@ describe('LibraryFolders', () => {
     expect(screen.getByTestId('library-folders-env')).toBeInTheDocument();
     expect(screen.getByTestId('library-folders-none')).toBeInTheDocument();
   });
+
+  it('shows the scan a folder just added started, and nothing once it ends', () => {
+    player.load(makeSnapshot({ state: makeState({ libraryFolders: ['/m'], scan: { done: 256, total: 1200, folder: '/m' } }) }));
+    render(LibraryFolders);
+    const progress = screen.getByTestId('folders-scan-progress');
+    expect(progress).toHaveTextContent('256 of 1,200 files');
+    expect(progress.querySelector('progress')).toHaveAttribute('max', '1200');
+    player.load(makeSnapshot({ state: makeState({ libraryFolders: ['/m'], scan: null }) }));
+    flushSync();
+    expect(screen.queryByTestId('folders-scan-progress')).toBeNull();
+  });
 });
 
 describe('LibraryView scan', () => {
