@@ -24,6 +24,10 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::events::LyricsView::export_all(&cfg)?;
     crate::events::ScanProblem::export_all(&cfg)?;
     crate::events::AlbumView::export_all(&cfg)?;
+    // Playlists.
+    crate::playlists::PlaylistSummary::export_all(&cfg)?;
+    crate::playlists::PlaylistView::export_all(&cfg)?;
+    crate::playlists::PlaylistImport::export_all(&cfg)?;
     // Servers: what the UI sends and gets back.
     crate::servers::ServerInput::export_all(&cfg)?;
     crate::servers::ServerTest::export_all(&cfg)?;

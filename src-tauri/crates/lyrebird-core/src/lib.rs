@@ -11,6 +11,7 @@ pub mod bindings;
 pub mod events;
 pub mod matching;
 pub mod model;
+pub mod playlists;
 pub mod provider;
 pub mod queue;
 pub mod race;

@@ -22,6 +22,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::Problem;
 use crate::normalize::{is_cjk, normalize};
 
+mod playlists;
+
 /// Why the index could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -32,6 +34,14 @@ pub enum IndexError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("there is no playlist {0}")]
+    NoSuchPlaylist(i64),
+    #[error("playlist {playlist} has no item {item}")]
+    NoSuchPlaylistItem { playlist: i64, item: i64 },
+    #[error("no library track with id {0}")]
+    UnknownTrack(String),
+    #[error("a playlist needs a name")]
+    EmptyName,
 }
 
 /// Schema, one entry per version; `user_version` says how many have run.
@@ -66,6 +76,22 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE tracks ADD COLUMN problem TEXT;
      CREATE INDEX tracks_added ON tracks(added_at);
      UPDATE tracks SET mtime_ns = -1;",
+    // 4: playlists. Items name files by path (not by track row), so they survive rescans and
+    // a file that is gone stays listed (as missing) until it is back. `IF NOT EXISTS`: an
+    // index from a newer version is rebuilt without dropping its playlists (user data).
+    "CREATE TABLE IF NOT EXISTS playlists (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+     );
+     CREATE TABLE IF NOT EXISTS playlist_items (
+        id INTEGER PRIMARY KEY,
+        playlist_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        path BLOB NOT NULL,
+        title TEXT
+     );
+     CREATE INDEX IF NOT EXISTS playlist_items_order ON playlist_items(playlist_id, position);",
 ];
 
 /// Files whose tags are read between two progress reports (and cancellation checks).

@@ -17,6 +17,7 @@ use lyrebird_core::model::{ReplayGain, SourceKind, Track};
 
 pub mod index;
 pub mod lyrics;
+pub mod m3u;
 mod normalize;
 pub mod service;
 pub mod watch;

@@ -64,6 +64,8 @@ enum Request {
         limit: usize,
         reply: Reply<Vec<TrackId>>,
     },
+    /// Anything else that reads or writes the index (playlists): run there, answer inside.
+    Run(Box<dyn FnOnce(&mut Index) + Send>),
 }
 
 /// Cheap to clone; every method is a message to the library thread.
@@ -165,6 +167,19 @@ impl LibraryHandle {
             .await
     }
 
+    /// Run `job` on the library thread with the index, in turn with the other requests.
+    pub async fn with_index<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Index) -> Result<T, IndexError> + Send + 'static,
+    ) -> Result<T, LibraryError> {
+        self.ask(|reply| {
+            Request::Run(Box::new(move |index| {
+                let _ = reply.send(job(index).map_err(Into::into));
+            }))
+        })
+        .await
+    }
+
     /// Track ids matching `query`, best first (see [`Index::search`]).
     pub async fn search(&self, query: String, limit: usize) -> Result<Vec<TrackId>, LibraryError> {
         self.ask(|reply| Request::Search {
@@ -221,6 +236,7 @@ fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>, scans: &Scans) {
             } => {
                 let _ = reply.send(index.search(&query, limit).map_err(Into::into));
             }
+            Request::Run(job) => job(&mut index),
         }
     }
 }

@@ -102,6 +102,7 @@ describe('LibraryView', () => {
       'Play',
       'Play next',
       'Add to queue',
+      'Add to playlist',
     ]);
     await fireEvent.click(within(menu).getByTestId('menu-add-to-queue'));
     expect(screen.queryByRole('menu')).toBeNull();
@@ -134,6 +135,8 @@ describe('LibraryView', () => {
     await fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
     expect(document.activeElement).toBe(items[1]);
     await fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    await fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
+    expect(document.activeElement).toBe(items[3]);
     await fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' });
     expect(document.activeElement).toBe(items[2]);
     await fireEvent.click(document.activeElement!);

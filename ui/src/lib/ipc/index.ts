@@ -1,5 +1,10 @@
 export * as commands from './commands';
 export * as library from './library';
+export * as playlists from './playlists';
+export type { PlaylistImport } from './bindings/PlaylistImport';
+export type { PlaylistItemView } from './bindings/PlaylistItemView';
+export type { PlaylistSummary } from './bindings/PlaylistSummary';
+export type { PlaylistView } from './bindings/PlaylistView';
 export type { AlbumView } from './bindings/AlbumView';
 export type { ScanProblem } from './bindings/ScanProblem';
 export { onPlayerEvent, PLAYER_EVENT, type Unlisten } from './events';

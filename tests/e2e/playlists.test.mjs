@@ -1,0 +1,97 @@
+// Playlists through the real app: import an M3U8 (a relative and an absolute path) through the
+// command with a path argument, see it in the Playlists view, play it, reorder it from the
+// keyboard, export it and check the file.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { launch, libraryRowsWhen, nowPlaying, tempDir, text, until } from './lib/app.mjs';
+import { makeTone } from './lib/audio.mjs';
+
+/** Calls a command as the UI would (the tests pass paths the chooser would have given). */
+function invoke(browser, command, args) {
+  return browser.executeAsync(
+    (c, a, done) =>
+      window.__TAURI_INTERNALS__.invoke(c, a).then(
+        (value) => done(value),
+        (error) => done({ error: String(error) }),
+      ),
+    command,
+    args,
+  );
+}
+
+async function playlistTitles(browser) {
+  const rows = await browser.$$('[data-testid="playlist-row"]');
+  const titles = [];
+  for (const row of rows) titles.push(await text(await row.$('[data-testid="playlist-title"]')));
+  return titles;
+}
+
+test('import an M3U8, play it, reorder it, export it', async () => {
+  const root = tempDir('lyrebird-playlists-');
+  const music = join(root, 'music');
+  const lists = join(root, 'lists');
+  mkdirSync(music, { recursive: true });
+  mkdirSync(lists, { recursive: true });
+  makeTone(join(music, 'a.flac'), { freq: 330, seconds: 6, title: '晴天', artist: '周杰伦' });
+  makeTone(join(music, 'b.flac'), { freq: 440, seconds: 6, title: 'Bravo', artist: 'Band' });
+  const m3u = join(lists, 'Road trip.m3u8');
+  writeFileSync(m3u, `\uFEFF#EXTM3U\r\n../music/a.flac\r\n${join(music, 'b.flac')}\r\nnot-here.flac\r\n`);
+  const env = { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: tempDir(), LYREBIRD_NO_DEMO: '1' };
+
+  const app = await launch({ env });
+  const { browser } = app;
+  try {
+    await libraryRowsWhen(browser, 2);
+    const imported = await invoke(browser, 'import_playlist', { path: m3u });
+    assert.equal(imported.playlist.name, 'Road trip');
+    assert.equal(imported.playlist.itemCount, 2);
+    assert.deepEqual(imported.unmatched, [{ line: 4, text: 'not-here.flac' }]);
+
+    await (await browser.$('[data-testid="nav-playlists"]')).click();
+    const entry = await until('the playlist listed', async () => {
+      const found = await browser.$$('[data-testid="playlist-entry"]');
+      return found.length === 1 && found[0];
+    });
+    assert.match(await text(entry), /Road trip/);
+    await entry.click();
+    await until('two items in file order', async () => {
+      const titles = await playlistTitles(browser);
+      return titles.join('|') === '晴天|Bravo';
+    });
+
+    // Play the whole playlist, in order.
+    await (await browser.$('[data-testid="playlist-play"]')).click();
+    await until('the first item playing', async () => {
+      const np = await nowPlaying(browser);
+      return np.status === 'playing' && np.title === '晴天';
+    });
+    const snapshot = await invoke(browser, 'get_snapshot', {});
+    const queued = snapshot.queue.entries.map((e) => e.track.title);
+    assert.deepEqual(queued, ['晴天', 'Bravo']);
+
+    // Move the first item down (Alt+Down on the focused row).
+    const first = (await browser.$$('[data-testid="playlist-row"]'))[0];
+    await first.click();
+    await browser.keys(['Alt', 'ArrowDown']);
+    await until('reordered', async () => (await playlistTitles(browser)).join('|') === 'Bravo|晴天');
+
+    // Export next to the imported file, relative paths; then absolute.
+    const out = join(lists, 'out.m3u8');
+    assert.equal(await invoke(browser, 'export_playlist', { id: imported.playlist.id, path: out, relative: true }), true);
+    assert.equal(
+      readFileSync(out, 'utf8'),
+      '#EXTM3U\n#EXTINF:6,Band - Bravo\n../music/b.flac\n#EXTINF:6,周杰伦 - 晴天\n../music/a.flac\n',
+    );
+    await invoke(browser, 'export_playlist', { id: imported.playlist.id, path: out, relative: false });
+    const absolute = readFileSync(out, 'utf8').split('\n');
+    assert.deepEqual([absolute[2], absolute[4]], [join(music, 'b.flac'), join(music, 'a.flac')]);
+  } catch (error) {
+    error.message += `\n--- app log ---\n${app.log.join('')}`;
+    throw error;
+  } finally {
+    await app.close();
+  }
+});
