@@ -122,7 +122,8 @@ pub async fn set_crossfade(player: Player<'_>, ms: u32) -> Done {
     player.act(Action::SetCrossfade { ms }).await
 }
 
-/// The lyrics of a track from the `.lrc` file beside it; `None` when it has none.
+/// The lyrics of a track: the `.lrc` file beside it, else those in its tags (see
+/// `lyrics::lyrics_for`); `None` when it has none.
 #[tauri::command]
 pub async fn get_lyrics(
     player: Player<'_>,
@@ -131,12 +132,11 @@ pub async fn get_lyrics(
     let Some(path) = player.track_path(TrackId(id)).await? else {
         return Ok(None);
     };
-    let lyrics = tauri::async_runtime::spawn_blocking(move || {
-        lyrebird_library::lyrics::lyrics_beside(&path)
-    })
-    .await
-    .ok()
-    .flatten();
+    let lyrics =
+        tauri::async_runtime::spawn_blocking(move || lyrebird_library::lyrics::lyrics_for(&path))
+            .await
+            .ok()
+            .flatten();
     Ok(lyrics.map(|lyrics| lyrebird_core::events::LyricsView {
         synced: !lyrics.unsynced,
         lines: lyrics

@@ -3,7 +3,10 @@
 //!
 //! [`parse_lrc`] never fails and never panics: whatever it cannot read as a tag stays text (or
 //! is skipped), numbers saturate instead of overflowing, and the work is linear in the input.
-//! [`lyrics_beside`] finds and decodes the `.lrc` file beside an audio file.
+//! [`lyrics_beside`] finds and decodes the `.lrc` file beside an audio file; [`lyrics_for`]
+//! also looks in the file's own tags (see `embedded`).
+
+mod embedded;
 
 use std::fs::{self, File};
 use std::io::Read;
@@ -83,6 +86,9 @@ impl Lyrics {
 #[must_use]
 pub fn parse_lrc(text: &str) -> Lyrics {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Lyrics longer than this are not lyrics; the cap keeps the output (at most 64 copies of
+    // each line) bounded whatever the caller hands in.
+    let text = &text[..floor_char_boundary(text, MAX_LRC_LEN)];
     let mut lyrics = Lyrics::default();
     let mut timed: Vec<Line> = Vec::new();
     let mut plain: Vec<&str> = Vec::new();
@@ -116,6 +122,24 @@ pub fn parse_lrc(text: &str) -> Lyrics {
         lyrics.lines = merge_translations(timed);
     }
     lyrics
+}
+
+/// The largest index `<= at` that starts a character of `text`.
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    if at >= text.len() {
+        return text.len();
+    }
+    (0..=at)
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0)
+}
+
+/// Parse LRC bytes as found in a file: UTF-8 (with or without a BOM) or UTF-16 with a BOM;
+/// bad sequences become U+FFFD. Like [`parse_lrc`], never fails.
+#[must_use]
+pub fn parse_lrc_bytes(bytes: &[u8]) -> Lyrics {
+    parse_lrc(&decode(&bytes[..bytes.len().min(MAX_LRC_LEN)]))
 }
 
 /// What one physical line of an LRC file is.
@@ -378,6 +402,20 @@ pub fn lyrics_beside(audio: &Path) -> Option<Lyrics> {
         .into_iter()
         .find_map(|ext| read_capped(&audio.with_extension(ext)))?;
     Some(parse_lrc(&decode(&bytes)))
+}
+
+/// The lyrics to show for an audio file, from the first source that has any:
+///
+/// 1. a `.lrc` file beside it ([`lyrics_beside`]);
+/// 2. synced lyrics in its tags (an `ID3v2` `SYLT` frame, or a lyrics tag holding LRC text);
+/// 3. plain lyrics in its tags (`USLT`, Vorbis `LYRICS` / `UNSYNCEDLYRICS`, MP4 `©lyr`).
+///
+/// Blocking (reads files); never panics.
+#[must_use]
+pub fn lyrics_for(audio: &Path) -> Option<Lyrics> {
+    lyrics_beside(audio)
+        .filter(|lyrics| !lyrics.lines.is_empty())
+        .or_else(|| embedded::read(audio).best())
 }
 
 fn read_capped(path: &Path) -> Option<Vec<u8>> {
