@@ -59,6 +59,19 @@ pub type ResolveFuture = Pin<Box<dyn Future<Output = Result<Playable, ResolveErr
 /// first or in any order (the actor scores them).
 pub type FindFuture = Pin<Box<dyn Future<Output = Result<Vec<Track>, ResolveError>> + Send>>;
 
+/// Which scrobble to send (the Subsonic `scrobble` call, Last.fm's rules).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScrobbleKind {
+    /// The track started playing (`submission=false`).
+    NowPlaying,
+    /// The track has been listened to long enough to count as played (half its length or
+    /// 4 minutes); `at` is when it started playing.
+    Played { at: std::time::SystemTime },
+}
+
+/// What a source's scrobble returns; an error is only logged.
+pub type ScrobbleFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+
 /// A place music comes from. Implementations hold only immutable configuration and shared
 /// clients; everything a lookup needs travels in its arguments.
 pub trait Source: Send + Sync + 'static {
@@ -74,6 +87,19 @@ pub trait Source: Send + Sync + 'static {
     fn find(&self, wanted: Track, cancel: CancellationToken) -> FindFuture {
         let _ = (wanted, cancel);
         Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// Tell this source that one of its own tracks is playing or has been played. The actor
+    /// decides when, and runs it as a fire-and-forget task; `cancel` fires at shutdown. The
+    /// default does nothing, for sources that keep no play history.
+    fn scrobble(
+        &self,
+        track: Track,
+        kind: ScrobbleKind,
+        cancel: CancellationToken,
+    ) -> ScrobbleFuture {
+        let _ = (track, kind, cancel);
+        Box::pin(async { Ok(()) })
     }
 }
 

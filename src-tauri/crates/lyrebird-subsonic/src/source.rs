@@ -2,12 +2,13 @@
 //! candidates for the fallback race.
 
 use lyrebird_core::provider::{
-    FindFuture, Playable, ResolveError, ResolveFuture, Source, StreamSpec,
+    FindFuture, Playable, ResolveError, ResolveFuture, ScrobbleFuture, ScrobbleKind, Source,
+    StreamSpec,
 };
 use lyrebird_core::{SourceKind, Track};
 use tokio_util::sync::CancellationToken;
 
-use crate::client::{SearchCounts, SubsonicClient};
+use crate::client::{Scrobble, SearchCounts, SubsonicClient};
 use crate::error::{SubsonicError, code};
 use crate::track::song_id;
 
@@ -86,6 +87,32 @@ impl Source for SubsonicClient {
                 biased;
                 () = cancel.cancelled() => Err(ResolveError::Failed("search cancelled".to_owned())),
                 found = client.search_tracks(&query, FIND_LIMIT) => found.map_err(resolve_error),
+            }
+        })
+    }
+
+    /// `scrobble`: "now playing" (`submission=false`) or a play (`submission=true` with the
+    /// time it started), for this server's own tracks.
+    fn scrobble(
+        &self,
+        track: Track,
+        kind: ScrobbleKind,
+        cancel: CancellationToken,
+    ) -> ScrobbleFuture {
+        let client = self.clone();
+        Box::pin(async move {
+            let id = match (track.source, song_id(&track.id)) {
+                (SourceKind::Subsonic, Some(id)) => id.to_owned(),
+                _ => return Err(format!("{} is not a Subsonic track", track.id)),
+            };
+            let what = match kind {
+                ScrobbleKind::NowPlaying => Scrobble::NowPlaying,
+                ScrobbleKind::Played { at } => Scrobble::Played { at },
+            };
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => Err("scrobble cancelled".to_owned()),
+                sent = client.scrobble(&id, what) => sent.map_err(|e| e.to_string()),
             }
         })
     }

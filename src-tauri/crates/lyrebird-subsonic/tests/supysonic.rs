@@ -5,7 +5,7 @@ mod support;
 
 use std::time::{Instant, SystemTime};
 
-use lyrebird_core::provider::{Playable, Source};
+use lyrebird_core::provider::{Playable, ScrobbleKind, Source};
 use lyrebird_core::{SourceKind, Track};
 use lyrebird_subsonic::{
     Album, AlbumListType, AuthKind, Scrobble, ServerConfig, Song, StarItem, SubsonicClient,
@@ -110,6 +110,7 @@ async fn real_supysonic_server() {
     stream(&server, &client, &sine, &album.song[0]).await;
     cover(&client, &album).await;
     star_and_scrobble(&client, &album).await;
+    scrobble_as_a_source(&server, &client, &sine).await;
 
     // A wrong password.
     let wrong = SubsonicClient::new(ServerConfig::with_password(
@@ -270,4 +271,56 @@ async fn star_and_scrobble(client: &SubsonicClient, album: &Album) {
         .scrobble(&song.id, Scrobble::Played { at })
         .await
         .unwrap();
+}
+
+/// The player's path: `Source::scrobble` with the track as the actor holds it. "Now playing"
+/// shows in `getNowPlaying` (asked directly, with the hex password supysonic 0.7 takes).
+async fn scrobble_as_a_source(server: &Supysonic, client: &SubsonicClient, sine: &Track) {
+    let source: &dyn Source = client;
+    source
+        .scrobble(
+            sine.clone(),
+            ScrobbleKind::NowPlaying,
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    let hex = PASSWORD.bytes().fold(String::new(), |mut hex, b| {
+        use std::fmt::Write as _;
+        let _ = write!(hex, "{b:02x}");
+        hex
+    });
+    let url = format!(
+        "{}/rest/getNowPlaying.view?u={USER}&p=enc:{hex}&v=1.16.1&c=test&f=json",
+        server.base_url.trim_end_matches('/')
+    );
+    let (_, body) = fetch(&url).await;
+    let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let entries = &body["subsonic-response"]["nowPlaying"]["entry"];
+    let song_id = sine.id.0.rsplit(':').next().unwrap();
+    assert!(
+        entries
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["id"].as_str() == Some(song_id))),
+        "{body}"
+    );
+    source
+        .scrobble(
+            sine.clone(),
+            ScrobbleKind::Played {
+                at: SystemTime::now(),
+            },
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    // Not a Subsonic track: refused before any request.
+    let mut local = sine.clone();
+    local.source = SourceKind::Local;
+    assert!(
+        source
+            .scrobble(local, ScrobbleKind::NowPlaying, CancellationToken::new())
+            .await
+            .is_err()
+    );
 }
