@@ -72,6 +72,9 @@ pub enum ScrobbleKind {
 /// What a source's scrobble returns; an error is only logged.
 pub type ScrobbleFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 
+/// What a source's like (star) or unlike returns.
+pub type LikeFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+
 /// A place music comes from. Implementations hold only immutable configuration and shared
 /// clients; everything a lookup needs travels in its arguments.
 pub trait Source: Send + Sync + 'static {
@@ -100,6 +103,18 @@ pub trait Source: Send + Sync + 'static {
     ) -> ScrobbleFuture {
         let _ = (track, kind, cancel);
         Box::pin(async { Ok(()) })
+    }
+
+    /// Whether this source can like its tracks (the tray shows its Like item only then).
+    fn can_like(&self) -> bool {
+        false
+    }
+
+    /// Like (`liked`) or unlike one of this source's own tracks (Subsonic: star / unstar).
+    /// The default refuses, for sources without likes.
+    fn like(&self, track: Track, liked: bool, cancel: CancellationToken) -> LikeFuture {
+        let _ = (liked, cancel);
+        Box::pin(async move { Err(format!("{} cannot be liked here", track.id)) })
     }
 }
 

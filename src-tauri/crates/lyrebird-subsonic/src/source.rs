@@ -2,13 +2,13 @@
 //! candidates for the fallback race.
 
 use lyrebird_core::provider::{
-    FindFuture, Playable, ResolveError, ResolveFuture, ScrobbleFuture, ScrobbleKind, Source,
-    StreamSpec,
+    FindFuture, LikeFuture, Playable, ResolveError, ResolveFuture, ScrobbleFuture, ScrobbleKind,
+    Source, StreamSpec,
 };
 use lyrebird_core::{SourceKind, Track};
 use tokio_util::sync::CancellationToken;
 
-use crate::client::{Scrobble, SearchCounts, SubsonicClient};
+use crate::client::{Scrobble, SearchCounts, StarItem, SubsonicClient};
 use crate::error::{SubsonicError, code};
 use crate::track::song_id;
 
@@ -113,6 +113,34 @@ impl Source for SubsonicClient {
                 biased;
                 () = cancel.cancelled() => Err("scrobble cancelled".to_owned()),
                 sent = client.scrobble(&id, what) => sent.map_err(|e| e.to_string()),
+            }
+        })
+    }
+
+    fn can_like(&self) -> bool {
+        true
+    }
+
+    /// `star` (liked) or `unstar` the song.
+    fn like(&self, track: Track, liked: bool, cancel: CancellationToken) -> LikeFuture {
+        let client = self.clone();
+        Box::pin(async move {
+            let id = match (track.source, song_id(&track.id)) {
+                (SourceKind::Subsonic, Some(id)) => id.to_owned(),
+                _ => return Err(format!("{} is not a Subsonic track", track.id)),
+            };
+            let item = StarItem::Song(id);
+            let sent = async {
+                if liked {
+                    client.star(&item).await
+                } else {
+                    client.unstar(&item).await
+                }
+            };
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => Err("like cancelled".to_owned()),
+                sent = sent => sent.map_err(|e| e.to_string()),
             }
         })
     }

@@ -314,6 +314,20 @@ async fn scrobble_as_a_source(server: &Supysonic, client: &SubsonicClient, sine:
         )
         .await
         .unwrap();
+    // Like = star, unlike = unstar, as getStarred2 sees it.
+    assert!(source.can_like());
+    source
+        .like(sine.clone(), true, CancellationToken::new())
+        .await
+        .unwrap();
+    let starred = client.starred().await.unwrap();
+    assert_eq!(starred.song.len(), 1, "{starred:?}");
+    assert_eq!(starred.song[0].id, song_id);
+    source
+        .like(sine.clone(), false, CancellationToken::new())
+        .await
+        .unwrap();
+    assert!(client.starred().await.unwrap().song.is_empty());
     // Not a Subsonic track: refused before any request.
     let mut local = sine.clone();
     local.source = SourceKind::Local;
