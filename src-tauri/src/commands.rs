@@ -152,6 +152,17 @@ pub async fn get_lyrics(
     }))
 }
 
+/// Show a track's lyrics `offset_ms` earlier (negative: later); 0 resets. Remembered per track.
+#[tauri::command]
+pub async fn set_lyrics_offset(player: Player<'_>, id: String, offset_ms: i64) -> Done {
+    player
+        .act(Action::SetLyricsOffset {
+            track: TrackId(id),
+            offset_ms,
+        })
+        .await
+}
+
 /// Ids of the library tracks matching what was typed, best first (at most 500).
 #[tauri::command]
 pub async fn search_library(

@@ -5,8 +5,10 @@
 mod commands;
 mod cover;
 mod desktop;
+mod drag_drop;
 mod launch;
 mod library;
+mod playlists;
 mod secrets;
 mod server_commands;
 mod shortcuts;
@@ -78,6 +80,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::set_crossfade,
             commands::search_library,
             commands::get_lyrics,
+            commands::set_lyrics_offset,
             commands::set_desktop_settings,
             commands::remember_view,
             commands::show_main_window,
@@ -91,6 +94,18 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             library::list_albums,
             library::recently_added,
             library::play_library_tracks,
+            playlists::list_playlists,
+            playlists::create_playlist,
+            playlists::rename_playlist,
+            playlists::delete_playlist,
+            playlists::add_to_playlist,
+            playlists::remove_from_playlist,
+            playlists::move_in_playlist,
+            playlists::get_playlist,
+            playlists::play_playlist,
+            playlists::enqueue_playlist_items,
+            playlists::import_playlist,
+            playlists::export_playlist,
             server_commands::save_server,
             server_commands::remove_server,
             server_commands::test_server,
@@ -151,6 +166,10 @@ fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
             } else {
                 tracing::info!("window closed to the tray; its web view is destroyed");
             }
+        }
+        // Files and folders dropped onto the window play (see `drag_drop`).
+        WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
+            drag_drop::dropped(window.app_handle(), paths);
         }
         WindowEvent::Destroyed => {
             // Notices from now on wait for the next window.

@@ -131,6 +131,7 @@ pub async fn run(
     library: LibraryHandle,
     mut folders: watch::Receiver<Vec<PathBuf>>,
     demo_dir: Option<PathBuf>,
+    own_dirs: Vec<PathBuf>,
 ) {
     let scanning = LibraryView {
         tracks: Vec::new(),
@@ -156,7 +157,7 @@ pub async fn run(
         // Bursts of file changes (an album copied in) are debounced by the watcher and
         // coalesced here.
         let (changed_tx, mut changed) = mpsc::unbounded_channel();
-        let _watcher = watch_folders(&roots, changed_tx);
+        let _watcher = watch_folders(&roots, own_dirs.clone(), changed_tx);
         let mut folders_changed = rescan(&player, &library, &roots, &mut folders).await;
         while !folders_changed {
             tokio::select! {
@@ -178,10 +179,17 @@ pub async fn run(
     }
 }
 
-fn watch_folders(roots: &[PathBuf], changed: mpsc::UnboundedSender<()>) -> Option<LibraryWatcher> {
-    let watcher = lyrebird_library::watch::watch(roots, Duration::from_secs(1), move || {
-        let _ = changed.send(());
-    });
+/// Watch `roots` for changes, except in `own_dirs` (the app's config and caches, which may be
+/// inside a library folder).
+fn watch_folders(
+    roots: &[PathBuf],
+    own_dirs: Vec<PathBuf>,
+    changed: mpsc::UnboundedSender<()>,
+) -> Option<LibraryWatcher> {
+    let watcher =
+        lyrebird_library::watch::watch(roots, Duration::from_secs(1), own_dirs, move || {
+            let _ = changed.send(());
+        });
     match watcher {
         Ok(watcher) => {
             for (path, reason) in &watcher.problems {

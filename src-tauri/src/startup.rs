@@ -74,6 +74,7 @@ pub fn start<R: Runtime>(
     audio_thread.connect(player.clone());
     tauri::async_runtime::spawn(actor);
     app.manage(player.clone());
+    app.manage(crate::cover::CoverCache(cache_dir.join("covers")));
     servers.connect(player.clone());
     app.manage(servers);
 
@@ -108,6 +109,7 @@ pub fn start<R: Runtime>(
         library,
         folders,
         demo_dir,
+        vec![config_dir.clone(), cache_dir.clone()],
     ));
     if !options.open.is_empty() {
         tauri::async_runtime::spawn(open_paths(player, options.open));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { launch, libraryRows, libraryRowsWhen, nowPlaying, tempDir, text, until } from './lib/app.mjs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dominantFrequency, longestSound, makeTone, powerAt, record } from './lib/audio.mjs';
 import { PASSWORD, USER, missingTools, startSupysonic } from './lib/supysonic.mjs';
 
@@ -126,7 +127,6 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
     });
     rmSync(join(music, '2 Lost Song.flac'));
     await until('the library to notice the file is gone', async () => (await libraryRows(browser)).length === 1);
-    recording = record(join(tempDir(), 'lost.wav'));
     await (await browser.$('[data-testid="np-next"]')).click();
     const from = await until('the copy playing from the server, and the UI saying so', async () => {
       const np = await nowPlaying(browser);
@@ -134,6 +134,9 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
       return np.status === 'playing' && np.trackId === lost.id && np.positionMs > 5000 && (await note.isExisting()) && (await text(note));
     }, 30_000);
     assert.match(from, /^Playing from Home 服务器 — .*missing/);
+    // Recorded once the copy plays, so the track before it is not in the recording.
+    recording = record(join(tempDir(), 'lost.wav'));
+    await sleep(2500);
     assertHeard(await recording.stop(), COPY_HZ, 1.5, LOCAL_HZ);
   } catch (error) {
     error.message += `\n--- app log ---\n${log.join('')}\n--- supysonic log ---\n${server.log()}`;

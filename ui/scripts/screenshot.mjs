@@ -264,6 +264,7 @@ function makeSnapshot(options) {
       libraryFolders: [],
       libraryFoldersFromEnv: false,
       playingFrom: null,
+      lyricsOffsetMs: 0,
     },
     queue: { entries, current: current ? 2 : null },
     library: { tracks, scanning: options.scanning },

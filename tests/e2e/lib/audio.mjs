@@ -50,8 +50,13 @@ export function record(file) {
     ['-d', 'nullsink.monitor', '--file-format=wav', '--format=s16le', `--rate=${RATE}`, '--channels=2', file],
     { stdio: 'ignore' },
   );
+  // A test that fails before stopping its recording must not keep the test run alive: the
+  // recorder does not hold node's event loop open, and goes when the process does.
+  parec.unref();
+  process.once('exit', () => parec.kill());
   return {
     async stop() {
+      parec.ref(); // waiting for it to finish the file keeps the test alive
       parec.kill('SIGINT');
       await new Promise((done) => (parec.exitCode !== null ? done() : parec.once('exit', done)));
       return readLeftChannel(file);

@@ -39,6 +39,7 @@ export function makeState(overrides: Partial<PlayerState> = {}): PlayerState {
     libraryFolders: [],
     libraryFoldersFromEnv: false,
     playingFrom: null,
+    lyricsOffsetMs: 0,
     ...overrides,
   };
 }

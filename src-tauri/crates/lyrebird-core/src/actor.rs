@@ -6,6 +6,8 @@
 
 mod fallback;
 mod library_folders;
+mod lyrics_offsets;
+mod scrobble;
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -31,6 +33,7 @@ use crate::settings::{self, LocalePreference, ReplayGainMode, Settings};
 pub use fallback::FallbackConfig;
 use fallback::{Origin, RaceInFlight, Route, Substitution};
 pub use library_folders::LibraryFolderConfig;
+pub use lyrics_offsets::MAX_LYRICS_OFFSET_MS;
 
 /// "Previous" restarts the current track instead when it has played longer than this.
 const RESTART_THRESHOLD_MS: u64 = 3_000;
@@ -101,6 +104,11 @@ pub enum Action {
     RemoveLibraryFolder(PathBuf),
     /// Replace the queue with these library tracks (an album, in order) and play the first.
     PlayLibraryTracks(Vec<TrackId>),
+    /// Replace the queue with these tracks (a playlist, in order) and play the one at `start`.
+    PlayTrackList {
+        tracks: Vec<Track>,
+        start: usize,
+    },
     TogglePause,
     Play,
     Pause,
@@ -157,6 +165,12 @@ pub enum Action {
     /// again among the new sources; copies already chosen keep playing from their source if
     /// it is still registered.
     SetSources(Sources),
+    /// Show this track's lyrics `offset_ms` earlier (negative: later) than their times say;
+    /// 0 forgets it. Clamped to ±[`MAX_LYRICS_OFFSET_MS`]; remembered across restarts.
+    SetLyricsOffset {
+        track: TrackId,
+        offset_ms: i64,
+    },
 }
 
 /// Why an action was refused. Refusals change nothing.
@@ -415,7 +429,11 @@ struct Actor<A> {
     substitutes: HashMap<TrackId, Substitution>,
     /// Whether the current load is such a copy, and whether the preload is.
     playing_origin: Origin,
+    /// The user's per-track lyrics offsets.
+    lyrics_offsets: lyrics_offsets::LyricsOffsets,
     preload_origin: Origin,
+    /// Scrobbling of the current load (a remote track playing from its own source).
+    scrobbling: Option<scrobble::Scrobbling>,
 }
 
 impl<A: AudioOutput> Actor<A> {
@@ -451,6 +469,7 @@ impl<A: AudioOutput> Actor<A> {
             .session_path
             .as_deref()
             .map(settings::load_json::<Session>);
+        let lyrics_offsets = lyrics_offsets::LyricsOffsets::load(config.settings_path.as_deref());
         let mut actor = Self {
             audio,
             events,
@@ -492,6 +511,8 @@ impl<A: AudioOutput> Actor<A> {
             substitutes: HashMap::new(),
             playing_origin: Origin::Own,
             preload_origin: Origin::Own,
+            lyrics_offsets,
+            scrobbling: None,
         };
         actor.init_library_folders();
         if let Some(loaded) = session {
@@ -669,6 +690,16 @@ impl<A: AudioOutput> Actor<A> {
                 self.consecutive_failures = 0;
                 self.load_current(0, false);
             }
+            Action::PlayTrackList { tracks, start } => {
+                if tracks.is_empty() {
+                    return Err(PlayerError::NothingToPlay);
+                }
+                let start = start.min(tracks.len() - 1);
+                self.queue.replace(tracks, start);
+                self.dirty.queue = true;
+                self.consecutive_failures = 0;
+                self.load_current(0, false);
+            }
             _ => unreachable!("not a play action: {action:?}"),
         }
         Ok(())
@@ -679,7 +710,8 @@ impl<A: AudioOutput> Actor<A> {
             Action::PlayLibraryTrack(_)
             | Action::PlayQueueIndex(_)
             | Action::PlayQueueEntry(_)
-            | Action::PlayTracks(_) => self.play_from(action)?,
+            | Action::PlayTracks(_)
+            | Action::PlayTrackList { .. } => self.play_from(action)?,
             Action::Enqueue { .. }
             | Action::RemoveFromQueue(_)
             | Action::MoveInQueue { .. }
@@ -749,6 +781,9 @@ impl<A: AudioOutput> Actor<A> {
                 }
             }
             Action::SetSources(sources) => self.replace_sources(sources),
+            Action::SetLyricsOffset { track, offset_ms } => {
+                self.set_lyrics_offset(&track, offset_ms);
+            }
         }
         Ok(())
     }
@@ -771,6 +806,7 @@ impl<A: AudioOutput> Actor<A> {
                 self.consecutive_failures = 0;
                 self.set_device(DeviceState::Ready);
                 self.dirty.state = true;
+                self.scrobble_started();
             }
             AudioEvent::Stalled { position_ms, .. } => self.track_stalled(position_ms),
             AudioEvent::Audible { .. } => {}
@@ -779,6 +815,7 @@ impl<A: AudioOutput> Actor<A> {
                     self.position_ms = position_ms;
                     self.dirty.position = true;
                 }
+                self.scrobble_position(position_ms);
             }
             AudioEvent::Continued {
                 started,
@@ -787,6 +824,7 @@ impl<A: AudioOutput> Actor<A> {
             } => {
                 if self.take_over_preload(started) {
                     self.duration_ms = duration_ms.or(self.duration_ms);
+                    self.scrobble_started();
                 } else {
                     // It moved on to a follower the queue no longer wants next: correct it.
                     self.track_ended();
@@ -908,6 +946,60 @@ impl<A: AudioOutput> Actor<A> {
             reason,
         });
         self.track_failed();
+    }
+
+    /// The current load started: send "now playing" for a remote track playing from its own
+    /// source (once per load).
+    fn scrobble_started(&mut self) {
+        if self
+            .scrobbling
+            .as_ref()
+            .is_some_and(|s| s.play_id() == self.play_id)
+        {
+            return;
+        }
+        self.scrobbling = None;
+        let Some(track) = self.queue.current().cloned() else {
+            return;
+        };
+        if provider::is_local(&track) || self.playing_origin != Origin::Own {
+            return;
+        }
+        let (scrobbling, kind) =
+            scrobble::Scrobbling::start(self.play_id, track.clone(), self.position_ms);
+        self.scrobbling = Some(scrobbling);
+        self.send_scrobble(track, kind);
+    }
+
+    /// The current load moved: submit the play once enough of it has been listened to.
+    fn scrobble_position(&mut self, position_ms: u64) {
+        let duration_ms = self.duration_ms;
+        let Some(scrobbling) = self
+            .scrobbling
+            .as_mut()
+            .filter(|s| s.play_id() == self.play_id)
+        else {
+            return;
+        };
+        if let Some(kind) = scrobbling.position(position_ms, duration_ms) {
+            let track = scrobbling.track().clone();
+            self.send_scrobble(track, kind);
+        }
+    }
+
+    /// Tell the track's own source, in a task of its own; failures are only logged.
+    fn send_scrobble(&mut self, track: Track, kind: provider::ScrobbleKind) {
+        let Some(home) = self.config.sources.home_for(&track) else {
+            return;
+        };
+        let source = self.config.sources.entries()[home].source.clone();
+        let cancel = self.shutdown.child_token();
+        self.tasks.spawn(async move {
+            let id = track.id.clone();
+            if let Err(error) = source.scrobble(track, kind, cancel).await {
+                tracing::warn!(%id, ?kind, %error, "scrobble failed");
+            }
+        });
     }
 
     /// Look `track` up with `source.resolve` in a task of its own.
@@ -1503,6 +1595,7 @@ impl<A: AudioOutput> Actor<A> {
 
     fn save_settings(&mut self) {
         self.save_due = None;
+        self.lyrics_offsets.save();
         let Some(path) = &self.config.settings_path else {
             return;
         };
@@ -1544,6 +1637,7 @@ impl<A: AudioOutput> Actor<A> {
                 .collect(),
             library_folders_from_env: self.config.library_folders.forced.is_some(),
             playing_from: self.playing_from(),
+            lyrics_offset_ms: self.current_lyrics_offset(),
         }
     }
 

@@ -64,6 +64,10 @@ pub struct PlayerState {
     /// Where the current track plays from when its own source could not play it and a copy
     /// from another source plays instead; `None` when it plays from its own source.
     pub playing_from: Option<PlayingFrom>,
+    /// How much earlier (positive) or later (negative) the user wants the current track's
+    /// lyrics, in milliseconds: the lyrics views show the line at `position + this`.
+    #[ts(type = "number")]
+    pub lyrics_offset_ms: i64,
 }
 
 /// A copy of the current track playing in its place, and the other copies found.
@@ -120,6 +124,7 @@ impl Default for PlayerState {
             library_folders: Vec::new(),
             library_folders_from_env: false,
             playing_from: None,
+            lyrics_offset_ms: 0,
         }
     }
 }

@@ -22,16 +22,22 @@ pub struct LibraryWatcher {
 
 /// Call `changed` after each burst of changes to audio files under `roots` (quiet for
 /// `settle`). Folders that do not exist are reported in `problems`, not fatal.
+///
+/// Changes under `ignore` are not reported: the app's own files (the index, the audio cache,
+/// settings) may live inside a library folder, and writing them must not trigger a rescan that
+/// writes them again.
 pub fn watch(
     roots: &[PathBuf],
     settle: Duration,
+    ignore: Vec<PathBuf>,
     mut changed: impl FnMut() + Send + 'static,
 ) -> Result<LibraryWatcher, String> {
     let mut debouncer = new_debouncer(settle, move |result: DebounceEventResult| match result {
         Ok(events) => {
-            let relevant = events
-                .iter()
-                .any(|e| is_audio_file(&e.path) || e.path.is_dir() || e.path.extension().is_none());
+            let relevant = events.iter().any(|e| {
+                !ignore.iter().any(|dir| e.path.starts_with(dir))
+                    && (is_audio_file(&e.path) || e.path.is_dir() || e.path.extension().is_none())
+            });
             if relevant {
                 changed();
             }

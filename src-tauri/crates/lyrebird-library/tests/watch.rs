@@ -17,6 +17,7 @@ fn audio_files_appearing_or_going_are_reported_in_batches() {
     let watcher = watch(
         &[dir.path().to_owned()],
         Duration::from_millis(200),
+        Vec::new(),
         move || {
             let _ = tx.send(());
         },
@@ -54,8 +55,36 @@ fn a_missing_folder_is_a_problem_not_a_failure() {
     let watcher = watch(
         &[dir.path().join("nope")],
         Duration::from_millis(100),
+        Vec::new(),
         || {},
     )
     .unwrap();
     assert_eq!(watcher.problems.len(), 1);
+}
+
+#[test]
+fn the_apps_own_files_inside_a_library_folder_are_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let own = dir.path().join("config/cache");
+    std::fs::create_dir_all(own.join("audio")).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let _watcher = watch(
+        &[dir.path().to_owned()],
+        Duration::from_millis(200),
+        vec![dir.path().join("config")],
+        move || {
+            let _ = tx.send(());
+        },
+    )
+    .unwrap();
+    // What the app writes while it plays: cached audio (no extension), the index, covers.
+    std::fs::write(own.join("audio/3f2a9c"), b"x").unwrap();
+    std::fs::write(own.join("library.sqlite-journal"), b"x").unwrap();
+    std::fs::create_dir(own.join("covers")).unwrap();
+    assert!(
+        rx.recv_timeout(Duration::from_secs(1)).is_err(),
+        "the app's own writes are not library changes"
+    );
+    std::fs::write(dir.path().join("new.flac"), b"x").unwrap();
+    assert!(wait(&rx), "a new track still is");
 }

@@ -40,6 +40,15 @@ export function getLyrics(id: TrackId): Promise<LyricsView | null> {
   return invoke<LyricsView | null>('get_lyrics', { id });
 }
 
+/**
+ * Shows the lyrics of the track `id` `offsetMs` earlier (negative: later) than their times
+ * say; 0 resets. The actor remembers it per track (clamped to ±60 s) and publishes the current
+ * track's as `PlayerState.lyricsOffsetMs`.
+ */
+export function setLyricsOffset(id: TrackId, offsetMs: number): Promise<void> {
+  return invoke<void>('set_lyrics_offset', { id, offsetMs: Math.round(offsetMs) });
+}
+
 /** Plays the queue entry at `index`. */
 export function playQueueIndex(index: number): Promise<void> {
   return invoke<void>('play_queue_index', { index });

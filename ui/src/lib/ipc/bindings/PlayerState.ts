@@ -51,4 +51,9 @@ libraryFoldersFromEnv: boolean,
  * Where the current track plays from when its own source could not play it and a copy
  * from another source plays instead; `None` when it plays from its own source.
  */
-playingFrom: PlayingFrom | null, };
+playingFrom: PlayingFrom | null, 
+/**
+ * How much earlier (positive) or later (negative) the user wants the current track's
+ * lyrics, in milliseconds: the lyrics views show the line at `position + this`.
+ */
+lyricsOffsetMs: number, };

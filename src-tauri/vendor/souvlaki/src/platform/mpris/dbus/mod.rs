@@ -1,0 +1,4 @@
+mod interfaces;
+
+mod controls;
+pub use controls::MediaControls;

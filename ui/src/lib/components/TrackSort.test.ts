@@ -1,0 +1,87 @@
+// The songs list's sortable columns: click a header to sort by it, again to reverse; the rows
+// play and queue the track they show; the album view keeps its disc and track order.
+import { invoke } from '@tauri-apps/api/core';
+import { fireEvent, render, screen, within } from '@testing-library/svelte';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import LibraryView from './LibraryView.svelte';
+import TrackList from './TrackList.svelte';
+import { player } from '../player.svelte';
+import { makeSnapshot, makeTrack } from '../../test/fixtures';
+
+const invokeMock = vi.mocked(invoke);
+
+function shownTitles(): string[] {
+  return screen.getAllByTestId('track-title').map((el) => el.textContent ?? '');
+}
+
+const tracks = [
+  makeTrack({ id: 'local:b', title: 'Bravo', artists: ['Zed'], album: 'Middle', durationMs: 300_000 }),
+  makeTrack({ id: 'local:c', title: 'charlie', artists: ['Amy'], album: null, durationMs: 100_000 }),
+  makeTrack({ id: 'local:a', title: 'Alpha', artists: ['Mo'], album: 'Zenith', durationMs: 200_000 }),
+  makeTrack({ id: 'local:q', title: '晴天', artists: ['周杰伦'], album: '叶惠美', durationMs: null }),
+];
+
+describe('sortable songs list', () => {
+  beforeEach(() => {
+    invokeMock.mockReset();
+    invokeMock.mockResolvedValue(undefined);
+    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+  });
+
+  it('starts in library order, sorts by a clicked column, and reverses on a second click', async () => {
+    render(LibraryView);
+    expect(shownTitles()).toEqual(['Bravo', 'charlie', 'Alpha', '晴天']);
+
+    const title = screen.getByTestId('sort-title');
+    expect(title).toHaveAccessibleName('Sort by Title');
+    await fireEvent.click(title);
+    expect(shownTitles()).toEqual(['Alpha', 'Bravo', 'charlie', '晴天']);
+    expect(title).toHaveAttribute('data-sort', 'ascending');
+    expect(title).toHaveAccessibleName('Title, sorted ascending (click to reverse)');
+    await fireEvent.click(title);
+    expect(shownTitles()).toEqual(['晴天', 'charlie', 'Bravo', 'Alpha']);
+    expect(title).toHaveAttribute('data-sort', 'descending');
+
+    // Another column starts ascending; tracks without a value go last.
+    await fireEvent.click(screen.getByTestId('sort-album'));
+    expect(title).not.toHaveAttribute('data-sort');
+    expect(shownTitles()).toEqual(['Bravo', 'Alpha', '晴天', 'charlie']);
+    await fireEvent.click(screen.getByTestId('sort-duration'));
+    expect(shownTitles()).toEqual(['charlie', 'Alpha', 'Bravo', '晴天']);
+    await fireEvent.click(screen.getByTestId('sort-duration'));
+    expect(shownTitles()).toEqual(['Bravo', 'Alpha', 'charlie', '晴天']);
+    await fireEvent.click(screen.getByTestId('sort-artist'));
+    expect(shownTitles()).toEqual(['charlie', 'Alpha', 'Bravo', '晴天']);
+  });
+
+  it('plays and queues the track a sorted row shows', async () => {
+    render(LibraryView);
+    await fireEvent.click(screen.getByTestId('sort-title'));
+    const first = screen.getAllByTestId('track-row')[0]!;
+    expect(first).toHaveAttribute('data-track-id', 'local:a');
+    await fireEvent.dblClick(within(first).getByTestId('track-title'));
+    expect(invokeMock).toHaveBeenLastCalledWith('play_library_track', { id: 'local:a' });
+    await fireEvent.click(within(screen.getAllByTestId('track-row')[1]!).getByTestId('track-add-to-queue'));
+    expect(invokeMock).toHaveBeenLastCalledWith('enqueue', { ids: ['local:b'], position: 'end' });
+  });
+
+  it('renders only a window of rows when 100 000 tracks are sorted', async () => {
+    const many = Array.from({ length: 100_000 }, (_, i) =>
+      makeTrack({ id: `local:${i}`, title: `Song ${(i * 7919) % 100_000}` }),
+    );
+    player.load(makeSnapshot({ library: { tracks: many, scanning: false } }));
+    render(LibraryView);
+    await fireEvent.click(screen.getByTestId('sort-title'));
+    const rows = screen.getAllByTestId('track-row');
+    expect(rows.length).toBeLessThan(100);
+    expect(shownTitles()[0]).toBe('Song 0');
+    expect(shownTitles()[1]).toBe('Song 1');
+    expect(shownTitles()[2]).toBe('Song 10');
+  });
+
+  it('has no sort buttons where the order matters (an album)', () => {
+    render(TrackList, { tracks, currentId: null, status: null, label: 'Album' });
+    expect(screen.queryByTestId('sort-title')).toBeNull();
+    expect(shownTitles()).toEqual(['Bravo', 'charlie', 'Alpha', '晴天']);
+  });
+});
