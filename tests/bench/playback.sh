@@ -60,32 +60,9 @@ for f in music.flac music.mp3; do
 done
 echo
 
-descendants() {
-  local pid=$1
-  echo "$pid"
-  for child in $(pgrep -P "$pid"); do descendants "$child"; done
-}
-ticks() { # CPU ticks (user + system) of a process tree
-  local total=0 t
-  for pid in $(descendants "$1"); do
-    t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
-    total=$((total + ${t:-0}))
-  done
-  echo "$total"
-}
-playing_cpu() { # PID -> % of one core over $seconds, after a 5 s settle
-  local pid=$1 before after hz
-  hz=$(getconf CLK_TCK)
-  sleep 5
-  before=$(ticks "$pid")
-  sleep "$seconds"
-  after=$(ticks "$pid")
-  awk -v d=$((after - before)) -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.2f", 100 * d / hz / s }'
-}
-stop() {
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
+# shellcheck source=tests/bench/process.sh
+source tests/bench/process.sh
+playing_cpu() { cpu_percent "$1" "$seconds"; }
 
 echo "### CPU while playing the FLAC (${seconds} s, % of one core, whole process tree)"
 echo
@@ -116,15 +93,7 @@ echo "| mpv $(mpv --version | awk 'NR==1 { print $2 }') (--no-video --ao=pulse) 
 stop $pid
 
 qlhome="$work/ql-home"
-mkdir -p "$qlhome"
-HOME=$qlhome quodlibet --no-plugins >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-  HOME=$qlhome quodlibet --print-playing >/dev/null 2>&1 && break
-  sleep 0.2
-done
-HOME=$qlhome quodlibet --play-file="$work/music.flac" >/dev/null 2>&1
-HOME=$qlhome quodlibet --hide-window >/dev/null 2>&1
+start_quodlibet "$qlhome" "$work/music.flac"
+pid=$QL_PID
 echo "| Quod Libet $(dpkg-query -W -f '${Version}' quodlibet) (window hidden) | $(playing_cpu $pid) % |"
-HOME=$qlhome quodlibet --quit >/dev/null 2>&1 || true
-stop $pid
+stop_quodlibet "$qlhome"

@@ -25,46 +25,11 @@ ffmpeg -v error -f lavfi -i "anoisesrc=color=pink:amplitude=0.25:duration=600:sa
   -f lavfi -i "aevalsrc=0.2*sin(2*PI*220*t)+0.15*sin(2*PI*277*t):s=44100:d=600" \
   -filter_complex "[0][1]amix=inputs=2,aformat=channel_layouts=stereo" -c:a flac "$work/music.flac"
 
-descendants() {
-  local pid=$1
-  echo "$pid"
-  for child in $(pgrep -P "$pid"); do descendants "$child"; done
-}
-ticks() {
-  local total=0 t
-  for pid in $(descendants "$1"); do
-    t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
-    total=$((total + ${t:-0}))
-  done
-  echo "$total"
-}
-cpu() { # PID -> % of one core over $seconds, after a 5 s settle
-  local pid=$1 before after hz
-  hz=$(getconf CLK_TCK)
-  sleep 5
-  before=$(ticks "$pid")
-  sleep "$seconds"
-  after=$(ticks "$pid")
-  awk -v d=$((after - before)) -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.2f", 100 * d / hz / s }'
-}
-pss() { # PID -> total PSS of the tree in MiB (median of three samples a second apart)
-  local samples=() i total kib
-  for i in 1 2 3; do
-    total=0
-    for p in $(descendants "$1"); do
-      kib=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)
-      total=$((total + ${kib:-0}))
-    done
-    samples+=("$total")
-    sleep 1
-  done
-  printf '%s\n' "${samples[@]}" | sort -n | sed -n 2p | awk '{ printf "%.1f", $1 / 1024 }'
-}
+# shellcheck source=tests/bench/process.sh
+source tests/bench/process.sh
+cpu() { cpu_percent "$1" "$seconds"; }
+pss() { pss_mib "$1"; }
 procs() { descendants "$1" | wc -l; }
-stop() {
-  kill "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
 
 echo "| player, playing the FLAC | processes | CPU (% of one core) | total PSS (MiB) |"
 echo "|---|---:|---:|---:|"
@@ -90,15 +55,7 @@ echo "| mpv $(mpv --version | awk 'NR==1 { print $2 }') (--no-video --ao=pulse) 
 stop $pid
 
 qlhome="$work/ql-home"
-mkdir -p "$qlhome"
-HOME=$qlhome quodlibet --no-plugins >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-  HOME=$qlhome quodlibet --print-playing >/dev/null 2>&1 && break
-  sleep 0.2
-done
-HOME=$qlhome quodlibet --play-file="$work/music.flac" >/dev/null 2>&1
-HOME=$qlhome quodlibet --hide-window >/dev/null 2>&1
+start_quodlibet "$qlhome" "$work/music.flac"
+pid=$QL_PID
 echo "| Quod Libet $(dpkg-query -W -f '${Version}' quodlibet) (window hidden) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
-HOME=$qlhome quodlibet --quit >/dev/null 2>&1 || true
-stop $pid
+stop_quodlibet "$qlhome"
