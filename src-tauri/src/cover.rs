@@ -19,8 +19,8 @@ use tauri::{Manager, Runtime, UriSchemeContext, UriSchemeResponder};
 
 pub const SCHEME: &str = "lyrebird-cover";
 
-/// The folder covers are cached in (`<cache>/covers`), managed as app state at start-up.
-/// Without it the handler reads the picture from the audio file on every request.
+/// The folder covers are cached in (`<cache>/covers`), managed as app state at start-up with
+/// the player.
 pub struct CoverCache(pub PathBuf);
 
 #[allow(clippy::needless_pass_by_value)] // the signature Tauri's protocol registry wants
@@ -43,33 +43,21 @@ pub fn handle<R: Runtime>(
         .map(|c| c.0.clone());
     let id = percent_decode(request.uri().path().trim_start_matches('/'));
     tauri::async_runtime::spawn(async move {
-        // A server's track: its cover is fetched from the server (the webview never sees the
-        // credentialed URL).
-        let remote = match (&servers, &id) {
-            (Some(servers), Some(id)) if id.starts_with(lyrebird_subsonic::TRACK_ID_PREFIX) => {
-                Some(servers.cover(&TrackId(id.clone())).await)
-            }
-            _ => None,
-        };
-        let cover = match (player, id) {
-            _ if remote.is_some() => remote
-                .flatten()
-                .map(|(mime_type, data)| Cover { mime_type, data }),
-            (Some(player), Some(id)) => {
+        let cover = match (id, player, cache) {
+            // A server's track: its cover is fetched from the server (the webview never sees
+            // the credentialed URL).
+            (Some(id), _, _) if id.starts_with(lyrebird_subsonic::TRACK_ID_PREFIX) => match servers
+            {
+                Some(servers) => servers
+                    .cover(&TrackId(id))
+                    .await
+                    .map(|(mime_type, data)| Cover { mime_type, data }),
+                None => None,
+            },
+            (Some(id), Some(player), Some(dir)) => {
                 let path_of =
                     |id: String| async move { player.track_path(TrackId(id)).await.ok().flatten() };
-                match cache {
-                    Some(dir) => local_cover(dir, id, path_of).await,
-                    None => match path_of(id).await {
-                        Some(path) => tauri::async_runtime::spawn_blocking(move || {
-                            lyrebird_library::read_cover(&path)
-                        })
-                        .await
-                        .ok()
-                        .flatten(),
-                        None => None,
-                    },
-                }
+                local_cover(dir, id, path_of).await
             }
             _ => None,
         };
@@ -142,16 +130,13 @@ fn cached_cover(dir: &Path, id: &str) -> Option<Cover> {
     })
 }
 
-/// Write `id`'s cover into the cache: whole into a temporary file, then renamed, so a reader
-/// sees the old file, the new one or none, never half of one.
+/// Write `id`'s cover into the cache. The file: the magic line, the MIME type, the id (each on
+/// a line of its own), then the picture.
 fn store_cover(dir: &Path, id: &str, cover: &Cover) -> std::io::Result<()> {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static PARTS: AtomicU64 = AtomicU64::new(0);
     if id.contains('\n') || cover.mime_type.contains('\n') {
         return Err(std::io::Error::other("line break in an id or MIME type"));
     }
     std::fs::create_dir_all(dir)?;
-    let file = cache_file(dir, id);
     let mut bytes = Vec::with_capacity(CACHE_MAGIC.len() + id.len() + 64 + cover.data.len());
     bytes.extend_from_slice(CACHE_MAGIC);
     bytes.extend_from_slice(cover.mime_type.as_bytes());
@@ -159,21 +144,32 @@ fn store_cover(dir: &Path, id: &str, cover: &Cover) -> std::io::Result<()> {
     bytes.extend_from_slice(id.as_bytes());
     bytes.push(b'\n');
     bytes.extend_from_slice(&cover.data);
-    let partial = file.with_extension(format!(
-        "{}.{}.part",
+    write_atomically(&cache_file(dir, id), &bytes)
+}
+
+/// Write `bytes` whole into a temporary file beside `file` (named uniquely, so two writers never
+/// share one), then rename it: a reader sees the old file, the new one or none, never half.
+fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PARTS: AtomicU64 = AtomicU64::new(0);
+    let mut partial = file.as_os_str().to_owned();
+    partial.push(format!(
+        ".{}.{}.part",
         std::process::id(),
         PARTS.fetch_add(1, Ordering::Relaxed)
     ));
-    std::fs::write(&partial, &bytes)?;
-    std::fs::rename(&partial, &file).inspect_err(|_| {
+    let partial = PathBuf::from(partial);
+    std::fs::write(&partial, bytes)?;
+    std::fs::rename(&partial, file).inspect_err(|_| {
         let _ = std::fs::remove_file(&partial);
     })
 }
 
-/// A `file://` URL of `track`'s embedded cover, for the OS's media controls and notifications
-/// (which cannot use our protocol): written once into `dir` under a name made from the track
-/// id, then reused.
-pub fn cover_file_url(dir: &std::path::Path, track: &lyrebird_core::Track) -> Option<String> {
+/// `track`'s embedded cover as a plain picture file, for the OS's media controls and
+/// notifications (which cannot use our protocol): written once into `dir` under a name made
+/// from the track id, then reused. The picture comes from the protocol's cache when the window
+/// already showed it, else from the audio file (and then goes into that cache too).
+pub fn cover_file(dir: &Path, track: &lyrebird_core::Track) -> Option<PathBuf> {
     if !track.has_cover {
         return None;
     }
@@ -187,28 +183,32 @@ pub fn cover_file_url(dir: &std::path::Path, track: &lyrebird_core::Track) -> Op
         .iter()
         .map(|ext| dir.join(format!("{name}.{ext}")))
         .find(|p| p.is_file());
-    let file = if let Some(file) = existing {
-        file
-    } else {
-        {
-            let cover = lyrebird_library::read_cover(track.path.as_deref()?)?;
-            let ext = match cover.mime_type.as_str() {
-                "image/jpeg" => "jpg",
-                "image/png" => "png",
-                "image/gif" => "gif",
-                "image/webp" => "webp",
-                _ => "img",
-            };
-            let file = dir.join(format!("{name}.{ext}"));
-            std::fs::create_dir_all(dir).ok()?;
-            // Written whole then renamed: a reader never sees half a picture.
-            let partial = dir.join(format!(".{name}.{ext}.part"));
-            std::fs::write(&partial, &cover.data).ok()?;
-            std::fs::rename(&partial, &file).ok()?;
-            file
+    if existing.is_some() {
+        return existing;
+    }
+    let cover = cached_cover(dir, &track.id.0).or_else(|| {
+        let cover = lyrebird_library::read_cover(track.path.as_deref()?)?;
+        if let Err(e) = store_cover(dir, &track.id.0, &cover) {
+            tracing::warn!(error = %e, "could not cache a cover");
         }
+        Some(cover)
+    })?;
+    let ext = match cover.mime_type.as_str() {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        _ => "img",
     };
-    Some(file_url(&file))
+    let file = dir.join(format!("{name}.{ext}"));
+    std::fs::create_dir_all(dir).ok()?;
+    write_atomically(&file, &cover.data).ok()?;
+    Some(file)
+}
+
+/// [`cover_file`] as a `file://` URL (what MPRIS's `mpris:artUrl` takes).
+pub fn cover_file_url(dir: &Path, track: &lyrebird_core::Track) -> Option<String> {
+    cover_file(dir, track).map(|file| file_url(&file))
 }
 
 /// `file://` + the path with everything but unreserved characters and `/` percent-encoded.
@@ -227,20 +227,7 @@ fn file_url(path: &std::path::Path) -> String {
 
 /// Decode `%XX` escapes; `None` for malformed input or non-UTF-8 results.
 fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    String::from_utf8(lyrebird_library::m3u::percent_decode(text)?).ok()
 }
 
 #[cfg(test)]

@@ -169,9 +169,7 @@ impl<R: Runtime> DesktopMirror<R> {
                 .builder()
                 .title(&track.title)
                 .body(track.artists.join(", "));
-            if let Some(url) = crate::cover::cover_file_url(&covers, &track)
-                && let Some(path) = crate::launch::path_of_file_uri(&url)
-            {
+            if let Some(path) = crate::cover::cover_file(&covers, &track) {
                 note = note.icon(path.to_string_lossy());
             }
             if let Err(e) = note.show() {

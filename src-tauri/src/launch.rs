@@ -63,19 +63,7 @@ pub fn path_of_file_uri(uri: &str) -> Option<PathBuf> {
     if !rest.starts_with('/') {
         return None;
     }
-    let bytes = rest.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
+    let out = lyrebird_library::m3u::percent_decode(rest)?;
     // Paths are bytes on Unix; elsewhere they must be UTF-8 to be a path at all.
     #[cfg(unix)]
     let path = {

@@ -45,18 +45,13 @@ pub fn bindings(settings: &GlobalShortcuts) -> Vec<(String, ShortcutAction)> {
     .collect()
 }
 
-/// Replace every registered shortcut with those of `settings`. Returns the keys that could not
-/// be registered, with why (also told to the user as notices).
-pub fn apply<R: Runtime>(
-    app: &AppHandle<R>,
-    player: &PlayerHandle,
-    settings: &GlobalShortcuts,
-) -> Vec<(String, String)> {
+/// Replace every registered shortcut with those of `settings`. Keys that cannot be registered
+/// are told to the user as notices.
+pub fn apply<R: Runtime>(app: &AppHandle<R>, player: &PlayerHandle, settings: &GlobalShortcuts) {
     let shortcuts = app.global_shortcut();
     if let Err(e) = shortcuts.unregister_all() {
         tracing::warn!(error = %e, "old shortcuts not removed");
     }
-    let mut failed = Vec::new();
     for (keys, action) in bindings(settings) {
         let handler_player = player.clone();
         let result = shortcuts.on_shortcut(keys.as_str(), move |app, _shortcut, event| {
@@ -69,14 +64,12 @@ pub fn apply<R: Runtime>(
             Err(e) => {
                 tracing::warn!(%keys, error = %e, "global shortcut not available");
                 player.send(Action::Notify(Notice::ShortcutUnavailable {
-                    keys: keys.clone(),
+                    keys,
                     reason: e.to_string(),
                 }));
-                failed.push((keys, e.to_string()));
             }
         }
     }
-    failed
 }
 
 fn perform<R: Runtime>(app: &AppHandle<R>, player: &PlayerHandle, action: ShortcutAction) {

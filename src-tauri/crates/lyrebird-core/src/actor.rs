@@ -321,10 +321,10 @@ impl Player {
     }
 }
 
-/// A source's answer to one lookup.
 /// How many notices wait for a window at most.
 const MAX_UNSEEN_NOTICES: usize = 8;
 
+/// A source's answer to one lookup.
 struct LookupReply {
     id: LookupId,
     result: Result<Answer, ResolveError>,

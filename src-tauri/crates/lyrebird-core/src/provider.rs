@@ -226,18 +226,6 @@ impl Sources {
         Self(entries.into_iter().collect())
     }
 
-    /// The source that resolves tracks of `kind`: the first registered of that kind.
-    #[must_use]
-    pub fn get(&self, kind: SourceKind) -> Option<Arc<dyn Source>> {
-        self.home_of(kind).map(|i| self.0[i].source.clone())
-    }
-
-    /// The position of the source that resolves tracks of `kind`.
-    #[must_use]
-    pub fn home_of(&self, kind: SourceKind) -> Option<usize> {
-        self.0.iter().position(|e| e.kind == kind)
-    }
-
     /// The position of the source that resolves `track`: the first of its kind that owns its
     /// id (see [`SourceEntry::owning_ids_starting_with`]).
     #[must_use]
@@ -270,15 +258,6 @@ impl Sources {
     #[must_use]
     pub fn entry(&self, index: usize) -> Option<&SourceEntry> {
         self.0.get(index)
-    }
-
-    /// What to call the home of `kind` in a message: its label, or the kind's name.
-    #[must_use]
-    pub fn label_of(&self, kind: SourceKind) -> String {
-        self.home_of(kind).map_or_else(
-            || kind_display_name(kind).to_owned(),
-            |i| self.0[i].label.clone(),
-        )
     }
 }
 

@@ -170,15 +170,6 @@ fn collect(path: &Path, walk: &mut Walk<'_>) {
     }
 }
 
-/// Read tags of `files` on all cores, keeping their order.
-#[must_use]
-pub fn read_all(files: &[PathBuf], source: SourceKind) -> Vec<Track> {
-    read_all_checked(files, source)
-        .into_iter()
-        .map(|read| read.track)
-        .collect()
-}
-
 /// What reading one file's tags gave: the track, what the index keeps beside it, and why the
 /// tags could not be read, if they could not.
 #[derive(Clone, Debug, PartialEq)]
@@ -190,7 +181,8 @@ pub struct ReadTrack {
     pub problem: Option<String>,
 }
 
-/// [`read_all`] with the disc number, album artist and any problem of each file.
+/// Read tags of `files` on all cores, keeping their order: each file's track, disc number,
+/// album artist and any problem.
 #[must_use]
 pub fn read_all_checked(files: &[PathBuf], source: SourceKind) -> Vec<ReadTrack> {
     let threads = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);

@@ -176,7 +176,10 @@ fn file_uri_path(rest: &str) -> Option<PathBuf> {
     Some(normalize_lexically(&path))
 }
 
-fn percent_decode(s: &str) -> Option<Vec<u8>> {
+/// Decode `%XX` escapes into bytes; `None` for a malformed escape. (Also used by the app for
+/// `file://` URIs from the command line and cover ids.)
+#[must_use]
+pub fn percent_decode(s: &str) -> Option<Vec<u8>> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

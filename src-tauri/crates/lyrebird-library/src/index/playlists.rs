@@ -332,17 +332,12 @@ impl Index {
             .collect();
         let text = m3u::write(&export, &file, style);
         // Written beside it, then renamed over it: a failed write leaves the old file whole.
-        let partial = file.with_extension("m3u8.partial");
-        let io = |source| IndexError::File {
-            path: file.clone(),
-            source,
-        };
-        std::fs::write(&partial, text).map_err(io)?;
-        std::fs::rename(&partial, &file).map_err(|source| {
-            let _ = std::fs::remove_file(&partial);
-            io(source)
-        })?;
-        Ok(())
+        lyrebird_core::settings::write_atomically(&file, text.as_bytes()).map_err(|source| {
+            IndexError::File {
+                path: file.clone(),
+                source,
+            }
+        })
     }
 
     fn items(&self, id: i64) -> Result<Vec<Item>, IndexError> {
