@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "search_library",
     "get_lyrics",
     "set_lyrics_offset",
+    "set_liked",
     "set_desktop_settings",
     "remember_view",
     "show_main_window",

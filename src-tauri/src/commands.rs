@@ -163,6 +163,17 @@ pub async fn set_lyrics_offset(player: Player<'_>, id: String, offset_ms: i64) -
         .await
 }
 
+/// Like (or unlike) the current track at its own source, if it is still `id`.
+#[tauri::command]
+pub async fn set_liked(player: Player<'_>, id: String, liked: bool) -> Done {
+    player
+        .act(Action::SetLiked {
+            track: TrackId(id),
+            liked,
+        })
+        .await
+}
+
 /// Ids of the library tracks matching what was typed, best first (at most 500).
 #[tauri::command]
 pub async fn search_library(

@@ -127,7 +127,6 @@ impl<R: Runtime> DesktopMirror<R> {
             TrayContext {
                 language: self.language(),
                 window_shown: window::main_on_screen(&self.app),
-                can_like: false,
             },
         );
         if self.shown_menu.as_ref() == Some(&model) {
@@ -211,7 +210,7 @@ fn perform<R: Runtime>(app: &AppHandle<R>, player: &PlayerHandle, action: TrayAc
         TrayAction::TogglePause => player.send(Action::TogglePause),
         TrayAction::Previous => player.send(Action::Previous),
         TrayAction::Next => player.send(Action::Next),
-        TrayAction::Like => {} // no source with likes yet (the item is not shown)
+        TrayAction::Like => player.send(Action::ToggleLiked),
         TrayAction::SetMode(mode) => player.send(Action::SetPlayMode(mode)),
         TrayAction::ShowWindow => window::show_main(app),
         TrayAction::HideWindow => window::hide_main(app),

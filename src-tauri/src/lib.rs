@@ -81,6 +81,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::search_library,
             commands::get_lyrics,
             commands::set_lyrics_offset,
+            commands::set_liked,
             commands::set_desktop_settings,
             commands::remember_view,
             commands::show_main_window,

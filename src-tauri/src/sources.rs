@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use lyrebird_core::actor::Action;
 use lyrebird_core::provider::{
-    self, FindFuture, ResolveError, ResolveFuture, Source, SourceEntry, Sources,
+    self, FindFuture, LikeFuture, ResolveError, ResolveFuture, ScrobbleFuture, ScrobbleKind,
+    Source, SourceEntry, Sources,
 };
 use lyrebird_core::servers::{
     BrowsePage, BrowseRequest, LIBRARY_SOURCE_ID, RemoteAlbum, RemoteArtist, RemotePlaylist,
@@ -512,18 +513,23 @@ struct ServerSource {
     client: SubsonicClient,
 }
 
-impl Source for ServerSource {
-    fn resolve(&self, mut track: Track, cancel: CancellationToken) -> ResolveFuture {
+impl ServerSource {
+    /// `track` as the client knows it (`subsonic:<song>`), if it is one of this server's.
+    fn to_client(&self, mut track: Track) -> Result<Track, String> {
         let Some(song) = track.id.0.strip_prefix(&self.prefix) else {
-            let id = track.id.clone();
-            return Box::pin(async move {
-                Err(ResolveError::Failed(format!(
-                    "{id} is not a track of this server"
-                )))
-            });
+            return Err(format!("{} is not a track of this server", track.id));
         };
         track.id = lyrebird_subsonic::track_id(song);
-        self.client.resolve(track, cancel)
+        Ok(track)
+    }
+}
+
+impl Source for ServerSource {
+    fn resolve(&self, track: Track, cancel: CancellationToken) -> ResolveFuture {
+        match self.to_client(track) {
+            Ok(track) => self.client.resolve(track, cancel),
+            Err(e) => Box::pin(async move { Err(ResolveError::Failed(e)) }),
+        }
     }
 
     fn find(&self, wanted: Track, cancel: CancellationToken) -> FindFuture {
@@ -538,6 +544,29 @@ impl Source for ServerSource {
             }
             Ok(tracks)
         })
+    }
+
+    fn scrobble(
+        &self,
+        track: Track,
+        kind: ScrobbleKind,
+        cancel: CancellationToken,
+    ) -> ScrobbleFuture {
+        match self.to_client(track) {
+            Ok(track) => Source::scrobble(&self.client, track, kind, cancel),
+            Err(e) => Box::pin(async move { Err(e) }),
+        }
+    }
+
+    fn can_like(&self) -> bool {
+        self.client.can_like()
+    }
+
+    fn like(&self, track: Track, liked: bool, cancel: CancellationToken) -> LikeFuture {
+        match self.to_client(track) {
+            Ok(track) => self.client.like(track, liked, cancel),
+            Err(e) => Box::pin(async move { Err(e) }),
+        }
     }
 }
 
@@ -599,6 +628,98 @@ mod tests {
         let id = new_id();
         assert!(!id.contains(':') && !id.is_empty(), "{id}");
         assert_ne!(id, new_id());
+    }
+
+    /// A Subsonic server on loopback that says "ok" to everything and records the request
+    /// lines (`GET /rest/star?...`), one connection per request.
+    fn recording_server() -> (String, Arc<Mutex<Vec<String>>>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                seen.lock().unwrap().push(line.trim().to_owned());
+                let mut header = String::new();
+                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                    header.clear();
+                }
+                let body = r#"{"subsonic-response":{"status":"ok","version":"1.16.1"}}"#;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (base_url, requests)
+    }
+
+    /// The app's per-server wrapper hands scrobbles and likes to the server with the server's
+    /// own song id (`subsonic:<server>:42` → `id=42`); tracks of another server are refused.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn scrobbles_and_likes_reach_the_server_with_its_song_id() {
+        let (base_url, requests) = recording_server();
+        let server = ServerSettings {
+            id: "srv1".into(),
+            base_url,
+            user: "ann".into(),
+            ..ServerSettings::default()
+        };
+        let source = ServerSource {
+            prefix: track_prefix(&server.id),
+            client: SubsonicClient::new(config_of(&server, Some("pw".into()))).unwrap(),
+        };
+        let mut track = Track::from_path("x".into(), SourceKind::Subsonic);
+        track.id = TrackId("subsonic:srv1:42".into());
+        track.path = None;
+        let cancel = CancellationToken::new();
+
+        assert!(source.can_like());
+        source
+            .scrobble(track.clone(), ScrobbleKind::NowPlaying, cancel.clone())
+            .await
+            .unwrap();
+        source
+            .like(track.clone(), true, cancel.clone())
+            .await
+            .unwrap();
+        source
+            .like(track.clone(), false, cancel.clone())
+            .await
+            .unwrap();
+        let seen = requests.lock().unwrap().clone();
+        let calls: Vec<&String> = seen
+            .iter()
+            .filter(|r| {
+                ["/scrobble", "/star", "/unstar"]
+                    .iter()
+                    .any(|c| r.contains(c))
+            })
+            .collect();
+        assert_eq!(calls.len(), 3, "{seen:#?}");
+        for call in &calls {
+            assert!(call.contains("id=42&") || call.contains("id=42 "), "{call}");
+            assert!(!call.contains("srv1"), "{call}");
+        }
+        assert!(calls[0].contains("/scrobble") && calls[0].contains("submission=false"));
+        assert!(
+            calls[1].contains("/star") && !calls[1].contains("/unstar"),
+            "{}",
+            calls[1]
+        );
+        assert!(calls[2].contains("/unstar"), "{}", calls[2]);
+
+        let mut foreign = track;
+        foreign.id = TrackId("subsonic:other:42".into());
+        let refused = source.like(foreign, true, cancel).await.unwrap_err();
+        assert!(refused.contains("not a track of this server"), "{refused}");
+        assert_eq!(requests.lock().unwrap().len(), seen.len(), "nothing sent");
     }
 
     /// A keyring that refuses everything (none on the bus, or a locked one).

@@ -1,6 +1,7 @@
 // Subsonic in the real app against a real supysonic on 127.0.0.1: add the server through the
 // UI (a wrong password first: the client's error is shown), search a CJK title, play it and
-// hear its tone; then the fallback race: a library track whose file is gone plays from the
+// hear its tone, see it in the server's "now playing", like it (starred there) and unlike it;
+// then the fallback race: a library track whose file is gone plays from the
 // server's copy, and the UI says so.
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync } from 'node:fs';
@@ -114,6 +115,27 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
       return np.status === 'playing' && np.trackId === sunnyId && np.positionMs > 2500 && np;
     }, 30_000);
     assertHeard(await recording.stop(), SUNNY_HZ, 1.5, COPY_HZ);
+
+    // The server lists it as playing now (supysonic also marks streamed songs, so the scrobble
+    // itself is checked in src-tauri/src/sources.rs), and a like in the bar stars it there.
+    const songId = sunnyId.split(':').at(-1);
+    await until('晴天 in the server\'s now playing', async () => {
+      const entries = (await server.api('getNowPlaying')).nowPlaying?.entry ?? [];
+      return entries.some((e) => e.id === songId);
+    });
+    const like = await browser.$('[data-testid="np-like"]');
+    assert.equal(await like.getAttribute('aria-pressed'), 'false');
+    await like.click();
+    await until('the bar showing the like', async () => (await like.getAttribute('aria-pressed')) === 'true');
+    await until('晴天 starred on the server', async () => {
+      const songs = (await server.api('getStarred2')).starred2?.song ?? [];
+      return songs.some((s) => s.id === songId);
+    });
+    await like.click();
+    await until('晴天 unstarred on the server', async () => {
+      const songs = (await server.api('getStarred2')).starred2?.song ?? [];
+      return !songs.some((s) => s.id === songId);
+    });
 
     // The fallback: play the opener, delete the next track's file, skip to it.
     await (await browser.$('[data-testid="nav-library"]')).click();

@@ -33,7 +33,7 @@ function freePort() {
 
 /**
  * Start supysonic with `tracks` ({ title, artist, album, track, seconds, freq }). Returns
- * { baseUrl, music, stop(), log() }.
+ * { baseUrl, music, stop(), log(), api(method, params) }.
  */
 export async function startSupysonic(tracks) {
   const root = tempDir('lyrebird-supysonic-');
@@ -92,5 +92,11 @@ export async function startSupysonic(tracks) {
     }
     await sleep(100);
   }
-  return { baseUrl, music, stop, log };
+  /** A Subsonic call as the admin (password auth, JSON): the `subsonic-response` object. */
+  const api = async (method, params = {}) => {
+    const query = new URLSearchParams({ u: USER, p: PASSWORD, c: 'e2e', v: '1.12.0', f: 'json', ...params });
+    const res = await fetch(`${baseUrl}/rest/${method}.view?${query}`);
+    return (await res.json())['subsonic-response'];
+  };
+  return { baseUrl, music, stop, log, api };
 }

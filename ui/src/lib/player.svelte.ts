@@ -33,6 +33,7 @@ export const MAX_TOASTS = 4;
 export function severityOf(notice: ToastNotice): Severity {
   switch (notice.kind) {
     case 'cannotPlay':
+    case 'cannotLike':
     case 'allTracksFailed':
     case 'noAudioDevice':
     case 'settingsNotSaved':

@@ -6,6 +6,7 @@
 
 mod fallback;
 mod library_folders;
+mod likes;
 mod lyrics_offsets;
 mod scrobble;
 
@@ -171,6 +172,14 @@ pub enum Action {
         track: TrackId,
         offset_ms: i64,
     },
+    /// Like (or unlike) the current track at its own source (`PlayerState::liked`), if it
+    /// is still `track` (a choice made a moment too late changes nothing).
+    SetLiked {
+        track: TrackId,
+        liked: bool,
+    },
+    /// Turn the current track's like over (the tray and shortcuts, which know no track).
+    ToggleLiked,
 }
 
 /// Why an action was refused. Refusals change nothing.
@@ -336,6 +345,8 @@ enum Answer {
     Stream(Playable),
     /// Copies of the track (`Source::find`).
     Found(Vec<Track>),
+    /// The source took the like (`Source::like`).
+    Liked,
 }
 
 type LookupFuture = Pin<Box<dyn Future<Output = Result<Answer, ResolveError>> + Send>>;
@@ -353,6 +364,17 @@ enum Purpose {
     /// Copies of load `play_id`'s track found by source `entry` (a registry position), for
     /// the fallback race.
     Fallback { play_id: PlayId, entry: usize },
+    /// Tell the user if the source refused to (un)like `track`, which was liked or not (`was`)
+    /// before.
+    Like { track: Track, was: bool },
+}
+
+impl Purpose {
+    /// Whether this lookup serves what plays (superseded when something else plays), rather
+    /// than a track the user acted on.
+    fn about_what_plays(&self) -> bool {
+        !matches!(self, Self::Like { .. })
+    }
 }
 
 struct Lookup {
@@ -434,6 +456,8 @@ struct Actor<A> {
     preload_origin: Origin,
     /// Scrobbling of the current load (a remote track playing from its own source).
     scrobbling: Option<scrobble::Scrobbling>,
+    /// Likes changed this session.
+    likes: likes::Likes,
 }
 
 impl<A: AudioOutput> Actor<A> {
@@ -513,6 +537,7 @@ impl<A: AudioOutput> Actor<A> {
             preload_origin: Origin::Own,
             lyrics_offsets,
             scrobbling: None,
+            likes: likes::Likes::default(),
         };
         actor.init_library_folders();
         if let Some(loaded) = session {
@@ -784,6 +809,8 @@ impl<A: AudioOutput> Actor<A> {
             Action::SetLyricsOffset { track, offset_ms } => {
                 self.set_lyrics_offset(&track, offset_ms);
             }
+            Action::SetLiked { track, liked } => self.set_liked(Some(&track), Some(liked)),
+            Action::ToggleLiked => self.set_liked(None, None),
         }
         Ok(())
     }
@@ -885,7 +912,7 @@ impl<A: AudioOutput> Actor<A> {
             return;
         };
         // Whatever was being looked up for the previous load is no longer wanted.
-        self.cancel_lookups(|_| true);
+        self.cancel_lookups(Purpose::about_what_plays);
         self.abandon_race();
         self.stalls = 0;
         self.play_id = self.fresh_play_id();
@@ -1082,7 +1109,7 @@ impl<A: AudioOutput> Actor<A> {
             Purpose::Fallback { play_id, entry } => {
                 let found = match reply.result {
                     Ok(Answer::Found(tracks)) => Ok(tracks),
-                    Ok(Answer::Stream(_)) => Ok(Vec::new()),
+                    Ok(Answer::Stream(_) | Answer::Liked) => Ok(Vec::new()),
                     Err(e) => Err(e),
                 };
                 self.race_reply(play_id, entry, found);
@@ -1112,6 +1139,7 @@ impl<A: AudioOutput> Actor<A> {
                 };
                 let _ = answer.send(result);
             }
+            Purpose::Like { track, was } => self.like_answered(&track, was, reply.result),
         }
     }
 
@@ -1500,7 +1528,7 @@ impl<A: AudioOutput> Actor<A> {
             // must not move a stopped player (the simulation found exactly that).
             self.play_id = self.fresh_play_id();
             self.preload = None;
-            self.cancel_lookups(|_| true);
+            self.cancel_lookups(Purpose::about_what_plays);
             self.abandon_race();
             self.audio.send(AudioCommand::Stop);
             self.status = PlaybackStatus::Stopped;
@@ -1638,6 +1666,7 @@ impl<A: AudioOutput> Actor<A> {
             library_folders_from_env: self.config.library_folders.forced.is_some(),
             playing_from: self.playing_from(),
             lyrics_offset_ms: self.current_lyrics_offset(),
+            liked: self.current_liked(),
         }
     }
 
@@ -1697,7 +1726,9 @@ impl<A: AudioOutput> Actor<A> {
 fn stream(result: Result<Answer, ResolveError>) -> Result<Playable, ResolveError> {
     match result? {
         Answer::Stream(media) => Ok(media),
-        Answer::Found(_) => Err(ResolveError::Failed("the source answered a search".into())),
+        Answer::Found(_) | Answer::Liked => Err(ResolveError::Failed(
+            "the source answered something else".into(),
+        )),
     }
 }
 

@@ -68,6 +68,11 @@ pub struct PlayerState {
     /// lyrics, in milliseconds: the lyrics views show the line at `position + this`.
     #[ts(type = "number")]
     pub lyrics_offset_ms: i64,
+    /// Whether the current track is liked at its own source; absent when that source has no
+    /// likes (the like button and the tray's Like item are hidden then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub liked: Option<bool>,
 }
 
 /// A copy of the current track playing in its place, and the other copies found.
@@ -125,6 +130,7 @@ impl Default for PlayerState {
             library_folders_from_env: false,
             playing_from: None,
             lyrics_offset_ms: 0,
+            liked: None,
         }
     }
 }
@@ -238,6 +244,11 @@ pub enum Notice {
     /// A global shortcut could not be set up (taken by another app, or not a valid key).
     ShortcutUnavailable {
         keys: String,
+        reason: String,
+    },
+    /// The track's source has no likes, or refused to (un)like it; the like shows as before.
+    CannotLike {
+        name: String,
         reason: String,
     },
 }

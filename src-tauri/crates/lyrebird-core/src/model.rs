@@ -97,6 +97,10 @@ pub struct Track {
     pub has_cover: bool,
     /// Loudness normalisation from the file's ReplayGain tags, if it has them.
     pub replay_gain: Option<ReplayGain>,
+    /// Whether the user likes the track at its source (a Subsonic star), when the source says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub liked: Option<bool>,
     /// Where the audio lives, for local files. Kept out of the UI's data: the webview never
     /// needs file-system paths.
     #[serde(skip)]
@@ -122,6 +126,7 @@ impl Track {
             duration_ms: None,
             has_cover: false,
             replay_gain: None,
+            liked: None,
             path: Some(path),
         }
     }

@@ -161,6 +161,7 @@ mod tests {
             duration_ms,
             has_cover: false,
             replay_gain: None,
+            liked: None,
             path: None,
         }
     }

@@ -475,6 +475,7 @@ fn track_from(item: &Value) -> Track {
         duration_ms: item["durationMs"].as_u64(),
         has_cover: false,
         replay_gain: None,
+        liked: None,
         path: None,
     }
 }
@@ -490,6 +491,7 @@ fn vip(k: u64) -> Track {
         duration_ms: Some(length_ms(k)),
         has_cover: false,
         replay_gain: None,
+        liked: None,
         path: None,
     }
 }

@@ -102,8 +102,6 @@ pub struct TrayContext {
     pub language: Language,
     /// Whether a window is on screen (the item then offers to hide it).
     pub window_shown: bool,
-    /// Whether the current track's source can like tracks (no like item otherwise).
-    pub can_like: bool,
 }
 
 /// Menu labels longer than this are cut with an ellipsis: a tray menu is no place for a
@@ -144,11 +142,12 @@ pub fn menu(state: &PlayerState, context: TrayContext) -> TrayMenu {
             enabled: has_track,
         },
     ];
-    if context.can_like && state.current.is_some() {
-        items.push(TrayItem::Action {
+    // Only where the current track's source has likes (`liked` is absent otherwise).
+    if let (Some(liked), Some(_)) = (state.liked, &state.current) {
+        items.push(TrayItem::Check {
             action: TrayAction::Like,
             text: words.like.to_owned(),
-            enabled: true,
+            checked: liked,
         });
     }
     items.push(TrayItem::Submenu {
@@ -304,7 +303,6 @@ mod tests {
         TrayContext {
             language,
             window_shown: true,
-            can_like: false,
         }
     }
 
@@ -400,20 +398,25 @@ mod tests {
 
     #[test]
     fn like_appears_only_where_the_source_supports_it() {
-        let playing = state(PlaybackStatus::Playing, Some("Song"));
+        let like_item = |menu: &TrayMenu| {
+            menu.items.iter().find_map(|item| match item {
+                TrayItem::Check {
+                    action: TrayAction::Like,
+                    text,
+                    checked,
+                } => Some((text.clone(), *checked)),
+                _ => None,
+            })
+        };
+        let mut playing = state(PlaybackStatus::Playing, Some("Song"));
         let without = menu(&playing, context(Language::English));
-        assert_eq!(action_text(&without, TrayAction::Like), None);
-        let with = menu(
-            &playing,
-            TrayContext {
-                can_like: true,
-                ..context(Language::English)
-            },
-        );
-        assert_eq!(
-            action_text(&with, TrayAction::Like),
-            Some(("Like".into(), true))
-        );
+        assert_eq!(like_item(&without), None);
+        playing.liked = Some(false);
+        let with = menu(&playing, context(Language::English));
+        assert_eq!(like_item(&with), Some(("Like".into(), false)));
+        playing.liked = Some(true);
+        let liked = menu(&playing, context(Language::SimplifiedChinese));
+        assert_eq!(like_item(&liked), Some(("喜欢".into(), true)));
     }
 
     #[test]

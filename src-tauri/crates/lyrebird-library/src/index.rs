@@ -654,6 +654,7 @@ fn row_to_track(r: &rusqlite::Row<'_>) -> rusqlite::Result<Track> {
         duration_ms: duration.and_then(|d| u64::try_from(d).ok()),
         has_cover: r.get(8)?,
         replay_gain: replay_gain.and_then(|rg| serde_json::from_str::<ReplayGain>(&rg).ok()),
+        liked: None,
         path: Some(path),
     })
 }

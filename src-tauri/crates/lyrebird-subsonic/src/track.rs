@@ -55,6 +55,7 @@ impl Song {
                 album_gain_db: gain.album_gain,
                 album_peak: gain.album_peak,
             }),
+            liked: Some(self.starred.is_some()),
             path: None,
         }
     }
@@ -69,7 +70,7 @@ mod tests {
         let song: Song = serde_json::from_str(
             r#"{"id": "s-1", "title": "<b>Hi</b>", "album": "A", "artist": "X feat. Y",
                 "artists": [{"id": "1", "name": "X"}, {"id": "2", "name": "Y"}],
-                "track": 3, "duration": 181, "coverArt": "al-9",
+                "track": 3, "duration": 181, "coverArt": "al-9", "starred": "2026-01-02T03:04:05Z",
                 "replayGain": {"trackGain": -6.5, "trackPeak": 0.9}}"#,
         )
         .unwrap();
@@ -87,12 +88,18 @@ mod tests {
         assert_eq!(gain.track_gain_db, Some(-6.5));
         assert_eq!(gain.album_gain_db, None);
         assert!(track.path.is_none());
+        assert_eq!(track.liked, Some(true), "starred");
 
         let plain: Song = serde_json::from_str(r#"{"id": "2", "artist": "Solo"}"#).unwrap();
         let track = plain.to_track();
         assert_eq!(track.artists, ["Solo"]);
         assert_eq!(track.title, "2", "no title: the id stands in");
         assert!(!track.has_cover);
+        assert_eq!(
+            track.liked,
+            Some(false),
+            "a server says when a song is not starred"
+        );
         assert_eq!(song_id(&TrackId("local:abc".into())), None);
         assert_eq!(song_id(&TrackId("subsonic:".into())), None);
     }

@@ -61,6 +61,31 @@ describe('NowPlayingBar', () => {
     expect(screen.getByTestId('np-elapsed')).toHaveTextContent('2:05');
   });
 
+  it('offers a like only when the source has likes, and sends the other state', async () => {
+    loadPlaying();
+    const { unmount } = render(NowPlayingBar);
+    expect(screen.queryByTestId('np-like')).toBeNull();
+    unmount();
+
+    loadPlaying();
+    player.receive({ type: 'state', payload: { ...player.state!, liked: false } });
+    render(NowPlayingBar);
+    const like = screen.getByTestId('np-like');
+    expect(like).toHaveAccessibleName('Like');
+    expect(like).toHaveAttribute('aria-pressed', 'false');
+    await fireEvent.click(like);
+    expect(invokeMock).toHaveBeenCalledWith('set_liked', { id: 'local:song', liked: true });
+
+    // The actor's state, not the click, decides what shows.
+    expect(like).toHaveAttribute('aria-pressed', 'false');
+    player.receive({ type: 'state', payload: { ...player.state!, liked: true } });
+    flushSync();
+    expect(like).toHaveAttribute('aria-pressed', 'true');
+    expect(like).toHaveAccessibleName('Unlike');
+    await fireEvent.click(like);
+    expect(invokeMock).toHaveBeenLastCalledWith('set_liked', { id: 'local:song', liked: false });
+  });
+
   it('shows an idle bar when nothing is loaded', () => {
     player.load(makeSnapshot());
     render(NowPlayingBar);

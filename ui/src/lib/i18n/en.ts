@@ -101,6 +101,8 @@ export const en = {
   'player.mode': 'Play mode: {mode}',
   'player.modeNext': 'Play mode: {mode} (click for {next})',
   'player.stopAfterCurrent': 'Stop after current track',
+  'player.like': 'Like',
+  'player.unlike': 'Unlike',
 
   'mode.inOrder': 'In order',
   'mode.repeatAll': 'Repeat all',
@@ -123,6 +125,7 @@ export const en = {
     'The saved queue could not be read ({reason}); the queue starts empty, the old file was kept as {keptAs}',
   'notice.settingsNotSaved': 'Settings could not be saved: {reason}',
   'notice.nothingToPlay': 'Nothing to play in {path}',
+  'notice.cannotLike': 'Could not change the like of {name}: {reason}',
   'notice.shortcutUnavailable': 'The shortcut {keys} is not available: {reason}',
   'notice.commandFailed': 'Something went wrong: {reason}',
 

@@ -101,6 +101,8 @@ export const zhCN: Record<MessageKey, string> = {
   'player.mode': '播放模式：{mode}',
   'player.modeNext': '播放模式：{mode}（点击切换为{next}）',
   'player.stopAfterCurrent': '播完当前曲目后停止',
+  'player.like': '喜欢',
+  'player.unlike': '取消喜欢',
 
   'mode.inOrder': '顺序播放',
   'mode.repeatAll': '列表循环',
@@ -121,6 +123,7 @@ export const zhCN: Record<MessageKey, string> = {
   'notice.sessionReset': '无法读取保存的播放队列（{reason}）；播放队列从空开始，旧文件已保留为 {keptAs}',
   'notice.settingsNotSaved': '无法保存设置：{reason}',
   'notice.nothingToPlay': '{path} 中没有可播放的内容',
+  'notice.cannotLike': '无法更改 {name} 的喜欢状态：{reason}',
   'notice.shortcutUnavailable': '快捷键 {keys} 不可用：{reason}',
   'notice.commandFailed': '出错了：{reason}',
 

@@ -49,6 +49,15 @@ export function setLyricsOffset(id: TrackId, offsetMs: number): Promise<void> {
   return invoke<void>('set_lyrics_offset', { id, offsetMs: Math.round(offsetMs) });
 }
 
+/**
+ * Likes (or unlikes) the current track at its own source (a Subsonic star), if it is still
+ * `id`. The actor shows the change at once as `PlayerState.liked` and puts it back, with a
+ * notice, if the source refuses.
+ */
+export function setLiked(id: TrackId, liked: boolean): Promise<void> {
+  return invoke<void>('set_liked', { id, liked });
+}
+
 /** Plays the queue entry at `index`. */
 export function playQueueIndex(index: number): Promise<void> {
   return invoke<void>('play_queue_index', { index });

@@ -56,4 +56,9 @@ playingFrom: PlayingFrom | null,
  * How much earlier (positive) or later (negative) the user wants the current track's
  * lyrics, in milliseconds: the lyrics views show the line at `position + this`.
  */
-lyricsOffsetMs: number, };
+lyricsOffsetMs: number, 
+/**
+ * Whether the current track is liked at its own source; absent when that source has no
+ * likes (the like button and the tray's Like item are hidden then).
+ */
+liked?: boolean, };

@@ -11,4 +11,8 @@ export type Track = { id: TrackId, source: SourceKind, title: string, artists: A
 /**
  * Loudness normalisation from the file's ReplayGain tags, if it has them.
  */
-replayGain: ReplayGain | null, };
+replayGain: ReplayGain | null, 
+/**
+ * Whether the user likes the track at its source (a Subsonic star), when the source says.
+ */
+liked?: boolean, };
