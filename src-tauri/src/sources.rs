@@ -30,6 +30,8 @@ use crate::secrets::SecretStore;
 pub const LIBRARY_LABEL: &str = "library";
 /// How many copies the library offers the fallback race.
 const LIBRARY_FIND_LIMIT: usize = 20;
+/// What servers transcode to when the user caps the bitrate.
+const TRANSCODE_FORMAT: &str = "mp3";
 /// How many items a browse page lists.
 const PAGE_SIZE: u32 = 100;
 /// Remote covers remembered by track (bounded: the map starts over beyond this).
@@ -113,6 +115,7 @@ impl ServersHandle {
             user: input.user.trim().to_owned(),
             auth: input.auth,
             allow_self_signed: input.allow_self_signed,
+            max_bit_rate_kbps: input.max_bit_rate_kbps.filter(|k| *k > 0),
             enabled: input.enabled,
             secret_storage: existing
                 .map_or(SecretStorage::None, |i| settings.servers[i].secret_storage),
@@ -390,7 +393,14 @@ fn config_of(server: &ServerSettings, secret: Option<String>) -> ServerConfig {
         password,
         api_key,
         allow_self_signed: server.allow_self_signed,
-        transcoding: lyrebird_subsonic::Transcoding::Original,
+        transcoding: server.max_bit_rate_kbps.map_or(
+            lyrebird_subsonic::Transcoding::Original,
+            |kbps| lyrebird_subsonic::Transcoding::Transcode {
+                max_bit_rate_kbps: kbps,
+                // The one format every Subsonic server's transcoder offers.
+                format: TRANSCODE_FORMAT.into(),
+            },
+        ),
     }
 }
 
@@ -720,6 +730,26 @@ mod tests {
         let refused = source.like(foreign, true, cancel).await.unwrap_err();
         assert!(refused.contains("not a track of this server"), "{refused}");
         assert_eq!(requests.lock().unwrap().len(), seen.len(), "nothing sent");
+    }
+
+    #[test]
+    fn a_bitrate_cap_is_an_mp3_transcode_and_none_is_the_original() {
+        let mut server = ServerSettings {
+            base_url: "https://music.example".into(),
+            ..ServerSettings::default()
+        };
+        assert_eq!(
+            config_of(&server, None).transcoding,
+            lyrebird_subsonic::Transcoding::Original
+        );
+        server.max_bit_rate_kbps = Some(192);
+        assert_eq!(
+            config_of(&server, None).transcoding,
+            lyrebird_subsonic::Transcoding::Transcode {
+                max_bit_rate_kbps: 192,
+                format: "mp3".into()
+            }
+        );
     }
 
     /// A keyring that refuses everything (none on the bus, or a locked one).

@@ -129,20 +129,34 @@ fn stream_support(
     let cache = lyrebird_stream::Cache::new(cache_dir.to_path_buf(), cache_bytes)
         .inspect_err(|e| tracing::warn!(error = %e, dir = %cache_dir.display(), "no audio cache"))
         .ok();
+    let mut streamer = lyrebird_stream::Streamer::new(client, cache);
+    // Used only for servers whose user allowed a self-signed certificate.
+    if let Some(lenient) = http_client_builder()
+        .tls_danger_accept_invalid_certs(true)
+        .build()
+        .inspect_err(|e| tracing::warn!(error = %e, "no lenient HTTP client"))
+        .ok()
+    {
+        streamer = streamer.with_lenient_client(lenient);
+    }
     Some(lyrebird_audio::StreamSupport {
-        streamer: std::sync::Arc::new(lyrebird_stream::Streamer::new(client, cache)),
+        streamer: std::sync::Arc::new(streamer),
         runtime: tauri::async_runtime::handle().inner().clone(),
     })
 }
 
 /// The one HTTP client of the app (TLS verified), shared by streams, servers and covers.
 fn http_client() -> Option<reqwest::Client> {
-    reqwest::Client::builder()
-        .user_agent(concat!("Lyrebird/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(std::time::Duration::from_secs(10))
+    http_client_builder()
         .build()
         .inspect_err(|e| tracing::error!(error = %e, "no HTTP client; remote tracks cannot play"))
         .ok()
+}
+
+fn http_client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(concat!("Lyrebird/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(std::time::Duration::from_secs(10))
 }
 
 /// The audio cache's default bound: 1 GiB; the least recently played tracks go first.

@@ -63,6 +63,7 @@ impl Refresh for AskActor {
             Ok(Location {
                 url: spec.url,
                 headers: spec.headers,
+                allow_invalid_certs: spec.allow_invalid_certs,
             })
         })
     }
@@ -83,6 +84,7 @@ impl StreamSupport {
             location: Location {
                 url: spec.url.clone(),
                 headers: spec.headers.clone(),
+                allow_invalid_certs: spec.allow_invalid_certs,
             },
             cache_key: spec.cache_key.clone(),
             refresh: player

@@ -31,6 +31,9 @@ pub enum Playable {
 pub struct StreamSpec {
     pub url: String,
     pub headers: Vec<(String, String)>,
+    /// Accept a certificate no authority vouches for (a home server's self-signed one): only
+    /// when the user opted in for that server. Everything else is verified.
+    pub allow_invalid_certs: bool,
     /// `source:track:quality`; `None` for streams that must not be cached.
     pub cache_key: Option<String>,
 }

@@ -46,6 +46,12 @@ pub struct ServerSettings {
     pub auth: ServerAuth,
     /// Accept a self-signed certificate for this server only.
     pub allow_self_signed: bool,
+    /// Stream at most this many kbit/s (the server transcodes to MP3, usually without Range
+    /// support, so a seek ahead waits for the stream to get there); absent: the original
+    /// file, seeked by Range. Another quality is another file in the audio cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub max_bit_rate_kbps: Option<u32>,
     /// Whether it is registered as a source (and takes part in the fallback race).
     pub enabled: bool,
     pub secret_storage: SecretStorage,
@@ -105,6 +111,10 @@ pub struct ServerInput {
     pub auth: ServerAuth,
     pub secret: Option<String>,
     pub allow_self_signed: bool,
+    /// See [`ServerSettings::max_bit_rate_kbps`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub max_bit_rate_kbps: Option<u32>,
     pub enabled: bool,
 }
 
@@ -119,6 +129,7 @@ impl std::fmt::Debug for ServerInput {
             .field("auth", &self.auth)
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
             .field("allow_self_signed", &self.allow_self_signed)
+            .field("max_bit_rate_kbps", &self.max_bit_rate_kbps)
             .field("enabled", &self.enabled)
             .finish()
     }

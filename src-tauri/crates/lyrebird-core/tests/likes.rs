@@ -30,6 +30,7 @@ impl Source for Server {
             Ok(Playable::Stream(StreamSpec {
                 url: format!("https://server/{}", track.id),
                 headers: Vec::new(),
+                allow_invalid_certs: false,
                 cache_key: None,
             }))
         })
@@ -61,6 +62,7 @@ impl Source for Plain {
             Ok(Playable::Stream(StreamSpec {
                 url: format!("https://plain/{}", track.id),
                 headers: Vec::new(),
+                allow_invalid_certs: false,
                 cache_key: None,
             }))
         })

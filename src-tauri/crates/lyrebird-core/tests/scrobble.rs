@@ -31,6 +31,7 @@ impl Source for Recording {
             Ok(Playable::Stream(StreamSpec {
                 url: format!("https://music.test/{}", track.id),
                 headers: Vec::new(),
+                allow_invalid_certs: false,
                 cache_key: None,
             }))
         })

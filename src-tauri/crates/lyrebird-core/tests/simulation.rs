@@ -153,6 +153,7 @@ impl Source for FakeSource {
                     Ok(Playable::Stream(StreamSpec {
                         url: format!("sim://{index:02}"),
                         headers: vec![("Cookie".into(), format!("lookup-{index}"))],
+                        allow_invalid_certs: false,
                         cache_key: None,
                     }))
                 },
@@ -223,6 +224,7 @@ impl Source for FallbackSource {
             Ok(Playable::Stream(StreamSpec {
                 url: format!("sim://{recording:02}"),
                 headers: vec![("Cookie".into(), format!("copy-{recording}"))],
+                allow_invalid_certs: false,
                 cache_key: None,
             }))
         })

@@ -69,6 +69,10 @@ pub struct Location {
     /// Sent with every request of the stream, including Range reconnects. Values are treated as
     /// secrets.
     pub headers: Vec<(String, String)>,
+    /// Accept a certificate no authority vouches for (the user opted in for this server): the
+    /// stream then uses the streamer's lenient client ([`Streamer::with_lenient_client`]).
+    /// Without one, such a location is verified like any other.
+    pub allow_invalid_certs: bool,
 }
 
 /// Asks the owner (the player actor) for a fresh [`Location`] when the old URL expired (HTTP
@@ -120,6 +124,8 @@ impl Default for StreamOptions {
 #[derive(Clone, Debug)]
 pub struct Streamer {
     client: reqwest::Client,
+    /// For the locations whose user opted out of certificate checks only.
+    lenient_client: Option<reqwest::Client>,
     cache: Option<Cache>,
     options: StreamOptions,
 }
@@ -140,9 +146,18 @@ impl Streamer {
     pub fn new(client: reqwest::Client, cache: Option<Cache>) -> Self {
         Self {
             client,
+            lenient_client: None,
             cache,
             options: StreamOptions::default(),
         }
+    }
+
+    /// The same streamer, using `client` — which accepts invalid certificates — for the
+    /// locations that allow it ([`Location::allow_invalid_certs`]), and only for them.
+    #[must_use]
+    pub fn with_lenient_client(mut self, client: reqwest::Client) -> Self {
+        self.lenient_client = Some(client);
+        self
     }
 
     /// The same streamer with other options.
@@ -192,8 +207,12 @@ impl Streamer {
         let stop = cancel.child_token();
         // Cancels `stop` on any early return below, and later when the reader is dropped.
         let stop_guard = stop.clone().drop_guard();
+        let client = match &self.lenient_client {
+            Some(lenient) if location.allow_invalid_certs => lenient.clone(),
+            _ => self.client.clone(),
+        };
         let shared = Arc::new(Shared::new(
-            self.client.clone(),
+            client,
             location,
             refresh,
             self.options.clone(),

@@ -16,6 +16,7 @@ use lyrebird_stream::{
     Streamer,
 };
 use support::{Fault, TestServer, test_body, wait_until};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
 const KIB: usize = 1024;
@@ -45,6 +46,7 @@ fn location(url: String) -> Location {
     Location {
         url,
         headers: Vec::new(),
+        allow_invalid_certs: false,
     }
 }
 
@@ -323,6 +325,7 @@ async fn expired_url_is_refreshed_and_resumed() {
     let refresh = TestRefresh::new(Ok(Location {
         url: server.url("tok2"),
         headers: vec![("X-Token".into(), "second".into())],
+        allow_invalid_certs: false,
     }));
     let reader = open_remote(
         &streamer(),
@@ -330,6 +333,7 @@ async fn expired_url_is_refreshed_and_resumed() {
             location: Location {
                 url: server.url("tok1"),
                 headers: vec![("X-Token".into(), "first".into())],
+                allow_invalid_certs: false,
             },
             cache_key: None,
             refresh: Some(refresh.clone()),
@@ -672,7 +676,9 @@ async fn slow_first_response_times_out() {
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
-/// 7e. Certificates are verified: a self-signed certificate is a TLS error.
+/// 7e. Certificates are verified: a self-signed certificate is a TLS error — unless the
+/// location allows it (the user opted in for that server) and the streamer has a lenient
+/// client; other locations stay verified even then.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn untrusted_certificate_is_a_tls_error() {
     const CERT: &str = "-----BEGIN CERTIFICATE-----
@@ -698,21 +704,41 @@ cfJTVI6z81HR6EJcPFBqTZp0VMpeOoUizlf2J5xgok6wvenpyi+DotzI
         tokio_native_tls::TlsAcceptor::from(native_tls::TlsAcceptor::new(identity).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let body = test_body(96 * 1024);
+    let file = body.clone();
     let server = tokio::spawn(async move {
-        // Accept handshakes until the test ends; the client must abort them.
+        // Handshakes until the test ends; a distrusting client aborts them, a lenient one gets
+        // the file.
         while let Ok((socket, _)) = listener.accept().await {
-            let _ = acceptor.accept(socket).await;
+            let Ok(mut tls) = acceptor.accept(socket).await else {
+                continue;
+            };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && tls.read(&mut byte).await.is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: audio/flac\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                file.len()
+            );
+            let _ = tls.write_all(reply.as_bytes()).await;
+            let _ = tls.write_all(&file).await;
+            let _ = tls.shutdown().await;
         }
     });
+    let url = format!("https://127.0.0.1:{}/track/t1", addr.port());
+    let lenient = || {
+        reqwest::Client::builder()
+            .tls_danger_accept_invalid_certs(true)
+            .build()
+            .unwrap()
+    };
 
     let error = streamer()
-        .open(
-            request(format!("https://127.0.0.1:{}/track/t1", addr.port())),
-            CancellationToken::new(),
-        )
+        .open(request(url.clone()), CancellationToken::new())
         .await
         .unwrap_err();
-    server.abort();
     assert!(matches!(error, StreamError::Tls(_)), "{error:?}");
     // OpenSSL's wording; other platforms' TLS libraries word it differently.
     #[cfg(target_os = "linux")]
@@ -720,6 +746,22 @@ cfJTVI6z81HR6EJcPFBqTZp0VMpeOoUizlf2J5xgok6wvenpyi+DotzI
         error.to_string().contains("certificate verify failed"),
         "{error}"
     );
+
+    // A lenient client on hand changes nothing for a location that did not opt in.
+    let with_lenient = streamer().with_lenient_client(lenient());
+    let error = with_lenient
+        .open(request(url.clone()), CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StreamError::Tls(_)), "{error:?}");
+
+    // The location that opted in plays.
+    let mut allowed = request(url);
+    allowed.location.allow_invalid_certs = true;
+    let reader = open_remote(&with_lenient, allowed).await;
+    let (_reader, bytes) = read_to_end(reader).await;
+    server.abort();
+    assert!(bytes.unwrap() == body, "the file arrived whole");
 }
 
 /// 8. The location's headers go with every request: the first, Range reconnects and seeks.
@@ -741,6 +783,7 @@ async fn location_headers_are_sent_on_every_request() {
             location: Location {
                 url: server.url("t1"),
                 headers,
+                allow_invalid_certs: false,
             },
             cache_key: None,
             refresh: None,

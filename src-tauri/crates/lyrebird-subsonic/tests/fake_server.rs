@@ -352,6 +352,8 @@ async fn self_signed_certificates_fail_unless_allowed_for_the_server() {
         .unwrap();
     client.ping().await.unwrap();
     assert_eq!(server.requests().len(), 2);
+    // Its streams carry the opt-in to the audio side (which verifies everything else).
+    assert!(client.stream_spec("s1").await.unwrap().allow_invalid_certs);
 }
 
 #[tokio::test]
@@ -370,6 +372,10 @@ async fn resolve_gives_a_stream_url_with_the_configured_quality() {
         Some(format!("subsonic:127.0.0.1:{}:song-1:original", server.port()).as_str())
     );
     assert!(spec.headers.is_empty());
+    assert!(
+        !spec.allow_invalid_certs,
+        "verified unless the user opted in"
+    );
     let url = reqwest::Url::parse(&spec.url).unwrap();
     assert_eq!(url.path(), "/rest/stream.view");
     let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();

@@ -89,6 +89,21 @@ describe('ServersSettings', () => {
       server: { id: 's1', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: null, allowSelfSigned: true, enabled: true },
     });
 
+    // A bitrate cap goes with the save; "Original file" takes it away again.
+    const quality = screen.getByTestId('server-form-quality') as HTMLSelectElement;
+    expect(quality.value).toBe('0');
+    await fireEvent.change(quality, { target: { value: '192' } });
+    await fireEvent.submit(screen.getByTestId('server-form'));
+    expect(invokeMock).toHaveBeenLastCalledWith('save_server', {
+      server: expect.objectContaining({ id: 's1', maxBitRateKbps: 192 }),
+    });
+    await waitFor(() => expect(screen.queryByTestId('server-form')).toBeNull());
+    await fireEvent.click(screen.getByTestId('server-edit'));
+    await fireEvent.change(screen.getByTestId('server-form-quality'), { target: { value: '0' } });
+    await fireEvent.submit(screen.getByTestId('server-form'));
+    expect((invokeMock.mock.lastCall?.[1] as { server: { maxBitRateKbps?: number } }).server.maxBitRateKbps).toBeUndefined();
+    await waitFor(() => expect(screen.queryByTestId('server-form')).toBeNull());
+
     await fireEvent.click(screen.getByRole('button', { name: 'Move Home up' }));
     expect(invokeMock).toHaveBeenLastCalledWith('set_source_order', { order: ['subsonic:s1', 'library'] });
     await fireEvent.click(screen.getByTestId('server-remove'));

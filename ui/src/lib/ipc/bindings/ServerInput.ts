@@ -9,4 +9,8 @@ export type ServerInput = {
 /**
  * Empty: a new server.
  */
-id: string, name: string, baseUrl: string, user: string, auth: ServerAuth, secret: string | null, allowSelfSigned: boolean, enabled: boolean, };
+id: string, name: string, baseUrl: string, user: string, auth: ServerAuth, secret: string | null, allowSelfSigned: boolean, 
+/**
+ * See [`ServerSettings::max_bit_rate_kbps`].
+ */
+maxBitRateKbps?: number, enabled: boolean, };

@@ -20,6 +20,12 @@ name: string, baseUrl: string, user: string, auth: ServerAuth,
  */
 allowSelfSigned: boolean, 
 /**
+ * Stream at most this many kbit/s (the server transcodes to MP3, usually without Range
+ * support, so a seek ahead waits for the stream to get there); absent: the original
+ * file, seeked by Range. Another quality is another file in the audio cache.
+ */
+maxBitRateKbps?: number, 
+/**
  * Whether it is registered as a source (and takes part in the fallback race).
  */
 enabled: boolean, secretStorage: SecretStorage, };
