@@ -14,6 +14,7 @@ mod server_commands;
 mod shortcuts;
 mod sources;
 mod startup;
+mod trim;
 mod window;
 
 use lyrebird_core::PlayerHandle;
@@ -178,6 +179,7 @@ fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
                 player.send(lyrebird_core::actor::Action::WindowsClosed);
             }
             window::changed(window.app_handle());
+            trim::after_last_window_closed(window.app_handle());
         }
         _ => {}
     }

@@ -131,13 +131,12 @@ fn stream_support(
         .ok();
     let mut streamer = lyrebird_stream::Streamer::new(client, cache);
     // Used only for servers whose user allowed a self-signed certificate.
-    if let Some(lenient) = http_client_builder()
+    match http_client_builder()
         .tls_danger_accept_invalid_certs(true)
         .build()
-        .inspect_err(|e| tracing::warn!(error = %e, "no lenient HTTP client"))
-        .ok()
     {
-        streamer = streamer.with_lenient_client(lenient);
+        Ok(lenient) => streamer = streamer.with_lenient_client(lenient),
+        Err(e) => tracing::warn!(error = %e, "no lenient HTTP client"),
     }
     Some(lyrebird_audio::StreamSupport {
         streamer: std::sync::Arc::new(streamer),

@@ -44,7 +44,7 @@ for _ in $(seq 100); do
 done
 echo "| Lyrebird, release, window shown (Xvfb, software rendering) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
 tests/support/close-window.py Lyrebird
-sleep 3
+sleep 6 # the trim runs 3 s after the last window closed (src-tauri/src/trim.rs)
 [ "$(playerctl -p lyrebird status)" = "Playing" ] || { echo "not playing after closing to the tray" >&2; exit 1; }
 echo "| Lyrebird, release, closed to the tray (no window, no web view) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
 stop $pid
