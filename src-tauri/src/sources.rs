@@ -289,9 +289,34 @@ impl ServersHandle {
             .map_err(|e| e.to_string())
     }
 
+    /// The secrets of the enabled servers, by server id, asked for all at once: each keyring
+    /// call may take seconds (a locked keyring prompts), and start-up waits for them.
+    async fn load_secrets(&self, settings: &SourceSettings) -> HashMap<String, String> {
+        let mut loads = tokio::task::JoinSet::new();
+        for server in settings.servers.iter().filter(|s| s.enabled) {
+            let (store, id, storage) = (
+                self.0.secrets.clone(),
+                server.id.clone(),
+                server.secret_storage,
+            );
+            loads.spawn(async move {
+                let secret = store.load(&id, storage).await;
+                (id, secret)
+            });
+        }
+        let mut secrets = HashMap::new();
+        while let Some(loaded) = loads.join_next().await {
+            if let Ok((id, Some(secret))) = loaded {
+                secrets.insert(id, secret);
+            }
+        }
+        secrets
+    }
+
     /// The registry `settings` describe: the sources in the user's order, each enabled server
     /// with its secret, and the library. Its clients serve browsing and covers from now on.
     pub async fn build(&self, settings: &SourceSettings) -> Sources {
+        let mut secrets = self.load_secrets(settings).await;
         let mut entries = Vec::new();
         let mut clients = HashMap::new();
         for id in settings.ordered_ids() {
@@ -311,7 +336,7 @@ impl ServersHandle {
             else {
                 continue;
             };
-            let secret = self.0.secrets.load(&server.id, server.secret_storage).await;
+            let secret = secrets.remove(&server.id);
             if secret.is_none() {
                 tracing::warn!(server = %server.name, "no secret found for this server; it is not registered");
                 continue;
