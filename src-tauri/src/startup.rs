@@ -83,6 +83,8 @@ pub fn start<R: Runtime>(
         let snapshot = tauri::async_runtime::block_on(player.snapshot())?;
         if snapshot.settings.desktop.start_in_tray {
             tracing::info!("starting in the tray");
+            // What start-up alone touched (the library scan, GTK) is given back too.
+            crate::trim::after_last_window_closed(app.handle());
         } else {
             crate::window::build_main(app.handle())?;
         }

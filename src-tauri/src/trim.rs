@@ -25,7 +25,8 @@ use tauri::{AppHandle, Manager, Runtime};
 /// Time for `WebKit` to finish tearing the web view down before the trim.
 const SETTLE: Duration = Duration::from_secs(3);
 
-/// Trim once `SETTLE` has passed, if no window has been opened meanwhile.
+/// Trim once `SETTLE` has passed, if no window has been opened meanwhile (also after starting
+/// in the tray).
 pub fn after_last_window_closed<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
