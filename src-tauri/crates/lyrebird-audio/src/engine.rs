@@ -19,10 +19,23 @@ use crate::decode::{self, BoxSource};
 use crate::guard::Guarded;
 use crate::remote::{StreamSupport, StreamTask};
 
-/// How often the loop wakes to notice the end of a track without a command.
-const TICK: Duration = Duration::from_millis(40);
-/// Position reports while playing: five a second.
-const POSITION_EVERY: Duration = Duration::from_millis(200);
+/// How often the loop wakes to notice the end of a track without a command, and how often it
+/// reports positions while playing: while a window shows them, and while none does (the tray
+/// and media controls need one a second; waking less saves power).
+const WATCHED: Pace = Pace {
+    tick: Duration::from_millis(40),
+    report_every: Duration::from_millis(200),
+};
+const UNWATCHED: Pace = Pace {
+    tick: Duration::from_millis(250),
+    report_every: Duration::from_secs(1),
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Pace {
+    tick: Duration,
+    report_every: Duration,
+}
 /// Playing, but no audio reached the device for this long: report a stall. Long enough for a
 /// slow device start (PulseAudio's first buffer) and a network hiccup that a reconnect fixes.
 const WATCHDOG: Duration = Duration::from_secs(8);
@@ -133,6 +146,7 @@ pub struct Engine {
     last_device_try: Instant,
     /// Crossfade length in ms (0: gapless), read by the chain near each track's end.
     crossfade_ms: Arc<AtomicU32>,
+    pace: Pace,
 }
 
 impl Engine {
@@ -152,12 +166,13 @@ impl Engine {
             device: None,
             last_device_try: Instant::now(),
             crossfade_ms: Arc::new(AtomicU32::new(0)),
+            pace: WATCHED,
         }
     }
 
     pub fn run(mut self, inbox: &Receiver<Inbox>) {
         loop {
-            match inbox.recv_timeout(TICK) {
+            match inbox.recv_timeout(self.pace.tick) {
                 Ok(Inbox::Command(AudioCommand::Shutdown))
                 | Err(RecvTimeoutError::Disconnected) => {
                     break;
@@ -279,6 +294,9 @@ impl Engine {
             }
             AudioCommand::ListDevices => self.emit(AudioEvent::Devices(list_devices())),
             AudioCommand::SetCrossfade { ms } => self.crossfade_ms.store(ms, Ordering::Relaxed),
+            AudioCommand::SetWatched(watched) => {
+                self.pace = if watched { WATCHED } else { UNWATCHED };
+            }
             AudioCommand::Shutdown => {}
         }
     }
@@ -551,7 +569,7 @@ impl Engine {
             });
             return;
         }
-        if current.last_report.elapsed() >= POSITION_EVERY {
+        if current.last_report.elapsed() >= self.pace.report_every {
             current.last_report = Instant::now();
             self.emit(AudioEvent::Position {
                 play_id,

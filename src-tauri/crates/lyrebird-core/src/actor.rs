@@ -482,6 +482,8 @@ impl<A: AudioOutput> Actor<A> {
             None => Settings::default(),
         };
         audio.send(AudioCommand::SetGain(volume_curve(settings.volume)));
+        // No window yet (the app may start in the tray); the first one says it watches.
+        audio.send(AudioCommand::SetWatched(false));
         if settings.crossfade_ms > 0 {
             let ms = settings.crossfade_ms;
             audio.send(AudioCommand::SetCrossfade { ms });
@@ -647,6 +649,9 @@ impl<A: AudioOutput> Actor<A> {
                 let _ = reply.send(self.snapshot());
             }
             Command::WindowSnapshot(reply) => {
+                if !self.window_open {
+                    self.audio.send(AudioCommand::SetWatched(true));
+                }
                 self.window_open = true;
                 let mut snapshot = self.snapshot();
                 snapshot.notices = std::mem::take(&mut self.unseen_notices);
@@ -789,7 +794,12 @@ impl<A: AudioOutput> Actor<A> {
                 }
             }
             Action::Notify(notice) => self.notices.push(notice),
-            Action::WindowsClosed => self.window_open = false,
+            Action::WindowsClosed => {
+                if self.window_open {
+                    self.audio.send(AudioCommand::SetWatched(false));
+                }
+                self.window_open = false;
+            }
             Action::UseCandidate { track, candidate } => self.use_candidate(&track, &candidate)?,
             Action::EnqueueTracks { tracks, position } => {
                 if tracks.is_empty() {

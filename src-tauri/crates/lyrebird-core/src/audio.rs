@@ -55,6 +55,9 @@ pub enum AudioCommand {
     SetCrossfade {
         ms: u32,
     },
+    /// Whether any window shows the position: without one, the audio thread wakes less often
+    /// and reports positions once a second (the tray and media controls need no more).
+    SetWatched(bool),
     /// End the audio thread.
     Shutdown,
 }

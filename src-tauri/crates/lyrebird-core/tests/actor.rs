@@ -1029,3 +1029,30 @@ async fn scan_progress_is_part_of_the_published_state() {
     h.player.act(Action::SetScanProgress(None)).await.unwrap();
     assert_eq!(h.player.snapshot().await.unwrap().state.scan, None);
 }
+
+/// The audio thread is told whether a window shows the position: it starts unwatched (the app
+/// may start in the tray), the first window's snapshot watches, the last window's close
+/// stops; repeats change nothing.
+#[tokio::test]
+async fn the_audio_thread_knows_whether_a_window_watches() {
+    let (audio_tx, mut audio) = mpsc::unbounded_channel();
+    let (_audio_events, audio_events_rx) = mpsc::unbounded_channel();
+    let (player, _events, actor) = Player::new(PlayerConfig::default(), audio_tx, audio_events_rx);
+    tokio::spawn(actor);
+    let mut watched = move || {
+        std::iter::from_fn(|| audio.try_recv().ok())
+            .filter_map(|c| match c {
+                AudioCommand::SetWatched(w) => Some(w),
+                _ => None,
+            })
+            .collect::<Vec<bool>>()
+    };
+    player.snapshot().await.unwrap(); // not a window's
+    assert_eq!(watched(), [false]);
+    player.window_snapshot().await.unwrap();
+    player.window_snapshot().await.unwrap(); // a second window
+    assert_eq!(watched(), [true]);
+    player.act(Action::WindowsClosed).await.unwrap();
+    player.act(Action::WindowsClosed).await.unwrap();
+    assert_eq!(watched(), [false]);
+}

@@ -396,6 +396,7 @@ impl FakeAudio {
                 | AudioCommand::SetDevice(_)
                 | AudioCommand::ListDevices
                 | AudioCommand::SetCrossfade { .. }
+                | AudioCommand::SetWatched(_)
                 | AudioCommand::Shutdown => {}
             }
         }
