@@ -289,11 +289,24 @@ impl ServersHandle {
             .map_err(|e| e.to_string())
     }
 
-    /// The secrets of the enabled servers, by server id, asked for all at once: each keyring
-    /// call may take seconds (a locked keyring prompts), and start-up waits for them.
+    /// The secrets of the enabled servers, by server id. Each keyring call may take seconds and
+    /// start-up waits for them, so they are asked for at once — after the first keyring one
+    /// alone: a locked keyring prompts once, and the rest find it open.
     async fn load_secrets(&self, settings: &SourceSettings) -> HashMap<String, String> {
+        let mut enabled: Vec<&ServerSettings> =
+            settings.servers.iter().filter(|s| s.enabled).collect();
+        let mut secrets = HashMap::new();
+        if let Some(first) = enabled
+            .iter()
+            .position(|s| s.secret_storage == SecretStorage::Keyring)
+        {
+            let server = enabled.remove(first);
+            if let Some(secret) = self.0.secrets.load(&server.id, server.secret_storage).await {
+                secrets.insert(server.id.clone(), secret);
+            }
+        }
         let mut loads = tokio::task::JoinSet::new();
-        for server in settings.servers.iter().filter(|s| s.enabled) {
+        for server in enabled {
             let (store, id, storage) = (
                 self.0.secrets.clone(),
                 server.id.clone(),
@@ -304,7 +317,6 @@ impl ServersHandle {
                 (id, secret)
             });
         }
-        let mut secrets = HashMap::new();
         while let Some(loaded) = loads.join_next().await {
             if let Ok((id, Some(secret))) = loaded {
                 secrets.insert(id, secret);

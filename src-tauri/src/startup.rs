@@ -135,6 +135,7 @@ fn stream_support(
     // Used only for servers whose user allowed a self-signed certificate.
     match http_client_builder()
         .tls_danger_accept_invalid_certs(true)
+        .redirect(lyrebird_subsonic::same_server_redirects())
         .build()
     {
         Ok(lenient) => streamer = streamer.with_lenient_client(lenient),
@@ -146,7 +147,9 @@ fn stream_support(
     })
 }
 
-/// The one HTTP client of the app (TLS verified), shared by streams, servers and covers.
+/// The app's HTTP client (TLS verified), shared by streams, servers and covers. The only other
+/// one, for the streams of servers whose user allowed a self-signed certificate, follows
+/// redirects to the same server only.
 fn http_client() -> Option<reqwest::Client> {
     http_client_builder()
         .build()

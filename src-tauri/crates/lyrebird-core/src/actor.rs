@@ -364,9 +364,8 @@ enum Purpose {
     /// Copies of load `play_id`'s track found by source `entry` (a registry position), for
     /// the fallback race.
     Fallback { play_id: PlayId, entry: usize },
-    /// Tell the user if the source refused to (un)like `track`, which was liked or not (`was`)
-    /// before.
-    Like { track: Track, was: bool },
+    /// The source's answer to a like of `track` (see `actor/likes.rs`).
+    Like { track: Box<Track> },
 }
 
 impl Purpose {
@@ -1149,7 +1148,7 @@ impl<A: AudioOutput> Actor<A> {
                 };
                 let _ = answer.send(result);
             }
-            Purpose::Like { track, was } => self.like_answered(&track, was, reply.result),
+            Purpose::Like { track } => self.like_answered(&track, reply.result),
         }
     }
 

@@ -246,7 +246,8 @@ pub enum Notice {
         keys: String,
         reason: String,
     },
-    /// The track's source has no likes, or refused to (un)like it; the like shows as before.
+    /// The track's source refused to (un)like it, or did not answer; the like shows what the
+    /// source has.
     CannotLike {
         name: String,
         reason: String,

@@ -264,14 +264,73 @@ async fn a_source_without_likes_offers_none() {
     assert_eq!(rig.wait(10).await.state.liked, None);
     rig.notices();
     rig.player.act(Action::ToggleLiked).await.unwrap();
-    rig.wait(10).await;
-    assert!(
-        rig.notices()
-            .iter()
-            .any(|n| matches!(n, Notice::CannotLike { reason, .. } if reason.contains("Plain"))),
+    assert_eq!(
+        rig.wait(10).await.state.liked,
+        None,
+        "nothing to like there"
     );
+    assert!(
+        rig.notices().is_empty(),
+        "and nothing to say: nothing offered it"
+    );
+    assert!(server.taken.lock().unwrap().is_empty());
     // Nothing playing: nothing to like, no error.
     let empty = Rig::new(&server);
     assert_eq!(empty.wait(10).await.state.liked, None);
     empty.player.act(Action::ToggleLiked).await.unwrap();
+}
+
+/// Quick toggles reach the source one at a time and in order: a wish made while a call is on
+/// its way goes when the answer comes, only if it still differs; a refusal shows what the
+/// source has.
+#[tokio::test(start_paused = true)]
+async fn quick_toggles_reach_the_source_in_order() {
+    let server = Server {
+        delay_ms: 200,
+        ..Server::default()
+    };
+    let mut rig = Rig::new(&server);
+    rig.player
+        .act(Action::PlayTracks(vec![track(
+            "subsonic:home:1",
+            Some(false),
+        )]))
+        .await
+        .unwrap();
+    rig.wait(10).await;
+    // Like, unlike, like again before the first answer: the source sees one like.
+    for _ in 0..3 {
+        rig.player.act(Action::ToggleLiked).await.unwrap();
+    }
+    assert_eq!(rig.wait(500).await.state.liked, Some(true));
+    assert_eq!(
+        *server.taken.lock().unwrap(),
+        [("subsonic:home:1".to_owned(), true)]
+    );
+    // Unlike, like, unlike: the source sees the unlike once the first call has answered.
+    for _ in 0..3 {
+        rig.player.act(Action::ToggleLiked).await.unwrap();
+    }
+    assert_eq!(rig.wait(1000).await.state.liked, Some(false));
+    assert_eq!(
+        server.taken.lock().unwrap().as_slice(),
+        [
+            ("subsonic:home:1".to_owned(), true),
+            ("subsonic:home:1".to_owned(), false)
+        ]
+    );
+    // The server refuses: like then unlike quickly — the refusal leaves what it has (unliked),
+    // which is also the last wish, and says so once.
+    *server.refuse.lock().unwrap() = true;
+    rig.notices();
+    rig.player.act(Action::ToggleLiked).await.unwrap();
+    rig.player.act(Action::ToggleLiked).await.unwrap();
+    assert_eq!(rig.wait(1000).await.state.liked, Some(false));
+    let refused = rig
+        .notices()
+        .into_iter()
+        .filter(|n| matches!(n, Notice::CannotLike { .. }))
+        .count();
+    assert_eq!(refused, 1);
+    assert_eq!(server.taken.lock().unwrap().len(), 2);
 }

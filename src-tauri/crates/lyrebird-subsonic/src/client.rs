@@ -100,6 +100,23 @@ pub struct SubsonicClientBuilder {
     timeout: Duration,
 }
 
+/// Follow redirects only to the same host and port (at most 10): a client that accepts a
+/// self-signed certificate for one server must not carry that to wherever it is sent.
+#[must_use]
+pub fn same_server_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_server = attempt.previous().first().is_some_and(|first| {
+            first.host_str() == attempt.url().host_str()
+                && first.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if same_server && attempt.previous().len() <= 10 {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
 impl SubsonicClientBuilder {
     /// Use the app's shared HTTP client. Ignored for a server that allows self-signed
     /// certificates: that choice belongs to this server alone, so it gets a client of its own.
@@ -128,6 +145,7 @@ impl SubsonicClientBuilder {
             _ => reqwest::Client::builder()
                 .connect_timeout(CONNECT_TIMEOUT)
                 .tls_danger_accept_invalid_certs(self.config.allow_self_signed)
+                .redirect(same_server_redirects())
                 .build()
                 .map_err(|error| SubsonicError::from_reqwest(error, &host))?,
         };
@@ -564,5 +582,74 @@ mod tests {
             url.as_str(),
             "http://h:1/m/rest/ping.view?c=lyrebird&v=1.16.1&f=json&id=a+b%26c"
         );
+    }
+
+    /// A server on loopback that answers every request with `reply(path)` and records paths.
+    fn loopback(
+        reply: impl Fn(&str) -> String + Send + 'static,
+    ) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+                let mut header = String::new();
+                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                    header.clear();
+                }
+                log.lock().unwrap().push(path.clone());
+                let _ = stream.write_all(reply(&path).as_bytes());
+            }
+        });
+        (port, seen)
+    }
+
+    #[tokio::test]
+    async fn redirects_are_followed_to_the_same_server_only() {
+        let (other, other_seen) = loopback(|_| {
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nother".into()
+        });
+        let (port, seen) = loopback(move |path| {
+            let to = match path {
+                "/away" => format!("http://127.0.0.1:{other}/stolen"),
+                "/here" => "/there".to_owned(),
+                _ => {
+                    return "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nhome"
+                        .into();
+                }
+            };
+            format!(
+                "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+        });
+        let client = reqwest::Client::builder()
+            .redirect(same_server_redirects())
+            .build()
+            .unwrap();
+        let here = client
+            .get(format!("http://127.0.0.1:{port}/here"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            here.text().await.unwrap(),
+            "home",
+            "followed on the same server"
+        );
+        let away = client
+            .get(format!("http://127.0.0.1:{port}/away"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(away.status(), 302, "not followed to another port");
+        assert!(other_seen.lock().unwrap().is_empty());
+        assert_eq!(*seen.lock().unwrap(), ["/here", "/there", "/away"]);
     }
 }

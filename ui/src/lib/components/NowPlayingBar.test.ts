@@ -44,7 +44,7 @@ describe('NowPlayingBar', () => {
 
     const cover = screen.getByTestId('np-cover');
     expect(cover.tagName).toBe('IMG');
-    expect(cover).toHaveAttribute('src', 'lyrebird-cover://localhost/local%3Asong');
+    expect(cover).toHaveAttribute('src', 'lyrebird-cover://localhost/local%3Asong?size=small');
     expect(screen.getByTestId('np-toggle')).toHaveAccessibleName('Pause');
   });
 
@@ -81,7 +81,8 @@ describe('NowPlayingBar', () => {
     player.receive({ type: 'state', payload: { ...player.state!, liked: true } });
     flushSync();
     expect(like).toHaveAttribute('aria-pressed', 'true');
-    expect(like).toHaveAccessibleName('Unlike');
+    expect(like).toHaveAccessibleName('Like');
+    expect(like).toHaveAttribute('title', 'Unlike');
     await fireEvent.click(like);
     expect(invokeMock).toHaveBeenLastCalledWith('set_liked', { id: 'local:song', liked: false });
   });
