@@ -47,6 +47,12 @@ tests/support/close-window.py Lyrebird
 sleep 6 # the trim runs 3 s after the last window closed (src-tauri/src/trim.rs)
 [ "$(playerctl -p lyrebird status)" = "Playing" ] || { echo "not playing after closing to the tray" >&2; exit 1; }
 echo "| Lyrebird, release, closed to the tray (no window, no web view) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
+# Pages the trim dropped fault back as the app runs: look again after two more minutes, a
+# seek and a pause / play from the media controls.
+sleep 100
+playerctl -p lyrebird position 300
+playerctl -p lyrebird pause; sleep 1; playerctl -p lyrebird play
+echo "| Lyrebird, the same 2 minutes later (after a seek, pause and play over MPRIS) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
 stop $pid
 
 mpv --no-video --no-config --ao=pulse "$work/music.flac" >/dev/null 2>&1 &
