@@ -42,6 +42,7 @@ const COMMANDS: &[&str] = &[
     "cancel_scan",
     "get_scan_problems",
     "list_albums",
+    "list_folders",
     "recently_added",
     "play_library_tracks",
     "list_playlists",

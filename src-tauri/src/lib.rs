@@ -94,6 +94,7 @@ pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             library::cancel_scan,
             library::get_scan_problems,
             library::list_albums,
+            library::list_folders,
             library::recently_added,
             library::play_library_tracks,
             playlists::list_playlists,

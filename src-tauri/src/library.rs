@@ -1,6 +1,6 @@
 //! The local library while the app runs: the first load, rescans when the folders change on
 //! disk or in the settings, and the library commands (folders, cancel, problems, albums,
-//! recently added). The index lives on the library thread ([`LibraryHandle`]); the folders
+//! browsing by folder, recently added). The index lives on the library thread ([`LibraryHandle`]); the folders
 //! are a setting the actor owns, followed here through a watch channel.
 
 use std::path::PathBuf;
@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use lyrebird_core::actor::Action;
 use lyrebird_core::events::{AlbumView, LibraryView, ScanProblem, ScanProgress};
+use lyrebird_core::folders::FolderView;
 use lyrebird_core::{PlayerError, PlayerHandle, SourceKind};
 use lyrebird_library::index::SyncProgress;
 use lyrebird_library::service::{LibraryError, LibraryHandle};
@@ -80,6 +81,29 @@ pub async fn list_albums(library: Library<'_>) -> Result<Vec<AlbumView>, Library
         .into_iter()
         .map(album_view)
         .collect())
+}
+
+/// The library's tracks by folder: the demo's folder, then each library folder, with the
+/// folders under it that hold tracks (by name: no other paths reach the web view).
+#[tauri::command]
+pub async fn list_folders(library: Library<'_>) -> Result<Vec<FolderView>, LibraryError> {
+    Ok(library
+        .folders()
+        .await?
+        .into_iter()
+        .filter(|root| root.track_count > 0 || root.source == SourceKind::Local)
+        .map(folder_view)
+        .collect())
+}
+
+fn folder_view(folder: lyrebird_library::index::Folder) -> FolderView {
+    FolderView {
+        demo: folder.source == SourceKind::Demo,
+        name: folder.name,
+        folders: folder.folders.into_iter().map(folder_view).collect(),
+        track_ids: folder.tracks.into_iter().map(|id| id.0).collect(),
+        track_count: u32::try_from(folder.track_count).unwrap_or(u32::MAX),
+    }
 }
 
 /// Ids of the most recently added tracks, newest first (at most 500).

@@ -10,10 +10,14 @@
 # DIR/Artist NN/Album NN/NNNN Title.ext. Copies keep their source's tags, so there are 90
 # distinct tag sets; the index and Quod Libet still store one row per file.
 # Cold = after `echo 3 > /proc/sys/vm/drop_caches` (needs root; if it fails, cold is skipped).
-# Warm = run again straight after, on a new index / new Quod Libet library.
+# Warm = run again straight after, on a new index / new Quod Libet library: WARM times for
+# Lyrebird and lofty (default 3: a single warm run straight after a cold one also pays for the
+# write-back of the cold run's index; report the median), once for Quod Libet.
+# QL=0 skips Quod Libet. The other engineers' builds share the machine: run it when idle.
 # Needs ffmpeg, python3 and Quod Libet (/usr/bin/python3 with the quodlibet package).
 set -euo pipefail
 FILES=${1:-20000}
+WARM=${WARM:-3}
 DIR=${2:-/tmp/lyrebird-scan-tree}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/tests/bench"
@@ -43,7 +47,7 @@ fi
 echo "tree: $(find "$DIR" -type f | wc -l) files, $(du -sh "$DIR" | cut -f1)" >&2
 
 (cd "$ROOT" && cargo build --release -j2 -p lyrebird-library --example scan_tree 2>&1 | tail -1 >&2)
-BIN="$ROOT/target/release/examples/scan_tree"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/scan_tree"
 
 cold() {
   sync
@@ -57,8 +61,12 @@ ql() {
   rm -rf "$home"
 }
 
-for what in index lofty quodlibet; do
-  for temp in cold warm; do
+whats="index lofty"
+[ "${QL:-1}" = 0 ] || whats="$whats quodlibet"
+for what in $whats; do
+  runs=$WARM
+  [ $what = quodlibet ] && runs=1
+  for temp in cold $(seq -f warm%g "$runs"); do
     if [ $temp = cold ] && ! cold; then continue; fi
     if [ $what = quodlibet ]; then line=$(ql); else line=$("$BIN" $what "$DIR"); fi
     echo "$temp $line"

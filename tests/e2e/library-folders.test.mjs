@@ -3,7 +3,8 @@
 // empty). Add a folder of ~300 generated files by typing its path in Settings → Library
 // folders, watch the scan's progress appear and end, read the scan problems (a corrupt file,
 // an empty one, an unreadable one), find CJK and right-to-left titles, play an album (disc 1
-// track 1 first: heard, not only shown), then remove the folder and see the library empty.
+// track 1 first: heard, not only shown), browse it in Folders and queue a folder whole, then
+// remove the folder and see the library empty.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -235,6 +236,33 @@ test('add a folder by its path, watch it scan, read its problems, play an album 
     );
     await (await browser.$('[data-testid="np-toggle"]')).click();
     await until('paused', async () => (await nowPlaying(browser)).status === 'paused');
+
+    // Folders: the library folder by its path, the folders under it by name only; a folder's
+    // tracks in file-name order, and the whole folder goes to the end of the queue.
+    await (await browser.$('[data-testid="nav-folders"]')).click();
+    const folderRow = (name) =>
+      until(`the folder ${name}`, async () => {
+        for (const row of await browser.$$('[data-testid="folder-row"]')) {
+          if ((await text(await row.$('[data-testid="folder-name"]'))) === name) return row;
+        }
+        return false;
+      });
+    await (await (await folderRow(music)).$('[data-testid="folder-open"]')).click();
+    await (await (await folderRow(ALBUM)).$('[data-testid="folder-open"]')).click();
+    const inFolder = await until('the folder tracks', async () => {
+      const rows = await libraryRows(browser);
+      return rows.length === ALBUM_TRACKS.length && rows;
+    });
+    assert.deepEqual(
+      inFolder.map((r) => r.title),
+      [...ALBUM_TRACKS].sort((a, b) => a.file.localeCompare(b.file)).map((tr) => tr.title),
+    );
+    const queued = Number(await text(await browser.$('[data-testid="nav-queue-count"]')));
+    await (await browser.$('[data-testid="folder-add-to-queue"]')).click();
+    await until('the folder queued', async () => {
+      const now = Number(await text(await browser.$('[data-testid="nav-queue-count"]')));
+      return now === queued + ALBUM_TRACKS.length;
+    });
 
     // Remove the folder: its tracks go, the default folder stays.
     await (await browser.$('[data-testid="nav-settings"]')).click();

@@ -3,7 +3,7 @@
 import { joinArtists } from './format';
 import type { Track } from './ipc';
 
-export type SortColumn = 'title' | 'artist' | 'album' | 'duration';
+export type SortColumn = 'title' | 'artist' | 'album' | 'duration' | 'year' | 'genre' | 'format' | 'bitrate';
 export type SortDirection = 'ascending' | 'descending';
 export interface TrackSort {
   column: SortColumn;
@@ -36,7 +36,21 @@ function collator(locale: string): Intl.Collator {
   return found;
 }
 
-function textOf(track: Track, column: Exclude<SortColumn, 'duration'>): string {
+/** Columns sorted by a number (no number: last). */
+type NumberColumn = 'duration' | 'year' | 'bitrate';
+
+function numberOf(track: Track, column: NumberColumn): number | null | undefined {
+  switch (column) {
+    case 'duration':
+      return track.durationMs;
+    case 'year':
+      return track.year;
+    case 'bitrate':
+      return track.bitrate;
+  }
+}
+
+function textOf(track: Track, column: Exclude<SortColumn, NumberColumn>): string {
   switch (column) {
     case 'title':
       return track.title.trim();
@@ -44,6 +58,10 @@ function textOf(track: Track, column: Exclude<SortColumn, 'duration'>): string {
       return joinArtists(track.artists).trim();
     case 'album':
       return (track.album ?? '').trim();
+    case 'genre':
+      return (track.genre ?? '').trim();
+    case 'format':
+      return (track.codec ?? '').trim();
   }
 }
 
@@ -93,10 +111,10 @@ function ranks(tracks: readonly Track[], column: SortColumn, locale: string): Fl
   const n = tracks.length;
   const rank = new Float64Array(n);
   cached.set(key, rank);
-  if (column === 'duration') {
+  if (column === 'duration' || column === 'year' || column === 'bitrate') {
     for (let i = 0; i < n; i++) {
-      const ms = tracks[i]!.durationMs;
-      rank[i] = ms == null || !Number.isFinite(ms) ? Number.POSITIVE_INFINITY : ms;
+      const value = numberOf(tracks[i]!, column);
+      rank[i] = value == null || !Number.isFinite(value) ? Number.POSITIVE_INFINITY : value;
     }
   } else {
     const texts = new Array<string>(n);
@@ -118,6 +136,14 @@ function ranks(tracks: readonly Track[], column: SortColumn, locale: string): Fl
     for (let i = 0; i < n; i++) {
       const text = texts[i]!;
       rank[i] = text === '' ? Number.POSITIVE_INFINITY : rankOf.get(text)!;
+    }
+    if (column === 'format') {
+      // Within a codec: by sample rate, then bit depth.
+      for (let i = 0; i < n; i++) {
+        if (rank[i] === Number.POSITIVE_INFINITY) continue;
+        const track = tracks[i]!;
+        rank[i] = rank[i]! * 1e9 + (track.sampleRate ?? 0) * 100 + (track.bitDepth ?? 0);
+      }
     }
   }
   return rank;

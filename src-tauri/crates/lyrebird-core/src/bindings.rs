@@ -24,6 +24,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::events::LyricsView::export_all(&cfg)?;
     crate::events::ScanProblem::export_all(&cfg)?;
     crate::events::AlbumView::export_all(&cfg)?;
+    crate::folders::FolderView::export_all(&cfg)?;
     // Playlists.
     crate::playlists::PlaylistSummary::export_all(&cfg)?;
     crate::playlists::PlaylistView::export_all(&cfg)?;

@@ -9,6 +9,7 @@ pub mod actor;
 pub mod audio;
 pub mod bindings;
 pub mod events;
+pub mod folders;
 pub mod matching;
 pub mod model;
 pub mod playlists;

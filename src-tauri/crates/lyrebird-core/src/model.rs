@@ -101,6 +101,34 @@ pub struct Track {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub liked: Option<bool>,
+    /// The year of its release date, from the tags.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub year: Option<u32>,
+    /// Its genre, from the tags (untrusted text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub genre: Option<String>,
+    /// The audio format: "FLAC", "MP3", "Vorbis", "Opus", "WAV", "AAC", "M4A"…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub codec: Option<String>,
+    /// Samples per second (Hz).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub sample_rate: Option<u32>,
+    /// Bits per sample, for formats that have them (not MP3, Vorbis, Opus, AAC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub bit_depth: Option<u32>,
+    /// The audio's bitrate in kbit/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub bitrate: Option<u32>,
+    /// Number of channels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub channels: Option<u32>,
     /// Where the audio lives, for local files. Kept out of the UI's data: the webview never
     /// needs file-system paths.
     #[serde(skip)]
@@ -127,6 +155,13 @@ impl Track {
             has_cover: false,
             replay_gain: None,
             liked: None,
+            year: None,
+            genre: None,
+            codec: None,
+            sample_rate: None,
+            bit_depth: None,
+            bitrate: None,
+            channels: None,
             path: Some(path),
         }
     }

@@ -162,6 +162,13 @@ mod tests {
             has_cover: false,
             replay_gain: None,
             liked: None,
+            year: None,
+            genre: None,
+            codec: None,
+            sample_rate: None,
+            bit_depth: None,
+            bitrate: None,
+            channels: None,
             path: None,
         }
     }

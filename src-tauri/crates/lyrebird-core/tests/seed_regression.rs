@@ -477,6 +477,13 @@ fn track_from(item: &Value) -> Track {
         has_cover: false,
         replay_gain: None,
         liked: None,
+        year: None,
+        genre: None,
+        codec: None,
+        sample_rate: None,
+        bit_depth: None,
+        bitrate: None,
+        channels: None,
         path: None,
     }
 }
@@ -493,6 +500,13 @@ fn vip(k: u64) -> Track {
         has_cover: false,
         replay_gain: None,
         liked: None,
+        year: None,
+        genre: None,
+        codec: None,
+        sample_rate: None,
+        bit_depth: None,
+        bitrate: None,
+        channels: None,
         path: None,
     }
 }

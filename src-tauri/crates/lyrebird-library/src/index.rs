@@ -2,7 +2,9 @@
 //! incrementally.
 //!
 //! - A rescan lists the files (path, size, mtime) and reads tags only of files that are new or
-//!   whose size or mtime changed; files that are gone are deleted. One transaction per rescan.
+//!   whose size or mtime changed; files that are gone are deleted. Tags are read on every core
+//!   while the one connection writes the rows already read ([`rows`]), committing every few
+//!   thousand files.
 //! - Search folds case, width and diacritics ([`normalize`]), then matches every term:
 //!   terms of three or more characters as substrings through FTS5's trigram tokenizer (so
 //!   `杰伦` or `eatl` match inside words), shorter ones as word prefixes, or as characters and
@@ -17,12 +19,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use lyrebird_core::model::{ReplayGain, SourceKind, Track, TrackId};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::Problem;
 use crate::normalize::{is_cjk, normalize};
 
 mod playlists;
+mod rows;
 
 /// Why the index could not do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -92,10 +95,24 @@ const MIGRATIONS: &[&str] = &[
         title TEXT
      );
      CREATE INDEX IF NOT EXISTS playlist_items_order ON playlist_items(playlist_id, position);",
+    // 5: year, genre and the audio format, for the songs list's columns. Every file is read
+    // again once to fill them.
+    "ALTER TABLE tracks ADD COLUMN year INTEGER;
+     ALTER TABLE tracks ADD COLUMN genre TEXT;
+     ALTER TABLE tracks ADD COLUMN codec TEXT;
+     ALTER TABLE tracks ADD COLUMN sample_rate INTEGER;
+     ALTER TABLE tracks ADD COLUMN bit_depth INTEGER;
+     ALTER TABLE tracks ADD COLUMN bitrate INTEGER;
+     ALTER TABLE tracks ADD COLUMN channels INTEGER;
+     UPDATE tracks SET mtime_ns = -1;",
 ];
 
 /// Files whose tags are read between two progress reports (and cancellation checks).
 const PROGRESS_BATCH: usize = 256;
+
+/// `wal_autocheckpoint` during a rescan that writes rows (pages of 4 KiB: 64 MiB); `SQLite`'s
+/// default, 1 000, otherwise.
+const SCAN_CHECKPOINT_PAGES: i64 = 16_384;
 
 /// How far a rescan is, as it reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,6 +139,36 @@ pub struct Album {
     pub added_at: i64,
 }
 
+/// A folder of the library as [`Index::folders`] lists it: a library root (named by its path
+/// as given) or a folder under one (named by its own name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Folder {
+    pub name: String,
+    /// Which source's root it is under.
+    pub source: SourceKind,
+    /// Its sub-folders that hold tracks, by name.
+    pub folders: Vec<Folder>,
+    /// The tracks directly in it, in path order.
+    pub tracks: Vec<TrackId>,
+    /// Tracks in it and every folder below.
+    pub track_count: usize,
+}
+
+impl Folder {
+    fn new(name: String, source: SourceKind) -> Self {
+        Self {
+            name,
+            source,
+            folders: Vec::new(),
+            tracks: Vec::new(),
+            track_count: 0,
+        }
+    }
+}
+
+/// The indexed files of a source, by path.
+type KnownFiles = HashMap<Vec<u8>, Known>;
+
 /// An indexed file as a rescan compares it.
 struct Known {
     size: u64,
@@ -147,6 +194,8 @@ pub struct SyncReport {
 
 pub struct Index {
     conn: Connection,
+    /// Rows a rescan writes between two commits ([`rows::COMMIT_ROWS`]; less in tests).
+    commit_rows: usize,
 }
 
 impl Index {
@@ -193,7 +242,10 @@ impl Index {
 
     fn with_connection(mut conn: Connection) -> Result<Self, IndexError> {
         migrate(&mut conn)?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            commit_rows: rows::COMMIT_ROWS,
+        })
     }
 
     /// How many tracks the index holds.
@@ -231,9 +283,9 @@ impl Index {
 
     /// [`Index::sync`], reporting [`SyncProgress`] before each batch of files and at the end,
     /// and stopping early once `cancelled()` says so (asked at every folder of the walk and
-    /// before each batch). Files that are gone are dropped first; then each batch is
-    /// committed on its own, so a cancelled rescan keeps what it read and leaves the index
-    /// consistent.
+    /// before each batch). Files that are gone are dropped first; then the rows are written
+    /// in transactions of a few thousand, and a cancelled rescan commits what it wrote, so it
+    /// keeps what it read and leaves the index consistent.
     pub fn sync_with(
         &mut self,
         roots: &[PathBuf],
@@ -252,12 +304,106 @@ impl Index {
             report.cancelled = true;
             return Ok(report);
         }
+        let (known, changed) = self.drop_gone_and_list_changed(&files, source, &mut report)?;
+
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+        let total = changed.len();
+        // Tags are read ahead on every core while the rows already read are written here.
+        // Every PROGRESS_BATCH files: a progress report and a cancellation check; every
+        // COMMIT_ROWS files a commit, so a long first scan says how far it is, can be
+        // stopped, and what it wrote stays.
+        //
+        // WAL: a checkpoint (with its two fsyncs) every 1 000 pages would come every few
+        // thousand files; during a long rescan, one at the end instead (the WAL grows to
+        // at most 64 MiB meanwhile).
+        if total > 0 {
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", SCAN_CHECKPOINT_PAGES)?;
+        }
+        let (conn, commit_rows) = (&self.conn, self.commit_rows);
+        let mut writer = if total > 0 {
+            Some(rows::Writer::new(conn)?)
+        } else {
+            None
+        };
+        let mut tx = Some(conn.unchecked_transaction()?);
+        let mut done = 0;
+        let written = rows::read_in_order(
+            &changed,
+            |file| rows::Row::read(file, source),
+            |i, row| -> Result<bool, IndexError> {
+                if i > 0 && i % commit_rows == 0 {
+                    if let Some(tx) = tx.take() {
+                        tx.commit()?;
+                    }
+                    tx = Some(conn.unchecked_transaction()?);
+                }
+                if i % PROGRESS_BATCH == 0 {
+                    if cancelled() {
+                        report.cancelled = true;
+                        return Ok(false);
+                    }
+                    progress(&SyncProgress {
+                        done: i,
+                        total,
+                        folder: changed[i].path.parent(),
+                    });
+                }
+                let rowid = known.get(&row.path).map(|k| k.rowid);
+                if let Some(writer) = &mut writer {
+                    writer.upsert(&changed[i], &row, rowid, now)?;
+                }
+                if rowid.is_some() {
+                    report.updated += 1;
+                } else {
+                    report.added += 1;
+                }
+                done += 1;
+                Ok(true)
+            },
+        );
+        let committed = match (written, tx.take()) {
+            (Ok(()), Some(tx)) => tx.commit().map_err(IndexError::from),
+            (written, _) => written, // an error rolls the open transaction back
+        };
+        drop(writer);
+        if total > 0 {
+            self.conn.pragma_update(None, "wal_autocheckpoint", 1000)?;
+        }
+        committed?;
+        if total > 0 {
+            // Write the scan into the database file and empty the WAL (a no-op in memory).
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        }
+        if total == 0 || !report.cancelled {
+            progress(&SyncProgress {
+                done,
+                total,
+                folder: None,
+            });
+        }
+        Ok(report)
+    }
+
+    /// Delete the rows of `source`'s files that are no longer among `files` (counted in
+    /// `report`, as are the unchanged ones); return what is indexed, by path, and the files
+    /// whose tags are to be read (new or changed; each once).
+    fn drop_gone_and_list_changed(
+        &mut self,
+        files: &[crate::FoundFile],
+        source: SourceKind,
+        report: &mut SyncReport,
+    ) -> Result<(KnownFiles, Vec<crate::FoundFile>), IndexError> {
         let known = self.known_files(source)?;
         let mut changed = Vec::new();
         let mut found = std::collections::HashSet::with_capacity(files.len());
-        for file in &files {
+        for file in files {
             let key = path_bytes(&file.path);
             match known.get(&key) {
+                _ if found.contains(&key) => continue, // a file given twice (as a root)
                 Some(k) if k.size == file.size && k.mtime_ns == file.mtime_ns => {
                     report.unchanged += 1;
                 }
@@ -271,46 +417,7 @@ impl Index {
             report.removed += 1;
         }
         tx.commit()?;
-
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-        let total = changed.len();
-        let mut done = 0;
-        // Tags in batches, so a long first scan can say how far it is and be stopped.
-        for batch in changed.chunks(PROGRESS_BATCH) {
-            if cancelled() {
-                report.cancelled = true;
-                break;
-            }
-            progress(&SyncProgress {
-                done,
-                total,
-                folder: batch[0].path.parent(),
-            });
-            let paths: Vec<PathBuf> = batch.iter().map(|f| f.path.clone()).collect();
-            let read = crate::read_all_checked(&paths, source);
-            let tx = self.conn.transaction()?;
-            for (file, read) in batch.iter().zip(&read) {
-                let rowid = known.get(&path_bytes(&file.path)).map(|k| k.rowid);
-                upsert(&tx, file, read, rowid, now)?;
-                if rowid.is_some() {
-                    report.updated += 1;
-                } else {
-                    report.added += 1;
-                }
-            }
-            tx.commit()?;
-            done += batch.len();
-        }
-        if total == 0 || !report.cancelled {
-            progress(&SyncProgress {
-                done,
-                total,
-                folder: None,
-            });
-        }
-        Ok(report)
+        Ok((known, changed))
     }
 
     /// Files whose tags could not be read at their last scan, and why, in path order.
@@ -381,8 +488,55 @@ impl Index {
         Ok(albums)
     }
 
+    /// The tracks of each root as a tree of folders (roots in the order given, each with the
+    /// folders under it that hold tracks, by name, and its tracks in path order). A track under
+    /// none of its source's roots is not listed.
+    pub fn folders(&self, roots: &[(SourceKind, PathBuf)]) -> Result<Vec<Folder>, IndexError> {
+        let mut tree: Vec<Folder> = roots
+            .iter()
+            .map(|(source, root)| Folder::new(root.display().to_string(), *source))
+            .collect();
+        let mut statement = self
+            .conn
+            .prepare("SELECT id, path, source FROM tracks ORDER BY path")?;
+        let mut rows = statement.query([])?;
+        while let Some(r) = rows.next()? {
+            let path = path_from_bytes(&r.get::<_, Vec<u8>>(1)?);
+            let source = source_from_name(&r.get::<_, String>(2)?);
+            // The innermost root of its source it lies under (roots may nest).
+            let Some((at, relative)) = roots
+                .iter()
+                .enumerate()
+                .filter(|(_, (s, _))| *s == source)
+                .filter_map(|(i, (_, root))| Some((i, path.strip_prefix(root).ok()?)))
+                .min_by_key(|(_, relative)| relative.components().count())
+            else {
+                continue;
+            };
+            let mut folder = &mut tree[at];
+            folder.track_count += 1;
+            let parts: Vec<_> = relative.components().collect();
+            for part in parts.iter().take(parts.len().saturating_sub(1)) {
+                let name = part.as_os_str().to_string_lossy();
+                // In path order the files of a folder come together: a folder seen before
+                // is the last one added.
+                if folder.folders.last().is_none_or(|last| last.name != name) {
+                    folder.folders.push(Folder::new(name.into_owned(), source));
+                }
+                let last = folder.folders.len() - 1;
+                folder = &mut folder.folders[last];
+                folder.track_count += 1;
+            }
+            folder.tracks.push(TrackId(r.get(0)?));
+        }
+        for root in &mut tree {
+            sort_folders(&mut root.folders);
+        }
+        Ok(tree)
+    }
+
     /// The indexed files of `source`, by path.
-    fn known_files(&self, source: SourceKind) -> Result<HashMap<Vec<u8>, Known>, IndexError> {
+    fn known_files(&self, source: SourceKind) -> Result<KnownFiles, IndexError> {
         let mut statement = self
             .conn
             .prepare("SELECT path, size, mtime_ns, rowid FROM tracks WHERE source = ?1")?;
@@ -402,7 +556,8 @@ impl Index {
     pub fn tracks(&self) -> Result<Vec<Track>, IndexError> {
         let mut statement = self.conn.prepare(
             "SELECT id, path, source, title, artists, album, track_number, duration_ms, \
-             has_cover, replay_gain FROM tracks ORDER BY source = 'demo' DESC, path",
+             has_cover, replay_gain, year, genre, codec, sample_rate, bit_depth, bitrate, \
+             channels FROM tracks ORDER BY source = 'demo' DESC, path",
         )?;
         let rows = statement.query_map([], row_to_track)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -517,96 +672,19 @@ fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
     Ok(())
 }
 
+/// Folders by their folded name, at every depth.
+fn sort_folders(folders: &mut [Folder]) {
+    folders.sort_by_cached_key(|f| normalize(&f.name));
+    for folder in folders {
+        sort_folders(&mut folder.folders);
+    }
+}
+
 fn is_corruption(error: &rusqlite::Error) -> bool {
     matches!(
         error.sqlite_error_code(),
         Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
     )
-}
-
-fn upsert(
-    tx: &rusqlite::Transaction<'_>,
-    file: &crate::FoundFile,
-    read: &crate::ReadTrack,
-    known_rowid: Option<i64>,
-    now: i64,
-) -> Result<(), IndexError> {
-    let track = &read.track;
-    let path = path_bytes(&file.path);
-    let artists = serde_json::to_string(&track.artists).unwrap_or_else(|_| "[]".into());
-    let replay_gain = track
-        .replay_gain
-        .and_then(|rg| serde_json::to_string(&rg).ok());
-    let search_title = normalize(&track.title);
-    // A path this source has not indexed may still be another source's row.
-    let existing = match known_rowid {
-        Some(rowid) => Some(rowid),
-        None => tx
-            .query_row("SELECT rowid FROM tracks WHERE path = ?1", [&path], |r| {
-                r.get(0)
-            })
-            .optional()?,
-    };
-    let size = i64::try_from(file.size).unwrap_or(i64::MAX);
-    let duration = track.duration_ms.and_then(|d| i64::try_from(d).ok());
-    let source = source_name(track.source);
-    let columns = params![
-        track.id.0,
-        path,
-        size,
-        file.mtime_ns,
-        source,
-        track.title,
-        artists,
-        track.album,
-        track.track_number,
-        duration,
-        track.has_cover,
-        replay_gain,
-        search_title,
-        read.disc_number,
-        read.album_artist,
-        read.problem,
-    ];
-    let mut values = columns.to_vec();
-    let rowid = if let Some(rowid) = existing {
-        values.push(&rowid);
-        tx.execute(
-            "UPDATE tracks SET id = ?1, path = ?2, size = ?3, mtime_ns = ?4, source = ?5, \
-             title = ?6, artists = ?7, album = ?8, track_number = ?9, duration_ms = ?10, \
-             has_cover = ?11, replay_gain = ?12, search_title = ?13, disc_number = ?14, \
-             album_artist = ?15, problem = ?16 WHERE rowid = ?17",
-            values.as_slice(),
-        )?;
-        tx.execute("DELETE FROM search_substrings WHERE rowid = ?1", [rowid])?;
-        tx.execute("DELETE FROM search_words WHERE rowid = ?1", [rowid])?;
-        rowid
-    } else {
-        values.push(&now);
-        tx.execute(
-            "INSERT INTO tracks (id, path, size, mtime_ns, source, title, artists, album, \
-             track_number, duration_ms, has_cover, replay_gain, search_title, disc_number, \
-             album_artist, problem, added_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            values.as_slice(),
-        )?;
-        tx.last_insert_rowid()
-    };
-    let text = normalize(&format!(
-        "{} {} {}",
-        track.title,
-        track.artists.join(" "),
-        track.album.as_deref().unwrap_or_default()
-    ));
-    tx.execute(
-        "INSERT INTO search_substrings (rowid, text) VALUES (?1, ?2)",
-        params![rowid, text],
-    )?;
-    tx.execute(
-        "INSERT INTO search_words (rowid, text) VALUES (?1, ?2)",
-        params![rowid, with_cjk_grams(&text)],
-    )?;
-    Ok(())
 }
 
 fn delete_row(tx: &rusqlite::Transaction<'_>, rowid: i64) -> Result<(), IndexError> {
@@ -655,6 +733,13 @@ fn row_to_track(r: &rusqlite::Row<'_>) -> rusqlite::Result<Track> {
         has_cover: r.get(8)?,
         replay_gain: replay_gain.and_then(|rg| serde_json::from_str::<ReplayGain>(&rg).ok()),
         liked: None,
+        year: r.get(10)?,
+        genre: r.get(11)?,
+        codec: r.get(12)?,
+        sample_rate: r.get(13)?,
+        bit_depth: r.get(14)?,
+        bitrate: r.get(15)?,
+        channels: r.get(16)?,
         path: Some(path),
     })
 }
@@ -707,4 +792,65 @@ fn path_from_bytes(bytes: &[u8]) -> PathBuf {
         .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
         .collect();
     PathBuf::from(std::ffi::OsString::from_wide(&wide))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every track row has its two search rows and nothing else.
+    fn assert_consistent(index: &Index) {
+        let count = |sql: &str| {
+            index
+                .conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .unwrap()
+        };
+        let tracks = count("SELECT count(*) FROM tracks");
+        assert_eq!(count("SELECT count(*) FROM search_substrings"), tracks);
+        assert_eq!(count("SELECT count(*) FROM search_words"), tracks);
+    }
+
+    /// Files that are not audio at all (so listed with a problem, by name), across several
+    /// commits, some given twice, some already another source's rows.
+    #[test]
+    fn rows_span_commits_and_are_never_doubled() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("music");
+        std::fs::create_dir_all(&root).unwrap();
+        for i in 0..40 {
+            let content = if i % 5 == 0 { Vec::new() } else { vec![7; i] };
+            std::fs::write(root.join(format!("{i:02} Song.mp3")), content).unwrap();
+        }
+        let mut index = Index::open(&dir.path().join("index.sqlite")).unwrap();
+        index.commit_rows = 7;
+        // Five of them first as the demo's.
+        let demo: Vec<PathBuf> = (0..5)
+            .map(|i| root.join(format!("{i:02} Song.mp3")))
+            .collect();
+        assert_eq!(index.sync(&demo, SourceKind::Demo).unwrap().added, 5);
+        // The folder, plus one of its files again as a root of its own.
+        let roots = [root.clone(), root.join("03 Song.mp3")];
+        let report = index.sync(&roots, SourceKind::Local).unwrap();
+        assert_eq!((report.added, report.updated), (40, 0), "{report:?}");
+        assert_eq!(
+            index.len().unwrap(),
+            40,
+            "the demo's rows became local ones"
+        );
+        assert_consistent(&index);
+        let tracks = index.tracks().unwrap();
+        assert!(tracks.iter().all(|t| t.source == SourceKind::Local));
+        let titles: Vec<&str> = tracks.iter().map(|t| t.title.as_str()).collect();
+        let expected: Vec<String> = (0..40).map(|i| format!("{i:02} Song")).collect();
+        assert_eq!(titles, expected, "in path order, each once");
+        let problems = index.problems().unwrap();
+        assert_eq!(problems.len(), 40);
+        assert_eq!(problems[0].reason, "empty file (0 bytes)");
+        assert!(problems[1].reason.starts_with("unreadable"), "{problems:?}");
+        assert_eq!(index.search("song", 100).unwrap().len(), 40);
+
+        let again = index.sync(&roots, SourceKind::Local).unwrap();
+        assert_eq!((again.added, again.unchanged), (0, 40), "{again:?}");
+    }
 }

@@ -19,7 +19,9 @@ pub mod index;
 pub mod lyrics;
 pub mod m3u;
 mod normalize;
+mod reader;
 pub mod service;
+pub mod thumbnail;
 pub mod watch;
 
 pub use normalize::normalize;
@@ -107,50 +109,62 @@ pub fn find_files_until(
 struct Walk<'a> {
     files: Vec<FoundFile>,
     problems: Vec<Problem>,
-    visited: HashSet<PathBuf>,
+    visited: HashSet<FolderKey>,
     cancelled: &'a dyn Fn() -> bool,
 }
 
+/// What tells two paths to one folder apart from two folders: its device and inode where the
+/// OS has them (no `realpath` per folder), else its canonical path.
+#[cfg(unix)]
+type FolderKey = (u64, u64);
+
+#[cfg(unix)]
+#[allow(clippy::unnecessary_wraps)] // the same signature as elsewhere
+fn folder_key(_path: &Path, meta: &fs::Metadata) -> std::io::Result<FolderKey> {
+    use std::os::unix::fs::MetadataExt;
+    Ok((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+type FolderKey = PathBuf;
+
+#[cfg(not(unix))]
+fn folder_key(path: &Path, _meta: &fs::Metadata) -> std::io::Result<FolderKey> {
+    fs::canonicalize(path)
+}
+
+/// A root, or an entry that is a link (or of a kind the folder listing did not say): its
+/// metadata with links followed.
 fn collect(path: &Path, walk: &mut Walk<'_>) {
-    let Walk {
-        files,
-        problems,
-        visited,
-        cancelled,
-    } = walk;
+    match fs::metadata(path) {
+        Ok(meta) => visit(path, &meta, walk),
+        Err(e) => walk.problems.push(Problem {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+fn visit(path: &Path, meta: &fs::Metadata, walk: &mut Walk<'_>) {
     let problem = |reason: String| Problem {
         path: path.to_owned(),
         reason,
     };
-    let meta = match fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) => return problems.push(problem(e.to_string())),
-    };
     if meta.is_file() {
         if is_audio_file(path) {
-            let mtime_ns = meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .and_then(|d| i64::try_from(d.as_nanos()).ok())
-                .unwrap_or(0);
-            files.push(FoundFile {
-                path: path.to_owned(),
-                size: meta.len(),
-                mtime_ns,
-            });
+            walk.files.push(found_file(path, meta));
         }
         return;
     }
-    if !meta.is_dir() || cancelled() {
+    if !meta.is_dir() || (walk.cancelled)() {
         return;
     }
     // Symlinked folders can loop back on themselves: visit each real folder once.
-    match fs::canonicalize(path) {
-        Ok(real) => {
-            if !visited.insert(real) {
+    match folder_key(path, meta) {
+        Ok(key) => {
+            if !walk.visited.insert(key) {
                 if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-                    problems.push(problem(
+                    walk.problems.push(problem(
                         "a link to a folder already scanned (a symlink loop or a second link)"
                             .into(),
                     ));
@@ -158,15 +172,46 @@ fn collect(path: &Path, walk: &mut Walk<'_>) {
                 return;
             }
         }
-        Err(e) => return problems.push(problem(e.to_string())),
+        Err(e) => return walk.problems.push(problem(e.to_string())),
     }
-    let mut entries: Vec<PathBuf> = match fs::read_dir(path) {
-        Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).collect(),
-        Err(e) => return problems.push(problem(e.to_string())),
+    let mut entries: Vec<(std::ffi::OsString, fs::DirEntry)> = match fs::read_dir(path) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| (e.file_name(), e))
+            .collect(),
+        Err(e) => return walk.problems.push(problem(e.to_string())),
     };
-    entries.sort();
-    for entry in entries {
-        collect(&entry, walk);
+    // By name: the same order as by path, as they share the folder.
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (_, entry) in entries {
+        let path = entry.path();
+        // The listing says what most entries are, and their metadata is read relative to the
+        // open folder; links (and file systems that do not say) go by path.
+        match entry.file_type() {
+            Ok(kind) if kind.is_file() && !is_audio_file(&path) => {}
+            Ok(kind) if kind.is_file() || kind.is_dir() => match entry.metadata() {
+                Ok(meta) => visit(&path, &meta, walk),
+                Err(e) => walk.problems.push(Problem {
+                    path,
+                    reason: e.to_string(),
+                }),
+            },
+            _ => collect(&path, walk),
+        }
+    }
+}
+
+fn found_file(path: &Path, meta: &fs::Metadata) -> FoundFile {
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_nanos()).ok())
+        .unwrap_or(0);
+    FoundFile {
+        path: path.to_owned(),
+        size: meta.len(),
+        mtime_ns,
     }
 }
 
@@ -215,21 +260,45 @@ pub fn read_track(path: &Path, source: SourceKind) -> Track {
 /// [`read_track`], saying why the tags could not be read when they could not.
 #[must_use]
 pub fn read_track_checked(path: &Path, source: SourceKind) -> ReadTrack {
+    match fs::metadata(path) {
+        Ok(meta) => read_tags(path, Some(meta.len()), source),
+        Err(_) => read_tags(path, None, source),
+    }
+}
+
+/// [`read_track_checked`] for a file the walk found: its size is known, so no second stat. (If
+/// the file changes in between, its modification time differs from the one indexed, and the
+/// next rescan reads it again.)
+#[must_use]
+pub fn read_found(file: &FoundFile, source: SourceKind) -> ReadTrack {
+    read_tags(&file.path, Some(file.size), source)
+}
+
+/// `size`: the file's length, if known.
+fn read_tags(path: &Path, size: Option<u64>, source: SourceKind) -> ReadTrack {
     let mut read = ReadTrack {
         track: Track::from_path(path.to_owned(), source),
         disc_number: None,
         album_artist: None,
         problem: None,
     };
-    if fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+    if size == Some(0) {
         read.problem = Some("empty file (0 bytes)".into());
         return read;
     }
     let options = ParseOptions::new().read_cover_art(true);
     // Tag parsers read untrusted bytes; a panic must cost one file, not the scan.
-    let parsed = catch_unwind(AssertUnwindSafe(|| {
-        Probe::open(path)?.options(options).read()
-    }));
+    let parsed = catch_unwind(AssertUnwindSafe(
+        || -> Result<_, lofty::error::FileParseError> {
+            // As `Probe::open` (the format from the extension), through a reader that keeps
+            // its buffer across the parsers' seeks.
+            let mut probe = Probe::new(reader::FileReader::open(path, size)?).options(options);
+            if let Some(kind) = lofty::file::FileType::from_path(path) {
+                probe = probe.set_file_type(kind);
+            }
+            probe.read()
+        },
+    ));
     let tagged = match parsed {
         Ok(Ok(tagged)) => tagged,
         Ok(Err(e)) => {
@@ -244,10 +313,19 @@ pub fn read_track_checked(path: &Path, source: SourceKind) -> ReadTrack {
         }
     };
     let track = &mut read.track;
-    let duration = tagged.properties().duration();
+    let properties = tagged.properties();
+    let duration = properties.duration();
     if duration > Duration::ZERO {
         track.duration_ms = u64::try_from(duration.as_millis()).ok();
     }
+    track.codec = Some(codec_name(tagged.file_type()).to_owned());
+    track.sample_rate = properties.sample_rate().filter(|&r| r > 0);
+    track.bit_depth = properties.bit_depth().filter(|&b| b > 0).map(u32::from);
+    track.bitrate = properties
+        .audio_bitrate()
+        .or_else(|| properties.overall_bitrate())
+        .filter(|&b| b > 0);
+    track.channels = properties.channels().filter(|&c| c > 0).map(u32::from);
     let Some(tag) = tagged.primary_tag().or_else(|| tagged.first_tag()) else {
         return read;
     };
@@ -270,12 +348,40 @@ pub fn read_track_checked(path: &Path, source: SourceKind) -> ReadTrack {
     track.track_number = tag.track();
     track.has_cover = !tag.pictures().is_empty();
     track.replay_gain = read_replay_gain(tag);
+    track.year = tag
+        .date()
+        .map(|date| u32::from(date.year))
+        .filter(|&y| y > 0);
+    track.genre = tag
+        .genre()
+        .map(|g| g.trim().to_owned())
+        .filter(|g| !g.is_empty());
     read.disc_number = tag.disk();
     read.album_artist = tag
         .get_string(ItemKey::AlbumArtist)
         .map(|a| a.trim().to_owned())
         .filter(|a| !a.is_empty());
     read
+}
+
+/// What the UI calls the file's audio format.
+fn codec_name(kind: lofty::file::FileType) -> &'static str {
+    use lofty::file::FileType;
+    match kind {
+        FileType::Flac => "FLAC",
+        FileType::Mpeg => "MP3",
+        FileType::Vorbis => "Vorbis",
+        FileType::Opus => "Opus",
+        FileType::Wav => "WAV",
+        FileType::Aac => "AAC",
+        FileType::Mp4 => "M4A",
+        FileType::Aiff => "AIFF",
+        FileType::Ape => "APE",
+        FileType::Mpc => "Musepack",
+        FileType::Speex => "Speex",
+        FileType::WavPack => "WavPack",
+        _ => "other",
+    }
 }
 
 /// ReplayGain tags ("-6.50 dB", "0.988553"); `None` when the file has none that parse.

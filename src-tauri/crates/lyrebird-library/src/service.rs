@@ -15,7 +15,7 @@ use lyrebird_core::model::{SourceKind, Track, TrackId};
 use tokio::sync::oneshot;
 
 use crate::Problem;
-use crate::index::{Album, Index, IndexError, SyncProgress, SyncReport};
+use crate::index::{Album, Folder, Index, IndexError, SyncProgress, SyncReport};
 
 /// Why a library request failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +55,7 @@ enum Request {
     },
     Problems(Reply<Vec<Problem>>),
     Albums(Reply<Vec<Album>>),
+    Folders(Reply<Vec<Folder>>),
     RecentlyAdded {
         limit: usize,
         reply: Reply<Vec<TrackId>>,
@@ -161,6 +162,12 @@ impl LibraryHandle {
         self.ask(Request::Albums).await
     }
 
+    /// The tracks by folder: the demo's folder, then the local roots of the last rescan, each
+    /// with its folders (see [`Index::folders`]).
+    pub async fn folders(&self) -> Result<Vec<Folder>, LibraryError> {
+        self.ask(Request::Folders).await
+    }
+
     /// The most recently added tracks first, at most `limit`.
     pub async fn recently_added(&self, limit: usize) -> Result<Vec<TrackId>, LibraryError> {
         self.ask(|reply| Request::RecentlyAdded { limit, reply })
@@ -194,6 +201,8 @@ impl LibraryHandle {
 fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>, scans: &Scans) {
     // The walk's problems of the last rescan of each source (tag problems live in the index).
     let mut walk_problems: HashMap<SourceKind, Vec<Problem>> = HashMap::new();
+    // The roots of the last rescan of each source, for the folders view.
+    let mut roots_of: HashMap<SourceKind, Vec<PathBuf>> = HashMap::new();
     while let Ok(request) = inbox.recv() {
         match request {
             Request::Tracks(reply) => {
@@ -206,6 +215,7 @@ fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>, scans: &Scans) {
                 number,
                 reply,
             } => {
+                roots_of.insert(source, roots.clone());
                 let cancelled = || scans.cancelled_up_to.load(Ordering::SeqCst) >= number;
                 let result = index.sync_with(&roots, source, &mut progress, cancelled);
                 if let Ok(report) = &result {
@@ -225,6 +235,16 @@ fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>, scans: &Scans) {
             }
             Request::Albums(reply) => {
                 let _ = reply.send(index.albums().map_err(Into::into));
+            }
+            Request::Folders(reply) => {
+                let roots: Vec<(SourceKind, PathBuf)> = [SourceKind::Demo, SourceKind::Local]
+                    .into_iter()
+                    .flat_map(|source| {
+                        let roots = roots_of.get(&source).cloned().unwrap_or_default();
+                        roots.into_iter().map(move |root| (source, root))
+                    })
+                    .collect();
+                let _ = reply.send(index.folders(&roots).map_err(Into::into));
             }
             Request::RecentlyAdded { limit, reply } => {
                 let _ = reply.send(index.recently_added(limit).map_err(Into::into));

@@ -504,3 +504,126 @@ fn the_library_thread_cancels_a_running_rescan_and_serves_problems() {
         assert!(problems[0].path.ends_with("zz-empty.flac"));
     });
 }
+
+#[test]
+fn tracks_by_folder_under_each_root() {
+    let library = Library::new();
+    let root = library.root().to_owned();
+    let nested = root.join("b");
+    std::fs::create_dir_all(root.join("c/deep/er")).unwrap();
+    std::fs::copy(root.join("c/01.ogg"), root.join("c/deep/er/03.ogg")).unwrap();
+    let mut index = Index::in_memory().unwrap();
+    index.sync(&library.roots(), SourceKind::Local).unwrap();
+    let tracks = index.tracks().unwrap();
+    let title = |id: &lyrebird_core::model::TrackId| {
+        tracks.iter().find(|t| &t.id == id).unwrap().title.clone()
+    };
+
+    let roots = [
+        (SourceKind::Local, root.clone()),
+        (SourceKind::Local, PathBuf::from("/not/a/root")),
+    ];
+    let tree = index.folders(&roots).unwrap();
+    assert_eq!(tree.len(), 2);
+    assert_eq!(tree[0].name, root.display().to_string());
+    assert_eq!(tree[0].track_count, 8);
+    assert!(tree[0].tracks.is_empty());
+    let names: Vec<&str> = tree[0].folders.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    let a = &tree[0].folders[0];
+    assert_eq!(
+        a.tracks.iter().map(title).collect::<Vec<_>>(),
+        ["晴天", "七里香"]
+    );
+    let c = &tree[0].folders[2];
+    assert_eq!((c.track_count, c.tracks.len()), (3, 2));
+    assert_eq!(c.folders[0].name, "deep");
+    assert_eq!(c.folders[0].folders[0].name, "er");
+    assert_eq!(c.folders[0].folders[0].tracks.len(), 1);
+    assert_eq!((tree[1].track_count, tree[1].folders.len()), (0, 0));
+
+    // A root inside another: its tracks go to the inner one; another source's root is empty.
+    let roots = [
+        (SourceKind::Local, root.clone()),
+        (SourceKind::Local, nested.clone()),
+        (SourceKind::Demo, root.clone()),
+    ];
+    let tree = index.folders(&roots).unwrap();
+    assert_eq!(tree[0].track_count, 5);
+    assert_eq!(tree[1].name, nested.display().to_string());
+    assert_eq!((tree[1].track_count, tree[1].tracks.len()), (3, 3));
+    assert_eq!((tree[2].source, tree[2].track_count), (SourceKind::Demo, 0));
+}
+
+/// Year, genre and the audio format are read, stored and listed; an index from before they
+/// were kept (version 4) gets the columns and reads every file again to fill them.
+#[test]
+fn year_genre_and_audio_format_are_kept_and_an_old_index_fills_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("music");
+    tone_with(
+        &root.join("a.flac"),
+        &[("title", "Flac"), ("date", "1999-05-01"), ("genre", "Jazz")],
+    );
+    tone_with(&root.join("b.mp3"), &[("title", "Mp3"), ("date", "2021")]);
+    let db = dir.path().join("index.sqlite");
+    let check = |index: &Index| {
+        let tracks = index.tracks().unwrap();
+        let flac = tracks.iter().find(|t| t.title == "Flac").unwrap();
+        assert_eq!(flac.year, Some(1999));
+        assert_eq!(flac.genre.as_deref(), Some("Jazz"));
+        assert_eq!(flac.codec.as_deref(), Some("FLAC"));
+        assert_eq!(flac.sample_rate, Some(44_100));
+        assert_eq!(flac.bit_depth, Some(16));
+        assert_eq!(flac.channels, Some(1));
+        assert!(flac.bitrate.is_some_and(|b| b > 0), "{flac:?}");
+        let mp3 = tracks.iter().find(|t| t.title == "Mp3").unwrap();
+        assert_eq!((mp3.year, mp3.genre.as_deref()), (Some(2021), None));
+        assert_eq!(mp3.codec.as_deref(), Some("MP3"));
+        assert_eq!(mp3.bit_depth, None);
+        assert!(mp3.bitrate.is_some_and(|b| b > 0), "{mp3:?}");
+        // The JSON the UI gets has them; a track without them has no such keys.
+        let json = serde_json::to_value(flac).unwrap();
+        assert_eq!(json["sampleRate"], 44_100);
+        let bare = lyrebird_core::model::Track::from_path("/x.mp3".into(), SourceKind::Local);
+        let json = serde_json::to_value(&bare).unwrap();
+        assert!(json.get("year").is_none() && json.get("codec").is_none());
+    };
+    {
+        let mut index = Index::open(&db).unwrap();
+        assert_eq!(
+            index
+                .sync(std::slice::from_ref(&root), SourceKind::Local)
+                .unwrap()
+                .added,
+            2
+        );
+        check(&index);
+    }
+    // Back to version 4: the columns gone, as an index written before them.
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        for column in [
+            "year",
+            "genre",
+            "codec",
+            "sample_rate",
+            "bit_depth",
+            "bitrate",
+            "channels",
+        ] {
+            conn.execute_batch(&format!("ALTER TABLE tracks DROP COLUMN {column}"))
+                .unwrap();
+        }
+        conn.pragma_update(None, "user_version", 4).unwrap();
+    }
+    let mut index = Index::open(&db).unwrap();
+    assert_eq!(index.len().unwrap(), 2, "kept through the migration");
+    let report = index.sync(&[root], SourceKind::Local).unwrap();
+    assert_eq!(
+        (report.updated, report.unchanged),
+        (2, 0),
+        "every file read again"
+    );
+    check(&index);
+}

@@ -56,6 +56,13 @@ impl Song {
                 album_peak: gain.album_peak,
             }),
             liked: Some(self.starred.is_some()),
+            year: None,
+            genre: None,
+            codec: None,
+            sample_rate: None,
+            bit_depth: None,
+            bitrate: None,
+            channels: None,
             path: None,
         }
     }

@@ -43,6 +43,7 @@ describe('NowPlayingView', () => {
     const cover = screen.getByTestId('now-playing-cover');
     expect(cover.tagName).toBe('IMG');
     expect(cover.getAttribute('src')).toContain('local%3Anp');
+    expect(cover.getAttribute('src')).toContain('size=large');
 
     // The lyrics panel, embedded: no second heading, the current line marked, the offset
     // controls there.

@@ -79,9 +79,39 @@ describe('sortable songs list', () => {
     expect(shownTitles()[2]).toBe('Song 10');
   });
 
+  it('shows and sorts by year, genre, audio format and bitrate in the songs list', async () => {
+    const detailed = [
+      makeTrack({ id: 'local:f', title: 'Flac', year: 1999, genre: 'Jazz', codec: 'FLAC', sampleRate: 96_000, bitDepth: 24, bitrate: 2_900, channels: 2 }),
+      makeTrack({ id: 'local:m', title: 'Mp3', year: 2021, genre: 'Rock', codec: 'MP3', sampleRate: 44_100, bitrate: 320, channels: 2 }),
+      makeTrack({ id: 'local:n', title: 'None' }),
+      makeTrack({ id: 'local:g', title: 'Flac CD', year: 1985, codec: 'FLAC', sampleRate: 44_100, bitDepth: 16, bitrate: 900, channels: 1 }),
+    ];
+    player.load(makeSnapshot({ library: { tracks: detailed, scanning: false } }));
+    render(LibraryView);
+    expect(screen.getAllByTestId('track-format').map((el) => el.textContent)).toEqual([
+      'FLAC 96/24',
+      'MP3 44.1',
+      '',
+      'FLAC 44.1/16',
+    ]);
+    expect(screen.getAllByTestId('track-format')[0]).toHaveAttribute('title', 'FLAC 96/24 · 2 channels · 2900 kbit/s');
+    expect(screen.getAllByTestId('track-year').map((el) => el.textContent)).toEqual(['1999', '2021', '', '1985']);
+    await fireEvent.click(screen.getByTestId('sort-year'));
+    expect(shownTitles()).toEqual(['Flac CD', 'Flac', 'Mp3', 'None']);
+    await fireEvent.click(screen.getByTestId('sort-genre'));
+    // (Without a genre: last, in library order.)
+    expect(shownTitles()).toEqual(['Flac', 'Mp3', 'None', 'Flac CD']);
+    await fireEvent.click(screen.getByTestId('sort-format'));
+    expect(shownTitles()).toEqual(['Flac CD', 'Flac', 'Mp3', 'None']);
+    await fireEvent.click(screen.getByTestId('sort-bitrate'));
+    await fireEvent.click(screen.getByTestId('sort-bitrate'));
+    expect(shownTitles()).toEqual(['Flac', 'Flac CD', 'Mp3', 'None']);
+  });
+
   it('has no sort buttons where the order matters (an album)', () => {
     render(TrackList, { tracks, currentId: null, status: null, label: 'Album' });
     expect(screen.queryByTestId('sort-title')).toBeNull();
+    expect(screen.queryByTestId('track-format')).toBeNull();
     expect(shownTitles()).toEqual(['Bravo', 'charlie', 'Alpha', '晴天']);
   });
 });

@@ -109,8 +109,10 @@ describe('commands', () => {
     await expect(commands.playLibraryTrack('local:x')).rejects.toBe('no such track');
   });
 
-  it('builds cover URLs with the lyrebird-cover protocol', () => {
-    expect(commands.coverUrl('local:ab/cd')).toBe('lyrebird-cover://localhost/local%3Aab%2Fcd');
+  it('builds cover URLs with the lyrebird-cover protocol, small by default', () => {
+    expect(commands.coverUrl('local:ab/cd')).toBe('lyrebird-cover://localhost/local%3Aab%2Fcd?size=small');
+    expect(commands.coverUrl('local:ab', 'large')).toBe('lyrebird-cover://localhost/local%3Aab?size=large');
+    expect(commands.coverUrl('local:ab', 'original')).toBe('lyrebird-cover://localhost/local%3Aab');
   });
 });
 

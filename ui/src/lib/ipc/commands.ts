@@ -215,7 +215,13 @@ export function setDesktopLyrics(on: boolean): Promise<void> {
   return invoke<void>('set_desktop_lyrics', { on });
 }
 
-/** URL of a track's cover image, served by the `lyrebird-cover` protocol. */
-export function coverUrl(id: TrackId): string {
-  return convertFileSrc(id, 'lyrebird-cover');
+/** Which picture a cover URL asks for: a thumbnail of at most 256 px a side (grids, lists),
+ *  at most 1024 px (Now Playing), or the picture as embedded. */
+export type CoverSize = 'small' | 'large' | 'original';
+
+/** URL of a track's cover image, served by the `lyrebird-cover` protocol (thumbnails are made
+ *  and cached on the Rust side). */
+export function coverUrl(id: TrackId, size: CoverSize = 'small'): string {
+  const url = convertFileSrc(id, 'lyrebird-cover');
+  return size === 'original' ? url : `${url}?size=${size}`;
 }

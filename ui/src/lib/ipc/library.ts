@@ -1,7 +1,8 @@
 // The local library's commands: its folders, the scan (cancel, problems) and the browse views
-// (albums, recently added). Like commands.ts, the only place these are invoked.
+// (albums, folders, recently added). Like commands.ts, the only place these are invoked.
 import { invoke } from '@tauri-apps/api/core';
 import type { AlbumView } from './bindings/AlbumView';
+import type { FolderView } from './bindings/FolderView';
 import type { ScanProblem } from './bindings/ScanProblem';
 import type { TrackId } from './bindings/TrackId';
 
@@ -32,6 +33,14 @@ export function getScanProblems(): Promise<ScanProblem[]> {
 /** Every album of the library by title; each one's track ids in disc and track order. */
 export function listAlbums(): Promise<AlbumView[]> {
   return invoke<AlbumView[]>('list_albums');
+}
+
+/**
+ * The library's tracks by folder: the demo's folder, then each library folder (named by its
+ * path, as in the settings) with the folders under it that hold tracks (by name only).
+ */
+export function listFolders(): Promise<FolderView[]> {
+  return invoke<FolderView[]>('list_folders');
 }
 
 /** Ids of the most recently added tracks, newest first (at most 500). */

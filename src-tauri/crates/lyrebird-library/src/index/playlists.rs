@@ -343,7 +343,8 @@ impl Index {
     fn items(&self, id: i64) -> Result<Vec<Item>, IndexError> {
         let mut statement = self.conn.prepare(
             "SELECT t.id, i.path, t.source, t.title, t.artists, t.album, t.track_number, \
-             t.duration_ms, t.has_cover, t.replay_gain, i.id, i.title \
+             t.duration_ms, t.has_cover, t.replay_gain, t.year, t.genre, t.codec, \
+             t.sample_rate, t.bit_depth, t.bitrate, t.channels, i.id, i.title \
              FROM playlist_items i LEFT JOIN tracks t ON t.path = i.path \
              WHERE i.playlist_id = ?1 ORDER BY i.position, i.id",
         )?;
@@ -353,9 +354,9 @@ impl Index {
                 None => None,
             };
             Ok(Item {
-                id: r.get(10)?,
+                id: r.get(17)?,
                 path: path_from_bytes(&r.get::<_, Vec<u8>>(1)?),
-                title: r.get(11)?,
+                title: r.get(18)?,
                 indexed,
             })
         })?;

@@ -15,4 +15,32 @@ replayGain: ReplayGain | null,
 /**
  * Whether the user likes the track at its source (a Subsonic star), when the source says.
  */
-liked?: boolean, };
+liked?: boolean, 
+/**
+ * The year of its release date, from the tags.
+ */
+year?: number, 
+/**
+ * Its genre, from the tags (untrusted text).
+ */
+genre?: string, 
+/**
+ * The audio format: "FLAC", "MP3", "Vorbis", "Opus", "WAV", "AAC", "M4A"…
+ */
+codec?: string, 
+/**
+ * Samples per second (Hz).
+ */
+sampleRate?: number, 
+/**
+ * Bits per sample, for formats that have them (not MP3, Vorbis, Opus, AAC).
+ */
+bitDepth?: number, 
+/**
+ * The audio's bitrate in kbit/s.
+ */
+bitrate?: number, 
+/**
+ * Number of channels.
+ */
+channels?: number, };
