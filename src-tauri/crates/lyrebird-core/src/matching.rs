@@ -449,24 +449,9 @@ mod tests {
 
     fn track(title: &str, artists: &[&str], duration_ms: Option<u64>) -> Track {
         Track {
-            id: TrackId(format!("t:{title}")),
-            source: SourceKind::Subsonic,
-            title: title.into(),
             artists: artists.iter().map(|a| (*a).to_owned()).collect(),
-            album: None,
-            track_number: None,
             duration_ms,
-            has_cover: false,
-            replay_gain: None,
-            liked: None,
-            year: None,
-            genre: None,
-            codec: None,
-            sample_rate: None,
-            bit_depth: None,
-            bitrate: None,
-            channels: None,
-            path: None,
+            ..Track::new(TrackId(format!("t:{title}")), SourceKind::Subsonic, title)
         }
     }
 

@@ -137,17 +137,13 @@ pub struct Track {
 }
 
 impl Track {
-    /// A track for a local file with no tags read yet: the file name is its title.
+    /// A track known by its id and title only; everything else unknown.
     #[must_use]
-    pub fn from_path(path: PathBuf, source: SourceKind) -> Self {
-        let title = path.file_stem().map_or_else(
-            || path.display().to_string(),
-            |s| s.to_string_lossy().into_owned(),
-        );
+    pub fn new(id: TrackId, source: SourceKind, title: impl Into<String>) -> Self {
         Self {
-            id: TrackId::for_local_path(&path),
+            id,
             source,
-            title,
+            title: title.into(),
             artists: Vec::new(),
             album: None,
             track_number: None,
@@ -162,7 +158,21 @@ impl Track {
             bit_depth: None,
             bitrate: None,
             channels: None,
+            path: None,
+        }
+    }
+
+    /// A track for a local file with no tags read yet: the file name is its title.
+    #[must_use]
+    pub fn from_path(path: PathBuf, source: SourceKind) -> Self {
+        let title = path.file_stem().map_or_else(
+            || path.display().to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        );
+        let id = TrackId::for_local_path(&path);
+        Self {
             path: Some(path),
+            ..Self::new(id, source, title)
         }
     }
 

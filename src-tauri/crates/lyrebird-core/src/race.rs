@@ -152,24 +152,9 @@ mod tests {
 
     fn track(id: &str, title: &str, duration_ms: Option<u64>) -> Track {
         Track {
-            id: TrackId(id.into()),
-            source: SourceKind::Subsonic,
-            title: title.into(),
             artists: vec!["Artist".into()],
-            album: None,
-            track_number: None,
             duration_ms,
-            has_cover: false,
-            replay_gain: None,
-            liked: None,
-            year: None,
-            genre: None,
-            codec: None,
-            sample_rate: None,
-            bit_depth: None,
-            bitrate: None,
-            channels: None,
-            path: None,
+            ..Track::new(TrackId(id.into()), SourceKind::Subsonic, title)
         }
     }
 

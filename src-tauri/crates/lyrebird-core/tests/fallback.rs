@@ -2,6 +2,8 @@
 //! in every other source at once; the actor plays the best copy, cancels the rest, and says
 //! where it plays from. Fake sources under tokio's paused clock.
 
+mod support;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,7 +11,7 @@ use std::time::Duration;
 use lyrebird_core::actor::{
     Action, FallbackConfig, Player, PlayerConfig, PlayerError, PlayerHandle,
 };
-use lyrebird_core::events::{Notice, PlaybackStatus, PlayerEvent, Snapshot};
+use lyrebird_core::events::{Notice, PlaybackStatus, Snapshot};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
 use lyrebird_core::provider::{
     FindFuture, Playable, ResolveError, ResolveFuture, Source, SourceEntry, Sources, StreamSpec,
@@ -181,11 +183,7 @@ impl Rig {
 
     /// Let `ms` pass and the actor handle what arrived meanwhile; the snapshot then.
     async fn wait(&self, ms: u64) -> Snapshot {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-        for _ in 0..4 {
-            tokio::task::yield_now().await;
-        }
-        self.player.snapshot().await.unwrap()
+        support::settle(&self.player, ms).await
     }
 
     /// URLs and files loaded since the last call, with their play ids.
@@ -205,12 +203,7 @@ impl Rig {
     }
 
     fn notices(&mut self) -> Vec<Notice> {
-        std::iter::from_fn(|| self.events.try_recv().ok())
-            .filter_map(|p| match p.event {
-                PlayerEvent::Notice(n) => Some(n),
-                _ => None,
-            })
-            .collect()
+        support::notices(&mut self.events)
     }
 }
 

@@ -2,15 +2,15 @@
 //! explained when the source refuses; not cancelled by skipping; absent for sources without
 //! likes. Fake sources under tokio's paused clock.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
-use lyrebird_core::events::{Notice, PlayerEvent, Snapshot};
+use lyrebird_core::events::{Notice, Snapshot};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
-use lyrebird_core::provider::{
-    LikeFuture, Playable, ResolveFuture, Source, SourceEntry, Sources, StreamSpec,
-};
+use lyrebird_core::provider::{LikeFuture, ResolveFuture, Source, SourceEntry, Sources};
 use lyrebird_core::{AudioCommand, Published};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -26,14 +26,7 @@ struct Server {
 
 impl Source for Server {
     fn resolve(&self, track: Track, _cancel: CancellationToken) -> ResolveFuture {
-        Box::pin(async move {
-            Ok(Playable::Stream(StreamSpec {
-                url: format!("https://server/{}", track.id),
-                headers: Vec::new(),
-                allow_invalid_certs: false,
-                cache_key: None,
-            }))
-        })
+        support::stream_to(format!("https://server/{}", track.id))
     }
 
     fn can_like(&self) -> bool {
@@ -58,14 +51,7 @@ struct Plain;
 
 impl Source for Plain {
     fn resolve(&self, track: Track, _cancel: CancellationToken) -> ResolveFuture {
-        Box::pin(async move {
-            Ok(Playable::Stream(StreamSpec {
-                url: format!("https://plain/{}", track.id),
-                headers: Vec::new(),
-                allow_invalid_certs: false,
-                cache_key: None,
-            }))
-        })
+        support::stream_to(format!("https://plain/{}", track.id))
     }
 }
 
@@ -120,20 +106,11 @@ impl Rig {
     }
 
     async fn wait(&self, ms: u64) -> Snapshot {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-        for _ in 0..4 {
-            tokio::task::yield_now().await;
-        }
-        self.player.snapshot().await.unwrap()
+        support::settle(&self.player, ms).await
     }
 
     fn notices(&mut self) -> Vec<Notice> {
-        std::iter::from_fn(|| self.events.try_recv().ok())
-            .filter_map(|p| match p.event {
-                PlayerEvent::Notice(n) => Some(n),
-                _ => None,
-            })
-            .collect()
+        support::notices(&mut self.events)
     }
 }
 

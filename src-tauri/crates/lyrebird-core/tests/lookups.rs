@@ -2,11 +2,13 @@
 //! never lets a superseded answer reach the audio thread. The fake source below decides each
 //! track's latency and outcome by its title, under tokio's paused clock.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerError, PlayerHandle};
-use lyrebird_core::events::{Notice, PlaybackStatus, PlayerEvent};
+use lyrebird_core::events::{Notice, PlaybackStatus};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
 use lyrebird_core::provider::{Playable, ResolveError, ResolveFuture, Source, Sources, StreamSpec};
 use lyrebird_core::{AudioCommand, AudioEvent, Published};
@@ -152,12 +154,7 @@ impl Rig {
     }
 
     fn notices(&mut self) -> Vec<Notice> {
-        std::iter::from_fn(|| self.events.try_recv().ok())
-            .filter_map(|p| match p.event {
-                PlayerEvent::Notice(n) => Some(n),
-                _ => None,
-            })
-            .collect()
+        support::notices(&mut self.events)
     }
 }
 

@@ -2,14 +2,14 @@
 //! submits the play once, after half its length (or 4 minutes) of listening. A fake source
 //! records the calls; the test plays the audio thread's part, under tokio's paused clock.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
-use lyrebird_core::provider::{
-    Playable, ResolveFuture, ScrobbleFuture, ScrobbleKind, Source, Sources, StreamSpec,
-};
+use lyrebird_core::provider::{ResolveFuture, ScrobbleFuture, ScrobbleKind, Source, Sources};
 use lyrebird_core::{AudioCommand, AudioEvent, PlayId, Published};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -27,14 +27,7 @@ struct Recording {
 
 impl Source for Recording {
     fn resolve(&self, track: Track, _cancel: CancellationToken) -> ResolveFuture {
-        Box::pin(async move {
-            Ok(Playable::Stream(StreamSpec {
-                url: format!("https://music.test/{}", track.id),
-                headers: Vec::new(),
-                allow_invalid_certs: false,
-                cache_key: None,
-            }))
-        })
+        support::stream_to(format!("https://music.test/{}", track.id))
     }
 
     fn scrobble(

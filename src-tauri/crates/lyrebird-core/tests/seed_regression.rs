@@ -460,9 +460,6 @@ impl Source for HttpSource {
 
 fn track_from(item: &Value) -> Track {
     Track {
-        id: TrackId(item["id"].as_str().unwrap_or_default().to_owned()),
-        source: SourceKind::Subsonic,
-        title: item["title"].as_str().unwrap_or_default().to_owned(),
         artists: item["artists"]
             .as_array()
             .map(|a| {
@@ -471,43 +468,24 @@ fn track_from(item: &Value) -> Track {
                     .collect()
             })
             .unwrap_or_default(),
-        album: None,
-        track_number: None,
         duration_ms: item["durationMs"].as_u64(),
-        has_cover: false,
-        replay_gain: None,
-        liked: None,
-        year: None,
-        genre: None,
-        codec: None,
-        sample_rate: None,
-        bit_depth: None,
-        bitrate: None,
-        channels: None,
-        path: None,
+        ..Track::new(
+            TrackId(item["id"].as_str().unwrap_or_default().to_owned()),
+            SourceKind::Subsonic,
+            item["title"].as_str().unwrap_or_default(),
+        )
     }
 }
 
 fn vip(k: u64) -> Track {
     Track {
-        id: TrackId(format!("netease:{k}")),
-        source: SourceKind::NetEase,
-        title: title(k),
         artists: vec!["周杰伦".into()],
-        album: None,
-        track_number: None,
         duration_ms: Some(length_ms(k)),
-        has_cover: false,
-        replay_gain: None,
-        liked: None,
-        year: None,
-        genre: None,
-        codec: None,
-        sample_rate: None,
-        bit_depth: None,
-        bitrate: None,
-        channels: None,
-        path: None,
+        ..Track::new(
+            TrackId(format!("netease:{k}")),
+            SourceKind::NetEase,
+            title(k),
+        )
     }
 }
 

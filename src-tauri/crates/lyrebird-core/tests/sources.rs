@@ -2,11 +2,13 @@
 //! several servers of one kind each resolving their own tracks. Fake sources under tokio's
 //! paused clock.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
-use lyrebird_core::events::{Notice, PlayerEvent, Snapshot};
+use lyrebird_core::events::{Notice, Snapshot};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
 use lyrebird_core::provider::{
     FindFuture, Playable, ResolveFuture, Source, SourceEntry, Sources, StreamSpec,
@@ -109,11 +111,7 @@ impl Rig {
     }
 
     async fn wait(&self, ms: u64) -> Snapshot {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-        for _ in 0..4 {
-            tokio::task::yield_now().await;
-        }
-        self.player.snapshot().await.unwrap()
+        support::settle(&self.player, ms).await
     }
 
     fn loads(&mut self) -> Vec<String> {
@@ -133,12 +131,7 @@ impl Rig {
     }
 
     fn notices(&mut self) -> Vec<Notice> {
-        std::iter::from_fn(|| self.events.try_recv().ok())
-            .filter_map(|p| match p.event {
-                PlayerEvent::Notice(n) => Some(n),
-                _ => None,
-            })
-            .collect()
+        support::notices(&mut self.events)
     }
 }
 

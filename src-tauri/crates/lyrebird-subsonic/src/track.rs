@@ -36,14 +36,12 @@ impl Song {
         } else {
             self.artists.iter().map(|a| a.name.clone()).collect()
         };
+        let title = if self.title.is_empty() {
+            self.id.clone()
+        } else {
+            self.title.clone()
+        };
         Track {
-            id: track_id(&self.id),
-            source: SourceKind::Subsonic,
-            title: if self.title.is_empty() {
-                self.id.clone()
-            } else {
-                self.title.clone()
-            },
             artists,
             album: self.album.clone().filter(|a| !a.is_empty()),
             track_number: self.track,
@@ -56,14 +54,15 @@ impl Song {
                 album_peak: gain.album_peak,
             }),
             liked: Some(self.starred.is_some()),
-            year: None,
-            genre: None,
-            codec: None,
-            sample_rate: None,
-            bit_depth: None,
-            bitrate: None,
-            channels: None,
-            path: None,
+            year: self.year.filter(|y| *y > 0),
+            // The file's type as the server names it ("flac", "mp3"), shown like the library's.
+            codec: self
+                .suffix
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(str::to_ascii_uppercase),
+            bitrate: self.bit_rate.filter(|b| *b > 0),
+            ..Track::new(track_id(&self.id), SourceKind::Subsonic, title)
         }
     }
 }
@@ -78,6 +77,7 @@ mod tests {
             r#"{"id": "s-1", "title": "<b>Hi</b>", "album": "A", "artist": "X feat. Y",
                 "artists": [{"id": "1", "name": "X"}, {"id": "2", "name": "Y"}],
                 "track": 3, "duration": 181, "coverArt": "al-9", "starred": "2026-01-02T03:04:05Z",
+                "year": 2003, "suffix": "flac", "bitRate": 912,
                 "replayGain": {"trackGain": -6.5, "trackPeak": 0.9}}"#,
         )
         .unwrap();
@@ -96,6 +96,9 @@ mod tests {
         assert_eq!(gain.album_gain_db, None);
         assert!(track.path.is_none());
         assert_eq!(track.liked, Some(true), "starred");
+        assert_eq!(track.year, Some(2003));
+        assert_eq!(track.codec.as_deref(), Some("FLAC"));
+        assert_eq!(track.bitrate, Some(912));
 
         let plain: Song = serde_json::from_str(r#"{"id": "2", "artist": "Solo"}"#).unwrap();
         let track = plain.to_track();
