@@ -629,24 +629,19 @@ impl Source for LibrarySource {
     fn find(&self, wanted: Track, cancel: CancellationToken) -> FindFuture {
         let library = self.0.clone();
         Box::pin(async move {
+            let title = wanted.title.clone();
             let search = async {
-                let ids = library
-                    .search(wanted.title.clone(), LIBRARY_FIND_LIMIT)
+                // Search and fetch the matches in one turn of the library thread.
+                let found = library
+                    .with_index(move |index| {
+                        let ids = index.search(&title, LIBRARY_FIND_LIMIT)?;
+                        index.tracks_by_ids(&ids)
+                    })
                     .await
                     .map_err(|e| ResolveError::Failed(e.to_string()))?;
-                if ids.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let tracks = library
-                    .tracks()
-                    .await
-                    .map_err(|e| ResolveError::Failed(e.to_string()))?;
-                let mut by_id: HashMap<TrackId, Track> =
-                    tracks.into_iter().map(|t| (t.id.clone(), t)).collect();
-                Ok(ids
+                Ok(found
                     .into_iter()
-                    .filter(|id| *id != wanted.id)
-                    .filter_map(|id| by_id.remove(&id))
+                    .filter(|t| t.id != wanted.id)
                     // A copy whose file is gone too is no copy.
                     .filter(|t| t.path.as_ref().is_some_and(|p| p.exists()))
                     .collect())
@@ -787,6 +782,58 @@ mod tests {
                 format: "mp3".into()
             }
         );
+    }
+
+    /// A tenth of a second of silence as a 16-bit mono WAV file.
+    fn write_wav(path: &std::path::Path) {
+        let samples = 800u32;
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(b"RIFF");
+        bytes.extend_from_slice(&(36 + samples * 2).to_le_bytes());
+        bytes.extend_from_slice(b"WAVEfmt ");
+        bytes.extend_from_slice(&16u32.to_le_bytes());
+        bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+        bytes.extend_from_slice(&1u16.to_le_bytes()); // mono
+        bytes.extend_from_slice(&8000u32.to_le_bytes());
+        bytes.extend_from_slice(&16_000u32.to_le_bytes());
+        bytes.extend_from_slice(&2u16.to_le_bytes());
+        bytes.extend_from_slice(&16u16.to_le_bytes());
+        bytes.extend_from_slice(b"data");
+        bytes.extend_from_slice(&(samples * 2).to_le_bytes());
+        bytes.resize(bytes.len() + samples as usize * 2, 0);
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    /// The library as a fallback source: the copies it offers are indexed files whose title
+    /// matches, not the wanted track itself and not files that are gone.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_library_offers_its_files_with_the_wanted_title() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["Sunny Day.wav", "Sunny Day (live).wav", "Other.wav"] {
+            write_wav(&dir.path().join(name));
+        }
+        let (library, _) = LibraryHandle::spawn(None);
+        library
+            .sync(vec![dir.path().to_owned()], SourceKind::Local, |_| {})
+            .await
+            .unwrap();
+        std::fs::remove_file(dir.path().join("Sunny Day (live).wav")).unwrap();
+        let wanted = Track::new(
+            TrackId("subsonic:srv:9".into()),
+            SourceKind::Subsonic,
+            "Sunny Day",
+        );
+        let found = LibrarySource(library)
+            .find(wanted, CancellationToken::new())
+            .await
+            .unwrap();
+        let titles: Vec<&str> = found.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["Sunny Day"],
+            "the gone file and the other title are left out"
+        );
+        assert!(found[0].path.as_ref().is_some_and(|p| p.exists()));
     }
 
     /// A keyring that refuses everything (none on the bus, or a locked one).

@@ -81,6 +81,18 @@ fn search_finds_cjk_substrings_prefixes_and_folds_case_width_and_accents() {
     assert_eq!((report.seen, report.added), (7, 7), "{report:?}");
 
     assert_eq!(titles(&index, "晴天"), ["晴天"]);
+
+    // What the fallback race asks for: the matches of a search, fetched by id, in its order,
+    // the same as the whole list holds them; an unknown id is left out.
+    let mut ids = index.search("杰伦", 10).unwrap();
+    ids.insert(1, lyrebird_core::model::TrackId("local:gone".into()));
+    let fetched = index.tracks_by_ids(&ids).unwrap();
+    let all = index.tracks().unwrap();
+    let expected: Vec<_> = [&ids[0], &ids[2]]
+        .iter()
+        .map(|id| all.iter().find(|t| t.id == **id).unwrap().clone())
+        .collect();
+    assert_eq!(fetched, expected);
     assert_eq!(
         titles(&index, "杰伦"),
         ["晴天", "七里香"],
