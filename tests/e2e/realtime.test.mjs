@@ -92,3 +92,89 @@ test('pause and resume pick up where playback stopped, and a seek lands where as
   );
   assert.ok(Math.abs(seekedTo - 7) < 0.15, `seeked to ${seekedTo.toFixed(3)} s, asked for 7 s`);
 });
+
+test('from the tray, closing the window skips nothing, and MPRIS pause and seek act at once', async () => {
+  const { execFile, execFileSync } = await import('node:child_process');
+  const { resolve } = await import('node:path');
+  const { promisify } = await import('node:util');
+  const run = promisify(execFile);
+  const playerctl = async (...args) =>
+    (await run('playerctl', ['-p', 'lyrebird', ...args], { timeout: 5000 })).stdout.trim();
+  const music = tempDir('lyrebird-tray-realtime-');
+  makeChirp(join(music, 'chirp.flac'), { seconds: 20, title: 'Chirp' });
+  const recording = record(join(tempDir(), 'tray-realtime.wav'));
+  const { browser, close, log } = await launch({
+    env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: tempDir(), LYREBIRD_NO_DEMO: '1' },
+  });
+  const text = () => log.join('').replace(/\x1b\[[0-9;]*m/g, '');
+  let pauseWall;
+  let seekAfterResume;
+  try {
+    const [row] = await libraryRowsWhen(browser, 1);
+    await row.element.doubleClick();
+    await until('2 s played', async () => (await nowPlaying(browser)).positionMs > 2000, 20_000);
+    execFileSync(resolve(import.meta.dirname, '../support/close-window.py'), ['Lyrebird']);
+    // With no window the audio thread wakes and reports less often; the sound must not notice.
+    await until('the trim logged', () => text().includes('memory given back'));
+    await sleep(1000);
+    const pausedAt = Date.now();
+    await playerctl('pause');
+    await sleep(1200);
+    const resumedAt = Date.now();
+    await playerctl('play');
+    pauseWall = (resumedAt - pausedAt) / 1000;
+    await sleep(1500);
+    seekAfterResume = (Date.now() - resumedAt) / 1000;
+    await playerctl('position', '14');
+    await sleep(1500);
+  } catch (error) {
+    error.message += `\n--- app log ---\n${log.join('')}`;
+    throw error;
+  } finally {
+    await close();
+  }
+  const samples = await recording.stop();
+  const runs = soundRuns(samples, { gapSeconds: 0.6 });
+  assert.equal(runs.length, 2, `sound, the pause, sound: ${JSON.stringify(runs)}`);
+  const [before, after] = runs;
+
+  // Closing the window: the track's time follows the clock through the first run, with no
+  // skip or repeat (a lost or repeated device buffer would be 0.1 s or more).
+  const step = Math.round(0.05 * RATE);
+  const drift = [];
+  for (let at = before[0] + step; at + 3 * step < before[1]; at += step) {
+    drift.push(trackTimeAt(samples, at) - (at - before[0]) / RATE);
+  }
+  const sorted = (xs) => [...xs].sort((a, b) => a - b);
+  const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
+  const third = Math.floor(drift.length / 3);
+  const early = median(drift.slice(0, third));
+  const late = median(drift.slice(-third));
+  assert.ok(Math.abs(late - early) < 0.08, `track time against the clock: ${early.toFixed(3)} s, then ${late.toFixed(3)} s`);
+
+  // The pause stopped the device at once: the silence is as long as the pause (a device
+  // playing out its buffer would shorten it by up to 0.19 s).
+  const silence = (after[0] - before[1]) / RATE;
+  assert.ok(silence > pauseWall - 0.2 && silence < pauseWall + 0.6, `silence ${silence.toFixed(2)} s for a ${pauseWall.toFixed(2)} s pause`);
+  const stoppedAt = trackTimeAt(samples, before[1] - Math.round(0.1 * RATE)) + 0.05;
+  const resumedAt = trackTimeAt(samples, after[0]) - 0.05;
+  assert.ok(Math.abs(resumedAt - stoppedAt) < 0.12, `stopped at ${stoppedAt.toFixed(3)} s, resumed at ${resumedAt.toFixed(3)} s`);
+
+  // The seek: the pitch jumps to 14 s about as long after the resume as the command came.
+  const times = [];
+  for (let at = after[0]; at + 2 * step < after[1]; at += step) times.push([at, trackTimeAt(samples, at)]);
+  const jump = times.findIndex(([, t], i) => i > 0 && t - times[i - 1][1] > 1);
+  assert.ok(jump > 0, `a jump in the pitch: ${JSON.stringify(times.map(([, t]) => t.toFixed(2)))}`);
+  const heardAfter = (times[jump][0] - after[0]) / RATE;
+  assert.ok(
+    heardAfter > seekAfterResume - 0.15 && heardAfter < seekAfterResume + 0.35,
+    `the seek heard ${heardAfter.toFixed(2)} s after the resume, sent ${seekAfterResume.toFixed(2)} s after it`,
+  );
+  const [at, landed] = times[jump + 2];
+  const seekedTo = landed - (at - times[jump][0] - 0.05 * RATE) / RATE;
+  console.log(
+    `# tray: drift ${early.toFixed(3)} -> ${late.toFixed(3)} s; silence ${silence.toFixed(2)} s for ${pauseWall.toFixed(2)} s;` +
+      ` seek heard after ${heardAfter.toFixed(2)} s (sent ${seekAfterResume.toFixed(2)} s), landed at ${seekedTo.toFixed(3)} s`,
+  );
+  assert.ok(Math.abs(seekedTo - 14) < 0.2, `seeked to ${seekedTo.toFixed(3)} s, asked for 14 s`);
+});

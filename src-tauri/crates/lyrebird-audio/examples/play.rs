@@ -1,5 +1,6 @@
 //! Play files through the audio thread and print every event with the time it arrived.
 //! `cargo run -p lyrebird-audio --example play -- FILE...`
+//! With `LYREBIRD_UNWATCHED=1`, plays as the app does with no window open (long device periods).
 
 use std::time::Instant;
 
@@ -11,6 +12,9 @@ fn main() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let (audio, thread) = lyrebird_audio::spawn(tx);
     let start = Instant::now();
+    if std::env::var_os("LYREBIRD_UNWATCHED").is_some() {
+        audio.send(AudioCommand::SetWatched(false));
+    }
     for (play_id, path) in std::env::args_os().skip(1).enumerate() {
         let play_id = play_id as u64 + 1;
         audio.send(AudioCommand::Load {

@@ -12,10 +12,11 @@ use std::sync::mpsc::{Receiver, Sender};
 use std::time::Duration;
 
 use lyrebird_core::audio::PlayId;
-use rodio::source::{SeekError, TrackPosition};
+use rodio::source::SeekError;
 use rodio::{ChannelCount, SampleRate, Source};
 
 use crate::Inbox;
+use crate::output::Fill;
 
 /// A track ready to follow the current one, with its own gain (ReplayGain).
 pub type Follower<S> = Option<(PlayId, S, f32)>;
@@ -38,12 +39,74 @@ impl SharedGain {
     }
 }
 
+/// A track that keeps its own position: the samples taken since its start or its last seek.
+/// (rodio's `TrackPosition` asks the decoder for its span length at every sample, through
+/// every layer; a track's format is fixed here, so a count does.)
+struct Tracked<S> {
+    source: S,
+    /// Where the last seek landed (zero at the start).
+    offset: Duration,
+    samples: u64,
+    /// Samples per second, all channels.
+    per_second: u64,
+}
+
+impl<S: Source> Tracked<S> {
+    fn new(source: S) -> Self {
+        let per_second = u64::from(source.sample_rate().get()) * u64::from(source.channels().get());
+        Self {
+            source,
+            offset: Duration::ZERO,
+            samples: 0,
+            per_second,
+        }
+    }
+
+    #[inline]
+    fn next(&mut self) -> Option<f32> {
+        let sample = self.source.next();
+        self.samples += u64::from(sample.is_some());
+        sample
+    }
+
+    fn get_pos(&self) -> Duration {
+        let whole = self.samples / self.per_second;
+        let part = self.samples % self.per_second;
+        // `part < per_second`, so the nanoseconds fit.
+        let nanos = u32::try_from(part * 1_000_000_000 / self.per_second).unwrap_or(0);
+        self.offset + Duration::new(whole, nanos)
+    }
+
+    fn try_seek(&mut self, pos: Duration) -> Result<(), SeekError> {
+        self.source.try_seek(pos)?;
+        self.offset = pos;
+        self.samples = 0;
+        Ok(())
+    }
+
+    fn channels(&self) -> ChannelCount {
+        self.source.channels()
+    }
+
+    fn sample_rate(&self) -> SampleRate {
+        self.source.sample_rate()
+    }
+
+    fn total_duration(&self) -> Option<Duration> {
+        self.source.total_duration()
+    }
+
+    fn current_span_len(&self) -> Option<usize> {
+        self.source.current_span_len()
+    }
+}
+
 /// Samples between position updates (about 20 ms of stereo 48 kHz).
 const POSITION_EVERY: u32 = 2048;
 
 /// The track that is fading out under the next one during a crossfade.
 struct Tail<S: Source> {
-    source: TrackPosition<S>,
+    source: Tracked<S>,
     gain: f32,
     /// Length of the fade, and how far into it we are, in samples.
     length: u64,
@@ -51,7 +114,7 @@ struct Tail<S: Source> {
 }
 
 pub struct Chain<S: Source> {
-    current: TrackPosition<S>,
+    current: Tracked<S>,
     followers: Receiver<Follower<S>>,
     report: Sender<Inbox>,
     /// Position in the current track, in milliseconds, for the engine to read.
@@ -83,7 +146,7 @@ impl<S: Source> Chain<S> {
     ) -> Self {
         let factor = gain.get();
         let chain = Self {
-            current: first.track_position(),
+            current: Tracked::new(first),
             followers,
             report,
             position_ms,
@@ -123,7 +186,7 @@ impl<S: Source> Chain<S> {
         let duration_ms = follower
             .total_duration()
             .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        let old = std::mem::replace(&mut self.current, follower.track_position());
+        let old = std::mem::replace(&mut self.current, Tracked::new(follower));
         self.tail = fade.map(|length| Tail {
             source: old,
             gain: old_factor,
@@ -259,5 +322,26 @@ impl<S: Source> Source for Chain<S> {
         let result = self.current.try_seek(pos);
         self.publish_position();
         result
+    }
+}
+
+impl<S: Source + Send> Fill for Chain<S> {
+    fn fill(&mut self, out: &mut [f32]) -> usize {
+        let mut filled = out.len();
+        for (i, sample) in out.iter_mut().enumerate() {
+            if let Some(value) = self.next() {
+                *sample = value;
+            } else {
+                filled = i;
+                break;
+            }
+        }
+        // Exact at every buffer: where a change or loss of device resumes from.
+        self.publish_position();
+        filled
+    }
+
+    fn try_seek(&mut self, position: Duration) -> Result<(), SeekError> {
+        Source::try_seek(self, position)
     }
 }

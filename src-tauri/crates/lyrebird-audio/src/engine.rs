@@ -10,13 +10,14 @@ use lyrebird_core::audio::{AudioCommand, AudioEvent, PlayId};
 use lyrebird_core::events::OutputDevice;
 use lyrebird_core::provider::{Playable, StreamSpec};
 use rodio::cpal::traits::{DeviceTrait, HostTrait};
-use rodio::{CpalErrorKind, DeviceSinkBuilder, MixerDeviceSink, Player, Source};
+use rodio::{CpalErrorKind, SampleRate, Source};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::Inbox;
 use crate::chain::{Chain, Follower, SharedGain};
 use crate::decode::{self, BoxSource};
 use crate::guard::Guarded;
+use crate::output::{DeviceOutput, Format, Playback};
 use crate::remote::{StreamSupport, StreamTask};
 
 /// How often the loop wakes to notice the end of a track without a command, and how often it
@@ -39,8 +40,8 @@ struct Pace {
 /// Playing, but no audio reached the device for this long: report a stall. Long enough for a
 /// slow device start (PulseAudio's first buffer) and a network hiccup that a reconnect fixes.
 const WATCHDOG: Duration = Duration::from_secs(8);
-/// Frames in the device's buffer (~93 ms at 44.1 kHz).
-const DEVICE_BUFFER_FRAMES: u32 = 4096;
+/// The rate to open the device at before any track asked for one (most music is CD audio).
+const FIRST_RATE: SampleRate = SampleRate::new(44_100).unwrap();
 /// A stream that ends more than this before its known length was cut short.
 const CUT_SHORT_MS: u64 = 2_000;
 /// While the device is missing, try it again this often.
@@ -67,7 +68,9 @@ struct Current {
     media: Playable,
     paused: bool,
     /// Playing through the device; `None` while waiting for a device or a stream.
-    player: Option<Player>,
+    player: Option<Playback>,
+    /// The format of the chain playing (its first track's): a follower must match it.
+    format: Option<Format>,
     /// Where to start when the player is (re)built.
     resume_at: Duration,
     last_report: Instant,
@@ -106,6 +109,7 @@ impl Current {
             paused,
             gain: SharedGain::new(gain),
             player: None,
+            format: None,
             resume_at: Duration::from_millis(start_ms),
             last_report: Instant::now(),
             position_ms: Arc::new(AtomicU64::new(start_ms)),
@@ -133,7 +137,9 @@ pub struct Engine {
     events: UnboundedSender<AudioEvent>,
     /// Lets the device callback, decoders and stream tasks report back into our own inbox.
     loopback: Sender<Inbox>,
-    sink: Option<MixerDeviceSink>,
+    sink: Option<DeviceOutput>,
+    /// The sample rate to open the device at: the last track's.
+    rate: SampleRate,
     current: Option<Current>,
     gain: f32,
     /// How remote tracks are fetched; `None`: streams fail with a clear reason.
@@ -159,6 +165,7 @@ impl Engine {
             events,
             loopback,
             sink: None,
+            rate: FIRST_RATE,
             current: None,
             gain: 1.0,
             streams,
@@ -255,10 +262,10 @@ impl Engine {
                     current.paused = paused;
                     current.touch();
                     if let Some(player) = &current.player {
-                        if paused {
-                            player.pause();
-                        } else {
-                            player.play();
+                        player.set_paused(paused);
+                        // Stops the device itself: at once, and no callbacks while paused.
+                        if let Some(sink) = &self.sink {
+                            sink.set_running(!paused);
                         }
                     }
                 }
@@ -318,7 +325,7 @@ impl Engine {
             return true;
         }
         self.last_device_try = Instant::now();
-        match open_sink(self.device.as_deref(), self.loopback.clone()) {
+        match open_output(self.device.as_deref(), self.rate, self.loopback.clone()) {
             Ok(sink) => {
                 tracing::info!(config = ?sink.config(), device = ?self.device, "audio device open");
                 self.sink = Some(sink);
@@ -329,6 +336,30 @@ impl Engine {
                 let play_id = self.current.as_ref().map(|c| c.play_id);
                 self.emit(AudioEvent::DeviceUnavailable { play_id, reason });
                 false
+            }
+        }
+    }
+
+    /// About to play a track at `rate`: reopen the device at that rate if it was opened for
+    /// another, so the track plays unconverted. (Only between tracks that are not gapless:
+    /// a follower in another format is not handed to the chain.) If the device will not
+    /// reopen, the open one stays and converts.
+    fn match_rate(&mut self, rate: SampleRate) {
+        self.rate = rate;
+        let Some(open) = &self.sink else {
+            return;
+        };
+        if open.requested_rate() == rate {
+            return;
+        }
+        match open_output(self.device.as_deref(), rate, self.loopback.clone()) {
+            Ok(output) => {
+                tracing::info!(config = ?output.config(), "audio device reopened for the track's rate");
+                // The old stream stops when dropped, after the new one is running.
+                self.sink = Some(output);
+            }
+            Err(reason) => {
+                tracing::warn!(%reason, "cannot reopen the device at {rate} Hz; converting");
             }
         }
     }
@@ -379,6 +410,7 @@ impl Engine {
                 return;
             }
         };
+        self.match_rate(decoder.sample_rate());
         let (Some(sink), Some(current)) = (&self.sink, &mut self.current) else {
             return;
         };
@@ -390,16 +422,12 @@ impl Engine {
             tracing::warn!(error = %e, "could not start mid-track; starting at 0");
             current.resume_at = Duration::ZERO;
         }
-        let player = Player::connect_new(sink.mixer());
-        player.set_volume(self.gain);
-        if current.paused {
-            player.pause();
-        }
         let (followers, handover) = std::sync::mpsc::channel();
+        current.format = Some(Format::of(&decoder));
         let first = Guarded::new(decoder, play_id, self.loopback.clone());
         let position = Arc::clone(&current.position_ms);
         let gain = current.gain.clone();
-        player.append(Chain::new(
+        let chain = Chain::new(
             play_id,
             first,
             handover,
@@ -407,7 +435,9 @@ impl Engine {
             position,
             gain,
             Arc::clone(&self.crossfade_ms),
-        ));
+        );
+        let player = sink.play(chain, self.gain, current.paused);
+        sink.set_running(!current.paused);
         let position_ms = millis(current.resume_at);
         current.position_ms.store(position_ms, Ordering::Relaxed);
         current.followers = Some(followers);
@@ -623,6 +653,12 @@ impl Engine {
         let Some(followers) = &current.followers else {
             return;
         };
+        if current.format != Some(Format::of(&source)) {
+            // Another rate or channel count: the device is reopened for it when the current
+            // track ends, with a gap (the chain plays one format).
+            tracing::debug!(play_id, "follower in another format; not gapless");
+            return;
+        }
         let track = Guarded::new(source, play_id, self.loopback.clone());
         if followers.send(Some((play_id, track, preload.gain))).is_ok() {
             current.handed = Some((play_id, preload.media.clone()));
@@ -704,7 +740,7 @@ impl Engine {
             return;
         }
         self.last_device_try = Instant::now();
-        if let Ok(sink) = open_sink(self.device.as_deref(), self.loopback.clone()) {
+        if let Ok(sink) = open_output(self.device.as_deref(), self.rate, self.loopback.clone()) {
             tracing::info!(device = ?self.device, "audio device is back");
             self.sink = Some(sink);
             self.emit(AudioEvent::DeviceReady);
@@ -744,8 +780,12 @@ fn list_devices() -> Vec<OutputDevice> {
     }
 }
 
-/// Open `device` (by id), or the system default.
-fn open_sink(device: Option<&str>, loopback: Sender<Inbox>) -> Result<MixerDeviceSink, String> {
+/// Open `device` (by id), or the system default, at `rate` if it takes that rate.
+fn open_output(
+    device: Option<&str>,
+    rate: SampleRate,
+    loopback: Sender<Inbox>,
+) -> Result<DeviceOutput, String> {
     let on_error = move |error: rodio::CpalError| {
         // Under-runs and route changes are survivable; a vanished device or server is not.
         if matches!(
@@ -757,33 +797,18 @@ fn open_sink(device: Option<&str>, loopback: Sender<Inbox>) -> Result<MixerDevic
             tracing::debug!(%error, "audio stream error");
         }
     };
-    let builder = match device {
-        None => {
-            let device = audio_host()
-                .default_output_device()
-                .ok_or("no default output device")?;
-            DeviceSinkBuilder::from_device(device)
-        }
-        Some(id) => {
-            let parsed = id.parse::<rodio::cpal::DeviceId>().ok();
-            let device = parsed
-                .and_then(|id| {
-                    let host = rodio::cpal::host_from_id(id.host()).ok()?;
-                    host.device_by_id(&id)
-                })
-                .ok_or_else(|| format!("the output device {id} is not connected"))?;
-            DeviceSinkBuilder::from_device(device)
-        }
+    let device = match device {
+        None => audio_host()
+            .default_output_device()
+            .ok_or("no default output device")?,
+        Some(id) => id
+            .parse::<rodio::cpal::DeviceId>()
+            .ok()
+            .and_then(|id| {
+                let host = rodio::cpal::host_from_id(id.host()).ok()?;
+                host.device_by_id(&id)
+            })
+            .ok_or_else(|| format!("the output device {id} is not connected"))?,
     };
-    // A ~90 ms device buffer instead of rodio's ~50 ms: a third less CPU while playing (fewer
-    // wake-ups, measured in docs/benchmarks.md); pause, seek and volume still act within a
-    // tenth of a second.
-    let builder =
-        builder.map(|b| b.with_buffer_size(rodio::cpal::BufferSize::Fixed(DEVICE_BUFFER_FRAMES)));
-    let mut sink = builder
-        .map(|builder| builder.with_error_callback(on_error))
-        .and_then(|builder| builder.open_sink_or_fallback())
-        .map_err(|e| error_chain(&e))?;
-    sink.log_on_drop(false);
-    Ok(sink)
+    DeviceOutput::open(&device, rate, on_error)
 }

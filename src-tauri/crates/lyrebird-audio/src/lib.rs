@@ -13,6 +13,7 @@ mod decode;
 mod engine;
 mod guard;
 mod opus;
+mod output;
 mod remote;
 
 pub use remote::StreamSupport;
