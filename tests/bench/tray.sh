@@ -35,7 +35,8 @@ echo "| player, playing the FLAC | processes | CPU (% of one core) | total PSS (
 echo "|---|---:|---:|---:|"
 home="$work/lyrebird-home"
 mkdir -p "$home"
-HOME=$home LYREBIRD_CONFIG_DIR=$home/config LYREBIRD_NO_DEMO=1 LYREBIRD_LIBRARY_DIRS=$home \
+mkdir -p "$work/music" # an empty library folder: the app's own files (config, caches under HOME) are not in it
+HOME=$home LYREBIRD_CONFIG_DIR=$home/config LYREBIRD_NO_DEMO=1 LYREBIRD_LIBRARY_DIRS=$work/music \
   "$target/release/lyrebird" "$work/music.flac" >"$work/app.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
