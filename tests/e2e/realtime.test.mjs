@@ -1,16 +1,24 @@
 // Real time, real device (the PulseAudio null sink): pause and resume continue exactly where
-// playback stopped, and a seek lands where it was asked to. The track is a chirp whose pitch
-// rises 40 Hz per second, so the pitch recorded tells the position in the track.
+// playback stopped, and a seek lands where it was asked to; and with the window closed to the
+// tray, over MPRIS, the same at once, with nothing skipped as the window goes. The track is a
+// chirp whose pitch rises 40 Hz per second, so the pitch recorded tells the position in it.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { execFile, execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 
 import { launch, libraryRowsWhen, nowPlaying, tempDir, until } from './lib/app.mjs';
 import { RATE, dominantFrequency, makeChirp, record, soundRuns } from './lib/audio.mjs';
 
 const FROM_HZ = 200;
 const SLOPE = 40; // Hz per second of track time
+
+const run = promisify(execFile);
+/** `playerctl -p lyrebird ARGS...`, its output trimmed. */
+const playerctl = async (...args) =>
+  (await run('playerctl', ['-p', 'lyrebird', ...args], { timeout: 5000 })).stdout.trim();
 
 /** Track time (s) at the middle of a 100 ms window starting `at` samples into `samples`. */
 function trackTimeAt(samples, at) {
@@ -94,12 +102,6 @@ test('pause and resume pick up where playback stopped, and a seek lands where as
 });
 
 test('from the tray, closing the window skips nothing, and MPRIS pause and seek act at once', async () => {
-  const { execFile, execFileSync } = await import('node:child_process');
-  const { resolve } = await import('node:path');
-  const { promisify } = await import('node:util');
-  const run = promisify(execFile);
-  const playerctl = async (...args) =>
-    (await run('playerctl', ['-p', 'lyrebird', ...args], { timeout: 5000 })).stdout.trim();
   const music = tempDir('lyrebird-tray-realtime-');
   makeChirp(join(music, 'chirp.flac'), { seconds: 20, title: 'Chirp' });
   const recording = record(join(tempDir(), 'tray-realtime.wav'));
