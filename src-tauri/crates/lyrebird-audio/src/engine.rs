@@ -327,7 +327,7 @@ impl Engine {
         self.last_device_try = Instant::now();
         match open_output(self.device.as_deref(), self.rate, self.loopback.clone()) {
             Ok(sink) => {
-                tracing::info!(config = ?sink.config(), device = ?self.device, "audio device open");
+                tracing::info!(output = %sink.describe(), device = ?self.device, "audio device open");
                 self.sink = Some(sink);
                 true
             }
@@ -354,7 +354,7 @@ impl Engine {
         }
         match open_output(self.device.as_deref(), rate, self.loopback.clone()) {
             Ok(output) => {
-                tracing::info!(config = ?output.config(), "audio device reopened for the track's rate");
+                tracing::info!(output = %output.describe(), "audio device reopened for the track's rate");
                 // The old stream stops when dropped, after the new one is running.
                 self.sink = Some(output);
             }
@@ -402,7 +402,7 @@ impl Engine {
                 }
             }
         };
-        let mut decoder = match source {
+        let decoder = match source {
             Ok(decoder) => decoder,
             Err(reason) => {
                 self.stop_current();
@@ -416,18 +416,12 @@ impl Engine {
         };
         let duration = decoder.total_duration();
         current.duration_ms = duration.map(millis);
-        if !current.resume_at.is_zero()
-            && let Err(e) = decoder.try_seek(current.resume_at)
-        {
-            tracing::warn!(error = %e, "could not start mid-track; starting at 0");
-            current.resume_at = Duration::ZERO;
-        }
         let (followers, handover) = std::sync::mpsc::channel();
         current.format = Some(Format::of(&decoder));
         let first = Guarded::new(decoder, play_id, self.loopback.clone());
         let position = Arc::clone(&current.position_ms);
         let gain = current.gain.clone();
-        let chain = Chain::new(
+        let mut chain = Chain::new(
             play_id,
             first,
             handover,
@@ -436,10 +430,18 @@ impl Engine {
             gain,
             Arc::clone(&self.crossfade_ms),
         );
+        // Through the chain, so its position counts on from there.
+        if !current.resume_at.is_zero()
+            && let Err(e) = Source::try_seek(&mut chain, current.resume_at)
+        {
+            tracing::warn!(error = %e, "could not start mid-track; starting at 0");
+            current.resume_at = Duration::ZERO;
+        }
+        let position_ms = millis(current.resume_at);
+        // Before the device takes samples (at once, on the sound server's thread), not after.
+        current.position_ms.store(position_ms, Ordering::Relaxed);
         let player = sink.play(chain, self.gain, current.paused);
         sink.set_running(!current.paused);
-        let position_ms = millis(current.resume_at);
-        current.position_ms.store(position_ms, Ordering::Relaxed);
         current.followers = Some(followers);
         current.player = Some(player);
         current.last_report = Instant::now();
@@ -514,12 +516,16 @@ impl Engine {
         let target = Duration::from_millis(position_ms);
         match &current.player {
             Some(player) => {
-                if let Err(e) = player.try_seek(target) {
+                let sought = match &self.sink {
+                    Some(sink) => sink.seek(player, target),
+                    None => player.try_seek(target),
+                };
+                if let Err(e) = sought {
                     tracing::warn!(error = %e, "seek failed");
                 }
                 current.last_report = Instant::now();
                 current.touch();
-                let position_ms = current.position_ms();
+                let position_ms = heard(self.sink.as_ref(), current.position_ms());
                 self.emit(AudioEvent::Position {
                     play_id,
                     position_ms,
@@ -542,7 +548,7 @@ impl Engine {
         };
         let play_id = current.play_id;
         if player.empty() {
-            let position_ms = current.position_ms();
+            let position_ms = heard(self.sink.as_ref(), current.position_ms());
             let cut_short = matches!(current.media, Playable::Stream(_))
                 && current
                     .duration_ms
@@ -601,6 +607,7 @@ impl Engine {
         }
         if current.last_report.elapsed() >= self.pace.report_every {
             current.last_report = Instant::now();
+            let position_ms = heard(self.sink.as_ref(), position_ms);
             self.emit(AudioEvent::Position {
                 play_id,
                 position_ms,
@@ -722,7 +729,9 @@ impl Engine {
         if let Some(current) = &mut self.current
             && let Some(player) = current.player.take()
         {
-            current.resume_at = Duration::from_millis(current.position_ms());
+            // What was written but not heard is lost with the device: resume from what was.
+            current.resume_at =
+                Duration::from_millis(heard(self.sink.as_ref(), current.position_ms()));
             current.preload = None;
             current.followers = None;
             // A stream must be fetched again from where it was (its decoder went with the
@@ -749,6 +758,11 @@ impl Engine {
     }
 }
 
+/// The position the listener is at: the chain's, less what the output holds unheard.
+fn heard(sink: Option<&DeviceOutput>, written_ms: u64) -> u64 {
+    written_ms.saturating_sub(sink.map_or(0, |s| millis(s.unheard())))
+}
+
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
@@ -758,6 +772,14 @@ fn millis(d: Duration) -> u64 {
 /// measured too: no less CPU, and the same start-up delay on a fresh stream.
 fn audio_host() -> rodio::cpal::Host {
     rodio::cpal::default_host()
+}
+
+/// The system default goes to the sound server natively when there is one (a third of the
+/// CPU of the same through ALSA's PulseAudio plugin); `LYREBIRD_AUDIO_OUTPUT=alsa` goes
+/// through ALSA anyway (the tests' capture devices are ALSA ones).
+#[cfg(target_os = "linux")]
+fn prefer_pulse() -> bool {
+    std::env::var("LYREBIRD_AUDIO_OUTPUT").map_or(true, |v| v != "alsa")
 }
 
 /// The output devices the audio host lists.
@@ -786,6 +808,17 @@ fn open_output(
     rate: SampleRate,
     loopback: Sender<Inbox>,
 ) -> Result<DeviceOutput, String> {
+    #[cfg(target_os = "linux")]
+    if device.is_none() && prefer_pulse() {
+        let lost = loopback.clone();
+        match DeviceOutput::open_pulse(rate, move |reason| {
+            let _ = lost.send(Inbox::DeviceError(reason));
+        }) {
+            Ok(output) => return Ok(output),
+            // No PulseAudio (or PipeWire-pulse) server: ALSA's default device.
+            Err(reason) => tracing::debug!(%reason, "no PulseAudio server; using ALSA"),
+        }
+    }
     let on_error = move |error: rodio::CpalError| {
         // Under-runs and route changes are survivable; a vanished device or server is not.
         if matches!(

@@ -88,6 +88,23 @@ struct Feed {
 struct Slot {
     feed: Option<Feed>,
     serial: u64,
+    /// Samples written since the last start or flush: with the stream's buffer length, how
+    /// much of what was written is not heard yet.
+    written: u64,
+    /// A seek is dropping the sound server's buffer: write nothing until it has (it would be
+    /// dropped, or heard before the new place).
+    flushing: bool,
+    /// The PulseAudio client's reactor, waiting for a track (or for a flush to finish).
+    waiting: Option<std::task::Waker>,
+}
+
+impl Slot {
+    /// Let a sound server client that found nothing to write try again.
+    fn wake(&mut self) {
+        if let Some(waker) = self.waiting.take() {
+            waker.wake();
+        }
+    }
 }
 
 type SharedSlot = Arc<Mutex<Slot>>;
@@ -98,16 +115,27 @@ fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
     slot.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Where the samples go.
+enum Sink {
+    /// A cpal stream (ALSA on Linux; a device the user chose; other systems).
+    Cpal {
+        stream: cpal::Stream,
+        config: cpal::StreamConfig,
+    },
+    /// A native PulseAudio stream (also `PipeWire`'s PulseAudio server).
+    #[cfg(target_os = "linux")]
+    Pulse(pulse::Stream),
+}
+
 /// An open output stream on one device.
 pub struct DeviceOutput {
-    stream: cpal::Stream,
+    sink: Sink,
     format: Format,
     /// The rate asked for when opening: the device may not have it (then `format.rate`
     /// differs and tracks are converted).
     requested_rate: SampleRate,
     slot: SharedSlot,
-    config: cpal::StreamConfig,
-    stream_paused: AtomicBool,
+    paused: AtomicBool,
 }
 
 impl DeviceOutput {
@@ -160,13 +188,85 @@ impl DeviceOutput {
             rate: SampleRate::new(chosen_rate).ok_or("the device has no sample rate")?,
         };
         Ok(Self {
-            stream,
+            sink: Sink::Cpal { stream, config },
             format,
             requested_rate: rate,
             slot,
-            config,
-            stream_paused: AtomicBool::new(false),
+            paused: AtomicBool::new(false),
         })
+    }
+
+    /// Open a stream on the PulseAudio server's default sink, at `rate`, in stereo. `lost` is
+    /// called once if the server goes away.
+    #[cfg(target_os = "linux")]
+    pub fn open_pulse(
+        rate: SampleRate,
+        lost: impl FnOnce(String) + Send + 'static,
+    ) -> Result<Self, String> {
+        let slot = SharedSlot::default();
+        let format = Format {
+            channels: ChannelCount::new(2).expect("two is not zero"),
+            rate,
+        };
+        let stream = pulse::Stream::open(format, Arc::clone(&slot), lost)?;
+        Ok(Self {
+            sink: Sink::Pulse(stream),
+            format,
+            requested_rate: rate,
+            slot,
+            paused: AtomicBool::new(false),
+        })
+    }
+
+    /// What this output is, for the log.
+    pub fn describe(&self) -> String {
+        match &self.sink {
+            Sink::Cpal { config, .. } => format!("cpal {config:?}"),
+            #[cfg(target_os = "linux")]
+            Sink::Pulse(stream) => stream.describe(),
+        }
+    }
+
+    /// How much of what the chain has taken is not heard yet: the sound server's buffer, as
+    /// far as it has been filled since the last start or seek. (cpal's ~0.1 s is left out, as
+    /// it always was.)
+    pub fn unheard(&self) -> Duration {
+        match &self.sink {
+            Sink::Cpal { .. } => Duration::ZERO,
+            #[cfg(target_os = "linux")]
+            Sink::Pulse(stream) => {
+                let written = lock(&self.slot).written;
+                let per_second = u64::from(self.format.rate.get()) * 2;
+                stream
+                    .buffer()
+                    .min(Duration::from_micros(written * 1_000_000 / per_second))
+            }
+        }
+    }
+
+    /// Seek `playback` to `position`, dropping what the sound server holds of the old place.
+    pub fn seek(&self, playback: &Playback, position: Duration) -> Result<(), SeekError> {
+        match &self.sink {
+            Sink::Cpal { .. } => playback.try_seek(position),
+            #[cfg(target_os = "linux")]
+            Sink::Pulse(stream) => {
+                let result = {
+                    let mut slot = lock(&self.slot);
+                    slot.flushing = true;
+                    slot.written = 0;
+                    drop(slot);
+                    playback.try_seek(position)
+                };
+                // Not under the slot's lock: the flush's answer comes through the thread
+                // that runs the callback.
+                stream.flush();
+                let mut slot = lock(&self.slot);
+                slot.flushing = false;
+                slot.written = 0;
+                slot.wake();
+                result
+            }
+        }
     }
 
     /// The rate this output was opened for (what the track wanted).
@@ -174,25 +274,26 @@ impl DeviceOutput {
         self.requested_rate
     }
 
-    pub fn config(&self) -> &cpal::StreamConfig {
-        &self.config
-    }
-
     /// Stop or restart the device itself: a paused stream stops at once, with what it had
     /// buffered kept for the resume, and costs nothing while paused. False if the device
     /// cannot pause (then it plays the silence of a paused track).
     pub fn set_running(&self, running: bool) -> bool {
-        if self.stream_paused.load(Ordering::Relaxed) != running {
+        if self.paused.load(Ordering::Relaxed) != running {
             return true;
         }
-        let result = if running {
-            self.stream.play()
-        } else {
-            self.stream.pause()
+        let result = match &self.sink {
+            Sink::Cpal { stream, .. } => if running {
+                stream.play()
+            } else {
+                stream.pause()
+            }
+            .map_err(|e| e.to_string()),
+            #[cfg(target_os = "linux")]
+            Sink::Pulse(stream) => stream.set_corked(!running),
         };
         match result {
             Ok(()) => {
-                self.stream_paused.store(!running, Ordering::Relaxed);
+                self.paused.store(!running, Ordering::Relaxed);
                 true
             }
             Err(e) => {
@@ -226,12 +327,14 @@ impl DeviceOutput {
         {
             let mut slot = lock(&self.slot);
             slot.serial += 1;
+            slot.written = 0;
             serial = slot.serial;
             old = slot.feed.replace(Feed {
                 serial,
                 source,
                 controls: Arc::clone(&controls),
             });
+            slot.wake();
         }
         // Dropped outside the lock: a decoder's drop may close files or streams.
         if let Some(old) = old {
@@ -300,6 +403,11 @@ impl Playback {
 /// Fill one device buffer (interleaved samples) from the feed, silence where there is none.
 fn fill(slot: &Mutex<Slot>, out: &mut [f32]) {
     let mut slot = lock(slot);
+    if slot.flushing {
+        out.fill(0.0);
+        return;
+    }
+    slot.written += out.len() as u64;
     let Some(feed) = slot.feed.as_mut().filter(|f| {
         !f.controls.paused.load(Ordering::Relaxed) && !f.controls.done.load(Ordering::Relaxed)
     }) else {
@@ -374,4 +482,199 @@ where
         }
     };
     stream.map_err(|e| crate::engine::error_chain(&e))
+}
+
+/// The native PulseAudio stream: the pure-Rust `pulseaudio` client, whose reactor thread asks
+/// the callback for data when the server wants it.
+#[cfg(target_os = "linux")]
+mod pulse {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use futures::FutureExt as _;
+    use futures::executor::block_on;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    use pulseaudio::{Client, PlaybackSource, PlaybackStream, protocol};
+
+    use super::{Format, SharedSlot, fill, lock};
+
+    /// The server keeps this much written ahead, and asks for half of it at a time: about
+    /// seven wake-ups a second, a third of the CPU of cpal through the ALSA plugin (measured
+    /// in docs/benchmarks.md). Pause (cork) and seek (flush) still act at once; a volume
+    /// change is heard within this.
+    const BUFFER: Duration = Duration::from_millis(300);
+    /// Playback starts once this much is written (the server's default waits for all of it).
+    const START_AFTER: Duration = Duration::from_millis(50);
+
+    /// What the client's reactor reads when the server asks for data. With no track (or
+    /// while a seek flushes) it answers "not yet" and is woken when there is one: silence
+    /// written now would be played before the track.
+    struct Source {
+        slot: SharedSlot,
+        scratch: Vec<f32>,
+        /// Bytes per frame (stereo f32).
+        frame: usize,
+    }
+
+    impl PlaybackSource for Source {
+        fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<usize> {
+            let this = self.get_mut();
+            {
+                let mut slot = lock(&this.slot);
+                if slot.feed.is_none() || slot.flushing {
+                    slot.waiting = Some(cx.waker().clone());
+                    return Poll::Pending;
+                }
+            }
+            let length = buf.len() / this.frame * this.frame;
+            if length == 0 {
+                // Never 0: that would mean the end of the stream.
+                buf.fill(0);
+                return Poll::Ready(buf.len());
+            }
+            this.scratch.resize(length / 4, 0.0);
+            fill(&this.slot, &mut this.scratch);
+            for (out, sample) in buf.chunks_exact_mut(4).zip(&this.scratch) {
+                out.copy_from_slice(&sample.to_le_bytes());
+            }
+            Poll::Ready(length)
+        }
+    }
+
+    pub struct Stream {
+        playback: PlaybackStream,
+        /// Set before the stream is deleted on purpose, so its end is not reported as a loss.
+        closing: Arc<AtomicBool>,
+        buffer: Duration,
+        rate: u32,
+        /// Dropped with the stream: the connection's reactor lives while a handle does.
+        _client: Client,
+    }
+
+    /// The server's cookie is 256 bytes: one that is not there is sent as zeros, as libpulse
+    /// does (an empty one is a protocol error, even where the server allows anyone).
+    const COOKIE_LENGTH: usize = 256;
+
+    fn connect() -> Result<Client, String> {
+        let socket =
+            pulseaudio::socket_path_from_env().ok_or("no PulseAudio server is configured")?;
+        let cookie = pulseaudio::cookie_path_from_env()
+            .and_then(|path| std::fs::read(path).ok())
+            .filter(|cookie| cookie.len() == COOKIE_LENGTH)
+            .unwrap_or_else(|| vec![0; COOKIE_LENGTH]);
+        let socket = std::os::unix::net::UnixStream::connect(&socket)
+            .map_err(|e| format!("cannot reach PulseAudio at {}: {e}", socket.display()))?;
+        Client::new_unix(c"Lyrebird", socket, Some(cookie)).map_err(|e| e.to_string())
+    }
+
+    fn bytes(per_second: u32, length: Duration) -> u32 {
+        u32::try_from(u128::from(per_second) * length.as_millis() / 1000).unwrap_or(u32::MAX)
+    }
+
+    impl Stream {
+        pub fn open(
+            format: Format,
+            slot: SharedSlot,
+            lost: impl FnOnce(String) + Send + 'static,
+        ) -> Result<Self, String> {
+            let client = connect()?;
+            let rate = format.rate.get();
+            let frame = 2 * 4; // stereo f32
+            let per_second = rate * frame;
+            let target = bytes(per_second, BUFFER) / frame * frame;
+            let mut props = protocol::Props::new();
+            props.set(protocol::Prop::MediaName, c"Music");
+            props.set(protocol::Prop::MediaRole, c"music");
+            let params = protocol::PlaybackStreamParams {
+                sample_spec: protocol::SampleSpec {
+                    format: protocol::SampleFormat::Float32Le,
+                    channels: 2,
+                    sample_rate: rate,
+                },
+                channel_map: protocol::ChannelMap::stereo(),
+                buffer_attr: protocol::stream::BufferAttr {
+                    max_length: u32::MAX,
+                    target_length: target,
+                    pre_buffering: bytes(per_second, START_AFTER) / frame * frame,
+                    minimum_request_length: target / 2 / frame * frame,
+                    fragment_size: u32::MAX,
+                },
+                props,
+                ..Default::default()
+            };
+            let source = Source {
+                slot,
+                scratch: Vec::new(),
+                frame: frame as usize,
+            };
+            let stream = block_on(client.create_playback_stream(params, source))
+                .map_err(|e| format!("PulseAudio refused the stream: {e}"))?;
+            let granted = stream.buffer_attr().target_length;
+            let driver = stream.clone();
+            let closing = Arc::new(AtomicBool::new(false));
+            let closed = Arc::clone(&closing);
+            std::thread::Builder::new()
+                .name("lyrebird-pulse".into())
+                .spawn(move || {
+                    // Ends when the stream is deleted (dropped), or with the connection.
+                    let result = block_on(driver.play_all());
+                    if !closed.load(Ordering::Relaxed) {
+                        let reason = result.err().map_or_else(
+                            || "the PulseAudio server ended the stream".to_owned(),
+                            |e| format!("the PulseAudio server went away ({e})"),
+                        );
+                        lost(reason);
+                    }
+                })
+                .map_err(|e| e.to_string())?;
+            Ok(Self {
+                closing,
+                buffer: Duration::from_micros(
+                    u64::from(granted) * 1_000_000 / u64::from(per_second),
+                ),
+                playback: stream,
+                rate,
+                _client: client,
+            })
+        }
+
+        pub fn describe(&self) -> String {
+            format!(
+                "PulseAudio, {} Hz stereo f32, buffer {} ms",
+                self.rate,
+                self.buffer.as_millis()
+            )
+        }
+
+        pub fn buffer(&self) -> Duration {
+            self.buffer
+        }
+
+        pub fn set_corked(&self, corked: bool) -> Result<(), String> {
+            let result = if corked {
+                block_on(self.playback.cork())
+            } else {
+                block_on(self.playback.uncork())
+            };
+            result.map_err(|e| e.to_string())
+        }
+
+        pub fn flush(&self) {
+            if let Err(e) = block_on(self.playback.flush()) {
+                tracing::debug!(error = %e, "flush failed");
+            }
+        }
+    }
+
+    impl Drop for Stream {
+        fn drop(&mut self) {
+            // Deleting the stream ends the driver thread's `play_all`; don't wait for the
+            // server's answer (it may be gone).
+            self.closing.store(true, Ordering::Relaxed);
+            let _ = self.playback.clone().delete().now_or_never();
+        }
+    }
 }

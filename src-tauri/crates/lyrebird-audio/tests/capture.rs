@@ -152,6 +152,8 @@ impl Capture {
             ])
             .env(CHILD, scenario)
             .env("ALSA_CONFIG_PATH", alsa_config)
+            // The capture device is an ALSA one, even where a PulseAudio server runs.
+            .env("LYREBIRD_AUDIO_OUTPUT", "alsa")
             .env("LYREBIRD_AUDIO_FILE", file)
             .env("LYREBIRD_AUDIO_EVENTS", &events)
             .env_remove("PULSE_SERVER")
@@ -651,6 +653,8 @@ fn a_crossfade_overlaps_the_tracks_without_a_dip() {
         ])
         .env(CHILD, "crossfade")
         .env("ALSA_CONFIG_PATH", cap.file_device_config(&wav))
+        // The capture device is an ALSA one, even where a PulseAudio server runs.
+        .env("LYREBIRD_AUDIO_OUTPUT", "alsa")
         .env("LYREBIRD_AUDIO_FILE", &first)
         .env("LYREBIRD_AUDIO_FILE2", &second)
         .env("LYREBIRD_AUDIO_CROSSFADE_MS", "400")

@@ -196,6 +196,8 @@ impl Run {
             ])
             .env(CHILD, scenario)
             .env("ALSA_CONFIG_PATH", self.alsa_config(&wav))
+            // The capture device is an ALSA one, even where a PulseAudio server runs.
+            .env("LYREBIRD_AUDIO_OUTPUT", "alsa")
             .env("LYREBIRD_STREAM_FILE", file)
             .env("LYREBIRD_STREAM_LOG", &log)
             .env_remove("PULSE_SERVER")
@@ -225,6 +227,8 @@ impl Run {
             ])
             .env(CHILD, "local")
             .env("ALSA_CONFIG_PATH", self.alsa_config(&wav))
+            // The capture device is an ALSA one, even where a PulseAudio server runs.
+            .env("LYREBIRD_AUDIO_OUTPUT", "alsa")
             .env("LYREBIRD_STREAM_FILE", file)
             .env_remove("PULSE_SERVER")
             .output()
