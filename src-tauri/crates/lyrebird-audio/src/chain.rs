@@ -325,15 +325,56 @@ impl<S: Source> Source for Chain<S> {
     }
 }
 
-impl<S: Source + Send> Fill for Chain<S> {
+/// A source that can hand over many samples in one call (the decoder's panic guard: one
+/// `catch_unwind` per block instead of one per sample).
+pub trait ReadBlock: Source {
+    /// Fill the start of `out`; fewer than `out.len()` means the source ended.
+    fn read_block(&mut self, out: &mut [f32]) -> usize;
+}
+
+impl<S: ReadBlock> Tracked<S> {
+    fn read_block(&mut self, out: &mut [f32]) -> usize {
+        let got = self.source.read_block(out);
+        self.samples += got as u64;
+        got
+    }
+}
+
+impl<S: ReadBlock + Send> Fill for Chain<S> {
     fn fill(&mut self, out: &mut [f32]) -> usize {
-        let mut filled = out.len();
-        for (i, sample) in out.iter_mut().enumerate() {
-            if let Some(value) = self.next() {
-                *sample = value;
-            } else {
-                filled = i;
-                break;
+        let mut filled = 0;
+        while filled < out.len() {
+            // Fades, the first sample's report and the hand-over go a sample at a time.
+            if self.tail.is_some() || self.not_yet_audible.is_some() {
+                let Some(value) = self.next() else { break };
+                out[filled] = value;
+                filled += 1;
+                continue;
+            }
+            // Otherwise whole runs up to the next position update: what `next` does per
+            // sample, once per run.
+            let until_update = (POSITION_EVERY - self.since_update) as usize;
+            let want = until_update.min(out.len() - filled);
+            let run = &mut out[filled..filled + want];
+            let got = self.current.read_block(run);
+            for sample in &mut run[..got] {
+                *sample *= self.factor;
+            }
+            filled += got;
+            // `got <= want <= POSITION_EVERY`
+            self.since_update += u32::try_from(got).unwrap_or(u32::MAX);
+            self.samples_in_track += got as u64;
+            if self.since_update >= POSITION_EVERY {
+                self.since_update = 0;
+                self.publish_position();
+                self.factor = self.gain.get();
+                self.maybe_start_crossfade();
+            }
+            if got < want {
+                // The track ran out: the hand-over (or the end) sample by sample.
+                let Some(value) = self.next() else { break };
+                out[filled] = value;
+                filled += 1;
             }
         }
         // Exact at every buffer: where a change or loss of device resumes from.

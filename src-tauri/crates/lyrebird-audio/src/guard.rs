@@ -55,6 +55,20 @@ impl<S: Source> Guarded<S> {
     }
 }
 
+impl<S: Source> crate::chain::ReadBlock for Guarded<S> {
+    fn read_block(&mut self, out: &mut [f32]) -> usize {
+        self.guard(0, |inner| {
+            for (taken, sample) in out.iter_mut().enumerate() {
+                match inner.next() {
+                    Some(value) => *sample = value,
+                    None => return taken,
+                }
+            }
+            out.len()
+        })
+    }
+}
+
 /// The text of a panic payload.
 #[must_use]
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
