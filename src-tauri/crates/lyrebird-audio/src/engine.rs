@@ -314,7 +314,12 @@ impl Engine {
             // device callback that is waiting on it would hold up every other track.
             drop(current.stream);
             if let Some(player) = current.player {
+                // Cut what is still playing; a track that ran out plays its buffered end.
+                let live = !player.empty();
                 player.stop();
+                if live && let Some(sink) = &self.sink {
+                    sink.drop_buffered();
+                }
             }
         }
     }

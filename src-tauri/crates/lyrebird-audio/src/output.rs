@@ -249,24 +249,44 @@ impl DeviceOutput {
         match &self.sink {
             Sink::Cpal { .. } => playback.try_seek(position),
             #[cfg(target_os = "linux")]
-            Sink::Pulse(stream) => {
-                let result = {
-                    let mut slot = lock(&self.slot);
-                    slot.flushing = true;
-                    slot.written = 0;
-                    drop(slot);
-                    playback.try_seek(position)
-                };
-                // Not under the slot's lock: the flush's answer comes through the thread
-                // that runs the callback.
-                stream.flush();
-                let mut slot = lock(&self.slot);
-                slot.flushing = false;
-                slot.written = 0;
-                slot.wake();
-                result
-            }
+            Sink::Pulse(stream) => self.flushing(stream, || playback.try_seek(position)),
         }
+    }
+
+    /// A track is installed and has not run out.
+    fn playing_live(&self) -> bool {
+        lock(&self.slot)
+            .feed
+            .as_ref()
+            .is_some_and(|f| !f.controls.done.load(Ordering::Relaxed))
+    }
+
+    /// Drop what the sound server holds unheard (after a stop): it would play on.
+    pub fn drop_buffered(&self) {
+        #[cfg(target_os = "linux")]
+        if let Sink::Pulse(stream) = &self.sink {
+            self.flushing(stream, || ());
+        }
+    }
+
+    /// Run `change` with the callback writing nothing, then drop the server's buffer and let
+    /// the callback fill it again: what follows is heard at once, and nothing from before.
+    #[cfg(target_os = "linux")]
+    fn flushing<T>(&self, stream: &pulse::Stream, change: impl FnOnce() -> T) -> T {
+        {
+            let mut slot = lock(&self.slot);
+            slot.flushing = true;
+            slot.written = 0;
+        }
+        let result = change();
+        // Not under the slot's lock: the flush's answer comes through the thread that runs
+        // the callback.
+        stream.flush();
+        let mut slot = lock(&self.slot);
+        slot.flushing = false;
+        slot.written = 0;
+        slot.wake();
+        result
     }
 
     /// The rate this output was opened for (what the track wanted).
@@ -322,20 +342,26 @@ impl DeviceOutput {
             volume: AtomicU32::new(volume.to_bits()),
             done: AtomicBool::new(false),
         });
-        let old;
-        let serial;
-        {
+        let install = || {
             let mut slot = lock(&self.slot);
             slot.serial += 1;
             slot.written = 0;
-            serial = slot.serial;
-            old = slot.feed.replace(Feed {
+            let serial = slot.serial;
+            let old = slot.feed.replace(Feed {
                 serial,
                 source,
                 controls: Arc::clone(&controls),
             });
             slot.wake();
-        }
+            (serial, old)
+        };
+        // A track replaced while it plays is cut at once; one that ran out plays its buffered
+        // end first (the next follows it).
+        let (serial, old) = match &self.sink {
+            #[cfg(target_os = "linux")]
+            Sink::Pulse(stream) if self.playing_live() => self.flushing(stream, install),
+            _ => install(),
+        };
         // Dropped outside the lock: a decoder's drop may close files or streams.
         if let Some(old) = old {
             old.controls.done.store(true, Ordering::Relaxed);
@@ -524,7 +550,13 @@ mod pulse {
             let this = self.get_mut();
             {
                 let mut slot = lock(&this.slot);
-                if slot.feed.is_none() || slot.flushing {
+                // Nothing to write (no track, it ran out, paused, or a flush is under way):
+                // silence now would delay what comes next.
+                let idle = slot.feed.as_ref().is_none_or(|f| {
+                    f.controls.done.load(Ordering::Relaxed)
+                        || f.controls.paused.load(Ordering::Relaxed)
+                });
+                if idle || slot.flushing {
                     slot.waiting = Some(cx.waker().clone());
                     return Poll::Pending;
                 }
