@@ -385,6 +385,10 @@ pub struct Playback {
 impl Playback {
     pub fn set_paused(&self, paused: bool) {
         self.controls.paused.store(paused, Ordering::Relaxed);
+        if !paused {
+            // A sound server client that found the track paused waits to be told.
+            lock(&self.slot).wake();
+        }
     }
 
     pub fn set_volume(&self, volume: f32) {
