@@ -26,6 +26,37 @@ function trackTimeAt(samples, at) {
   return (dominantFrequency(window) - FROM_HZ) / SLOPE;
 }
 
+/**
+ * The two runs of sound either side of a pause, checked to join where the sound stopped
+ * (within the resolution of a pitch measurement, ~0.1 s).
+ */
+function aroundPause(samples) {
+  const runs = soundRuns(samples, { gapSeconds: 0.6 });
+  assert.equal(runs.length, 2, `sound, the pause, sound: ${JSON.stringify(runs)}`);
+  const [before, after] = runs;
+  const stoppedAt = trackTimeAt(samples, before[1] - Math.round(0.1 * RATE)) + 0.05;
+  const resumedAt = trackTimeAt(samples, after[0]) - 0.05;
+  assert.ok(
+    Math.abs(resumedAt - stoppedAt) < 0.12,
+    `stopped at ${stoppedAt.toFixed(3)} s of the track, resumed at ${resumedAt.toFixed(3)} s`,
+  );
+  return { before, after, stoppedAt, resumedAt, silence: (after[0] - before[1]) / RATE };
+}
+
+/** The seek within `run`: the sample where the pitch jumps, and the track time it landed at. */
+function seekIn(samples, run) {
+  const step = Math.round(0.05 * RATE);
+  const times = [];
+  for (let at = run[0]; at + 2 * step < run[1]; at += step) times.push([at, trackTimeAt(samples, at)]);
+  const jump = times.findIndex(([, t], i) => i > 0 && t - times[i - 1][1] > 1);
+  assert.ok(jump > 0, `a jump in the pitch: ${JSON.stringify(times.map(([, t]) => t.toFixed(2)))}`);
+  // The seek happened somewhere in the window where the jump shows (±50 ms around its middle);
+  // two windows on, the sound is clean. Track time there, less the time since the seek, is
+  // where the seek landed.
+  const [at, landed] = times[jump + 2];
+  return { jumpAt: times[jump][0], landedAt: landed - (at - times[jump][0]) / RATE };
+}
+
 test('pause and resume pick up where playback stopped, and a seek lands where asked', async () => {
   const music = tempDir('lyrebird-realtime-');
   makeChirp(join(music, 'chirp.flac'), { seconds: 10, title: 'Chirp' });
@@ -63,37 +94,17 @@ test('pause and resume pick up where playback stopped, and a seek lands where as
     await close();
   }
   const samples = await recording.stop();
-  const runs = soundRuns(samples, { gapSeconds: 0.6 });
-  assert.equal(runs.length, 2, `sound, the pause, sound: ${JSON.stringify(runs)}`);
-  const [before, after] = runs;
-
   // The pause: the silence lasted about as long as the pause, and the sound after it goes on
-  // from the very point it stopped (within the resolution of a pitch measurement, ~0.1 s).
-  const silence = (after[0] - before[1]) / RATE;
+  // from the very point it stopped.
+  const { after, stoppedAt, resumedAt, silence } = aroundPause(samples);
   assert.ok(silence > 0.9 && silence < 2.0, `silence of ${silence.toFixed(2)} s for a 1.2 s pause`);
-  const stoppedAt = trackTimeAt(samples, before[1] - Math.round(0.1 * RATE)) + 0.05;
-  const resumedAt = trackTimeAt(samples, after[0]) - 0.05;
-  assert.ok(
-    Math.abs(resumedAt - stoppedAt) < 0.12,
-    `stopped at ${stoppedAt.toFixed(3)} s of the track, resumed at ${resumedAt.toFixed(3)} s`,
-  );
   assert.ok(
     Math.abs(stoppedAt - pausedAtMs / 1000) < 0.35,
     `the UI said ${pausedAtMs} ms, the sound stopped at ${stoppedAt.toFixed(3)} s`,
   );
 
   // The seek: within the second run the pitch jumps once, to 7 s of the track.
-  const step = Math.round(0.05 * RATE);
-  const times = [];
-  for (let at = after[0]; at + 2 * step < after[1]; at += step) times.push([at, trackTimeAt(samples, at)]);
-  const jump = times.findIndex(([, t], i) => i > 0 && t - times[i - 1][1] > 1);
-  assert.ok(jump > 0, `a jump in the pitch: ${JSON.stringify(times.map(([, t]) => t.toFixed(2)))}`);
-  // The seek happened somewhere in the window where the jump shows (±50 ms around its middle);
-  // two windows on, the sound is clean. Track time there, less the time since the seek, is
-  // where the seek landed.
-  const seekSample = times[jump][0] + 0.05 * RATE;
-  const [at, landed] = times[jump + 2];
-  const seekedTo = landed - (at + 0.05 * RATE - seekSample) / RATE;
+  const { landedAt: seekedTo } = seekIn(samples, after);
   console.log(
     `# pause ${silence.toFixed(2)} s; stopped at ${stoppedAt.toFixed(3)} s, resumed at ${resumedAt.toFixed(3)} s` +
       ` (UI: ${pausedAtMs} ms); seek landed at ${seekedTo.toFixed(3)} s`,
@@ -136,9 +147,7 @@ test('from the tray, closing the window skips nothing, and MPRIS pause and seek 
     await close();
   }
   const samples = await recording.stop();
-  const runs = soundRuns(samples, { gapSeconds: 0.6 });
-  assert.equal(runs.length, 2, `sound, the pause, sound: ${JSON.stringify(runs)}`);
-  const [before, after] = runs;
+  const { before, after, stoppedAt, resumedAt, silence } = aroundPause(samples);
 
   // Closing the window: the track's time follows the clock through the first run, with no
   // skip or repeat (a lost or repeated device buffer would be 0.1 s or more).
@@ -156,27 +165,18 @@ test('from the tray, closing the window skips nothing, and MPRIS pause and seek 
 
   // The pause stopped the device at once: the silence is as long as the pause (a device
   // playing out its buffer would shorten it by up to 0.19 s).
-  const silence = (after[0] - before[1]) / RATE;
   assert.ok(silence > pauseWall - 0.2 && silence < pauseWall + 0.6, `silence ${silence.toFixed(2)} s for a ${pauseWall.toFixed(2)} s pause`);
-  const stoppedAt = trackTimeAt(samples, before[1] - Math.round(0.1 * RATE)) + 0.05;
-  const resumedAt = trackTimeAt(samples, after[0]) - 0.05;
-  assert.ok(Math.abs(resumedAt - stoppedAt) < 0.12, `stopped at ${stoppedAt.toFixed(3)} s, resumed at ${resumedAt.toFixed(3)} s`);
 
   // The seek: the pitch jumps to 14 s about as long after the resume as the command came.
-  const times = [];
-  for (let at = after[0]; at + 2 * step < after[1]; at += step) times.push([at, trackTimeAt(samples, at)]);
-  const jump = times.findIndex(([, t], i) => i > 0 && t - times[i - 1][1] > 1);
-  assert.ok(jump > 0, `a jump in the pitch: ${JSON.stringify(times.map(([, t]) => t.toFixed(2)))}`);
-  const heardAfter = (times[jump][0] - after[0]) / RATE;
+  const { jumpAt, landedAt: seekedTo } = seekIn(samples, after);
+  const heardAfter = (jumpAt - after[0]) / RATE;
   assert.ok(
     heardAfter > seekAfterResume - 0.15 && heardAfter < seekAfterResume + 0.35,
     `the seek heard ${heardAfter.toFixed(2)} s after the resume, sent ${seekAfterResume.toFixed(2)} s after it`,
   );
-  const [at, landed] = times[jump + 2];
-  const seekedTo = landed - (at - times[jump][0] - 0.05 * RATE) / RATE;
   console.log(
     `# tray: drift ${early.toFixed(3)} -> ${late.toFixed(3)} s; silence ${silence.toFixed(2)} s for ${pauseWall.toFixed(2)} s;` +
-      ` seek heard after ${heardAfter.toFixed(2)} s (sent ${seekAfterResume.toFixed(2)} s), landed at ${seekedTo.toFixed(3)} s`,
+      ` stopped at ${stoppedAt.toFixed(3)} s, resumed at ${resumedAt.toFixed(3)} s; seek heard after ${heardAfter.toFixed(2)} s (sent ${seekAfterResume.toFixed(2)} s), landed at ${seekedTo.toFixed(3)} s`,
   );
   assert.ok(Math.abs(seekedTo - 14) < 0.2, `seeked to ${seekedTo.toFixed(3)} s, asked for 14 s`);
 });
