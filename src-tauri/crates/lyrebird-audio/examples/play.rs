@@ -1,6 +1,7 @@
 //! Play files through the audio thread and print every event with the time it arrived.
 //! `cargo run -p lyrebird-audio --example play -- FILE...`
-//! With `LYREBIRD_UNWATCHED=1`, plays as the app does with no window open (long device periods).
+//! With `LYREBIRD_UNWATCHED=1`, plays as the app does with no window open (the audio thread
+//! wakes and reports less often).
 
 use std::time::Instant;
 

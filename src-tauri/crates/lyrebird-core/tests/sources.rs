@@ -10,9 +10,7 @@ use std::time::Duration;
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
 use lyrebird_core::events::{Notice, Snapshot};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
-use lyrebird_core::provider::{
-    FindFuture, Playable, ResolveFuture, Source, SourceEntry, Sources, StreamSpec,
-};
+use lyrebird_core::provider::{FindFuture, Playable, ResolveFuture, Source, SourceEntry, Sources};
 use lyrebird_core::queue::QueuePosition;
 use lyrebird_core::{AudioCommand, Published};
 use tokio::sync::mpsc;
@@ -51,15 +49,7 @@ impl Fake {
 
 impl Source for Fake {
     fn resolve(&self, track: Track, _cancel: CancellationToken) -> ResolveFuture {
-        let url = format!("https://{}/{}", self.name, track.id);
-        Box::pin(async move {
-            Ok(Playable::Stream(StreamSpec {
-                url,
-                headers: Vec::new(),
-                allow_invalid_certs: false,
-                cache_key: None,
-            }))
-        })
+        support::stream_to(format!("https://{}/{}", self.name, track.id))
     }
 
     fn find(&self, _wanted: Track, cancel: CancellationToken) -> FindFuture {
