@@ -244,6 +244,7 @@ test('the queue, track and position survive a restart', async () => {
   const env = { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: tempDir('lyrebird-config-'), LYREBIRD_NO_DEMO: '1' };
   const first = await launch({ env });
   let id;
+  let seen;
   try {
     const rows = await libraryRowsWhen(first.browser, 2);
     id = rows[1].id;
@@ -256,10 +257,13 @@ test('the queue, track and position survive a restart', async () => {
     await first.browser.execute(() => window.__TAURI_INTERNALS__.invoke('seek', { positionMs: 7000 }));
     await (await first.browser.$('[data-testid="np-toggle"]')).click();
     await until('paused near 7 s', async () => {
-      const np = await nowPlaying(first.browser);
-      return np.status === 'paused' && np.positionMs >= 7000 && np.positionMs < 8000;
+      seen = await nowPlaying(first.browser);
+      return seen.status === 'paused' && seen.positionMs >= 7000 && seen.positionMs < 8000;
     });
     await sleep(1500); // the session file is written within a second of a change
+  } catch (error) {
+    error.message += `\n--- last state: ${JSON.stringify(seen)}\n--- app log ---\n${first.log.join('')}`;
+    throw error;
   } finally {
     await first.close();
   }
@@ -279,6 +283,41 @@ test('the queue, track and position survive a restart', async () => {
     assert.equal(await entries[1].getAttribute('data-current'), 'true');
   } finally {
     await second.close();
+  }
+});
+
+test('a pause right after a seek stops where the seek landed, every time', async () => {
+  const music = tempDir('lyrebird-music-');
+  makeTone(join(music, 'Tone.flac'), { freq: ALPHA_HZ, seconds: 30, title: 'Tone' });
+  const env = { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: tempDir('lyrebird-config-'), LYREBIRD_NO_DEMO: '1' };
+  const { browser, close, log } = await launch({ env });
+  try {
+    const rows = await libraryRowsWhen(browser, 1);
+    await rows[0].element.doubleClick();
+    await until('playing', async () => (await nowPlaying(browser)).positionMs > 300);
+    const wrong = [];
+    for (let round = 0; round < 20; round += 1) {
+      const target = 2000 + round * 1300;
+      // Seek, then pause as soon as the seek is taken, as a listener who scrubs and stops
+      // does. The output is refilling its buffer from the new place meanwhile.
+      await browser.execute((positionMs) => {
+        const { invoke } = window.__TAURI_INTERNALS__;
+        return invoke('seek', { positionMs }).then(() => invoke('pause'));
+      }, target);
+      await until(`paused after the seek to ${target} ms`, async () => (await nowPlaying(browser)).status === 'paused');
+      await sleep(400); // a late position report would have arrived
+      const { positionMs } = await nowPlaying(browser);
+      if (positionMs < target || positionMs > target + 500) wrong.push(`sought ${target} ms, paused at ${positionMs} ms`);
+      await browser.execute(() => window.__TAURI_INTERNALS__.invoke('play'));
+      // Varied, so the next seek meets the output at another point of its refill.
+      await sleep(150 + (round % 4) * 70);
+    }
+    assert.deepEqual(wrong, []);
+  } catch (error) {
+    error.message += `\n--- app log ---\n${log.join('')}`;
+    throw error;
+  } finally {
+    await close();
   }
 });
 

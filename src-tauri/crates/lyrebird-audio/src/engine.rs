@@ -258,6 +258,7 @@ impl Engine {
             }
             AudioCommand::Pause | AudioCommand::Resume => {
                 let paused = command == AudioCommand::Pause;
+                let mut stopped_at = None;
                 if let Some(current) = &mut self.current {
                     current.paused = paused;
                     current.touch();
@@ -267,7 +268,19 @@ impl Engine {
                         if let Some(sink) = &self.sink {
                             sink.set_running(!paused);
                         }
+                        // Where it stopped, not where it was at the last report: what a
+                        // paused player shows and a restart resumes from.
+                        if paused {
+                            let position_ms = heard(self.sink.as_ref(), current);
+                            stopped_at = Some((current.play_id, position_ms));
+                        }
                     }
+                }
+                if let Some((play_id, position_ms)) = stopped_at {
+                    self.emit(AudioEvent::Position {
+                        play_id,
+                        position_ms,
+                    });
                 }
             }
             AudioCommand::Stop => self.stop_current(),
@@ -530,7 +543,7 @@ impl Engine {
                 }
                 current.last_report = Instant::now();
                 current.touch();
-                let position_ms = heard(self.sink.as_ref(), current.position_ms());
+                let position_ms = heard(self.sink.as_ref(), current);
                 self.emit(AudioEvent::Position {
                     play_id,
                     position_ms,
@@ -553,7 +566,7 @@ impl Engine {
         };
         let play_id = current.play_id;
         if player.empty() {
-            let position_ms = heard(self.sink.as_ref(), current.position_ms());
+            let position_ms = heard(self.sink.as_ref(), current);
             let cut_short = matches!(current.media, Playable::Stream(_))
                 && current
                     .duration_ms
@@ -612,7 +625,7 @@ impl Engine {
         }
         if current.last_report.elapsed() >= self.pace.report_every {
             current.last_report = Instant::now();
-            let position_ms = heard(self.sink.as_ref(), position_ms);
+            let position_ms = heard(self.sink.as_ref(), current);
             self.emit(AudioEvent::Position {
                 play_id,
                 position_ms,
@@ -735,8 +748,7 @@ impl Engine {
             && let Some(player) = current.player.take()
         {
             // What was written but not heard is lost with the device: resume from what was.
-            current.resume_at =
-                Duration::from_millis(heard(self.sink.as_ref(), current.position_ms()));
+            current.resume_at = Duration::from_millis(heard(self.sink.as_ref(), current));
             current.preload = None;
             current.followers = None;
             // A stream must be fetched again from where it was (its decoder went with the
@@ -764,8 +776,8 @@ impl Engine {
 }
 
 /// The position the listener is at: the chain's, less what the output holds unheard.
-fn heard(sink: Option<&DeviceOutput>, written_ms: u64) -> u64 {
-    written_ms.saturating_sub(sink.map_or(0, |s| millis(s.unheard())))
+fn heard(sink: Option<&DeviceOutput>, current: &Current) -> u64 {
+    sink.map_or_else(|| current.position_ms(), |s| s.heard(&current.position_ms))
 }
 
 fn millis(d: Duration) -> u64 {

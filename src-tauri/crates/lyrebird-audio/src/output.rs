@@ -8,7 +8,7 @@
 //! device is opened at the track's own rate, so nothing is converted unless the device cannot
 //! take the track as it is. Measured in docs/benchmarks.md ("CPU while playing").
 
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -88,8 +88,8 @@ struct Feed {
 struct Slot {
     feed: Option<Feed>,
     serial: u64,
-    /// Samples written since the last start or flush: with the stream's buffer length, how
-    /// much of what was written is not heard yet.
+    /// The track's samples written since the last start or flush (silence is not counted):
+    /// with the stream's buffer length, how much of what the chain took is not heard yet.
     written: u64,
     /// A seek is dropping the sound server's buffer: write nothing until it has (it would be
     /// dropped, or heard before the new place).
@@ -227,19 +227,24 @@ impl DeviceOutput {
         }
     }
 
-    /// How much of what the chain has taken is not heard yet: the sound server's buffer, as
-    /// far as it has been filled since the last start or seek. (cpal's ~0.1 s is left out, as
-    /// it always was.)
-    pub fn unheard(&self) -> Duration {
+    /// Where the listener is: `taken` (the chain's position, in milliseconds) less what the
+    /// sound server holds unheard, as far as it has been filled since the last start or
+    /// seek. Both are read under the slot's lock, which the callback holds while it fills
+    /// and moves `taken`: read apart, a fill between the two reads counts its samples as
+    /// unheard without their having been taken, and a seek to 7 s reads as 6.7 s. (cpal's
+    /// ~0.1 s is left out, as it always was.)
+    pub fn heard(&self, taken: &AtomicU64) -> u64 {
         match &self.sink {
-            Sink::Cpal { .. } => Duration::ZERO,
+            Sink::Cpal { .. } => taken.load(Ordering::Relaxed),
             #[cfg(target_os = "linux")]
             Sink::Pulse(stream) => {
-                let written = lock(&self.slot).written;
+                let slot = lock(&self.slot);
                 let per_second = u64::from(self.format.rate.get()) * 2;
-                stream
-                    .buffer()
-                    .min(Duration::from_micros(written * 1_000_000 / per_second))
+                let written = Duration::from_micros(slot.written * 1_000_000 / per_second);
+                let unheard = stream.buffer().min(written);
+                taken
+                    .load(Ordering::Relaxed)
+                    .saturating_sub(u64::try_from(unheard.as_millis()).unwrap_or(u64::MAX))
             }
         }
     }
@@ -432,17 +437,21 @@ impl Playback {
 
 /// Fill one device buffer (interleaved samples) from the feed, silence where there is none.
 fn fill(slot: &Mutex<Slot>, out: &mut [f32]) {
-    let mut slot = lock(slot);
-    if slot.flushing {
+    if !fill_locked(&mut lock(slot), out) {
         out.fill(0.0);
-        return;
     }
-    slot.written += out.len() as u64;
+}
+
+/// [`fill`] under a lock already taken. False, with `out` untouched, if there is nothing to
+/// play (no track, it ran out, it is paused, or a flush is under way).
+fn fill_locked(slot: &mut Slot, out: &mut [f32]) -> bool {
+    if slot.flushing {
+        return false;
+    }
     let Some(feed) = slot.feed.as_mut().filter(|f| {
         !f.controls.paused.load(Ordering::Relaxed) && !f.controls.done.load(Ordering::Relaxed)
     }) else {
-        out.fill(0.0);
-        return;
+        return false;
     };
     let filled = feed.source.fill(out);
     if filled < out.len() {
@@ -456,6 +465,9 @@ fn fill(slot: &Mutex<Slot>, out: &mut [f32]) {
             *sample *= volume;
         }
     }
+    // Only the track's own samples: silence written around them moves no position.
+    slot.written += filled as u64;
+    true
 }
 
 fn build<E>(
@@ -529,7 +541,7 @@ mod pulse {
 
     use pulseaudio::{Client, PlaybackSource, PlaybackStream, protocol};
 
-    use super::{Format, SharedSlot, fill, lock};
+    use super::{Format, SharedSlot, fill_locked, lock};
 
     /// The server keeps this much written ahead, and asks for half of it at a time: about
     /// seven wake-ups a second, a third of the CPU of cpal through the ALSA plugin (measured
@@ -552,19 +564,6 @@ mod pulse {
     impl PlaybackSource for Source {
         fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<usize> {
             let this = self.get_mut();
-            {
-                let mut slot = lock(&this.slot);
-                // Nothing to write (no track, it ran out, paused, or a flush is under way):
-                // silence now would delay what comes next.
-                let idle = slot.feed.as_ref().is_none_or(|f| {
-                    f.controls.done.load(Ordering::Relaxed)
-                        || f.controls.paused.load(Ordering::Relaxed)
-                });
-                if idle || slot.flushing {
-                    slot.waiting = Some(cx.waker().clone());
-                    return Poll::Pending;
-                }
-            }
             let length = buf.len() / this.frame * this.frame;
             if length == 0 {
                 // Never 0: that would mean the end of the stream.
@@ -572,7 +571,17 @@ mod pulse {
                 return Poll::Ready(buf.len());
             }
             this.scratch.resize(length / 4, 0.0);
-            fill(&this.slot, &mut this.scratch);
+            // Whether there is anything to write and the writing, under one lock: a pause
+            // between the two would write the buffer full of silence (heard after the
+            // resume) and count it as the track's.
+            let mut slot = lock(&this.slot);
+            if !fill_locked(&mut slot, &mut this.scratch) {
+                // Nothing to write (no track, it ran out, paused, or a flush is under way):
+                // silence now would delay what comes next.
+                slot.waiting = Some(cx.waker().clone());
+                return Poll::Pending;
+            }
+            drop(slot);
             for (out, sample) in buf.chunks_exact_mut(4).zip(&this.scratch) {
                 out.copy_from_slice(&sample.to_le_bytes());
             }
