@@ -1,4 +1,5 @@
-//! The watcher sees audio files appear and go while it runs, in batches, and ignores the rest.
+//! The watcher sees audio files appear and go while it runs, in batches, and ignores the rest:
+//! other files, the app's own, and reads.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -35,10 +36,9 @@ fn audio_files_appearing_or_going_are_reported_in_batches() {
     while rx.recv_timeout(Duration::from_millis(1500)).is_ok() {
         reports += 1;
     }
-    // The debouncer hands over each path once its own quiet time has passed, on ticks a
-    // quarter of that apart, so a burst that takes a while to write (a busy CI disk) comes in
-    // several batches — five were seen — but never one per file. (The app coalesces rescans
-    // on top of this.)
+    // A burst is reported once it has been quiet for the settle time; one that takes a while
+    // to write (a busy CI disk) may come in a few batches, but never one per file. (The app
+    // coalesces rescans on top of this.)
     assert!(reports <= 10, "{reports} reports for one burst of 20 files");
 
     // Not audio: nothing.
@@ -91,4 +91,38 @@ fn the_apps_own_files_inside_a_library_folder_are_ignored() {
     );
     std::fs::write(dir.path().join("new.flac"), b"x").unwrap();
     assert!(wait(&rx), "a new track still is");
+}
+
+#[test]
+fn playing_a_file_or_rescanning_a_folder_is_not_a_change() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("album")).unwrap();
+    let song = dir.path().join("album/01.flac");
+    std::fs::write(&song, vec![0_u8; 4096]).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let _watcher = watch(
+        &[dir.path().to_owned()],
+        Duration::from_millis(200),
+        Vec::new(),
+        move || {
+            let _ = tx.send(());
+        },
+    )
+    .unwrap();
+    // What playing and a rescan do: open and read the file, open and list every folder.
+    // inotify reports each open; counted as changes, every rescan scheduled the next.
+    for _ in 0..5 {
+        assert_eq!(std::fs::read(&song).unwrap().len(), 4096);
+        for folder in [dir.path().to_owned(), dir.path().join("album")] {
+            assert_eq!(std::fs::read_dir(folder).unwrap().count(), 1);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        rx.recv_timeout(Duration::from_millis(1500)).is_err(),
+        "reading is not a library change"
+    );
+    // Written is: the same file rewritten in place.
+    std::fs::write(&song, vec![1_u8; 4096]).unwrap();
+    assert!(wait(&rx), "a rewritten track is a change");
 }
