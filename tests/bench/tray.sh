@@ -5,6 +5,7 @@
 # same PulseAudio null sink.
 #
 #   tests/bench/tray.sh [SECONDS]      (prints a Markdown table; SECONDS per CPU sample, default 30)
+#   NO_BUILD=1 tests/bench/tray.sh ...  (measure the release build already in the target folder)
 #
 # Needs mpv and quodlibet besides the test tools: `apt-get install mpv quodlibet`.
 set -euo pipefail
@@ -17,13 +18,17 @@ target="${CARGO_TARGET_DIR:-$PWD/target}"
 for tool in mpv quodlibet ffmpeg playerctl; do
   command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install $tool)" >&2; exit 1; }
 done
-npx tauri build --no-bundle >/dev/null 2>&1 # the release app, page embedded
+# The release app, page embedded (NO_BUILD=1: measure the one already built).
+[ -n "${NO_BUILD:-}" ] || npx tauri build --no-bundle >/dev/null 2>&1
 
 work=$(mktemp -d)
 trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$work"' EXIT
+# The FLAC is in the app's library folder (watched while it plays), as a user's would be; the
+# app's own files (config, caches under HOME) are not.
+mkdir -p "$work/music"
 ffmpeg -v error -f lavfi -i "anoisesrc=color=pink:amplitude=0.25:duration=600:sample_rate=44100" \
   -f lavfi -i "aevalsrc=0.2*sin(2*PI*220*t)+0.15*sin(2*PI*277*t):s=44100:d=600" \
-  -filter_complex "[0][1]amix=inputs=2,aformat=channel_layouts=stereo" -c:a flac "$work/music.flac"
+  -filter_complex "[0][1]amix=inputs=2,aformat=channel_layouts=stereo" -c:a flac "$work/music/music.flac"
 
 # shellcheck source=tests/bench/process.sh
 source tests/bench/process.sh
@@ -35,9 +40,8 @@ echo "| player, playing the FLAC | processes | CPU (% of one core) | total PSS (
 echo "|---|---:|---:|---:|"
 home="$work/lyrebird-home"
 mkdir -p "$home"
-mkdir -p "$work/music" # an empty library folder: the app's own files (config, caches under HOME) are not in it
 HOME=$home LYREBIRD_CONFIG_DIR=$home/config LYREBIRD_NO_DEMO=1 LYREBIRD_LIBRARY_DIRS=$work/music \
-  "$target/release/lyrebird" "$work/music.flac" >"$work/app.log" 2>&1 &
+  "$target/release/lyrebird" "$work/music/music.flac" >"$work/app.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
   [ "$(playerctl -p lyrebird status 2>/dev/null)" = "Playing" ] && break
@@ -56,13 +60,13 @@ playerctl -p lyrebird pause; sleep 1; playerctl -p lyrebird play
 echo "| Lyrebird, the same 2 minutes later (after a seek, pause and play over MPRIS) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
 stop $pid
 
-mpv --no-video --no-config --ao=pulse "$work/music.flac" >/dev/null 2>&1 &
+mpv --no-video --no-config --ao=pulse "$work/music/music.flac" >/dev/null 2>&1 &
 pid=$!
 echo "| mpv $(mpv --version | awk 'NR==1 { print $2 }') (--no-video --ao=pulse) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
 stop $pid
 
 qlhome="$work/ql-home"
-start_quodlibet "$qlhome" "$work/music.flac"
+start_quodlibet "$qlhome" "$work/music/music.flac"
 pid=$QL_PID
 echo "| Quod Libet $(dpkg-query -W -f '${Version}' quodlibet) (window hidden) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
 stop_quodlibet "$qlhome"
