@@ -40,8 +40,13 @@ pss_mib() { # PID -> total PSS of the tree in MiB, median of three samples a sec
   printf '%s\n' "${samples[@]}" | sort -n | sed -n 2p | awk '{ printf "%.1f", $1 / 1024 }'
 }
 
-stop() { # PID
+stop() { # PID: ask it to end; after 5 s, make it (Quod Libet can hang on its way out)
   kill "$1" 2>/dev/null || true
+  for _ in $(seq 50); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
 
