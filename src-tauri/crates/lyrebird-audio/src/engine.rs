@@ -178,7 +178,7 @@ impl Engine {
     }
 
     pub fn run(mut self, inbox: &Receiver<Inbox>) {
-        loop {
+        'running: loop {
             match inbox.recv_timeout(self.pace.tick) {
                 Ok(Inbox::Command(AudioCommand::Shutdown))
                 | Err(RecvTimeoutError::Disconnected) => {
@@ -187,9 +187,29 @@ impl Engine {
                 Ok(message) => self.handle(message),
                 Err(RecvTimeoutError::Timeout) => {}
             }
+            // A track that ran out may first have handed over to its follower and played that
+            // out too (a short track; a device faster than real time), with the chain's report
+            // of the hand-over still queued. Taken for the end of the first track, the follower
+            // would start again, after a gap. So: what is queued first, then the tick.
+            if self.ran_out() {
+                while let Ok(message) = inbox.try_recv() {
+                    if matches!(message, Inbox::Command(AudioCommand::Shutdown)) {
+                        break 'running;
+                    }
+                    self.handle(message);
+                }
+            }
             self.tick();
         }
         self.stop_current();
+    }
+
+    /// The device has played all the current chain gave it.
+    fn ran_out(&self) -> bool {
+        self.current
+            .as_ref()
+            .and_then(|c| c.player.as_ref())
+            .is_some_and(Playback::empty)
     }
 
     fn emit(&self, event: AudioEvent) {

@@ -416,7 +416,7 @@ impl Playback {
 
     /// The track ran out, or was replaced or stopped.
     pub fn empty(&self) -> bool {
-        self.controls.done.load(Ordering::Relaxed)
+        self.controls.done.load(Ordering::Acquire)
     }
 
     /// Stop playing it; the device plays silence.
@@ -455,7 +455,9 @@ fn fill_locked(slot: &mut Slot, out: &mut [f32]) -> bool {
     };
     let filled = feed.source.fill(out);
     if filled < out.len() {
-        feed.controls.done.store(true, Ordering::Relaxed);
+        // Release: whatever the chain reported on its way to the end (a hand-over to its
+        // follower) is in the engine's inbox before the engine can see the end.
+        feed.controls.done.store(true, Ordering::Release);
         out[filled..].fill(0.0);
     }
     let volume = f32::from_bits(feed.controls.volume.load(Ordering::Relaxed));

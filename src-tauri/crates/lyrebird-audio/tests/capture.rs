@@ -189,8 +189,21 @@ fn scenario_test(scenario: &str) -> &'static str {
 
 /// Make a one-second stereo sine at `freq` Hz, amplitude 0.5, with ffmpeg.
 fn make_tone(dir: &Path, name: &str, freq: u32, rate: u32, codec: &[&str]) -> PathBuf {
+    make_tone_of(dir, name, freq, rate, 1, codec)
+}
+
+/// [`make_tone`], `seconds` long.
+fn make_tone_of(
+    dir: &Path,
+    name: &str,
+    freq: u32,
+    rate: u32,
+    seconds: u32,
+    codec: &[&str],
+) -> PathBuf {
     let path = dir.join(name);
-    let source = format!("aevalsrc=0.5*sin(2*PI*{freq}*t)|0.5*sin(2*PI*{freq}*t):s={rate}:d=1");
+    let source =
+        format!("aevalsrc=0.5*sin(2*PI*{freq}*t)|0.5*sin(2*PI*{freq}*t):s={rate}:d={seconds}");
     let output = Command::new("ffmpeg")
         .args(["-y", "-v", "error", "-f", "lavfi", "-i", &source])
         .args(codec)
@@ -422,12 +435,14 @@ fn consecutive_tracks_join_without_a_gap() {
         return child(&scenario);
     }
     let cap = Capture::new();
-    // Splits at an odd sample, in the middle of a period. Vorbis gets tracks of a realistic
-    // length: a one-second Ogg file is a single page, whose priming symphonia 0.5 cannot tell
-    // from its end padding (every real track has many pages).
+    // Splits at an odd sample, in the middle of a period. Tracks of five seconds: the file
+    // device takes samples many times faster than real time, and the follower (decoded when
+    // the child asks, right after the first track starts) must reach the chain before the
+    // first track ends. (And a one-second Ogg file is a single page, whose priming symphonia
+    // 0.5 cannot tell from its end padding; every real track has many pages.)
     for (ext, codec, split, total) in [
-        ("flac", &["-c:a", "flac"][..], 44_100 - 3_333, 88_200),
-        ("wav", &["-c:a", "pcm_s16le"][..], 44_100 - 3_333, 88_200),
+        ("flac", &["-c:a", "flac"][..], 218_751, 441_000),
+        ("wav", &["-c:a", "pcm_s16le"][..], 218_751, 441_000),
         (
             "ogg",
             &["-c:a", "libvorbis", "-q:a", "6"][..],
@@ -461,7 +476,7 @@ fn consecutive_tracks_join_without_a_gap() {
         let reference = audible_part(&read_wav_left(&reference_wav));
         assert!(
             tone.len().abs_diff(reference.len()) <= 2,
-            "{ext}: {} samples from two files, {} from one",
+            "{ext}: {} samples from two files, {} from one; events {events:?}",
             tone.len(),
             reference.len()
         );
@@ -641,7 +656,10 @@ fn a_crossfade_overlaps_the_tracks_without_a_dip() {
         return child(&scenario);
     }
     let cap = Capture::new();
-    let first = make_tone(cap.dir.path(), "x1.flac", 440, 44_100, &["-c:a", "flac"]);
+    // A first track of 4 s: the file device takes samples many times faster than real time,
+    // and the follower (decoded when the child asks, right after the first track starts) must
+    // reach the chain before the fade begins.
+    let first = make_tone_of(cap.dir.path(), "x1.flac", 440, 44_100, 4, &["-c:a", "flac"]);
     let second = make_tone(cap.dir.path(), "x2.flac", 660, 44_100, &["-c:a", "flac"]);
     let wav = cap.path("crossfade.wav");
     let events = Command::new(std::env::current_exe().unwrap())
@@ -671,17 +689,21 @@ fn a_crossfade_overlaps_the_tracks_without_a_dip() {
 
     let heard = audible_part(&read_wav_left(&wav));
     let seconds = heard.len() as f64 / RATE;
-    // Two 1 s tracks overlapping by 0.4 s.
-    assert!((seconds - 1.6).abs() < 0.02, "heard {seconds:.3} s");
+    // A 4 s track and a 1 s one, overlapping by 0.4 s. The fade starts at the chain's first
+    // position update (every 1 024 frames, 23 ms) from 0.4 s before the end: here 22 ms late.
+    assert!(
+        (4.595..4.626).contains(&seconds),
+        "heard {seconds:.3} s; {events}"
+    );
     let at = |s: f64| (s * RATE) as usize;
-    let before = frequency(&heard[at(0.1)..at(0.5)]);
-    let after = frequency(&heard[at(1.1)..at(1.5)]);
+    let before = frequency(&heard[at(3.1)..at(3.5)]);
+    let after = frequency(&heard[at(4.1)..at(4.5)]);
     assert!((before - 440.0).abs() < 3.0, "first track: {before:.1} Hz");
     assert!((after - 660.0).abs() < 3.0, "second track: {after:.1} Hz");
     // Equal-power fade of two unrelated tones: the level stays near one tone's, no dip and no
     // doubling (a plain sum of the two would reach √2 of it, a gap would fall to 0).
-    let one = rms(&heard[at(0.1)..at(0.5)]);
-    for window in heard[at(0.6)..at(1.0)].chunks(at(0.02)) {
+    let one = rms(&heard[at(3.1)..at(3.5)]);
+    for window in heard[at(3.6)..at(4.0)].chunks(at(0.02)) {
         let level = rms(window);
         assert!(
             (level / one - 1.0).abs() < 0.2,
