@@ -1,29 +1,41 @@
 //! The watcher sees audio files appear and go while it runs, in batches, and ignores the rest:
 //! other files, the app's own, and reads.
 
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use lyrebird_library::watch::watch;
+use lyrebird_library::watch::{LibraryWatcher, watch};
 
 fn wait(rx: &mpsc::Receiver<()>) -> bool {
     rx.recv_timeout(Duration::from_secs(10)).is_ok()
+}
+
+/// Watch `dir` (settling for `settle_ms`, ignoring `ignore`): the watcher, and a receiver that
+/// gets one message per report.
+fn watch_reporting(
+    dir: &Path,
+    settle_ms: u64,
+    ignore: Vec<PathBuf>,
+) -> (LibraryWatcher, mpsc::Receiver<()>) {
+    let (tx, rx) = mpsc::channel();
+    let watcher = watch(
+        &[dir.to_owned()],
+        Duration::from_millis(settle_ms),
+        ignore,
+        move || {
+            let _ = tx.send(());
+        },
+    )
+    .unwrap();
+    (watcher, rx)
 }
 
 #[test]
 fn audio_files_appearing_or_going_are_reported_in_batches() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("album")).unwrap();
-    let (tx, rx) = mpsc::channel();
-    let watcher = watch(
-        &[dir.path().to_owned()],
-        Duration::from_millis(500),
-        Vec::new(),
-        move || {
-            let _ = tx.send(());
-        },
-    )
-    .unwrap();
+    let (watcher, rx) = watch_reporting(dir.path(), 500, Vec::new());
     assert!(watcher.problems.is_empty());
 
     // A burst of new files in a subfolder: reported in a few batches, not one per file, and
@@ -71,16 +83,7 @@ fn the_apps_own_files_inside_a_library_folder_are_ignored() {
     let dir = tempfile::tempdir().unwrap();
     let own = dir.path().join("config/cache");
     std::fs::create_dir_all(own.join("audio")).unwrap();
-    let (tx, rx) = mpsc::channel();
-    let _watcher = watch(
-        &[dir.path().to_owned()],
-        Duration::from_millis(200),
-        vec![dir.path().join("config")],
-        move || {
-            let _ = tx.send(());
-        },
-    )
-    .unwrap();
+    let (_watcher, rx) = watch_reporting(dir.path(), 200, vec![dir.path().join("config")]);
     // What the app writes while it plays: cached audio (no extension), the index, covers.
     std::fs::write(own.join("audio/3f2a9c"), b"x").unwrap();
     std::fs::write(own.join("library.sqlite-journal"), b"x").unwrap();
@@ -99,16 +102,7 @@ fn playing_a_file_or_rescanning_a_folder_is_not_a_change() {
     std::fs::create_dir(dir.path().join("album")).unwrap();
     let song = dir.path().join("album/01.flac");
     std::fs::write(&song, vec![0_u8; 4096]).unwrap();
-    let (tx, rx) = mpsc::channel();
-    let _watcher = watch(
-        &[dir.path().to_owned()],
-        Duration::from_millis(200),
-        Vec::new(),
-        move || {
-            let _ = tx.send(());
-        },
-    )
-    .unwrap();
+    let (_watcher, rx) = watch_reporting(dir.path(), 200, Vec::new());
     // What playing and a rescan do: open and read the file, open and list every folder.
     // inotify reports each open; counted as changes, every rescan scheduled the next.
     for _ in 0..5 {
