@@ -272,8 +272,12 @@ impl Index {
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
+    /// Whether the index holds no track (one row looked for, not all of them counted).
     pub fn is_empty(&self) -> Result<bool, IndexError> {
-        Ok(self.len()? == 0)
+        let any: bool = self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM tracks)", [], |r| r.get(0))?;
+        Ok(!any)
     }
 
     /// Bring the tracks of `source` in line with the audio files under `roots`: read the tags
