@@ -236,12 +236,14 @@ async fn rescan(
     roots: &[PathBuf],
     folders: &mut watch::Receiver<Vec<PathBuf>>,
 ) -> bool {
-    // Progress goes to the actor (the UI's progress bar), only when there is work to show.
+    // Progress goes to the actor (the UI's progress bar), only when there is work to show
+    // (while the walk goes on, the files found so far may all be read already).
     let reporter = player.clone();
     let progress = move |p: &SyncProgress<'_>| {
-        let scan = (p.total > 0 && p.done < p.total).then(|| ScanProgress {
+        let scan = (p.total > 0 && (p.done < p.total || p.counting)).then(|| ScanProgress {
             done: u32::try_from(p.done).unwrap_or(u32::MAX),
             total: u32::try_from(p.total).unwrap_or(u32::MAX),
+            counting: p.counting,
             folder: p
                 .folder
                 .map(|f| f.display().to_string())

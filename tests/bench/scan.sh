@@ -10,9 +10,11 @@
 # DIR/Artist NN/Album NN/NNNN Title.ext. Copies keep their source's tags, so there are 90
 # distinct tag sets; the index and Quod Libet still store one row per file.
 # Cold = after `echo 3 > /proc/sys/vm/drop_caches` (needs root; if it fails, cold is skipped).
-# Warm = run again straight after, on a new index / new Quod Libet library: WARM times for
-# Lyrebird and lofty (default 3: a single warm run straight after a cold one also pays for the
-# write-back of the cold run's index; report the median), once for Quod Libet.
+# Warm = run again straight after, on a new index / new Quod Libet library: WARM rounds of
+# Lyrebird then lofty (default 3; the medians are printed), once for Quod Libet. Lyrebird's
+# line also gives the time it then takes to fold SQLite's write-ahead log into the index file,
+# which the app does once the library thread is idle after the scan.
+# BASELINE=path/to/an/older/scan_tree adds its warm runs to each round (an A/B of two builds).
 # QL=0 skips Quod Libet. The other engineers' builds share the machine: run it when idle.
 # Needs ffmpeg, python3 and Quod Libet (/usr/bin/python3 with the quodlibet package).
 set -euo pipefail
@@ -61,14 +63,42 @@ ql() {
   rm -rf "$home"
 }
 
-whats="index lofty"
-[ "${QL:-1}" = 0 ] || whats="$whats quodlibet"
-for what in $whats; do
-  runs=$WARM
-  [ $what = quodlibet ] && runs=1
-  for temp in cold $(seq -f warm%g "$runs"); do
-    if [ $temp = cold ] && ! cold; then continue; fi
-    if [ $what = quodlibet ]; then line=$(ql); else line=$("$BIN" $what "$DIR"); fi
-    echo "$temp $line"
+# Cold: each after dropping the caches. Warm: Lyrebird and lofty alternate, WARM rounds, so the
+# write-back of one run's index (30-40 MB) falls on both alike; medians at the end.
+warm_runs=$(mktemp)
+if cold; then echo "cold $("$BIN" index "$DIR")"; fi
+if cold; then echo "cold $("$BIN" lofty "$DIR")"; fi
+# For some seconds after the cold runs the machine is still busy (write-back of the cold run's
+# index, the page cache refilling): Lyrebird's scan measured 0.33-0.47 s then, 0.26-0.29 s
+# after, while lofty's reads hardly changed. Let it settle.
+sleep "${SETTLE:-10}"
+for round in $(seq 1 "$WARM"); do
+  if [ -n "${BASELINE:-}" ]; then
+    line=$("$BASELINE" index "$DIR" | sed 's/^index/baseline/')
+    echo "warm$round $line"
+    echo "$line" >> "$warm_runs"
+  fi
+  for what in index lofty; do
+    line=$("$BIN" $what "$DIR")
+    echo "warm$round $line"
+    echo "$line" >> "$warm_runs"
   done
 done
+python3 - "$warm_runs" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    runs.setdefault(f[0], []).append(float(f[2]))
+    if f[0] == "index" and len(f) >= 5:  # the scan, then folding the log into the index file
+        runs.setdefault("index+checkpoint", []).append(float(f[2]) + float(f[4]))
+m = {k: statistics.median(v) for k, v in runs.items()}
+for k in ("baseline", "index", "index+checkpoint", "lofty"):
+    if k in m:
+        print(f"warm median {k} {m[k]:.3f} s" + (f" ({m[k] / m['lofty']:.2f}x lofty)" if k != "lofty" else ""))
+PY
+rm -f "$warm_runs"
+if [ "${QL:-1}" != 0 ]; then
+  if cold; then echo "cold $(ql)"; fi
+  echo "warm1 $(ql)"
+fi

@@ -155,12 +155,14 @@ pub struct LyricLine {
 }
 
 /// Progress of a library scan: files whose tags were read so far, of how many to read, and
-/// the folder being read (as text).
+/// the folder being read (as text). Reading starts while the folders are still being listed:
+/// until `counting` is false, `total` is what was found so far and grows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ScanProgress {
     pub done: u32,
     pub total: u32,
+    pub counting: bool,
     pub folder: String,
 }
 

@@ -1013,6 +1013,7 @@ async fn scan_progress_is_part_of_the_published_state() {
     let progress = ScanProgress {
         done: 512,
         total: 20_000,
+        counting: true,
         folder: "/music/晴天".into(),
     };
     h.player

@@ -2,9 +2,10 @@
 //! incrementally.
 //!
 //! - A rescan lists the files (path, size, mtime) and reads tags only of files that are new or
-//!   whose size or mtime changed; files that are gone are deleted. Tags are read on every core
-//!   while the one connection writes the rows already read ([`rows`]), committing every few
-//!   thousand files.
+//!   whose size or mtime changed; files that are gone are deleted at the end. Tags are read on
+//!   every core as the walk lists their folders, while the one connection writes the rows
+//!   already read ([`rows`]), committing every few thousand files; the write-ahead log is
+//!   folded into the file once the library thread is idle ([`Index::checkpoint`]).
 //! - Search folds case, width and diacritics ([`normalize`]), then matches every term:
 //!   terms of three or more characters as substrings through FTS5's trigram tokenizer (so
 //!   `杰伦` or `eatl` match inside words), shorter ones as word prefixes, or as characters and
@@ -15,8 +16,9 @@
 //! - The schema version lives in `PRAGMA user_version`; migrations run in order on open. The
 //!   file is a cache of what is on disk: an unreadable one is moved aside and rebuilt.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use lyrebird_core::model::{ReplayGain, SourceKind, Track, TrackId};
 use rusqlite::{Connection, params};
@@ -119,7 +121,8 @@ const DROP_READ_INDEXES: &str = "DROP INDEX IF EXISTS tracks_source;
      DROP INDEX IF EXISTS tracks_search_title;
      DROP INDEX IF EXISTS tracks_added;";
 
-/// A scan into an empty index of at least this many files builds the read indexes afterwards.
+/// A rescan that writes into an index of fewer rows than this (a first scan: empty, or only the
+/// demo's few tracks) builds the read indexes after its rows are in.
 const BULK_ROWS: usize = 1_000;
 
 /// Files whose tags are read between two progress reports (and cancellation checks).
@@ -134,8 +137,10 @@ const SCAN_CHECKPOINT_PAGES: i64 = 16_384;
 pub struct SyncProgress<'a> {
     /// Files whose tags were read.
     pub done: usize,
-    /// Files whose tags are to be read in this rescan.
+    /// Files whose tags are to be read in this rescan, as far as the walk has listed them.
     pub total: usize,
+    /// The walk is still listing folders: `total` may grow.
+    pub counting: bool,
     /// The folder of the files being read now (`None` once done).
     pub folder: Option<&'a Path>,
 }
@@ -205,6 +210,28 @@ pub struct SyncReport {
     /// The rescan was cancelled: what was read until then is indexed, files that are gone
     /// were dropped, the rest waits for the next rescan.
     pub cancelled: bool,
+}
+
+impl SyncReport {
+    /// Count what the walk found, and delete the rows of the files that are gone (in `tx`)
+    /// if it went through every folder.
+    fn take_walk(
+        &mut self,
+        walked: Compared,
+        tx: &rusqlite::Transaction<'_>,
+    ) -> Result<(), IndexError> {
+        self.seen = walked.seen;
+        self.unchanged = walked.unchanged;
+        self.problems = walked.problems;
+        self.cancelled |= walked.cancelled;
+        if walked.complete {
+            for rowid in walked.gone {
+                delete_row(tx, rowid)?;
+                self.removed += 1;
+            }
+        }
+        Ok(())
+    }
 }
 
 pub struct Index {
@@ -303,156 +330,150 @@ impl Index {
 
     /// [`Index::sync`], reporting [`SyncProgress`] before each batch of files and at the end,
     /// and stopping early once `cancelled()` says so (asked at every folder of the walk and
-    /// before each batch). Files that are gone are dropped first; then the rows are written
-    /// in transactions of a few thousand, and a cancelled rescan commits what it wrote, so it
-    /// keeps what it read and leaves the index consistent.
+    /// before each batch). Tags are read as soon as the walk lists a file's folder, while it
+    /// goes on; rows are written in transactions of a few thousand, and a cancelled rescan
+    /// commits what it wrote, so it keeps what it read and leaves the index consistent. Files
+    /// that are gone are dropped at the end, if the walk went through every folder.
+    ///
+    /// What was written stays in `SQLite`'s write-ahead log (the index reads it as it reads its
+    /// file) until [`Index::checkpoint`] folds it in.
     pub fn sync_with(
         &mut self,
         roots: &[PathBuf],
         source: SourceKind,
         mut progress: impl FnMut(&SyncProgress<'_>),
-        cancelled: impl Fn() -> bool,
+        cancelled: impl Fn() -> bool + Sync,
     ) -> Result<SyncReport, IndexError> {
-        let (files, problems) = crate::find_files_until(roots, &cancelled);
-        let mut report = SyncReport {
-            seen: files.len(),
-            problems,
-            ..SyncReport::default()
-        };
-        if cancelled() {
-            // The walk stopped part way: what it did not reach is not gone.
-            report.cancelled = true;
-            return Ok(report);
-        }
-        let (known, changed) = self.drop_gone_and_list_changed(&files, source, &mut report)?;
-
+        let known = self.known_files(source)?;
+        // A first scan (the index holds at most the demo's few rows): the read indexes are
+        // dropped before the first row and built once the rows are in.
+        let bulk = self.holds_fewer_than(BULK_ROWS)?;
+        let mut dropped = false;
+        // WAL: a checkpoint (with its two fsyncs) every 1 000 pages would come every few
+        // thousand files; during a rescan, one every 64 MiB at most.
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", SCAN_CHECKPOINT_PAGES)?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-        let total = changed.len();
-        // Tags are read ahead on every core while the rows already read are written here.
-        // Every PROGRESS_BATCH files: a progress report and a cancellation check; every
-        // COMMIT_ROWS files a commit, so a long first scan says how far it is, can be
-        // stopped, and what it wrote stays.
-        //
-        // WAL: a checkpoint (with its two fsyncs) every 1 000 pages would come every few
-        // thousand files; during a long rescan, one at the end instead (the WAL grows to
-        // at most 64 MiB meanwhile).
-        if total > 0 {
-            self.conn
-                .pragma_update(None, "wal_autocheckpoint", SCAN_CHECKPOINT_PAGES)?;
-        }
-        // A first scan: the read indexes are built once the rows are in (before the Writer
-        // prepares its statements against the schema).
-        let bulk = total >= BULK_ROWS && self.is_empty()?;
-        if bulk {
-            self.conn.execute_batch(DROP_READ_INDEXES)?;
-        }
+        // The files to read, so far, and whether the walk goes on (so more may come).
+        let listed = AtomicUsize::new(0);
+        let listing = AtomicBool::new(true);
         let (conn, commit_rows) = (&self.conn, self.commit_rows);
-        let mut writer = if total > 0 {
-            Some(rows::Writer::new(conn)?)
-        } else {
-            None
-        };
-        let mut tx = Some(conn.unchecked_transaction()?);
-        let mut done = 0;
-        let written = rows::read_in_order(
-            &changed,
-            |file| rows::Row::read(file, source),
-            |i, row| -> Result<bool, IndexError> {
-                if i > 0 && i % commit_rows == 0 {
-                    if let Some(tx) = tx.take() {
-                        tx.commit()?;
-                    }
-                    tx = Some(conn.unchecked_transaction()?);
-                }
+        let mut writer = None;
+        let mut tx = None;
+        let mut report = SyncReport::default();
+        // Tags are read on every core, as the walk lists the files, while the rows already
+        // read are written here. Every PROGRESS_BATCH files: a progress report and a
+        // cancellation check; every COMMIT_ROWS files a commit, so a long first scan says how
+        // far it is, can be stopped, and what it wrote stays.
+        let (written, walked) = rows::read_in_order(
+            |feed| {
+                let walked = walk_and_compare(roots, known, &cancelled, feed, &listed);
+                listing.store(false, Ordering::Release);
+                walked
+            },
+            |file: &ToRead| rows::Row::read(&file.file, source),
+            |i, file, row| -> Result<bool, IndexError> {
                 if i % PROGRESS_BATCH == 0 {
                     if cancelled() {
                         report.cancelled = true;
                         return Ok(false);
                     }
+                    // In this order: once the walk is over, `listed` is final.
+                    let counting = listing.load(Ordering::Acquire);
                     progress(&SyncProgress {
                         done: i,
-                        total,
-                        folder: changed[i].path.parent(),
+                        total: listed.load(Ordering::Acquire),
+                        counting,
+                        folder: file.file.path.parent(),
                     });
                 }
-                let rowid = known.get(&row.path).map(|k| k.rowid);
-                if let Some(writer) = &mut writer {
-                    writer.upsert(&changed[i], &row, rowid, now)?;
+                if writer.is_none() {
+                    // The first row: the statements are prepared against the schema as the
+                    // scan leaves it.
+                    if bulk {
+                        conn.execute_batch(DROP_READ_INDEXES)?;
+                        dropped = true;
+                    }
+                    tx = Some(conn.unchecked_transaction()?);
+                    writer = Some(rows::Writer::new(conn)?);
+                } else if i % commit_rows == 0 {
+                    if let Some(tx) = tx.take() {
+                        tx.commit()?;
+                    }
+                    tx = Some(conn.unchecked_transaction()?);
                 }
-                if rowid.is_some() {
+                if let Some(writer) = &mut writer {
+                    writer.upsert(&file.file, &row, file.rowid, now)?;
+                }
+                if file.rowid.is_some() {
                     report.updated += 1;
                 } else {
                     report.added += 1;
                 }
-                done += 1;
                 Ok(true)
             },
         );
-        let committed = match (written, tx.take()) {
-            (Ok(()), Some(tx)) => tx.commit().map_err(IndexError::from),
-            (written, _) => written, // an error rolls the open transaction back
-        };
+        let walked = walked.unwrap_or_else(|| {
+            tracing::warn!("the library walk failed part way; nothing is taken for gone");
+            Compared::default()
+        });
+        // Then the files that are gone, if the walk saw every folder, in the last transaction.
+        let committed = written.and_then(|()| {
+            let tx = match tx.take() {
+                Some(tx) => tx,
+                None => conn.unchecked_transaction()?,
+            };
+            report.take_walk(walked, &tx)?;
+            tx.commit().map_err(IndexError::from)
+        });
+        // After an error the transaction is still open: roll it back before the indexes are
+        // built (inside it, they would be rolled back with it).
+        drop(tx);
         drop(writer);
         // Whatever became of the scan (done, cancelled, failed), the indexes are back.
-        let rebuilt = if bulk {
+        let rebuilt = if dropped {
             self.conn
                 .execute_batch(READ_INDEXES)
                 .map_err(IndexError::from)
         } else {
             Ok(())
         };
-        if total > 0 {
-            self.conn.pragma_update(None, "wal_autocheckpoint", 1000)?;
-        }
+        self.conn.pragma_update(None, "wal_autocheckpoint", 1000)?;
         committed?;
         rebuilt?;
-        if total > 0 {
-            // Write the scan into the database file and empty the WAL (a no-op in memory).
-            self.conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        }
+        let total = listed.into_inner();
         if total == 0 || !report.cancelled {
             progress(&SyncProgress {
-                done,
+                done: report.added + report.updated,
                 total,
+                counting: false,
                 folder: None,
             });
         }
         Ok(report)
     }
 
-    /// Delete the rows of `source`'s files that are no longer among `files` (counted in
-    /// `report`, as are the unchanged ones); return what is indexed, by path, and the files
-    /// whose tags are to be read (new or changed; each once).
-    fn drop_gone_and_list_changed(
-        &mut self,
-        files: &[crate::FoundFile],
-        source: SourceKind,
-        report: &mut SyncReport,
-    ) -> Result<(KnownFiles, Vec<crate::FoundFile>), IndexError> {
-        let known = self.known_files(source)?;
-        let mut changed = Vec::new();
-        let mut found = std::collections::HashSet::with_capacity(files.len());
-        for file in files {
-            let key = path_bytes(&file.path);
-            match known.get(&key) {
-                _ if found.contains(&key) => continue, // a file given twice (as a root)
-                Some(k) if k.size == file.size && k.mtime_ns == file.mtime_ns => {
-                    report.unchanged += 1;
-                }
-                Some(_) | None => changed.push(file.clone()),
-            }
-            found.insert(key);
-        }
-        let tx = self.conn.transaction()?;
-        for (_, gone) in known.iter().filter(|(path, _)| !found.contains(*path)) {
-            delete_row(&tx, gone.rowid)?;
-            report.removed += 1;
-        }
-        tx.commit()?;
-        Ok((known, changed))
+    /// Fold the write-ahead log into the database file and empty it. A rescan leaves what it
+    /// wrote in the log (up to 64 MiB; the index reads it all the same): the library thread
+    /// folds it in once it is idle, so a finished scan is shown without waiting for it.
+    pub fn checkpoint(&self) -> Result<(), IndexError> {
+        // A no-op in memory.
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Whether the index holds fewer than `rows` tracks (counting no further).
+    fn holds_fewer_than(&self, rows: usize) -> Result<bool, IndexError> {
+        let limit = i64::try_from(rows).unwrap_or(i64::MAX);
+        let held: i64 = self.conn.query_row(
+            "SELECT count(*) FROM (SELECT 1 FROM tracks LIMIT ?1)",
+            [limit],
+            |r| r.get(0),
+        )?;
+        Ok(held < limit)
     }
 
     /// Files whose tags could not be read at their last scan, and why, in path order.
@@ -736,6 +757,65 @@ fn is_corruption(error: &rusqlite::Error) -> bool {
     )
 }
 
+/// A file the walk found new or changed, and its row if it has one.
+struct ToRead {
+    file: crate::FoundFile,
+    rowid: Option<i64>,
+}
+
+/// What the walk of a rescan found, beside the files it handed over to be read.
+#[derive(Default)]
+struct Compared {
+    /// Audio files found (each once).
+    seen: usize,
+    unchanged: usize,
+    problems: Vec<Problem>,
+    /// The rows of files not found (gone, if the walk is `complete`).
+    gone: Vec<i64>,
+    complete: bool,
+    /// It stopped because `cancelled()` said so.
+    cancelled: bool,
+}
+
+/// Walk `roots`, handing the files that are new or changed since `known` to `feed` as their
+/// folders are listed; count the rest; `listed` counts what was handed over.
+fn walk_and_compare(
+    roots: &[PathBuf],
+    mut known: KnownFiles,
+    cancelled: &(dyn Fn() -> bool + Sync),
+    feed: &mut rows::Feed<'_, ToRead>,
+    listed: &AtomicUsize,
+) -> Compared {
+    let mut compared = Compared::default();
+    let mut found = HashSet::new();
+    let mut refused = false;
+    let walked = crate::walk_files(roots, cancelled, &mut |file| {
+        let key = path_bytes(&file.path);
+        if found.contains(&key) {
+            return true; // a file given twice (as a root)
+        }
+        compared.seen += 1;
+        let rowid = match known.remove(&key) {
+            Some(k) if k.size == file.size && k.mtime_ns == file.mtime_ns => {
+                compared.unchanged += 1;
+                found.insert(key);
+                return true;
+            }
+            Some(k) => Some(k.rowid),
+            None => None,
+        };
+        found.insert(key);
+        listed.fetch_add(1, Ordering::Release);
+        refused = !feed.push(ToRead { file, rowid });
+        !refused
+    });
+    compared.problems = walked.problems;
+    compared.complete = walked.complete;
+    compared.cancelled = !walked.complete && !refused;
+    compared.gone = known.into_values().map(|k| k.rowid).collect();
+    compared
+}
+
 fn delete_row(tx: &rusqlite::Transaction<'_>, rowid: i64) -> Result<(), IndexError> {
     tx.execute("DELETE FROM tracks WHERE rowid = ?1", [rowid])?;
     tx.execute("DELETE FROM search_substrings WHERE rowid = ?1", [rowid])?;
@@ -919,26 +999,61 @@ mod tests {
             .unwrap()
     }
 
-    /// A first scan of many files writes without the read indexes and builds them at the end;
-    /// one cancelled part way builds them too, and an index left without them (a crash during
-    /// a first scan) gets them back when it is opened.
+    /// A first scan writes without the read indexes and builds them at the end (also when
+    /// the demo's tracks are in first, as in the app); one cancelled part way builds them
+    /// too, and an index left without them (a crash during a first scan) gets them back when
+    /// it is opened. A rescan of an index that holds many rows keeps them throughout.
     #[test]
     fn a_first_scan_builds_the_read_indexes_at_the_end() {
         let expected = ["tracks_added", "tracks_search_title", "tracks_source"];
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("music");
+        let demo = dir.path().join("demo");
         std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&demo).unwrap();
         for i in 0..BULK_ROWS + 10 {
             std::fs::write(root.join(format!("{i:05} Song.mp3")), b"x").unwrap();
         }
+        for i in 0..3 {
+            std::fs::write(demo.join(format!("{i} Demo.mp3")), b"x").unwrap();
+        }
         let path = dir.path().join("index.sqlite");
+        // What another connection sees of the schema after each commit of the scan.
+        let seen_mid_scan = |path: &Path| {
+            let other = Connection::open(path).unwrap();
+            let mut seen = Vec::new();
+            move |_: &SyncProgress<'_>| {
+                let indexes: i64 = other
+                    .query_row(
+                        "SELECT count(*) FROM sqlite_master WHERE name IN \
+                         ('tracks_added', 'tracks_search_title', 'tracks_source')",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                seen.push(indexes);
+                seen.clone()
+            }
+        };
 
         let mut index = Index::open(&path).unwrap();
+        index.commit_rows = 100;
         assert_eq!(read_indexes(&index), expected);
+        index
+            .sync(std::slice::from_ref(&demo), SourceKind::Demo)
+            .unwrap();
+        let mut watch = seen_mid_scan(&path);
+        let mut seen = Vec::new();
         let report = index
-            .sync(std::slice::from_ref(&root), SourceKind::Local)
+            .sync_with(
+                std::slice::from_ref(&root),
+                SourceKind::Local,
+                |p| seen = watch(p),
+                || false,
+            )
             .unwrap();
         assert_eq!(report.added, BULK_ROWS + 10);
+        assert!(seen[1..seen.len() - 1].iter().all(|&n| n == 0), "{seen:?}");
         assert_eq!(read_indexes(&index), expected, "built at the end");
         let by_title: String = index
             .conn
@@ -950,26 +1065,55 @@ mod tests {
             .unwrap();
         assert!(by_title.contains("tracks_search_title"), "{by_title}");
 
-        // Cancelled part way through the writing (asked once for the folder, once after the
-        // walk, then before each batch): what it wrote stays, and so do the indexes.
+        // Now that it holds many rows, a rescan that writes keeps them.
+        std::fs::write(root.join("new.mp3"), b"y").unwrap();
+        let mut watch = seen_mid_scan(&path);
+        let report = index
+            .sync_with(
+                std::slice::from_ref(&root),
+                SourceKind::Local,
+                |p| seen = watch(p),
+                || false,
+            )
+            .unwrap();
+        assert_eq!(report.added, 1);
+        assert!(seen.iter().all(|&n| n == 3), "{seen:?}");
+
+        // Cancelled part way through the writing (asked at the folder, then before each
+        // batch): what it wrote stays, and so do the indexes.
         let mut index = Index::open(&dir.path().join("cancelled.sqlite")).unwrap();
-        let calls = std::cell::Cell::new(0);
+        let calls = AtomicUsize::new(0);
         let report = index
             .sync_with(
                 std::slice::from_ref(&root),
                 SourceKind::Local,
                 |_| {},
-                || {
-                    calls.set(calls.get() + 1);
-                    calls.get() > 3
-                },
+                || calls.fetch_add(1, Ordering::SeqCst) >= 3,
             )
             .unwrap();
         assert!(report.cancelled);
         assert!(report.added > 0 && report.added < BULK_ROWS, "{report:?}");
         assert_eq!(read_indexes(&index), expected, "built after a cancel");
 
+        // Failed part way (a write refused at the 450th file): the transactions committed
+        // before stay, the open one is rolled back, and the indexes are built all the same.
+        let mut index = Index::open(&dir.path().join("failed.sqlite")).unwrap();
+        index.commit_rows = 100;
+        index
+            .conn
+            .execute_batch(
+                "CREATE TRIGGER refuse BEFORE INSERT ON tracks
+                 WHEN CAST(NEW.path AS TEXT) LIKE '%00450 Song.mp3'
+                 BEGIN SELECT RAISE(ABORT, 'injected'); END;",
+            )
+            .unwrap();
+        let failed = index.sync(std::slice::from_ref(&root), SourceKind::Local);
+        assert!(failed.is_err(), "{failed:?}");
+        assert_eq!(index.len().unwrap(), 400, "the first four commits");
+        assert_eq!(read_indexes(&index), expected, "built after a failure");
+
         // Left without them: back on open.
+        let index = Index::open(&dir.path().join("cancelled.sqlite")).unwrap();
         index.conn.execute_batch(DROP_READ_INDEXES).unwrap();
         drop(index);
         let index = Index::open(&dir.path().join("cancelled.sqlite")).unwrap();

@@ -94,20 +94,54 @@ pub fn find_files_until(
     roots: &[PathBuf],
     cancelled: &dyn Fn() -> bool,
 ) -> (Vec<FoundFile>, Vec<Problem>) {
+    let mut files = Vec::new();
+    let walked = walk_files(roots, cancelled, &mut |file| {
+        files.push(file);
+        true
+    });
+    (files, walked.problems)
+}
+
+/// What [`walk_files`] could not list, and whether it went through every folder.
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub problems: Vec<Problem>,
+    /// False when it stopped part way (`cancelled()`, or `found` wanted no more).
+    pub complete: bool,
+}
+
+/// Walk `roots` (folders or single files) in order, each folder's entries by name, and hand
+/// every audio file to `found` as soon as its folder is listed, so the files of the first
+/// folders can be read while the walk goes on. Stops once `cancelled()` says so (asked at
+/// every folder) or `found` returns `false`.
+pub fn walk_files(
+    roots: &[PathBuf],
+    cancelled: &dyn Fn() -> bool,
+    found: &mut dyn FnMut(FoundFile) -> bool,
+) -> Walked {
     let mut walk = Walk {
-        files: Vec::new(),
+        found,
+        stopped: false,
         problems: Vec::new(),
         visited: HashSet::new(),
         cancelled,
     };
     for root in roots {
+        if walk.stopped {
+            break;
+        }
         collect(root, &mut walk);
     }
-    (walk.files, walk.problems)
+    Walked {
+        problems: walk.problems,
+        complete: !walk.stopped,
+    }
 }
 
 struct Walk<'a> {
-    files: Vec<FoundFile>,
+    found: &'a mut dyn FnMut(FoundFile) -> bool,
+    /// Cancelled, or `found` wanted no more: nothing else is listed.
+    stopped: bool,
     problems: Vec<Problem>,
     visited: HashSet<FolderKey>,
     cancelled: &'a dyn Fn() -> bool,
@@ -151,12 +185,16 @@ fn visit(path: &Path, meta: &fs::Metadata, walk: &mut Walk<'_>) {
         reason,
     };
     if meta.is_file() {
-        if is_audio_file(path) {
-            walk.files.push(found_file(path, meta));
+        if is_audio_file(path) && !(walk.found)(found_file(path, meta)) {
+            walk.stopped = true;
         }
         return;
     }
-    if !meta.is_dir() || (walk.cancelled)() {
+    if !meta.is_dir() || walk.stopped {
+        return;
+    }
+    if (walk.cancelled)() {
+        walk.stopped = true;
         return;
     }
     // Symlinked folders can loop back on themselves: visit each real folder once.
@@ -184,6 +222,9 @@ fn visit(path: &Path, meta: &fs::Metadata, walk: &mut Walk<'_>) {
     // By name: the same order as by path, as they share the folder.
     entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (_, entry) in entries {
+        if walk.stopped {
+            return;
+        }
         let path = entry.path();
         // The listing says what most entries are, and their metadata is read relative to the
         // open folder; links (and file systems that do not say) go by path.

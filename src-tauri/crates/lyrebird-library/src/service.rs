@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
+use std::time::Duration;
 
 use lyrebird_core::model::{SourceKind, Track, TrackId};
 use tokio::sync::oneshot;
@@ -198,12 +199,37 @@ impl LibraryHandle {
     }
 }
 
+/// How long the library thread waits for another request after a rescan that wrote rows
+/// before it folds the write-ahead log into the index file ([`Index::checkpoint`]): the
+/// requests that show the scan's result (tracks, albums) come first.
+const CHECKPOINT_WHEN_IDLE: Duration = Duration::from_secs(1);
+
 fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>, scans: &Scans) {
     // The walk's problems of the last rescan of each source (tag problems live in the index).
     let mut walk_problems: HashMap<SourceKind, Vec<Problem>> = HashMap::new();
     // The roots of the last rescan of each source, for the folders view.
     let mut roots_of: HashMap<SourceKind, Vec<PathBuf>> = HashMap::new();
-    while let Ok(request) = inbox.recv() {
+    let mut checkpoint_due = false;
+    loop {
+        let request = if checkpoint_due {
+            match inbox.recv_timeout(CHECKPOINT_WHEN_IDLE) {
+                Ok(request) => request,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    if let Err(e) = index.checkpoint() {
+                        tracing::warn!(error = %e, "library index checkpoint failed");
+                    }
+                    checkpoint_due = false;
+                    continue;
+                }
+                // Closing the index folds the log in.
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            match inbox.recv() {
+                Ok(request) => request,
+                Err(mpsc::RecvError) => break,
+            }
+        };
         match request {
             Request::Tracks(reply) => {
                 let _ = reply.send(index.tracks().map_err(Into::into));
@@ -218,6 +244,10 @@ fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>, scans: &Scans) {
                 roots_of.insert(source, roots.clone());
                 let cancelled = || scans.cancelled_up_to.load(Ordering::SeqCst) >= number;
                 let result = index.sync_with(&roots, source, &mut progress, cancelled);
+                // A failed rescan may have committed some of its rows.
+                checkpoint_due |= result.as_ref().map_or(true, |report| {
+                    report.added + report.updated + report.removed > 0
+                });
                 if let Ok(report) = &result {
                     walk_problems.insert(source, report.problems.clone());
                 }

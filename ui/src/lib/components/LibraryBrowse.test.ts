@@ -63,7 +63,7 @@ describe('LibraryFolders', () => {
   });
 
   it('shows the scan a folder just added started, and nothing once it ends', () => {
-    player.load(makeSnapshot({ state: makeState({ libraryFolders: ['/m'], scan: { done: 256, total: 1200, folder: '/m' } }) }));
+    player.load(makeSnapshot({ state: makeState({ libraryFolders: ['/m'], scan: { done: 256, total: 1200, counting: false, folder: '/m' } }) }));
     render(LibraryFolders);
     const progress = screen.getByTestId('folders-scan-progress');
     expect(progress).toHaveTextContent('256 of 1,200 files');
@@ -81,7 +81,7 @@ describe('LibraryView scan', () => {
     answer({});
     player.load(
       makeSnapshot({
-        state: makeState({ scan: { done: 256, total: 1000, folder: '/music/<b>晴天</b>' } }),
+        state: makeState({ scan: { done: 256, total: 1000, counting: false, folder: '/music/<b>晴天</b>' } }),
         library: { tracks: [], scanning: true },
       }),
     );

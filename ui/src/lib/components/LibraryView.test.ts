@@ -203,7 +203,12 @@ describe('LibraryView', () => {
     expect(screen.queryByTestId('scan-progress')).toBeNull();
     expect(screen.queryByRole('progressbar')).toBeNull();
 
-    player.receive({ type: 'state', payload: makeState({ scan: { done: 1234, total: 20000, folder: '/music/晴天' } }) });
+    // Reading starts while the folders are still being listed: of the files found so far.
+    player.receive({ type: 'state', payload: makeState({ scan: { done: 256, total: 900, counting: true, folder: '/music' } }) });
+    flushSync();
+    expect(screen.getByRole('progressbar', { name: 'Scanning library: 256 of 900 files found so far' })).toHaveAttribute('max', '900');
+
+    player.receive({ type: 'state', payload: makeState({ scan: { done: 1234, total: 20000, counting: false, folder: '/music/晴天' } }) });
     flushSync();
     const box = screen.getByTestId('scan-progress');
     const bar = within(box).getByRole('progressbar', { name: 'Scanning library: 1,234 of 20,000 files' });
@@ -213,7 +218,7 @@ describe('LibraryView', () => {
     expect(screen.getByTestId('library-scanning')).toHaveTextContent('Scanning…');
     expect(rows()).toHaveLength(2);
 
-    player.receive({ type: 'state', payload: makeState({ scan: { done: 20000, total: 20000, folder: '' } }) });
+    player.receive({ type: 'state', payload: makeState({ scan: { done: 20000, total: 20000, counting: false, folder: '' } }) });
     flushSync();
     expect(screen.getByRole('progressbar')).toHaveAttribute('value', '20000');
 
@@ -226,7 +231,7 @@ describe('LibraryView', () => {
   it('shows the scan progress in Chinese', () => {
     player.load(
       makeSnapshot({
-        state: makeState({ scan: { done: 1234, total: 20000, folder: '/music/晴天' } }),
+        state: makeState({ scan: { done: 1234, total: 20000, counting: false, folder: '/music/晴天' } }),
         library: { tracks: [], scanning: true },
         settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
       }),
@@ -235,6 +240,9 @@ describe('LibraryView', () => {
     const text = '正在扫描音乐库：1,234 / 20,000 个文件';
     expect(screen.getByTestId('scan-progress')).toHaveTextContent(text);
     expect(screen.getByRole('progressbar', { name: text })).toHaveAttribute('max', '20000');
+    player.receive({ type: 'state', payload: makeState({ scan: { done: 256, total: 900, counting: true, folder: '/music' } }) });
+    flushSync();
+    expect(screen.getByTestId('scan-progress')).toHaveTextContent('正在扫描音乐库：256 / 900 个文件（仍在查找）');
   });
 
   it('shows an empty state when there are no tracks', () => {

@@ -18,6 +18,7 @@ export const en = {
   'library.count.other': '{count} tracks',
   'library.scanning': 'Scanning…',
   'library.scanProgress': 'Scanning library: {done} of {total} files',
+  'library.scanProgressCounting': 'Scanning library: {done} of {total} files found so far',
   'library.emptyTitle': 'No music yet',
   'library.emptyBody': 'Tracks found in your music folders will appear here.',
   'library.listLabel': 'Tracks',

@@ -18,6 +18,7 @@ export const zhCN: Record<MessageKey, string> = {
   'library.count.other': '{count} 首曲目',
   'library.scanning': '正在扫描…',
   'library.scanProgress': '正在扫描音乐库：{done} / {total} 个文件',
+  'library.scanProgressCounting': '正在扫描音乐库：{done} / {total} 个文件（仍在查找）',
   'library.emptyTitle': '还没有音乐',
   'library.emptyBody': '在音乐文件夹中找到的曲目会显示在这里。',
   'library.listLabel': '曲目',

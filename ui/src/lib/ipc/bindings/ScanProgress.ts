@@ -2,6 +2,7 @@
 
 /**
  * Progress of a library scan: files whose tags were read so far, of how many to read, and
- * the folder being read (as text).
+ * the folder being read (as text). Reading starts while the folders are still being listed:
+ * until `counting` is false, `total` is what was found so far and grows.
  */
-export type ScanProgress = { done: number, total: number, folder: string, };
+export type ScanProgress = { done: number, total: number, counting: boolean, folder: string, };
