@@ -999,6 +999,37 @@ mod tests {
             .unwrap()
     }
 
+    /// Rescan `root` into `index` (at `db`), noting at each progress report how many of the
+    /// read indexes another connection sees (so as of the scan's last commit).
+    fn scan_counting_read_indexes(
+        index: &mut Index,
+        db: &Path,
+        root: &Path,
+    ) -> (SyncReport, Vec<i64>) {
+        let other = Connection::open(db).unwrap();
+        let mut seen = Vec::new();
+        let roots = [root.to_owned()];
+        let report = index
+            .sync_with(
+                &roots,
+                SourceKind::Local,
+                |_| {
+                    let indexes: i64 = other
+                        .query_row(
+                            "SELECT count(*) FROM sqlite_master WHERE name IN \
+                             ('tracks_added', 'tracks_search_title', 'tracks_source')",
+                            [],
+                            |r| r.get(0),
+                        )
+                        .unwrap();
+                    seen.push(indexes);
+                },
+                || false,
+            )
+            .unwrap();
+        (report, seen)
+    }
+
     /// A first scan writes without the read indexes and builds them at the end (also when
     /// the demo's tracks are in first, as in the app); one cancelled part way builds them
     /// too, and an index left without them (a crash during a first scan) gets them back when
@@ -1018,40 +1049,13 @@ mod tests {
             std::fs::write(demo.join(format!("{i} Demo.mp3")), b"x").unwrap();
         }
         let path = dir.path().join("index.sqlite");
-        // What another connection sees of the schema after each commit of the scan.
-        let seen_mid_scan = |path: &Path| {
-            let other = Connection::open(path).unwrap();
-            let mut seen = Vec::new();
-            move |_: &SyncProgress<'_>| {
-                let indexes: i64 = other
-                    .query_row(
-                        "SELECT count(*) FROM sqlite_master WHERE name IN \
-                         ('tracks_added', 'tracks_search_title', 'tracks_source')",
-                        [],
-                        |r| r.get(0),
-                    )
-                    .unwrap();
-                seen.push(indexes);
-                seen.clone()
-            }
-        };
-
         let mut index = Index::open(&path).unwrap();
         index.commit_rows = 100;
         assert_eq!(read_indexes(&index), expected);
         index
             .sync(std::slice::from_ref(&demo), SourceKind::Demo)
             .unwrap();
-        let mut watch = seen_mid_scan(&path);
-        let mut seen = Vec::new();
-        let report = index
-            .sync_with(
-                std::slice::from_ref(&root),
-                SourceKind::Local,
-                |p| seen = watch(p),
-                || false,
-            )
-            .unwrap();
+        let (report, seen) = scan_counting_read_indexes(&mut index, &path, &root);
         assert_eq!(report.added, BULK_ROWS + 10);
         assert!(seen[1..seen.len() - 1].iter().all(|&n| n == 0), "{seen:?}");
         assert_eq!(read_indexes(&index), expected, "built at the end");
@@ -1067,15 +1071,7 @@ mod tests {
 
         // Now that it holds many rows, a rescan that writes keeps them.
         std::fs::write(root.join("new.mp3"), b"y").unwrap();
-        let mut watch = seen_mid_scan(&path);
-        let report = index
-            .sync_with(
-                std::slice::from_ref(&root),
-                SourceKind::Local,
-                |p| seen = watch(p),
-                || false,
-            )
-            .unwrap();
+        let (report, seen) = scan_counting_read_indexes(&mut index, &path, &root);
         assert_eq!(report.added, 1);
         assert!(seen.iter().all(|&n| n == 3), "{seen:?}");
 
