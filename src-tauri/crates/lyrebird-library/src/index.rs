@@ -122,8 +122,12 @@ const DROP_READ_INDEXES: &str = "DROP INDEX IF EXISTS tracks_source;
      DROP INDEX IF EXISTS tracks_added;";
 
 /// A rescan that writes into an index of fewer rows than this (a first scan: empty, or only the
-/// demo's few tracks) builds the read indexes after its rows are in.
+/// demo's few tracks) builds the read indexes after its rows are in...
 const BULK_ROWS: usize = 1_000;
+
+/// ...if it writes more rows than this: a few files changed in a small library (the watcher's
+/// rescans) are not worth dropping and building the indexes again.
+const BULK_AFTER_ROWS: usize = 256;
 
 /// Files whose tags are read between two progress reports (and cancellation checks).
 const PROGRESS_BATCH: usize = 256;
@@ -345,8 +349,8 @@ impl Index {
         cancelled: impl Fn() -> bool + Sync,
     ) -> Result<SyncReport, IndexError> {
         let known = self.known_files(source)?;
-        // A first scan (the index holds at most the demo's few rows): the read indexes are
-        // dropped before the first row and built once the rows are in.
+        // A first scan (the index holds at most the demo's few rows): once it has written
+        // a few hundred rows, the read indexes are dropped and built again once all are in.
         let bulk = self.holds_fewer_than(BULK_ROWS)?;
         let mut dropped = false;
         // WAL: a checkpoint (with its two fsyncs) every 1 000 pages would come every few
@@ -390,12 +394,6 @@ impl Index {
                     });
                 }
                 if writer.is_none() {
-                    // The first row: the statements are prepared against the schema as the
-                    // scan leaves it.
-                    if bulk {
-                        conn.execute_batch(DROP_READ_INDEXES)?;
-                        dropped = true;
-                    }
                     tx = Some(conn.unchecked_transaction()?);
                     writer = Some(rows::Writer::new(conn)?);
                 } else if i % commit_rows == 0 {
@@ -403,6 +401,11 @@ impl Index {
                         tx.commit()?;
                     }
                     tx = Some(conn.unchecked_transaction()?);
+                }
+                if bulk && i == BULK_AFTER_ROWS {
+                    // (Statements prepared before re-prepare themselves against the schema.)
+                    conn.execute_batch(DROP_READ_INDEXES)?;
+                    dropped = true;
                 }
                 if let Some(writer) = &mut writer {
                     writer.upsert(&file.file, &row, file.rowid, now)?;
@@ -778,7 +781,8 @@ struct Compared {
 }
 
 /// Walk `roots`, handing the files that are new or changed since `known` to `feed` as their
-/// folders are listed; count the rest; `listed` counts what was handed over.
+/// folders are listed; count the rest; `listed` counts what was handed over. Stops when
+/// `cancelled()` says so or the reading has stopped.
 fn walk_and_compare(
     roots: &[PathBuf],
     mut known: KnownFiles,
@@ -788,30 +792,42 @@ fn walk_and_compare(
 ) -> Compared {
     let mut compared = Compared::default();
     let mut found = HashSet::new();
-    let mut refused = false;
-    let walked = crate::walk_files(roots, cancelled, &mut |file| {
-        let key = path_bytes(&file.path);
-        if found.contains(&key) {
-            return true; // a file given twice (as a root)
-        }
-        compared.seen += 1;
-        let rowid = match known.remove(&key) {
-            Some(k) if k.size == file.size && k.mtime_ns == file.mtime_ns => {
-                compared.unchanged += 1;
-                found.insert(key);
-                return true;
+    let reading_stopped = feed.stop_flag();
+    let mut folder = PathBuf::new();
+    let walked = crate::walk_files(
+        roots,
+        &|| cancelled() || reading_stopped.load(Ordering::Relaxed),
+        &mut |file| {
+            // Into another folder: the last one's files go to be read now, not with the
+            // next run (the walk may take a while to list this one).
+            if let Some(parent) = file.path.parent()
+                && parent.as_os_str() != folder.as_os_str()
+            {
+                feed.pass_on();
+                parent.clone_into(&mut folder);
             }
-            Some(k) => Some(k.rowid),
-            None => None,
-        };
-        found.insert(key);
-        listed.fetch_add(1, Ordering::Release);
-        refused = !feed.push(ToRead { file, rowid });
-        !refused
-    });
+            let key = path_bytes(&file.path);
+            if found.contains(&key) {
+                return true; // a file given twice (as a root)
+            }
+            compared.seen += 1;
+            let rowid = match known.remove(&key) {
+                Some(k) if k.size == file.size && k.mtime_ns == file.mtime_ns => {
+                    compared.unchanged += 1;
+                    found.insert(key);
+                    return true;
+                }
+                Some(k) => Some(k.rowid),
+                None => None,
+            };
+            found.insert(key);
+            listed.fetch_add(1, Ordering::Release);
+            feed.push(ToRead { file, rowid })
+        },
+    );
     compared.problems = walked.problems;
     compared.complete = walked.complete;
-    compared.cancelled = !walked.complete && !refused;
+    compared.cancelled = !walked.complete && cancelled();
     compared.gone = known.into_values().map(|k| k.rowid).collect();
     compared
 }
@@ -1057,7 +1073,9 @@ mod tests {
             .unwrap();
         let (report, seen) = scan_counting_read_indexes(&mut index, &path, &root);
         assert_eq!(report.added, BULK_ROWS + 10);
-        assert!(seen[1..seen.len() - 1].iter().all(|&n| n == 0), "{seen:?}");
+        // Reports at 0, 256 (the indexes dropped after it), 512, 768, and at the end.
+        assert!(seen.len() >= 4, "{seen:?}");
+        assert!(seen[2..seen.len() - 1].iter().all(|&n| n == 0), "{seen:?}");
         assert_eq!(read_indexes(&index), expected, "built at the end");
         let by_title: String = index
             .conn
@@ -1069,10 +1087,14 @@ mod tests {
             .unwrap();
         assert!(by_title.contains("tracks_search_title"), "{by_title}");
 
-        // Now that it holds many rows, a rescan that writes keeps them.
-        std::fs::write(root.join("new.mp3"), b"y").unwrap();
+        // Now that it holds many rows, a rescan that writes keeps them (enough rows for a
+        // report after a commit past the point where a first scan drops them).
+        for i in 0..600 {
+            std::fs::write(root.join(format!("new {i}.mp3")), b"y").unwrap();
+        }
         let (report, seen) = scan_counting_read_indexes(&mut index, &path, &root);
-        assert_eq!(report.added, 1);
+        assert_eq!(report.added, 600);
+        assert!(seen.len() >= 3, "{seen:?}");
         assert!(seen.iter().all(|&n| n == 3), "{seen:?}");
 
         // Cancelled part way through the writing (asked at the folder, then before each
@@ -1126,6 +1148,67 @@ mod tests {
         assert_eq!(
             read_indexes(&index),
             ["tracks_added", "tracks_search_title", "tracks_source"]
+        );
+        assert_consistent(&index);
+    }
+
+    /// A rescan whose walk is stopped by the reading side (a cancel between two batches while
+    /// the walk still lists folders) deletes nothing: what it had not listed is not gone.
+    #[test]
+    fn a_walk_cut_short_by_a_cancel_while_reading_removes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("music");
+        for folder in ["a", "b", "c"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        std::fs::write(root.join("c/keep.mp3"), b"x").unwrap();
+        let mut index = Index::in_memory().unwrap();
+        let roots = [root.clone()];
+        assert_eq!(index.sync(&roots, SourceKind::Local).unwrap().added, 1);
+        for i in 0..300 {
+            std::fs::write(root.join(format!("a/{i:03}.mp3")), b"x").unwrap();
+        }
+        std::fs::write(root.join("b/new.mp3"), b"x").unwrap();
+
+        let cancelled_while_reading = AtomicBool::new(false);
+        let (walk_checks, read_checks) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let report = index
+            .sync_with(
+                &roots,
+                SourceKind::Local,
+                |_| {},
+                || {
+                    if std::thread::current().name() == Some("lyrebird-walk") {
+                        // The root, a, then b: wait at b until the reading side cancelled.
+                        if walk_checks.fetch_add(1, Ordering::SeqCst) == 2 {
+                            while !cancelled_while_reading.load(Ordering::SeqCst) {
+                                std::thread::sleep(std::time::Duration::from_millis(1));
+                            }
+                        }
+                        false
+                    } else {
+                        // Before the first batch go on, before the second cancel.
+                        let cancel = read_checks.fetch_add(1, Ordering::SeqCst) >= 1;
+                        if cancel {
+                            cancelled_while_reading.store(true, Ordering::SeqCst);
+                        }
+                        cancel
+                    }
+                },
+            )
+            .unwrap();
+        assert!(report.cancelled, "{report:?}");
+        assert_eq!((report.added, report.removed), (256, 0), "{report:?}");
+        let paths: Vec<PathBuf> = index
+            .tracks()
+            .unwrap()
+            .into_iter()
+            .filter_map(|t| t.path)
+            .collect();
+        assert!(paths.contains(&root.join("c/keep.mp3")), "{paths:?}");
+        assert!(
+            !paths.contains(&root.join("b/new.mp3")),
+            "b was not reached"
         );
         assert_consistent(&index);
     }

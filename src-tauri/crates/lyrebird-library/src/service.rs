@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lyrebird_core::model::{SourceKind, Track, TrackId};
 use tokio::sync::oneshot;
@@ -201,34 +201,40 @@ impl LibraryHandle {
 
 /// How long the library thread waits for another request after a rescan that wrote rows
 /// before it folds the write-ahead log into the index file ([`Index::checkpoint`]): the
-/// requests that show the scan's result (tracks, albums) come first.
+/// requests that show the scan's result (tracks, albums) come first...
 const CHECKPOINT_WHEN_IDLE: Duration = Duration::from_secs(1);
+
+/// ...but it does so this long after the rescan at the latest, however busy it is.
+const CHECKPOINT_AT_THE_LATEST: Duration = Duration::from_secs(10);
 
 fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>, scans: &Scans) {
     // The walk's problems of the last rescan of each source (tag problems live in the index).
     let mut walk_problems: HashMap<SourceKind, Vec<Problem>> = HashMap::new();
     // The roots of the last rescan of each source, for the folders view.
     let mut roots_of: HashMap<SourceKind, Vec<PathBuf>> = HashMap::new();
-    let mut checkpoint_due = false;
+    // Since when a rescan's rows wait in the write-ahead log.
+    let mut checkpoint_due: Option<Instant> = None;
     loop {
-        let request = if checkpoint_due {
-            match inbox.recv_timeout(CHECKPOINT_WHEN_IDLE) {
-                Ok(request) => request,
+        let request = match checkpoint_due {
+            Some(since) => match inbox.recv_timeout(CHECKPOINT_WHEN_IDLE) {
+                Ok(request) if since.elapsed() < CHECKPOINT_AT_THE_LATEST => request,
+                Ok(request) => {
+                    checkpoint(&index);
+                    checkpoint_due = None;
+                    request
+                }
                 Err(mpsc::RecvTimeoutError::Timeout) => {
-                    if let Err(e) = index.checkpoint() {
-                        tracing::warn!(error = %e, "library index checkpoint failed");
-                    }
-                    checkpoint_due = false;
+                    checkpoint(&index);
+                    checkpoint_due = None;
                     continue;
                 }
                 // Closing the index folds the log in.
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        } else {
-            match inbox.recv() {
+            },
+            None => match inbox.recv() {
                 Ok(request) => request,
                 Err(mpsc::RecvError) => break,
-            }
+            },
         };
         match request {
             Request::Tracks(reply) => {
@@ -245,9 +251,11 @@ fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>, scans: &Scans) {
                 let cancelled = || scans.cancelled_up_to.load(Ordering::SeqCst) >= number;
                 let result = index.sync_with(&roots, source, &mut progress, cancelled);
                 // A failed rescan may have committed some of its rows.
-                checkpoint_due |= result.as_ref().map_or(true, |report| {
+                if result.as_ref().map_or(true, |report| {
                     report.added + report.updated + report.removed > 0
-                });
+                }) {
+                    checkpoint_due.get_or_insert_with(Instant::now);
+                }
                 if let Ok(report) = &result {
                     walk_problems.insert(source, report.problems.clone());
                 }
@@ -288,5 +296,11 @@ fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>, scans: &Scans) {
             }
             Request::Run(job) => job(&mut index),
         }
+    }
+}
+
+fn checkpoint(index: &Index) {
+    if let Err(e) = index.checkpoint() {
+        tracing::warn!(error = %e, "library index checkpoint failed");
     }
 }

@@ -87,7 +87,7 @@ pub(super) struct Feed<'s, T> {
     stop: &'s AtomicBool,
 }
 
-impl<T> Feed<'_, T> {
+impl<'s, T> Feed<'s, T> {
     /// Hand `item` over to be read; `false` once the reading has stopped and wants no more.
     pub(super) fn push(&mut self, item: T) -> bool {
         if self.stop.load(Ordering::Relaxed) {
@@ -100,7 +100,14 @@ impl<T> Feed<'_, T> {
         true
     }
 
-    fn pass_on(&mut self) {
+    /// Set once the reading has stopped, so the walk can stop too, between files as well.
+    pub(super) fn stop_flag(&self) -> &'s AtomicBool {
+        self.stop
+    }
+
+    /// Pass the run on now, short as it is (the walk is about to take a while: a folder's
+    /// files should not wait for the next folder's).
+    pub(super) fn pass_on(&mut self) {
         if self.run.is_empty() {
             return;
         }
@@ -116,6 +123,15 @@ impl<T> Drop for Feed<'_, T> {
     /// The walk is over: its last, short run.
     fn drop(&mut self) {
         self.pass_on();
+    }
+}
+
+/// Sets the flag when dropped.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 
@@ -204,10 +220,13 @@ pub(super) fn read_in_order<T: Send, R: Send, P: Send, E>(
             tracing::warn!(error = %e, "cannot start the walk's thread: walking first");
             walked = walk();
         }
+        // Stop the walk and the readers however consuming ends (a panic too, or the scope
+        // would wait for the whole walk before passing it on).
+        let stopping = StopOnDrop(&stop);
         let outcome = hand_over_in_order(&runs, &results, &read_run, &mut consume);
-        stop.store(true, Ordering::Relaxed);
+        drop(stopping);
         // A reader blocked on a full channel gets an error and ends; the others end with
-        // the walk, which the stop ends at its next file.
+        // the walk, which the stop ends at its next folder or file.
         drop(results);
         if let Ok(thread) = walk_thread {
             walked = thread.join().ok().flatten();
@@ -432,10 +451,26 @@ mod tests {
         assert_eq!((outcome, handed), (Ok(()), Some(3_000)));
         assert_eq!(seen, (0..3_000).collect::<Vec<u64>>());
 
-        // Stopping stops the walk too: it is refused the next item it hands over.
+        // Stopping stops the walk too: it is refused the next item it hands over. (The walk
+        // slows down after 10 000 items, so it cannot be over before it is stopped.)
+        let slow_after = |n: u64| {
+            move |feed: &mut Feed<'_, u64>| {
+                let mut handed = 0;
+                for i in 0..n {
+                    if !feed.push(i) {
+                        break;
+                    }
+                    handed += 1;
+                    if i > 10_000 && i % 100 == 0 {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
+                }
+                handed
+            }
+        };
         let mut taken = 0;
         let (outcome, handed) = read_in_order(
-            numbers(1_000_000),
+            slow_after(1_000_000),
             |&i| i,
             |n, _, _| -> Result<bool, ()> {
                 taken += 1;
