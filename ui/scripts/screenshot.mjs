@@ -21,6 +21,8 @@
 //   --notice                  show a notice toast
 //   --empty                   an empty library
 //   --scanning                library.scanning = true
+//   --scan DONE/TOTAL         a running scan's progress (with --scanning); add /counting while
+//                             the folders are still being listed
 //   --tracks N                a generated library of N tracks (to check large libraries)
 //   --chromium PATH           browser binary (default /usr/bin/chromium)
 //
@@ -59,9 +61,20 @@ import { chromium } from 'playwright-core';
  * @property {boolean} notice
  * @property {boolean} empty
  * @property {boolean} scanning
+ * @property {string | null} scan
  * @property {number} tracks
  * @property {string} chromium
  */
+
+/**
+ * `DONE/TOTAL[/counting]` as the state's scan progress.
+ * @param {string | null} text
+ */
+function scanProgress(text) {
+  if (!text) return null;
+  const [done, total, counting] = text.split('/');
+  return { done: Number(done), total: Number(total), counting: counting === 'counting', folder: '/home/me/Music/周杰伦/叶惠美' };
+}
 
 const DIST = resolve(fileURLToPath(new URL('../dist/', import.meta.url)));
 
@@ -105,6 +118,7 @@ function parseArgs(argv) {
     notice: false,
     empty: false,
     scanning: false,
+    scan: null,
     tracks: 0,
     chromium: '/usr/bin/chromium',
   };
@@ -166,6 +180,9 @@ function parseArgs(argv) {
         break;
       case '--scanning':
         options.scanning = true;
+        break;
+      case '--scan':
+        options.scan = value(arg);
         break;
       case '--tracks':
         options.tracks = Number(value(arg));
@@ -260,7 +277,7 @@ function makeSnapshot(options) {
       muted: false,
       sleepTimerEndsAtMs: null,
       outputDevices: [],
-      scan: null,
+      scan: scanProgress(options.scan),
       libraryFolders: [],
       libraryFoldersFromEnv: false,
       playingFrom: null,
