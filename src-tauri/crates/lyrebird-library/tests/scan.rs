@@ -96,6 +96,28 @@ fn tags_are_read_and_bad_files_do_not_stop_the_scan() {
         problems.last().unwrap().1.contains("0 bytes"),
         "{problems:?}"
     );
+
+    // The same through the index (the walk on a thread of its own, reading as it goes): the
+    // same tracks in the same order, the walk's problem in the report, the tags' in the index.
+    let mut index = lyrebird_library::index::Index::in_memory().unwrap();
+    let report = index
+        .sync(&[root.to_path_buf()], SourceKind::Local)
+        .unwrap();
+    let indexed: Vec<String> = index
+        .tracks()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.title)
+        .collect();
+    assert_eq!(indexed, titles);
+    let walk: Vec<_> = report
+        .problems
+        .iter()
+        .map(|p| p.path.file_name().unwrap())
+        .collect();
+    #[cfg(unix)]
+    assert_eq!(walk, ["loop"], "{:?}", report.problems);
+    assert_eq!(index.problems().unwrap().len(), 2);
 }
 
 #[test]
