@@ -1015,6 +1015,19 @@ mod tests {
             .unwrap()
     }
 
+    /// The read indexes, by name.
+    const READ_INDEX_NAMES: [&str; 3] = ["tracks_added", "tracks_search_title", "tracks_source"];
+
+    /// `dir/music` with `count` files named like MP3s that are not audio (listed by name).
+    fn fake_music(dir: &Path, count: usize) -> PathBuf {
+        let root = dir.join("music");
+        std::fs::create_dir_all(&root).unwrap();
+        for i in 0..count {
+            std::fs::write(root.join(format!("{i:05} Song.mp3")), b"x").unwrap();
+        }
+        root
+    }
+
     /// Rescan `root` into `index` (at `db`), noting at each progress report how many of the
     /// read indexes another connection sees (so as of the scan's last commit).
     fn scan_counting_read_indexes(
@@ -1032,9 +1045,8 @@ mod tests {
                 |_| {
                     let indexes: i64 = other
                         .query_row(
-                            "SELECT count(*) FROM sqlite_master WHERE name IN \
-                             ('tracks_added', 'tracks_search_title', 'tracks_source')",
-                            [],
+                            "SELECT count(*) FROM sqlite_master WHERE name IN (?1, ?2, ?3)",
+                            READ_INDEX_NAMES,
                             |r| r.get(0),
                         )
                         .unwrap();
@@ -1052,15 +1064,11 @@ mod tests {
     /// it is opened. A rescan of an index that holds many rows keeps them throughout.
     #[test]
     fn a_first_scan_builds_the_read_indexes_at_the_end() {
-        let expected = ["tracks_added", "tracks_search_title", "tracks_source"];
+        let expected = READ_INDEX_NAMES;
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("music");
+        let root = fake_music(dir.path(), BULK_ROWS + 10);
         let demo = dir.path().join("demo");
-        std::fs::create_dir_all(&root).unwrap();
         std::fs::create_dir_all(&demo).unwrap();
-        for i in 0..BULK_ROWS + 10 {
-            std::fs::write(root.join(format!("{i:05} Song.mp3")), b"x").unwrap();
-        }
         for i in 0..3 {
             std::fs::write(demo.join(format!("{i} Demo.mp3")), b"x").unwrap();
         }
@@ -1127,11 +1135,7 @@ mod tests {
     #[test]
     fn a_failed_first_scan_keeps_its_commits_and_the_read_indexes() {
         let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("music");
-        std::fs::create_dir_all(&root).unwrap();
-        for i in 0..1_000 {
-            std::fs::write(root.join(format!("{i:05} Song.mp3")), b"x").unwrap();
-        }
+        let root = fake_music(dir.path(), 1_000);
         let mut index = Index::open(&dir.path().join("failed.sqlite")).unwrap();
         index.commit_rows = 100;
         index
@@ -1145,10 +1149,7 @@ mod tests {
         let failed = index.sync(std::slice::from_ref(&root), SourceKind::Local);
         assert!(failed.is_err(), "{failed:?}");
         assert_eq!(index.len().unwrap(), 400, "the first four commits");
-        assert_eq!(
-            read_indexes(&index),
-            ["tracks_added", "tracks_search_title", "tracks_source"]
-        );
+        assert_eq!(read_indexes(&index), READ_INDEX_NAMES);
         assert_consistent(&index);
     }
 

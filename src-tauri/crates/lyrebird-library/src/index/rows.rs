@@ -145,8 +145,8 @@ type Finished<T, R> = (usize, usize, Vec<(T, R)>);
 /// thread too whenever it has nothing to hand over. (The writer's share is serial: with a
 /// reader on every core it would get only its fair share of a core and fall behind.)
 ///
-/// `consume` returning `false` (or an error) stops the readers and the walk (the next item it
-/// hands over is refused). A read that panics stops: nothing from that item on is handed
+/// `consume` returning `false` (or an error, or a panic) stops the readers and the walk (the
+/// next item it hands over is refused, and [`Feed::stop_flag`] is set). A read that panics stops: nothing from that item on is handed
 /// over. Returns how consuming ended and what `produce` returned (`None` if it panicked).
 pub(super) fn read_in_order<T: Send, R: Send, P: Send, E>(
     produce: impl FnOnce(&mut Feed<'_, T>) -> P + Send,
