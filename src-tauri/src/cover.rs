@@ -40,13 +40,17 @@ pub enum Size {
     Large,
 }
 
+/// The value of `key` in a query string (`a=1&b=2`), as it stands (still percent-encoded).
+fn query_value<'q>(query: Option<&'q str>, key: &str) -> Option<&'q str> {
+    query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+}
+
 impl Size {
     fn from_query(query: Option<&str>) -> Self {
-        let size = query
-            .into_iter()
-            .flat_map(|q| q.split('&'))
-            .find_map(|pair| pair.strip_prefix("size="));
-        match size {
+        match query_value(query, "size") {
             Some("small") => Self::Small,
             Some("large") => Self::Large,
             _ => Self::Original,
@@ -82,7 +86,7 @@ pub fn handle<R: Runtime>(
         .map(|p| p.inner().clone());
     let servers = ctx
         .app_handle()
-        .try_state::<crate::sources::ServersHandle>()
+        .try_state::<lyrebird_sources::ServersHandle>()
         .map(|s| s.inner().clone());
     let cache = ctx
         .app_handle()
@@ -90,6 +94,8 @@ pub fn handle<R: Runtime>(
         .map(|c| c.0.clone());
     let id = percent_decode(request.uri().path().trim_start_matches('/'));
     let size = Size::from_query(request.uri().query());
+    // A remote track's cover-art id, as its server named it (it travels with the track).
+    let art = query_value(request.uri().query(), "art").and_then(percent_decode);
     tauri::async_runtime::spawn(async move {
         let cover = match (id, player, cache) {
             // A server's track: its cover is fetched from the server (the webview never sees
@@ -97,7 +103,7 @@ pub fn handle<R: Runtime>(
             (Some(id), _, _) if id.starts_with(lyrebird_subsonic::TRACK_ID_PREFIX) => match servers
             {
                 Some(servers) => servers
-                    .cover(&TrackId(id))
+                    .cover(&TrackId(id), art.as_deref())
                     .await
                     .map(|(mime_type, data)| Cover { mime_type, data }),
                 None => None,

@@ -7,7 +7,7 @@ use lyrebird_core::servers::{BrowsePage, BrowseRequest, ServerInput, ServerSetti
 use lyrebird_core::{PlayerError, PlayerHandle, Track, TrackId};
 use tauri::State;
 
-use crate::sources::{ServerError, ServersHandle};
+use lyrebird_sources::{ServerError, ServersHandle};
 
 type Servers<'a> = State<'a, ServersHandle>;
 type Player<'a> = State<'a, PlayerHandle>;

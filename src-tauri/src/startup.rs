@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use lyrebird_core::actor::Action;
 use lyrebird_core::events::{Notice, PlayerEvent, Published};
+use lyrebird_core::servers::WantedSources;
 use lyrebird_core::{Player, PlayerConfig, PlayerHandle, SourceKind};
 use lyrebird_library::service::LibraryHandle;
 use tauri::{App, AppHandle, Emitter, Manager, Runtime};
@@ -47,13 +48,10 @@ pub fn start<R: Runtime>(
     let http = http_client();
     let streams = stream_support(http.clone(), &cache_dir.join("audio"), cache_bytes);
 
-    // The sources (servers, the library for the fallback race) are registered before the
-    // actor starts, so that a restored queue of remote tracks resolves.
     let (library, problem) = LibraryHandle::spawn(Some(cache_dir.join("library.sqlite")));
-    let secrets = crate::secrets::SecretStore::new(&config_dir, crate::secrets::os_keyring());
-    let servers = crate::sources::ServersHandle::new(library.clone(), secrets, http);
-    let saved = crate::sources::saved_source_settings(&config_dir.join("settings.json"));
-    let sources = tauri::async_runtime::block_on(servers.build(&saved));
+    // The actor says which sources it wants (its settings'); the builder task answers with
+    // registries. A restored remote track is cued once the first one is in use.
+    let (wanted_tx, wanted) = tokio::sync::watch::channel(WantedSources::default());
     let (folders_tx, folders) = tokio::sync::watch::channel(Vec::new());
     let (audio_events_tx, audio_events) = mpsc::unbounded_channel();
     let (audio, _audio_thread) = lyrebird_audio::spawn_with_streams(audio_events_tx, streams);
@@ -62,7 +60,9 @@ pub fn start<R: Runtime>(
         settings_path: Some(config_dir.join("settings.json")),
         session_path: Some(config_dir.join("session.json")),
         system_locale: sys_locale::get_locale().unwrap_or_else(|| "en-US".to_owned()),
-        sources,
+        registry: lyrebird_core::actor::RegistryConfig {
+            wanted: Some(wanted_tx),
+        },
         library_folders: lyrebird_core::actor::LibraryFolderConfig {
             default: default_folders,
             forced: library_dirs,
@@ -75,8 +75,7 @@ pub fn start<R: Runtime>(
     tauri::async_runtime::spawn(actor);
     app.manage(player.clone());
     app.manage(crate::cover::CoverCache(cache_dir.join("covers")));
-    servers.connect(player.clone());
-    app.manage(servers);
+    start_sources(app, &player, wanted, &config_dir, library.clone(), http);
 
     let (window_changes_tx, window_changes) = mpsc::unbounded_channel();
     let desktop = if options.desktop {
@@ -117,6 +116,34 @@ pub fn start<R: Runtime>(
         tauri::async_runtime::spawn(open_paths(player, options.open));
     }
     Ok(())
+}
+
+/// The registry builder for the actor, and the servers' commands' handle (app state).
+fn start_sources<R: Runtime>(
+    app: &App<R>,
+    player: &PlayerHandle,
+    wanted: tokio::sync::watch::Receiver<WantedSources>,
+    config_dir: &std::path::Path,
+    library: LibraryHandle,
+    http: Option<reqwest::Client>,
+) {
+    use lyrebird_sources::secrets::{SecretStore, os_keyring};
+    let secrets = SecretStore::new(config_dir, os_keyring());
+    let builder = lyrebird_sources::RegistryBuilder {
+        library,
+        secrets: secrets.clone(),
+        http: http.clone(),
+    };
+    tauri::async_runtime::spawn(lyrebird_sources::build_registries(
+        player.clone(),
+        wanted,
+        builder,
+    ));
+    app.manage(lyrebird_sources::ServersHandle::new(
+        player.clone(),
+        secrets,
+        http,
+    ));
 }
 
 /// How the audio thread fetches remote tracks: one HTTP client (TLS verified; each request

@@ -30,7 +30,7 @@ fn main() {
     let (audio, thread) = lyrebird_audio::spawn(tx);
     let mut started = Vec::with_capacity(runs + 1);
     let mut audible = Vec::with_capacity(runs + 1);
-    for play_id in 1..=(runs as u64 + 1) {
+    for play_id in (1..=(runs as u64 + 1)).map(lyrebird_core::PlayId) {
         let at = Instant::now();
         audio.send(AudioCommand::Load {
             play_id,

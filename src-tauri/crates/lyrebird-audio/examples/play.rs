@@ -17,7 +17,7 @@ fn main() {
         audio.send(AudioCommand::SetWatched(false));
     }
     for (play_id, path) in std::env::args_os().skip(1).enumerate() {
-        let play_id = play_id as u64 + 1;
+        let play_id = lyrebird_core::PlayId(play_id as u64 + 1);
         audio.send(AudioCommand::Load {
             play_id,
             media: Playable::File(path.into()),

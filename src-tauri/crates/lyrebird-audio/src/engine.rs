@@ -595,7 +595,7 @@ impl Engine {
                 // A stream that gave up (the server went away for good) ends its decoder
                 // early. That is not the end of the track: report a stall, so the actor
                 // resolves it again and reloads from here, or gives up and says so.
-                tracing::warn!(play_id, position_ms, "stream ended early");
+                tracing::warn!(%play_id, position_ms, "stream ended early");
                 self.stop_current();
                 self.emit(AudioEvent::Stalled {
                     play_id,
@@ -635,7 +635,7 @@ impl Engine {
             current.progress = (position_ms, Instant::now());
         } else if current.progress.1.elapsed() >= WATCHDOG {
             // Playing, yet no sample has reached the device for a while.
-            tracing::warn!(play_id, position_ms, "no audio decoded; reporting a stall");
+            tracing::warn!(%play_id, position_ms, "no audio decoded; reporting a stall");
             current.progress.1 = Instant::now();
             self.emit(AudioEvent::Stalled {
                 play_id,
@@ -701,7 +701,7 @@ impl Engine {
         if current.format != Some(Format::of(&source)) {
             // Another rate or channel count: the device is reopened for it when the current
             // track ends, with a gap (the chain plays one format).
-            tracing::debug!(play_id, "follower in another format; not gapless");
+            tracing::debug!(%play_id, "follower in another format; not gapless");
             return;
         }
         let track = Guarded::new(source, play_id, self.loopback.clone());

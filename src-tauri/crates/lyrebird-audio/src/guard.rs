@@ -44,7 +44,7 @@ impl<S: Source> Guarded<S> {
             Err(payload) => {
                 self.poisoned = true;
                 let message = panic_message(payload.as_ref());
-                tracing::error!(play_id = self.play_id, %message, "decoder panicked");
+                tracing::error!(play_id = %self.play_id, %message, "decoder panicked");
                 let _ = self.report.send(Inbox::DecoderPanicked {
                     play_id: self.play_id,
                     message,

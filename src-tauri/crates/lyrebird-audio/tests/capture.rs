@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use lyrebird_core::audio::AudioOutput;
 use lyrebird_core::provider::Playable;
-use lyrebird_core::{AudioCommand, AudioEvent};
+use lyrebird_core::{AudioCommand, AudioEvent, PlayId};
 
 mod common;
 use common::read_wav_left;
@@ -54,7 +54,7 @@ fn child(scenario: &str) {
         audio.send(AudioCommand::SetDevice(chosen));
     }
     audio.send(AudioCommand::Load {
-        play_id: 7,
+        play_id: PlayId(7),
         media: Playable::File(file),
         start_ms,
         paused: false,
@@ -62,7 +62,7 @@ fn child(scenario: &str) {
     });
     if let Some(second) = std::env::var_os("LYREBIRD_AUDIO_FILE2") {
         audio.send(AudioCommand::Preload {
-            play_id: 8,
+            play_id: PlayId(8),
             media: Playable::File(second.into()),
             gain: 1.0,
         });

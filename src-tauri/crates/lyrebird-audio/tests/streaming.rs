@@ -244,7 +244,7 @@ fn play_local() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let (audio, thread) = lyrebird_audio::spawn(tx);
     audio.send(AudioCommand::Load {
-        play_id: 1,
+        play_id: lyrebird_core::PlayId(1),
         media: Playable::File(file),
         start_ms: 0,
         paused: false,

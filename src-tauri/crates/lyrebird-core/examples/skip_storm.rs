@@ -54,7 +54,7 @@ async fn main() {
         .await
         .unwrap();
     player.act(Action::PlayLibraryTrack(first)).await.unwrap();
-    let base = player.snapshot().await.unwrap().state.play_id;
+    let base = player.snapshot().await.unwrap().state.play_id.0;
     while events.try_recv().is_ok() {}
 
     let listener = tokio::spawn(async move {
@@ -62,7 +62,7 @@ async fn main() {
         while let Some(published) = events.recv().await {
             if let PlayerEvent::State(state) = published.event {
                 seen.push((state.play_id, Instant::now()));
-                if state.play_id >= base + commands as u64 {
+                if state.play_id.0 >= base + commands as u64 {
                     break;
                 }
             }
@@ -83,7 +83,7 @@ async fn main() {
     let mut next_event = 0;
     for (i, at) in sent.iter().enumerate() {
         let play_id = base + i as u64 + 1;
-        while seen[next_event].0 < play_id {
+        while seen[next_event].0.0 < play_id {
             next_event += 1;
         }
         latencies.push(seen[next_event].1 - *at);

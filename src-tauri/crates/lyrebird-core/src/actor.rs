@@ -8,6 +8,7 @@ mod fallback;
 mod library_folders;
 mod likes;
 mod lyrics_offsets;
+mod registry;
 mod scrobble;
 
 use std::collections::{BTreeMap, HashMap};
@@ -35,6 +36,8 @@ pub use fallback::FallbackConfig;
 use fallback::{Origin, RaceInFlight, Route, Substitution};
 pub use library_folders::LibraryFolderConfig;
 pub use lyrics_offsets::MAX_LYRICS_OFFSET_MS;
+use registry::SourceChangeReply;
+pub use registry::{RegistryConfig, RegistryView};
 
 /// "Previous" restarts the current track instead when it has played longer than this.
 const RESTART_THRESHOLD_MS: u64 = 3_000;
@@ -67,6 +70,8 @@ pub struct PlayerConfig {
     pub fallback: FallbackConfig,
     /// Where the local library's folders come from, and who follows their changes.
     pub library_folders: LibraryFolderConfig,
+    /// Who builds the registry of sources the settings describe (see `actor/registry.rs`).
+    pub registry: RegistryConfig,
 }
 
 /// Something the user (or the OS) asks the player to do.
@@ -159,13 +164,6 @@ pub enum Action {
         tracks: Vec<Track>,
         position: QueuePosition,
     },
-    /// The user's servers and source order changed (saved with the settings).
-    SetSourceSettings(crate::servers::SourceSettings),
-    /// Resolve and search through these sources from now on (the user changed them). Lookups
-    /// in flight finish with the source they started with; a fallback race in flight starts
-    /// again among the new sources; copies already chosen keep playing from their source if
-    /// it is still registered.
-    SetSources(Sources),
     /// Show this track's lyrics `offset_ms` earlier (negative: later) than their times say;
     /// 0 forgets it. Clamped to ±[`MAX_LYRICS_OFFSET_MS`]; remembered across restarts.
     SetLyricsOffset {
@@ -201,6 +199,8 @@ pub enum PlayerError {
     Unresolvable(String),
     #[error("no copy {0} of the current track")]
     NoSuchCandidate(String),
+    #[error("{0}")]
+    Sources(#[from] crate::servers::SourceChangeError),
 }
 
 impl serde::Serialize for PlayerError {
@@ -222,6 +222,8 @@ pub struct ActorStats {
     pub lookups_cancelled: u64,
     /// Replies from lookups that had been cancelled (dropped unread).
     pub stale_lookup_replies: u64,
+    /// Registries built for a generation of the sources that was no longer wanted (dropped).
+    pub stale_registries: u64,
     /// Lookup tasks still running.
     pub lookups_running: usize,
     /// Fallback races started, won (a copy plays) and lost (none found).
@@ -239,6 +241,15 @@ enum Command {
     WindowSnapshot(Reply<Snapshot>),
     TrackPath(TrackId, Reply<Option<PathBuf>>),
     RefreshStream(PlayId, Reply<Result<StreamSpec, PlayerError>>),
+    ChangeSources(crate::servers::SourceChange, SourceChangeReply),
+    /// A registry the shell built for a generation of the sources; the reply says whether it
+    /// is in use (false: a newer generation is wanted).
+    RegistryBuilt(crate::servers::Generation, Sources, Reply<bool>),
+    /// The registry in use (browsing and covers take their clients from it).
+    Sources(Reply<Sources>),
+    /// The user's sources as the settings hold them.
+    SourceSettings(Reply<crate::servers::SourceSettings>),
+    RegistryView(Reply<RegistryView>),
     Stats(Reply<ActorStats>),
     Shutdown(Reply<()>),
 }
@@ -290,6 +301,42 @@ impl PlayerHandle {
     pub async fn refresh_stream(&self, play_id: PlayId) -> Result<StreamSpec, PlayerError> {
         self.ask(|reply| Command::RefreshStream(play_id, reply))
             .await?
+    }
+
+    /// Change the user's servers or source order. Answers once the registry built for the
+    /// change is in use: the server as saved for a save, or why the change was refused.
+    pub async fn change_sources(
+        &self,
+        change: crate::servers::SourceChange,
+    ) -> Result<Option<crate::servers::ServerSettings>, PlayerError> {
+        self.ask(|reply| Command::ChangeSources(change, reply))
+            .await?
+    }
+
+    /// Hand the actor the registry built for `generation` of the sources (from the watch
+    /// channel of [`RegistryConfig::wanted`]). False: it was stale, and dropped.
+    pub async fn registry_built(
+        &self,
+        generation: crate::servers::Generation,
+        sources: Sources,
+    ) -> Result<bool, PlayerError> {
+        self.ask(|reply| Command::RegistryBuilt(generation, sources, reply))
+            .await
+    }
+
+    /// The registry in use: resolve, browse and fetch covers through its clients.
+    pub async fn sources(&self) -> Result<Sources, PlayerError> {
+        self.ask(Command::Sources).await
+    }
+
+    /// The user's servers and source order, as the settings hold them.
+    pub async fn source_settings(&self) -> Result<crate::servers::SourceSettings, PlayerError> {
+        self.ask(Command::SourceSettings).await
+    }
+
+    /// The settings' sources and the registry in use, with their generations, in one answer.
+    pub async fn registry_view(&self) -> Result<RegistryView, PlayerError> {
+        self.ask(Command::RegistryView).await
     }
 
     pub async fn stats(&self) -> Result<ActorStats, PlayerError> {
@@ -457,6 +504,8 @@ struct Actor<A> {
     scrobbling: Option<scrobble::Scrobbling>,
     /// Likes changed this session.
     likes: likes::Likes,
+    /// Which generation of the sources is wanted and which registry is in use.
+    registry: registry::Registry,
 }
 
 impl<A: AudioOutput> Actor<A> {
@@ -504,7 +553,7 @@ impl<A: AudioOutput> Actor<A> {
             library_index: HashMap::new(),
             queue: Queue::default(),
             status: PlaybackStatus::Stopped,
-            play_id: 0,
+            play_id: PlayId(0),
             position_ms: 0,
             duration_ms: None,
             device: DeviceState::Unknown,
@@ -513,7 +562,7 @@ impl<A: AudioOutput> Actor<A> {
             muted: false,
             sleep_at: None,
             preload: None,
-            issued_play_id: 0,
+            issued_play_id: PlayId(0),
             dirty: Dirty::default(),
             notices,
             save_due: None,
@@ -521,7 +570,7 @@ impl<A: AudioOutput> Actor<A> {
             stats: ActorStats::default(),
             restore: None,
             lookups: BTreeMap::new(),
-            last_lookup: 0,
+            last_lookup: LookupId(0),
             lookup_replies,
             tasks: TaskTracker::new(),
             shutdown: CancellationToken::new(),
@@ -539,8 +588,10 @@ impl<A: AudioOutput> Actor<A> {
             lyrics_offsets,
             scrobbling: None,
             likes: likes::Likes::default(),
+            registry: registry::Registry::default(),
         };
         actor.init_library_folders();
+        actor.init_registry();
         if let Some(loaded) = session {
             if let Some((reason, kept_as)) = loaded.reset {
                 let kept_as = kept_as.display().to_string();
@@ -566,7 +617,7 @@ impl<A: AudioOutput> Actor<A> {
         self.queue.set_mode(session.mode);
         self.dirty.queue = true;
         if session.current.is_some() {
-            self.load_current(session.position_ms, true);
+            self.cue_current(session.position_ms);
         }
     }
 
@@ -661,8 +712,22 @@ impl<A: AudioOutput> Actor<A> {
                 let _ = reply.send(path);
             }
             Command::RefreshStream(play_id, reply) => self.refresh_stream(play_id, reply),
+            Command::ChangeSources(change, reply) => self.change_sources(change, reply),
+            Command::RegistryBuilt(generation, sources, reply) => {
+                let _ = reply.send(self.registry_built(generation, sources));
+            }
+            Command::Sources(reply) => {
+                let _ = reply.send(self.config.sources.clone());
+            }
+            Command::SourceSettings(reply) => {
+                let _ = reply.send(self.settings.sources.clone());
+            }
+            Command::RegistryView(reply) => {
+                let _ = reply.send(self.registry_view());
+            }
             Command::Stats(reply) => {
                 self.stats.lookups_running = self.tasks.len();
+                self.stats.stale_registries = self.registry.stale;
                 let _ = reply.send(self.stats);
             }
             Command::Shutdown(reply) => {
@@ -808,13 +873,6 @@ impl<A: AudioOutput> Actor<A> {
                 self.dirty.queue = true;
                 self.dirty.state = true;
             }
-            Action::SetSourceSettings(sources) => {
-                if self.settings.sources != sources {
-                    self.settings.sources = sources;
-                    self.settings_changed();
-                }
-            }
-            Action::SetSources(sources) => self.replace_sources(sources),
             Action::SetLyricsOffset { track, offset_ms } => {
                 self.set_lyrics_offset(&track, offset_ms);
             }
@@ -828,7 +886,7 @@ impl<A: AudioOutput> Actor<A> {
         if event.play_id().is_some_and(|id| id != self.play_id) {
             // From a load we already replaced: applying it would show one song and play another.
             self.stats.stale_audio_events += 1;
-            tracing::trace!(?event, current = self.play_id, "stale audio event dropped");
+            tracing::trace!(?event, current = %self.play_id, "stale audio event dropped");
             return;
         }
         match event {
@@ -920,7 +978,9 @@ impl<A: AudioOutput> Actor<A> {
             self.stop();
             return;
         };
-        // Whatever was being looked up for the previous load is no longer wanted.
+        // Whatever was being looked up for the previous load is no longer wanted, and so is
+        // a restored position still waiting for the registry.
+        self.registry.pending_cue = None;
         self.cancel_lookups(Purpose::about_what_plays);
         self.abandon_race();
         self.stalls = 0;
@@ -1053,7 +1113,7 @@ impl<A: AudioOutput> Actor<A> {
         purpose: Purpose,
         work: impl FnOnce(CancellationToken) -> LookupFuture,
     ) {
-        self.last_lookup += 1;
+        self.last_lookup = self.last_lookup.next();
         let id = self.last_lookup;
         let cancel = self.shutdown.child_token();
         let token = cancel.clone();
@@ -1245,7 +1305,7 @@ impl<A: AudioOutput> Actor<A> {
     }
 
     fn fresh_play_id(&mut self) -> PlayId {
-        self.issued_play_id += 1;
+        self.issued_play_id = self.issued_play_id.next();
         self.stats.play_id = self.issued_play_id;
         self.issued_play_id
     }

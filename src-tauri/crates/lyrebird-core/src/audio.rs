@@ -6,8 +6,7 @@
 
 use crate::provider::Playable;
 
-/// Identifies one load of one track on the audio thread. Strictly increasing per actor.
-pub type PlayId = u64;
+pub use crate::ids::PlayId;
 
 /// What the actor asks the audio thread to do.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::ids::PlayId;
 use crate::model::Track;
 use crate::queue::{PlayMode, QueueEntry};
 use crate::settings::Settings;
@@ -34,7 +35,7 @@ pub struct PlayerState {
     pub status: PlaybackStatus,
     /// The id of the current load; position events with another id are stale.
     #[ts(type = "number")]
-    pub play_id: u64,
+    pub play_id: PlayId,
     pub current: Option<Track>,
     /// Index of `current` in the queue.
     pub queue_index: Option<u32>,
@@ -112,7 +113,7 @@ impl Default for PlayerState {
     fn default() -> Self {
         Self {
             status: PlaybackStatus::Stopped,
-            play_id: 0,
+            play_id: PlayId(0),
             current: None,
             queue_index: None,
             queue_length: 0,
@@ -315,7 +316,7 @@ pub enum PlayerEvent {
     Position {
         #[ts(type = "number")]
         #[serde(rename = "playId")]
-        play_id: u64,
+        play_id: PlayId,
         #[ts(type = "number")]
         #[serde(rename = "positionMs")]
         position_ms: u64,

@@ -10,6 +10,7 @@ pub mod audio;
 pub mod bindings;
 pub mod events;
 pub mod folders;
+pub mod ids;
 pub mod matching;
 pub mod model;
 pub mod playlists;

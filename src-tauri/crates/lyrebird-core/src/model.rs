@@ -129,6 +129,11 @@ pub struct Track {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub channels: Option<u32>,
+    /// A remote track's cover as its server names it (Subsonic `coverArt`): it travels with
+    /// the track, so the cover protocol needs no map of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub cover_art: Option<String>,
     /// Where the audio lives, for local files. Kept out of the UI's data: the webview never
     /// needs file-system paths.
     #[serde(skip)]
@@ -158,6 +163,7 @@ impl Track {
             bit_depth: None,
             bitrate: None,
             channels: None,
+            cover_art: None,
             path: None,
         }
     }

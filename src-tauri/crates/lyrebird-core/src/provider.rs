@@ -15,8 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::model::{SourceKind, Track};
 
-/// Identifies one lookup the actor started; replies carry it back.
-pub type LookupId = u64;
+pub use crate::ids::LookupId;
 
 /// Where the audio thread can read a track from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -143,6 +142,9 @@ pub struct SourceEntry {
     /// When set, this entry is the home only of tracks of its kind whose id starts with this
     /// (several servers of one kind each resolve their own tracks).
     pub track_prefix: Option<String>,
+    /// What the shell needs of this source besides resolving (a Subsonic server's client, for
+    /// browsing and covers): taken from the registry in use, never kept aside.
+    pub handle: Option<Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 impl SourceEntry {
@@ -159,7 +161,21 @@ impl SourceEntry {
             label: label.into(),
             source,
             track_prefix: None,
+            handle: None,
         }
+    }
+
+    /// Keep `handle` with this entry (see [`SourceEntry::handle`]).
+    #[must_use]
+    pub fn with_handle(mut self, handle: Arc<dyn std::any::Any + Send + Sync>) -> Self {
+        self.handle = Some(handle);
+        self
+    }
+
+    /// This entry's handle, if it is a `T`.
+    #[must_use]
+    pub fn handle<T: 'static>(&self) -> Option<&T> {
+        self.handle.as_deref()?.downcast_ref()
     }
 
     /// This entry resolves only the tracks of its kind whose id starts with `prefix`.
@@ -194,8 +210,8 @@ impl std::fmt::Debug for SourceEntry {
 /// track resolves through the first source of its kind; when that fails, every other source
 /// (several of one kind too, e.g. two Subsonic servers) takes part in the fallback race.
 /// A read-only registry, shared by reference-counting, not mutable state; when the user
-/// changes their sources the shell builds a new one and hands it to the actor whole
-/// (`Action::SetSources`).
+/// changes their sources the actor asks the shell for a new one, built for that generation of
+/// the settings, and swaps it whole (`actor/registry.rs`).
 #[derive(Clone, Default)]
 pub struct Sources(Arc<[SourceEntry]>);
 
@@ -255,6 +271,12 @@ impl Sources {
     #[must_use]
     pub fn entries(&self) -> &[SourceEntry] {
         &self.0
+    }
+
+    /// The entry with this id.
+    #[must_use]
+    pub fn by_id(&self, id: &str) -> Option<&SourceEntry> {
+        self.0.iter().find(|e| e.id.0 == id)
     }
 
     /// The entry at a position of [`Sources::entries`].

@@ -11,8 +11,7 @@ use ts_rs::TS;
 use crate::events::QueueView;
 use crate::model::{Track, TrackId};
 
-/// Identifies one entry of the queue, unique for the life of the actor.
-pub type EntryId = u64;
+pub use crate::ids::EntryId;
 
 /// One queued track.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -74,7 +73,7 @@ impl Queue {
         Self {
             entries: Vec::new(),
             current: None,
-            next_entry_id: 1,
+            next_entry_id: EntryId(1),
             mode: PlayMode::InOrder,
             upcoming: Vec::new(),
             history: Vec::new(),
@@ -146,7 +145,7 @@ impl Queue {
             .into_iter()
             .map(|track| {
                 let entry_id = self.next_entry_id;
-                self.next_entry_id += 1;
+                self.next_entry_id = self.next_entry_id.next();
                 QueueEntry { entry_id, track }
             })
             .collect()

@@ -98,6 +98,143 @@ impl SourceSettings {
     }
 }
 
+/// A change to the user's sources, applied by the actor (the only writer of settings) through
+/// [`SourceSettings::apply`]. The shell stores a new secret *before* it sends the change, so the
+/// settings never name a secret that is not there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SourceChange {
+    /// Add a server (its `id` new) or change one. `secret_stored` says the shell has just
+    /// stored a new secret for it (kept in `server.secret_storage`); otherwise the stored one is
+    /// kept, which is allowed only while the address and the user stay the same.
+    Save {
+        server: ServerSettings,
+        secret_stored: bool,
+    },
+    /// Remove a server (the shell forgets its secret once the change is applied).
+    Remove { id: String },
+    /// Prefer sources in this order (source ids; unknown ones are dropped, missing ones follow).
+    Reorder { order: Vec<String> },
+}
+
+/// Why a [`SourceChange`] was refused; worded for the user. Refusals change nothing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SourceChangeError {
+    #[error("no server with id {0}")]
+    UnknownServer(String),
+    #[error("a server id must be non-empty and must not contain ':'")]
+    BadId,
+    #[error("enter the server's address (http:// or https://)")]
+    BadAddress,
+    #[error("enter the user name")]
+    NoUser,
+    #[error("enter the password or API key")]
+    NoSecret,
+    #[error("the address or user changed: enter the password or API key again")]
+    SecretForAnotherServer,
+}
+
+impl SourceSettings {
+    /// Apply `change`: the new settings, and the server as saved for a [`SourceChange::Save`].
+    /// Pure: the actor calls it on its own settings, the shell on a copy to check a change
+    /// before it stores a secret.
+    pub fn apply(
+        &self,
+        change: SourceChange,
+    ) -> Result<(Self, Option<ServerSettings>), SourceChangeError> {
+        let mut next = self.clone();
+        match change {
+            SourceChange::Save {
+                server,
+                secret_stored,
+            } => {
+                let saved = next.save(server, secret_stored)?;
+                Ok((next, Some(saved)))
+            }
+            SourceChange::Remove { id } => {
+                if !next.servers.iter().any(|s| s.id == id) {
+                    return Err(SourceChangeError::UnknownServer(id));
+                }
+                next.servers.retain(|s| s.id != id);
+                let source_id = format!("subsonic:{id}");
+                next.order.retain(|s| *s != source_id);
+                Ok((next, None))
+            }
+            SourceChange::Reorder { order } => {
+                next.order = order;
+                next.order = next.ordered_ids();
+                Ok((next, None))
+            }
+        }
+    }
+
+    fn save(
+        &mut self,
+        mut server: ServerSettings,
+        secret_stored: bool,
+    ) -> Result<ServerSettings, SourceChangeError> {
+        if server.id.is_empty() || server.id.contains(':') {
+            return Err(SourceChangeError::BadId);
+        }
+        server.name = server.name.trim().to_owned();
+        server.base_url = server.base_url.trim().to_owned();
+        server.user = server.user.trim().to_owned();
+        server.max_bit_rate_kbps = server.max_bit_rate_kbps.filter(|k| *k > 0);
+        let has_host = ["http://", "https://"].iter().any(|scheme| {
+            server
+                .base_url
+                .get(..scheme.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+                && server.base_url.len() > scheme.len()
+        });
+        if !has_host {
+            return Err(SourceChangeError::BadAddress);
+        }
+        if server.user.is_empty() && server.auth == ServerAuth::Password {
+            return Err(SourceChangeError::NoUser);
+        }
+        let existing = self.servers.iter().position(|s| s.id == server.id);
+        if !secret_stored {
+            // The stored secret belongs to the address and user it was typed for: sending it
+            // to another address would hand it to whoever answers there.
+            let old = existing.map(|i| &self.servers[i]);
+            match old {
+                Some(old) if old.secret_storage != SecretStorage::None => {
+                    if old.base_url != server.base_url
+                        || old.user != server.user
+                        || old.auth != server.auth
+                    {
+                        return Err(SourceChangeError::SecretForAnotherServer);
+                    }
+                    server.secret_storage = old.secret_storage;
+                }
+                _ => return Err(SourceChangeError::NoSecret),
+            }
+        } else if server.secret_storage == SecretStorage::None {
+            return Err(SourceChangeError::NoSecret);
+        }
+        match existing {
+            Some(i) => self.servers[i] = server.clone(),
+            None => self.servers.push(server.clone()),
+        }
+        Ok(server)
+    }
+}
+
+/// A generation of the user's sources: bumped by every change the actor applies, so that a
+/// registry built for an older one is recognised as stale and dropped.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Generation(pub u64);
+
+/// What the actor wants registered: the sources of one generation. The shell builds a registry
+/// for it (clients, secrets) and hands it back with the generation.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WantedSources {
+    pub generation: Generation,
+    pub settings: SourceSettings,
+}
+
 /// What the user typed to add or change a server. `secret` is sent once, from the UI to the
 /// backend, and never back; `None` when editing keeps the stored one.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -240,6 +377,102 @@ mod tests {
         assert_eq!(
             sources.ordered_ids(),
             ["subsonic:b", "library", "subsonic:a"]
+        );
+    }
+
+    fn saved(id: &str, url: &str, storage: SecretStorage) -> ServerSettings {
+        ServerSettings {
+            id: id.into(),
+            name: format!(" {id} "),
+            base_url: url.into(),
+            user: "ann".into(),
+            enabled: true,
+            secret_storage: storage,
+            ..ServerSettings::default()
+        }
+    }
+
+    fn save(server: ServerSettings, secret_stored: bool) -> SourceChange {
+        SourceChange::Save {
+            server,
+            secret_stored,
+        }
+    }
+
+    #[test]
+    fn a_new_server_needs_its_secret_and_an_address() {
+        let none = SourceSettings::default();
+        let (next, server) = none
+            .apply(save(saved("a", "http://h/", SecretStorage::File), true))
+            .unwrap();
+        assert_eq!(server.unwrap().name, "a", "trimmed");
+        assert_eq!(next.servers.len(), 1);
+        assert_eq!(
+            none.apply(save(saved("a", "http://h/", SecretStorage::None), false)),
+            Err(SourceChangeError::NoSecret)
+        );
+        assert_eq!(
+            none.apply(save(saved("a", "h", SecretStorage::File), true)),
+            Err(SourceChangeError::BadAddress)
+        );
+        assert_eq!(
+            none.apply(save(saved("a:b", "http://h/", SecretStorage::File), true)),
+            Err(SourceChangeError::BadId)
+        );
+        let mut nobody = saved("a", "https://h/", SecretStorage::File);
+        nobody.user = " ".into();
+        assert_eq!(
+            none.apply(save(nobody, true)),
+            Err(SourceChangeError::NoUser)
+        );
+    }
+
+    #[test]
+    fn an_edit_keeps_the_secret_only_for_the_same_address_and_user() {
+        let (one, _) = SourceSettings::default()
+            .apply(save(saved("a", "http://h/", SecretStorage::Keyring), true))
+            .unwrap();
+        let mut renamed = saved("a", "http://h/", SecretStorage::None);
+        renamed.name = "Home".into();
+        let (next, server) = one.apply(save(renamed, false)).unwrap();
+        assert_eq!(server.unwrap().secret_storage, SecretStorage::Keyring);
+        assert_eq!(next.servers[0].name, "Home");
+        assert_eq!(
+            one.apply(save(saved("a", "http://evil/", SecretStorage::None), false)),
+            Err(SourceChangeError::SecretForAnotherServer)
+        );
+        let mut other_user = saved("a", "http://h/", SecretStorage::None);
+        other_user.user = "bob".into();
+        assert_eq!(
+            one.apply(save(other_user, false)),
+            Err(SourceChangeError::SecretForAnotherServer)
+        );
+        // With the secret typed again, the new address is taken.
+        assert!(
+            one.apply(save(saved("a", "http://new/", SecretStorage::File), true))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn remove_and_reorder_keep_the_order_consistent() {
+        let (two, _) = SourceSettings::default()
+            .apply(save(saved("a", "http://a/", SecretStorage::File), true))
+            .unwrap();
+        let (two, _) = two
+            .apply(save(saved("b", "http://b/", SecretStorage::File), true))
+            .unwrap();
+        let (two, _) = two
+            .apply(SourceChange::Reorder {
+                order: vec!["subsonic:b".into(), "nope".into(), "library".into()],
+            })
+            .unwrap();
+        assert_eq!(two.order, ["subsonic:b", "library", "subsonic:a"]);
+        let (one, _) = two.apply(SourceChange::Remove { id: "b".into() }).unwrap();
+        assert_eq!(one.order, ["library", "subsonic:a"]);
+        assert_eq!(
+            one.apply(SourceChange::Remove { id: "b".into() }),
+            Err(SourceChangeError::UnknownServer("b".into()))
         );
     }
 

@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use lyrebird_core::PlayId;
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerError, PlayerHandle};
 use lyrebird_core::events::{DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent};
+use lyrebird_core::ids::EntryId;
 use lyrebird_core::model::{ReplayGain, SourceKind, Track};
 use lyrebird_core::provider::Playable;
 use lyrebird_core::queue::{PlayMode, QueuePosition};
@@ -94,7 +96,7 @@ impl Harness {
     }
 
     /// Play library track `index` and report it started, as the audio thread would.
-    async fn start_playing(&mut self, index: usize) -> u64 {
+    async fn start_playing(&mut self, index: usize) -> PlayId {
         let id = self.tracks[index].id.clone();
         self.player.act(Action::PlayLibraryTrack(id)).await.unwrap();
         let (play_id, _) = self.last_load();
@@ -106,7 +108,7 @@ impl Harness {
         play_id
     }
 
-    fn last_load(&mut self) -> (u64, PathBuf) {
+    fn last_load(&mut self) -> (PlayId, PathBuf) {
         self.drain_audio()
             .into_iter()
             .rev()
@@ -698,10 +700,13 @@ async fn queue_edits_name_entries_and_removing_the_current_one_plays_its_success
     assert_eq!(snap.queue.current, Some(1), "the cursor follows its entry");
     assert_eq!(
         h.player
-            .act(Action::MoveInQueue { entry: 999, to: 0 })
+            .act(Action::MoveInQueue {
+                entry: EntryId(999),
+                to: 0
+            })
             .await
             .unwrap_err(),
-        PlayerError::NoSuchQueueEntry(999)
+        PlayerError::NoSuchQueueEntry(EntryId(999))
     );
     h.player.act(Action::ClearQueue).await.unwrap();
     let snap = h.player.snapshot().await.unwrap();

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use lyrebird_core::PlayId;
 use lyrebird_core::actor::{
     Action, FallbackConfig, Player, PlayerConfig, PlayerError, PlayerHandle,
 };
@@ -187,7 +188,7 @@ impl Rig {
     }
 
     /// URLs and files loaded since the last call, with their play ids.
-    fn loads(&mut self) -> Vec<(u64, String)> {
+    fn loads(&mut self) -> Vec<(PlayId, String)> {
         std::iter::from_fn(|| self.audio.try_recv().ok())
             .filter_map(|c| match c {
                 AudioCommand::Load { play_id, media, .. } => Some((

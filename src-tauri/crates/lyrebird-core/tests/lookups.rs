@@ -7,6 +7,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use lyrebird_core::PlayId;
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerError, PlayerHandle};
 use lyrebird_core::events::{Notice, PlaybackStatus};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
@@ -114,7 +115,7 @@ impl Rig {
         self.player.snapshot().await.unwrap();
     }
 
-    fn loads(&mut self) -> Vec<(u64, String)> {
+    fn loads(&mut self) -> Vec<(PlayId, String)> {
         std::iter::from_fn(|| self.audio.try_recv().ok())
             .filter_map(|c| match c {
                 AudioCommand::Load {
@@ -128,7 +129,7 @@ impl Rig {
     }
 
     /// The next `Load` sent to the audio side: its play id, start and whether paused.
-    fn next_load(&mut self) -> (u64, u64, bool) {
+    fn next_load(&mut self) -> (PlayId, u64, bool) {
         std::iter::from_fn(|| self.audio.try_recv().ok())
             .find_map(|c| match c {
                 AudioCommand::Load {
@@ -143,7 +144,7 @@ impl Rig {
     }
 
     /// Report that load `play_id` stalled at `position_ms`, as the watchdog would.
-    async fn stall(&self, play_id: u64, position_ms: u64) {
+    async fn stall(&self, play_id: PlayId, position_ms: u64) {
         self.audio_events
             .send(AudioEvent::Stalled {
                 play_id,
@@ -272,7 +273,7 @@ async fn an_expired_stream_is_refreshed_for_the_current_load_only() {
     assert_ne!(fresh.url, first_url, "a new URL");
     assert!(fresh.url.starts_with("https://music.test/a"));
     assert_eq!(
-        rig.player.refresh_stream(play_id - 1).await,
+        rig.player.refresh_stream(PlayId(play_id.0 - 1)).await,
         Err(PlayerError::Superseded)
     );
 }

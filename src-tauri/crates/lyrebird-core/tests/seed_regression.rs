@@ -498,8 +498,8 @@ struct RecordingAudio(Arc<Mutex<AudioLog>>);
 
 #[derive(Default)]
 struct AudioLog {
-    current: Option<(u64, String)>,
-    last_play_id: u64,
+    current: Option<(lyrebird_core::PlayId, String)>,
+    last_play_id: lyrebird_core::PlayId,
     loads: u64,
     /// A load with a play id not above the last: an old load arriving late.
     out_of_order: u64,

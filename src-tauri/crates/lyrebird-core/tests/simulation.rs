@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use lyrebird_core::PlayId;
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
 use lyrebird_core::events::{LibraryView, PlaybackStatus, PlayerEvent, Snapshot};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
@@ -104,7 +105,7 @@ fn library_index(track: &Track) -> usize {
 }
 
 /// A hand-over to a preloaded track: its play id and library index.
-type Switch = (u64, usize);
+type Switch = (PlayId, usize);
 
 /// One lookup the fake source was asked for: which track, its token, and whether its task
 /// has ended (set when the lookup's future is dropped, by completion or cancellation).
@@ -275,7 +276,7 @@ impl Source for FallbackSource {
 }
 
 struct Load {
-    play_id: u64,
+    play_id: PlayId,
     position_ms: u64,
     duration_ms: u64,
     paused: bool,
@@ -293,11 +294,11 @@ struct FakeAudio {
     now: u64,
     current: Option<Load>,
     /// The last load received, whatever happened to it since.
-    latest: Option<(u64, usize)>,
+    latest: Option<(PlayId, usize)>,
     /// The play id whose events are still live for the actor: the last load, until a stop.
-    live: Option<u64>,
+    live: Option<PlayId>,
     /// The track preloaded to follow the current one without a gap.
-    follower: Option<(u64, usize)>,
+    follower: Option<(PlayId, usize)>,
     gapless_handovers: u64,
     /// Events on their way, with (for the end of a track the preload follows) the load that
     /// becomes current for the actor once it has handled that event.

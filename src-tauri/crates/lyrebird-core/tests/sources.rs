@@ -7,11 +7,16 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
+use lyrebird_core::actor::{
+    Action, Player, PlayerConfig, PlayerError, PlayerHandle, RegistryConfig,
+};
 use lyrebird_core::events::{Notice, Snapshot};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
 use lyrebird_core::provider::{FindFuture, Playable, ResolveFuture, Source, SourceEntry, Sources};
 use lyrebird_core::queue::QueuePosition;
+use lyrebird_core::servers::{
+    Generation, SecretStorage, ServerSettings, SourceChange, SourceChangeError, WantedSources,
+};
 use lyrebird_core::{AudioCommand, Published};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -158,7 +163,7 @@ async fn sources_registered_later_are_used_and_tracks_can_be_queued_directly() {
 
     let a = Fake::new("a", Some(10), vec![]);
     rig.player
-        .act(Action::SetSources(Sources::from_entries([server(&a)])))
+        .registry_built(Generation(0), Sources::from_entries([server(&a)]))
         .await
         .unwrap();
     let second = track("subsonic:a:2", SourceKind::Subsonic, "等待");
@@ -204,10 +209,10 @@ async fn a_race_in_flight_starts_again_among_the_new_sources() {
     let copy = track("subsonic:home:9", SourceKind::Subsonic, "旅行的意义");
     let home = Fake::new("home", Some(50), vec![copy]);
     rig.player
-        .act(Action::SetSources(Sources::from_entries([
-            server(&home),
-            server(&silent),
-        ])))
+        .registry_built(
+            Generation(0),
+            Sources::from_entries([server(&home), server(&silent)]),
+        )
         .await
         .unwrap();
     assert!(
@@ -222,7 +227,7 @@ async fn a_race_in_flight_starts_again_among_the_new_sources() {
 
     // Removing the server that plays the copy forgets it; nothing crashes, nothing reloads.
     rig.player
-        .act(Action::SetSources(Sources::from_entries([server(&silent)])))
+        .registry_built(Generation(0), Sources::from_entries([server(&silent)]))
         .await
         .unwrap();
     let snap = rig.wait(10).await;
@@ -232,4 +237,154 @@ async fn a_race_in_flight_starts_again_among_the_new_sources() {
     let registry = Sources::from_entries([server(&silent)]);
     assert!(registry == registry.clone());
     assert!(registry != Sources::from_entries([server(&silent)]));
+}
+
+/// A player whose registries are built by `builder` (as the shell's builder task does), with
+/// the watch channel it is told the wanted sources on.
+fn with_builder(
+    session: Option<std::path::PathBuf>,
+) -> (Rig, tokio::sync::watch::Receiver<WantedSources>) {
+    let (wanted_tx, wanted) = tokio::sync::watch::channel(WantedSources::default());
+    let config = PlayerConfig {
+        session_path: session,
+        registry: RegistryConfig {
+            wanted: Some(wanted_tx),
+        },
+        ..PlayerConfig::default()
+    };
+    let (audio_tx, audio) = mpsc::unbounded_channel();
+    let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
+    let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
+    tokio::spawn(actor);
+    let rig = Rig {
+        player,
+        events,
+        audio,
+        _audio_events: audio_events,
+    };
+    (rig, wanted)
+}
+
+fn home_server(id: &str, url: &str) -> ServerSettings {
+    ServerSettings {
+        id: id.into(),
+        name: format!("Server {id}"),
+        base_url: url.into(),
+        user: "ann".into(),
+        enabled: true,
+        secret_storage: SecretStorage::File,
+        ..ServerSettings::default()
+    }
+}
+
+fn save(server: ServerSettings) -> SourceChange {
+    SourceChange::Save {
+        server,
+        secret_stored: true,
+    }
+}
+
+/// A change is answered once the registry built for it is in use; a registry built for a
+/// generation that is no longer wanted is dropped, and the one in use always matches the
+/// settings of its generation.
+#[tokio::test(start_paused = true)]
+async fn a_source_change_answers_once_its_registry_is_in_use() {
+    let (rig, mut wanted) = with_builder(None);
+    assert_eq!(wanted.borrow_and_update().generation, Generation(0));
+
+    let player = rig.player.clone();
+    let change = tokio::spawn(async move {
+        player
+            .change_sources(save(home_server("a", "http://a/")))
+            .await
+    });
+    wanted.changed().await.unwrap();
+    let first = wanted.borrow_and_update().clone();
+    assert_eq!(first.generation, Generation(1));
+    assert_eq!(first.settings.servers.len(), 1);
+    rig.wait(50).await;
+    assert!(!change.is_finished(), "no registry for generation 1 yet");
+
+    // Another change comes before the first registry is built: that registry is stale.
+    let player = rig.player.clone();
+    let second = tokio::spawn(async move {
+        player
+            .change_sources(SourceChange::Reorder {
+                order: vec!["subsonic:a".into(), "library".into()],
+            })
+            .await
+    });
+    wanted.changed().await.unwrap();
+    let latest = wanted.borrow_and_update().clone();
+    assert_eq!(latest.generation, Generation(2));
+    let a = Fake::new("a", Some(10), vec![]);
+    assert!(
+        !rig.player
+            .registry_built(first.generation, Sources::from_entries([server(&a)]))
+            .await
+            .unwrap(),
+        "a registry for generation 1 is stale once 2 is wanted"
+    );
+    assert!(!change.is_finished() && !second.is_finished());
+    assert!(rig.player.sources().await.unwrap().entries().is_empty());
+    assert!(
+        rig.player
+            .registry_built(latest.generation, Sources::from_entries([server(&a)]))
+            .await
+            .unwrap()
+    );
+    let saved = change.await.unwrap().unwrap().expect("the server as saved");
+    assert_eq!(saved.id, "a");
+    assert_eq!(second.await.unwrap().unwrap(), None);
+    assert_eq!(rig.player.sources().await.unwrap().entries().len(), 1);
+    assert_eq!(
+        rig.player.source_settings().await.unwrap().order,
+        ["subsonic:a", "library"]
+    );
+    assert_eq!(rig.player.stats().await.unwrap().stale_registries, 1);
+
+    // A refused change changes nothing and wants no new registry.
+    let refused = rig
+        .player
+        .change_sources(SourceChange::Remove { id: "zz".into() })
+        .await;
+    assert_eq!(
+        refused,
+        Err(PlayerError::Sources(SourceChangeError::UnknownServer(
+            "zz".into()
+        )))
+    );
+    assert!(!wanted.has_changed().unwrap());
+}
+
+/// A restored queue whose current track is remote is cued once the first registry is in use,
+/// not before (it would fail to resolve and be skipped).
+#[tokio::test(start_paused = true)]
+async fn a_restored_remote_track_waits_for_the_first_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = dir.path().join("session.json");
+    let song = track("subsonic:a:1", SourceKind::Subsonic, "旅行的意义");
+    let saved = lyrebird_core::session::Session {
+        queue: vec![lyrebird_core::session::SavedTrack::new(&song).unwrap()],
+        current: Some(0),
+        position_ms: 12_000,
+        mode: lyrebird_core::queue::PlayMode::default(),
+    };
+    std::fs::write(&session, serde_json::to_vec(&saved).unwrap()).unwrap();
+
+    let (mut rig, mut wanted) = with_builder(Some(session));
+    let snap = rig.wait(100).await;
+    assert_eq!(snap.queue.entries.len(), 1, "the queue shows at once");
+    assert!(rig.loads().is_empty(), "nothing looked up without sources");
+    assert!(rig.notices().is_empty(), "{:?}", rig.notices());
+
+    let generation = wanted.borrow_and_update().generation;
+    let a = Fake::new("a", Some(10), vec![]);
+    rig.player
+        .registry_built(generation, Sources::from_entries([server(&a)]))
+        .await
+        .unwrap();
+    let snap = rig.wait(50).await;
+    assert_eq!(rig.loads(), ["https://a/subsonic:a:1"]);
+    assert_eq!(snap.state.position_ms, 12_000);
 }

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use lyrebird_core::actor::Action;
-use lyrebird_core::{PlaybackStatus, PlayerEvent, PlayerHandle, PlayerState, Track};
+use lyrebird_core::{PlayId, PlaybackStatus, PlayerEvent, PlayerHandle, PlayerState, Track};
 use souvlaki::{
     MediaControlEvent, MediaControls, MediaMetadata, MediaPlayback, MediaPosition, PlatformConfig,
     SeekDirection,
@@ -64,7 +64,7 @@ impl MediaControlsHandle {
 
 enum Message {
     State(Box<PlayerState>),
-    Position { play_id: u64, position_ms: u64 },
+    Position { play_id: PlayId, position_ms: u64 },
     Os(MediaControlEvent),
 }
 
@@ -214,7 +214,7 @@ impl Mirror {
         self.state = Some(state);
     }
 
-    fn show_position(&mut self, play_id: u64, position_ms: u64) {
+    fn show_position(&mut self, play_id: PlayId, position_ms: u64) {
         let Some(state) = self.state.as_mut() else {
             return;
         };
@@ -355,7 +355,7 @@ mod tests {
     fn state(position_ms: u64) -> PlayerState {
         PlayerState {
             status: PlaybackStatus::Playing,
-            play_id: 3,
+            play_id: PlayId(3),
             current: Some(track()),
             queue_index: Some(0),
             queue_length: 1,

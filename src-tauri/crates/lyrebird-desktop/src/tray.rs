@@ -283,7 +283,7 @@ mod tests {
     fn state(status: PlaybackStatus, title: Option<&str>) -> PlayerState {
         PlayerState {
             status,
-            play_id: 1,
+            play_id: lyrebird_core::PlayId(1),
             current: title.map(|t| Track {
                 artists: vec!["Artist A".into(), "B".into()],
                 ..Track::from_path(format!("/m/{t}.flac").into(), SourceKind::Local)

@@ -889,6 +889,7 @@ fn row_to_track(r: &rusqlite::Row<'_>) -> rusqlite::Result<Track> {
         bit_depth: r.get(14)?,
         bitrate: r.get(15)?,
         channels: r.get(16)?,
+        cover_art: None,
         path: Some(path),
     })
 }

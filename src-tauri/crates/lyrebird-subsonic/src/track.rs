@@ -47,6 +47,7 @@ impl Song {
             track_number: self.track,
             duration_ms: self.duration.map(|secs| secs.saturating_mul(1000)),
             has_cover: self.cover_art.is_some(),
+            cover_art: self.cover_art.clone().filter(|c| !c.is_empty()),
             replay_gain: self.replay_gain.map(|gain| ReplayGain {
                 track_gain_db: gain.track_gain,
                 track_peak: gain.track_peak,

@@ -113,6 +113,9 @@ describe('commands', () => {
     expect(commands.coverUrl('local:ab/cd')).toBe('lyrebird-cover://localhost/local%3Aab%2Fcd?size=small');
     expect(commands.coverUrl('local:ab', 'large')).toBe('lyrebird-cover://localhost/local%3Aab?size=large');
     expect(commands.coverUrl('local:ab', 'original')).toBe('lyrebird-cover://localhost/local%3Aab');
+    expect(commands.coverUrl('subsonic:s:1', 'small', 'al 9&x')).toBe(
+      'lyrebird-cover://localhost/subsonic%3As%3A1?size=small&art=al%209%26x',
+    );
   });
 });
 

@@ -220,8 +220,13 @@ export function setDesktopLyrics(on: boolean): Promise<void> {
 export type CoverSize = 'small' | 'large' | 'original';
 
 /** URL of a track's cover image, served by the `lyrebird-cover` protocol (thumbnails are made
- *  and cached on the Rust side). */
-export function coverUrl(id: TrackId, size: CoverSize = 'small'): string {
+ *  and cached on the Rust side). A server's track names its cover as the server does
+ *  (`coverArt`), which travels with the track. */
+export function coverUrl(id: TrackId, size: CoverSize = 'small', coverArt?: string): string {
   const url = convertFileSrc(id, 'lyrebird-cover');
-  return size === 'original' ? url : `${url}?size=${size}`;
+  const query = [
+    ...(size === 'original' ? [] : [`size=${size}`]),
+    ...(coverArt ? [`art=${encodeURIComponent(coverArt)}`] : []),
+  ];
+  return query.length ? `${url}?${query.join('&')}` : url;
 }

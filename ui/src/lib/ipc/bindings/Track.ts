@@ -43,4 +43,9 @@ bitrate?: number,
 /**
  * Number of channels.
  */
-channels?: number, };
+channels?: number, 
+/**
+ * A remote track's cover as its server names it (Subsonic `coverArt`): it travels with
+ * the track, so the cover protocol needs no map of its own.
+ */
+coverArt?: string, };

@@ -64,7 +64,7 @@ pub fn os_keyring() -> Option<Arc<dyn Keyring>> {
 #[derive(Clone)]
 pub struct SecretStore {
     keyring: Option<Arc<dyn Keyring>>,
-    file: PathBuf,
+    file: SecretFile,
 }
 
 impl SecretStore {
@@ -73,7 +73,7 @@ impl SecretStore {
     pub fn new(config_dir: &Path, keyring: Option<Arc<dyn Keyring>>) -> Self {
         Self {
             keyring,
-            file: config_dir.join(SECRETS_FILE),
+            file: SecretFile::open(config_dir.join(SECRETS_FILE)),
         }
     }
 
@@ -84,7 +84,7 @@ impl SecretStore {
             match blocking(move || keyring.set(&id2, &secret2)).await {
                 Ok(()) => {
                     // A copy left in the file from a time without keyring goes.
-                    let _ = self.edit_file(id, None).await;
+                    let _ = self.file.edit(id, None).await;
                     return Ok(SecretStorage::Keyring);
                 }
                 Err(e) => {
@@ -92,7 +92,7 @@ impl SecretStore {
                 }
             }
         }
-        self.edit_file(id, Some(secret.to_owned())).await?;
+        self.file.edit(id, Some(secret.to_owned())).await?;
         Ok(SecretStorage::File)
     }
 
@@ -109,14 +109,7 @@ impl SecretStore {
                     .ok()
                     .flatten()
             }
-            SecretStorage::File => {
-                let file = self.file.clone();
-                let id = id.to_owned();
-                tauri::async_runtime::spawn_blocking(move || read_file(&file).remove(&id))
-                    .await
-                    .ok()
-                    .flatten()
-            }
+            SecretStorage::File => self.file.read(id).await,
         }
     }
 
@@ -128,35 +121,85 @@ impl SecretStore {
                 tracing::info!(error = %e, "keyring entry not deleted");
             }
         }
-        if let Err(e) = self.edit_file(id, None).await {
+        if let Err(e) = self.file.edit(id, None).await {
             tracing::warn!(error = %e, "secret file not updated");
         }
     }
+}
 
-    async fn edit_file(&self, id: &str, secret: Option<String>) -> Result<(), String> {
-        let file = self.file.clone();
-        let id = id.to_owned();
-        tauri::async_runtime::spawn_blocking(move || {
-            let mut secrets = read_file(&file);
-            let changed = match secret {
-                Some(secret) => secrets.insert(id, secret.clone()) != Some(secret),
-                None => secrets.remove(&id).is_some(),
-            };
-            if !changed {
-                return Ok(());
-            }
-            write_private(&file, &secrets).map_err(|e| format!("cannot write {SECRETS_FILE}: {e}"))
-        })
-        .await
-        .map_err(|e| e.to_string())?
+/// What the file's owner thread is asked to do.
+enum FileJob {
+    Read(String, tokio::sync::oneshot::Sender<Option<String>>),
+    Edit(
+        String,
+        Option<String>,
+        tokio::sync::oneshot::Sender<Result<(), String>>,
+    ),
+}
+
+/// The fallback file, owned by one thread of its own: edits are read–modify–write, and two
+/// at once would lose one of them (servers saved at the same moment). Every read and edit is
+/// a message to that thread, which ends when the last handle goes.
+#[derive(Clone)]
+struct SecretFile(std::sync::mpsc::Sender<FileJob>);
+
+impl SecretFile {
+    fn open(file: PathBuf) -> Self {
+        let (jobs, inbox) = std::sync::mpsc::channel::<FileJob>();
+        let spawned = std::thread::Builder::new()
+            .name("lyrebird-secrets".into())
+            .spawn(move || {
+                for job in inbox {
+                    match job {
+                        FileJob::Read(id, reply) => {
+                            let _ = reply.send(read_file(&file).remove(&id));
+                        }
+                        FileJob::Edit(id, secret, reply) => {
+                            let _ = reply.send(edit_file(&file, id, secret));
+                        }
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "no thread for the secrets file");
+        }
+        Self(jobs)
     }
+
+    async fn read(&self, id: &str) -> Option<String> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.0.send(FileJob::Read(id.to_owned(), reply)).ok()?;
+        answer.await.ok().flatten()
+    }
+
+    async fn edit(&self, id: &str, secret: Option<String>) -> Result<(), String> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.0
+            .send(FileJob::Edit(id.to_owned(), secret, reply))
+            .map_err(|_| "the secrets file is closed".to_owned())?;
+        answer
+            .await
+            .map_err(|_| "the secrets file is closed".to_owned())?
+    }
+}
+
+fn edit_file(file: &Path, id: String, secret: Option<String>) -> Result<(), String> {
+    let mut secrets = read_file(file);
+    let changed = match secret {
+        Some(secret) => secrets.insert(id, secret.clone()) != Some(secret),
+        None => secrets.remove(&id).is_some(),
+    };
+    if !changed {
+        return Ok(());
+    }
+    write_private(file, &secrets).map_err(|e| format!("cannot write {SECRETS_FILE}: {e}"))
 }
 
 /// Run a keyring call on a thread of its own, giving up after [`KEYRING_TIMEOUT`].
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, String> + Send + 'static,
 ) -> Result<T, String> {
-    let task = tauri::async_runtime::spawn_blocking(work);
+    let task = tokio::task::spawn_blocking(work);
     match tokio::time::timeout(KEYRING_TIMEOUT, task).await {
         Ok(Ok(result)) => result,
         Ok(Err(e)) => Err(e.to_string()),
@@ -164,11 +207,34 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
+/// The largest secrets file read; a bigger one is not ours.
+const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// The secrets in `file`. One that cannot be read as such (truncated, corrupt, too large) is
+/// moved aside rather than taken for empty: the next edit would write every other server's
+/// secret out of existence.
 fn read_file(file: &Path) -> BTreeMap<String, String> {
-    std::fs::read(file)
+    use std::io::Read;
+    let Ok(opened) = std::fs::File::open(file) else {
+        return BTreeMap::new();
+    };
+    let mut bytes = Vec::new();
+    let read = opened.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes);
+    let parsed = read
         .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default()
+        .filter(|n| (*n as u64) <= MAX_FILE_BYTES)
+        .and_then(|_| serde_json::from_slice(&bytes).ok());
+    parsed.unwrap_or_else(|| {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let aside = file.with_file_name(format!("{SECRETS_FILE}.corrupt-{stamp}"));
+        match std::fs::rename(file, &aside) {
+            Ok(()) => tracing::warn!(kept_as = %aside.display(), "the secrets file was unreadable and was moved aside; servers need their passwords again"),
+            Err(e) => tracing::warn!(error = %e, "the secrets file is unreadable"),
+        }
+        BTreeMap::new()
+    })
 }
 
 /// Write `secrets` so that only the user can read them: a new file created 0600 (never
@@ -263,6 +329,50 @@ mod tests {
         }
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// Servers saved at the same moment each keep their secret (the file's edits are
+    /// read–modify–write; done at once they used to lose each other's).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn secrets_stored_at_once_are_all_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SecretStore::new(dir.path(), None);
+        let stores: Vec<_> = (0..32)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move { store.store(&format!("s{i}"), &format!("pw{i}")).await })
+            })
+            .collect();
+        for stored in stores {
+            stored.await.unwrap().unwrap();
+        }
+        for i in 0..32 {
+            let secret = store.load(&format!("s{i}"), SecretStorage::File).await;
+            assert_eq!(secret, Some(format!("pw{i}")));
+        }
+    }
+
+    /// A corrupt file is moved aside, not read as empty (the next save would have dropped
+    /// every other server's secret with it).
+    #[tokio::test]
+    async fn a_corrupt_secrets_file_is_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(SECRETS_FILE);
+        std::fs::write(&file, b"{\"s1\": \"hunt").unwrap();
+        let store = SecretStore::new(dir.path(), None);
+        assert_eq!(store.load("s1", SecretStorage::File).await, None);
+        let aside: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("server-secrets.json.corrupt-"))
+            .collect();
+        assert_eq!(aside.len(), 1, "kept for the user to look at");
+        assert_eq!(
+            std::fs::read(dir.path().join(&aside[0])).unwrap(),
+            b"{\"s1\": \"hunt"
+        );
+        store.store("s2", "pw").await.unwrap();
+        assert!(std::fs::read_to_string(&file).unwrap().contains("s2"));
     }
 
     #[tokio::test]

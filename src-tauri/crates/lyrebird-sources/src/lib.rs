@@ -1,28 +1,32 @@
-//! The user's music servers and the player's source registry.
+//! The user's music servers and the player's source registry, on the shell's side.
 //!
-//! [`ServersHandle`] adds, changes and removes Subsonic/OpenSubsonic servers (their settings go
-//! to the actor, without secrets; passwords and API keys to [`SecretStore`]), tests
-//! connections, browses servers for the UI and fetches remote covers. Whenever the servers or
-//! their order change it builds a new [`Sources`] registry — every enabled server, and the
-//! local library as a source the fallback race can search — and hands it to the actor
-//! (`Action::SetSources`). At start-up it registers what the settings hold.
+//! The actor owns the servers (in its settings) and the registry in use; this module holds
+//! neither. [`ServersHandle`] turns what the user typed into [`SourceChange`]s (a new secret is
+//! stored first, in [`SecretStore`]), tests connections, and browses servers and fetches
+//! remote covers through the clients of the registry the actor has in use.
+//! [`build_registries`] follows the sources the actor wants (a watch channel, one generation
+//! per change), builds each registry — every enabled server with its secret, and the local
+//! library as a source the fallback race can search — and hands it back with its generation;
+//! the actor drops one built for a generation it no longer wants.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use lyrebird_core::actor::Action;
 use lyrebird_core::provider::{
     self, FindFuture, LikeFuture, ResolveError, ResolveFuture, ScrobbleFuture, ScrobbleKind,
     Source, SourceEntry, Sources,
 };
 use lyrebird_core::servers::{
     BrowsePage, BrowseRequest, LIBRARY_SOURCE_ID, RemoteAlbum, RemoteArtist, RemotePlaylist,
-    SecretStorage, ServerAuth, ServerInput, ServerSettings, ServerTest, SourceSettings,
+    SecretStorage, ServerAuth, ServerInput, ServerSettings, ServerTest, SourceChange,
+    SourceSettings, WantedSources,
 };
 use lyrebird_core::{PlayerHandle, SourceKind, Track, TrackId};
 use lyrebird_library::service::LibraryHandle;
 use lyrebird_subsonic::{AlbumListType, SearchCounts, Secret, ServerConfig, Song, SubsonicClient};
 use tokio_util::sync::CancellationToken;
+
+pub mod secrets;
 
 use crate::secrets::SecretStore;
 
@@ -34,169 +38,141 @@ const LIBRARY_FIND_LIMIT: usize = 20;
 const TRANSCODE_FORMAT: &str = "mp3";
 /// How many items a browse page lists.
 const PAGE_SIZE: u32 = 100;
-/// Remote covers remembered by track (bounded: the map starts over beyond this).
-const MAX_COVER_IDS: usize = 20_000;
+/// The largest cover a server may send; a bigger one is refused, not read.
+const MAX_COVER_BYTES: usize = 16 << 20;
+/// A cover that has not arrived whole by then is given up.
+const COVER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Why a server request failed, worded for the user.
 pub type ServerError = String;
 
-/// Cheap to clone; shared by the commands and the cover protocol.
+/// What the server commands need: messages to the actor, the secret store, the HTTP client.
+/// No state of its own: cheap to clone, nothing to lock.
 #[derive(Clone)]
-pub struct ServersHandle(Arc<Inner>);
-
-struct Inner {
-    /// Set once the actor exists (the first registry is built before it starts).
-    player: std::sync::OnceLock<PlayerHandle>,
-    library: LibraryHandle,
+pub struct ServersHandle {
+    player: PlayerHandle,
     secrets: SecretStore,
     http: Option<reqwest::Client>,
-    /// Serialises changes to the server list (read from the actor, changed, sent back).
-    changes: tokio::sync::Mutex<()>,
-    /// The clients of the registered servers, by server id.
-    clients: Mutex<HashMap<String, SubsonicClient>>,
-    /// Cover art ids of remote tracks the UI was shown.
-    cover_ids: Mutex<HashMap<TrackId, String>>,
 }
 
 impl ServersHandle {
     #[must_use]
-    pub fn new(
-        library: LibraryHandle,
-        secrets: SecretStore,
-        http: Option<reqwest::Client>,
-    ) -> Self {
-        Self(Arc::new(Inner {
-            player: std::sync::OnceLock::new(),
-            library,
+    pub fn new(player: PlayerHandle, secrets: SecretStore, http: Option<reqwest::Client>) -> Self {
+        Self {
+            player,
             secrets,
             http,
-            changes: tokio::sync::Mutex::new(()),
-            clients: Mutex::default(),
-            cover_ids: Mutex::default(),
-        }))
-    }
-
-    /// From now on, changes go to this actor.
-    pub fn connect(&self, player: PlayerHandle) {
-        let _ = self.0.player.set(player);
-    }
-
-    fn player(&self) -> Result<&PlayerHandle, ServerError> {
-        self.0
-            .player
-            .get()
-            .ok_or_else(|| "the player is not running yet".to_owned())
-    }
-
-    async fn settings(&self) -> Result<SourceSettings, ServerError> {
-        let snapshot = self.player()?.snapshot().await.map_err(|e| e.to_string())?;
-        Ok(snapshot.settings.sources)
+        }
     }
 
     /// Add a server (empty `id`) or change one. A new server needs its secret; a changed one
-    /// keeps the stored secret when `secret` is `None` or empty.
+    /// keeps the stored secret when `secret` is `None` or empty, as long as its address and
+    /// user stay the same. Answers once the server is registered (or removed from the
+    /// registry, when disabled).
     pub async fn save(&self, input: ServerInput) -> Result<ServerSettings, ServerError> {
-        let _change = self.0.changes.lock().await;
-        let mut settings = self.settings().await?;
-        let existing = settings.servers.iter().position(|s| s.id == input.id);
-        if !input.id.is_empty() && existing.is_none() {
-            return Err(format!("no server with id {}", input.id));
-        }
-        let id = if input.id.is_empty() {
-            new_id()
-        } else {
-            input.id.clone()
-        };
+        let current = self
+            .player
+            .source_settings()
+            .await
+            .map_err(|e| e.to_string())?;
+        let is_new = input.id.is_empty();
+        let id = if is_new { new_id() } else { input.id.clone() };
         let secret = input.secret.as_deref().filter(|s| !s.is_empty());
         let mut server = ServerSettings {
             id: id.clone(),
-            name: input.name.trim().to_owned(),
+            name: input.name.clone(),
             base_url: input.base_url.trim().to_owned(),
-            user: input.user.trim().to_owned(),
+            user: input.user.clone(),
             auth: input.auth,
             allow_self_signed: input.allow_self_signed,
-            max_bit_rate_kbps: input.max_bit_rate_kbps.filter(|k| *k > 0),
+            max_bit_rate_kbps: input.max_bit_rate_kbps,
             enabled: input.enabled,
-            secret_storage: existing
-                .map_or(SecretStorage::None, |i| settings.servers[i].secret_storage),
+            // Checked as if stored; replaced by where it really went below.
+            secret_storage: if secret.is_some() {
+                SecretStorage::File
+            } else {
+                SecretStorage::None
+            },
         };
         // The address must at least be one (the client says what is wrong with it).
         SubsonicClient::new(config_of(&server, Some("-".into()))).map_err(|e| e.to_string())?;
-        if server.user.is_empty() && server.auth == ServerAuth::Password {
-            return Err("enter the user name".into());
-        }
-        match secret {
-            Some(secret) => server.secret_storage = self.0.secrets.store(&id, secret).await?,
-            None if server.secret_storage == SecretStorage::None => {
-                return Err("enter the password or API key".into());
-            }
-            None => {}
-        }
-        match existing {
-            Some(i) => settings.servers[i] = server.clone(),
-            None => settings.servers.push(server.clone()),
-        }
-        self.player()?
-            .act(Action::SetSourceSettings(settings.clone()))
-            .await
+        let change = |server: ServerSettings| SourceChange::Save {
+            server,
+            secret_stored: secret.is_some(),
+        };
+        // Checked before the secret is stored, so a refused change leaves the keyring alone.
+        current
+            .apply(change(server.clone()))
             .map_err(|e| e.to_string())?;
-        self.apply(&settings).await?;
-        Ok(server)
+        if let Some(secret) = secret {
+            server.secret_storage = self.secrets.store(&id, secret).await?;
+        }
+        match self.player.change_sources(change(server)).await {
+            Ok(saved) => saved.ok_or_else(|| "the server was not saved".to_owned()),
+            Err(e) => {
+                // Refused after all (changed meanwhile): a new server's secret goes too.
+                if is_new && secret.is_some() {
+                    self.secrets.delete(&id).await;
+                }
+                Err(e.to_string())
+            }
+        }
     }
 
     /// Remove a server and forget its secret.
     pub async fn remove(&self, id: String) -> Result<(), ServerError> {
-        let _change = self.0.changes.lock().await;
-        let mut settings = self.settings().await?;
-        settings.servers.retain(|s| s.id != id);
-        let source_id = format!("subsonic:{id}");
-        settings.order.retain(|s| *s != source_id);
-        self.player()?
-            .act(Action::SetSourceSettings(settings.clone()))
+        self.player
+            .change_sources(SourceChange::Remove { id: id.clone() })
             .await
             .map_err(|e| e.to_string())?;
-        self.0.secrets.delete(&id).await;
-        self.apply(&settings).await
+        self.secrets.delete(&id).await;
+        Ok(())
     }
 
     /// Prefer sources in this order (source ids: `library`, `subsonic:<id>`).
     pub async fn set_order(&self, order: Vec<String>) -> Result<(), ServerError> {
-        let _change = self.0.changes.lock().await;
-        let mut settings = self.settings().await?;
-        settings.order = order;
-        settings.order = settings.ordered_ids();
-        self.player()?
-            .act(Action::SetSourceSettings(settings.clone()))
+        self.player
+            .change_sources(SourceChange::Reorder { order })
             .await
-            .map_err(|e| e.to_string())?;
-        self.apply(&settings).await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 
-    /// Sign in to the server as typed (with the stored secret when none is typed) and say
-    /// how it went, in the client's words.
+    /// Sign in to the server as typed and say how it went, in the client's words. With no
+    /// secret typed, the stored one is used only for the address and user it was stored for.
     pub async fn test(&self, input: ServerInput) -> ServerTest {
-        let typed = input.secret.clone().filter(|s| !s.is_empty());
-        let secret = if let Some(secret) = typed {
-            Some(secret)
-        } else {
-            let storage = self.settings().await.ok().and_then(|settings| {
-                settings
-                    .servers
-                    .iter()
-                    .find(|s| s.id == input.id)
-                    .map(|s| s.secret_storage)
-            });
-            match storage {
-                Some(storage) => self.0.secrets.load(&input.id, storage).await,
-                None => None,
-            }
-        };
         let server = ServerSettings {
             base_url: input.base_url.trim().to_owned(),
             user: input.user.trim().to_owned(),
             auth: input.auth,
             allow_self_signed: input.allow_self_signed,
             ..ServerSettings::default()
+        };
+        let typed = input.secret.clone().filter(|s| !s.is_empty());
+        let secret = if let Some(secret) = typed {
+            Some(secret)
+        } else {
+            let stored = self
+                .player
+                .source_settings()
+                .await
+                .ok()
+                .and_then(|settings| {
+                    settings.servers.into_iter().find(|s| {
+                        s.id == input.id
+                            && s.base_url == server.base_url
+                            && s.user == server.user
+                            && s.auth == server.auth
+                    })
+                });
+            match stored {
+                Some(stored) => self.secrets.load(&stored.id, stored.secret_storage).await,
+                None => {
+                    return ServerTest::Failed {
+                        reason: "enter the password or API key".into(),
+                    };
+                }
+            }
         };
         // A client of its own: the test settles authentication afresh.
         let result = match SubsonicClient::new(config_of(&server, secret)) {
@@ -213,6 +189,13 @@ impl ServersHandle {
         }
     }
 
+    /// The client of server `server` in the registry the actor has in use.
+    async fn client(&self, server: &str) -> Option<SubsonicClient> {
+        let sources = self.player.sources().await.ok()?;
+        let entry = sources.by_id(&format!("subsonic:{server}"))?;
+        entry.handle::<SubsonicClient>().cloned()
+    }
+
     /// One page of a registered server.
     pub async fn browse(
         &self,
@@ -220,75 +203,105 @@ impl ServersHandle {
         request: BrowseRequest,
     ) -> Result<BrowsePage, ServerError> {
         let client = self
-            .0
-            .clients
-            .lock()
-            .expect("not poisoned")
-            .get(&server)
-            .cloned()
-            .ok_or_else(|| "this server is not enabled".to_owned())?;
-        let mut covers = Vec::new();
-        let page = browse(&client, &server, request, &mut covers)
+            .client(&server)
             .await
-            .map_err(|e| e.to_string())?;
-        let mut ids = self.0.cover_ids.lock().expect("not poisoned");
-        if ids.len() + covers.len() > MAX_COVER_IDS {
-            ids.clear();
-        }
-        ids.extend(covers);
-        Ok(page)
-    }
-
-    /// The cover of a remote track (`subsonic:<server>:<song>`): fetched here, so the webview
-    /// never sees the credentialed URL.
-    pub async fn cover(&self, track: &TrackId) -> Option<(String, Vec<u8>)> {
-        let (server, song) = split_track_id(track)?;
-        let client = self
-            .0
-            .clients
-            .lock()
-            .expect("not poisoned")
-            .get(server)
-            .cloned()?;
-        let cover_id = self
-            .0
-            .cover_ids
-            .lock()
-            .expect("not poisoned")
-            .get(track)
-            .cloned()
-            .unwrap_or_else(|| song.to_owned());
-        let url = client.cover_art_url(&cover_id, Some(512)).await.ok()?;
-        let http = match &self.0.http {
-            Some(http) if !client.config().allow_self_signed => http.clone(),
-            _ => reqwest::Client::builder()
-                .tls_danger_accept_invalid_certs(client.config().allow_self_signed)
-                .build()
-                .ok()?,
-        };
-        let response = http.get(url).send().await.ok()?;
-        if !response.status().is_success() {
-            return None;
-        }
-        let mime = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| v.starts_with("image/"))?
-            .to_owned();
-        let bytes = response.bytes().await.ok()?;
-        Some((mime, bytes.to_vec()))
-    }
-
-    /// Build the registry `settings` describe and hand it to the actor.
-    async fn apply(&self, settings: &SourceSettings) -> Result<(), ServerError> {
-        let sources = self.build(settings).await;
-        self.player()?
-            .act(Action::SetSources(sources))
+            .ok_or_else(|| "this server is not enabled".to_owned())?;
+        browse(&client, &server, request)
             .await
             .map_err(|e| e.to_string())
     }
 
+    /// The cover of a remote track (`subsonic:<server>:<song>`), by the cover-art id that
+    /// travels with the track (`art`; the song's own id when the track has none): fetched here,
+    /// so the webview never sees the credentialed URL. Bounded in time and size; images only.
+    pub async fn cover(&self, track: &TrackId, art: Option<&str>) -> Option<(String, Vec<u8>)> {
+        let (server, song) = split_track_id(track)?;
+        let client = self.client(server).await?;
+        let url = client
+            .cover_art_url(art.unwrap_or(song), Some(512))
+            .await
+            .ok()?;
+        let http = match &self.http {
+            Some(http) if !client.config().allow_self_signed => http.clone(),
+            _ => reqwest::Client::builder()
+                .tls_danger_accept_invalid_certs(client.config().allow_self_signed)
+                .redirect(lyrebird_subsonic::same_server_redirects())
+                .build()
+                .ok()?,
+        };
+        let fetch = async {
+            let mut response = http.get(url).send().await.ok()?;
+            if !response.status().is_success() {
+                return None;
+            }
+            let mime = response
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(cover_type)?;
+            if response
+                .content_length()
+                .is_some_and(|n| n > MAX_COVER_BYTES as u64)
+            {
+                return None;
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = response.chunk().await.ok()? {
+                if bytes.len() + chunk.len() > MAX_COVER_BYTES {
+                    return None;
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Some((mime.to_owned(), bytes))
+        };
+        tokio::time::timeout(COVER_TIMEOUT, fetch).await.ok()?
+    }
+}
+
+/// The image types the cover protocol serves (what a server says it sent, checked against
+/// the ones webviews show); anything else is not a cover.
+fn cover_type(content_type: &str) -> Option<&'static str> {
+    let essence = content_type.split(';').next()?.trim();
+    ["image/jpeg", "image/png", "image/gif", "image/webp"]
+        .into_iter()
+        .find(|t| essence.eq_ignore_ascii_case(t))
+}
+
+/// Build the registry the actor wants, for every generation it publishes, and hand it back.
+/// A generation replaced while its registry was being built is built again at once for the
+/// newest one (the actor would drop the older one anyway). Ends when the actor does.
+pub async fn build_registries(
+    player: PlayerHandle,
+    mut wanted: tokio::sync::watch::Receiver<WantedSources>,
+    builder: RegistryBuilder,
+) {
+    loop {
+        let WantedSources {
+            generation,
+            settings,
+        } = wanted.borrow_and_update().clone();
+        let sources = builder.build(&settings).await;
+        match player.registry_built(generation, sources).await {
+            Ok(true) => tracing::debug!(?generation, "source registry in use"),
+            Ok(false) => tracing::debug!(?generation, "source registry was stale"),
+            Err(_) => return,
+        }
+        if wanted.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// What a registry is built from: the library (a source for the fallback race), the secrets,
+/// and the shared HTTP client.
+#[derive(Clone)]
+pub struct RegistryBuilder {
+    pub library: LibraryHandle,
+    pub secrets: SecretStore,
+    pub http: Option<reqwest::Client>,
+}
+
+impl RegistryBuilder {
     /// The secrets of the enabled servers, by server id. Each keyring call may take seconds and
     /// start-up waits for them, so they are asked for at once — after the first keyring one
     /// alone: a locked keyring prompts once, and the rest find it open.
@@ -301,14 +314,14 @@ impl ServersHandle {
             .position(|s| s.secret_storage == SecretStorage::Keyring)
         {
             let server = enabled.remove(first);
-            if let Some(secret) = self.0.secrets.load(&server.id, server.secret_storage).await {
+            if let Some(secret) = self.secrets.load(&server.id, server.secret_storage).await {
                 secrets.insert(server.id.clone(), secret);
             }
         }
         let mut loads = tokio::task::JoinSet::new();
         for server in enabled {
             let (store, id, storage) = (
-                self.0.secrets.clone(),
+                self.secrets.clone(),
                 server.id.clone(),
                 server.secret_storage,
             );
@@ -326,18 +339,18 @@ impl ServersHandle {
     }
 
     /// The registry `settings` describe: the sources in the user's order, each enabled server
-    /// with its secret, and the library. Its clients serve browsing and covers from now on.
+    /// with its secret (its client kept as the entry's handle, for browsing and covers), and
+    /// the library.
     pub async fn build(&self, settings: &SourceSettings) -> Sources {
         let mut secrets = self.load_secrets(settings).await;
         let mut entries = Vec::new();
-        let mut clients = HashMap::new();
         for id in settings.ordered_ids() {
             if id == LIBRARY_SOURCE_ID {
                 entries.push(SourceEntry::new(
                     LIBRARY_SOURCE_ID,
                     SourceKind::Local,
                     LIBRARY_LABEL,
-                    Arc::new(LibrarySource(self.0.library.clone())),
+                    Arc::new(LibrarySource(self.library.clone())),
                 ));
                 continue;
             }
@@ -354,12 +367,11 @@ impl ServersHandle {
                 continue;
             }
             let mut builder = SubsonicClient::builder(config_of(server, secret));
-            if let Some(http) = &self.0.http {
+            if let Some(http) = &self.http {
                 builder = builder.http_client(http.clone());
             }
             match builder.build() {
                 Ok(client) => {
-                    clients.insert(server.id.clone(), client.clone());
                     let label = if server.name.is_empty() {
                         client.server_key()
                     } else {
@@ -372,10 +384,11 @@ impl ServersHandle {
                             label,
                             Arc::new(ServerSource {
                                 prefix: track_prefix(&server.id),
-                                client,
+                                client: client.clone(),
                             }),
                         )
-                        .owning_ids_starting_with(track_prefix(&server.id)),
+                        .owning_ids_starting_with(track_prefix(&server.id))
+                        .with_handle(Arc::new(client)),
                     );
                 }
                 Err(e) => {
@@ -384,20 +397,8 @@ impl ServersHandle {
             }
         }
         tracing::info!(sources = entries.len(), "sources registered");
-        *self.0.clients.lock().expect("not poisoned") = clients;
         Sources::from_entries(entries)
     }
-}
-
-/// The servers and source order saved in `settings.json`, read without touching the file
-/// (the actor loads it properly, and reports a broken one).
-#[must_use]
-pub fn saved_source_settings(path: &std::path::Path) -> SourceSettings {
-    std::fs::read(path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<lyrebird_core::settings::Settings>(&bytes).ok())
-        .map(|settings| settings.sources)
-        .unwrap_or_default()
 }
 
 /// `subsonic:<server id>:`: the start of every track id of that server.
@@ -454,24 +455,14 @@ fn new_id() -> String {
     format!("{value:012x}").chars().rev().take(12).collect()
 }
 
-/// One page of `server`; the cover art ids of the tracks listed go to `covers`.
+/// One page of `server` (each track carries its cover-art id).
 async fn browse(
     client: &SubsonicClient,
     server: &str,
     request: BrowseRequest,
-    covers: &mut Vec<(TrackId, String)>,
 ) -> Result<BrowsePage, lyrebird_subsonic::SubsonicError> {
-    let mut songs = |songs: &[Song]| -> Vec<Track> {
-        songs
-            .iter()
-            .map(|song| {
-                let track = song_track(song, server);
-                if let Some(cover) = &song.cover_art {
-                    covers.push((track.id.clone(), cover.clone()));
-                }
-                track
-            })
-            .collect()
+    let songs = |songs: &[Song]| -> Vec<Track> {
+        songs.iter().map(|song| song_track(song, server)).collect()
     };
     let mut page = BrowsePage::default();
     match request {
@@ -658,6 +649,7 @@ impl Source for LibrarySource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Mutex;
 
     #[test]
     fn track_ids_name_their_server() {
@@ -854,9 +846,7 @@ mod tests {
     async fn a_saved_server_keeps_its_secret_out_of_the_settings_file() {
         let dir = tempfile::tempdir().unwrap();
         let settings_path = dir.path().join("settings.json");
-        let (library, _) = LibraryHandle::spawn(None);
         let secrets = SecretStore::new(dir.path(), Some(Arc::new(NoKeyring)));
-        let servers = ServersHandle::new(library, secrets, None);
         let config = lyrebird_core::PlayerConfig {
             settings_path: Some(settings_path.clone()),
             ..lyrebird_core::PlayerConfig::default()
@@ -865,7 +855,7 @@ mod tests {
         let (_audio_events, audio_events) = tokio::sync::mpsc::unbounded_channel();
         let (player, _events, actor) = lyrebird_core::Player::new(config, audio, audio_events);
         tokio::spawn(actor);
-        servers.connect(player.clone());
+        let servers = ServersHandle::new(player.clone(), secrets, None);
 
         let input = ServerInput {
             name: "Home".into(),
@@ -891,11 +881,24 @@ mod tests {
                 id: saved.id.clone(),
                 name: "Home 2".into(),
                 secret: None,
-                ..input
+                ..input.clone()
             })
             .await
             .unwrap();
         assert_eq!(edited.secret_storage, SecretStorage::File);
+        // The stored secret is not sent to another address, to save or to test.
+        let moved = ServerInput {
+            id: saved.id.clone(),
+            base_url: "http://127.0.0.1:9/elsewhere".into(),
+            secret: None,
+            ..input
+        };
+        let refused = servers.save(moved.clone()).await.unwrap_err();
+        assert!(refused.contains("enter the password"), "{refused}");
+        assert!(matches!(
+            servers.test(moved).await,
+            ServerTest::Failed { reason } if reason.contains("enter the password")
+        ));
 
         player.shutdown().await.unwrap();
         let text = std::fs::read_to_string(&settings_path).unwrap();
