@@ -4,7 +4,7 @@
 use lyrebird_core::actor::Action;
 use lyrebird_core::queue::QueuePosition;
 use lyrebird_core::servers::{BrowsePage, BrowseRequest, ServerInput, ServerSettings, ServerTest};
-use lyrebird_core::{PlayerError, PlayerHandle, Track, TrackId};
+use lyrebird_core::{PlayerError, PlayerHandle, TrackId};
 use tauri::State;
 
 use lyrebird_sources::{ServerError, ServersHandle};
@@ -47,20 +47,34 @@ pub async fn browse_server(
     servers.browse(server, request).await
 }
 
-/// Append these tracks (a server's, as browsed) to the queue and play the first.
+/// Append these server tracks (by id) to the queue and play the first. The tracks are what
+/// their servers say, not what the webview sends.
 #[tauri::command]
-pub async fn play_tracks(player: Player<'_>, tracks: Vec<Track>) -> Result<(), PlayerError> {
-    player.act(Action::PlayTracks(tracks)).await
+pub async fn play_tracks(
+    player: Player<'_>,
+    servers: Servers<'_>,
+    ids: Vec<TrackId>,
+) -> Result<(), ServerError> {
+    let tracks = servers.tracks(ids).await?;
+    player
+        .act(Action::PlayTracks(tracks))
+        .await
+        .map_err(|e| e.to_string())
 }
 
-/// Queue these tracks next or at the end.
+/// Queue these server tracks (by id) next or at the end.
 #[tauri::command]
 pub async fn enqueue_tracks(
     player: Player<'_>,
-    tracks: Vec<Track>,
+    servers: Servers<'_>,
+    ids: Vec<TrackId>,
     position: QueuePosition,
-) -> Result<(), PlayerError> {
-    player.act(Action::EnqueueTracks { tracks, position }).await
+) -> Result<(), ServerError> {
+    let tracks = servers.tracks(ids).await?;
+    player
+        .act(Action::EnqueueTracks { tracks, position })
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Play the current track from another of the copies the fallback race found.

@@ -306,3 +306,68 @@ async fn concurrent_server_changes_never_leave_registry_and_settings_apart() {
             .contains(PASSWORD)
     );
 }
+
+/// Tracks named by id are what their server says (not what a webview could make up), and ids
+/// of songs, servers or kinds nobody has are refused as a whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_tracks_named_by_id_are_what_the_server_says() {
+    let Some(server) = Supysonic::start(LIBRARY).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (player, _actor, servers) = start(dir.path());
+    let saved = servers
+        .save(ServerInput {
+            name: "Home".into(),
+            base_url: server.base_url.clone(),
+            user: USER.into(),
+            secret: Some(PASSWORD.into()),
+            enabled: true,
+            ..ServerInput::default()
+        })
+        .await
+        .unwrap();
+    let albums = servers
+        .browse(saved.id.clone(), BrowseRequest::Albums)
+        .await
+        .unwrap();
+    let album = servers
+        .browse(
+            saved.id.clone(),
+            BrowseRequest::Album {
+                id: albums.albums[0].id.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let listed = &album.tracks[0];
+    assert!(
+        listed.cover_art.is_some(),
+        "the cover-art id travels with the track"
+    );
+
+    let tracks = servers
+        .tracks(vec![listed.id.clone(), listed.id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(tracks.len(), 2);
+    assert_eq!(tracks[0].title, "Race Song");
+    assert_eq!(tracks[0], *listed, "the same as the page listed");
+
+    for hostile in [
+        format!("subsonic:{}:no-such-song", saved.id),
+        "subsonic:no-such-server:1".to_owned(),
+        "local:74d37ef37a7730af".to_owned(),
+    ] {
+        let refused = servers
+            .tracks(vec![
+                listed.id.clone(),
+                lyrebird_core::TrackId(hostile.clone()),
+            ])
+            .await;
+        assert!(refused.is_err(), "{hostile}: {refused:?}");
+    }
+    let too_many = vec![listed.id.clone(); lyrebird_sources::MAX_TRACKS_PER_COMMAND + 1];
+    assert!(servers.tracks(too_many).await.is_err());
+    player.shutdown().await.unwrap();
+}

@@ -54,9 +54,9 @@ describe('ServerView', () => {
     expect(container.querySelector('b')).toBeNull();
 
     await fireEvent.click(screen.getByTestId('server-track-play'));
-    expect(invokeMock).toHaveBeenLastCalledWith('play_tracks', { tracks: [SONG] });
+    expect(invokeMock).toHaveBeenLastCalledWith('play_tracks', { ids: [SONG.id] });
     await fireEvent.click(screen.getByTestId('server-track-queue'));
-    expect(invokeMock).toHaveBeenLastCalledWith('enqueue_tracks', { tracks: [SONG], position: 'end' });
+    expect(invokeMock).toHaveBeenLastCalledWith('enqueue_tracks', { ids: [SONG.id], position: 'end' });
 
     // An album opens its own page.
     invokeMock.mockResolvedValueOnce(page({ title: '叶惠美', tracks: [SONG] }));

@@ -26,8 +26,8 @@ describe('servers commands', () => {
     await servers.testServer(input);
     await servers.setSourceOrder(['subsonic:s1', 'library']);
     await servers.browseServer('s1', { kind: 'search', query: '晴天' });
-    await servers.playTracks([track]);
-    await servers.enqueueTracks([track], 'next');
+    await servers.playTracks([track.id]);
+    await servers.enqueueTracks([track.id], 'next');
     await servers.useCandidate('local:1', 'subsonic:s1/subsonic:s1:42');
     expect(invokeMock.mock.calls).toEqual([
       ['save_server', { server: input }],
@@ -35,8 +35,8 @@ describe('servers commands', () => {
       ['test_server', { server: input }],
       ['set_source_order', { order: ['subsonic:s1', 'library'] }],
       ['browse_server', { server: 's1', request: { kind: 'search', query: '晴天' } }],
-      ['play_tracks', { tracks: [track] }],
-      ['enqueue_tracks', { tracks: [track], position: 'next' }],
+      ['play_tracks', { ids: ['subsonic:s1:42'] }],
+      ['enqueue_tracks', { ids: ['subsonic:s1:42'], position: 'next' }],
       ['use_candidate', { track: 'local:1', candidate: 'subsonic:s1/subsonic:s1:42' }],
     ]);
   });

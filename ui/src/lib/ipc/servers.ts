@@ -10,7 +10,6 @@ import type { QueuePosition } from './bindings/QueuePosition';
 import type { ServerInput } from './bindings/ServerInput';
 import type { ServerSettings } from './bindings/ServerSettings';
 import type { ServerTest } from './bindings/ServerTest';
-import type { Track } from './bindings/Track';
 import type { TrackId } from './bindings/TrackId';
 
 export type { BrowsePage } from './bindings/BrowsePage';
@@ -61,14 +60,17 @@ export function browseServer(server: string, request: BrowseRequest): Promise<Br
   return invoke<BrowsePage>('browse_server', { server, request });
 }
 
-/** Appends these tracks (as a server listed them) to the queue and plays the first. */
-export function playTracks(tracks: readonly Track[]): Promise<void> {
-  return invoke<void>('play_tracks', { tracks });
+/**
+ * Appends these server tracks to the queue and plays the first. Only their ids go: the
+ * backend asks their servers what they are.
+ */
+export function playTracks(ids: readonly TrackId[]): Promise<void> {
+  return invoke<void>('play_tracks', { ids });
 }
 
-/** Queues these tracks next or at the end, without interrupting what plays. */
-export function enqueueTracks(tracks: readonly Track[], position: QueuePosition): Promise<void> {
-  return invoke<void>('enqueue_tracks', { tracks, position });
+/** Queues these server tracks (by id) next or at the end, without interrupting what plays. */
+export function enqueueTracks(ids: readonly TrackId[], position: QueuePosition): Promise<void> {
+  return invoke<void>('enqueue_tracks', { ids, position });
 }
 
 /**
