@@ -8,6 +8,7 @@ mod fallback;
 mod library_folders;
 mod likes;
 mod lyrics_offsets;
+mod persistence;
 mod registry;
 mod scrobble;
 
@@ -368,11 +369,17 @@ impl Player {
         let (inbox_tx, inbox) = mpsc::unbounded_channel();
         let (events_tx, events) = mpsc::unbounded_channel();
         let (lookup_tx, lookup_replies) = mpsc::unbounded_channel();
-        let actor = Actor::new(config, audio, events_tx, lookup_tx);
+        let (failures_tx, write_failures) = mpsc::unbounded_channel();
+        let writer = if config.settings_path.is_some() || config.session_path.is_some() {
+            persistence::Writer::start(failures_tx)
+        } else {
+            persistence::Writer::inline()
+        };
+        let actor = Actor::new(config, audio, events_tx, lookup_tx, writer);
         (
             PlayerHandle { inbox: inbox_tx },
             events,
-            actor.run(inbox, audio_events, lookup_replies),
+            actor.run(inbox, audio_events, lookup_replies, write_failures),
         )
     }
 }
@@ -506,6 +513,10 @@ struct Actor<A> {
     likes: likes::Likes,
     /// Which generation of the sources is wanted and which registry is in use.
     registry: registry::Registry,
+    /// Writes the files (settings, session, lyrics offsets) off the actor's task.
+    writer: persistence::Writer,
+    /// Who asked the actor to shut down: answered once everything is saved.
+    shutdown_reply: Option<Reply<()>>,
 }
 
 impl<A: AudioOutput> Actor<A> {
@@ -514,6 +525,7 @@ impl<A: AudioOutput> Actor<A> {
         audio: A,
         events: mpsc::UnboundedSender<Published>,
         lookup_replies: mpsc::UnboundedSender<LookupReply>,
+        writer: persistence::Writer,
     ) -> Self {
         let mut notices = Vec::new();
         let settings = match &config.settings_path {
@@ -589,6 +601,8 @@ impl<A: AudioOutput> Actor<A> {
             scrobbling: None,
             likes: likes::Likes::default(),
             registry: registry::Registry::default(),
+            writer,
+            shutdown_reply: None,
         };
         actor.init_library_folders();
         actor.init_registry();
@@ -626,6 +640,7 @@ impl<A: AudioOutput> Actor<A> {
         mut inbox: mpsc::UnboundedReceiver<Command>,
         mut audio_events: mpsc::UnboundedReceiver<AudioEvent>,
         mut lookup_replies: mpsc::UnboundedReceiver<LookupReply>,
+        mut write_failures: mpsc::UnboundedReceiver<persistence::WriteFailed>,
     ) {
         if let Some(session) = self.restore.take() {
             self.restore(session);
@@ -641,6 +656,7 @@ impl<A: AudioOutput> Actor<A> {
                 }
                 Some(event) = audio_events.recv() => self.handle_audio(event),
                 Some(reply) = lookup_replies.recv() => self.handle_lookup(reply),
+                Some(failed) = write_failures.recv() => self.write_failed(&failed),
                 () = sleep_until_opt(save_due), if save_due.is_some() => self.save_settings(),
                 () = sleep_until_opt(self.session_due), if self.session_due.is_some() => {
                     self.save_session();
@@ -685,6 +701,11 @@ impl<A: AudioOutput> Actor<A> {
         }
         if self.session_due.is_some() {
             self.save_session();
+        }
+        // Answered once what was handed to the writer is on disk.
+        self.writer.flush().await;
+        if let Some(reply) = self.shutdown_reply.take() {
+            let _ = reply.send(());
         }
     }
 
@@ -735,7 +756,7 @@ impl<A: AudioOutput> Actor<A> {
                 self.save_settings();
                 // Saved before stopping: the position is where the user left.
                 self.save_session();
-                let _ = reply.send(());
+                self.shutdown_reply = Some(reply);
                 return false;
             }
         }
@@ -1685,23 +1706,29 @@ impl<A: AudioOutput> Actor<A> {
             position_ms: self.position_ms,
             mode: self.queue.mode(),
         };
-        if let Err(e) = settings::save_json(path, &session) {
-            tracing::warn!(error = %e, "session not saved");
-        }
+        let bytes = serde_json::to_vec_pretty(&session).expect("state always serializes");
+        self.writer.write(path.clone(), bytes, false);
     }
 
     fn save_settings(&mut self) {
         self.save_due = None;
-        self.lyrics_offsets.save();
+        if let Some((path, bytes)) = self.lyrics_offsets.take_changes() {
+            self.writer.write(path, bytes, false);
+        }
         let Some(path) = &self.config.settings_path else {
             return;
         };
-        if let Err(e) = settings::save(path, &self.settings) {
-            tracing::warn!(error = %e, "settings not saved");
-            self.notices.push(Notice::SettingsNotSaved {
-                reason: e.to_string(),
-            });
-        }
+        let bytes = serde_json::to_vec_pretty(&self.settings).expect("settings always serialize");
+        self.writer.write(path.clone(), bytes, true);
+    }
+
+    /// The writer could not save the settings: the user is told (what they changed holds
+    /// until the app quits).
+    fn write_failed(&mut self, failed: &persistence::WriteFailed) {
+        tracing::warn!(path = %failed.path.display(), error = %failed.reason, "settings not saved");
+        self.notices.push(Notice::SettingsNotSaved {
+            reason: format!("cannot write {}: {}", failed.path.display(), failed.reason),
+        });
     }
 
     fn state(&self) -> PlayerState {

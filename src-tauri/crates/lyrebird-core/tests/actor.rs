@@ -576,6 +576,11 @@ async fn volume_is_shaped_applied_and_saved_once_after_a_drag() {
 
     tokio::time::sleep(Duration::from_secs(1)).await;
     h.player.snapshot().await.unwrap();
+    // Handed to the writer thread after the debounce; it lands in real time.
+    let started = std::time::Instant::now();
+    while !path.exists() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let saved = settings::load(&path).value;
     assert!((saved.volume - 0.5).abs() < f32::EPSILON);
     assert_eq!(saved.locale, LocalePreference::SimplifiedChinese);
@@ -598,6 +603,36 @@ async fn a_corrupt_settings_file_is_reported_not_fatal() {
         matches!(first, PlayerEvent::Notice(Notice::SettingsReset { .. })),
         "{first:?}"
     );
+}
+
+/// Settings are written off the actor's task; one that cannot be written still reaches the
+/// user as a notice, and the actor goes on answering.
+#[tokio::test]
+async fn settings_that_cannot_be_written_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    // The settings' folder is a file: every write fails.
+    let blocked = dir.path().join("not-a-folder");
+    std::fs::write(&blocked, b"").unwrap();
+    let config = PlayerConfig {
+        settings_path: Some(blocked.join("settings.json")),
+        ..PlayerConfig::default()
+    };
+    let (player, mut events, _audio_rx, _audio_events) = spawn_actor(config);
+    player.act(Action::SetVolume(0.3)).await.unwrap();
+    let reported = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let PlayerEvent::Notice(Notice::SettingsNotSaved { reason }) =
+                events.recv().await.unwrap().event
+            {
+                return reason;
+            }
+        }
+    })
+    .await
+    .expect("a notice within the debounce and the write");
+    assert!(reported.contains("settings.json"), "{reported}");
+    assert!(player.snapshot().await.is_ok(), "the actor still answers");
+    player.shutdown().await.unwrap();
 }
 
 #[tokio::test]

@@ -69,15 +69,15 @@ impl LyricsOffsets {
     }
 
     /// Write the file if anything changed since the last save.
-    pub fn save(&mut self) {
-        let Some(path) = &self.path else { return };
+    /// What to write, if anything changed since the last time: the file and its bytes.
+    pub fn take_changes(&mut self) -> Option<(std::path::PathBuf, Vec<u8>)> {
+        let path = self.path.clone()?;
         if !self.dirty {
-            return;
+            return None;
         }
         self.dirty = false;
-        if let Err(e) = settings::save_json(path, &self.by_track) {
-            tracing::warn!(error = %e, "lyrics offsets not saved");
-        }
+        let bytes = serde_json::to_vec_pretty(&self.by_track).expect("offsets always serialize");
+        Some((path, bytes))
     }
 }
 
