@@ -47,18 +47,7 @@ const CUT_SHORT_MS: u64 = 2_000;
 /// While the device is missing, try it again this often.
 const DEVICE_RETRY: Duration = Duration::from_secs(2);
 
-/// "error: cause: cause" — rodio's errors keep the useful part in their source.
-#[must_use]
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
+pub use lyrebird_core::errors::error_chain;
 
 type Track = Guarded<BoxSource>;
 

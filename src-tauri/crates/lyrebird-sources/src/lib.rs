@@ -678,11 +678,8 @@ impl Source for LibrarySource {
                     .filter(|t| t.path.as_ref().is_some_and(|p| p.exists()))
                     .collect())
             };
-            tokio::select! {
-                biased;
-                () = cancel.cancelled() => Err(ResolveError::Failed("search cancelled".into())),
-                found = search => found,
-            }
+            let found = cancel.run_until_cancelled(search).await;
+            found.ok_or_else(|| ResolveError::Failed("search cancelled".into()))?
         })
     }
 }

@@ -126,20 +126,7 @@ impl SubsonicError {
     }
 }
 
-/// "outer: inner: innermost": reqwest's own message ("error sending request") says little.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
+use lyrebird_core::errors::error_chain as chain;
 
 #[cfg(test)]
 mod tests {

@@ -66,11 +66,10 @@ impl Source for SubsonicClient {
                     )));
                 }
             };
-            tokio::select! {
-                biased;
-                () = cancel.cancelled() => Err(ResolveError::Failed("lookup cancelled".to_owned())),
-                spec = client.stream_spec(&id) => spec.map(Playable::Stream).map_err(resolve_error),
-            }
+            let spec = cancel.run_until_cancelled(client.stream_spec(&id)).await;
+            spec.ok_or_else(|| ResolveError::Failed("lookup cancelled".to_owned()))?
+                .map(Playable::Stream)
+                .map_err(resolve_error)
         })
     }
 
@@ -84,11 +83,12 @@ impl Source for SubsonicClient {
             if query.is_empty() {
                 return Ok(Vec::new());
             }
-            tokio::select! {
-                biased;
-                () = cancel.cancelled() => Err(ResolveError::Failed("search cancelled".to_owned())),
-                found = client.search_tracks(&query, FIND_LIMIT) => found.map_err(resolve_error),
-            }
+            let found = cancel
+                .run_until_cancelled(client.search_tracks(&query, FIND_LIMIT))
+                .await;
+            found
+                .ok_or_else(|| ResolveError::Failed("search cancelled".to_owned()))?
+                .map_err(resolve_error)
         })
     }
 
@@ -110,11 +110,9 @@ impl Source for SubsonicClient {
                 ScrobbleKind::NowPlaying => Scrobble::NowPlaying,
                 ScrobbleKind::Played { at } => Scrobble::Played { at },
             };
-            tokio::select! {
-                biased;
-                () = cancel.cancelled() => Err("scrobble cancelled".to_owned()),
-                sent = client.scrobble(&id, what) => sent.map_err(|e| e.to_string()),
-            }
+            let sent = cancel.run_until_cancelled(client.scrobble(&id, what)).await;
+            sent.ok_or_else(|| "scrobble cancelled".to_owned())?
+                .map_err(|e| e.to_string())
         })
     }
 
@@ -138,11 +136,9 @@ impl Source for SubsonicClient {
                     client.unstar(&item).await
                 }
             };
-            tokio::select! {
-                biased;
-                () = cancel.cancelled() => Err("like cancelled".to_owned()),
-                sent = sent => sent.map_err(|e| e.to_string()),
-            }
+            let sent = cancel.run_until_cancelled(sent).await;
+            sent.ok_or_else(|| "like cancelled".to_owned())?
+                .map_err(|e| e.to_string())
         })
     }
 }
