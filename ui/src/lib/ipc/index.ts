@@ -33,3 +33,4 @@ export type { SourceKind } from './bindings/SourceKind';
 export type { Track } from './bindings/Track';
 export type { TrackId } from './bindings/TrackId';
 export type { ViewMemory } from './bindings/ViewMemory';
+export { latest, type Latest } from './latest';
