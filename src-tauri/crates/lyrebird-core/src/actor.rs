@@ -949,16 +949,7 @@ impl<A: AudioOutput> Actor<A> {
                 self.stalls = 0;
                 self.track_ended();
             }
-            AudioEvent::Failed { reason, .. } => {
-                let name = self
-                    .queue
-                    .current()
-                    .map(Track::display_name)
-                    .unwrap_or_default();
-                tracing::warn!(%name, %reason, "cannot play");
-                self.notices.push(Notice::CannotPlay { name, reason });
-                self.track_failed();
-            }
+            AudioEvent::Failed { reason, .. } => self.playback_failed(reason),
             AudioEvent::DeviceUnavailable { reason, .. } => {
                 self.set_device(DeviceState::Unavailable { reason });
             }
@@ -1051,10 +1042,6 @@ impl<A: AudioOutput> Actor<A> {
             paused: self.status == PlaybackStatus::Paused,
             gain,
         });
-    }
-
-    fn cannot_play(&mut self, track: &Track, error: &ResolveError) {
-        self.cannot_play_because(track, error.to_string());
     }
 
     fn cannot_play_because(&mut self, track: &Track, reason: String) {
@@ -1269,8 +1256,7 @@ impl<A: AudioOutput> Actor<A> {
         tracing::warn!(name = %track.display_name(), position_ms, stalls = self.stalls, "playback stalled");
         if self.stalls >= MAX_STALLS {
             self.stalls = 0;
-            let error = ResolveError::Failed("playback kept stalling".into());
-            self.cannot_play(&track, &error);
+            self.playback_failed("playback kept stalling".into());
         } else {
             self.notices.push(Notice::Stalled {
                 name: track.display_name(),

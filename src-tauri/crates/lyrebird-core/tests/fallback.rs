@@ -134,7 +134,7 @@ struct Rig {
     player: PlayerHandle,
     events: mpsc::UnboundedReceiver<Published>,
     audio: mpsc::UnboundedReceiver<AudioCommand>,
-    _audio_events: mpsc::UnboundedSender<lyrebird_core::AudioEvent>,
+    audio_events: mpsc::UnboundedSender<lyrebird_core::AudioEvent>,
     netease: Fake,
     fallbacks: Vec<Fake>,
 }
@@ -142,6 +142,11 @@ struct Rig {
 impl Rig {
     /// `NetEase` first (it refuses the VIP track), then the fallbacks in this order of priority.
     fn new(fallbacks: Vec<Fake>) -> Self {
+        Self::with_library(fallbacks, None)
+    }
+
+    /// The same, with `library` registered as the local library (kind `Local`) after them.
+    fn with_library(fallbacks: Vec<Fake>, library: Option<Fake>) -> Self {
         let mut netease = Fake::new("netease", Some(10), Vec::new());
         netease.refuse.push("netease:vip");
         let mut entries = vec![SourceEntry::new(
@@ -158,6 +163,14 @@ impl Rig {
                 Arc::new(fake.clone()),
             ));
         }
+        if let Some(library) = library {
+            entries.push(SourceEntry::new(
+                "library",
+                SourceKind::Local,
+                "library",
+                Arc::new(library),
+            ));
+        }
         let config = PlayerConfig {
             sources: Sources::from_entries(entries),
             fallback: FallbackConfig::default(),
@@ -171,7 +184,7 @@ impl Rig {
             player,
             events,
             audio,
-            _audio_events: audio_events,
+            audio_events,
             netease,
             fallbacks,
         }
@@ -573,4 +586,148 @@ async fn a_missing_local_file_is_searched_for_elsewhere() {
         [(snap.state.play_id, "https://a/a:1".to_owned())]
     );
     assert!(snap.state.playing_from.unwrap().reason.contains("missing"));
+}
+
+/// What the audio side was asked to load since the last call: play id, what, from where.
+fn loads_from(rig: &mut Rig) -> Vec<(PlayId, String, u64)> {
+    std::iter::from_fn(|| rig.audio.try_recv().ok())
+        .filter_map(|c| match c {
+            AudioCommand::Load {
+                play_id,
+                media,
+                start_ms,
+                ..
+            } => Some((
+                play_id,
+                match media {
+                    Playable::Stream(spec) => spec.url,
+                    Playable::File(path) => path.display().to_string(),
+                },
+                start_ms,
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A track that plays from its own source until the server goes away (the stream fails
+/// mid-track): the copy in another source takes over from the same position, under a new
+/// play id, and says why.
+#[tokio::test(start_paused = true)]
+async fn a_stream_that_fails_mid_track_resumes_from_a_copy_at_the_same_position() {
+    use lyrebird_core::AudioEvent;
+    let mut rig = Rig::new(vec![Fake::new("a", Some(20), vec![perfect("a:1")])]);
+    let own = track("netease:ok", SourceKind::NetEase, "晴天", Some(LENGTH_MS));
+    rig.play(vec![own]).await;
+    rig.wait(50).await;
+    let loads = loads_from(&mut rig);
+    assert_eq!(loads.len(), 1);
+    let (first, url, _) = loads[0].clone();
+    assert_eq!(url, "https://netease/netease:ok");
+    for event in [
+        AudioEvent::Started {
+            play_id: first,
+            duration_ms: Some(LENGTH_MS),
+        },
+        AudioEvent::Position {
+            play_id: first,
+            position_ms: 90_000,
+        },
+        AudioEvent::Failed {
+            play_id: first,
+            reason: "connection refused (is the server running?)".into(),
+        },
+    ] {
+        rig.audio_events.send(event).unwrap();
+    }
+    let snap = rig.wait(100).await;
+    let loads = loads_from(&mut rig);
+    assert_eq!(
+        loads,
+        [(snap.state.play_id, "https://a/a:1".to_owned(), 90_000)],
+        "the copy, from where the failure left off"
+    );
+    assert_ne!(snap.state.play_id, first, "a new load");
+    let from = snap.state.playing_from.expect("playing from a copy");
+    assert!(
+        from.reason.contains("connection refused"),
+        "{}",
+        from.reason
+    );
+    assert!(
+        !rig.notices()
+            .iter()
+            .any(|n| matches!(n, Notice::CannotPlay { .. })),
+        "not given up"
+    );
+    // A late event of the failed load is stale now.
+    rig.audio_events
+        .send(AudioEvent::Ended { play_id: first })
+        .unwrap();
+    let after = rig.wait(10).await;
+    assert_eq!(after.state.play_id, snap.state.play_id);
+    assert_eq!(after.queue.current, snap.queue.current);
+}
+
+/// A copy that fails too gives way to the next one; when none is left the track is given up
+/// with both reasons, and the queue moves on.
+#[tokio::test(start_paused = true)]
+async fn a_copy_that_fails_to_play_gives_way_to_the_next() {
+    use lyrebird_core::AudioEvent;
+    // b answers first, but a is preferred: the race waits for a, so both copies are known.
+    let mut rig = Rig::new(vec![
+        Fake::new("a", Some(40), vec![perfect("a:1")]),
+        Fake::new("b", Some(20), vec![perfect("b:1")]),
+    ]);
+    rig.play(vec![vip()]).await;
+    rig.wait(100).await;
+    let (copy, url, _) = loads_from(&mut rig).pop().unwrap();
+    assert_eq!(url, "https://a/a:1");
+    rig.audio_events
+        .send(AudioEvent::Failed {
+            play_id: copy,
+            reason: "decoder error".into(),
+        })
+        .unwrap();
+    let snap = rig.wait(100).await;
+    let (next, url, _) = loads_from(&mut rig).pop().unwrap();
+    assert_eq!(url, "https://b/b:1");
+    assert_eq!(next, snap.state.play_id);
+    rig.audio_events
+        .send(AudioEvent::Failed {
+            play_id: next,
+            reason: "decoder error".into(),
+        })
+        .unwrap();
+    rig.wait(100).await;
+    assert!(rig.notices().iter().any(|n| matches!(n,
+        Notice::CannotPlay { reason, .. } if reason.contains("could not play either"))));
+}
+
+/// A local file moved to another folder of the library: the library itself is searched (its
+/// own source), and the file where it is now plays.
+#[tokio::test(start_paused = true)]
+async fn a_local_file_moved_within_the_library_is_found_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let moved_to = dir.path().join("New folder").join("晴天.flac");
+    std::fs::create_dir_all(moved_to.parent().unwrap()).unwrap();
+    std::fs::write(&moved_to, b"flac").unwrap();
+    let mut moved = Track::from_path(moved_to.clone(), SourceKind::Local);
+    moved.title = "晴天".into();
+    moved.artists = vec!["周杰倫".into()];
+    moved.duration_ms = Some(LENGTH_MS);
+    let library = Fake::new("library", Some(20), vec![moved]);
+    let mut rig = Rig::with_library(vec![], Some(library.clone()));
+
+    let mut gone = Track::from_path(dir.path().join("Old folder/晴天.flac"), SourceKind::Local);
+    gone.title = "晴天".into();
+    gone.artists = vec!["周杰倫".into()];
+    gone.duration_ms = Some(LENGTH_MS);
+    rig.play(vec![gone]).await;
+    let snap = rig.wait(100).await;
+    assert_eq!(library.finds(), 1, "the library searched itself");
+    assert_eq!(
+        rig.loads(),
+        [(snap.state.play_id, moved_to.display().to_string())]
+    );
 }

@@ -116,12 +116,52 @@ impl<A: AudioOutput> Actor<A> {
         }
     }
 
-    /// Ask every source except the track's own for copies, all at once.
-    fn start_race(&mut self, wanted: Track, reason: ResolveError) {
-        let home = self.config.sources.home_for(&wanted);
-        let entrants: Vec<usize> = (0..self.config.sources.entries().len())
+    /// The current load could not be heard: its stream would not open (refused, timed out,
+    /// an error page or an error body instead of audio), its first packets would not decode,
+    /// or it stalled until the watchdog gave up — also mid-track, when a server goes away.
+    /// This copy cannot play, so another is looked for, from where the player stands, before
+    /// the track is given up. With nowhere else to look, the track is skipped as before.
+    pub(super) fn playback_failed(&mut self, reason: String) {
+        let Some(track) = self.queue.current().cloned() else {
+            return;
+        };
+        tracing::warn!(name = %track.display_name(), %reason, "cannot play this copy");
+        let another_copy = match self.playing_origin {
+            Origin::Copy => true,
+            Origin::Own => !self.race_entrants(&track).is_empty(),
+        };
+        if !another_copy {
+            self.cannot_play_because(&track, reason);
+            return;
+        }
+        // Whatever the failed load still reports is stale from here on.
+        self.play_id = self.fresh_play_id();
+        self.preload = None;
+        self.audio.send(AudioCommand::Stop);
+        if self.status == crate::events::PlaybackStatus::Playing {
+            self.status = crate::events::PlaybackStatus::Loading;
+        }
+        self.dirty.state = true;
+        self.resolve_failed(ResolveError::Failed(reason));
+    }
+
+    /// The sources that may hold a copy of `wanted`: every one but its own — and its own too
+    /// when that is the local library (the file may have moved within it; the library never
+    /// offers the missing file itself).
+    fn race_entrants(&self, wanted: &Track) -> Vec<usize> {
+        let home = if provider::is_local(wanted) {
+            None
+        } else {
+            self.config.sources.home_for(wanted)
+        };
+        (0..self.config.sources.entries().len())
             .filter(|i| Some(*i) != home)
-            .collect();
+            .collect()
+    }
+
+    /// Ask every source that may hold a copy (see [`Self::race_entrants`]), all at once.
+    fn start_race(&mut self, wanted: Track, reason: ResolveError) {
+        let entrants = self.race_entrants(&wanted);
         if entrants.is_empty() {
             self.no_copy_found(&wanted, &reason);
             return;
