@@ -45,10 +45,12 @@ pub enum StreamError {
     Network(String),
     /// The server sent a web page or an API document instead of audio: typically a login
     /// page, a captive portal or an API error.
-    #[error("the server sent {content_type} instead of audio (a login page or an error?)")]
+    #[error("{}", not_audio(content_type, said.as_deref()))]
     NotAudio {
         /// The response's Content-Type.
         content_type: String,
+        /// What the server said in it (an API's error message, a page's title), if found.
+        said: Option<String>,
     },
     /// A reconnect reached a file of another length than the one being streamed.
     #[error("the file changed on the server while it was streaming")]
@@ -162,6 +164,15 @@ impl StreamError {
 }
 
 use lyrebird_core::errors::error_chain as chain;
+
+fn not_audio(content_type: &str, said: Option<&str>) -> String {
+    match said {
+        Some(said) => format!("the server answered with an error instead of audio: {said}"),
+        None => {
+            format!("the server sent {content_type} instead of audio (a login page or an error?)")
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -41,6 +41,7 @@ mod buffer;
 mod cache;
 mod error;
 mod reader;
+pub mod said;
 mod source;
 
 use std::future::Future;

@@ -121,7 +121,12 @@ impl Shared {
         if !response.status().is_success() {
             return Err(StreamError::Status { status });
         }
-        check_content_type(&response)?;
+        if let Err(StreamError::NotAudio { content_type, .. }) = check_content_type(&response) {
+            // Read what the server said instead of guessing (bounded in size and time).
+            let said =
+                read_said(response, &content_type, self.options.first_response_timeout).await;
+            return Err(StreamError::NotAudio { content_type, said });
+        }
         let length = if status == 206 {
             // Some servers answer 206 even without a Range header; take the total from it.
             let range = content_range(&response)?;
@@ -381,9 +386,30 @@ fn check_content_type(response: &reqwest::Response) -> Result<(), StreamError> {
     ) {
         return Err(StreamError::NotAudio {
             content_type: essence,
+            said: None,
         });
     }
     Ok(())
+}
+
+/// The server's message in a document it sent instead of audio: at most
+/// [`crate::said::MAX_BODY`] bytes of it are read, within `timeout`.
+async fn read_said(
+    mut response: reqwest::Response,
+    content_type: &str,
+    timeout: std::time::Duration,
+) -> Option<String> {
+    let mut body = Vec::new();
+    let read = async {
+        while body.len() < crate::said::MAX_BODY {
+            match response.chunk().await {
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                _ => break,
+            }
+        }
+    };
+    let _ = tokio::time::timeout(timeout, read).await;
+    crate::said::server_message(content_type, &body)
 }
 
 struct ContentRange {

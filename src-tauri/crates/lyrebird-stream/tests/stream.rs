@@ -632,10 +632,31 @@ async fn html_instead_of_audio_is_rejected() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, StreamError::NotAudio { content_type } if content_type == "text/html"),
+        matches!(&error, StreamError::NotAudio { content_type, said: None } if content_type == "text/html"),
         "{error}"
     );
     assert!(error.to_string().contains("instead of audio"));
+}
+
+/// 7b'. An API's error where audio was expected: the error the server gave is read from the
+/// body (supysonic answers a stream of a deleted song with 200 and a JSON error).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_body_is_read_not_guessed_at() {
+    let body = br#"{"error": {"code": 70, "message": "Track not found"}}"#.to_vec();
+    let server = TestServer::start(body).await;
+    server.configure(|c| c.content_type = "application/json".into());
+    let error = streamer()
+        .open(request(server.url("t1")), CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, StreamError::NotAudio { said: Some(said), .. } if said == "Track not found (error 70)"),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "the server answered with an error instead of audio: Track not found (error 70)"
+    );
 }
 
 /// 7c. Nothing listening: "connection refused", at once.
