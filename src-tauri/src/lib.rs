@@ -161,14 +161,10 @@ fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
         return;
     }
     match event {
-        WindowEvent::CloseRequested { api, .. } if close_to_tray(window.app_handle()) => {
-            if cfg!(target_os = "windows") {
-                // Kept (hidden) there: SMTC is tied to this window's handle.
-                api.prevent_close();
-                window::hide_main(window.app_handle());
-            } else {
-                tracing::info!("window closed to the tray; its web view is destroyed");
-            }
+        WindowEvent::CloseRequested { .. } if close_to_tray(window.app_handle()) => {
+            // On every OS: the media controls do not need it (on Windows they have a hidden
+            // window of their own).
+            tracing::info!("window closed to the tray; its web view is destroyed");
         }
         // Files and folders dropped onto the window play (see `drag_drop`).
         WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {
