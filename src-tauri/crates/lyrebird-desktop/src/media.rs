@@ -114,7 +114,7 @@ pub fn spawn(
     let os_events = inbox.clone();
     #[cfg(target_os = "macos")]
     {
-        let controls = Controls::start_on_main_thread(&config, os_events)?;
+        let controls = Controls::start_on_main_thread(config, os_events)?;
         std::thread::Builder::new()
             .name("media-controls".into())
             .spawn(move || Mirror::new(controls, player, cover_url, shell).run(&messages))
@@ -276,16 +276,17 @@ impl Controls {
     /// Queue the registration on the main thread. Not waited for: the shell may call this
     /// from the main thread before its event loop runs.
     fn start_on_main_thread(
-        config: &MediaConfig,
+        config: MediaConfig,
         os_events: mpsc::Sender<Message>,
     ) -> Result<Self, String> {
-        let main_thread = config
-            .main_thread
-            .clone()
-            .ok_or("Now Playing needs the main thread")?;
+        let MediaConfig {
+            display_name,
+            dbus_name,
+            main_thread,
+        } = config;
+        let main_thread = main_thread.ok_or("Now Playing needs the main thread")?;
         let shared = Arc::new(Mutex::new(None));
         let slot = Arc::clone(&shared);
-        let (display_name, dbus_name) = (config.display_name.clone(), config.dbus_name.clone());
         main_thread(Box::new(move || {
             let platform = PlatformConfig {
                 display_name: &display_name,
