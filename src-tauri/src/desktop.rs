@@ -294,27 +294,21 @@ fn start_media_controls<R: Runtime>(
             }
         }
     };
+    // macOS drives Now Playing from the main thread (unused elsewhere).
+    let main_app = app.clone();
+    let main_thread: media::MainThread = std::sync::Arc::new(move |task| {
+        if let Err(e) = main_app.run_on_main_thread(task) {
+            tracing::debug!(error = %e, "media controls not updated");
+        }
+    });
     media::spawn(
         MediaConfig {
             display_name: "Lyrebird".into(),
             dbus_name: "lyrebird".into(),
-            hwnd: main_window_handle(app),
+            main_thread: Some(main_thread),
         },
         player,
         Box::new(move |track| crate::cover::cover_file_url(&covers, track)),
         Box::new(shell),
     )
-}
-
-/// Windows' SMTC needs the main window's handle; elsewhere none is needed.
-#[cfg(target_os = "windows")]
-fn main_window_handle<R: Runtime>(app: &AppHandle<R>) -> Option<usize> {
-    let window = app.get_webview_window(window::MAIN)?;
-    #[allow(clippy::as_conversions)]
-    window.hwnd().ok().map(|h| h.0 as usize)
-}
-
-#[cfg(not(target_os = "windows"))]
-fn main_window_handle<R: Runtime>(_app: &AppHandle<R>) -> Option<usize> {
-    None
 }

@@ -71,7 +71,14 @@ pub fn path_of_file_uri(uri: &str) -> Option<PathBuf> {
         PathBuf::from(OsString::from_vec(out))
     };
     #[cfg(not(unix))]
-    let path = PathBuf::from(String::from_utf8(out).ok()?);
+    let path = {
+        let text = String::from_utf8(out).ok()?;
+        // `file:///C:/m/a.flac` names `C:/m/a.flac`.
+        match text.strip_prefix('/') {
+            Some(rest) if rest.as_bytes().get(1) == Some(&b':') => PathBuf::from(rest),
+            _ => PathBuf::from(text),
+        }
+    };
     Some(path)
 }
 

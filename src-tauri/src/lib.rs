@@ -137,6 +137,23 @@ pub fn on_run_event<R: Runtime>(app: &tauri::AppHandle<R>, event: RunEvent) {
         RunEvent::ExitRequested {
             code: None, api, ..
         } if close_to_tray(app) => api.prevent_exit(),
+        // macOS hands over files opened from the Finder (the file associations) as an event,
+        // not as arguments.
+        #[cfg(target_os = "macos")]
+        RunEvent::Opened { urls } => {
+            let paths: Vec<_> = urls.iter().filter_map(|u| u.to_file_path().ok()).collect();
+            if !paths.is_empty()
+                && let Some(player) = app.try_state::<PlayerHandle>()
+            {
+                tauri::async_runtime::spawn(startup::open_paths(player.inner().clone(), paths));
+            }
+        }
+        // A click on the Dock icon while the window is closed to the tray brings it back.
+        #[cfg(target_os = "macos")]
+        RunEvent::Reopen {
+            has_visible_windows: false,
+            ..
+        } => window::show_main(app),
         RunEvent::Exit => {
             if let Some(player) = app.try_state::<PlayerHandle>() {
                 let player = player.inner().clone();
@@ -159,14 +176,10 @@ fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
         return;
     }
     match event {
-        WindowEvent::CloseRequested { api, .. } if close_to_tray(window.app_handle()) => {
-            if cfg!(target_os = "windows") {
-                // Kept (hidden) there: SMTC is tied to this window's handle.
-                api.prevent_close();
-                window::hide_main(window.app_handle());
-            } else {
-                tracing::info!("window closed to the tray; its web view is destroyed");
-            }
+        WindowEvent::CloseRequested { .. } if close_to_tray(window.app_handle()) => {
+            // On every OS: the media controls do not need it (on Windows they have a hidden
+            // window of their own).
+            tracing::info!("window closed to the tray; its web view is destroyed");
         }
         // Files and folders dropped onto the window play (see `drag_drop`).
         WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) => {

@@ -244,7 +244,7 @@ fn any_window_on_screen<R: Runtime>(app: &AppHandle<R>) -> bool {
 pub async fn open_paths(player: PlayerHandle, paths: Vec<PathBuf>) {
     let requested = paths.clone();
     let scan = tauri::async_runtime::spawn_blocking(move || {
-        lyrebird_library::scan(&paths, SourceKind::Local).tracks
+        lyrebird_library::scan(&expand_playlists(paths), SourceKind::Local).tracks
     })
     .await
     .unwrap_or_default();
@@ -259,5 +259,57 @@ pub async fn open_paths(player: PlayerHandle, paths: Vec<PathBuf>) {
             .await;
     } else {
         let _ = player.act(Action::PlayTracks(scan)).await;
+    }
+}
+
+/// A playlist file among the paths (`.m3u`, `.m3u8`: what a double click on one hands over
+/// through the file association) stands for the files it lists, in its order. One that
+/// cannot be read stays as it is (and the scan reports it as nothing to play).
+fn expand_playlists(paths: Vec<PathBuf>) -> Vec<PathBuf> {
+    let is_playlist = |path: &PathBuf| {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("m3u8") || e.eq_ignore_ascii_case("m3u"))
+    };
+    let mut out = Vec::with_capacity(paths.len());
+    for path in paths {
+        let bytes = if is_playlist(&path) {
+            std::fs::read(&path).ok()
+        } else {
+            None
+        };
+        match bytes {
+            Some(bytes) => {
+                let base = path.parent().unwrap_or(std::path::Path::new("."));
+                let parsed =
+                    lyrebird_library::m3u::parse(&lyrebird_library::m3u::decode(&bytes), base);
+                out.extend(parsed.entries.into_iter().map(|entry| entry.path));
+            }
+            None => out.push(path),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand_playlists;
+
+    #[test]
+    fn a_playlist_given_to_open_stands_for_its_files_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let list = dir.path().join("mix.M3U8");
+        std::fs::write(&list, "#EXTM3U\r\nb.flac\r\nsub/a.mp3\r\n").unwrap();
+        let song = dir.path().join("c.ogg");
+        let missing = dir.path().join("gone.m3u");
+        assert_eq!(
+            expand_playlists(vec![list, song.clone(), missing.clone()]),
+            [
+                dir.path().join("b.flac"),
+                dir.path().join("sub").join("a.mp3"),
+                song,
+                missing
+            ]
+        );
     }
 }

@@ -18,17 +18,27 @@
 //!   a file mapping without written pages (`/proc/self/smaps`: `Anonymous: 0`), so code a
 //!   debugger or a text relocation wrote into is left alone.
 //!
-//! Elsewhere it does nothing.
+//! Elsewhere it does nothing, on purpose: the web view there is `WebView2` (Windows) or
+//! `WKWebView` (macOS), whose web content runs in processes of their own that go with the last
+//! web view, and there is no `WebKitGTK` network process or GL stack in the app process to
+//! drop. Windows' `EmptyWorkingSet` would only move the app's own pages to the standby list,
+//! to fault back at the next tray click; macOS has no per-process equivalent. (Not measured:
+//! no Windows or macOS machine here.)
 
+#[cfg(target_os = "linux")]
 use std::time::Duration;
 
-use tauri::{AppHandle, Manager, Runtime};
+#[cfg(target_os = "linux")]
+use tauri::Manager;
+use tauri::{AppHandle, Runtime};
 
 /// Time for `WebKit` to finish tearing the web view down before the trim.
+#[cfg(target_os = "linux")]
 const SETTLE: Duration = Duration::from_secs(3);
 
 /// Trim once `SETTLE` has passed, if no window has been opened meanwhile (also after starting
 /// in the tray).
+#[cfg(target_os = "linux")]
 pub fn after_last_window_closed<R: Runtime>(app: &AppHandle<R>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
@@ -44,8 +54,13 @@ pub fn after_last_window_closed<R: Runtime>(app: &AppHandle<R>) {
     });
 }
 
+/// Nothing to give back off Linux; see the module's notes.
+#[cfg(not(target_os = "linux"))]
+pub fn after_last_window_closed<R: Runtime>(_app: &AppHandle<R>) {}
+
 /// End `WebKit`'s network process, from the main thread (where windows are built), if still no
 /// window is open.
+#[cfg(target_os = "linux")]
 fn end_network_process<R: Runtime>(app: &AppHandle<R>) {
     if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() == Ok("true") {
         return; // the WebDriver session would die with it
@@ -53,16 +68,14 @@ fn end_network_process<R: Runtime>(app: &AppHandle<R>) {
     let handle = app.clone();
     let _ = app.run_on_main_thread(move || {
         if handle.webview_windows().is_empty() {
-            #[cfg(target_os = "linux")]
-            {
-                let ended = linux::end_network_processes();
-                tracing::info!(ended, "WebKit's network process ended");
-            }
+            let ended = linux::end_network_processes();
+            tracing::info!(ended, "WebKit's network process ended");
         }
     });
 }
 
 /// What one trim did.
+#[cfg(target_os = "linux")]
 #[derive(Debug, Default)]
 #[allow(dead_code)] // read through Debug in the log
 pub struct Report {
@@ -74,11 +87,6 @@ pub struct Report {
 fn trim() -> Report {
     linux::release_free_heap();
     linux::release_read_only_segments()
-}
-
-#[cfg(not(target_os = "linux"))]
-fn trim() -> Report {
-    Report::default()
 }
 
 #[cfg(target_os = "linux")]

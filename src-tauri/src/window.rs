@@ -37,16 +37,10 @@ pub fn changed<R: Runtime>(app: &AppHandle<R>) {
 /// (see `keep_running_without_windows`).
 pub fn hide_main<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window(MAIN) {
-        // Windows' media controls (SMTC) are tied to the window handle they were registered
-        // with, so there the window is only hidden.
-        if cfg!(target_os = "windows") {
+        tracing::info!("window closed to the tray; its web view is destroyed");
+        if let Err(e) = window.destroy() {
+            tracing::warn!(error = %e, "the window could not be destroyed; hiding it");
             let _ = window.hide();
-        } else {
-            tracing::info!("window closed to the tray; its web view is destroyed");
-            if let Err(e) = window.destroy() {
-                tracing::warn!(error = %e, "the window could not be destroyed; hiding it");
-                let _ = window.hide();
-            }
         }
     }
     changed(app);

@@ -218,6 +218,7 @@ impl Engine {
                 }
             }
             Inbox::DeviceError(reason) => self.device_lost(reason),
+            Inbox::StreamInvalidated(reason) => self.reopen_device(&reason),
             Inbox::Advanced {
                 play_id,
                 duration_ms,
@@ -751,6 +752,16 @@ impl Engine {
         self.emit(AudioEvent::DeviceUnavailable { play_id, reason });
     }
 
+    /// The stream is no longer valid but a device may well be there (the default one changed):
+    /// reopen at once and play on from where it was; only if that fails is it a loss.
+    fn reopen_device(&mut self, reason: &str) {
+        tracing::info!(%reason, "audio output reopened");
+        self.release_device();
+        if self.current.is_some() && self.ensure_device() {
+            self.start_current();
+        }
+    }
+
     /// Close the device; the current track stays, to restart where it was.
     fn release_device(&mut self) {
         if let Some(current) = &mut self.current
@@ -846,15 +857,19 @@ fn open_output(
         }
     }
     let on_error = move |error: rodio::CpalError| {
-        // Under-runs and route changes are survivable; a vanished device or server is not.
-        if matches!(
-            error.kind(),
-            CpalErrorKind::DeviceNotAvailable | CpalErrorKind::HostUnavailable
-        ) {
-            let _ = loopback.send(Inbox::DeviceError(error.to_string()));
-        } else {
-            tracing::debug!(%error, "audio stream error");
-        }
+        // Under-runs and followed route changes are survivable; a stream that must be rebuilt
+        // is reopened; a vanished device or server is lost until it is back.
+        let message = match error.kind() {
+            CpalErrorKind::DeviceNotAvailable | CpalErrorKind::HostUnavailable => {
+                Inbox::DeviceError(error.to_string())
+            }
+            CpalErrorKind::StreamInvalidated => Inbox::StreamInvalidated(error.to_string()),
+            _ => {
+                tracing::debug!(%error, "audio stream error");
+                return;
+            }
+        };
+        let _ = loopback.send(message);
     };
     let device = match device {
         None => audio_host()

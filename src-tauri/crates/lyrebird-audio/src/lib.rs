@@ -43,6 +43,9 @@ enum Inbox {
     },
     /// The device reported an error (unplugged, server gone).
     DeviceError(String),
+    /// The output stream must be rebuilt on the same device (cpal's `StreamInvalidated`:
+    /// WASAPI reports it when the system's default device changes under a default stream).
+    StreamInvalidated(String),
     /// The preloaded track took over from the current one, sample-exactly.
     Advanced {
         play_id: PlayId,

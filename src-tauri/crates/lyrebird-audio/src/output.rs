@@ -258,7 +258,9 @@ impl DeviceOutput {
         }
     }
 
-    /// A track is installed and has not run out.
+    /// A track is installed and has not run out (only the native PulseAudio stream asks: a
+    /// cpal device has no server-side buffer to flush).
+    #[cfg(target_os = "linux")]
     fn playing_live(&self) -> bool {
         lock(&self.slot)
             .feed
@@ -266,7 +268,9 @@ impl DeviceOutput {
             .is_some_and(|f| !f.controls.done.load(Ordering::Relaxed))
     }
 
-    /// Drop what the sound server holds unheard (after a stop): it would play on.
+    /// Drop what the sound server holds unheard (after a stop): it would play on. (Nothing to
+    /// drop from a cpal stream.)
+    #[cfg_attr(not(target_os = "linux"), allow(clippy::unused_self))]
     pub fn drop_buffered(&self) {
         #[cfg(target_os = "linux")]
         if let Sink::Pulse(stream) = &self.sink {

@@ -5,8 +5,22 @@
 //! position, volume) and turns what the OS asks for (play, next, seek, set position...) into
 //! actor actions. It keeps a copy of the last state only to answer relative requests ("seek
 //! 10 s forward"); the actor stays the one owner of the player's state.
+//!
+//! What differs per OS stays here:
+//! - Linux: the zbus MPRIS service; it needs a session bus (checked first: zbus would panic
+//!   its thread without one). Volume is reported (MPRIS has it; the others do not).
+//! - Windows: SMTC is registered for a window handle and lives as long as that window. The
+//!   main window is destroyed when closed to the tray, so the thread makes a hidden
+//!   message-only window of its own ([`message_window`]) and pumps its messages.
+//! - macOS: `MPNowPlayingInfoCenter` and `MPRemoteCommandCenter` are used from the main thread
+//!   (whose run loop delivers the remote commands), through [`MediaConfig::main_thread`].
+
+#[cfg(target_os = "windows")]
+mod message_window;
 
 use std::sync::mpsc;
+#[cfg(target_os = "macos")]
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use lyrebird_core::actor::Action;
@@ -26,22 +40,29 @@ pub enum ShellRequest {
     Open(String),
 }
 
+/// Runs a closure on the process's main thread (the shell's event loop), without waiting.
+pub type MainThread = std::sync::Arc<dyn Fn(Box<dyn FnOnce() + Send>) + Send + Sync>;
+
 /// How to register with the OS.
 pub struct MediaConfig {
     /// Shown by the OS (MPRIS `Identity`).
     pub display_name: String,
     /// MPRIS bus name suffix: `org.mpris.MediaPlayer2.<dbus_name>`.
     pub dbus_name: String,
-    /// The main window's handle (Windows needs it for SMTC), as an address.
-    pub hwnd: Option<usize>,
+    /// Required on macOS, where the controls are driven from the main thread; unused elsewhere.
+    pub main_thread: Option<MainThread>,
 }
 
-/// The URL of a track's cover art for the OS (`file://...`), if it has one.
+/// The URL of a track's cover art for the OS (`file://...`, percent-encoded), if it has one.
 pub type CoverUrl = Box<dyn Fn(&Track) -> Option<String> + Send>;
 
 /// Feeds the media-control thread. Dropping it ends the thread (and unregisters).
 pub struct MediaControlsHandle {
     inbox: mpsc::Sender<Message>,
+    /// The thread waits in its window's message loop, not on the channel: each message is
+    /// followed by a wake-up there.
+    #[cfg(target_os = "windows")]
+    waker: message_window::Waker,
 }
 
 impl MediaControlsHandle {
@@ -59,6 +80,15 @@ impl MediaControlsHandle {
             _ => return,
         };
         let _ = self.inbox.send(message);
+        #[cfg(target_os = "windows")]
+        self.waker.wake();
+    }
+}
+
+#[cfg(target_os = "windows")]
+impl Drop for MediaControlsHandle {
+    fn drop(&mut self) {
+        self.waker.quit();
     }
 }
 
@@ -82,40 +112,85 @@ pub fn spawn(
     }
     let (inbox, messages) = mpsc::channel();
     let os_events = inbox.clone();
-    let (ready_tx, ready) = mpsc::channel();
-    std::thread::Builder::new()
-        .name("media-controls".into())
-        .spawn(move || {
-            // The controls are created on their own thread: on some platforms they are not
-            // `Send`, and nothing else needs them.
-            #[allow(clippy::as_conversions)] // the OS handle is an address
-            let hwnd = config.hwnd.map(|address| address as *mut std::ffi::c_void);
-            let platform = PlatformConfig {
-                display_name: &config.display_name,
-                dbus_name: &config.dbus_name,
-                hwnd,
-            };
-            let controls = MediaControls::new(platform).and_then(|mut controls| {
-                controls.attach(move |event| {
-                    let _ = os_events.send(Message::Os(event));
-                })?;
-                Ok(controls)
-            });
-            match controls {
-                Ok(controls) => {
-                    let _ = ready_tx.send(Ok(()));
-                    Mirror::new(controls, player, cover_url, shell).run(&messages);
+    #[cfg(target_os = "macos")]
+    {
+        let controls = Controls::start_on_main_thread(config, os_events)?;
+        std::thread::Builder::new()
+            .name("media-controls".into())
+            .spawn(move || Mirror::new(controls, player, cover_url, shell).run(&messages))
+            .map_err(|e| e.to_string())?;
+        Ok(MediaControlsHandle { inbox })
+    }
+    #[cfg(not(target_os = "macos"))]
+    {
+        let (ready_tx, ready) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("media-controls".into())
+            .spawn(move || {
+                // The controls are created on their own thread: on some platforms they are
+                // not `Send`, and nothing else needs them.
+                #[cfg(target_os = "windows")]
+                {
+                    let window = match message_window::MessageWindow::new() {
+                        Ok(window) => window,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    let waker = window.waker();
+                    let platform = PlatformConfig {
+                        display_name: &config.display_name,
+                        dbus_name: &config.dbus_name,
+                        hwnd: Some(window.hwnd()),
+                    };
+                    match Controls::new(platform, os_events, Some(waker)) {
+                        Ok(controls) => {
+                            let _ = ready_tx.send(Ok(waker));
+                            let mut mirror = Mirror::new(controls, player, cover_url, shell);
+                            window.run(|| {
+                                while let Ok(message) = messages.try_recv() {
+                                    mirror.handle(message);
+                                }
+                            });
+                            // The controls go before the window they are registered for.
+                            drop(mirror);
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
                 }
-                Err(e) => {
-                    let _ = ready_tx.send(Err(format!("{e:?}")));
+                #[cfg(not(target_os = "windows"))]
+                {
+                    let platform = PlatformConfig {
+                        display_name: &config.display_name,
+                        dbus_name: &config.dbus_name,
+                        hwnd: None,
+                    };
+                    match Controls::new(platform, os_events) {
+                        Ok(controls) => {
+                            let _ = ready_tx.send(Ok(()));
+                            Mirror::new(controls, player, cover_url, shell).run(&messages);
+                        }
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                        }
+                    }
                 }
-            }
-        })
-        .map_err(|e| e.to_string())?;
-    ready
-        .recv()
-        .map_err(|_| "the media-control thread ended".to_owned())??;
-    Ok(MediaControlsHandle { inbox })
+            })
+            .map_err(|e| e.to_string())?;
+        let ready = ready
+            .recv()
+            .map_err(|_| "the media-control thread ended".to_owned())?;
+        #[cfg(target_os = "windows")]
+        return Ok(MediaControlsHandle {
+            inbox,
+            waker: ready?,
+        });
+        #[cfg(not(target_os = "windows"))]
+        ready.map(|()| MediaControlsHandle { inbox })
+    }
 }
 
 /// Whether a D-Bus session bus is there to register on (zbus would panic its thread
@@ -127,13 +202,138 @@ fn session_bus_present() -> bool {
             .is_some_and(|dir| std::path::Path::new(&dir).join("bus").exists())
 }
 
+/// What the mirror tells the OS: owned, so that on macOS it can travel to the main thread.
+#[derive(Clone)]
+enum Update {
+    /// Metadata and cover URL, or nothing playing.
+    Metadata(Option<(OsMetadata, Option<String>)>),
+    Playback(MediaPlayback),
+    /// Only MPRIS has a volume to report (souvlaki's `set_volume` exists only there).
+    #[cfg(target_os = "linux")]
+    Volume(f64),
+}
+
+fn apply(controls: &mut MediaControls, update: &Update) {
+    let result = match update {
+        Update::Metadata(Some((m, cover))) => controls.set_metadata(MediaMetadata {
+            title: Some(&m.title),
+            album: m.album.as_deref(),
+            artist: Some(&m.artist),
+            cover_url: cover.as_deref(),
+            duration: m.duration,
+        }),
+        Update::Metadata(None) => controls.set_metadata(MediaMetadata::default()),
+        Update::Playback(playback) => controls.set_playback(playback.clone()),
+        #[cfg(target_os = "linux")]
+        Update::Volume(volume) => controls.set_volume(*volume),
+    };
+    if let Err(e) = result {
+        tracing::debug!(error = ?e, "media controls not updated");
+    }
+}
+
+/// The registered controls, driven where the platform wants them driven.
+#[cfg(not(target_os = "macos"))]
+struct Controls(MediaControls);
+
+#[cfg(not(target_os = "macos"))]
+impl Controls {
+    /// Register and attach; the OS's requests go to `os_events` (and, on Windows, wake the
+    /// thread's message loop).
+    fn new(
+        platform: PlatformConfig<'_>,
+        os_events: mpsc::Sender<Message>,
+        #[cfg(target_os = "windows")] waker: Option<message_window::Waker>,
+    ) -> Result<Self, String> {
+        let mut controls = MediaControls::new(platform).map_err(|e| format!("{e:?}"))?;
+        controls
+            .attach(move |event| {
+                let _ = os_events.send(Message::Os(event));
+                #[cfg(target_os = "windows")]
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            })
+            .map_err(|e| format!("{e:?}"))?;
+        Ok(Self(controls))
+    }
+
+    fn update(&mut self, update: &Update) {
+        apply(&mut self.0, update);
+    }
+}
+
+/// On macOS the controls live on the main thread: created there, and every update is sent
+/// there (in order: the shell's event loop runs them as they were queued).
+#[cfg(target_os = "macos")]
+struct Controls {
+    shared: Arc<Mutex<Option<MediaControls>>>,
+    main_thread: MainThread,
+}
+
+#[cfg(target_os = "macos")]
+impl Controls {
+    /// Queue the registration on the main thread. Not waited for: the shell may call this
+    /// from the main thread before its event loop runs.
+    fn start_on_main_thread(
+        config: MediaConfig,
+        os_events: mpsc::Sender<Message>,
+    ) -> Result<Self, String> {
+        let MediaConfig {
+            display_name,
+            dbus_name,
+            main_thread,
+        } = config;
+        let main_thread = main_thread.ok_or("Now Playing needs the main thread")?;
+        let shared = Arc::new(Mutex::new(None));
+        let slot = Arc::clone(&shared);
+        main_thread(Box::new(move || {
+            let platform = PlatformConfig {
+                display_name: &display_name,
+                dbus_name: &dbus_name,
+                hwnd: None,
+            };
+            let registered = MediaControls::new(platform).and_then(|mut controls| {
+                controls.attach(move |event| {
+                    let _ = os_events.send(Message::Os(event));
+                })?;
+                Ok(controls)
+            });
+            match registered {
+                Ok(controls) => {
+                    *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(controls);
+                }
+                Err(e) => tracing::warn!(error = ?e, "no media controls"),
+            }
+        }));
+        Ok(Self {
+            shared,
+            main_thread,
+        })
+    }
+
+    fn update(&mut self, update: &Update) {
+        let shared = Arc::clone(&self.shared);
+        let update = update.clone();
+        (self.main_thread)(Box::new(move || {
+            if let Some(controls) = shared
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_mut()
+            {
+                apply(controls, &update);
+            }
+        }));
+    }
+}
+
 /// How often at most the OS is told the position while it moves normally (MPRIS clients
 /// read it on demand; jumps are told at once).
 const POSITION_EVERY: Duration = Duration::from_secs(1);
 
 /// The thread's side: the controls and what it last told them.
 struct Mirror {
-    controls: MediaControls,
+    controls: Controls,
     player: PlayerHandle,
     cover_url: CoverUrl,
     shell: Box<dyn Fn(ShellRequest) + Send>,
@@ -141,12 +341,13 @@ struct Mirror {
     /// The track whose metadata the OS has (id and title, so retagging shows).
     shown: Option<(String, String)>,
     told_position: Option<(Instant, u64)>,
+    #[cfg(target_os = "linux")]
     told_volume: Option<f64>,
 }
 
 impl Mirror {
     fn new(
-        controls: MediaControls,
+        controls: Controls,
         player: PlayerHandle,
         cover_url: CoverUrl,
         shell: Box<dyn Fn(ShellRequest) + Send>,
@@ -159,22 +360,28 @@ impl Mirror {
             state: None,
             shown: None,
             told_position: None,
+            #[cfg(target_os = "linux")]
             told_volume: None,
         }
     }
 
+    /// Follow messages until the handle is gone. (On Windows the window's message loop calls
+    /// [`Mirror::handle`] instead.)
+    #[cfg(not(target_os = "windows"))]
     fn run(mut self, messages: &mpsc::Receiver<Message>) {
-        // Ends when the handle is dropped (souvlaki's own callback holds a sender too, but
-        // the controls are dropped with `self`... so end on the handle's last message).
         while let Ok(message) = messages.recv() {
-            match message {
-                Message::State(state) => self.show_state(state),
-                Message::Position {
-                    play_id,
-                    position_ms,
-                } => self.show_position(play_id, position_ms),
-                Message::Os(event) => self.handle_os(&event),
-            }
+            self.handle(message);
+        }
+    }
+
+    fn handle(&mut self, message: Message) {
+        match message {
+            Message::State(state) => self.show_state(state),
+            Message::Position {
+                play_id,
+                position_ms,
+            } => self.show_position(play_id, position_ms),
+            Message::Os(event) => self.handle_os(&event),
         }
     }
 
@@ -185,31 +392,24 @@ impl Mirror {
             .map(|t| (t.id.0.clone(), t.title.clone()));
         if shown != self.shown {
             let metadata = state.current.as_ref().map(|track| {
-                let cover = (self.cover_url)(track);
+                let cover = (self.cover_url)(track).and_then(|url| os_cover_url(&url));
                 (metadata_of(track, state.duration_ms), cover)
             });
-            let result = match &metadata {
-                Some((m, cover)) => self.controls.set_metadata(MediaMetadata {
-                    title: Some(&m.title),
-                    album: m.album.as_deref(),
-                    artist: Some(&m.artist),
-                    cover_url: cover.as_deref(),
-                    duration: m.duration,
-                }),
-                None => self.controls.set_metadata(MediaMetadata::default()),
-            };
-            log_failure(result);
+            self.controls.update(&Update::Metadata(metadata));
             self.shown = shown;
         }
-        log_failure(
-            self.controls
-                .set_playback(playback_of(state.status, state.position_ms)),
-        );
+        self.controls.update(&Update::Playback(playback_of(
+            state.status,
+            state.position_ms,
+        )));
         self.told_position = Some((Instant::now(), state.position_ms));
-        let volume = f64::from(if state.muted { 0.0 } else { state.volume });
-        if self.told_volume != Some(volume) {
-            log_failure(self.controls.set_volume(volume));
-            self.told_volume = Some(volume);
+        #[cfg(target_os = "linux")]
+        {
+            let volume = f64::from(if state.muted { 0.0 } else { state.volume });
+            if self.told_volume != Some(volume) {
+                self.controls.update(&Update::Volume(volume));
+                self.told_volume = Some(volume);
+            }
         }
         self.state = Some(state);
     }
@@ -228,7 +428,8 @@ impl Mirror {
         });
         if due {
             let status = state.status;
-            log_failure(self.controls.set_playback(playback_of(status, position_ms)));
+            self.controls
+                .update(&Update::Playback(playback_of(status, position_ms)));
             self.told_position = Some((Instant::now(), position_ms));
         }
     }
@@ -242,10 +443,44 @@ impl Mirror {
     }
 }
 
-fn log_failure(result: Result<(), souvlaki::Error>) {
-    if let Err(e) = result {
-        tracing::debug!(error = ?e, "media controls not updated");
+/// The cover URL in the form the OS backend reads. MPRIS and Now Playing take a `file://`
+/// URL; souvlaki's SMTC backend strips `file://` and opens the rest as a path, so there it
+/// gets the decoded Windows path (`file://C:\...`).
+#[cfg(not(target_os = "windows"))]
+#[allow(clippy::unnecessary_wraps)] // the same signature as Windows'
+fn os_cover_url(url: &str) -> Option<String> {
+    Some(url.to_owned())
+}
+
+#[cfg(target_os = "windows")]
+fn os_cover_url(url: &str) -> Option<String> {
+    smtc_cover_url(url)
+}
+
+/// `file:///C:/a%20b.jpg` or `file://C%3A%5Ca%20b.jpg` → `file://C:\a b.jpg`; `None` for
+/// anything that is not a local file URL.
+#[cfg(any(target_os = "windows", test))]
+fn smtc_cover_url(url: &str) -> Option<String> {
+    let encoded = url.strip_prefix("file://")?;
+    let mut bytes = Vec::with_capacity(encoded.len());
+    let mut rest = encoded.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        if byte == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(byte);
+            rest = tail;
+        }
     }
+    let path = String::from_utf8(bytes).ok()?;
+    // `/C:/...` (a URL path) → `C:/...`; then Windows separators.
+    let path = match path.strip_prefix('/') {
+        Some(p) if p.as_bytes().get(1) == Some(&b':') => p,
+        _ => path.as_str(),
+    };
+    Some(format!("file://{}", path.replace('/', "\\")))
 }
 
 /// Track metadata as the OS shows it.
@@ -482,6 +717,22 @@ mod tests {
             request_for(&MediaControlEvent::SetVolume(f64::NAN), Some(&s)),
             None
         );
+    }
+
+    #[test]
+    fn smtc_gets_a_decoded_windows_path() {
+        // The shell's URL of a Windows path (every byte but unreserved ones escaped).
+        assert_eq!(
+            smtc_cover_url("file://C%3A%5CUsers%5C%E5%BC%A0%5Ccovers%5Ca%20b.jpg").as_deref(),
+            Some("file://C:\\Users\\张\\covers\\a b.jpg")
+        );
+        assert_eq!(
+            smtc_cover_url("file:///C:/m/x.png").as_deref(),
+            Some("file://C:\\m\\x.png")
+        );
+        assert_eq!(smtc_cover_url("https://example.com/x.png"), None);
+        assert_eq!(smtc_cover_url("file://C%3"), None);
+        assert_eq!(smtc_cover_url("file://%FF"), None);
     }
 
     #[test]

@@ -89,8 +89,13 @@ fn tags_are_read_and_bad_files_do_not_stop_the_scan() {
         .collect();
     problems.sort();
     let names: Vec<&str> = problems.iter().map(|(n, _)| n.as_str()).collect();
-    #[cfg(unix)]
-    assert_eq!(names, ["garbage.flac", "loop", "zero.mp3"], "{problems:?}");
+    // The link loop is made on Unix only.
+    let expected: &[&str] = if cfg!(unix) {
+        &["garbage.flac", "loop", "zero.mp3"]
+    } else {
+        &["garbage.flac", "zero.mp3"]
+    };
+    assert_eq!(names, expected, "{problems:?}");
     assert!(problems[0].1.starts_with("unreadable"), "{problems:?}");
     assert!(
         problems.last().unwrap().1.contains("0 bytes"),
@@ -115,8 +120,8 @@ fn tags_are_read_and_bad_files_do_not_stop_the_scan() {
         .iter()
         .map(|p| p.path.file_name().unwrap())
         .collect();
-    #[cfg(unix)]
-    assert_eq!(walk, ["loop"], "{:?}", report.problems);
+    let expected: &[&str] = if cfg!(unix) { &["loop"] } else { &[] };
+    assert_eq!(walk, expected, "{:?}", report.problems);
     assert_eq!(index.problems().unwrap().len(), 2);
 }
 

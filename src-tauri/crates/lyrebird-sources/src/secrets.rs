@@ -306,6 +306,8 @@ mod tests {
         let storage = store.store("s1", "hunter2").await.unwrap();
         assert_eq!(storage, SecretStorage::File);
         let file = dir.path().join(SECRETS_FILE);
+        assert!(file.is_file());
+        // Unix file modes; on Windows the file has the ACL of the user's own config folder.
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
