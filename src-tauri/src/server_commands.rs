@@ -47,34 +47,21 @@ pub async fn browse_server(
     servers.browse(server, request).await
 }
 
-/// Append these server tracks (by id) to the queue and play the first. The tracks are what
-/// their servers say, not what the webview sends.
+/// Append these server tracks (by id, as a page listed them) to the queue and play the first.
+/// The tracks are what the server said when it listed them, not what the webview sends.
 #[tauri::command]
-pub async fn play_tracks(
-    player: Player<'_>,
-    servers: Servers<'_>,
-    ids: Vec<TrackId>,
-) -> Result<(), ServerError> {
-    let tracks = servers.tracks(ids).await?;
-    player
-        .act(Action::PlayTracks(tracks))
-        .await
-        .map_err(|e| e.to_string())
+pub async fn play_tracks(player: Player<'_>, ids: Vec<TrackId>) -> Result<(), PlayerError> {
+    player.act(Action::PlayListed(ids)).await
 }
 
 /// Queue these server tracks (by id) next or at the end.
 #[tauri::command]
 pub async fn enqueue_tracks(
     player: Player<'_>,
-    servers: Servers<'_>,
     ids: Vec<TrackId>,
     position: QueuePosition,
-) -> Result<(), ServerError> {
-    let tracks = servers.tracks(ids).await?;
-    player
-        .act(Action::EnqueueTracks { tracks, position })
-        .await
-        .map_err(|e| e.to_string())
+) -> Result<(), PlayerError> {
+    player.act(Action::EnqueueListed { ids, position }).await
 }
 
 /// Play the current track from another of the copies the fallback race found.

@@ -7,6 +7,7 @@
 mod fallback;
 mod library_folders;
 mod likes;
+mod listed;
 mod lyrics_offsets;
 mod persistence;
 mod registry;
@@ -36,6 +37,7 @@ use crate::settings::{self, LocalePreference, ReplayGainMode, Settings};
 pub use fallback::FallbackConfig;
 use fallback::{Origin, RaceInFlight, Route, Substitution};
 pub use library_folders::LibraryFolderConfig;
+pub use listed::MAX_TRACKS_PER_ACTION;
 pub use lyrics_offsets::MAX_LYRICS_OFFSET_MS;
 use registry::SourceChangeReply;
 pub use registry::{RegistryConfig, RegistryView};
@@ -158,6 +160,16 @@ pub enum Action {
     UseCandidate {
         track: TrackId,
         candidate: String,
+    },
+    /// A source listed these tracks to the user (a server's page): remember them, so that
+    /// they can be played and queued by id.
+    RememberListed(Vec<Track>),
+    /// Append these listed tracks (by id, see [`Action::RememberListed`]) and play the first.
+    PlayListed(Vec<TrackId>),
+    /// Queue these listed tracks (by id) next or at the end.
+    EnqueueListed {
+        ids: Vec<TrackId>,
+        position: QueuePosition,
     },
     /// Queue these tracks (e.g. a server's, which are not in the library) next or at the end,
     /// without interrupting what plays.
@@ -511,6 +523,8 @@ struct Actor<A> {
     scrobbling: Option<scrobble::Scrobbling>,
     /// Likes changed this session.
     likes: likes::Likes,
+    /// Remote tracks sources listed to the user, to be played by id.
+    listed: listed::Listed,
     /// Which generation of the sources is wanted and which registry is in use.
     registry: registry::Registry,
     /// Writes the files (settings, session, lyrics offsets) off the actor's task.
@@ -600,6 +614,7 @@ impl<A: AudioOutput> Actor<A> {
             lyrics_offsets,
             scrobbling: None,
             likes: likes::Likes::default(),
+            listed: listed::Listed::default(),
             registry: registry::Registry::default(),
             writer,
             shutdown_reply: None,
@@ -886,6 +901,9 @@ impl<A: AudioOutput> Actor<A> {
                 self.window_open = false;
             }
             Action::UseCandidate { track, candidate } => self.use_candidate(&track, &candidate)?,
+            Action::RememberListed(tracks) => self.remember_listed(tracks),
+            Action::PlayListed(ids) => self.play_listed(&ids)?,
+            Action::EnqueueListed { ids, position } => self.enqueue_listed(&ids, position)?,
             Action::EnqueueTracks { tracks, position } => {
                 if tracks.is_empty() {
                     return Err(PlayerError::NothingToPlay);
@@ -1648,6 +1666,7 @@ impl<A: AudioOutput> Actor<A> {
             .get(id)
             .and_then(|&i| self.library.tracks.get(i))
             .or_else(|| self.queue.find(id))
+            .or_else(|| self.listed.get(id))
     }
 
     fn settings_changed(&mut self) {

@@ -40,10 +40,6 @@ const TRANSCODE_FORMAT: &str = "mp3";
 const PAGE_SIZE: u32 = 100;
 /// The largest cover a server may send; a bigger one is refused, not read.
 const MAX_COVER_BYTES: usize = 16 << 20;
-/// The most server tracks one play or queue command names.
-pub const MAX_TRACKS_PER_COMMAND: usize = 500;
-/// How many songs are asked for at once while tracks named by id are looked up.
-const SONG_LOOKUPS_AT_ONCE: usize = 8;
 /// A cover that has not arrived whole by then is given up.
 const COVER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
@@ -200,7 +196,7 @@ impl ServersHandle {
         entry.handle::<SubsonicClient>().cloned()
     }
 
-    /// One page of a registered server.
+    /// One page of a registered server; its tracks can then be played by id.
     pub async fn browse(
         &self,
         server: String,
@@ -210,46 +206,19 @@ impl ServersHandle {
             .client(&server)
             .await
             .ok_or_else(|| "this server is not enabled".to_owned())?;
-        browse(&client, &server, request)
+        let page = browse(&client, &server, request)
             .await
-            .map_err(|e| e.to_string())
-    }
-
-    /// The tracks named by these ids (`subsonic:<server>:<song>`), as their servers describe
-    /// them now, in this order: what the webview names is only an id, never a track it made
-    /// up. Fails as a whole if one is unknown to its server or its server is not registered.
-    pub async fn tracks(&self, ids: Vec<TrackId>) -> Result<Vec<Track>, ServerError> {
-        if ids.len() > MAX_TRACKS_PER_COMMAND {
-            return Err(format!("at most {MAX_TRACKS_PER_COMMAND} tracks at once"));
+            .map_err(|e| e.to_string())?;
+        // The actor keeps what the server listed: the webview plays and queues these by id.
+        if !page.tracks.is_empty() {
+            self.player
+                .act(lyrebird_core::actor::Action::RememberListed(
+                    page.tracks.clone(),
+                ))
+                .await
+                .map_err(|e| e.to_string())?;
         }
-        let sources = self.player.sources().await.map_err(|e| e.to_string())?;
-        let mut lookups = tokio::task::JoinSet::new();
-        let mut found: Vec<Option<Track>> = vec![None; ids.len()];
-        for (index, id) in ids.into_iter().enumerate() {
-            let (server, song) =
-                split_track_id(&id).ok_or_else(|| format!("{id} is not a server's track"))?;
-            let client = sources
-                .by_id(&format!("subsonic:{server}"))
-                .and_then(|entry| entry.handle::<SubsonicClient>())
-                .cloned()
-                .ok_or_else(|| "this server is not enabled".to_owned())?;
-            let (server, song) = (server.to_owned(), song.to_owned());
-            if lookups.len() >= SONG_LOOKUPS_AT_ONCE
-                && let Some(done) = lookups.join_next().await
-            {
-                let (i, track) = done.map_err(|e| e.to_string())??;
-                found[i] = Some(track);
-            }
-            lookups.spawn(async move {
-                let song = client.song(&song).await.map_err(|e| e.to_string())?;
-                Ok::<_, ServerError>((index, song_track(&song, &server)))
-            });
-        }
-        while let Some(done) = lookups.join_next().await {
-            let (i, track) = done.map_err(|e| e.to_string())??;
-            found[i] = Some(track);
-        }
-        Ok(found.into_iter().flatten().collect())
+        Ok(page)
     }
 
     /// The cover of a remote track (`subsonic:<server>:<song>`), by the cover-art id that

@@ -307,10 +307,12 @@ async fn concurrent_server_changes_never_leave_registry_and_settings_apart() {
     );
 }
 
-/// Tracks named by id are what their server says (not what a webview could make up), and ids
-/// of songs, servers or kinds nobody has are refused as a whole.
+/// A server's tracks are played by id: the actor takes them as the server listed them (not
+/// as a webview could make them up), and still has them when the server has gone away (their
+/// copies elsewhere can play). Ids nobody listed are refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn server_tracks_named_by_id_are_what_the_server_says() {
+async fn listed_tracks_play_by_id_as_the_server_listed_them() {
+    use lyrebird_core::actor::{Action, PlayerError};
     let Some(server) = Supysonic::start(LIBRARY).await else {
         return;
     };
@@ -340,34 +342,40 @@ async fn server_tracks_named_by_id_are_what_the_server_says() {
         )
         .await
         .unwrap();
-    let listed = &album.tracks[0];
+    let listed = album.tracks[0].clone();
     assert!(
         listed.cover_art.is_some(),
         "the cover-art id travels with the track"
     );
+    drop(server);
 
-    let tracks = servers
-        .tracks(vec![listed.id.clone(), listed.id.clone()])
+    player
+        .act(Action::EnqueueListed {
+            ids: vec![listed.id.clone(), listed.id.clone()],
+            position: lyrebird_core::queue::QueuePosition::End,
+        })
         .await
         .unwrap();
-    assert_eq!(tracks.len(), 2);
-    assert_eq!(tracks[0].title, "Race Song");
-    assert_eq!(tracks[0], *listed, "the same as the page listed");
+    let queue = player.snapshot().await.unwrap().queue.entries;
+    assert_eq!(queue.len(), 2);
+    assert_eq!(queue[0].track, listed, "as the server listed it");
 
     for hostile in [
-        format!("subsonic:{}:no-such-song", saved.id),
+        format!("subsonic:{}:never-listed", saved.id),
         "subsonic:no-such-server:1".to_owned(),
-        "local:74d37ef37a7730af".to_owned(),
     ] {
-        let refused = servers
-            .tracks(vec![
-                listed.id.clone(),
-                lyrebird_core::TrackId(hostile.clone()),
-            ])
+        let id = lyrebird_core::TrackId(hostile);
+        let refused = player
+            .act(Action::PlayListed(vec![listed.id.clone(), id.clone()]))
             .await;
-        assert!(refused.is_err(), "{hostile}: {refused:?}");
+        assert_eq!(refused, Err(PlayerError::UnknownTrack(id)));
     }
-    let too_many = vec![listed.id.clone(); lyrebird_sources::MAX_TRACKS_PER_COMMAND + 1];
-    assert!(servers.tracks(too_many).await.is_err());
+    let too_many = vec![listed.id.clone(); lyrebird_core::actor::MAX_TRACKS_PER_ACTION + 1];
+    assert!(player.act(Action::PlayListed(too_many)).await.is_err());
+    assert_eq!(
+        player.snapshot().await.unwrap().queue.entries.len(),
+        2,
+        "refusals change nothing"
+    );
     player.shutdown().await.unwrap();
 }

@@ -11,7 +11,7 @@ use crate::config::{ServerConfig, Transcoding};
 use crate::error::{SubsonicError, code};
 use crate::model::{
     Album, AlbumListPayload, Artist, ArtistIndex, ArtistsPayload, Extension, Found, Playlist,
-    PlaylistsPayload, Song,
+    PlaylistsPayload,
 };
 use crate::response::{self, Reply};
 
@@ -251,13 +251,6 @@ impl SubsonicClient {
         self.call("getArtist", &[("id", id.to_owned())])
             .await?
             .take("artist")
-    }
-
-    /// One song, as the server describes it (`getSong`).
-    pub async fn song(&self, id: &str) -> Result<Song, SubsonicError> {
-        self.call("getSong", &[("id", id.to_owned())])
-            .await?
-            .take("song")
     }
 
     pub async fn album(&self, id: &str) -> Result<Album, SubsonicError> {
