@@ -2,7 +2,8 @@
 // UI (a wrong password first: the client's error is shown), search a CJK title, play it and
 // hear its tone, see it in the server's "now playing", like it (starred there) and unlike it;
 // then the fallback race: a library track whose file is gone plays from the
-// server's copy, and the UI says so.
+// server's copy, and the UI says so; and when the server goes down, a server track that was
+// listed plays from the library's copy (the stream's failure starts the race).
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ const SUNNY_HZ = 550; // 晴天 on the server
 const COPY_HZ = 880; // the server's copy of the local "Lost Song"
 const LOCAL_HZ = 330; // the local "Lost Song", deleted before it plays
 const OPENER_HZ = 440;
+const NIGHT_HZ = 770; // 夜曲 on the server (never played before the server goes down)
+const LOCAL_NIGHT_HZ = 660; // the library's own copy of 夜曲
 
 const missing = missingTools();
 if (missing.length > 0 && process.env.LYREBIRD_REQUIRE_SUPYSONIC === '1') {
@@ -29,6 +32,7 @@ before(async () => {
   server = await startSupysonic([
     { title: '晴天', artist: '周杰伦', album: '叶惠美', track: 1, seconds: 20, freq: SUNNY_HZ },
     { title: 'Lost Song', artist: 'E2E', album: 'Fixtures', track: 1, seconds: 20, freq: COPY_HZ },
+    { title: '夜曲', artist: '周杰伦', album: '十一月的萧邦', track: 1, seconds: 20, freq: NIGHT_HZ },
   ]);
 });
 after(async () => {
@@ -54,6 +58,7 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
   const music = tempDir('lyrebird-subsonic-music-');
   makeTone(join(music, '1 Opener.flac'), { freq: OPENER_HZ, seconds: 30, title: 'Opener', artist: 'E2E' });
   makeTone(join(music, '2 Lost Song.flac'), { freq: LOCAL_HZ, seconds: 20, title: 'Lost Song', artist: 'E2E' });
+  makeTone(join(music, '3 夜曲.flac'), { freq: LOCAL_NIGHT_HZ, seconds: 20, title: '夜曲', artist: '周杰伦' });
   const config = tempDir('lyrebird-subsonic-config-');
   const { browser, close, log } = await launch({
     // No keyring in the test session: the password must go to the 0600 file, and the UI must
@@ -61,7 +66,7 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
     env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: config, LYREBIRD_NO_DEMO: '1', LYREBIRD_NO_KEYRING: '1' },
   });
   try {
-    await libraryRowsWhen(browser, 2);
+    await libraryRowsWhen(browser, 3);
 
     // Settings → add the server; a wrong password first.
     await (await browser.$('[data-testid="nav-settings"]')).click();
@@ -139,7 +144,7 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
 
     // The fallback: play the opener, delete the next track's file, skip to it.
     await (await browser.$('[data-testid="nav-library"]')).click();
-    const rows = await libraryRowsWhen(browser, 2);
+    const rows = await libraryRowsWhen(browser, 3);
     const opener = rows.find((r) => r.title === 'Opener');
     const lost = rows.find((r) => r.title === 'Lost Song');
     await opener.element.doubleClick();
@@ -148,7 +153,7 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
       return np.status === 'playing' && np.trackId === opener.id && np;
     });
     rmSync(join(music, '2 Lost Song.flac'));
-    await until('the library to notice the file is gone', async () => (await libraryRows(browser)).length === 1);
+    await until('the library to notice the file is gone', async () => (await libraryRows(browser)).length === 2);
     await (await browser.$('[data-testid="np-next"]')).click();
     const from = await until('the copy playing from the server, and the UI saying so', async () => {
       const np = await nowPlaying(browser);
@@ -160,6 +165,31 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
     recording = record(join(tempDir(), 'lost.wav'));
     await sleep(2500);
     assertHeard(await recording.stop(), COPY_HZ, 1.5, LOCAL_HZ);
+
+    // The server goes down while the app runs. 夜曲 was listed by it (and never played, so
+    // it is not in the audio cache), so it still plays by id; its stream is refused, and that
+    // failure starts the race: the library's copy plays.
+    await (await browser.$('[data-testid="nav-server"]')).click();
+    await setField(browser, 'server-search', '夜');
+    await (await browser.$('[data-testid="server-search-go"]')).click();
+    const listed = await until('夜曲 listed by the server', async () => {
+      const rows = await browser.$$('[data-testid="server-track"]');
+      return rows.length === 1 && rows;
+    });
+    const nightId = await listed[0].getAttribute('data-track-id');
+    await server.stop();
+    recording = record(join(tempDir(), 'down.wav'));
+    await (await listed[0].$('[data-testid="server-track-play"]')).click();
+    const local = await until('the library\'s copy of 夜曲 playing, and the bar saying so', async () => {
+      const np = await nowPlaying(browser);
+      const note = await browser.$('[data-testid="playing-from"]');
+      return np.status === 'playing' && np.trackId === nightId && np.positionMs > 1500 &&
+        (await note.isExisting()) && { source: await note.getAttribute('data-source'), text: await text(note) };
+    }, 30_000);
+    assert.equal(local.source, 'library');
+    assert.match(local.text, /^Playing from your library — .*refused/i);
+    await sleep(1500);
+    assertHeard(await recording.stop(), LOCAL_NIGHT_HZ, 1.5, NIGHT_HZ);
   } catch (error) {
     error.message += `\n--- app log ---\n${log.join('')}\n--- supysonic log ---\n${server.log()}`;
     throw error;

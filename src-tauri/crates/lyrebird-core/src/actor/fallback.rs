@@ -273,23 +273,28 @@ impl<A: AudioOutput> Actor<A> {
         } else {
             let substitution = self.substitutes.remove(&wanted.id);
             let reason = substitution.map(|s| s.reason).unwrap_or_default();
-            let label = self.config.sources.label_for(wanted);
-            self.cannot_play_because(
-                wanted,
+            let reason = if provider::is_local(wanted) {
+                format!("{reason}; the other copies found could not play either")
+            } else {
+                let label = self.config.sources.label_for(wanted);
                 format!(
                     "not available on {label} ({reason}); the copies in your other sources \
                      could not play either"
-                ),
-            );
+                )
+            };
+            self.cannot_play_because(wanted, reason);
         }
     }
 
     fn no_copy_found(&mut self, wanted: &Track, reason: &ResolveError) {
-        let label = self.config.sources.label_for(wanted);
-        self.cannot_play_because(
-            wanted,
-            format!("not available on {label} ({reason}); no copy found in your other sources"),
-        );
+        // A file on this machine is not "available on" anything: say what is wrong with it.
+        let reason = if provider::is_local(wanted) {
+            format!("{reason}; no other copy found")
+        } else {
+            let label = self.config.sources.label_for(wanted);
+            format!("not available on {label} ({reason}); no copy found in your other sources")
+        };
+        self.cannot_play_because(wanted, reason);
     }
 
     /// The user picked another copy of the current track.
