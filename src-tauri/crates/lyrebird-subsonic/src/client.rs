@@ -24,6 +24,9 @@ pub const API_KEY_EXTENSION: &str = "apiKeyAuthentication";
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The largest answer read to one API call: a huge library's artist index or a 10 000-track
+/// playlist is a few MiB; more is a hostile or broken server, not music.
+pub const MAX_REPLY_BYTES: usize = 16 << 20;
 
 /// A Subsonic/OpenSubsonic server. Cheap to clone (shared inside); holds only its
 /// configuration, an HTTP client and the authentication it settled on, which is decided by the
@@ -493,10 +496,30 @@ impl SubsonicClient {
             .await
             .map_err(|error| SubsonicError::from_reqwest(error, host))?;
         let status = response.status().as_u16();
-        let body = response
-            .bytes()
+        // Bounded: a hostile or broken server could send gigabytes (the whole request, body
+        // included, is also bounded in time by the timeout above).
+        let too_large = || SubsonicError::ReplyTooLarge {
+            host: host.clone(),
+            limit_mib: MAX_REPLY_BYTES >> 20,
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_REPLY_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut response = response;
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|error| SubsonicError::from_reqwest(error, host))?;
+            .map_err(|error| SubsonicError::from_reqwest(error, host))?
+        {
+            if body.len() + chunk.len() > MAX_REPLY_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
         response::parse(status, &body, host)
     }
 

@@ -45,6 +45,11 @@ pub enum SubsonicError {
     Api { code: u32, message: String },
     #[error("network error talking to {host}: {detail}")]
     Network { host: String, detail: String },
+    #[error(
+        "the server at {host} sent more than {limit_mib} MiB in answer to one request \
+         (check that the address is a Subsonic server's)"
+    )]
+    ReplyTooLarge { host: String, limit_mib: usize },
     #[error("invalid server address {address:?}: {reason}")]
     InvalidAddress { address: String, reason: String },
 }

@@ -19,8 +19,8 @@ mod track;
 
 pub use auth::AuthKind;
 pub use client::{
-    API_KEY_EXTENSION, API_VERSION, AlbumListType, CLIENT_NAME, Scrobble, SearchCounts, StarItem,
-    SubsonicClient, SubsonicClientBuilder, same_server_redirects,
+    API_KEY_EXTENSION, API_VERSION, AlbumListType, CLIENT_NAME, MAX_REPLY_BYTES, Scrobble,
+    SearchCounts, StarItem, SubsonicClient, SubsonicClientBuilder, same_server_redirects,
 };
 pub use config::{Secret, ServerConfig, Transcoding};
 pub use error::SubsonicError;

@@ -499,3 +499,25 @@ async fn find_searches_by_title_for_the_fallback_race_and_honours_cancel() {
     assert!(result.is_err());
     assert!(wait_until(Duration::from_secs(2), || hanging.open_connections() == 0).await);
 }
+
+/// A hostile server answers with a body that never ends: the client stops reading at its cap
+/// (16 MiB), says so, and its memory does not follow the server (the app went from ~190 MB to
+/// a 2.4 GB peak on a 63 MB `ping` before the cap).
+#[tokio::test]
+async fn an_endless_reply_is_cut_at_the_cap() {
+    let server = FakeServer::start(|_| Reply::Endless).await;
+    let error = client(&server, PASSWORD).ping().await.unwrap_err();
+    assert!(
+        matches!(error, SubsonicError::ReplyTooLarge { limit_mib: 16, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("more than 16 MiB"), "{error}");
+    // The client hung up soon after the cap (the socket buffers hold a few MiB more).
+    let ended = wait_until(Duration::from_secs(5), || server.open_connections() == 0).await;
+    assert!(ended, "the connection is still open");
+    let sent = server.sent();
+    assert!(
+        sent < lyrebird_subsonic::MAX_REPLY_BYTES + (16 << 20),
+        "the client read on: {sent} bytes sent"
+    );
+}

@@ -45,6 +45,9 @@ pub enum Reply {
     },
     /// Never answer (until the client gives up).
     Hang,
+    /// 200 and a JSON array that never ends (no Content-Length), until the client hangs up or
+    /// 1 GiB is sent: a hostile server. The bytes sent are counted ([`FakeServer::sent`]).
+    Endless,
 }
 
 impl Reply {
@@ -82,6 +85,7 @@ struct State {
     handler: Handler,
     requests: Mutex<Vec<Request>>,
     open: AtomicUsize,
+    sent: AtomicUsize,
 }
 
 pub struct FakeServer {
@@ -111,6 +115,7 @@ impl FakeServer {
             handler,
             requests: Mutex::new(Vec::new()),
             open: AtomicUsize::new(0),
+            sent: AtomicUsize::new(0),
         });
         let shutdown = CancellationToken::new();
         let scheme = if tls.is_some() { "https" } else { "http" };
@@ -143,6 +148,11 @@ impl FakeServer {
 
     pub fn open_connections(&self) -> usize {
         self.state.open.load(Ordering::SeqCst)
+    }
+
+    /// Body bytes sent by [`Reply::Endless`] answers so far.
+    pub fn sent(&self) -> usize {
+        self.state.sent.load(Ordering::SeqCst)
     }
 }
 
@@ -205,6 +215,18 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
                 // Hold the connection open; return once the client hangs up.
                 let mut byte = [0; 1];
                 while stream.read(&mut byte).await? > 0 {}
+                return Ok(());
+            }
+            Reply::Endless => {
+                let head = "HTTP/1.1 200 Fake\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[";
+                stream.write_all(head.as_bytes()).await?;
+                let chunk = b"1,".repeat(32 * 1024);
+                while state.sent.load(Ordering::SeqCst) < 1 << 30 {
+                    if stream.write_all(&chunk).await.is_err() {
+                        break;
+                    }
+                    state.sent.fetch_add(chunk.len(), Ordering::SeqCst);
+                }
                 return Ok(());
             }
             Reply::Body {
