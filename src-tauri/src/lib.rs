@@ -5,6 +5,7 @@
 mod commands;
 mod cover;
 mod desktop;
+mod dialogs;
 mod drag_drop;
 mod launch;
 mod library;

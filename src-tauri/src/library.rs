@@ -31,8 +31,24 @@ pub async fn add_library_folder<R: Runtime>(
     // (Not `Option::or`: its argument is evaluated, so the chooser would open for a typed
     // path too, and the command would wait for it.)
     let folder = match path {
-        Some(path) => Some(PathBuf::from(path)),
-        None => pick_folder(&app).await,
+        // Typed in Settings, so it comes through the webview: checked before anything walks it.
+        Some(path) => {
+            let folder = PathBuf::from(path);
+            let checked = folder.clone();
+            let problem = tauri::async_runtime::spawn_blocking(move || {
+                lyrebird_library::folders::library_folder_problem(&checked)
+            })
+            .await
+            .unwrap_or(Some("the folder could not be checked"));
+            if let Some(why) = problem {
+                return Err(PlayerError::NotALibraryFolder {
+                    path: folder.display().to_string(),
+                    why: why.to_owned(),
+                });
+            }
+            Some(folder)
+        }
+        None => crate::dialogs::pick_folder(&app).await,
     };
     let Some(folder) = folder else {
         return Ok(false);
@@ -132,18 +148,6 @@ fn album_view(album: lyrebird_library::index::Album) -> AlbumView {
         cover_track_id: album.cover.map(|id| id.0),
         added_at: album.added_at,
     }
-}
-
-/// The OS folder chooser; `None` when the user closes it (or there is no dialog plugin).
-async fn pick_folder<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
-    use tauri::Manager;
-    use tauri_plugin_dialog::DialogExt;
-    app.try_state::<tauri_plugin_dialog::Dialog<R>>()?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().pick_folder(move |folder| {
-        let _ = tx.send(folder.and_then(|f| f.into_path().ok()));
-    });
-    rx.await.ok().flatten()
 }
 
 /// Show the library as the index remembers it at once, then rescan (reading tags only of new

@@ -2,8 +2,6 @@
 //! index) and, to play, hands the tracks it read to the actor. Import and export open the OS
 //! file chooser from here when no path is given (the web view has no file-system access).
 
-use std::path::PathBuf;
-
 use lyrebird_core::actor::Action;
 use lyrebird_core::playlists::{PlaylistImport, PlaylistSummary, PlaylistView};
 use lyrebird_core::queue::QueuePosition;
@@ -140,20 +138,15 @@ async fn playable(
     Ok((tracks, chosen))
 }
 
-/// Import an M3U / M3U8 file as a new playlist. With no `path` the OS file chooser asks;
-/// `None`: the user closed it.
+/// Import an M3U / M3U8 file the user picks in the OS file chooser (never a path the webview
+/// names) as a new playlist; `None`: the user closed the chooser.
 #[tauri::command]
 pub async fn import_playlist<R: Runtime>(
     app: AppHandle<R>,
     library: Library<'_>,
-    path: Option<String>,
 ) -> Answer<Option<PlaylistImport>> {
-    let file = match path {
-        Some(path) => PathBuf::from(path),
-        None => match choose(&app, None).await {
-            Some(file) => file,
-            None => return Ok(None),
-        },
+    let Some(file) = crate::dialogs::choose_playlist(&app, None).await else {
+        return Ok(None);
     };
     library
         .with_index(move |index| index.import_m3u(&file).map(Some))
@@ -161,25 +154,20 @@ pub async fn import_playlist<R: Runtime>(
 }
 
 /// Write a playlist as UTF-8 M3U8, paths relative to the file's folder (`relative`) or
-/// absolute. With no `path` the OS save dialog asks; `false`: the user closed it.
+/// absolute, to the file the user picks in the OS save dialog; `false`: they closed it.
 #[tauri::command]
 pub async fn export_playlist<R: Runtime>(
     app: AppHandle<R>,
     library: Library<'_>,
     id: i64,
-    path: Option<String>,
     relative: bool,
 ) -> Answer<bool> {
     let name = library
         .with_index(move |index| index.playlist_summary(id))
         .await?
         .name;
-    let file = match path {
-        Some(path) => PathBuf::from(path),
-        None => match choose(&app, Some(name)).await {
-            Some(file) => file,
-            None => return Ok(false),
-        },
+    let Some(file) = crate::dialogs::choose_playlist(&app, Some(name)).await else {
+        return Ok(false);
     };
     let style = if relative {
         PathStyle::Relative
@@ -189,24 +177,4 @@ pub async fn export_playlist<R: Runtime>(
     library
         .with_index(move |index| index.export_m3u(id, &file, style).map(|()| true))
         .await
-}
-
-/// The OS chooser for a playlist file: open one (`save_as: None`) or save as (suggesting
-/// `<name>.m3u8`). `None` when the user closes it (or there is no dialog plugin).
-async fn choose<R: Runtime>(app: &AppHandle<R>, save_as: Option<String>) -> Option<PathBuf> {
-    use tauri::Manager;
-    use tauri_plugin_dialog::DialogExt;
-    app.try_state::<tauri_plugin_dialog::Dialog<R>>()?;
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let dialog = app.dialog().file().add_filter("M3U8", &["m3u8", "m3u"]);
-    let done = move |file: Option<tauri_plugin_dialog::FilePath>| {
-        let _ = tx.send(file.and_then(|f| f.into_path().ok()));
-    };
-    match save_as {
-        Some(name) => dialog
-            .set_file_name(format!("{}.m3u8", name.replace(['/', '\\'], "_")))
-            .save_file(done),
-        None => dialog.pick_file(done),
-    }
-    rx.await.ok().flatten()
 }

@@ -2,7 +2,7 @@
 // command with a path argument, see it in the Playlists view, play it, reorder it from the
 // keyboard, export it and check the file.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -39,13 +39,22 @@ test('import an M3U8, play it, reorder it, export it', async () => {
   makeTone(join(music, 'b.flac'), { freq: 440, seconds: 6, title: 'Bravo', artist: 'Band' });
   const m3u = join(lists, 'Road trip.m3u8');
   writeFileSync(m3u, `\uFEFF#EXTM3U\r\n../music/a.flac\r\n${join(music, 'b.flac')}\r\nnot-here.flac\r\n`);
-  const env = { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: tempDir(), LYREBIRD_NO_DEMO: '1' };
+  // The OS dialogs answer from this file (the webview names no paths).
+  const answers = join(tempDir(), 'dialog-answers.txt');
+  const env = {
+    LYREBIRD_LIBRARY_DIRS: music,
+    LYREBIRD_CONFIG_DIR: tempDir(),
+    LYREBIRD_NO_DEMO: '1',
+    LYREBIRD_TEST_DIALOG_ANSWERS: answers,
+  };
 
   const app = await launch({ env });
   const { browser } = app;
   try {
     await libraryRowsWhen(browser, 2);
-    const imported = await invoke(browser, 'import_playlist', { path: m3u });
+    // A path from the webview is not taken: the command has no such argument.
+    writeFileSync(answers, `${m3u}\n`);
+    const imported = await invoke(browser, 'import_playlist', { path: '/etc/passwd' });
     assert.equal(imported.playlist.name, 'Road trip');
     assert.equal(imported.playlist.itemCount, 2);
     assert.deepEqual(imported.unmatched, [{ line: 4, text: 'not-here.flac' }]);
@@ -80,12 +89,18 @@ test('import an M3U8, play it, reorder it, export it', async () => {
 
     // Export next to the imported file, relative paths; then absolute.
     const out = join(lists, 'out.m3u8');
-    assert.equal(await invoke(browser, 'export_playlist', { id: imported.playlist.id, path: out, relative: true }), true);
+    writeFileSync(answers, `${out}\n`);
+    assert.equal(await invoke(browser, 'export_playlist', { id: imported.playlist.id, path: join(lists, 'evil.m3u8'), relative: true }), true);
+    assert.ok(!existsSync(join(lists, 'evil.m3u8')), 'a path from the webview was written');
     assert.equal(
       readFileSync(out, 'utf8'),
       '#EXTM3U\n#EXTINF:6,Band - Bravo\n../music/b.flac\n#EXTINF:6,周杰伦 - 晴天\n../music/a.flac\n',
     );
-    await invoke(browser, 'export_playlist', { id: imported.playlist.id, path: out, relative: false });
+    writeFileSync(answers, `${out}\n`);
+    await invoke(browser, 'export_playlist', { id: imported.playlist.id, relative: false });
+    // Cancelled (an empty answer): nothing written, false.
+    writeFileSync(answers, '\n');
+    assert.equal(await invoke(browser, 'export_playlist', { id: imported.playlist.id, relative: true }), false);
     const absolute = readFileSync(out, 'utf8').split('\n');
     assert.deepEqual([absolute[2], absolute[4]], [join(music, 'b.flac'), join(music, 'a.flac')]);
   } catch (error) {

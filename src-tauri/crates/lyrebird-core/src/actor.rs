@@ -214,6 +214,8 @@ pub enum PlayerError {
     NoSuchCandidate(String),
     #[error("{0}")]
     Sources(#[from] crate::servers::SourceChangeError),
+    #[error("{path} cannot be a library folder: {why}")]
+    NotALibraryFolder { path: String, why: String },
 }
 
 impl serde::Serialize for PlayerError {

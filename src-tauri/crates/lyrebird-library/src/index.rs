@@ -27,6 +27,7 @@ use crate::Problem;
 use crate::normalize::{is_cjk, normalize};
 
 mod playlists;
+pub use playlists::MAX_PLAYLIST_FILE;
 mod rows;
 
 /// Why the index could not do what was asked.

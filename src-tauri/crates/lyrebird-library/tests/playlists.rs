@@ -341,3 +341,37 @@ fn the_library_thread_serves_playlists() {
             assert_eq!(error.to_string(), "there is no playlist -5");
         });
 }
+
+/// Hostile "playlists": a device that never ends, a FIFO nobody writes to, a folder, a file
+/// over the cap. Each is refused at once with a clear error; nothing is imported.
+#[test]
+fn non_files_and_huge_files_are_not_imported() {
+    let f = Fixture::new();
+    let mut index = Index::open(&f.db()).unwrap();
+    let huge = f.dir.path().join("huge.m3u8");
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(lyrebird_library::index::MAX_PLAYLIST_FILE + 1)
+        .unwrap();
+    let mut hostile = vec![f.dir.path().to_path_buf(), huge];
+    #[cfg(unix)]
+    {
+        hostile.push(PathBuf::from("/dev/zero"));
+        let fifo = f.dir.path().join("fifo.m3u8");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        hostile.push(fifo);
+    }
+    for path in hostile {
+        let started = std::time::Instant::now();
+        let refused = index.import_m3u(&path).unwrap_err();
+        assert!(
+            matches!(refused, IndexError::File { .. }),
+            "{path:?}: {refused}"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{path:?} hung the import"
+        );
+    }
+    assert!(index.playlists().unwrap().is_empty());
+}

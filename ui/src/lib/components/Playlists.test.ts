@@ -79,9 +79,9 @@ describe('PlaylistsView', () => {
 
     // Export both ways, rename, delete (twice: it asks first).
     await fireEvent.click(screen.getByTestId('playlist-export'));
-    expect(invokeMock).toHaveBeenLastCalledWith('export_playlist', { id: 7, path: null, relative: true });
+    expect(invokeMock).toHaveBeenLastCalledWith('export_playlist', { id: 7, relative: true });
     await fireEvent.click(screen.getByTestId('playlist-export-absolute'));
-    expect(invokeMock).toHaveBeenLastCalledWith('export_playlist', { id: 7, path: null, relative: false });
+    expect(invokeMock).toHaveBeenLastCalledWith('export_playlist', { id: 7, relative: false });
     await fireEvent.click(screen.getByTestId('playlist-rename'));
     const input = screen.getByTestId('playlist-rename-input');
     await fireEvent.input(input, { target: { value: ' Road ' } });
@@ -131,7 +131,7 @@ describe('PlaylistsView', () => {
     expect(screen.getByTestId('playlist-empty')).toBeTruthy();
     await fireEvent.click(screen.getByTestId('playlists-back'));
     await fireEvent.click(screen.getByTestId('playlist-import'));
-    expect(invokeMock).toHaveBeenCalledWith('import_playlist', { path: null });
+    expect(invokeMock).toHaveBeenCalledWith('import_playlist');
     await settle();
     const unmatched = screen.getByTestId('playlist-unmatched');
     expect(unmatched.textContent).toContain('<script>x</script>.flac');

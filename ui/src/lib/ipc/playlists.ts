@@ -56,17 +56,17 @@ export function enqueuePlaylistItems(id: number, items: readonly number[], posit
 }
 
 /**
- * Imports an M3U / M3U8 file as a new playlist. With no `path` the OS file chooser asks (the
- * web view never sees the file system); resolves `null` when the user closed it.
+ * Imports an M3U / M3U8 file the user picks in the OS file chooser as a new playlist (the web
+ * view never names a path); resolves `null` when the user closed it.
  */
-export function importPlaylist(path?: string): Promise<PlaylistImport | null> {
-  return invoke<PlaylistImport | null>('import_playlist', { path: path ?? null });
+export function importPlaylist(): Promise<PlaylistImport | null> {
+  return invoke<PlaylistImport | null>('import_playlist');
 }
 
 /**
- * Writes the playlist as M3U8, paths relative to the file's folder or absolute. With no `path`
- * the OS save dialog asks; resolves `false` when the user closed it.
+ * Writes the playlist as M3U8, paths relative to the file's folder or absolute, where the user
+ * says in the OS save dialog; resolves `false` when the user closed it.
  */
-export function exportPlaylist(id: number, relative: boolean, path?: string): Promise<boolean> {
-  return invoke<boolean>('export_playlist', { id, path: path ?? null, relative });
+export function exportPlaylist(id: number, relative: boolean): Promise<boolean> {
+  return invoke<boolean>('export_playlist', { id, relative });
 }

@@ -251,7 +251,7 @@ impl Index {
     /// file name). Lines that name no file are reported, not added.
     pub fn import_m3u(&mut self, file: &Path) -> Result<PlaylistImport, IndexError> {
         let file = std::path::absolute(file).unwrap_or_else(|_| file.to_owned());
-        let bytes = std::fs::read(&file).map_err(|source| IndexError::File {
+        let bytes = read_playlist_file(&file).map_err(|source| IndexError::File {
             path: file.clone(),
             source,
         })?;
@@ -414,4 +414,27 @@ fn renumber(tx: &Transaction<'_>, order: &[i64], from: usize) -> Result<(), Inde
         update.execute(params![i64::try_from(position).unwrap_or(i64::MAX), item])?;
     }
     Ok(())
+}
+
+/// The largest playlist file read (a 100 000-line M3U8 is a few MiB).
+pub const MAX_PLAYLIST_FILE: u64 = 16 << 20;
+
+/// A playlist file's bytes: a regular file only (not a FIFO, a device like `/dev/zero` or a
+/// folder, which would hang or exhaust the library thread), and at most
+/// [`MAX_PLAYLIST_FILE`] bytes of it.
+fn read_playlist_file(file: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let invalid = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidInput, what);
+    // Looked at before it is opened: opening a FIFO waits for a writer.
+    let meta = std::fs::metadata(file)?;
+    if !meta.is_file() {
+        return Err(invalid("not a playlist file"));
+    }
+    if meta.len() > MAX_PLAYLIST_FILE {
+        return Err(invalid("too large for a playlist (over 16 MiB)"));
+    }
+    let opened = std::fs::File::open(file)?;
+    let mut bytes = Vec::new();
+    opened.take(MAX_PLAYLIST_FILE).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
