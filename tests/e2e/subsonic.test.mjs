@@ -158,9 +158,12 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
     const from = await until('the copy playing from the server, and the UI saying so', async () => {
       const np = await nowPlaying(browser);
       const note = await browser.$('[data-testid="playing-from-text"]');
-      return np.status === 'playing' && np.trackId === lost.id && np.positionMs > 5000 && (await note.isExisting()) && (await text(note));
+      return np.status === 'playing' && np.trackId === lost.id && np.positionMs > 5000 && (await note.isExisting()) &&
+        { text: await text(note), why: await note.getAttribute('title') };
     }, 30_000);
-    assert.match(from, /^Playing from Home 服务器 — .*missing/);
+    assert.equal(from.text, 'Playing from Home 服务器');
+    // Why, on hover: the file's name, not its path.
+    assert.equal(from.why, 'Playing from Home 服务器 — 2 Lost Song.flac is missing');
     // Recorded once the copy plays, so the track before it is not in the recording.
     recording = record(join(tempDir(), 'lost.wav'));
     await sleep(2500);
@@ -184,10 +187,15 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
       const np = await nowPlaying(browser);
       const note = await browser.$('[data-testid="playing-from"]');
       return np.status === 'playing' && np.trackId === nightId && np.positionMs > 1500 &&
-        (await note.isExisting()) && { source: await note.getAttribute('data-source'), text: await text(note) };
+        (await note.isExisting()) && {
+          source: await note.getAttribute('data-source'),
+          text: await text(await browser.$('[data-testid="playing-from-text"]')),
+          why: await (await browser.$('[data-testid="playing-from-text"]')).getAttribute('title'),
+        };
     }, 30_000);
     assert.equal(local.source, 'library');
-    assert.match(local.text, /^Playing from your library — .*refused/i);
+    assert.equal(local.text, 'Playing from your library');
+    assert.match(local.why, /^Playing from your library — .*refused/i);
     await sleep(1500);
     assertHeard(await recording.stop(), LOCAL_NIGHT_HZ, 1.5, NIGHT_HZ);
   } catch (error) {

@@ -326,6 +326,12 @@ pub fn resolve_local(track: &Track) -> Result<Playable, ResolveError> {
     if path.exists() {
         Ok(Playable::File(path.clone()))
     } else {
-        Err(ResolveError::Missing(path.display().to_string()))
+        // The file's name, not its path: the reason is shown to the user (and a full path
+        // says more than the player bar has room for).
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        Err(ResolveError::Missing(name))
     }
 }

@@ -336,7 +336,8 @@ export const en = {
   'servers.library': "your library",
   'servers.moveUp': "Move {name} up",
   'servers.moveDown': "Move {name} down",
-  'fallback.playingFrom': "Playing from {source} — {reason}",
+  'fallback.playingFrom': "Playing from {source}",
+  'fallback.why': "Playing from {source} — {reason}",
   'fallback.choose': "Play another copy",
   'fallback.candidate': "{title} — {artists} ({source}, {time}, {score}%)",
 } as const;

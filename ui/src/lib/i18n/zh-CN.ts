@@ -334,7 +334,8 @@ export const zhCN: Record<MessageKey, string> = {
   'servers.library': "本地音乐库",
   'servers.moveUp': "将 {name} 上移",
   'servers.moveDown': "将 {name} 下移",
-  'fallback.playingFrom': "正在从 {source} 播放 — {reason}",
+  'fallback.playingFrom': "正在从 {source} 播放",
+  'fallback.why': "正在从 {source} 播放 — {reason}",
   'fallback.choose': "播放其他副本",
   'fallback.candidate': "{title} — {artists}（{source}，{time}，{score}%）",
 };
