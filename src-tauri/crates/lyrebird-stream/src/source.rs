@@ -564,6 +564,10 @@ pub(crate) struct HttpSource {
     shared: Arc<Shared>,
     chunks: ChunkStream,
     length: Option<u64>,
+    /// Whether a clean end of the body means the whole file arrived: it has a length, or it
+    /// is chunked (whose last chunk says "the end"). A body that just stops when the
+    /// connection closes may have been cut short, and is never cached as complete.
+    end_is_verified: bool,
     cache: Option<CacheTarget>,
 }
 
@@ -575,6 +579,12 @@ impl HttpSource {
         cache: Option<CacheTarget>,
     ) -> Self {
         let length = shared.length.get().copied().flatten();
+        let chunked = first
+            .headers()
+            .get(header::TRANSFER_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+        let end_is_verified = length.is_some() || chunked;
         let body = Body {
             bytes: first.bytes_stream().boxed(),
             skip: 0,
@@ -584,6 +594,7 @@ impl HttpSource {
             shared,
             chunks,
             length,
+            end_is_verified,
             cache,
         }
     }
@@ -596,6 +607,10 @@ impl HttpSource {
     async fn store(&self, target: &CacheTarget) {
         // Exactly the bytes 0..length must be in the buffer (for an unknown length: one run
         // from 0, since then only the body's clean end said "complete").
+        if !self.end_is_verified {
+            debug!("not caching: no length, and the body may have been cut short");
+            return;
+        }
         let Some(written) = self.shared.buffer.complete_prefix() else {
             debug!("not caching: the buffer has gaps");
             return;

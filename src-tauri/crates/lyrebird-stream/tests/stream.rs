@@ -557,6 +557,40 @@ async fn complete_download_is_cached_and_reopened_offline() {
     );
 }
 
+/// 6a'. A body without Content-Length (not chunked) ends when the connection closes, so a cut
+/// one looks complete: it is played, but never cached as complete (it would be cut for good).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_without_length_is_never_cached_as_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::new(dir.path().join("cache"), 10 * MIB as u64).unwrap();
+    let streamer = Streamer::new(client(), Some(cache.clone())).with_options(options());
+    let server = TestServer::start(test_body(400 * KIB)).await;
+    server.configure(|c| {
+        c.length = false;
+        c.ranges = false;
+        c.faults.push_back(Fault::DropAfter(100 * KIB as u64));
+    });
+    let cached_request = || StreamRequest {
+        cache_key: Some("no-length".into()),
+        ..request(server.url("t1"))
+    };
+    for _ in 0..2 {
+        let Opened::Remote(reader) = streamer
+            .open(cached_request(), CancellationToken::new())
+            .await
+            .unwrap()
+        else {
+            panic!("a body of unknown length was cached")
+        };
+        let (reader, _) = read_to_end(reader).await;
+        drop(reader);
+    }
+    // The first was cut at 100 KiB, the second was whole: neither is cached.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(cache.total_bytes(), 0);
+    assert_eq!(server.request_count(), 2);
+}
+
 /// 6b. A partial download is never cached, and its buffer is deleted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn partial_download_is_not_cached() {

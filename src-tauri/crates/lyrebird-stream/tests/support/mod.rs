@@ -49,6 +49,9 @@ pub struct Config {
     pub ranges: bool,
     /// A `DropAfter` also revokes the request's token: its next request gets 403.
     pub revoke_on_drop: bool,
+    /// Send Content-Length (else the body ends when the connection closes, and a client
+    /// cannot tell a complete body from a cut one).
+    pub length: bool,
 }
 
 impl Default for Config {
@@ -61,6 +64,7 @@ impl Default for Config {
             content_type: "audio/mpeg".into(),
             ranges: true,
             revoke_on_drop: false,
+            length: true,
         }
     }
 }
@@ -264,15 +268,17 @@ async fn serve(mut socket: TcpStream, state: &State) -> std::io::Result<()> {
         None => (200, 0, len),
     };
     let mut head = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "HTTP/1.1 {status} {}\r\nContent-Type: {}\r\nConnection: close\r\n",
         if status == 206 {
             "Partial Content"
         } else {
             "OK"
         },
         config.content_type,
-        end - start,
     );
+    if config.length {
+        let _ = write!(head, "Content-Length: {}\r\n", end - start);
+    }
     if config.ranges {
         head.push_str("Accept-Ranges: bytes\r\n");
     }
