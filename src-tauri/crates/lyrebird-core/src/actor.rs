@@ -906,14 +906,7 @@ impl<A: AudioOutput> Actor<A> {
             Action::RememberListed(tracks) => self.remember_listed(tracks),
             Action::PlayListed(ids) => self.play_listed(&ids)?,
             Action::EnqueueListed { ids, position } => self.enqueue_listed(&ids, position)?,
-            Action::EnqueueTracks { tracks, position } => {
-                if tracks.is_empty() {
-                    return Err(PlayerError::NothingToPlay);
-                }
-                self.queue.insert(tracks, position);
-                self.dirty.queue = true;
-                self.dirty.state = true;
-            }
+            Action::EnqueueTracks { tracks, position } => self.enqueue_tracks(tracks, position)?,
             Action::SetLyricsOffset { track, offset_ms } => {
                 self.set_lyrics_offset(&track, offset_ms);
             }
@@ -1661,6 +1654,21 @@ impl<A: AudioOutput> Actor<A> {
             .collect();
         self.library = view;
         self.dirty.library = true;
+    }
+
+    /// Queue `tracks` next or at the end, without interrupting what plays.
+    fn enqueue_tracks(
+        &mut self,
+        tracks: Vec<Track>,
+        position: QueuePosition,
+    ) -> Result<(), PlayerError> {
+        if tracks.is_empty() {
+            return Err(PlayerError::NothingToPlay);
+        }
+        self.queue.insert(tracks, position);
+        self.dirty.queue = true;
+        self.dirty.state = true;
+        Ok(())
     }
 
     fn find_track(&self, id: &TrackId) -> Option<&Track> {

@@ -69,9 +69,6 @@ impl<A: AudioOutput> Actor<A> {
         position: QueuePosition,
     ) -> Result<(), PlayerError> {
         let tracks = self.listed_tracks(ids)?;
-        self.queue.insert(tracks, position);
-        self.dirty.queue = true;
-        self.dirty.state = true;
-        Ok(())
+        self.enqueue_tracks(tracks, position)
     }
 }
