@@ -8,22 +8,23 @@ mod fallback;
 mod library_folders;
 mod likes;
 mod listed;
+mod load;
+mod lookups;
 mod lyrics_offsets;
 mod persistence;
 mod registry;
 mod scrobble;
+mod window_link;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 use crate::audio::{AudioCommand, AudioEvent, AudioOutput, PlayId};
 use crate::events::{
@@ -35,9 +36,11 @@ use crate::queue::{EntryId, PlayMode, Queue, QueuePosition};
 use crate::session::{SavedTrack, Session};
 use crate::settings::{self, LocalePreference, ReplayGainMode, Settings};
 pub use fallback::FallbackConfig;
-use fallback::{Origin, RaceInFlight, Route, Substitution};
+use fallback::{Origin, Route, Substitution};
 pub use library_folders::LibraryFolderConfig;
 pub use listed::MAX_TRACKS_PER_ACTION;
+use load::{Load, Preload};
+use lookups::{Answer, LookupFuture, LookupReply, Lookups, Purpose};
 pub use lyrics_offsets::MAX_LYRICS_OFFSET_MS;
 use registry::SourceChangeReply;
 pub use registry::{RegistryConfig, RegistryView};
@@ -52,8 +55,6 @@ const SESSION_DEBOUNCE: Duration = Duration::from_secs(1);
 const POSITION_SAVE_EVERY: Duration = Duration::from_secs(30);
 /// How many queued messages one turn handles before publishing.
 const MAX_BATCH: usize = 256;
-/// A source that has not answered a lookup by then has failed it.
-const LOOKUP_DEADLINE: Duration = Duration::from_secs(10);
 /// A track that stalls this many times in a row is treated as failed (no endless reloads).
 const MAX_STALLS: u32 = 3;
 
@@ -239,6 +240,8 @@ pub struct ActorStats {
     pub stale_lookup_replies: u64,
     /// Registries built for a generation of the sources that was no longer wanted (dropped).
     pub stale_registries: u64,
+    /// Lookups refused because too many were in flight.
+    pub lookups_refused: u64,
     /// Lookup tasks still running.
     pub lookups_running: usize,
     /// Fallback races started, won (a copy plays) and lost (none found).
@@ -252,6 +255,7 @@ type Reply<T> = oneshot::Sender<T>;
 enum Command {
     Act(Action, Reply<Result<(), PlayerError>>),
     Snapshot(Reply<Snapshot>),
+    Settings(Reply<Settings>),
     /// A snapshot for a window that is starting: it also takes the notices no window has seen.
     WindowSnapshot(Reply<Snapshot>),
     TrackPath(TrackId, Reply<Option<PathBuf>>),
@@ -298,6 +302,12 @@ impl PlayerHandle {
     /// Everything the UI needs to draw itself from scratch.
     pub async fn snapshot(&self) -> Result<Snapshot, PlayerError> {
         self.ask(Command::Snapshot).await
+    }
+
+    /// The settings alone (a command that needs one setting asks for this, not a snapshot
+    /// that clones the whole library).
+    pub async fn settings(&self) -> Result<Settings, PlayerError> {
+        self.ask(Command::Settings).await
     }
 
     /// The snapshot a window starts from: like [`Self::snapshot`], plus the notices raised
@@ -398,57 +408,6 @@ impl Player {
     }
 }
 
-/// How many notices wait for a window at most.
-const MAX_UNSEEN_NOTICES: usize = 8;
-
-/// A source's answer to one lookup.
-struct LookupReply {
-    id: LookupId,
-    result: Result<Answer, ResolveError>,
-}
-
-/// What a lookup found.
-enum Answer {
-    /// A stream for the track (`Source::resolve`).
-    Stream(Playable),
-    /// Copies of the track (`Source::find`).
-    Found(Vec<Track>),
-    /// The source took the like (`Source::like`).
-    Liked,
-}
-
-type LookupFuture = Pin<Box<dyn Future<Output = Result<Answer, ResolveError>> + Send>>;
-
-/// What the actor will do with a lookup's answer.
-enum Purpose {
-    /// Start load `play_id` (the current track) with it.
-    Play { play_id: PlayId },
-    /// Preload it as load `play_id` to follow the current track.
-    Preload { play_id: PlayId },
-    /// Hand a fresh URL to the audio thread, whose stream for `play_id` expired.
-    Refresh {
-        reply: Reply<Result<StreamSpec, PlayerError>>,
-    },
-    /// Copies of load `play_id`'s track found by source `entry` (a registry position), for
-    /// the fallback race.
-    Fallback { play_id: PlayId, entry: usize },
-    /// The source's answer to a like of `track` (see `actor/likes.rs`).
-    Like { track: Box<Track> },
-}
-
-impl Purpose {
-    /// Whether this lookup serves what plays (superseded when something else plays), rather
-    /// than a track the user acted on.
-    fn about_what_plays(&self) -> bool {
-        !matches!(self, Self::Like { .. })
-    }
-}
-
-struct Lookup {
-    purpose: Purpose,
-    cancel: CancellationToken,
-}
-
 /// What changed during one turn and must be published.
 #[derive(Default)]
 #[allow(clippy::struct_excessive_bools)] // one flag per event kind
@@ -479,8 +438,8 @@ struct Actor<A> {
     muted: bool,
     /// When the sleep timer pauses playback (on the runtime's clock, and the wall clock for the UI).
     sleep_at: Option<(Instant, std::time::SystemTime)>,
-    /// The play id issued to the track preloaded to follow the current one, and its entry.
-    preload: Option<(PlayId, EntryId)>,
+    /// Where the current track is on its way to being heard (see `actor/load.rs`).
+    load: Load,
     /// The last play id issued (to loads, preloads and stops).
     issued_play_id: PlayId,
     dirty: Dirty,
@@ -490,37 +449,22 @@ struct Actor<A> {
     stats: ActorStats,
     /// The session to bring back once the loop runs (restoring may start lookup tasks).
     restore: Option<Session>,
-    /// Lookups in flight, by id. Only the actor reads or writes this. Ordered, so that
-    /// cancelling "all of them" happens in the same order every run (the simulation replays
-    /// a seed exactly).
-    lookups: BTreeMap<LookupId, Lookup>,
-    last_lookup: LookupId,
-    lookup_replies: mpsc::UnboundedSender<LookupReply>,
-    /// Every lookup task, so shutdown can wait for them and tests can count them.
-    tasks: TaskTracker,
-    /// Parent of every lookup's token: shutdown cancels them all at once.
-    shutdown: CancellationToken,
+    /// Source calls in flight (see `actor/lookups.rs`).
+    lookups: Lookups,
     /// Stalls of the current track in a row (the watchdog's reports).
     stalls: u32,
     output_devices: Vec<crate::events::OutputDevice>,
     scan: Option<crate::events::ScanProgress>,
     /// The local library's folders in effect (see [`LibraryFolderConfig`]).
     library_folders: Vec<PathBuf>,
-    /// The window's view and scroll position (not persisted: a restart starts fresh).
-    view_memory: crate::events::ViewMemory,
-    /// Whether a window has taken a snapshot since the last one closed.
-    window_open: bool,
-    /// Notices raised while no window was open, for the next one.
-    unseen_notices: Vec<Notice>,
-    /// The fallback race for the current load, while it runs.
-    race: Option<RaceInFlight>,
+    /// The windows' view memory and the notices waiting for one.
+    window: window_link::WindowLink,
     /// Which copy plays each track its own source could not, decided this session.
     substitutes: HashMap<TrackId, Substitution>,
-    /// Whether the current load is such a copy, and whether the preload is.
+    /// Whether the current load is such a copy.
     playing_origin: Origin,
     /// The user's per-track lyrics offsets.
     lyrics_offsets: lyrics_offsets::LyricsOffsets,
-    preload_origin: Origin,
     /// Scrobbling of the current load (a remote track playing from its own source).
     scrobbling: Option<scrobble::Scrobbling>,
     /// Likes changed this session.
@@ -589,7 +533,7 @@ impl<A: AudioOutput> Actor<A> {
             stop_after_current: false,
             muted: false,
             sleep_at: None,
-            preload: None,
+            load: Load::Idle,
             issued_play_id: PlayId(0),
             dirty: Dirty::default(),
             notices,
@@ -597,22 +541,14 @@ impl<A: AudioOutput> Actor<A> {
             session_due: None,
             stats: ActorStats::default(),
             restore: None,
-            lookups: BTreeMap::new(),
-            last_lookup: LookupId(0),
-            lookup_replies,
-            tasks: TaskTracker::new(),
-            shutdown: CancellationToken::new(),
+            lookups: Lookups::new(lookup_replies),
             stalls: 0,
             output_devices: Vec::new(),
             scan: None,
             library_folders: Vec::new(),
-            view_memory: crate::events::ViewMemory::default(),
-            window_open: false,
-            unseen_notices: Vec::new(),
-            race: None,
+            window: window_link::WindowLink::default(),
             substitutes: HashMap::new(),
             playing_origin: Origin::Own,
-            preload_origin: Origin::Own,
             lyrics_offsets,
             scrobbling: None,
             likes: likes::Likes::default(),
@@ -678,7 +614,7 @@ impl<A: AudioOutput> Actor<A> {
                 () = sleep_until_opt(self.session_due), if self.session_due.is_some() => {
                     self.save_session();
                 }
-                () = sleep_until_opt(self.race.as_ref().map(|r| r.deadline)), if self.race.is_some() => {
+                () = sleep_until_opt(self.load.race().map(|r| r.deadline)), if self.load.race().is_some() => {
                     self.race_deadline_passed();
                 }
                 () = sleep_until_opt(self.sleep_at.map(|(at, _)| at)), if self.sleep_at.is_some() => {
@@ -710,9 +646,7 @@ impl<A: AudioOutput> Actor<A> {
             }
         }
         self.audio.send(AudioCommand::Shutdown);
-        self.shutdown.cancel();
-        self.tasks.close();
-        self.tasks.wait().await;
+        self.lookups.shut_down().await;
         if self.save_due.is_some() {
             self.save_settings();
         }
@@ -736,13 +670,16 @@ impl<A: AudioOutput> Actor<A> {
             Command::Snapshot(reply) => {
                 let _ = reply.send(self.snapshot());
             }
+            Command::Settings(reply) => {
+                let _ = reply.send(self.settings.clone());
+            }
             Command::WindowSnapshot(reply) => {
-                if !self.window_open {
+                let (first, unseen) = self.window.opened();
+                if first {
                     self.audio.send(AudioCommand::SetWatched(true));
                 }
-                self.window_open = true;
                 let mut snapshot = self.snapshot();
-                snapshot.notices = std::mem::take(&mut self.unseen_notices);
+                snapshot.notices = unseen;
                 let _ = reply.send(snapshot);
             }
             Command::TrackPath(id, reply) => {
@@ -764,7 +701,10 @@ impl<A: AudioOutput> Actor<A> {
                 let _ = reply.send(self.registry_view());
             }
             Command::Stats(reply) => {
-                self.stats.lookups_running = self.tasks.len();
+                self.stats.lookups_running = self.lookups.running();
+                self.stats.lookups_started = self.lookups.started;
+                self.stats.lookups_cancelled = self.lookups.cancelled;
+                self.stats.lookups_refused = self.lookups.refused;
                 self.stats.stale_registries = self.registry.stale;
                 let _ = reply.send(self.stats);
             }
@@ -885,7 +825,7 @@ impl<A: AudioOutput> Actor<A> {
             | Action::SetReplayGain(_)
             | Action::SetCrossfade { .. }
             | Action::SetDesktop(_) => self.adjust(&action),
-            Action::RememberView(view) => self.view_memory = view,
+            Action::RememberView(view) => self.window.view = view,
             Action::RetryAudioDevice => self.audio.send(AudioCommand::RetryDevice),
             Action::RefreshDevices => self.audio.send(AudioCommand::ListDevices),
             Action::SetOutputDevice(device) => {
@@ -897,10 +837,9 @@ impl<A: AudioOutput> Actor<A> {
             }
             Action::Notify(notice) => self.notices.push(notice),
             Action::WindowsClosed => {
-                if self.window_open {
+                if self.window.closed() {
                     self.audio.send(AudioCommand::SetWatched(false));
                 }
-                self.window_open = false;
             }
             Action::UseCandidate { track, candidate } => self.use_candidate(&track, &candidate)?,
             Action::RememberListed(tracks) => self.remember_listed(tracks),
@@ -1007,10 +946,9 @@ impl<A: AudioOutput> Actor<A> {
         // a restored position still waiting for the registry.
         self.registry.pending_cue = None;
         self.cancel_lookups(Purpose::about_what_plays);
-        self.abandon_race();
+        self.load = Load::Idle;
         self.stalls = 0;
         self.play_id = self.fresh_play_id();
-        self.preload = None;
         self.position_ms = start_ms;
         self.duration_ms = track.duration_ms;
         self.status = if paused {
@@ -1035,7 +973,8 @@ impl<A: AudioOutput> Actor<A> {
             Route::Remote(source, track) => {
                 self.audio.send(AudioCommand::Stop);
                 let play_id = self.play_id;
-                self.resolve_remote(source, track, Purpose::Play { play_id });
+                let lookup = self.resolve_remote(source, track, Purpose::Play { play_id });
+                self.load = Load::Resolving { lookup };
             }
             Route::Unplayable(e) => {
                 self.audio.send(AudioCommand::Stop);
@@ -1048,6 +987,7 @@ impl<A: AudioOutput> Actor<A> {
     /// or pause while a lookup ran is honoured).
     fn send_load(&mut self, media: Playable) {
         let gain = self.queue.current().map_or(1.0, |t| self.track_gain(t));
+        self.load = Load::Loaded { preload: None };
         self.audio.send(AudioCommand::Load {
             play_id: self.play_id,
             media,
@@ -1110,8 +1050,7 @@ impl<A: AudioOutput> Actor<A> {
             return;
         };
         let source = self.config.sources.entries()[home].source.clone();
-        let cancel = self.shutdown.child_token();
-        self.tasks.spawn(async move {
+        self.lookups.spawn_detached(|cancel| async move {
             let id = track.id.clone();
             if let Err(error) = source.scrobble(track, kind, cancel).await {
                 tracing::warn!(%id, ?kind, %error, "scrobble failed");
@@ -1120,77 +1059,41 @@ impl<A: AudioOutput> Actor<A> {
     }
 
     /// Look `track` up with `source.resolve` in a task of its own.
-    fn resolve_remote(&mut self, source: Arc<dyn Source>, track: Track, purpose: Purpose) {
+    fn resolve_remote(
+        &mut self,
+        source: Arc<dyn Source>,
+        track: Track,
+        purpose: Purpose,
+    ) -> LookupId {
         self.spawn_lookup(purpose, move |token| {
             Box::pin(async move { source.resolve(track, token).await.map(Answer::Stream) })
-        });
+        })
     }
 
-    /// Run `work` in its own task under a child token and a deadline; its answer comes back
-    /// as a [`LookupReply`] with this lookup's id. Cancelling the token ends the task at once
-    /// (the work future is dropped) and nothing is sent.
+    /// Run `work` as a lookup (see [`Lookups::spawn`]).
     fn spawn_lookup(
         &mut self,
         purpose: Purpose,
         work: impl FnOnce(CancellationToken) -> LookupFuture,
-    ) {
-        self.last_lookup = self.last_lookup.next();
-        let id = self.last_lookup;
-        let cancel = self.shutdown.child_token();
-        let token = cancel.clone();
-        let reply = self.lookup_replies.clone();
-        self.stats.lookups_started += 1;
-        let work = work(token.clone());
-        self.tasks.spawn(async move {
-            let work = tokio::time::timeout(LOOKUP_DEADLINE, work);
-            let result = tokio::select! {
-                biased;
-                // Cancelled: the actor has forgotten this lookup; end now, reply nothing.
-                () = token.cancelled() => return,
-                result = work => result.unwrap_or(Err(ResolveError::Timeout)),
-            };
-            let _ = reply.send(LookupReply { id, result });
-        });
-        self.lookups.insert(id, Lookup { purpose, cancel });
-    }
-
-    /// Whether the current track is still being looked up (nothing is loaded yet).
-    fn awaiting_lookup(&self) -> bool {
-        self.race.is_some()
-            || self
-                .lookups
-                .values()
-                .any(|l| matches!(l.purpose, Purpose::Play { .. }))
+    ) -> LookupId {
+        self.lookups.spawn(purpose, work)
     }
 
     /// Cancel and forget every lookup whose purpose matches.
     fn cancel_lookups(&mut self, superseded: impl Fn(&Purpose) -> bool) {
-        let ids: Vec<LookupId> = self
-            .lookups
-            .iter()
-            .filter(|(_, lookup)| superseded(&lookup.purpose))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in ids {
-            if let Some(lookup) = self.lookups.remove(&id) {
-                lookup.cancel.cancel();
-                self.stats.lookups_cancelled += 1;
-                if let Purpose::Refresh { reply, .. } = lookup.purpose {
-                    let _ = reply.send(Err(PlayerError::Superseded));
-                }
-            }
-        }
+        self.lookups.cancel(superseded);
     }
 
     fn handle_lookup(&mut self, reply: LookupReply) {
-        let Some(lookup) = self.lookups.remove(&reply.id) else {
+        let Some(purpose) = self.lookups.take(reply.id) else {
             // Cancelled after it had already answered: nobody wants it.
             self.stats.stale_lookup_replies += 1;
             return;
         };
-        match lookup.purpose {
+        match purpose {
             Purpose::Play { play_id } => {
                 debug_assert_eq!(play_id, self.play_id, "superseded lookups are cancelled");
+                self.load = Load::Idle;
                 match stream(reply.result) {
                     Ok(media) => self.send_load(media),
                     Err(e) => self.resolve_failed(e),
@@ -1208,10 +1111,11 @@ impl<A: AudioOutput> Actor<A> {
                 // A preload that cannot be resolved is simply not preloaded: when its turn
                 // comes, the normal load reports the problem (or races for a copy).
                 if let Ok(media) = stream(reply.result)
-                    && let Some((wanted, entry)) = self.preload
-                    && wanted == play_id
+                    && let Some(preload) = self.load.preload()
+                    && preload.play_id == play_id
                 {
-                    let gain = self.queue.entry(entry).map_or(1.0, |t| self.track_gain(t));
+                    let gain =
+                        (self.queue.entry(preload.entry)).map_or(1.0, |t| self.track_gain(t));
                     self.audio.send(AudioCommand::Preload {
                         play_id,
                         media,
@@ -1238,9 +1142,9 @@ impl<A: AudioOutput> Actor<A> {
         let track = if play_id == self.play_id {
             self.queue.current().cloned()
         } else {
-            self.preload
-                .filter(|(id, _)| *id == play_id)
-                .and_then(|(_, entry)| self.queue.entry(entry).cloned())
+            (self.load.preload())
+                .filter(|preload| preload.play_id == play_id)
+                .and_then(|preload| self.queue.entry(preload.entry).cloned())
         };
         let Some(track) = track else {
             let _ = reply.send(Err(PlayerError::Superseded));
@@ -1333,7 +1237,12 @@ impl<A: AudioOutput> Actor<A> {
     /// The audio thread moved on to preload `started` without a gap: follow it if that is the
     /// preload the actor issued last and it is still what comes next. False otherwise.
     fn take_over_preload(&mut self, started: PlayId) -> bool {
-        let Some((play_id, entry)) = self.preload.take() else {
+        let Some(Preload {
+            play_id,
+            entry,
+            origin,
+        }) = self.load.take_preload()
+        else {
             return false;
         };
         if play_id != started
@@ -1345,7 +1254,7 @@ impl<A: AudioOutput> Actor<A> {
         self.queue.advance(true);
         let track = self.queue.current().cloned();
         self.play_id = play_id;
-        self.playing_origin = self.preload_origin;
+        self.playing_origin = origin;
         self.position_ms = 0;
         self.duration_ms = track.and_then(|t| t.duration_ms);
         self.status = PlaybackStatus::Loading;
@@ -1361,7 +1270,7 @@ impl<A: AudioOutput> Actor<A> {
         let playing = matches!(
             self.status,
             PlaybackStatus::Playing | PlaybackStatus::Paused
-        );
+        ) && matches!(self.load, Load::Loaded { .. });
         let wanted = self
             .queue
             .peek_next(true)
@@ -1375,8 +1284,8 @@ impl<A: AudioOutput> Actor<A> {
                 };
                 usable.then_some(entry)
             });
-        match (self.preload, wanted) {
-            (Some((_, have)), Some(want)) if have == want => {}
+        match (self.load.preload().map(|p| p.entry), wanted) {
+            (Some(have), Some(want)) if have == want => {}
             (None, None) => {}
             (Some(_), None) => {
                 self.withdraw_preload();
@@ -1389,9 +1298,14 @@ impl<A: AudioOutput> Actor<A> {
                     return;
                 };
                 let play_id = self.fresh_play_id();
-                self.preload = Some((play_id, entry));
                 let (route, origin) = self.route(&track);
-                self.preload_origin = origin;
+                if let Load::Loaded { preload } = &mut self.load {
+                    *preload = Some(Preload {
+                        play_id,
+                        entry,
+                        origin,
+                    });
+                }
                 match route {
                     Route::Local(file) => {
                         if let Ok(media) = provider::resolve_local(&file) {
@@ -1414,7 +1328,7 @@ impl<A: AudioOutput> Actor<A> {
 
     /// Forget the preload: on the audio thread, and any lookup still resolving it.
     fn withdraw_preload(&mut self) {
-        self.preload = None;
+        self.load.take_preload();
         self.cancel_lookups(|p| matches!(p, Purpose::Preload { .. }));
         self.audio.send(AudioCommand::CancelPreload);
     }
@@ -1491,7 +1405,7 @@ impl<A: AudioOutput> Actor<A> {
                             .send(AudioCommand::SetTrackGain { play_id, gain });
                     }
                     // Preloaded with the old gain: issue it again.
-                    if self.preload.is_some() {
+                    if self.load.preload().is_some() {
                         self.withdraw_preload();
                     }
                 }
@@ -1574,7 +1488,7 @@ impl<A: AudioOutput> Actor<A> {
 
     fn play(&mut self) -> Result<(), PlayerError> {
         match self.status {
-            PlaybackStatus::Paused if self.awaiting_lookup() => {
+            PlaybackStatus::Paused if self.load.is_pending() => {
                 // Nothing is loaded yet: the load, when it comes, starts unpaused.
                 self.status = PlaybackStatus::Loading;
                 self.dirty.state = true;
@@ -1616,9 +1530,8 @@ impl<A: AudioOutput> Actor<A> {
             // Retire the play id: a position or "ended" already on its way from the stopped load
             // must not move a stopped player (the simulation found exactly that).
             self.play_id = self.fresh_play_id();
-            self.preload = None;
+            self.load = Load::Idle;
             self.cancel_lookups(Purpose::about_what_plays);
-            self.abandon_race();
             self.audio.send(AudioCommand::Stop);
             self.status = PlaybackStatus::Stopped;
             self.position_ms = 0;
@@ -1789,7 +1702,7 @@ impl<A: AudioOutput> Actor<A> {
             library: self.library.clone(),
             settings: self.settings.clone(),
             system_locale: self.config.system_locale.clone(),
-            view: self.view_memory.clone(),
+            view: self.window.view.clone(),
             notices: Vec::new(),
         }
     }
@@ -1797,6 +1710,11 @@ impl<A: AudioOutput> Actor<A> {
     /// Publish what changed this turn: at most one event of each kind.
     fn flush(&mut self) {
         self.sync_preload();
+        if cfg!(debug_assertions)
+            && let Err(broken) = self.check_load()
+        {
+            panic!("load state broken after a turn: {broken}");
+        }
         let dirty = std::mem::take(&mut self.dirty);
         self.session_changed(&dirty);
         let mut out = Vec::new();
@@ -1817,12 +1735,7 @@ impl<A: AudioOutput> Actor<A> {
                 position_ms: self.position_ms,
             });
         }
-        if !self.window_open {
-            // Kept for the next window (the newest few: a backlog of toasts helps nobody).
-            self.unseen_notices.extend(self.notices.iter().cloned());
-            let excess = self.unseen_notices.len().saturating_sub(MAX_UNSEEN_NOTICES);
-            self.unseen_notices.drain(..excess);
-        }
+        self.window.published(&self.notices);
         out.extend(self.notices.drain(..).map(PlayerEvent::Notice));
         for event in out {
             self.stats.events_published += 1;

@@ -1,5 +1,7 @@
 //! The actor with a fake audio output: the test plays the audio thread's part by hand.
 
+mod support;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -14,13 +16,24 @@ use lyrebird_core::settings::{self, LocalePreference, ReplayGainMode};
 use lyrebird_core::{AudioCommand, AudioEvent, Published};
 use tokio::sync::mpsc;
 
+/// The shared rig, with a library of `track_count` local files.
 struct Harness {
-    player: PlayerHandle,
-    events: mpsc::UnboundedReceiver<Published>,
-    audio_commands: mpsc::UnboundedReceiver<AudioCommand>,
-    audio_events: mpsc::UnboundedSender<AudioEvent>,
+    base: support::Rig,
     tracks: Vec<Track>,
     _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Harness {
+    type Target = support::Rig;
+    fn deref(&self) -> &support::Rig {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Harness {
+    fn deref_mut(&mut self) -> &mut support::Rig {
+        &mut self.base
+    }
 }
 
 impl Harness {
@@ -44,15 +57,8 @@ impl Harness {
             ..PlayerConfig::default()
         };
         tweak(&mut config);
-        let (audio_tx, audio_commands) = mpsc::unbounded_channel();
-        let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
-        let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
-        tokio::spawn(actor);
         let mut h = Self {
-            player,
-            events,
-            audio_commands,
-            audio_events,
+            base: support::Rig::start(config),
             tracks,
             _dir: dir,
         };
@@ -80,19 +86,11 @@ impl Harness {
     }
 
     fn drain_all_audio(&mut self) -> Vec<AudioCommand> {
-        std::iter::from_fn(|| self.audio_commands.try_recv().ok()).collect()
+        self.audio_commands()
     }
 
     fn drain_events(&mut self) -> Vec<PlayerEvent> {
-        std::iter::from_fn(|| self.events.try_recv().ok())
-            .map(|p| p.event)
-            .collect()
-    }
-
-    /// Send an audio event and wait until the actor has handled it (a snapshot round trip).
-    async fn audio(&self, event: AudioEvent) {
-        self.audio_events.send(event).unwrap();
-        self.player.snapshot().await.unwrap();
+        self.published()
     }
 
     /// Play library track `index` and report it started, as the audio thread would.
@@ -100,7 +98,7 @@ impl Harness {
         let id = self.tracks[index].id.clone();
         self.player.act(Action::PlayLibraryTrack(id)).await.unwrap();
         let (play_id, _) = self.last_load();
-        self.audio(AudioEvent::Started {
+        self.report(AudioEvent::Started {
             play_id,
             duration_ms: None,
         })
@@ -133,11 +131,8 @@ fn spawn_actor(
     mpsc::UnboundedReceiver<AudioCommand>,
     mpsc::UnboundedSender<AudioEvent>,
 ) {
-    let (audio_tx, audio_rx) = mpsc::unbounded_channel();
-    let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
-    let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
-    tokio::spawn(actor);
-    (player, events, audio_rx, audio_events)
+    let rig = support::Rig::start(config);
+    (rig.player, rig.events, rig.audio, rig.audio_events)
 }
 
 #[tokio::test]
@@ -155,7 +150,7 @@ async fn playing_a_library_track_loads_it_and_reports_playing() {
     assert_eq!(snap.queue.entries.len(), 3);
     assert_eq!(snap.queue.current, Some(1));
 
-    h.audio(AudioEvent::Started {
+    h.report(AudioEvent::Started {
         play_id,
         duration_ms: Some(59_000),
     })
@@ -199,18 +194,18 @@ async fn stale_audio_events_are_dropped() {
     assert_eq!(path, h.tracks[1].path.clone().unwrap());
 
     // The first track's decoder reports late: it must not move the player.
-    h.audio(AudioEvent::Started {
+    h.report(AudioEvent::Started {
         play_id: first,
         duration_ms: Some(1),
     })
     .await;
-    h.audio(AudioEvent::Position {
+    h.report(AudioEvent::Position {
         play_id: first,
         position_ms: 42_000,
     })
     .await;
-    h.audio(AudioEvent::Ended { play_id: first }).await;
-    h.audio(AudioEvent::Failed {
+    h.report(AudioEvent::Ended { play_id: first }).await;
+    h.report(AudioEvent::Failed {
         play_id: first,
         reason: "late".into(),
     })
@@ -234,20 +229,20 @@ async fn stale_audio_events_are_dropped() {
 async fn end_of_track_plays_the_next_and_end_of_queue_stops() {
     let mut h = Harness::new(2).await;
     let first = h.start_playing(0).await;
-    h.audio(AudioEvent::Ended { play_id: first }).await;
+    h.report(AudioEvent::Ended { play_id: first }).await;
     let (second, path) = h.last_load();
     assert_eq!(path, h.tracks[1].path.clone().unwrap());
-    h.audio(AudioEvent::Started {
+    h.report(AudioEvent::Started {
         play_id: second,
         duration_ms: None,
     })
     .await;
-    h.audio(AudioEvent::Position {
+    h.report(AudioEvent::Position {
         play_id: second,
         position_ms: 59_000,
     })
     .await;
-    h.audio(AudioEvent::Ended { play_id: second }).await;
+    h.report(AudioEvent::Ended { play_id: second }).await;
     assert_eq!(h.drain_audio(), vec![AudioCommand::Stop]);
     let snap = h.player.snapshot().await.unwrap();
     assert_eq!(snap.state.status, PlaybackStatus::Stopped);
@@ -262,7 +257,7 @@ async fn end_of_track_plays_the_next_and_end_of_queue_stops() {
 async fn previous_goes_back_early_and_restarts_late() {
     let mut h = Harness::new(3).await;
     let id = h.start_playing(1).await;
-    h.audio(AudioEvent::Position {
+    h.report(AudioEvent::Position {
         play_id: id,
         position_ms: 10_000,
     })
@@ -276,7 +271,7 @@ async fn previous_goes_back_early_and_restarts_late() {
         }]
     );
 
-    h.audio(AudioEvent::Position {
+    h.report(AudioEvent::Position {
         play_id: id,
         position_ms: 2_000,
     })
@@ -329,7 +324,7 @@ async fn a_failing_track_is_reported_and_skipped() {
         .unwrap();
     let (id, _) = h.last_load();
     h.drain_events();
-    h.audio(AudioEvent::Failed {
+    h.report(AudioEvent::Failed {
         play_id: id,
         reason: "bad header".into(),
     })
@@ -365,7 +360,7 @@ async fn when_every_track_fails_playback_stops_instead_of_spinning() {
     // Tracks 1 and 2 fail; the queue ends. Start again from 0: all three fail in a row.
     for _ in 0..2 {
         let (id, _) = h.last_load();
-        h.audio(AudioEvent::Failed {
+        h.report(AudioEvent::Failed {
             play_id: id,
             reason: "x".into(),
         })
@@ -379,7 +374,7 @@ async fn when_every_track_fails_playback_stops_instead_of_spinning() {
     h.player.act(Action::PlayQueueIndex(0)).await.unwrap();
     for _ in 0..3 {
         let (id, _) = h.last_load();
-        h.audio(AudioEvent::Failed {
+        h.report(AudioEvent::Failed {
             play_id: id,
             reason: "x".into(),
         })
@@ -428,7 +423,7 @@ async fn a_missing_device_is_reported_once_and_recovery_is_announced() {
     let (id, _) = h.last_load();
     h.drain_events();
     for _ in 0..3 {
-        h.audio(AudioEvent::DeviceUnavailable {
+        h.report(AudioEvent::DeviceUnavailable {
             play_id: Some(id),
             reason: "no card".into(),
         })
@@ -450,7 +445,7 @@ async fn a_missing_device_is_reported_once_and_recovery_is_announced() {
 
     h.player.act(Action::RetryAudioDevice).await.unwrap();
     assert_eq!(h.drain_audio(), vec![AudioCommand::RetryDevice]);
-    h.audio(AudioEvent::Started {
+    h.report(AudioEvent::Started {
         play_id: id,
         duration_ms: None,
     })
@@ -761,7 +756,7 @@ async fn repeat_one_repeats_at_the_end_and_stop_after_current_stops_once() {
         .await
         .unwrap();
     let (first, _) = h.last_load();
-    h.audio(AudioEvent::Ended { play_id: first }).await;
+    h.report(AudioEvent::Ended { play_id: first }).await;
     let (second, path) = h.last_load();
     assert_eq!(path, h.tracks[0].path.clone().unwrap());
     assert!(second > first);
@@ -771,7 +766,7 @@ async fn repeat_one_repeats_at_the_end_and_stop_after_current_stops_once() {
         .await
         .unwrap();
     assert!(h.player.snapshot().await.unwrap().state.stop_after_current);
-    h.audio(AudioEvent::Ended { play_id: second }).await;
+    h.report(AudioEvent::Ended { play_id: second }).await;
     let snap = h.player.snapshot().await.unwrap();
     assert_eq!(snap.state.status, PlaybackStatus::Stopped);
     assert!(!snap.state.stop_after_current, "it applies once");
@@ -786,7 +781,7 @@ async fn queue_position_and_mode_survive_a_restart() {
     let session_path = session.clone();
     let mut h = Harness::with_config(3, move |c| c.session_path = Some(session_path)).await;
     let id = h.start_playing(1).await;
-    h.audio(AudioEvent::Position {
+    h.report(AudioEvent::Position {
         play_id: id,
         position_ms: 12_345,
     })
@@ -865,7 +860,7 @@ async fn the_next_track_is_preloaded_and_followed_without_a_new_load() {
     let next = *next;
 
     // The audio thread went on gaplessly: the player follows, no new load.
-    h.audio(AudioEvent::Continued {
+    h.report(AudioEvent::Continued {
         ended: first,
         started: next,
         duration_ms: Some(61_000),
@@ -875,7 +870,7 @@ async fn the_next_track_is_preloaded_and_followed_without_a_new_load() {
     assert_eq!(snap.state.play_id, next);
     assert_eq!(snap.state.current.unwrap().id, h.tracks[1].id);
     assert_eq!(snap.state.duration_ms, Some(61_000));
-    h.audio(AudioEvent::Started {
+    h.report(AudioEvent::Started {
         play_id: next,
         duration_ms: Some(61_000),
     })
@@ -915,7 +910,7 @@ async fn a_preload_the_queue_no_longer_wants_is_corrected_with_a_load() {
         })
         .await
         .unwrap();
-    h.audio(AudioEvent::Continued {
+    h.report(AudioEvent::Continued {
         ended: first,
         started: stale,
         duration_ms: None,
@@ -1003,7 +998,7 @@ async fn the_sleep_timer_pauses_once_and_mute_keeps_the_volume() {
         h.player.snapshot().await.unwrap().state.status,
         PlaybackStatus::Playing
     );
-    h.audio(AudioEvent::Position {
+    h.report(AudioEvent::Position {
         play_id: id,
         position_ms: 1,
     })

@@ -8,16 +8,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use lyrebird_core::AudioCommand;
 use lyrebird_core::PlayId;
-use lyrebird_core::actor::{
-    Action, FallbackConfig, Player, PlayerConfig, PlayerError, PlayerHandle,
-};
-use lyrebird_core::events::{Notice, PlaybackStatus, Snapshot};
+use lyrebird_core::actor::{Action, FallbackConfig, Player, PlayerConfig, PlayerError};
+use lyrebird_core::events::{Notice, PlaybackStatus};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
 use lyrebird_core::provider::{
     FindFuture, Playable, ResolveError, ResolveFuture, Source, SourceEntry, Sources, StreamSpec,
 };
-use lyrebird_core::{AudioCommand, Published};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -131,12 +129,22 @@ impl Source for Fake {
 }
 
 struct Rig {
-    player: PlayerHandle,
-    events: mpsc::UnboundedReceiver<Published>,
-    audio: mpsc::UnboundedReceiver<AudioCommand>,
-    audio_events: mpsc::UnboundedSender<lyrebird_core::AudioEvent>,
+    base: support::Rig,
     netease: Fake,
     fallbacks: Vec<Fake>,
+}
+
+impl std::ops::Deref for Rig {
+    type Target = support::Rig;
+    fn deref(&self) -> &support::Rig {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Rig {
+    fn deref_mut(&mut self) -> &mut support::Rig {
+        &mut self.base
+    }
 }
 
 impl Rig {
@@ -176,15 +184,8 @@ impl Rig {
             fallback: FallbackConfig::default(),
             ..PlayerConfig::default()
         };
-        let (audio_tx, audio) = mpsc::unbounded_channel();
-        let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
-        let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
-        tokio::spawn(actor);
         Self {
-            player,
-            events,
-            audio,
-            audio_events,
+            base: support::Rig::start(config),
             netease,
             fallbacks,
         }
@@ -193,31 +194,6 @@ impl Rig {
     async fn play(&self, tracks: Vec<Track>) {
         self.player.act(Action::ClearQueue).await.unwrap();
         self.player.act(Action::PlayTracks(tracks)).await.unwrap();
-    }
-
-    /// Let `ms` pass and the actor handle what arrived meanwhile; the snapshot then.
-    async fn wait(&self, ms: u64) -> Snapshot {
-        support::settle(&self.player, ms).await
-    }
-
-    /// URLs and files loaded since the last call, with their play ids.
-    fn loads(&mut self) -> Vec<(PlayId, String)> {
-        std::iter::from_fn(|| self.audio.try_recv().ok())
-            .filter_map(|c| match c {
-                AudioCommand::Load { play_id, media, .. } => Some((
-                    play_id,
-                    match media {
-                        Playable::Stream(spec) => spec.url,
-                        Playable::File(path) => path.display().to_string(),
-                    },
-                )),
-                _ => None,
-            })
-            .collect()
-    }
-
-    fn notices(&mut self) -> Vec<Notice> {
-        support::notices(&mut self.events)
     }
 }
 

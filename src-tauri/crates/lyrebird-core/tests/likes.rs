@@ -7,12 +7,10 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
-use lyrebird_core::events::{Notice, Snapshot};
+use lyrebird_core::actor::Action;
+use lyrebird_core::events::Notice;
 use lyrebird_core::model::{SourceKind, Track, TrackId};
 use lyrebird_core::provider::{LikeFuture, ResolveFuture, Source, SourceEntry, Sources};
-use lyrebird_core::{AudioCommand, Published};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// A server whose likes take `delay_ms` and are refused while `refuse` is set; it records
@@ -65,10 +63,20 @@ fn track(id: &str, liked: Option<bool>) -> Track {
 }
 
 struct Rig {
-    player: PlayerHandle,
-    events: mpsc::UnboundedReceiver<Published>,
-    _audio: mpsc::UnboundedReceiver<AudioCommand>,
-    _audio_events: mpsc::UnboundedSender<lyrebird_core::AudioEvent>,
+    base: support::Rig,
+}
+
+impl std::ops::Deref for Rig {
+    type Target = support::Rig;
+    fn deref(&self) -> &support::Rig {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Rig {
+    fn deref_mut(&mut self) -> &mut support::Rig {
+        &mut self.base
+    }
 }
 
 impl Rig {
@@ -89,28 +97,9 @@ impl Rig {
             )
             .owning_ids_starting_with("subsonic:plain:"),
         ]);
-        let config = PlayerConfig {
-            sources,
-            ..PlayerConfig::default()
-        };
-        let (audio_tx, audio) = mpsc::unbounded_channel();
-        let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
-        let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
-        tokio::spawn(actor);
         Self {
-            player,
-            events,
-            _audio: audio,
-            _audio_events: audio_events,
+            base: support::Rig::with_sources(sources),
         }
-    }
-
-    async fn wait(&self, ms: u64) -> Snapshot {
-        support::settle(&self.player, ms).await
-    }
-
-    fn notices(&mut self) -> Vec<Notice> {
-        support::notices(&mut self.events)
     }
 }
 

@@ -8,12 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lyrebird_core::PlayId;
-use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerError, PlayerHandle};
+use lyrebird_core::actor::{Action, PlayerError};
 use lyrebird_core::events::{Notice, PlaybackStatus};
 use lyrebird_core::model::{SourceKind, Track, TrackId};
 use lyrebird_core::provider::{Playable, ResolveError, ResolveFuture, Source, Sources, StreamSpec};
-use lyrebird_core::{AudioCommand, AudioEvent, Published};
-use tokio::sync::mpsc;
+use lyrebird_core::{AudioCommand, AudioEvent};
 use tokio_util::sync::CancellationToken;
 
 /// Title "slow" answers after 5 s, "never" never, "vip" fails, anything else after 10 ms.
@@ -75,30 +74,29 @@ fn remote(title: &str) -> Track {
 }
 
 struct Rig {
-    player: PlayerHandle,
-    events: mpsc::UnboundedReceiver<Published>,
-    audio: mpsc::UnboundedReceiver<AudioCommand>,
-    audio_events: mpsc::UnboundedSender<AudioEvent>,
+    base: support::Rig,
     source: ScriptedSource,
+}
+
+impl std::ops::Deref for Rig {
+    type Target = support::Rig;
+    fn deref(&self) -> &support::Rig {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Rig {
+    fn deref_mut(&mut self) -> &mut support::Rig {
+        &mut self.base
+    }
 }
 
 impl Rig {
     fn new() -> Self {
         let source = ScriptedSource::default();
         let shared: Arc<dyn Source> = Arc::new(source.clone());
-        let config = PlayerConfig {
-            sources: Sources::new([(SourceKind::Subsonic, shared)]),
-            ..PlayerConfig::default()
-        };
-        let (audio_tx, audio) = mpsc::unbounded_channel();
-        let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
-        let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
-        tokio::spawn(actor);
         Self {
-            player,
-            events,
-            audio,
-            audio_events,
+            base: support::Rig::with_sources(Sources::new([(SourceKind::Subsonic, shared)])),
             source,
         }
     }
@@ -152,10 +150,6 @@ impl Rig {
             })
             .unwrap();
         self.wait(20).await;
-    }
-
-    fn notices(&mut self) -> Vec<Notice> {
-        support::notices(&mut self.events)
     }
 }
 

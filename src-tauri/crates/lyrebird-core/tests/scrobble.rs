@@ -7,11 +7,10 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
+use lyrebird_core::actor::Action;
 use lyrebird_core::model::{SourceKind, Track, TrackId};
 use lyrebird_core::provider::{ResolveFuture, ScrobbleFuture, ScrobbleKind, Source, Sources};
-use lyrebird_core::{AudioCommand, AudioEvent, PlayId, Published};
-use tokio::sync::mpsc;
+use lyrebird_core::{AudioCommand, AudioEvent, PlayId};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,32 +57,32 @@ fn remote(id: &str, duration_ms: u64) -> Track {
 }
 
 struct Rig {
-    player: PlayerHandle,
-    _events: mpsc::UnboundedReceiver<Published>,
-    audio: mpsc::UnboundedReceiver<AudioCommand>,
-    audio_events: mpsc::UnboundedSender<AudioEvent>,
+    base: support::Rig,
     source: Recording,
+}
+
+impl std::ops::Deref for Rig {
+    type Target = support::Rig;
+    fn deref(&self) -> &support::Rig {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Rig {
+    fn deref_mut(&mut self) -> &mut support::Rig {
+        &mut self.base
+    }
 }
 
 impl Rig {
     fn new() -> Self {
         let source = Recording::default();
-        let config = PlayerConfig {
-            sources: Sources::new([(
-                SourceKind::Subsonic,
-                Arc::new(source.clone()) as Arc<dyn Source>,
-            )]),
-            ..PlayerConfig::default()
-        };
-        let (audio_tx, audio) = mpsc::unbounded_channel();
-        let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
-        let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
-        tokio::spawn(actor);
+        let sources = Sources::new([(
+            SourceKind::Subsonic,
+            Arc::new(source.clone()) as Arc<dyn Source>,
+        )]);
         Self {
-            player,
-            _events: events,
-            audio,
-            audio_events,
+            base: support::Rig::with_sources(sources),
             source,
         }
     }

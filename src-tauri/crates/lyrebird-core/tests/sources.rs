@@ -7,18 +7,14 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lyrebird_core::actor::{
-    Action, Player, PlayerConfig, PlayerError, PlayerHandle, RegistryConfig,
-};
-use lyrebird_core::events::{Notice, Snapshot};
+use lyrebird_core::actor::{Action, PlayerConfig, PlayerError, RegistryConfig};
+use lyrebird_core::events::Notice;
 use lyrebird_core::model::{SourceKind, Track, TrackId};
-use lyrebird_core::provider::{FindFuture, Playable, ResolveFuture, Source, SourceEntry, Sources};
+use lyrebird_core::provider::{FindFuture, ResolveFuture, Source, SourceEntry, Sources};
 use lyrebird_core::queue::QueuePosition;
 use lyrebird_core::servers::{
     Generation, SecretStorage, ServerSettings, SourceChange, SourceChangeError, WantedSources,
 };
-use lyrebird_core::{AudioCommand, Published};
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 fn track(id: &str, source: SourceKind, title: &str) -> Track {
@@ -81,52 +77,36 @@ fn server(fake: &Fake) -> SourceEntry {
 }
 
 struct Rig {
-    player: PlayerHandle,
-    events: mpsc::UnboundedReceiver<Published>,
-    audio: mpsc::UnboundedReceiver<AudioCommand>,
-    _audio_events: mpsc::UnboundedSender<lyrebird_core::AudioEvent>,
+    base: support::Rig,
+}
+
+impl std::ops::Deref for Rig {
+    type Target = support::Rig;
+    fn deref(&self) -> &support::Rig {
+        &self.base
+    }
+}
+
+impl std::ops::DerefMut for Rig {
+    fn deref_mut(&mut self) -> &mut support::Rig {
+        &mut self.base
+    }
 }
 
 impl Rig {
     fn new(sources: Sources) -> Self {
-        let config = PlayerConfig {
-            sources,
-            ..PlayerConfig::default()
-        };
-        let (audio_tx, audio) = mpsc::unbounded_channel();
-        let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
-        let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
-        tokio::spawn(actor);
         Self {
-            player,
-            events,
-            audio,
-            _audio_events: audio_events,
+            base: support::Rig::with_sources(sources),
         }
     }
 
-    async fn wait(&self, ms: u64) -> Snapshot {
-        support::settle(&self.player, ms).await
-    }
-
+    /// Where the loads since the last call play from (URL or path).
     fn loads(&mut self) -> Vec<String> {
-        std::iter::from_fn(|| self.audio.try_recv().ok())
-            .filter_map(|c| match c {
-                AudioCommand::Load {
-                    media: Playable::Stream(spec),
-                    ..
-                } => Some(spec.url),
-                AudioCommand::Load {
-                    media: Playable::File(path),
-                    ..
-                } => Some(path.display().to_string()),
-                _ => None,
-            })
+        self.base
+            .loads()
+            .into_iter()
+            .map(|(_, target)| target)
             .collect()
-    }
-
-    fn notices(&mut self) -> Vec<Notice> {
-        support::notices(&mut self.events)
     }
 }
 
@@ -252,15 +232,8 @@ fn with_builder(
         },
         ..PlayerConfig::default()
     };
-    let (audio_tx, audio) = mpsc::unbounded_channel();
-    let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
-    let (player, events, actor) = Player::new(config, audio_tx, audio_events_rx);
-    tokio::spawn(actor);
     let rig = Rig {
-        player,
-        events,
-        audio,
-        _audio_events: audio_events,
+        base: support::Rig::start(config),
     };
     (rig, wanted)
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::load::Load;
 use super::{Actor, Answer, Purpose};
 use crate::audio::{AudioCommand, AudioOutput, PlayId};
 use crate::events::{CandidateView, PlayingFrom};
@@ -136,7 +137,8 @@ impl<A: AudioOutput> Actor<A> {
         }
         // Whatever the failed load still reports is stale from here on.
         self.play_id = self.fresh_play_id();
-        self.preload = None;
+        self.withdraw_preload();
+        self.load = Load::Idle;
         self.audio.send(AudioCommand::Stop);
         if self.status == crate::events::PlaybackStatus::Playing {
             self.status = crate::events::PlaybackStatus::Loading;
@@ -179,12 +181,12 @@ impl<A: AudioOutput> Actor<A> {
             });
         }
         let min_score = self.config.fallback.min_score;
-        self.race = Some(RaceInFlight {
+        self.load = Load::Racing(Box::new(RaceInFlight {
             play_id,
             race: Race::new(wanted, entrants, min_score),
             deadline: Instant::now() + self.config.fallback.deadline,
             reason,
-        });
+        }));
     }
 
     /// Source `entry` answered the race for load `play_id`.
@@ -194,7 +196,7 @@ impl<A: AudioOutput> Actor<A> {
         entry: usize,
         found: Result<Vec<Track>, ResolveError>,
     ) {
-        let Some(flight) = self.race.as_mut().filter(|r| r.play_id == play_id) else {
+        let Some(flight) = self.load.race_mut().filter(|r| r.play_id == play_id) else {
             // Superseded races are cancelled with their lookups; this cannot normally happen.
             self.stats.stale_lookup_replies += 1;
             return;
@@ -210,12 +212,14 @@ impl<A: AudioOutput> Actor<A> {
 
     /// Act on the race's verdict: wait, play the winner, or give up.
     fn judge_race(&mut self, deadline_passed: bool) {
-        let Some(flight) = &self.race else { return };
+        let Some(flight) = self.load.race() else {
+            return;
+        };
         let verdict = flight.race.verdict(deadline_passed);
         if verdict == Verdict::Undecided {
             return;
         }
-        let Some(flight) = self.race.take() else {
+        let Some(flight) = self.load.take_race() else {
             return;
         };
         // The losers and the latecomers: nobody wants their answers now.
@@ -352,18 +356,12 @@ impl<A: AudioOutput> Actor<A> {
                 .unwrap_or(0);
             !substitution.candidates.is_empty()
         });
-        if let Some(flight) = self.race.take() {
+        if let Some(flight) = self.load.take_race() {
             self.cancel_lookups(|p| matches!(p, Purpose::Fallback { .. }));
             let wanted = flight.race.wanted().clone();
             self.start_race(wanted, flight.reason);
         }
         self.dirty.state = true;
-    }
-
-    /// Forget the race (the load it was for was replaced); its lookups are cancelled with
-    /// every other lookup of that load.
-    pub(super) fn abandon_race(&mut self) {
-        self.race = None;
     }
 
     /// Where the current track plays from, when it is a copy.
