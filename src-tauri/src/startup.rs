@@ -105,7 +105,7 @@ pub fn start<R: Runtime>(
         tracing::warn!(error = %e, "library index unusable; keeping it in memory this time");
     }
     app.manage(library.clone());
-    tauri::async_runtime::spawn(crate::library::run(
+    tauri::async_runtime::spawn(lyrebird_library::rescan::run(
         player.clone(),
         library,
         folders,

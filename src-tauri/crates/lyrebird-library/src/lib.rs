@@ -21,6 +21,7 @@ pub mod lyrics;
 pub mod m3u;
 mod normalize;
 mod reader;
+pub mod rescan;
 pub mod service;
 pub mod thumbnail;
 pub mod watch;
