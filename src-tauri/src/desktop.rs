@@ -168,7 +168,7 @@ impl<R: Runtime> DesktopMirror<R> {
                 .builder()
                 .title(&track.title)
                 .body(track.artists.join(", "));
-            if let Some(path) = crate::cover::cover_file(&covers, &track) {
+            if let Some(path) = lyrebird_library::cover_cache::cover_file(&covers, &track) {
                 note = note.icon(path.to_string_lossy());
             }
             if let Err(e) = note.show() {
@@ -308,7 +308,7 @@ fn start_media_controls<R: Runtime>(
             main_thread: Some(main_thread),
         },
         player,
-        Box::new(move |track| crate::cover::cover_file_url(&covers, track)),
+        Box::new(move |track| lyrebird_library::cover_cache::cover_file_url(&covers, track)),
         Box::new(shell),
     )
 }

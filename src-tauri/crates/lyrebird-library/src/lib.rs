@@ -15,6 +15,7 @@ use lofty::prelude::*;
 use lofty::probe::Probe;
 use lyrebird_core::model::{ReplayGain, SourceKind, Track};
 
+pub mod cover_cache;
 pub mod folders;
 pub mod index;
 pub mod lyrics;
