@@ -1,5 +1,5 @@
-//! The library commands: folders, cancel, problems, albums, browsing by folder, recently
-//! added. The index lives on the library thread ([`LibraryHandle`]); the rescan loop that
+//! The library commands: folders, cancel, problems, albums, browsing by folder, search,
+//! recently added. The index lives on the library thread ([`LibraryHandle`]); the rescan loop that
 //! follows the folders is `lyrebird_library::rescan`, started by `startup`.
 
 use std::path::PathBuf;
@@ -115,6 +115,16 @@ fn folder_view(folder: lyrebird_library::index::Folder) -> FolderView {
         track_ids: folder.tracks.into_iter().map(|id| id.0).collect(),
         track_count: u32::try_from(folder.track_count).unwrap_or(u32::MAX),
     }
+}
+
+/// Ids of the library tracks matching what was typed, best first (at most 500).
+#[tauri::command]
+pub async fn search_library(
+    library: Library<'_>,
+    query: String,
+) -> Result<Vec<String>, LibraryError> {
+    let ids = library.search(query, 500).await?;
+    Ok(ids.into_iter().map(|id| id.0).collect())
 }
 
 /// Ids of the most recently added tracks, newest first (at most 500).
