@@ -5,14 +5,10 @@
 mod commands;
 mod cover;
 mod desktop;
-mod dialogs;
-mod drag_drop;
 mod launch;
-mod shortcuts;
 mod startup;
-mod trim;
-mod window;
 
+use desktop::{drag_drop, trim, window};
 use lyrebird_core::PlayerHandle;
 use tauri::{Builder, Manager, RunEvent, Runtime, WindowEvent};
 

@@ -43,7 +43,7 @@ pub async fn add_library_folder<R: Runtime>(
             }
             Some(folder)
         }
-        None => crate::dialogs::pick_folder(&app).await,
+        None => crate::desktop::dialogs::pick_folder(&app).await,
     };
     let Some(folder) = folder else {
         return Ok(false);

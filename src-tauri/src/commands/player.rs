@@ -18,7 +18,7 @@ pub async fn get_snapshot<R: tauri::Runtime>(
     window: tauri::Window<R>,
     player: Player<'_>,
 ) -> Result<Snapshot, PlayerError> {
-    if window.label() == crate::window::MAIN {
+    if window.label() == crate::desktop::window::MAIN {
         player.window_snapshot().await
     } else {
         player.snapshot().await

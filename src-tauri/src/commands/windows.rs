@@ -4,13 +4,15 @@
 use lyrebird_core::{PlayerError, PlayerHandle};
 use tauri::State;
 
+use crate::desktop::window;
+
 type Player<'a> = State<'a, PlayerHandle>;
 type Done = Result<(), PlayerError>;
 
 #[tauri::command]
 #[allow(clippy::needless_pass_by_value)] // commands take their arguments by value
 pub fn show_main_window<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
-    crate::window::show_main(&app);
+    window::show_main(&app);
 }
 
 #[tauri::command]
@@ -19,14 +21,14 @@ pub async fn open_mini_player<R: tauri::Runtime>(
     player: Player<'_>,
 ) -> Done {
     let on_top = player.snapshot().await?.settings.desktop.mini_always_on_top;
-    crate::window::show_mini(&app, on_top);
+    window::show_mini(&app, on_top);
     Ok(())
 }
 
 #[tauri::command]
 #[allow(clippy::needless_pass_by_value)] // commands take their arguments by value
 pub fn close_mini_player<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
-    crate::window::close(&app, crate::window::MINI);
+    window::close(&app, window::MINI);
 }
 
 #[tauri::command]
@@ -41,6 +43,6 @@ pub async fn set_desktop_lyrics<R: tauri::Runtime>(
         .settings
         .desktop
         .lyrics_click_through;
-    crate::window::set_desktop_lyrics(&app, on, click_through);
+    window::set_desktop_lyrics(&app, on, click_through);
     Ok(())
 }
