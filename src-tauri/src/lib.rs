@@ -5,17 +5,10 @@
 mod commands;
 mod cover;
 mod desktop;
-mod dialogs;
-mod drag_drop;
 mod launch;
-mod library;
-mod playlists;
-mod server_commands;
-mod shortcuts;
 mod startup;
-mod trim;
-mod window;
 
+use desktop::{drag_drop, trim, window};
 use lyrebird_core::PlayerHandle;
 use tauri::{Builder, Manager, RunEvent, Runtime, WindowEvent};
 
@@ -51,72 +44,7 @@ pub fn run() {
 /// Commands and protocols on any runtime: tests pass `tauri::test::mock_builder()`.
 pub fn build_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
-        .invoke_handler(tauri::generate_handler![
-            commands::get_snapshot,
-            commands::play_library_track,
-            commands::play_queue_index,
-            commands::toggle_pause,
-            commands::play,
-            commands::pause,
-            commands::stop,
-            commands::next,
-            commands::previous,
-            commands::seek,
-            commands::set_volume,
-            commands::set_muted,
-            commands::set_sleep_timer,
-            commands::retry_audio_device,
-            commands::set_locale,
-            commands::set_replay_gain,
-            commands::enqueue,
-            commands::play_queue_entry,
-            commands::remove_from_queue,
-            commands::move_in_queue,
-            commands::clear_queue,
-            commands::set_play_mode,
-            commands::set_stop_after_current,
-            commands::refresh_output_devices,
-            commands::set_output_device,
-            commands::set_crossfade,
-            commands::search_library,
-            commands::get_lyrics,
-            commands::set_lyrics_offset,
-            commands::set_liked,
-            commands::set_desktop_settings,
-            commands::remember_view,
-            commands::show_main_window,
-            commands::open_mini_player,
-            commands::close_mini_player,
-            commands::set_desktop_lyrics,
-            library::add_library_folder,
-            library::remove_library_folder,
-            library::cancel_scan,
-            library::get_scan_problems,
-            library::list_albums,
-            library::list_folders,
-            library::recently_added,
-            library::play_library_tracks,
-            playlists::list_playlists,
-            playlists::create_playlist,
-            playlists::rename_playlist,
-            playlists::delete_playlist,
-            playlists::add_to_playlist,
-            playlists::remove_from_playlist,
-            playlists::move_in_playlist,
-            playlists::get_playlist,
-            playlists::play_playlist,
-            playlists::enqueue_playlist_items,
-            playlists::import_playlist,
-            playlists::export_playlist,
-            server_commands::save_server,
-            server_commands::remove_server,
-            server_commands::test_server,
-            server_commands::set_source_order,
-            server_commands::browse_server,
-            server_commands::play_tracks,
-            server_commands::enqueue_tracks,
-            server_commands::use_candidate,
-        ])
+        .invoke_handler(commands::handler())
         .register_asynchronous_uri_scheme_protocol(cover::SCHEME, cover::handle)
 }
 

@@ -83,9 +83,9 @@ pub fn start<R: Runtime>(
         if snapshot.settings.desktop.start_in_tray {
             tracing::info!("starting in the tray");
             // What start-up alone touched (the library scan, GTK) is given back too.
-            crate::trim::after_last_window_closed(app.handle());
+            crate::desktop::trim::after_last_window_closed(app.handle());
         } else {
-            crate::window::build_main(app.handle())?;
+            crate::desktop::window::build_main(app.handle())?;
         }
         app.manage(WindowChanges(window_changes_tx));
         let mut desktop = DesktopMirror::start(app.handle(), &player, cache_dir.join("covers"));
@@ -105,7 +105,7 @@ pub fn start<R: Runtime>(
         tracing::warn!(error = %e, "library index unusable; keeping it in memory this time");
     }
     app.manage(library.clone());
-    tauri::async_runtime::spawn(crate::library::run(
+    tauri::async_runtime::spawn(lyrebird_library::rescan::run(
         player.clone(),
         library,
         folders,

@@ -1,4 +1,5 @@
-//! One command list, four places: the handlers the shell registers (`src-tauri/src/lib.rs`),
+//! One command list, four places: the handlers the shell registers
+//! (`src-tauri/src/commands/mod.rs`),
 //! the permissions tauri-build generates (`src-tauri/build.rs`), what each window's capability
 //! grants (`src-tauri/capabilities/*.json`) and what the UI's ipc layer invokes
 //! (`ui/src/lib/ipc/*.ts`). A command missing from one of them is either unreachable (no
@@ -15,12 +16,12 @@ fn read(relative: &str) -> String {
     std::fs::read_to_string(root().join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
 }
 
-/// `commands::name,` / `server_commands::name,` lines inside `generate_handler![…]`.
+/// `player::name,` / `servers::name,` lines inside `generate_handler![…]`.
 fn registered() -> BTreeSet<String> {
-    let lib = read("src-tauri/src/lib.rs");
-    let start = lib.find("generate_handler![").expect("a handler list");
-    let end = start + lib[start..].find(']').expect("its end");
-    lib[start..end]
+    let list = read("src-tauri/src/commands/mod.rs");
+    let start = list.find("generate_handler![").expect("a handler list");
+    let end = start + list[start..].find(']').expect("its end");
+    list[start..end]
         .lines()
         .skip(1)
         .filter_map(|line| line.trim().trim_end_matches(',').rsplit("::").next())
@@ -78,6 +79,48 @@ fn invoked() -> BTreeSet<String> {
     invoked
 }
 
+/// Every shell file under `src-tauri/src`, by its path there.
+fn shell_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            shell_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The functions marked `#[tauri::command]` in the shell, each with the file it is in
+/// (relative to `src-tauri/src`).
+fn written() -> Vec<(String, String)> {
+    let src = root().join("src-tauri/src");
+    let mut files = Vec::new();
+    shell_files(&src, &mut files);
+    let mut written = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let relative = file
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        for (at, _) in text.match_indices("#[tauri::command]") {
+            let rest = &text[at..];
+            let name = rest
+                .find("fn ")
+                .map(|f| &rest[f + 3..])
+                .and_then(|r| r.split(['<', '(']).next())
+                .expect("a command is a function");
+            // `$name`: a macro's template (`action_commands!`); its commands are not seen.
+            if !name.starts_with('$') {
+                written.push((relative.clone(), name.trim().to_owned()));
+            }
+        }
+    }
+    written
+}
+
 fn quoted(text: &str) -> BTreeSet<String> {
     text.split('"')
         .skip(1)
@@ -101,7 +144,7 @@ fn every_command_is_registered_permitted_granted_and_wrapped() {
             difference(&permitted, &registered)
         ),
         (vec![], vec![]),
-        "lib.rs's handlers and build.rs's COMMANDS differ (registered only, permitted only)"
+        "commands/mod.rs's handlers and build.rs's COMMANDS differ (registered only, permitted only)"
     );
     assert_eq!(
         difference(&granted, &permitted),
@@ -120,5 +163,28 @@ fn every_command_is_registered_permitted_granted_and_wrapped() {
         ),
         (vec![], vec![]),
         "the UI's ipc layer and the registered commands differ (invoked only, registered only)"
+    );
+}
+
+#[test]
+fn every_command_is_written_in_commands_and_registered() {
+    let registered = registered();
+    let written = written();
+    assert!(written.len() > 40, "{written:?}");
+    let outside: Vec<_> = written
+        .iter()
+        .filter(|(file, _)| !file.starts_with("commands/"))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "commands outside src-tauri/src/commands: {outside:?}"
+    );
+    let unregistered: Vec<_> = written
+        .iter()
+        .filter(|(_, name)| !registered.contains(name))
+        .collect();
+    assert!(
+        unregistered.is_empty(),
+        "commands never registered: {unregistered:?}"
     );
 }

@@ -70,7 +70,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
         "one client's authentication, negotiated once and then read only",
     ),
     (
-        "src/cover.rs",
+        "crates/lyrebird-library/src/cover_cache.rs",
         "LazyLock",
         "a semaphore that bounds how many thumbnails are made at once",
     ),

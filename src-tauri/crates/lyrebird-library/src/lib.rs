@@ -15,12 +15,14 @@ use lofty::prelude::*;
 use lofty::probe::Probe;
 use lyrebird_core::model::{ReplayGain, SourceKind, Track};
 
+pub mod cover_cache;
 pub mod folders;
 pub mod index;
 pub mod lyrics;
 pub mod m3u;
 mod normalize;
 mod reader;
+pub mod rescan;
 pub mod service;
 pub mod thumbnail;
 pub mod watch;

@@ -1,154 +1,19 @@
-//! The local library while the app runs: the first load, rescans when the folders change on
-//! disk or in the settings, and the library commands (folders, cancel, problems, albums,
-//! browsing by folder, recently added). The index lives on the library thread ([`LibraryHandle`]); the folders
-//! are a setting the actor owns, followed here through a watch channel.
+//! The library while the app runs: the first load, then rescans when the folders change on
+//! disk (the [watcher](crate::watch)) or in the settings. The folders are a setting the actor
+//! owns, followed here through a watch channel; what a scan found goes to the actor
+//! (`Action::SetLibrary`, `Action::SetScanProgress`). The shell only starts [`run`].
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use lyrebird_core::actor::Action;
-use lyrebird_core::events::{AlbumView, LibraryView, ScanProblem, ScanProgress};
-use lyrebird_core::folders::FolderView;
-use lyrebird_core::{PlayerError, PlayerHandle, SourceKind};
-use lyrebird_library::index::SyncProgress;
-use lyrebird_library::service::{LibraryError, LibraryHandle};
-use lyrebird_library::watch::LibraryWatcher;
-use tauri::{AppHandle, Runtime, State};
+use lyrebird_core::events::{LibraryView, ScanProgress};
+use lyrebird_core::{PlayerHandle, SourceKind};
 use tokio::sync::{mpsc, watch};
 
-type Library<'a> = State<'a, LibraryHandle>;
-type Player<'a> = State<'a, PlayerHandle>;
-
-/// Add a folder to the library. With no `path` the OS folder chooser asks the user (the web
-/// view gets no file-system access); a typed path (and the tests) pass one. `false`: the user
-/// closed the chooser.
-#[tauri::command]
-pub async fn add_library_folder<R: Runtime>(
-    app: AppHandle<R>,
-    player: Player<'_>,
-    path: Option<String>,
-) -> Result<bool, PlayerError> {
-    // (Not `Option::or`: its argument is evaluated, so the chooser would open for a typed
-    // path too, and the command would wait for it.)
-    let folder = match path {
-        // Typed in Settings, so it comes through the webview: checked before anything walks it.
-        Some(path) => {
-            let folder = PathBuf::from(path);
-            let checked = folder.clone();
-            let problem = tauri::async_runtime::spawn_blocking(move || {
-                lyrebird_library::folders::library_folder_problem(&checked)
-            })
-            .await
-            .unwrap_or(Some("the folder could not be checked"));
-            if let Some(why) = problem {
-                return Err(PlayerError::NotALibraryFolder {
-                    path: folder.display().to_string(),
-                    why: why.to_owned(),
-                });
-            }
-            Some(folder)
-        }
-        None => crate::dialogs::pick_folder(&app).await,
-    };
-    let Some(folder) = folder else {
-        return Ok(false);
-    };
-    player
-        .act(Action::AddLibraryFolder(folder))
-        .await
-        .map(|()| true)
-}
-
-#[tauri::command]
-pub async fn remove_library_folder(player: Player<'_>, path: String) -> Result<(), PlayerError> {
-    player.act(Action::RemoveLibraryFolder(path.into())).await
-}
-
-/// Replace the queue with these library tracks (an album, in order) and play the first.
-#[tauri::command]
-pub async fn play_library_tracks(player: Player<'_>, ids: Vec<String>) -> Result<(), PlayerError> {
-    let ids = ids.into_iter().map(lyrebird_core::TrackId).collect();
-    player.act(Action::PlayLibraryTracks(ids)).await
-}
-
-/// Stop the running library scan; what it read stays.
-#[tauri::command]
-#[allow(clippy::needless_pass_by_value)] // commands take their state by value
-pub fn cancel_scan(library: Library<'_>) {
-    library.cancel_scan();
-}
-
-/// What the last scan skipped or could only list by file name, and why.
-#[tauri::command]
-pub async fn get_scan_problems(library: Library<'_>) -> Result<Vec<ScanProblem>, LibraryError> {
-    Ok(library
-        .problems()
-        .await?
-        .into_iter()
-        .map(problem_view)
-        .collect())
-}
-
-#[tauri::command]
-pub async fn list_albums(library: Library<'_>) -> Result<Vec<AlbumView>, LibraryError> {
-    Ok(library
-        .albums()
-        .await?
-        .into_iter()
-        .map(album_view)
-        .collect())
-}
-
-/// The library's tracks by folder: the demo's folder, then each library folder, with the
-/// folders under it that hold tracks (by name: no other paths reach the web view).
-#[tauri::command]
-pub async fn list_folders(library: Library<'_>) -> Result<Vec<FolderView>, LibraryError> {
-    Ok(library
-        .folders()
-        .await?
-        .into_iter()
-        .filter(|root| root.track_count > 0 || root.source == SourceKind::Local)
-        .map(folder_view)
-        .collect())
-}
-
-fn folder_view(folder: lyrebird_library::index::Folder) -> FolderView {
-    FolderView {
-        demo: folder.source == SourceKind::Demo,
-        name: folder.name,
-        folders: folder.folders.into_iter().map(folder_view).collect(),
-        track_ids: folder.tracks.into_iter().map(|id| id.0).collect(),
-        track_count: u32::try_from(folder.track_count).unwrap_or(u32::MAX),
-    }
-}
-
-/// Ids of the most recently added tracks, newest first (at most 500).
-#[tauri::command]
-pub async fn recently_added(library: Library<'_>) -> Result<Vec<String>, LibraryError> {
-    Ok(library
-        .recently_added(500)
-        .await?
-        .into_iter()
-        .map(|id| id.0)
-        .collect())
-}
-
-fn problem_view(problem: lyrebird_library::Problem) -> ScanProblem {
-    ScanProblem {
-        path: problem.path.display().to_string(),
-        reason: problem.reason,
-    }
-}
-
-fn album_view(album: lyrebird_library::index::Album) -> AlbumView {
-    AlbumView {
-        title: album.title,
-        artist: album.artist,
-        track_ids: album.tracks.into_iter().map(|id| id.0).collect(),
-        cover_track_id: album.cover.map(|id| id.0),
-        added_at: album.added_at,
-    }
-}
+use crate::index::SyncProgress;
+use crate::service::LibraryHandle;
+use crate::watch::LibraryWatcher;
 
 /// Show the library as the index remembers it at once, then rescan (reading tags only of new
 /// and changed files). Then follow the folders: rescan when files change in them (the watcher)
@@ -214,10 +79,9 @@ fn watch_folders(
     own_dirs: Vec<PathBuf>,
     changed: mpsc::UnboundedSender<()>,
 ) -> Option<LibraryWatcher> {
-    let watcher =
-        lyrebird_library::watch::watch(roots, Duration::from_secs(1), own_dirs, move || {
-            let _ = changed.send(());
-        });
+    let watcher = crate::watch::watch(roots, Duration::from_secs(1), own_dirs, move || {
+        let _ = changed.send(());
+    });
     match watcher {
         Ok(watcher) => {
             for (path, reason) in &watcher.problems {
@@ -295,4 +159,106 @@ async fn rescan(
         }))
         .await;
     folders_changed
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+    use std::time::Duration;
+
+    use lyrebird_core::events::LibraryView;
+    use lyrebird_core::{AudioCommand, AudioEvent, Player, PlayerConfig, PlayerHandle};
+    use tokio::sync::{mpsc, watch};
+
+    use crate::service::LibraryHandle;
+
+    /// The actor, with channels standing in for the audio thread (kept open beside it).
+    type Audio = (
+        mpsc::UnboundedReceiver<AudioCommand>,
+        mpsc::UnboundedSender<AudioEvent>,
+    );
+
+    fn player() -> (PlayerHandle, Audio) {
+        let config = PlayerConfig {
+            system_locale: "en".into(),
+            ..PlayerConfig::default()
+        };
+        let (audio_tx, audio_rx) = mpsc::unbounded_channel();
+        let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
+        let (player, _events, actor) = Player::new(config, audio_tx, audio_events_rx);
+        tokio::spawn(actor);
+        (player, (audio_rx, audio_events))
+    }
+
+    /// An "audio" file: its tags cannot be read, so it is listed by its file name.
+    fn song(dir: &Path, name: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, b"not really audio").unwrap();
+        path
+    }
+
+    /// The library the actor shows once it is done scanning and holds exactly `paths`.
+    async fn shown(player: &PlayerHandle, paths: &[&PathBuf]) -> LibraryView {
+        let mut wanted: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
+        wanted.sort();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let view = player.snapshot().await.unwrap().library;
+            let mut listed: Vec<&Path> = view
+                .tracks
+                .iter()
+                .filter_map(|t| t.path.as_deref())
+                .collect();
+            listed.sort();
+            if !view.scanning && listed == wanted {
+                return view;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "wanted {wanted:?}, shown {listed:?} (scanning: {})",
+                view.scanning
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn the_library_follows_its_folders_in_the_settings_and_on_disk() {
+        let temp = tempfile::tempdir().unwrap();
+        let (a, b) = (temp.path().join("a"), temp.path().join("b"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        let one = song(&a, "one.flac");
+        let two = song(&b, "two.flac");
+        let three = song(&b, "three.mp3");
+        let (player, _audio) = player();
+        let (library, problem) = LibraryHandle::spawn(None);
+        assert!(problem.is_none());
+        let (folders_tx, folders) = watch::channel(vec![a.clone()]);
+        let running = tokio::spawn(super::run(
+            player.clone(),
+            library,
+            folders,
+            None,
+            Vec::new(),
+        ));
+
+        shown(&player, &[&one]).await;
+        // A folder added in the settings is scanned.
+        folders_tx.send(vec![a.clone(), b.clone()]).unwrap();
+        shown(&player, &[&one, &two, &three]).await;
+        // A file copied into a folder is found by the watcher.
+        let four = song(&b, "four.ogg");
+        shown(&player, &[&one, &two, &three, &four]).await;
+        // A folder removed in the settings takes its tracks with it.
+        folders_tx.send(vec![b.clone()]).unwrap();
+        shown(&player, &[&two, &three, &four]).await;
+
+        // The actor gone (its end of the channel dropped): the loop ends.
+        drop(folders_tx);
+        tokio::time::timeout(Duration::from_secs(10), running)
+            .await
+            .expect("the loop ends with the folders' channel")
+            .unwrap();
+    }
 }

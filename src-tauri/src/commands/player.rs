@@ -1,4 +1,5 @@
-//! Tauri commands: each one sends a message to the actor and awaits its reply. No logic here.
+//! Player commands (playback, the queue, settings, lyrics): each one sends a message to the
+//! actor and awaits its reply. No logic here.
 
 use lyrebird_core::actor::Action;
 use lyrebird_core::events::ViewMemory;
@@ -17,7 +18,7 @@ pub async fn get_snapshot<R: tauri::Runtime>(
     window: tauri::Window<R>,
     player: Player<'_>,
 ) -> Result<Snapshot, PlayerError> {
-    if window.label() == crate::window::MAIN {
+    if window.label() == crate::desktop::window::MAIN {
         player.window_snapshot().await
     } else {
         player.snapshot().await
@@ -174,16 +175,6 @@ pub async fn set_liked(player: Player<'_>, id: String, liked: bool) -> Done {
         .await
 }
 
-/// Ids of the library tracks matching what was typed, best first (at most 500).
-#[tauri::command]
-pub async fn search_library(
-    library: State<'_, lyrebird_library::service::LibraryHandle>,
-    query: String,
-) -> Result<Vec<String>, lyrebird_library::service::LibraryError> {
-    let ids = library.search(query, 500).await?;
-    Ok(ids.into_iter().map(|id| id.0).collect())
-}
-
 /// `None` (null from the UI) picks the system's default output.
 #[tauri::command]
 pub async fn set_output_device(player: Player<'_>, id: Option<String>) -> Done {
@@ -198,44 +189,4 @@ pub async fn set_desktop_settings(player: Player<'_>, desktop: DesktopSettings) 
 #[tauri::command]
 pub async fn remember_view(player: Player<'_>, view: ViewMemory) -> Done {
     player.act(Action::RememberView(view)).await
-}
-
-// Window commands: they change windows, not the player, so they talk to the window module.
-
-#[tauri::command]
-#[allow(clippy::needless_pass_by_value)] // commands take their arguments by value
-pub fn show_main_window<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
-    crate::window::show_main(&app);
-}
-
-#[tauri::command]
-pub async fn open_mini_player<R: tauri::Runtime>(
-    app: tauri::AppHandle<R>,
-    player: Player<'_>,
-) -> Done {
-    let on_top = player.snapshot().await?.settings.desktop.mini_always_on_top;
-    crate::window::show_mini(&app, on_top);
-    Ok(())
-}
-
-#[tauri::command]
-#[allow(clippy::needless_pass_by_value)] // commands take their arguments by value
-pub fn close_mini_player<R: tauri::Runtime>(app: tauri::AppHandle<R>) {
-    crate::window::close(&app, crate::window::MINI);
-}
-
-#[tauri::command]
-pub async fn set_desktop_lyrics<R: tauri::Runtime>(
-    app: tauri::AppHandle<R>,
-    player: Player<'_>,
-    on: bool,
-) -> Done {
-    let click_through = player
-        .snapshot()
-        .await?
-        .settings
-        .desktop
-        .lyrics_click_through;
-    crate::window::set_desktop_lyrics(&app, on, click_through);
-    Ok(())
 }

@@ -9,7 +9,7 @@ use lyrebird_core::settings::GlobalShortcuts;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, ShortcutState};
 
-use crate::window;
+use crate::desktop::window;
 
 /// What a shortcut does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -145,7 +145,7 @@ pub async fn import_playlist<R: Runtime>(
     app: AppHandle<R>,
     library: Library<'_>,
 ) -> Answer<Option<PlaylistImport>> {
-    let Some(file) = crate::dialogs::choose_playlist(&app, None).await else {
+    let Some(file) = crate::desktop::dialogs::choose_playlist(&app, None).await else {
         return Ok(None);
     };
     library
@@ -166,7 +166,7 @@ pub async fn export_playlist<R: Runtime>(
         .with_index(move |index| index.playlist_summary(id))
         .await?
         .name;
-    let Some(file) = crate::dialogs::choose_playlist(&app, Some(name)).await else {
+    let Some(file) = crate::desktop::dialogs::choose_playlist(&app, Some(name)).await else {
         return Ok(false);
     };
     let style = if relative {

@@ -2,6 +2,16 @@
 //! change notifications. All of them follow the actor's published events through
 //! [`DesktopMirror::observe`], called by the one task that pumps those events; what they are
 //! asked to do goes back to the actor as actions, or to the window module.
+//!
+//! The rest of the desktop integration is in the modules below: the windows ([`window`]),
+//! global shortcuts, the OS file choosers ([`dialogs`]), files dropped onto the window
+//! ([`drag_drop`]) and giving memory back in the tray ([`trim`]).
+
+pub mod dialogs;
+pub mod drag_drop;
+pub mod shortcuts;
+pub mod trim;
+pub mod window;
 
 use std::path::PathBuf;
 
@@ -15,8 +25,6 @@ use tauri::menu::{CheckMenuItem, IsMenuItem, Menu, MenuItem, PredefinedMenuItem,
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::watch;
-
-use crate::window;
 
 /// The desktop settings as last published, for the window's close handling (which must
 /// decide at once, without a round trip to the actor). A read-only copy: the actor owns them.
@@ -109,7 +117,7 @@ impl<R: Runtime> DesktopMirror<R> {
         self.settings_tx.send_replace(settings.desktop.clone());
         let shortcuts = &settings.desktop.shortcuts;
         if self.shortcuts.as_ref() != Some(shortcuts) {
-            crate::shortcuts::apply(&self.app, &self.player, shortcuts);
+            shortcuts::apply(&self.app, &self.player, shortcuts);
             self.shortcuts = Some(shortcuts.clone());
         }
     }
@@ -168,7 +176,7 @@ impl<R: Runtime> DesktopMirror<R> {
                 .builder()
                 .title(&track.title)
                 .body(track.artists.join(", "));
-            if let Some(path) = crate::cover::cover_file(&covers, &track) {
+            if let Some(path) = lyrebird_library::cover_cache::cover_file(&covers, &track) {
                 note = note.icon(path.to_string_lossy());
             }
             if let Err(e) = note.show() {
@@ -308,7 +316,7 @@ fn start_media_controls<R: Runtime>(
             main_thread: Some(main_thread),
         },
         player,
-        Box::new(move |track| crate::cover::cover_file_url(&covers, track)),
+        Box::new(move |track| lyrebird_library::cover_cache::cover_file_url(&covers, track)),
         Box::new(shell),
     )
 }
