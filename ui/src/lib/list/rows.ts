@@ -24,6 +24,22 @@ export function activeIndex(cursor: number, count: number): number {
   return count === 0 ? -1 : Math.min(cursor, count - 1);
 }
 
+/**
+ * The attributes every listbox row has: an option, its place in the whole list (only some rows
+ * are in the DOM), the roving tabindex (only the cursor's row is in the tab order), the
+ * `data-index` the handlers find it by, and its place in the windowed list.
+ */
+export function optionAttributes(index: number, count: number, active: number, top: number, height: number) {
+  return {
+    role: 'option' as const,
+    'aria-posinset': index + 1,
+    'aria-setsize': count,
+    tabindex: index === active ? 0 : -1,
+    'data-index': index,
+    style: `transform: translateY(${top}px); height: ${height}px;`,
+  };
+}
+
 /** Index of the row that holds `target`, if any. */
 export function rowIndex(target: EventTarget | null): number | null {
   const row = target instanceof Element ? target.closest<HTMLElement>('[data-index]') : null;
