@@ -1,12 +1,43 @@
-// Helpers shared by the windowed listboxes (TrackList, QueueList): rows are found by their
-// `data-index`, row buttons by their `data-action`.
+// Rows of the windowed listboxes (TrackList, QueueList, PlaylistTracks): rows are found by their
+// `data-index`, row buttons by their `data-action`; the cursor is an index into the rows.
 import { tick } from 'svelte';
 import type { Track } from '../ipc';
 import { t } from '../i18n/index.svelte';
 
+/** A title as shown in a list ("Untitled" for a blank one). */
+export function shownTitle(title: string): string {
+  return title.trim() === '' ? t('track.untitled') : title;
+}
+
 /** A track's title as shown in a list ("Untitled" for a blank one). */
 export function titleOf(track: Track): string {
-  return track.title.trim() === '' ? t('track.untitled') : track.title;
+  return shownTitle(track.title);
+}
+
+/** `index` moved into the rows `0..count` (0 for an empty list). */
+export function clampIndex(index: number, count: number): number {
+  return Math.max(0, Math.min(count - 1, index));
+}
+
+/** The row a cursor stands on: the last row once the list got shorter, -1 for an empty list. */
+export function activeIndex(cursor: number, count: number): number {
+  return count === 0 ? -1 : Math.min(cursor, count - 1);
+}
+
+/**
+ * The attributes every listbox row has: an option, its place in the whole list (only some rows
+ * are in the DOM), the roving tabindex (only the cursor's row is in the tab order), the
+ * `data-index` the handlers find it by, and its place in the windowed list.
+ */
+export function optionAttributes(index: number, count: number, active: number, top: number, height: number) {
+  return {
+    role: 'option' as const,
+    'aria-posinset': index + 1,
+    'aria-setsize': count,
+    tabindex: index === active ? 0 : -1,
+    'data-index': index,
+    style: `transform: translateY(${top}px); height: ${height}px;`,
+  };
 }
 
 /** Index of the row that holds `target`, if any. */
@@ -19,34 +50,6 @@ export function rowIndex(target: EventTarget | null): number | null {
 export function actionOf(target: EventTarget | null): string | null {
   const button = target instanceof Element ? target.closest<HTMLElement>('[data-action]') : null;
   return button?.dataset.action ?? null;
-}
-
-/** The keys that open a row's context menu: the Menu key, or Shift+F10. */
-export function isMenuKey(event: KeyboardEvent): boolean {
-  return event.key === 'ContextMenu' || (event.shiftKey && event.key === 'F10');
-}
-
-/**
- * Where a navigation key (arrows, Page Up / Page Down, Home / End) moves the cursor from row
- * `from`, not clamped; null for any other key.
- */
-export function navigationTarget(key: string, from: number, page: number, count: number): number | null {
-  switch (key) {
-    case 'ArrowDown':
-      return from + 1;
-    case 'ArrowUp':
-      return from - 1;
-    case 'PageDown':
-      return from + page;
-    case 'PageUp':
-      return from - page;
-    case 'Home':
-      return 0;
-    case 'End':
-      return count - 1;
-    default:
-      return null;
-  }
 }
 
 function rowElement(viewport: HTMLElement | null, index: number): HTMLElement | null | undefined {
