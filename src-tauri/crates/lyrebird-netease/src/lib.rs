@@ -11,6 +11,9 @@
 //! - [`build`]: one request's URL, headers, cookies and form body for an [`ApiCall`]. Each
 //!   request gets its own headers from an immutable [`RequestContext`]; nothing is shared
 //!   and mutated between requests.
+//! - [`send`]: sends a [`PreparedRequest`] with reqwest and reads the reply, at most
+//!   [`MAX_REPLY_BYTES`], decrypted; an xeapi reply may hand back a new
+//!   [`crypto::xeapi::Session`] for the caller to keep.
 //!
 //! The wire format follows the npm package `@neteasecloudmusicapienhanced/api` 4.40.1 (see
 //! `docs/netease.md`). The known-answer tests hold values that package computes for the same
@@ -23,6 +26,7 @@ mod error;
 mod hosts;
 mod params;
 pub mod request;
+mod send;
 
 pub use device::{ClientOs, Credentials, DeviceIdentity};
 pub use error::NeteaseError;
@@ -31,6 +35,7 @@ pub use params::Params;
 pub use request::{
     ApiCall, PreparedRequest, ReplyEncoding, RequestContext, Scheme, build, build_xeapi_key_request,
 };
+pub use send::{Reply, send};
 
 /// The most a reply body may be, read or decompressed: 16 MiB. Replies are JSON; the largest
 /// (a playlist of thousands of tracks with their details) stay well under this.
