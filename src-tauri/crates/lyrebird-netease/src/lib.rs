@@ -1,0 +1,42 @@
+//! NetEase Cloud Music's request protocol: the encryptions its servers expect and how one
+//! request is put together. No UI and no actor here; a later step (issue #18) builds the
+//! endpoints and the source on top.
+//!
+//! - [`crypto`]: weapi, eapi, linuxapi and xeapi, each with its decryption (the server's side
+//!   too where the scheme allows it, for fake servers and tests). Randomness comes from an
+//!   [`crypto::Entropy`] so tests are deterministic.
+//! - [`DeviceIdentity`]: the device the requests claim to come from, created once and
+//!   stored; [`Credentials`]: the account's cookies.
+//! - [`ApiHosts`]: where requests go; `LYREBIRD_NETEASE_API` sends them all to one base URL.
+//! - [`build`]: one request's URL, headers, cookies and form body for an [`ApiCall`]. Each
+//!   request gets its own headers from an immutable [`RequestContext`]; nothing is shared
+//!   and mutated between requests.
+//! - [`send`]: sends a [`PreparedRequest`] with reqwest and reads the reply, at most
+//!   [`MAX_REPLY_BYTES`], decrypted; an xeapi reply may hand back a new
+//!   [`crypto::xeapi::Session`] for the caller to keep.
+//!
+//! The wire format follows the npm package `@neteasecloudmusicapienhanced/api` 4.40.1 (see
+//! `docs/netease.md`). The known-answer tests hold values that package computes for the same
+//! input, and `tests/crosscheck_npm.rs` compares the two implementations live through node.
+//! Nothing in the tests talks to NetEase.
+
+pub mod crypto;
+mod device;
+mod error;
+mod hosts;
+mod params;
+pub mod request;
+mod send;
+
+pub use device::{ClientOs, Credentials, DeviceIdentity};
+pub use error::NeteaseError;
+pub use hosts::{API_OVERRIDE_ENV, ApiHosts, Host};
+pub use params::Params;
+pub use request::{
+    ApiCall, PreparedRequest, ReplyEncoding, RequestContext, Scheme, build, build_xeapi_key_request,
+};
+pub use send::{Reply, send};
+
+/// The most a reply body may be, read or decompressed: 16 MiB. Replies are JSON; the largest
+/// (a playlist of thousands of tracks with their details) stay well under this.
+pub const MAX_REPLY_BYTES: usize = 16 << 20;
