@@ -20,7 +20,7 @@ pub async fn open_mini_player<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     player: Player<'_>,
 ) -> Done {
-    let on_top = player.snapshot().await?.settings.desktop.mini_always_on_top;
+    let on_top = player.settings().await?.desktop.mini_always_on_top;
     window::show_mini(&app, on_top);
     Ok(())
 }
@@ -37,12 +37,7 @@ pub async fn set_desktop_lyrics<R: tauri::Runtime>(
     player: Player<'_>,
     on: bool,
 ) -> Done {
-    let click_through = player
-        .snapshot()
-        .await?
-        .settings
-        .desktop
-        .lyrics_click_through;
+    let click_through = player.settings().await?.desktop.lyrics_click_through;
     window::set_desktop_lyrics(&app, on, click_through);
     Ok(())
 }
