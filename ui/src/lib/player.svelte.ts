@@ -44,6 +44,7 @@ export function severityOf(notice: ToastNotice): Severity {
     case 'nothingToPlay':
     case 'shortcutUnavailable':
     case 'stalled':
+    case 'sourceUnreachable':
       return 'warning';
     case 'audioDeviceRestored':
       return 'info';

@@ -6,7 +6,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use lyrebird_core::PlayerHandle;
-use lyrebird_core::audio::{AudioCommand, AudioEvent, PlayId};
+use lyrebird_core::audio::{AudioCommand, AudioEvent, FailureCause, PlayId};
 use lyrebird_core::events::OutputDevice;
 use lyrebird_core::provider::{Playable, StreamSpec};
 use rodio::cpal::traits::{DeviceTrait, HostTrait};
@@ -214,6 +214,7 @@ impl Engine {
                     self.emit(AudioEvent::Failed {
                         play_id,
                         reason: format!("the decoder crashed ({message})"),
+                        cause: FailureCause::Track,
                     });
                 }
             }
@@ -434,7 +435,11 @@ impl Engine {
             Ok(decoder) => decoder,
             Err(reason) => {
                 self.stop_current();
-                self.emit(AudioEvent::Failed { play_id, reason });
+                self.emit(AudioEvent::Failed {
+                    play_id,
+                    reason,
+                    cause: FailureCause::Track,
+                });
                 return;
             }
         };
@@ -506,7 +511,7 @@ impl Engine {
     }
 
     /// A stream finished opening (or failed to).
-    fn opened(&mut self, play_id: PlayId, result: Result<BoxSource, String>) {
+    fn opened(&mut self, play_id: PlayId, result: Result<BoxSource, crate::OpenFailed>) {
         let Some(current) = &mut self.current else {
             return;
         };
@@ -518,9 +523,13 @@ impl Engine {
                         self.start_current();
                     }
                 }
-                Err(reason) => {
+                Err(crate::OpenFailed { reason, cause }) => {
                     self.stop_current();
-                    self.emit(AudioEvent::Failed { play_id, reason });
+                    self.emit(AudioEvent::Failed {
+                        play_id,
+                        reason,
+                        cause,
+                    });
                 }
             }
         } else if current
@@ -531,7 +540,7 @@ impl Engine {
             match result {
                 Ok(source) => self.hand_follower(play_id, source),
                 // Reported when its turn comes, through the ordinary start.
-                Err(reason) => tracing::debug!(%reason, "preload failed"),
+                Err(failed) => tracing::debug!(reason = %failed.reason, "preload failed"),
             }
         }
         // Anything else was superseded while it opened: dropping it closes the stream.

@@ -65,13 +65,20 @@ enum Inbox {
 }
 
 /// A decoder built off the audio thread, or why it could not be.
-pub(crate) struct OpenedSource(Result<decode::BoxSource, String>);
+pub(crate) struct OpenedSource(Result<decode::BoxSource, OpenFailed>);
+
+/// Why a stream could not be opened, and whether its server was reachable at all.
+#[derive(Debug)]
+pub(crate) struct OpenFailed {
+    pub(crate) reason: String,
+    pub(crate) cause: lyrebird_core::FailureCause,
+}
 
 impl std::fmt::Debug for OpenedSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.0 {
             Ok(_) => f.write_str("Ok(<decoder>)"),
-            Err(e) => write!(f, "Err({e:?})"),
+            Err(e) => write!(f, "Err({:?})", e.reason),
         }
     }
 }

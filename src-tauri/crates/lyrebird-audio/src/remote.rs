@@ -16,7 +16,8 @@ use lyrebird_stream::{Location, Opened, Refresh, StreamRequest, Streamer};
 use tokio_util::sync::CancellationToken;
 
 use crate::decode::{self, BoxSource};
-use crate::{Inbox, OpenedSource};
+use crate::{Inbox, OpenFailed, OpenedSource};
+use lyrebird_core::FailureCause;
 
 /// What the audio thread needs to fetch streams: the streamer and a runtime to run it on.
 #[derive(Clone)]
@@ -100,8 +101,15 @@ impl StreamSupport {
                     tokio::task::spawn_blocking(move || decode_opened(opened, &url))
                         .await
                         .unwrap_or_else(|e| Err(format!("the decoder crashed ({e})")))
+                        .map_err(|reason| OpenFailed {
+                            reason,
+                            cause: FailureCause::Track,
+                        })
                 }
-                Err(e) => Err(e.to_string()),
+                Err(e) => Err(OpenFailed {
+                    reason: e.to_string(),
+                    cause: cause_of(&e),
+                }),
             };
             if !token.is_cancelled() {
                 let _ = inbox.send(Inbox::Opened {
@@ -111,6 +119,19 @@ impl StreamSupport {
             }
         });
         StreamTask { cancel }
+    }
+}
+
+/// Whether a stream error means the server could not be reached at all (the actor then
+/// treats the source as down for a while) or concerns this track only.
+fn cause_of(error: &lyrebird_stream::StreamError) -> FailureCause {
+    use lyrebird_stream::StreamError as E;
+    match error {
+        E::ConnectionRefused { .. } | E::Timeout | E::Network(_) | E::Tls(_) => {
+            FailureCause::Unreachable
+        }
+        E::GaveUp { last, .. } => cause_of(last),
+        _ => FailureCause::Track,
     }
 }
 

@@ -5,6 +5,7 @@
 //! one turn of its loop emits at most one event of each kind.
 
 mod fallback;
+mod health;
 mod library_folders;
 mod likes;
 mod listed;
@@ -467,6 +468,8 @@ struct Actor<A> {
     lyrics_offsets: lyrics_offsets::LyricsOffsets,
     /// Scrobbling of the current load (a remote track playing from its own source).
     scrobbling: Option<scrobble::Scrobbling>,
+    /// Sources that could not be reached lately (see `actor/health.rs`).
+    health: health::Health,
     /// Likes changed this session.
     likes: likes::Likes,
     /// Remote tracks sources listed to the user, to be played by id.
@@ -551,6 +554,7 @@ impl<A: AudioOutput> Actor<A> {
             playing_origin: Origin::Own,
             lyrics_offsets,
             scrobbling: None,
+            health: health::Health::default(),
             likes: likes::Likes::default(),
             listed: listed::Listed::default(),
             registry: registry::Registry::default(),
@@ -873,6 +877,7 @@ impl<A: AudioOutput> Actor<A> {
                 self.consecutive_failures = 0;
                 self.set_device(DeviceState::Ready);
                 self.dirty.state = true;
+                self.source_reachable();
                 self.scrobble_started();
             }
             AudioEvent::Stalled { position_ms, .. } => self.track_stalled(position_ms),
@@ -901,7 +906,14 @@ impl<A: AudioOutput> Actor<A> {
                 self.stalls = 0;
                 self.track_ended();
             }
-            AudioEvent::Failed { reason, .. } => self.playback_failed(reason),
+            AudioEvent::Failed { reason, cause, .. } => {
+                if cause == crate::audio::FailureCause::Unreachable
+                    && let Some(entry) = self.playing_source()
+                {
+                    self.source_unreachable(entry, &reason);
+                }
+                self.playback_failed(reason);
+            }
             AudioEvent::DeviceUnavailable { reason, .. } => {
                 self.set_device(DeviceState::Unavailable { reason });
             }
@@ -1096,10 +1108,20 @@ impl<A: AudioOutput> Actor<A> {
                 self.load = Load::Idle;
                 match stream(reply.result) {
                     Ok(media) => self.send_load(media),
-                    Err(e) => self.resolve_failed(e),
+                    Err(e) => {
+                        if e == ResolveError::Timeout
+                            && let Some(entry) = self.playing_source()
+                        {
+                            self.source_unreachable(entry, &e.to_string());
+                        }
+                        self.resolve_failed(e);
+                    }
                 }
             }
             Purpose::Fallback { play_id, entry } => {
+                if let Err(e @ ResolveError::Timeout) = &reply.result {
+                    self.source_unreachable(entry, &e.to_string());
+                }
                 let found = match reply.result {
                     Ok(Answer::Found(tracks)) => Ok(tracks),
                     Ok(Answer::Stream(_) | Answer::Liked) => Ok(Vec::new()),

@@ -61,6 +61,16 @@ pub enum AudioCommand {
     Shutdown,
 }
 
+/// Why a load could not be heard, as far as the actor's decisions go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureCause {
+    /// The server could not be reached (refused, timed out, a network or TLS failure): its
+    /// other tracks would fail the same way for a while.
+    Unreachable,
+    /// This track: its file or stream, its decoder, what the server said about it.
+    Track,
+}
+
 /// What the audio thread reports back.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AudioEvent {
@@ -84,8 +94,13 @@ pub enum AudioEvent {
         started: PlayId,
         duration_ms: Option<u64>,
     },
-    /// The track could not be opened or decoded; playback should move on.
-    Failed { play_id: PlayId, reason: String },
+    /// The track could not be opened or decoded; playback should move on (to another copy
+    /// first). `cause` says whether its server could not be reached at all.
+    Failed {
+        play_id: PlayId,
+        reason: String,
+        cause: FailureCause,
+    },
     /// The watchdog saw no audio decoded for a while although the track is playing (a stream
     /// that stopped delivering, a decoder stuck resyncing). The actor reloads it from here.
     Stalled { play_id: PlayId, position_ms: u64 },

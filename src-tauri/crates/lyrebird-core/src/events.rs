@@ -255,6 +255,12 @@ pub enum Notice {
         name: String,
         reason: String,
     },
+    /// A source's server could not be reached: its tracks play from other copies (or are
+    /// skipped) for a while, without waiting for it each time.
+    SourceUnreachable {
+        source: String,
+        reason: String,
+    },
 }
 
 /// The library as the UI lists it.

@@ -23,6 +23,6 @@ pub mod session;
 pub mod settings;
 
 pub use actor::{Player, PlayerConfig, PlayerError, PlayerHandle};
-pub use audio::{AudioCommand, AudioEvent, PlayId};
+pub use audio::{AudioCommand, AudioEvent, FailureCause, PlayId};
 pub use events::{Notice, PlaybackStatus, PlayerEvent, PlayerState, Published, Snapshot};
 pub use model::{SourceKind, Track, TrackId};

@@ -208,6 +208,7 @@ async fn stale_audio_events_are_dropped() {
     h.report(AudioEvent::Failed {
         play_id: first,
         reason: "late".into(),
+        cause: lyrebird_core::FailureCause::Track,
     })
     .await;
 
@@ -327,6 +328,7 @@ async fn a_failing_track_is_reported_and_skipped() {
     h.report(AudioEvent::Failed {
         play_id: id,
         reason: "bad header".into(),
+        cause: lyrebird_core::FailureCause::Track,
     })
     .await;
     assert_eq!(h.last_load().1, h.tracks[1].path.clone().unwrap());
@@ -363,6 +365,7 @@ async fn when_every_track_fails_playback_stops_instead_of_spinning() {
         h.report(AudioEvent::Failed {
             play_id: id,
             reason: "x".into(),
+            cause: lyrebird_core::FailureCause::Track,
         })
         .await;
     }
@@ -377,6 +380,7 @@ async fn when_every_track_fails_playback_stops_instead_of_spinning() {
         h.report(AudioEvent::Failed {
             play_id: id,
             reason: "x".into(),
+            cause: lyrebird_core::FailureCause::Track,
         })
         .await;
     }

@@ -612,6 +612,7 @@ async fn a_stream_that_fails_mid_track_resumes_from_a_copy_at_the_same_position(
         AudioEvent::Failed {
             play_id: first,
             reason: "connection refused (is the server running?)".into(),
+            cause: lyrebird_core::FailureCause::Unreachable,
         },
     ] {
         rig.audio_events.send(event).unwrap();
@@ -663,6 +664,7 @@ async fn a_copy_that_fails_to_play_gives_way_to_the_next() {
         .send(AudioEvent::Failed {
             play_id: copy,
             reason: "decoder error".into(),
+            cause: lyrebird_core::FailureCause::Track,
         })
         .unwrap();
     let snap = rig.wait(100).await;
@@ -673,6 +675,7 @@ async fn a_copy_that_fails_to_play_gives_way_to_the_next() {
         .send(AudioEvent::Failed {
             play_id: next,
             reason: "decoder error".into(),
+            cause: lyrebird_core::FailureCause::Track,
         })
         .unwrap();
     rig.wait(100).await;
@@ -705,5 +708,84 @@ async fn a_local_file_moved_within_the_library_is_found_there() {
     assert_eq!(
         rig.loads(),
         [(snap.state.play_id, moved_to.display().to_string())]
+    );
+}
+
+/// A server that cannot be reached is left alone for a while: the notice says so once, the
+/// next tracks of that server go straight to the race (no resolve, no waiting for the same
+/// failure), races leave it out, and once the wait has passed the next track tries it again
+/// — and sound from it brings it back.
+#[tokio::test(start_paused = true)]
+async fn an_unreachable_server_is_left_alone_for_a_while_then_tried_again() {
+    use lyrebird_core::AudioEvent;
+    let mut a = Fake::new("a", Some(20), vec![perfect("a:1")]);
+    a.refuse.clear();
+    let mut rig = Rig::new(vec![a.clone()]);
+    let song = |id: &str| track(id, SourceKind::NetEase, "晴天", Some(LENGTH_MS));
+    rig.play(vec![
+        song("netease:1"),
+        song("netease:2"),
+        song("netease:3"),
+    ])
+    .await;
+    rig.wait(50).await;
+    let (first, url) = rig.loads().pop().unwrap();
+    assert_eq!(url, "https://netease/netease:1");
+    rig.report(AudioEvent::Failed {
+        play_id: first,
+        reason: "connection refused by netease (is the server running?)".into(),
+        cause: lyrebird_core::FailureCause::Unreachable,
+    })
+    .await;
+    let snap = rig.wait(100).await;
+    assert_eq!(
+        rig.loads().pop().unwrap().1,
+        "https://a/a:1",
+        "a copy plays"
+    );
+    let down: Vec<_> = rig
+        .notices()
+        .into_iter()
+        .filter(|n| matches!(n, Notice::SourceUnreachable { .. }))
+        .collect();
+    assert_eq!(down.len(), 1, "said once: {down:?}");
+    assert!(
+        matches!(&down[0], Notice::SourceUnreachable { source, reason }
+        if source == "NetEase" && reason.contains("connection refused"))
+    );
+
+    // The next track of that server: straight to the race, its source not asked.
+    let resolves_before = rig.netease.resolves.lock().unwrap().len();
+    rig.player.act(Action::Next).await.unwrap();
+    let next = rig.wait(100).await;
+    assert_eq!(next.queue.current, Some(1));
+    assert_eq!(
+        rig.netease.resolves.lock().unwrap().len(),
+        resolves_before,
+        "the server known to be away was not asked"
+    );
+    assert_eq!(rig.loads().pop().unwrap().1, "https://a/a:1");
+    let from = next.state.playing_from.expect("a copy");
+    assert!(from.reason.contains("cannot be reached"), "{}", from.reason);
+    assert!(snap.state.play_id < next.state.play_id);
+
+    // After the wait, the next track tries the server again, and its sound brings it back.
+    tokio::time::sleep(Duration::from_secs(16)).await;
+    rig.player.act(Action::Next).await.unwrap();
+    rig.wait(50).await;
+    let (probe, url) = rig.loads().pop().unwrap();
+    assert_eq!(url, "https://netease/netease:3", "tried again");
+    rig.report(AudioEvent::Started {
+        play_id: probe,
+        duration_ms: Some(LENGTH_MS),
+    })
+    .await;
+    rig.player.act(Action::Previous).await.unwrap();
+    rig.wait(50).await;
+    assert!(
+        rig.notices()
+            .iter()
+            .all(|n| !matches!(n, Notice::SourceUnreachable { .. })),
+        "not said again"
     );
 }

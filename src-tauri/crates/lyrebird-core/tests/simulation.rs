@@ -32,6 +32,7 @@ fn count_scenarios_run() -> u64 {
     SCENARIOS_RUN.load(std::sync::atomic::Ordering::Relaxed)
 }
 static HANDOVERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static MID_TRACK_FAILURES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 /// Lookups started and cancelled across all scenarios, to be sure both paths were exercised.
 static LOOKUPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 static CANCELLED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -49,6 +50,9 @@ const LIVE_OFFSET: usize = 50;
 const STEPS: usize = 40;
 /// Tracks whose index is a multiple of this fail to decode.
 const BAD_EVERY: usize = 5;
+/// Media whose index leaves this remainder (by `MID_FAIL_EVERY`) fail a third of the way in,
+/// as a stream does when its server goes away mid-track: half of them as "unreachable".
+const MID_FAIL_EVERY: usize = 7;
 /// Tracks with an odd index come from the fake remote source.
 fn is_remote(index: usize) -> bool {
     index % 2 == 1
@@ -277,6 +281,7 @@ impl Source for FallbackSource {
 
 struct Load {
     play_id: PlayId,
+    index: usize,
     position_ms: u64,
     duration_ms: u64,
     paused: bool,
@@ -304,6 +309,9 @@ struct FakeAudio {
     /// becomes current for the actor once it has handled that event.
     in_flight: Vec<(u64, AudioEvent, Option<Switch>)>,
     stale_delivered: u64,
+    /// The last load whose failure the actor was told of (while it was live).
+    failure_delivered: Option<PlayId>,
+    mid_track_failures: u64,
 }
 
 impl FakeAudio {
@@ -344,11 +352,13 @@ impl FakeAudio {
                         self.schedule(AudioEvent::Failed {
                             play_id,
                             reason: "bad".into(),
+                            cause: lyrebird_core::FailureCause::Track,
                         });
                     } else {
                         let duration_ms = media_duration(index);
                         self.current = Some(Load {
                             play_id,
+                            index,
                             position_ms: start_ms.min(duration_ms),
                             duration_ms,
                             paused,
@@ -409,9 +419,28 @@ impl FakeAudio {
             self.now += 10;
             let mut due = Vec::new();
             let mut switch = None;
+            let mut failed_mid_track = false;
             if let Some(load) = &mut self.current {
                 load.started = true;
-                if !load.paused && !load.ended {
+                let third = load.duration_ms / 3;
+                if !load.paused
+                    && !load.ended
+                    && load.index % MID_FAIL_EVERY == 3
+                    && load.position_ms < third
+                    && load.position_ms + 10 >= third
+                {
+                    let cause = if self.rng.bool() {
+                        lyrebird_core::FailureCause::Unreachable
+                    } else {
+                        lyrebird_core::FailureCause::Track
+                    };
+                    due.push(AudioEvent::Failed {
+                        play_id: load.play_id,
+                        reason: "the server went away".into(),
+                        cause,
+                    });
+                    failed_mid_track = true;
+                } else if !load.paused && !load.ended {
                     load.position_ms = (load.position_ms + 10).min(load.duration_ms);
                     load.since_report += 10;
                     if load.position_ms >= load.duration_ms {
@@ -429,6 +458,7 @@ impl FakeAudio {
                                 due.push(AudioEvent::Failed {
                                     play_id,
                                     reason: "bad".into(),
+                                    cause: lyrebird_core::FailureCause::Track,
                                 });
                             } else {
                                 due.push(AudioEvent::Started {
@@ -437,6 +467,7 @@ impl FakeAudio {
                                 });
                                 *load = Load {
                                     play_id,
+                                    index,
                                     position_ms: 0,
                                     duration_ms,
                                     paused: false,
@@ -460,6 +491,11 @@ impl FakeAudio {
                         });
                     }
                 }
+            }
+            if failed_mid_track {
+                self.current = None;
+                self.follower = None;
+                self.mid_track_failures += 1;
             }
             // The audio thread plays the follower from now on...
             if let Some(handover) = &switch {
@@ -498,6 +534,11 @@ impl FakeAudio {
                     "  t={now} deliver {event:?} live={:?} stale={stale}",
                     self.live
                 );
+            }
+            if let AudioEvent::Failed { play_id, .. } = &event
+                && !stale
+            {
+                self.failure_delivered = Some(*play_id);
             }
             let _ = self.events.send(event.clone());
             // ...and the actor follows it when it handles the hand-over, unless that is stale.
@@ -606,6 +647,8 @@ impl Scenario {
             gapless_handovers: 0,
             in_flight: Vec::new(),
             stale_delivered: 0,
+            failure_delivered: None,
+            mid_track_failures: 0,
         };
         Self {
             seed,
@@ -750,6 +793,17 @@ impl Scenario {
             snap.queue.entries.len(),
             "{at}"
         );
+
+        // No failure is dropped: the actor moved on from a load it was told failed (another
+        // copy, the next track, or a stop), unless the user superseded it first.
+        if self.audio.failure_delivered == Some(state.play_id) {
+            assert_eq!(
+                state.status,
+                PlaybackStatus::Stopped,
+                "{at}: load {} failed, yet the actor still holds it",
+                state.play_id
+            );
+        }
 
         // The audio side plays the actor's current track, under the current play id.
         let current_index = state.current.as_ref().map(library_index);
@@ -927,6 +981,10 @@ fn run_scenario(seed: u64) {
             scenario.audio.gapless_handovers,
             std::sync::atomic::Ordering::Relaxed,
         );
+        MID_TRACK_FAILURES.fetch_add(
+            scenario.audio.mid_track_failures,
+            std::sync::atomic::Ordering::Relaxed,
+        );
         for (total, count) in
             RACES
                 .iter()
@@ -960,6 +1018,7 @@ fn ten_thousand_seeded_scenarios_keep_the_invariants() {
         }
     }
     let handovers = HANDOVERS.load(std::sync::atomic::Ordering::Relaxed);
+    let mid_track = MID_TRACK_FAILURES.load(std::sync::atomic::Ordering::Relaxed);
     let lookups = LOOKUPS.load(std::sync::atomic::Ordering::Relaxed);
     let cancelled = CANCELLED.load(std::sync::atomic::Ordering::Relaxed);
     let [races, won, lost] = RACES
@@ -967,7 +1026,11 @@ fn ten_thousand_seeded_scenarios_keep_the_invariants() {
         .map(|r| r.load(std::sync::atomic::Ordering::Relaxed));
     eprintln!(
         "gapless hand-overs in this run: {handovers}; lookups {lookups}, cancelled {cancelled}; \
-         fallback races {races}, won {won}, lost {lost}"
+         fallback races {races}, won {won}, lost {lost}; failures mid-track {mid_track}"
+    );
+    assert!(
+        count_scenarios_run() < 100 || mid_track > 0,
+        "no load failed mid-track"
     );
     assert!(
         count_scenarios_run() < 100 || (won > 0 && lost > 0),

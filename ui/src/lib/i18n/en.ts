@@ -134,6 +134,8 @@ export const en = {
   'notice.settingsNotSaved': 'Settings could not be saved: {reason}',
   'notice.nothingToPlay': 'Nothing to play in {path}',
   'notice.cannotLike': 'Could not change the like of {name}: {reason}',
+  'notice.sourceUnreachable':
+    '{source} cannot be reached ({reason}). Its tracks play from your other sources for now.',
   'notice.shortcutUnavailable': 'The shortcut {keys} is not available: {reason}',
   'notice.commandFailed': 'Something went wrong: {reason}',
 

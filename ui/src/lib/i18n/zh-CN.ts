@@ -132,6 +132,7 @@ export const zhCN: Record<MessageKey, string> = {
   'notice.settingsNotSaved': '无法保存设置：{reason}',
   'notice.nothingToPlay': '{path} 中没有可播放的内容',
   'notice.cannotLike': '无法更改 {name} 的喜欢状态：{reason}',
+  'notice.sourceUnreachable': '无法连接 {source}（{reason}）。暂时从你的其他音源播放它的歌曲。',
   'notice.shortcutUnavailable': '快捷键 {keys} 不可用：{reason}',
   'notice.commandFailed': '出错了：{reason}',
 

@@ -82,6 +82,9 @@ impl<A: AudioOutput> Actor<A> {
         }
         let route = if provider::is_local(track) {
             Route::Local(track.clone())
+        } else if let Some(down) = self.home_down(track) {
+            // Straight to the race: no waiting for a server known to be away.
+            Route::Unplayable(ResolveError::Failed(down))
         } else {
             match self.config.sources.home_for(track) {
                 Some(home) => Route::Remote(
@@ -97,6 +100,9 @@ impl<A: AudioOutput> Actor<A> {
     fn candidate_route(&self, candidate: &Candidate) -> Route {
         if provider::is_local(&candidate.track) {
             return Route::Local(candidate.track.clone());
+        }
+        if let Some(down) = self.source_down(candidate.entry) {
+            return Route::Unplayable(ResolveError::Failed(down));
         }
         match self.config.sources.entry(candidate.entry) {
             Some(entry) => Route::Remote(entry.source.clone(), candidate.track.clone()),
@@ -157,7 +163,7 @@ impl<A: AudioOutput> Actor<A> {
             self.config.sources.home_for(wanted)
         };
         (0..self.config.sources.entries().len())
-            .filter(|i| Some(*i) != home)
+            .filter(|i| Some(*i) != home && self.source_down(*i).is_none())
             .collect()
     }
 
@@ -390,6 +396,12 @@ impl<A: AudioOutput> Actor<A> {
                 })
                 .collect(),
         })
+    }
+
+    /// The registry position of the copy chosen for `track`, if one is.
+    pub(super) fn chosen_copy_entry(&self, track: &Track) -> Option<usize> {
+        let substitution = self.substitutes.get(&track.id)?;
+        Some(substitution.candidates.get(substitution.chosen)?.entry)
     }
 
     /// A candidate's id for the UI: its source and its own track id.
