@@ -174,6 +174,13 @@ test('xeapi: key exchange, song URLs per level, a session handed out and used', 
   const log = await control('GET', '/log?api=/api/song/enhance/player/url/v1')
   assert.deepEqual(log.entries.map((x) => x.xeapi.session), [false, true, true])
   assert.ok(log.entries.every((x) => x.scheme === 'xeapi' && x.gzip && x.encryptedReply))
+
+  await control('POST', '/xeapi/rotate')
+  const stale = await url(1001, 'standard')
+  assert.equal(stale.status, 400, 'a replaced key version is refused')
+  c.xeapiSession = null
+  await c.fetchXeapiKey()
+  assert.equal((await url(1001, 'standard')).body.data[0].level, 'standard')
 })
 
 test('song URLs: VIP-only, trial, fee 8, greyed; audio served with ranges, different per song, 403 when expired', async () => {
