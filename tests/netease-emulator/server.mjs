@@ -821,6 +821,7 @@ async function readJson(req) {
 
 /** Starts an emulator on 127.0.0.1; resolves to `{ port, url, emulator, close }`. */
 export async function startEmulator({ port = 0, stateDir, scenario = {} } = {}) {
+  const ownDir = !stateDir
   stateDir = stateDir || fs.mkdtempSync(path.join(os.tmpdir(), 'netease-emulator-'))
   fs.mkdirSync(stateDir, { recursive: true })
   const emulator = new Emulator({ scenario, stateDir })
@@ -838,7 +839,11 @@ export async function startEmulator({ port = 0, stateDir, scenario = {} } = {}) 
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections?.()
-        server.close(() => resolve())
+        server.close(() => {
+          // A state directory the emulator made for itself goes with it.
+          if (ownDir) fs.rmSync(stateDir, { recursive: true, force: true })
+          resolve()
+        })
       }),
   }
 }
