@@ -83,6 +83,7 @@ fi
 step "Rust tests (actor, audio capture, library, IPC, TS bindings drift)" cargo test --workspace
 step "UI type check" npm run check:ui
 step "UI tests (Vitest, mocked IPC)" npm run test:ui
+step "NetEase emulator" node --test tests/netease-emulator/
 step "app build (debug, embedded UI)" npx tauri build --debug --no-bundle
 if [ -z "${LYREBIRD_SKIP_E2E:-}" ]; then
   if [ "$(id -u)" -eq 0 ]; then

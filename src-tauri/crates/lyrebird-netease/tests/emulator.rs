@@ -1,0 +1,298 @@
+//! Lyrebird's own `build` + `send` against the NetEase emulator (`tests/netease-emulator`),
+//! which decrypts with the npm package `@neteasecloudmusicapienhanced/api`: two independent
+//! implementations of the protocol agreeing over real HTTP on the loopback interface.
+//!
+//! The emulator runs under `node` from PATH. Without node (or the npm package) the test is
+//! skipped with a message, except when `CI` is set: then it fails. Nothing goes to NetEase.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use lyrebird_netease::crypto::xeapi;
+use lyrebird_netease::crypto::{OsEntropy, ReplayEntropy};
+use lyrebird_netease::{
+    ApiCall, ApiHosts, ClientOs, Credentials, DeviceIdentity, Params, RequestContext, Scheme,
+    build, build_xeapi_key_request, send,
+};
+use serde_json::{Value, json};
+
+/// The login token the emulator's default scenario accepts from the start.
+const PRESET_MUSIC_U: &str = "EMU_MUSIC_U_PRESET_10001";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..")
+}
+
+/// The emulator process, killed when dropped.
+struct Emulator {
+    child: Child,
+    base: String,
+    state: PathBuf,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.state);
+    }
+}
+
+/// Starts the emulator, or says why it cannot.
+fn start() -> Result<Emulator, String> {
+    let package = repo().join("node_modules/@neteasecloudmusicapienhanced/api/util/crypto.js");
+    if !package.is_file() {
+        return Err(format!(
+            "the npm package is not at {} (run `npm ci`)",
+            package.display()
+        ));
+    }
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let state = std::env::temp_dir().join(format!(
+        "lyrebird-netease-emu-{}-{nanos}",
+        std::process::id()
+    ));
+    let mut child = Command::new("node")
+        .arg(repo().join("tests/netease-emulator/server.mjs"))
+        .args(["--port", "0", "--state"])
+        .arg(&state)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let Ok(ready) = serde_json::from_str::<Value>(&line) else {
+        let _ = child.kill();
+        panic!("the emulator did not start: {line:?}");
+    };
+    let port = ready["port"]
+        .as_u64()
+        .expect("the emulator prints its port");
+    Ok(Emulator {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        state,
+    })
+}
+
+fn now_ms() -> u64 {
+    u64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+async fn control(http: &reqwest::Client, emu: &Emulator, path: &str, body: &Value) -> Value {
+    let res = http
+        .post(format!("{}/__control{path}", emu.base))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_success(),
+        "control {path}: {}",
+        res.status()
+    );
+    serde_json::from_slice(&res.bytes().await.unwrap()).unwrap()
+}
+
+#[tokio::test]
+#[allow(clippy::too_many_lines)]
+async fn lyrebird_and_the_emulator_agree_over_http() {
+    let emu = match start() {
+        Ok(emu) => emu,
+        Err(why) if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) => {
+            panic!("CI must run the NetEase emulator test, but {why}")
+        }
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let hosts = ApiHosts::all(&emu.base).unwrap();
+    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
+    let anonymous = Credentials::default();
+    let logged_in = Credentials {
+        music_u: Some(PRESET_MUSIC_U.to_owned()),
+        ..Credentials::default()
+    };
+    let ctx = |credentials| RequestContext {
+        hosts: &hosts,
+        device: &device,
+        credentials,
+        xeapi_key: None,
+        xeapi_session: None,
+    };
+
+    // eapi: the QR key, an encrypted reply; then the check after the emulator's "phone"
+    // confirmed, which logs in with Set-Cookie.
+    let call = ApiCall::new(
+        Scheme::Eapi,
+        "/api/login/qrcode/unikey",
+        Params::new().with("type", 3),
+    )
+    .encrypted_reply(true);
+    let reply = send(
+        &http,
+        &build(&call, &ctx(&anonymous), &mut OsEntropy, now_ms()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.json);
+    assert_eq!(reply.json["code"], 200);
+    let unikey = reply.json["unikey"].as_str().unwrap().to_owned();
+    control(&http, &emu, &format!("/qr/{unikey}/confirm"), &json!({})).await;
+    let check = ApiCall::new(
+        Scheme::Eapi,
+        "/api/login/qrcode/client/login",
+        Params::new().with("key", unikey.as_str()).with("type", 3),
+    );
+    let reply = send(
+        &http,
+        &build(&check, &ctx(&anonymous), &mut OsEntropy, now_ms()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.json["code"], 803, "{}", reply.json);
+    assert!(
+        reply.set_cookies.iter().any(|c| c.starts_with("MUSIC_U=")),
+        "{:?}",
+        reply.set_cookies
+    );
+
+    // weapi: only NetEase can open a random secret; the emulator opens one it was told.
+    // Replaying bytes 0..16 makes the secret "abcdefghijklmnop".
+    control(
+        &http,
+        &emu,
+        "/weapi/secret",
+        &json!({"secret": "abcdefghijklmnop"}),
+    )
+    .await;
+    let daily = ApiCall::new(
+        Scheme::Weapi,
+        "/api/v3/discovery/recommend/songs",
+        Params::new(),
+    )
+    .encrypted_reply(true);
+    let mut replay = ReplayEntropy::new((0u8..16).collect::<Vec<_>>());
+    let reply = send(
+        &http,
+        &build(&daily, &ctx(&logged_in), &mut replay, now_ms()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.json["code"], 200, "{}", reply.json);
+    let songs = reply.json["data"]["dailySongs"].as_array().unwrap();
+    assert_eq!(songs.len(), 5);
+    assert!(songs[0]["privilege"]["maxbr"].is_number());
+    // The same request with a secret the emulator does not know is refused as undecryptable.
+    let reply = send(
+        &http,
+        &build(&daily, &ctx(&logged_in), &mut OsEntropy, now_ms()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.status, 400, "{}", reply.json);
+
+    // xeapi: the key exchange (signature checked both ways), then the song URL; the reply
+    // starts a session, which the next request uses.
+    let (key_request, nonce) =
+        build_xeapi_key_request(&ctx(&logged_in), &mut OsEntropy, now_ms()).unwrap();
+    let reply = send(&http, &key_request).await.unwrap();
+    let key = xeapi::read_key_reply(&reply.json, &nonce, None).unwrap();
+    let song_url = ApiCall::new(
+        Scheme::Xeapi,
+        "/api/song/enhance/player/url/v1",
+        Params::new()
+            .with("ids", "[1001]")
+            .with("level", "exhigh")
+            .with("encodeType", "flac"),
+    );
+    let with_key = RequestContext {
+        xeapi_key: Some(&key),
+        ..ctx(&logged_in)
+    };
+    let reply = send(
+        &http,
+        &build(&song_url, &with_key, &mut OsEntropy, now_ms()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.json["code"], 200, "{}", reply.json);
+    let entry = &reply.json["data"][0];
+    assert_eq!(entry["level"], "exhigh");
+    assert_eq!(entry["br"], 320_000);
+    let url = entry["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with(&format!("{}/__audio/1001-exhigh.", emu.base)));
+    let session = reply
+        .session
+        .expect("the first xeapi reply starts a session");
+    let with_session = RequestContext {
+        xeapi_session: Some(&session),
+        ..with_key
+    };
+    let reply = send(
+        &http,
+        &build(&song_url, &with_session, &mut OsEntropy, now_ms()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.json["data"][0]["code"], 200, "{}", reply.json);
+    let audio = http.get(&url).send().await.unwrap();
+    assert_eq!(audio.status(), 200);
+    assert_eq!(
+        audio.bytes().await.unwrap().len() as u64,
+        entry["size"].as_u64().unwrap()
+    );
+
+    // What the emulator saw: the right scheme per endpoint, the decrypted parameters, the
+    // session in use, the login token redacted.
+    let log = http
+        .get(format!("{}/__control/log", emu.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let log: Value = serde_json::from_slice(&log).unwrap();
+    let entries = log["entries"].as_array().unwrap();
+    let seen: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e["scheme"].as_str().unwrap(), e["api"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("eapi", "/api/login/qrcode/unikey"),
+            ("eapi", "/api/login/qrcode/client/login"),
+            ("weapi", "/api/v3/discovery/recommend/songs"),
+            ("weapi", "/api/v3/discovery/recommend/songs"),
+            ("api", "/api/gorilla/anti/crawler/security/key/get"),
+            ("xeapi", "/api/song/enhance/player/url/v1"),
+            ("xeapi", "/api/song/enhance/player/url/v1"),
+        ]
+    );
+    assert_eq!(entries[1]["params"]["key"], unikey.as_str());
+    assert_eq!(entries[2]["cookies"]["MUSIC_U"], "<redacted>");
+    assert_eq!(entries[5]["xeapi"]["session"], false);
+    assert_eq!(entries[6]["xeapi"]["session"], true);
+    assert_eq!(entries[6]["params"]["level"], "exhigh");
+    assert!(!log.to_string().contains(PRESET_MUSIC_U));
+}
