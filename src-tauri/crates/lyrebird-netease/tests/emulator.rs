@@ -190,10 +190,10 @@ async fn lyrebird_and_the_emulator_agree_over_http() {
         Params::new(),
     )
     .encrypted_reply(true);
-    let mut replay = ReplayEntropy::new((0u8..16).collect::<Vec<_>>());
+    let mut fixed_secret = ReplayEntropy::new((0u8..16).collect::<Vec<_>>());
     let reply = send(
         &http,
-        &build(&daily, &ctx(&logged_in), &mut replay, now_ms()).unwrap(),
+        &build(&daily, &ctx(&logged_in), &mut fixed_secret, now_ms()).unwrap(),
     )
     .await
     .unwrap();
