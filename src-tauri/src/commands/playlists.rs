@@ -85,8 +85,8 @@ pub async fn get_playlist(library: Library<'_>, id: i64) -> Answer<PlaylistView>
     library.with_index(move |index| index.playlist(id)).await
 }
 
-/// Replace the queue with the playlist's files that are there, in order, and play from
-/// `item` (`None`: the first).
+/// Replace the queue with the playlist's lines, in order, and play from `item` (`None`: the
+/// first). A line whose file is missing stays in the queue; its turn searches for a copy.
 #[tauri::command]
 pub async fn play_playlist(
     library: Library<'_>,
@@ -100,7 +100,7 @@ pub async fn play_playlist(
     player.act(action).await.map_err(|e| e.to_string())
 }
 
-/// Queue these items of a playlist (those whose files are there) next or at the end.
+/// Queue these items of a playlist next or at the end (a missing file as a stand-in).
 #[tauri::command]
 pub async fn enqueue_playlist_items(
     library: Library<'_>,
@@ -115,7 +115,7 @@ pub async fn enqueue_playlist_items(
     player.act(action).await.map_err(|e| e.to_string())
 }
 
-/// The playlist's playable tracks in order, and where the `items` asked for are among them.
+/// The playlist's tracks in order, and where the `items` asked for are among them.
 async fn playable(
     library: &LibraryHandle,
     id: i64,
@@ -128,12 +128,11 @@ async fn playable(
     let mut tracks = Vec::with_capacity(view.items.len());
     let mut chosen = Vec::new();
     for item in view.items {
-        if let Some(track) = item.track {
-            if items.contains(&item.item_id) {
-                chosen.push(tracks.len());
-            }
-            tracks.push(track);
+        if items.contains(&item.item_id) {
+            chosen.push(tracks.len());
         }
+        // A missing file is queued as a stand-in: playing it searches for another copy.
+        tracks.push(item.track_or_stand_in());
     }
     Ok((tracks, chosen))
 }

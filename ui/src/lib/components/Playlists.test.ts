@@ -64,6 +64,10 @@ describe('PlaylistsView', () => {
     expect(invokeMock).toHaveBeenLastCalledWith('play_playlist', { id: 7, item: null });
     await fireEvent.dblClick(within(rows[2]!).getByTestId('playlist-title'));
     expect(invokeMock).toHaveBeenLastCalledWith('play_playlist', { id: 7, item: 3 });
+    // A missing file plays too: the backend looks for another copy of it.
+    await fireEvent.dblClick(within(rows[1]!).getByTestId('playlist-title'));
+    expect(invokeMock).toHaveBeenLastCalledWith('play_playlist', { id: 7, item: 2 });
+    expect(rows[1]!.getAttribute('title')).toContain('another copy');
     await fireEvent.click(within(rows[0]!).getByTestId('playlist-play-next'));
     expect(invokeMock).toHaveBeenLastCalledWith('enqueue_playlist_items', { id: 7, items: [1], position: 'next' });
     await fireEvent.click(within(rows[2]!).getByTestId('playlist-add-to-queue'));

@@ -247,7 +247,7 @@ export const en = {
   'playlists.emptyTitle': 'This playlist is empty',
   'playlists.emptyBody': 'Choose “Add to playlist” on a track in the library or an album.',
   'playlists.missing': 'Missing file',
-  'playlists.missingFile': 'Missing file: {path}',
+  'playlists.missingFile': 'Missing file: {path}. Playing it looks for another copy in your sources.',
   'playlists.remove': 'Remove from playlist',
   'playlists.removeItem': 'Remove {title} from the playlist',
   'playlists.addTo': 'Add to playlist',

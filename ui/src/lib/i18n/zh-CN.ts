@@ -244,7 +244,7 @@ export const zhCN: Record<MessageKey, string> = {
   'playlists.emptyTitle': '此播放列表为空',
   'playlists.emptyBody': '在音乐库或专辑中的曲目上选择“添加到播放列表”。',
   'playlists.missing': '文件缺失',
-  'playlists.missingFile': '文件缺失：{path}',
+  'playlists.missingFile': '文件缺失：{path}。播放时会在你的其他音源中查找副本。',
   'playlists.remove': '从播放列表中移除',
   'playlists.removeItem': '从播放列表中移除 {title}',
   'playlists.addTo': '添加到播放列表',
