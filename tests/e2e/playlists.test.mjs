@@ -2,7 +2,7 @@
 // command with a path argument, see it in the Playlists view, play it, reorder it from the
 // keyboard, export it and check the file.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -103,6 +103,72 @@ test('import an M3U8, play it, reorder it, export it', async () => {
     assert.equal(await invoke(browser, 'export_playlist', { id: imported.playlist.id, relative: true }), false);
     const absolute = readFileSync(out, 'utf8').split('\n');
     assert.deepEqual([absolute[2], absolute[4]], [join(music, 'b.flac'), join(music, 'a.flac')]);
+  } catch (error) {
+    error.message += `\n--- app log ---\n${app.log.join('')}`;
+    throw error;
+  } finally {
+    await app.close();
+  }
+});
+
+test('a playlist line whose file moved inside the library shows as missing and still plays', async () => {
+  const root = tempDir('lyrebird-playlists-moved-');
+  const music = join(root, 'music');
+  const lists = join(root, 'lists');
+  mkdirSync(join(music, 'old'), { recursive: true });
+  mkdirSync(lists, { recursive: true });
+  makeTone(join(music, 'old', 'a.flac'), { freq: 330, seconds: 8, title: '晴天', artist: '周杰伦' });
+  makeTone(join(music, 'b.flac'), { freq: 440, seconds: 8, title: 'Bravo', artist: 'Band' });
+  const m3u = join(lists, 'Moved.m3u8');
+  writeFileSync(m3u, `#EXTM3U\n${join(music, 'old', 'a.flac')}\n${join(music, 'b.flac')}\n`);
+  const answers = join(tempDir(), 'dialog-answers.txt');
+  const env = {
+    LYREBIRD_LIBRARY_DIRS: music,
+    LYREBIRD_CONFIG_DIR: tempDir(),
+    LYREBIRD_NO_DEMO: '1',
+    LYREBIRD_TEST_DIALOG_ANSWERS: answers,
+  };
+
+  const app = await launch({ env });
+  const { browser } = app;
+  try {
+    await libraryRowsWhen(browser, 2);
+    writeFileSync(answers, `${m3u}\n`);
+    const imported = await invoke(browser, 'import_playlist', {});
+    assert.equal(imported.playlist.itemCount, 2);
+
+    // The file moves to another folder of the library; the library follows it.
+    mkdirSync(join(music, 'new'), { recursive: true });
+    renameSync(join(music, 'old', 'a.flac'), join(music, 'new', 'a.flac'));
+    await until('the library sees the move', async () => {
+      const snapshot = await invoke(browser, 'get_snapshot', {});
+      const paths = snapshot.library.tracks.map((t) => t.path ?? '');
+      return paths.some((p) => p.endsWith(join('new', 'a.flac'))) && !paths.some((p) => p.includes(join('old', 'a.flac')));
+    }, 30_000);
+
+    await (await browser.$('[data-testid="nav-playlists"]')).click();
+    await (await until('the playlist listed', async () => (await browser.$$('[data-testid="playlist-entry"]'))[0])).click();
+    const missingRow = await until('the moved line shown as missing', async () => {
+      const rows = await browser.$$('[data-testid="playlist-row"]');
+      return rows.length === 2 && (await rows[0].getAttribute('data-missing')) === 'true' && rows[0];
+    });
+    // Play the missing line: the library's copy where the file is now plays, and says so.
+    await missingRow.doubleClick();
+    const from = await until('the moved file playing from the library', async () => {
+      const np = await nowPlaying(browser);
+      const note = await browser.$('[data-testid="playing-from-text"]');
+      if (np.status !== 'playing' || !(await note.isExisting())) return false;
+      return { title: np.title, text: await text(note), why: await note.getAttribute('title') };
+    }, 20_000);
+    assert.equal(from.title, '晴天');
+    assert.equal(from.text, 'Playing from your library');
+    assert.match(from.why, /a\.flac is missing/);
+    const snapshot = await invoke(browser, 'get_snapshot', {});
+    assert.deepEqual(
+      snapshot.queue.entries.map((e) => e.track.title),
+      ['晴天', 'Bravo'],
+      'the missing line stays in the queue, in its place',
+    );
   } catch (error) {
     error.message += `\n--- app log ---\n${app.log.join('')}`;
     throw error;
