@@ -27,6 +27,7 @@
 //! Nothing in the tests talks to NetEase.
 
 mod api_error;
+pub mod client;
 pub mod crypto;
 mod device;
 mod error;
