@@ -38,6 +38,7 @@ mod params;
 pub mod playability;
 pub mod request;
 mod send;
+pub mod source;
 
 pub use api_error::{ApiError, check as check_reply, code, error_for, reply_code};
 
