@@ -1,6 +1,6 @@
-//! NetEase Cloud Music's request protocol: the encryptions its servers expect and how one
-//! request is put together. No UI and no actor here; a later step (issue #18) builds the
-//! endpoints and the source on top.
+//! NetEase Cloud Music for Lyrebird: the request protocol (the encryptions its servers expect
+//! and how one request is put together), the endpoints, and the player's [`source::NeteaseSource`].
+//! No UI and no actor here.
 //!
 //! - [`crypto`]: weapi, eapi, linuxapi and xeapi, each with its decryption (the server's side
 //!   too where the scheme allows it, for fake servers and tests). Randomness comes from an
@@ -14,23 +14,38 @@
 //! - [`send`]: sends a [`PreparedRequest`] with reqwest and reads the reply, at most
 //!   [`MAX_REPLY_BYTES`], decrypted; an xeapi reply may hand back a new
 //!   [`crypto::xeapi::Session`] for the caller to keep.
+//! - [`client::NeteaseClient`]: the endpoints (QR login, account, daily songs, FM, playlists,
+//!   song details, URLs, lyrics, search, cloud disk, likes, scrobbling), typed replies
+//!   ([`model`]) and errors ([`ApiError`]); what a reply changes about the session comes back
+//!   as a [`client::SessionUpdate`] for the client's one owner.
+//! - [`playability::classify`]: playable, greyed, VIP-only, trial-only or no URL.
+//! - [`source::NeteaseSource`]: the `Source` the actor asks.
 //!
 //! The wire format follows the npm package `@neteasecloudmusicapienhanced/api` 4.40.1 (see
 //! `docs/netease.md`). The known-answer tests hold values that package computes for the same
 //! input, and `tests/crosscheck_npm.rs` compares the two implementations live through node.
 //! Nothing in the tests talks to NetEase.
 
+mod api_error;
+pub mod client;
 pub mod crypto;
 mod device;
 mod error;
 mod hosts;
+mod lenient;
+pub mod model;
 mod params;
+pub mod playability;
 pub mod request;
 mod send;
+pub mod source;
+
+pub use api_error::{ApiError, check as check_reply, code, error_for, reply_code};
 
 pub use device::{ClientOs, Credentials, DeviceIdentity};
 pub use error::NeteaseError;
 pub use hosts::{API_OVERRIDE_ENV, ApiHosts, Host};
+pub use lenient::{MAX_LIST_ITEMS, MAX_LYRICS_CHARS, MAX_NAME_CHARS, MAX_URL_CHARS};
 pub use params::Params;
 pub use request::{
     ApiCall, PreparedRequest, ReplyEncoding, RequestContext, Scheme, build, build_xeapi_key_request,
