@@ -34,5 +34,12 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::servers::ServerTest::export_all(&cfg)?;
     crate::servers::BrowseRequest::export_all(&cfg)?;
     crate::servers::BrowsePage::export_all(&cfg)?;
+    // The NetEase account.
+    crate::netease::NeteaseStatus::export_all(&cfg)?;
+    crate::netease::QrLogin::export_all(&cfg)?;
+    crate::netease::QrState::export_all(&cfg)?;
+    crate::netease::NeteasePlaylist::export_all(&cfg)?;
+    crate::netease::NeteasePage::export_all(&cfg)?;
+    crate::netease::NeteaseError::export_all(&cfg)?;
     Ok(())
 }

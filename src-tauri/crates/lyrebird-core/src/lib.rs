@@ -14,6 +14,7 @@ pub mod folders;
 pub mod ids;
 pub mod matching;
 pub mod model;
+pub mod netease;
 pub mod playlists;
 pub mod provider;
 pub mod queue;

@@ -1,0 +1,125 @@
+//! The NetEase Cloud Music account as the UI sees it: what the shell's `netease_*` commands
+//! answer and take. The protocol, client and source live in `lyrebird-netease`; the session
+//! (cookies) lives in the secret store, never here. Text in these types is untrusted (it comes
+//! from NetEase).
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::model::Track;
+
+/// The source id of the NetEase account in [`crate::servers::SourceSettings::order`].
+pub const NETEASE_SOURCE_ID: &str = "netease";
+
+/// The audio quality asked of NetEase; a lower one plays when the higher is not offered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum NeteaseQuality {
+    Standard,
+    Higher,
+    #[default]
+    Exhigh,
+    Lossless,
+    Hires,
+}
+
+/// The signed-in user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseUser {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub nickname: String,
+    pub avatar_url: Option<String>,
+    /// Whether the account has a VIP subscription (VIP songs play from NetEase then).
+    pub vip: bool,
+}
+
+/// The account's state: signed in or not, and the chosen quality.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseStatus {
+    /// `None`: not signed in (NetEase is not a source then).
+    pub user: Option<NeteaseUser>,
+    pub quality: NeteaseQuality,
+}
+
+/// A QR code to scan with the NetEase app: its key (for polling) and its modules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QrLogin {
+    pub key: String,
+    /// What the code encodes (`https://music.163.com/login?codekey=…`).
+    pub url: String,
+    /// Modules per side.
+    pub size: u32,
+    /// `size × size` modules, row by row: true is dark. The UI draws them (no image, no
+    /// markup from outside).
+    pub modules: Vec<bool>,
+}
+
+/// Where a QR login stands (NetEase's codes 800–803).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "state")]
+pub enum QrState {
+    /// 801: shown, not scanned yet.
+    Waiting,
+    /// 802: scanned; waiting for the user to confirm in the app.
+    Scanned { nickname: Option<String> },
+    /// 803: confirmed; the session is stored and NetEase is a source.
+    Confirmed { status: NeteaseStatus },
+    /// 800: expired; ask for a new code.
+    Expired,
+}
+
+/// A playlist of the user's (created or subscribed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteasePlaylist {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub name: String,
+    pub track_count: u32,
+    pub cover_url: Option<String>,
+    /// Subscribed to, rather than created by the user.
+    pub subscribed: bool,
+}
+
+/// One page of a long list (a playlist's tracks, in batches).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteasePage {
+    pub title: Option<String>,
+    /// How many there are in all.
+    pub total: u32,
+    /// Where this page starts.
+    pub offset: u32,
+    pub tracks: Vec<Track>,
+}
+
+/// Why a NetEase request failed, in a form the UI words (in the user's language) and acts on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+pub enum NeteaseError {
+    /// -462: NetEase wants the user verified; open `url` in a window.
+    #[error("NetEase asks you to verify your account")]
+    Verify { url: String },
+    /// 8821: a behaviour captcha.
+    #[error("NetEase asks for a captcha")]
+    Captcha,
+    /// -460: NetEase does not trust this network.
+    #[error("NetEase does not trust this network")]
+    NetworkEnvironment,
+    /// 8830: a second factor is needed.
+    #[error("NetEase asks for a second factor")]
+    SecondFactor,
+    /// 301 / 8810: not signed in, or the session expired (the queue is kept).
+    #[error("not signed in to NetEase")]
+    NotLoggedIn,
+    /// NetEase could not be reached.
+    #[error("NetEase cannot be reached: {message}")]
+    Unreachable { message: String },
+    /// Anything else NetEase said, as it said it.
+    #[error("NetEase: {message}")]
+    Other { message: String },
+}
