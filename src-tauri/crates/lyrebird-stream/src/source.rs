@@ -140,6 +140,10 @@ impl Shared {
         } else {
             response.content_length()
         };
+        let limit = self.options.max_bytes;
+        if length.is_some_and(|length| length > limit) {
+            return Err(StreamError::TooLarge { limit });
+        }
         let _ = self.length.set(length);
         Ok(response)
     }
@@ -485,6 +489,13 @@ impl Driver {
             match next {
                 Ok(Some(Ok(bytes))) => {
                     if let Some(bytes) = self.take(bytes) {
+                        // Whatever the server says about the length (nothing, for a chunked
+                        // or close-delimited body), the buffer never grows past the cap.
+                        let limit = self.shared.options.max_bytes;
+                        if self.pos > limit {
+                            self.shared.fail(StreamError::TooLarge { limit });
+                            return None;
+                        }
                         return Some(bytes);
                     }
                 }
