@@ -48,7 +48,15 @@ pub fn start<R: Runtime>(
     let http = http_client();
     let streams = stream_support(http.clone(), &cache_dir.join("audio"), cache_bytes);
 
-    let (library, problem) = LibraryHandle::spawn(Some(cache_dir.join("library.sqlite")));
+    // The index holds the user's playlists: it lives in the data dir, never the cache dir
+    // (where versions before this one kept it; moved once, see `move_index`).
+    let data_dir = if own_config_dir {
+        config_dir.clone()
+    } else {
+        paths.app_local_data_dir()?
+    };
+    let library = library_index(&cache_dir, &data_dir);
+    let (library, problem) = LibraryHandle::spawn(Some(library));
     // The actor says which sources it wants (its settings'); the builder task answers with
     // registries. A restored remote track is cued once the first one is in use.
     let (wanted_tx, wanted) = tokio::sync::watch::channel(WantedSources::default());
@@ -110,12 +118,27 @@ pub fn start<R: Runtime>(
         library,
         folders,
         demo_dir,
-        vec![config_dir.clone(), cache_dir.clone()],
+        vec![config_dir.clone(), cache_dir.clone(), data_dir],
     ));
     if !options.open.is_empty() {
         tauri::async_runtime::spawn(open_paths(player, options.open));
     }
     Ok(())
+}
+
+/// Where to open the library index: in `data_dir`, after moving it there from `cache_dir`
+/// where earlier versions kept it. If the move fails the old one is used this time (nothing is
+/// lost) and the move is tried again at the next start.
+fn library_index(cache_dir: &std::path::Path, data_dir: &std::path::Path) -> PathBuf {
+    let old = cache_dir.join("library.sqlite");
+    let new = data_dir.join("library.sqlite");
+    match lyrebird_library::index::move_index(&old, &new) {
+        Ok(_) => new,
+        Err(e) => {
+            tracing::warn!(error = %e, "library index not moved out of the cache directory; using it there this time");
+            old
+        }
+    }
 }
 
 /// The registry builder for the actor, and the servers' commands' handle (app state).

@@ -171,11 +171,14 @@ impl<R: Runtime> DesktopMirror<R> {
         // Off the pump: reading a cover and talking to the notification daemon can block.
         tauri::async_runtime::spawn_blocking(move || {
             use tauri_plugin_notification::NotificationExt;
+            // Tags are untrusted: the body is escaped where the server reads markup.
+            let text =
+                lyrebird_desktop::notification::track_notification(&track.title, &track.artists);
             let mut note = app
                 .notification()
                 .builder()
-                .title(&track.title)
-                .body(track.artists.join(", "));
+                .title(text.title)
+                .body(text.body);
             if let Some(path) = lyrebird_library::cover_cache::cover_file(&covers, &track) {
                 note = note.icon(path.to_string_lossy());
             }

@@ -12,6 +12,7 @@ pub mod errors;
 pub mod events;
 pub mod folders;
 pub mod ids;
+pub mod log_limit;
 pub mod matching;
 pub mod model;
 pub mod netease;

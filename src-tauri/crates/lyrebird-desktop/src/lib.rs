@@ -4,10 +4,13 @@
 //!   through `souvlaki`, on a thread of their own that mirrors the actor's events and turns
 //!   the OS's requests into actor actions;
 //! - [`tray`]: what the tray menu shows for a player state, in the UI's language — a plain
-//!   model the shell turns into a native menu.
+//!   model the shell turns into a native menu;
+//! - [`notification`]: the text of a track-change notification (markup escaped where the
+//!   notification server reads it).
 
 pub mod language;
 pub mod media;
+pub mod notification;
 pub mod tray;
 
 pub use language::Language;

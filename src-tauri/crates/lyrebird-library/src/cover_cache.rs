@@ -80,7 +80,7 @@ where
         original = blocking(Box::new(move || {
             let cover = crate::read_cover(&path)?;
             if let Err(e) = store_cover(&dir, &id, Size::Original, &cover) {
-                tracing::warn!(error = %e, "could not cache a cover");
+                lyrebird_core::warn_limited!(error = %e, "could not cache a cover");
             }
             Some(cover)
         }))
@@ -96,7 +96,7 @@ where
         match thumbnail(&original, max_side) {
             Ok(Some(thumb)) => {
                 if let Err(e) = store_cover(&dir, &id, size, &thumb) {
-                    tracing::warn!(error = %e, "could not cache a thumbnail");
+                    lyrebird_core::warn_limited!(error = %e, "could not cache a thumbnail");
                 }
                 Some(thumb)
             }
@@ -254,7 +254,7 @@ pub fn cover_file(dir: &Path, track: &lyrebird_core::Track) -> Option<PathBuf> {
     let cover = cached_cover(dir, &track.id.0, Size::Original).or_else(|| {
         let cover = crate::read_cover(track.path.as_deref()?)?;
         if let Err(e) = store_cover(dir, &track.id.0, Size::Original, &cover) {
-            tracing::warn!(error = %e, "could not cache a cover");
+            lyrebird_core::warn_limited!(error = %e, "could not cache a cover");
         }
         Some(cover)
     })?;

@@ -28,6 +28,8 @@ use crate::normalize::{is_cjk, normalize};
 
 mod playlists;
 pub use playlists::MAX_PLAYLIST_FILE;
+mod relocate;
+pub use relocate::{Moved, move_index};
 mod rows;
 
 /// Why the index could not do what was asked.

@@ -351,7 +351,7 @@ fn read_tags(path: &Path, size: Option<u64>, source: SourceKind) -> ReadTrack {
             return read;
         }
         Err(_) => {
-            tracing::warn!(path = %path.display(), "tag reader panicked");
+            lyrebird_core::warn_limited!(path = %path.display(), "tag reader panicked");
             read.problem = Some("unreadable: the tag reader failed on this file".into());
             return read;
         }

@@ -69,6 +69,13 @@ pub enum StreamError {
         /// The last failure.
         last: Box<StreamError>,
     },
+    /// The stream went past [`StreamOptions::max_bytes`](crate::StreamOptions::max_bytes)
+    /// (or announced a length above it): a file no track is, or a server that never stops.
+    #[error("the server sent more than {} MiB, more than any track; stopped", .limit >> 20)]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The stream was cancelled (token cancelled or reader dropped).
     #[error("the stream was cancelled")]
     Cancelled,

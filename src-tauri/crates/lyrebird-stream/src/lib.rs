@@ -32,6 +32,10 @@
 //!   length, only when no seek happened), the buffer is copied into the cache under a temporary
 //!   name and renamed. With a cache, stream buffers live in the cache directory under the same
 //!   temporary prefix, so a crash leaves nothing that the next [`Cache::new`] does not delete.
+//! - **A stream is bounded**: a body going past [`StreamOptions::max_bytes`] (2 GiB by default;
+//!   an endless chunked or close-delimited body from a hostile server) fails the stream with
+//!   [`StreamError::TooLarge`], and a Content-Length above it is refused at open. The buffer
+//!   file goes with the reader, and a crash's leftovers with the next [`Cache::new`].
 //! - **Servers without Range support** answer a Range request with the whole file (200); the
 //!   driver then discards bytes up to the offset. Reconnects and seeks stay correct, only slower.
 //!
@@ -108,7 +112,18 @@ pub struct StreamOptions {
     /// How long failures may go on, with no byte received, before the stream gives up and reads
     /// fail. Default 12 s.
     pub retry_budget: Duration,
+    /// The most bytes one stream may hold: a body that goes past this offset (a server sending
+    /// an endless chunked or close-delimited body), or a Content-Length above it, fails the
+    /// stream with [`StreamError::TooLarge`]. The buffer file lives on disk, so this bounds the
+    /// disk a hostile server can fill. Default [`MAX_STREAM_BYTES`].
+    pub max_bytes: u64,
 }
+
+/// The default [`StreamOptions::max_bytes`]: 2 GiB. Far above any one track people stream:
+/// 2 GiB is 15 h of 320 kbit/s MP3, 4½ h of CD-quality FLAC (about 1 Mbit/s), 1½ h of 24-bit
+/// 96 kHz FLAC (about 3 Mbit/s) and still 50 min of 24-bit 192 kHz FLAC (about 5.5 Mbit/s);
+/// and twice the default audio cache, which could not keep a larger file anyway.
+pub const MAX_STREAM_BYTES: u64 = 2 << 30;
 
 impl Default for StreamOptions {
     fn default() -> Self {
@@ -117,6 +132,7 @@ impl Default for StreamOptions {
             first_response_timeout: Duration::from_secs(15),
             stall_timeout: Duration::from_secs(5),
             retry_budget: Duration::from_secs(12),
+            max_bytes: MAX_STREAM_BYTES,
         }
     }
 }

@@ -28,7 +28,7 @@ use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use stream_download::source::{SourceStream, StreamOutcome};
 use sync_wrapper::SyncWrapper;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info, warn};
+use tracing::{debug, info};
 
 use crate::buffer::Buffer;
 use crate::cache::Cache;
@@ -108,7 +108,7 @@ impl Shared {
     /// Records a terminal error (the first one wins) and returns the one recorded.
     pub(crate) fn fail(&self, error: StreamError) -> StreamError {
         if !matches!(error, StreamError::Cancelled) {
-            warn!(%error, "stream failed");
+            lyrebird_core::warn_limited!(%error, "stream failed");
         }
         self.failure.get_or_init(|| error).clone()
     }
@@ -140,6 +140,10 @@ impl Shared {
         } else {
             response.content_length()
         };
+        let limit = self.options.max_bytes;
+        if length.is_some_and(|length| length > limit) {
+            return Err(StreamError::TooLarge { limit });
+        }
         let _ = self.length.set(length);
         Ok(response)
     }
@@ -181,7 +185,7 @@ impl Shared {
             if remaining.is_zero() {
                 return Err(gave_up(error, since));
             }
-            warn!(%error, start, retry_in_ms = backoff.as_millis(), "reconnect failed, retrying");
+            lyrebird_core::warn_limited!(%error, start, retry_in_ms = backoff.as_millis(), "reconnect failed, retrying");
             tokio::select! {
                 () = self.stop.cancelled() => return Err(StreamError::Cancelled),
                 () = tokio::time::sleep(backoff.min(remaining)) => {}
@@ -204,7 +208,7 @@ impl Shared {
                 (range.start, range.total)
             }
             200 => {
-                warn!(
+                lyrebird_core::warn_limited!(
                     start,
                     "server ignored the Range request; skipping to the offset"
                 );
@@ -485,25 +489,35 @@ impl Driver {
             match next {
                 Ok(Some(Ok(bytes))) => {
                     if let Some(bytes) = self.take(bytes) {
+                        // Whatever the server says about the length (nothing, for a chunked
+                        // or close-delimited body), the buffer never grows past the cap.
+                        let limit = self.shared.options.max_bytes;
+                        if self.pos > limit {
+                            self.shared.fail(StreamError::TooLarge { limit });
+                            return None;
+                        }
                         return Some(bytes);
                     }
                 }
                 Ok(Some(Err(error))) => {
                     let error = StreamError::from_reqwest(error, "the server");
-                    warn!(%error, pos = self.pos, "connection failed mid-body, reconnecting");
+                    lyrebird_core::warn_limited!(%error, pos = self.pos, "connection failed mid-body, reconnecting");
                     self.shared.note_failure(&error);
                     self.body = None;
                 }
                 Ok(None) if self.end.is_none() || self.at_end() => return None,
                 Ok(None) => {
-                    warn!(pos = self.pos, end = ?self.end, "body ended early, reconnecting");
+                    lyrebird_core::warn_limited!(pos = self.pos, end = ?self.end, "body ended early, reconnecting");
                     self.shared.note_failure(&StreamError::Network(
                         "the connection closed before the end of the file".into(),
                     ));
                     self.body = None;
                 }
                 Err(_) => {
-                    warn!(pos = self.pos, "no data for {stall:?}, reconnecting");
+                    lyrebird_core::warn_limited!(
+                        pos = self.pos,
+                        "no data for {stall:?}, reconnecting"
+                    );
                     self.shared.note_failure(&StreamError::Timeout);
                     self.body = None;
                 }
@@ -637,8 +651,10 @@ impl HttpSource {
         .await;
         match stored {
             Ok(Ok(_)) => info!("complete download stored in the cache"),
-            Ok(Err(error)) => warn!(%error, "could not store the download in the cache"),
-            Err(error) => warn!(%error, "cache store task failed"),
+            Ok(Err(error)) => {
+                lyrebird_core::warn_limited!(%error, "could not store the download in the cache");
+            }
+            Err(error) => lyrebird_core::warn_limited!(%error, "cache store task failed"),
         }
     }
 }

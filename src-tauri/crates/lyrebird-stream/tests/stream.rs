@@ -31,6 +31,7 @@ fn options() -> StreamOptions {
         // Long: tests that stall the server on purpose must not trigger stall reconnects.
         stall_timeout: Duration::from_secs(30),
         retry_budget: Duration::from_secs(2),
+        max_bytes: lyrebird_stream::MAX_STREAM_BYTES,
     }
 }
 
@@ -619,6 +620,97 @@ async fn partial_download_is_not_cached() {
     // Still not cached: this goes to the network.
     open_remote(&streamer, request()).await;
     assert_eq!(server.request_count(), 2);
+}
+
+/// A server that never stops sending: a chunked body, or one without length that ends only
+/// when the connection closes. Returns its address and a counter of the connections that
+/// ended (the client hung up).
+async fn endless_server(chunked: bool) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let ended = Arc::new(AtomicUsize::new(0));
+    let ended_ = Arc::clone(&ended);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let ended = Arc::clone(&ended_);
+            tokio::spawn(async move {
+                let mut head = vec![0; 4096];
+                let _ = socket.read(&mut head).await;
+                let framing = if chunked {
+                    "Transfer-Encoding: chunked\r\n"
+                } else {
+                    "Connection: close\r\n"
+                };
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\n{framing}\r\n");
+                let data = vec![0x55_u8; 64 * KIB];
+                let mut chunk = Vec::new();
+                if chunked {
+                    chunk.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+                    chunk.extend_from_slice(&data);
+                    chunk.extend_from_slice(b"\r\n");
+                } else {
+                    chunk = data;
+                }
+                if socket.write_all(head.as_bytes()).await.is_ok() {
+                    while socket.write_all(&chunk).await.is_ok() {}
+                }
+                ended.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+    });
+    (addr, ended)
+}
+
+/// 6c. A server that never ends its body (chunked, or close-delimited) is cut at
+/// `max_bytes`: reads end with `TooLarge`, the connection is closed, the buffer file is
+/// deleted and nothing is cached. A Content-Length above the cap is refused at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_body_is_cut_at_the_cap_and_leaves_nothing() {
+    const CAP: u64 = 2 * MIB as u64;
+    let dir = tempfile::tempdir().unwrap();
+    let cache_dir = dir.path().join("cache");
+    let cache = Cache::new(cache_dir.clone(), 100 * MIB as u64).unwrap();
+    let streamer = Streamer::new(client(), Some(cache.clone())).with_options(StreamOptions {
+        max_bytes: CAP,
+        ..options()
+    });
+    for chunked in [true, false] {
+        let (addr, ended) = endless_server(chunked).await;
+        let request = StreamRequest {
+            cache_key: Some(format!("endless-{chunked}")),
+            ..request(format!("http://{addr}/endless"))
+        };
+        let reader = open_remote(&streamer, request).await;
+        let (reader, result) = read_to_end(reader).await;
+        let error = result.expect_err("an endless body must fail");
+        assert!(
+            matches!(stream_error(&error), StreamError::TooLarge { limit } if *limit == CAP),
+            "chunked {chunked}: {error}"
+        );
+        assert!(error.to_string().contains("2 MiB"), "{error}");
+        assert!(
+            wait_until(PATIENCE, || ended.load(Ordering::SeqCst) == 1).await,
+            "chunked {chunked}: the connection was not closed"
+        );
+        drop(reader);
+        assert!(
+            wait_until(PATIENCE, || temp_files(&cache_dir) == 0).await,
+            "chunked {chunked}: buffer left behind"
+        );
+        assert_eq!(cache.total_bytes(), 0);
+    }
+
+    // A length above the cap: refused before a byte is buffered.
+    let server = TestServer::start(test_body(3 * MIB)).await;
+    let error = streamer
+        .open(request(server.url("t1")), CancellationToken::new())
+        .await
+        .expect_err("a file above the cap must be refused");
+    assert!(
+        matches!(error, StreamError::TooLarge { limit } if limit == CAP),
+        "{error}"
+    );
+    assert_eq!(temp_files(&cache_dir), 0);
 }
 
 fn temp_files(dir: &std::path::Path) -> usize {

@@ -169,7 +169,7 @@ pub(super) fn read_in_order<T: Send, R: Send, P: Send, E>(
                 break;
             }
             let Ok(result) = catch_unwind(AssertUnwindSafe(|| work(&item))) else {
-                tracing::warn!("reading a file panicked");
+                lyrebird_core::warn_limited!("reading a file panicked");
                 break;
             };
             done.push((item, result));
