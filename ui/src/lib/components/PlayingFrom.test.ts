@@ -66,4 +66,18 @@ describe('PlayingFrom', () => {
     await fireEvent.change(select, { target: { value: 'subsonic:a/subsonic:a:7' } });
     expect(invokeMock).toHaveBeenCalledWith('use_candidate', { track: 'local:1', candidate: 'subsonic:a/subsonic:a:7' });
   });
+
+  it('in the mini player shows where it plays from and why, without the choice', () => {
+    load({
+      sourceLabel: 'Home',
+      reason: 'connection refused',
+      candidateId: 'subsonic:a/x',
+      candidates: [candidate('subsonic:a/x', 'Home'), candidate('library/y', 'library')],
+    });
+    render(PlayingFrom, { props: { compact: true } });
+    const text = screen.getByTestId('playing-from-text');
+    expect(text.textContent).toBe('Playing from Home');
+    expect(text.getAttribute('title')).toContain('connection refused');
+    expect(screen.queryByTestId('playing-from-choose')).toBeNull();
+  });
 });
