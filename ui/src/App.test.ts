@@ -34,6 +34,30 @@ describe('App', () => {
     );
   });
 
+  it('opens the NetEase view from the sidebar, which asks the backend whether the user is signed in', async () => {
+    invokeMock.mockImplementation((command: string) =>
+      Promise.resolve(
+        command === 'netease_status'
+          ? { user: null, quality: 'exhigh' }
+          : command === 'netease_qr_start'
+            ? { key: 'k', url: 'codekey=k', size: 1, modules: [true] }
+            : command === 'netease_qr_check'
+              ? { state: 'waiting' }
+              : undefined,
+      ),
+    );
+    player.load(englishSnapshot());
+    render(App);
+    flushSync();
+    const nav = screen.getByTestId('netease-nav');
+    expect(nav).toHaveTextContent('NetEase');
+    await fireEvent.click(nav);
+    expect(nav).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByTestId('netease-view')).toBeInTheDocument();
+    expect(invokeMock).toHaveBeenCalledWith('netease_status');
+    await vi.waitFor(() => expect(screen.getByTestId('netease-qr')).toBeInTheDocument());
+  });
+
   it('shows a loading state until the snapshot arrives', () => {
     render(App);
     expect(screen.getByRole('status')).toHaveTextContent('Loading…');
