@@ -2,8 +2,10 @@
 // UI (a wrong password first: the client's error is shown), search a CJK title, play it and
 // hear its tone, see it in the server's "now playing", like it (starred there) and unlike it;
 // then the fallback race: a library track whose file is gone plays from the
-// server's copy, and the UI says so; and when the server goes down, a server track that was
-// listed plays from the library's copy (the stream's failure starts the race).
+// server's copy, and the UI says so; a song deleted on the server after it was listed plays
+// from the library's copy, the why in the server's words; and when the server goes down, a
+// server track that was listed plays from the library's copy (the stream's failure starts the
+// race).
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +22,8 @@ const LOCAL_HZ = 330; // the local "Lost Song", deleted before it plays
 const OPENER_HZ = 440;
 const NIGHT_HZ = 770; // 夜曲 on the server (never played before the server goes down)
 const LOCAL_NIGHT_HZ = 660; // the library's own copy of 夜曲
+const SCENT_HZ = 1100; // 七里香 on the server, deleted there after it was listed
+const LOCAL_SCENT_HZ = 495; // the library's own copy of 七里香
 
 const missing = missingTools();
 if (missing.length > 0 && process.env.LYREBIRD_REQUIRE_SUPYSONIC === '1') {
@@ -33,6 +37,7 @@ before(async () => {
     { title: '晴天', artist: '周杰伦', album: '叶惠美', track: 1, seconds: 20, freq: SUNNY_HZ },
     { title: 'Lost Song', artist: 'E2E', album: 'Fixtures', track: 1, seconds: 20, freq: COPY_HZ },
     { title: '夜曲', artist: '周杰伦', album: '十一月的萧邦', track: 1, seconds: 20, freq: NIGHT_HZ },
+    { title: '七里香', artist: '周杰伦', album: '七里香', track: 1, seconds: 20, freq: SCENT_HZ },
   ]);
 });
 after(async () => {
@@ -168,6 +173,42 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
     recording = record(join(tempDir(), 'lost.wav'));
     await sleep(2500);
     assertHeard(await recording.stop(), COPY_HZ, 1.5, LOCAL_HZ);
+
+    // A song deleted on the server after it was listed: the server answers its stream with
+    // an error document (HTTP 200, JSON code 70), which is read, not taken for audio; the
+    // race plays the library's copy and the bar says why in the server's words.
+    await (await browser.$('[data-testid="nav-server"]')).click();
+    await setField(browser, 'server-search', '七里香');
+    await (await browser.$('[data-testid="server-search-go"]')).click();
+    const scents = await until('七里香 listed by the server', async () => {
+      const rows = await browser.$$('[data-testid="server-track"]');
+      return rows.length === 1 && rows;
+    });
+    const scentId = await scents[0].getAttribute('data-track-id');
+    // The library gets its own copy now (added here so the queue above is as it was).
+    makeTone(join(music, '4 七里香.flac'), { freq: LOCAL_SCENT_HZ, seconds: 20, title: '七里香', artist: '周杰伦' });
+    await until('the library to take in its copy', async () => {
+      const snapshot = await browser.executeAsync((done) =>
+        window.__TAURI_INTERNALS__.invoke('get_snapshot', {}).then(done, () => done(null)));
+      return snapshot?.library.tracks.some((t) => t.title === '七里香');
+    }, 20_000);
+    rmSync(join(server.music, '周杰伦', '七里香', '01 七里香.flac'));
+    server.rescan();
+    recording = record(join(tempDir(), 'deleted.wav'));
+    await (await scents[0].$('[data-testid="server-track-play"]')).click();
+    const deleted = await until('the library\'s copy of 七里香 playing', async () => {
+      const np = await nowPlaying(browser);
+      const note = await browser.$('[data-testid="playing-from"]');
+      return np.status === 'playing' && np.trackId === scentId && np.positionMs > 1500 &&
+        (await note.isExisting()) && {
+          source: await note.getAttribute('data-source'),
+          why: await (await browser.$('[data-testid="playing-from-text"]')).getAttribute('title'),
+        };
+    }, 30_000);
+    assert.equal(deleted.source, 'library');
+    assert.match(deleted.why, /not found/i, 'the server\'s own words');
+    await sleep(1500);
+    assertHeard(await recording.stop(), LOCAL_SCENT_HZ, 1.5, SCENT_HZ);
 
     // The server goes down while the app runs. 夜曲 was listed by it (and never played, so
     // it is not in the audio cache), so it still plays by id; its stream is refused, and that

@@ -33,7 +33,7 @@ function freePort() {
 
 /**
  * Start supysonic with `tracks` ({ title, artist, album, track, seconds, freq }). Returns
- * { baseUrl, music, stop(), log(), api(method, params) }.
+ * { baseUrl, music, stop(), log(), api(method, params), rescan() }.
  */
 export async function startSupysonic(tracks) {
   const root = tempDir('lyrebird-supysonic-');
@@ -98,5 +98,7 @@ export async function startSupysonic(tracks) {
     const res = await fetch(`${baseUrl}/rest/${method}.view?${query}`);
     return (await res.json())['subsonic-response'];
   };
-  return { baseUrl, music, stop, log, api };
+  /** Scan the music folder again (after a file was deleted or added). */
+  const rescan = () => cli('folder', 'scan', '-f', '--foreground', 'Music');
+  return { baseUrl, music, stop, log, api, rescan };
 }
