@@ -13,6 +13,8 @@ npx tauri build --debug --bundles deb
 deb=$(ls -t "$target"/debug/bundle/deb/*.deb | head -1)
 echo "package: $deb"
 dpkg-deb --info "$deb" | sed -n '/Package:/,/Description:/p'
+# Chinese titles must never show as empty boxes on a fresh system: a CJK font is recommended.
+dpkg-deb --field "$deb" Recommends | grep -q fonts-noto-cjk || { echo "FAIL: no CJK font recommended" >&2; exit 1; }
 contents=$(dpkg-deb --contents "$deb")
 for wanted in usr/bin/lyrebird usr/share/applications/Lyrebird.desktop usr/lib/Lyrebird/demo/01-a4.flac; do
   grep -qF "$wanted" <<<"$contents" || { echo "FAIL: $wanted is not in the package" >&2; exit 1; }
