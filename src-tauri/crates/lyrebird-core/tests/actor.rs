@@ -1,5 +1,6 @@
 //! The actor with a fake audio output: the test plays the audio thread's part by hand.
 
+#[macro_use]
 mod support;
 
 use std::path::PathBuf;
@@ -23,18 +24,7 @@ struct Harness {
     _dir: tempfile::TempDir,
 }
 
-impl std::ops::Deref for Harness {
-    type Target = support::Rig;
-    fn deref(&self) -> &support::Rig {
-        &self.base
-    }
-}
-
-impl std::ops::DerefMut for Harness {
-    fn deref_mut(&mut self) -> &mut support::Rig {
-        &mut self.base
-    }
-}
+rig_derefs_to_base!(Harness);
 
 impl Harness {
     async fn new(track_count: usize) -> Self {

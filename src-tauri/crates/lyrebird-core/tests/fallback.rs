@@ -2,6 +2,7 @@
 //! in every other source at once; the actor plays the best copy, cancels the rest, and says
 //! where it plays from. Fake sources under tokio's paused clock.
 
+#[macro_use]
 mod support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -134,18 +135,7 @@ struct Rig {
     fallbacks: Vec<Fake>,
 }
 
-impl std::ops::Deref for Rig {
-    type Target = support::Rig;
-    fn deref(&self) -> &support::Rig {
-        &self.base
-    }
-}
-
-impl std::ops::DerefMut for Rig {
-    fn deref_mut(&mut self) -> &mut support::Rig {
-        &mut self.base
-    }
-}
+rig_derefs_to_base!(Rig);
 
 impl Rig {
     /// `NetEase` first (it refuses the VIP track), then the fallbacks in this order of priority.

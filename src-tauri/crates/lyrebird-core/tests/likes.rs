@@ -2,6 +2,7 @@
 //! explained when the source refuses; not cancelled by skipping; absent for sources without
 //! likes. Fake sources under tokio's paused clock.
 
+#[macro_use]
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -66,18 +67,7 @@ struct Rig {
     base: support::Rig,
 }
 
-impl std::ops::Deref for Rig {
-    type Target = support::Rig;
-    fn deref(&self) -> &support::Rig {
-        &self.base
-    }
-}
-
-impl std::ops::DerefMut for Rig {
-    fn deref_mut(&mut self) -> &mut support::Rig {
-        &mut self.base
-    }
-}
+rig_derefs_to_base!(Rig);
 
 impl Rig {
     fn new(server: &Server) -> Self {

@@ -2,6 +2,7 @@
 //! never lets a superseded answer reach the audio thread. The fake source below decides each
 //! track's latency and outcome by its title, under tokio's paused clock.
 
+#[macro_use]
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -78,18 +79,7 @@ struct Rig {
     source: ScriptedSource,
 }
 
-impl std::ops::Deref for Rig {
-    type Target = support::Rig;
-    fn deref(&self) -> &support::Rig {
-        &self.base
-    }
-}
-
-impl std::ops::DerefMut for Rig {
-    fn deref_mut(&mut self) -> &mut support::Rig {
-        &mut self.base
-    }
-}
+rig_derefs_to_base!(Rig);
 
 impl Rig {
     fn new() -> Self {

@@ -2,6 +2,7 @@
 //! submits the play once, after half its length (or 4 minutes) of listening. A fake source
 //! records the calls; the test plays the audio thread's part, under tokio's paused clock.
 
+#[macro_use]
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -61,18 +62,7 @@ struct Rig {
     source: Recording,
 }
 
-impl std::ops::Deref for Rig {
-    type Target = support::Rig;
-    fn deref(&self) -> &support::Rig {
-        &self.base
-    }
-}
-
-impl std::ops::DerefMut for Rig {
-    fn deref_mut(&mut self) -> &mut support::Rig {
-        &mut self.base
-    }
-}
+rig_derefs_to_base!(Rig);
 
 impl Rig {
     fn new() -> Self {

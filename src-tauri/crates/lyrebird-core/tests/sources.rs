@@ -2,6 +2,7 @@
 //! several servers of one kind each resolving their own tracks. Fake sources under tokio's
 //! paused clock.
 
+#[macro_use]
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -80,18 +81,7 @@ struct Rig {
     base: support::Rig,
 }
 
-impl std::ops::Deref for Rig {
-    type Target = support::Rig;
-    fn deref(&self) -> &support::Rig {
-        &self.base
-    }
-}
-
-impl std::ops::DerefMut for Rig {
-    fn deref_mut(&mut self) -> &mut support::Rig {
-        &mut self.base
-    }
-}
+rig_derefs_to_base!(Rig);
 
 impl Rig {
     fn new(sources: Sources) -> Self {

@@ -11,6 +11,25 @@ use lyrebird_core::provider::{Playable, ResolveFuture, Sources, StreamSpec};
 use lyrebird_core::{AudioCommand, AudioEvent, PlayId, Published};
 use tokio::sync::mpsc;
 
+/// A file's own rig wraps [`Rig`] in a field `base` (beside its fakes) and derefs to it, so
+/// `rig.player`, `rig.loads()` … read as on the shared one.
+macro_rules! rig_derefs_to_base {
+    ($rig:ty) => {
+        impl std::ops::Deref for $rig {
+            type Target = support::Rig;
+            fn deref(&self) -> &support::Rig {
+                &self.base
+            }
+        }
+
+        impl std::ops::DerefMut for $rig {
+            fn deref_mut(&mut self) -> &mut support::Rig {
+                &mut self.base
+            }
+        }
+    };
+}
+
 /// An actor running in its own task, with both ends of its audio side in the test's hands.
 pub struct Rig {
     pub player: PlayerHandle,
