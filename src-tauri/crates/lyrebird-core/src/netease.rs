@@ -60,7 +60,11 @@ pub struct QrLogin {
 
 /// Where a QR login stands (NetEase's codes 800–803).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "state")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "state"
+)]
 pub enum QrState {
     /// 801: shown, not scanned yet.
     Waiting,
@@ -99,7 +103,11 @@ pub struct NeteasePage {
 
 /// Why a NetEase request failed, in a form the UI words (in the user's language) and acts on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum NeteaseError {
     /// -462: NetEase wants the user verified; open `url` in a window.
     #[error("NetEase asks you to verify your account")]
