@@ -1,0 +1,42 @@
+// The NetEase wire contract: command names and argument names exactly as Rust expects them
+// (Tauri maps camelCase arguments to the commands' snake_case parameters).
+import { invoke } from '@tauri-apps/api/core';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import * as netease from './netease';
+
+const invokeMock = vi.mocked(invoke);
+
+describe('netease commands', () => {
+  beforeEach(() => invokeMock.mockReset());
+
+  it('names every command and argument as the backend does', async () => {
+    await netease.neteaseStatus();
+    await netease.neteaseQrStart();
+    await netease.neteaseQrCheck('qr-key');
+    await netease.neteaseLoginCookie('COOKIE');
+    await netease.neteaseLogout();
+    await netease.neteaseSetQuality('lossless');
+    await netease.neteaseDaily();
+    await netease.neteaseFm();
+    await netease.neteaseFmTrash('netease:1001');
+    await netease.neteasePlaylists();
+    await netease.neteasePlaylist(2001, 0, 500);
+    await netease.neteaseLiked();
+    await netease.neteaseSearch('夜曲');
+    expect(invokeMock.mock.calls).toEqual([
+      ['netease_status'],
+      ['netease_qr_start'],
+      ['netease_qr_check', { key: 'qr-key' }],
+      ['netease_login_cookie', { musicU: 'COOKIE' }],
+      ['netease_logout'],
+      ['netease_set_quality', { quality: 'lossless' }],
+      ['netease_daily'],
+      ['netease_fm'],
+      ['netease_fm_trash', { trackId: 'netease:1001' }],
+      ['netease_playlists'],
+      ['netease_playlist', { id: 2001, offset: 0, limit: 500 }],
+      ['netease_liked'],
+      ['netease_search', { query: '夜曲' }],
+    ]);
+  });
+});
