@@ -65,6 +65,19 @@ const COMMANDS: &[&str] = &[
     "play_tracks",
     "enqueue_tracks",
     "use_candidate",
+    "netease_status",
+    "netease_qr_start",
+    "netease_qr_check",
+    "netease_login_cookie",
+    "netease_logout",
+    "netease_set_quality",
+    "netease_daily",
+    "netease_fm",
+    "netease_fm_trash",
+    "netease_playlists",
+    "netease_playlist",
+    "netease_liked",
+    "netease_search",
 ];
 
 fn main() {

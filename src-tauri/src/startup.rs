@@ -152,10 +152,26 @@ fn start_sources<R: Runtime>(
 ) {
     use lyrebird_sources::secrets::{SecretStore, os_keyring};
     let secrets = SecretStore::new(config_dir, os_keyring());
+    // The NetEase session's one owner. `LYREBIRD_NETEASE_API` (tests) points it elsewhere.
+    let hosts = lyrebird_netease::ApiHosts::from_env().unwrap_or_else(|e| {
+        tracing::error!(error = %e, "LYREBIRD_NETEASE_API is unusable; NetEase's own hosts are used");
+        lyrebird_netease::ApiHosts::default()
+    });
+    let (netease, owner) = lyrebird_sources::netease::NeteaseSession::new(
+        secrets.clone(),
+        http.clone().unwrap_or_default(),
+        hosts,
+    );
+    tauri::async_runtime::spawn(owner);
+    app.manage(lyrebird_sources::netease::NeteaseAccount::new(
+        player.clone(),
+        netease.clone(),
+    ));
     let builder = lyrebird_sources::RegistryBuilder {
         library,
         secrets: secrets.clone(),
         http: http.clone(),
+        netease: Some(netease),
     };
     tauri::async_runtime::spawn(lyrebird_sources::build_registries(
         player.clone(),

@@ -22,6 +22,31 @@ export function withWeapiSecret(secret, fn) {
 
 export { encSecKeyFor }
 
+const modPow = (base, exp, mod) => {
+  let result = 1n
+  base %= mod
+  while (exp > 0n) {
+    if (exp & 1n) result = (result * base) % mod
+    base = (base * base) % mod
+    exp >>= 1n
+  }
+  return result
+}
+
+/**
+ * weapi as the package's `weapi` does it (its `aesEncrypt` for both layers, a random base62
+ * secret), but with the secret hidden with another RSA public key: `modulusHex` (e = 65537),
+ * an emulator's own.
+ */
+export function weapiWithModulus(object, modulusHex, secret) {
+  const text = JSON.stringify(object)
+  secret = secret || Array.from({ length: 16 }, () => BASE62[Math.floor(Math.random() * 62)]).join('')
+  const params = ncm.aesEncrypt(ncm.aesEncrypt(text, 'cbc', '0CoJUm6Qyw8W8jud', '0102030405060708'), 'cbc', secret, '0102030405060708')
+  const reversed = Buffer.from([...secret].reverse().join(''), 'latin1').toString('hex')
+  const c = modPow(BigInt(`0x${reversed}`), 65537n, BigInt(`0x${modulusHex}`))
+  return { params, encSecKey: c.toString(16).padStart(256, '0') }
+}
+
 const cookieLine = (obj) =>
   Object.entries(obj)
     .filter(([, v]) => v !== undefined && v !== null)
@@ -31,11 +56,12 @@ const cookieLine = (obj) =>
 let requestNumber = 0
 
 export class NcmClient {
-  constructor(base, { deviceId = 'EMUDEVICE0123456789ABCDEF0123456789ABCDEF0123456789', weapiSecret } = {}) {
+  constructor(base, { deviceId = 'EMUDEVICE0123456789ABCDEF0123456789ABCDEF0123456789', weapiSecret, weapiModulus } = {}) {
     if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(base)) throw new Error(`the test client only talks to loopback, not ${base}`)
     this.base = base
     this.deviceId = deviceId
     this.weapiSecret = weapiSecret
+    this.weapiModulus = weapiModulus
     this.credentials = {}
     this.xeapiKey = null
     this.xeapiSession = null
@@ -92,7 +118,11 @@ export class NcmClient {
 
   async weapi(apiPath, data = {}, { e_r = false, secret = this.weapiSecret } = {}) {
     const body = { ...data, e_r, csrf_token: this.credentials.__csrf || '' }
-    const form = secret ? withWeapiSecret(secret, () => ncm.weapi(body)) : ncm.weapi(body)
+    const form = this.weapiModulus
+      ? weapiWithModulus(body, this.weapiModulus, secret)
+      : secret
+        ? withWeapiSecret(secret, () => ncm.weapi(body))
+        : ncm.weapi(body)
     const reply = await this.post(`/weapi/${apiPath.slice(5)}`, form, {
       Referer: this.base,
       'User-Agent': 'Mozilla/5.0 (emulator test; weapi)',

@@ -6,6 +6,7 @@
 import { test, before, after, beforeEach } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -128,6 +129,62 @@ test('weapi in opaque mode routes a request it cannot open, without its paramete
     assert.equal(entry.decrypted, false)
   } finally {
     await emu.close()
+  }
+})
+
+test('weapi with a key pair of its own: any secret hidden with its public key opens', async () => {
+  const emu = await startEmulator({ scenario: { weapi: { rsa: 'generate' } } })
+  try {
+    assert.match(emu.weapiModulus, /^[0-9a-f]{256}$/)
+    assert.ok(parseInt(emu.weapiModulus[0], 16) >= 8, 'a full 1024-bit modulus')
+    const c = new NcmClient(emu.url, { weapiModulus: emu.weapiModulus })
+    c.credentials.MUSIC_U = PRESET
+    // Random secrets (no replayed Math.random): the emulator undoes the RSA itself.
+    const lists = await c.weapi('/api/user/playlist', { uid: 10001, limit: 30, offset: 0, includeVideo: true })
+    assert.equal(lists.body.code, 200)
+    assert.ok(lists.body.playlist.length >= 2)
+    const details = await c.weapi('/api/v3/song/detail', { c: '[{"id":1001}]' }, { e_r: true })
+    assert.equal(details.body.songs[0].id, 1001)
+    const entries = emu.emulator.log.filter((e) => e.scheme === 'weapi')
+    assert.ok(entries.every((e) => e.decrypted === true), 'opened, parameters and all')
+    assert.equal((await (await fetch(`${emu.url}/__control/weapi/key`)).json()).modulus, emu.weapiModulus)
+    // NetEase's own key with a secret it was not told is still refused.
+    const stranger = new NcmClient(emu.url)
+    stranger.credentials.MUSIC_U = PRESET
+    assert.equal((await stranger.weapi('/api/v1/radio/get')).status, 400)
+  } finally {
+    await emu.close()
+  }
+})
+
+test('weapi key pair from the scenario, and --weapi-rsa generate prints the modulus', async () => {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 1024, publicExponent: 65537 })
+  const privateKeyPem = privateKey.export({ format: 'pem', type: 'pkcs8' })
+  const modulus = Buffer.from(privateKey.export({ format: 'jwk' }).n, 'base64url').toString('hex')
+  const emu = await startEmulator({ scenario: { weapi: { rsa: { privateKeyPem } } } })
+  try {
+    assert.equal(emu.weapiModulus, modulus)
+    const c = new NcmClient(emu.url, { weapiModulus: modulus })
+    c.credentials.MUSIC_U = PRESET
+    assert.equal((await c.weapi('/api/v1/radio/get')).body.code, 200)
+  } finally {
+    await emu.close()
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netease-emu-rsa-'))
+  const cli = spawn(process.execPath, [path.join(here, 'server.mjs'), '--port', '0', '--state', dir, '--weapi-rsa', 'generate'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  try {
+    const line = await new Promise((resolve, reject) => {
+      createInterface({ input: cli.stdout }).once('line', resolve)
+      cli.once('exit', (code) => reject(new Error(`the emulator exited (${code})`)))
+    })
+    const started = JSON.parse(line)
+    assert.ok(started.port > 0)
+    assert.match(started.weapiModulus, /^[0-9a-f]{256}$/)
+  } finally {
+    cli.kill('SIGTERM')
+    fs.rmSync(dir, { recursive: true, force: true })
   }
 })
 

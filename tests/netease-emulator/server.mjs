@@ -16,7 +16,16 @@ import path from 'node:path'
 import crypto from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 
-import { WireError, WeapiSecrets, XeapiServer, encryptReply, openEapi, openLinuxapi, openWeapi } from './wire.mjs'
+import {
+  WireError,
+  WeapiKeyPair,
+  WeapiSecrets,
+  XeapiServer,
+  encryptReply,
+  openEapi,
+  openLinuxapi,
+  openWeapi,
+} from './wire.mjs'
 import {
   Catalogue,
   DEFAULT_SCENARIO,
@@ -84,6 +93,8 @@ export class Emulator {
     this.base = ''
     this.xeapi = new XeapiServer()
     this.weapiSecrets = new WeapiSecrets()
+    // A key pair of its own opens every weapi request made with its public key.
+    this.weapiKeyPair = this.scenario.weapi.rsa ? new WeapiKeyPair(this.scenario.weapi.rsa) : null
     this.reset()
   }
 
@@ -547,7 +558,12 @@ export class Emulator {
       if ((m = httpPath.match(/^\/weapi\/(.+)$/))) {
         scheme = 'weapi'
         api = `/api/${m[1]}`
-        const opened = openWeapi(form, this.weapiSecrets, this.scenario.weapi.unknownSecret)
+        const opened = openWeapi(
+          form,
+          this.weapiSecrets,
+          this.scenario.weapi.unknownSecret,
+          this.weapiKeyPair,
+        )
         params = opened.params
         entry.decrypted = opened.decrypted
         encrypted = truthy(params.e_r)
@@ -728,6 +744,9 @@ export class Emulator {
       this.faults = []
       return send(res, 200, { ok: true })
     }
+    if (what === 'weapi' && a === 'key' && req.method === 'GET') {
+      return send(res, 200, { modulus: this.weapiKeyPair ? this.weapiKeyPair.modulusHex : null })
+    }
     if (what === 'weapi' && a === 'secret' && req.method === 'POST') {
       try {
         this.weapiSecrets.add(String(body.secret))
@@ -835,6 +854,7 @@ export async function startEmulator({ port = 0, stateDir, scenario = {} } = {}) 
   return {
     port: actual,
     url: emulator.base,
+    weapiModulus: emulator.weapiKeyPair ? emulator.weapiKeyPair.modulusHex : undefined,
     emulator,
     close: () =>
       new Promise((resolve) => {
@@ -859,6 +879,10 @@ function parseArgs(argv) {
     if (a === '--port') args.port = Number(next())
     else if (a === '--state') args.state = next()
     else if (a === '--scenario') args.scenario = next()
+    else if (a === '--weapi-rsa') {
+      args.weapiRsa = next()
+      if (args.weapiRsa !== 'generate') throw new Error('--weapi-rsa takes "generate"')
+    }
     else if (a === '--help' || a === '-h') args.help = true
     else throw new Error(`unknown argument ${a}`)
   }
@@ -870,16 +894,20 @@ async function main() {
   try {
     args = parseArgs(process.argv.slice(2))
   } catch (e) {
-    console.error(`${e.message}\nusage: server.mjs --port N --state DIR [--scenario FILE]`)
+    console.error(`${e.message}\nusage: server.mjs --port N --state DIR [--scenario FILE] [--weapi-rsa generate]`)
     process.exit(2)
   }
   if (args.help) {
-    console.log('usage: server.mjs --port N --state DIR [--scenario FILE]  (see docs/netease.md)')
+    console.log(
+      'usage: server.mjs --port N --state DIR [--scenario FILE] [--weapi-rsa generate]  (see docs/netease.md)',
+    )
     return
   }
   const scenario = args.scenario ? JSON.parse(fs.readFileSync(args.scenario, 'utf8')) : {}
+  if (args.weapiRsa) scenario.weapi = { ...(scenario.weapi || {}), rsa: args.weapiRsa }
   const started = await startEmulator({ port: args.port, stateDir: args.state, scenario })
-  process.stdout.write(`${JSON.stringify({ port: started.port })}\n`)
+  // The modulus (hex) of its own weapi key, when it has one: LYREBIRD_NETEASE_WEAPI_PUBKEY.
+  process.stdout.write(`${JSON.stringify({ port: started.port, weapiModulus: started.weapiModulus })}\n`)
   const stop = () => started.close().then(() => process.exit(0))
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)

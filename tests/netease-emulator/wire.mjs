@@ -9,6 +9,10 @@
 // the secret (registered through the scenario or `POST /__control/weapi/secret`, checked by
 // re-encrypting it with NetEase's real public key); other weapi requests are rejected, or, in
 // the scenario's "opaque" mode, checked for shape only and routed without their parameters.
+// With a key pair of its own (`weapi.rsa` in the scenario, `--weapi-rsa generate`), the
+// emulator opens every weapi request made with its public key: Lyrebird is told the modulus
+// (LYREBIRD_NETEASE_WEAPI_PUBKEY, honoured only with LYREBIRD_NETEASE_API) and then needs no
+// fixed randomness.
 
 import { createRequire } from 'node:module'
 import crypto from 'node:crypto'
@@ -99,10 +103,56 @@ export class WeapiSecrets {
 }
 
 /**
- * Opens a weapi form. Returns `{ params, decrypted: true }`, or in opaque mode for an unknown
- * secret `{ params: {}, decrypted: false }`.
+ * The emulator's own weapi RSA key pair (e = 65537, 1024 bits, as NetEase's): `"generate"`
+ * makes a fresh one, `{ privateKeyPem }` takes the scenario's. `modulusHex` is what a client
+ * encrypts with; `secretOf(encSecKey)` undoes textbook RSA and the reversal.
  */
-export function openWeapi(form, secrets, unknownSecret = 'reject') {
+export class WeapiKeyPair {
+  constructor(spec) {
+    if (spec === 'generate') {
+      this.privateKey = crypto.generateKeyPairSync('rsa', {
+        modulusLength: 1024,
+        publicExponent: 65537,
+      }).privateKey
+    } else if (spec && typeof spec.privateKeyPem === 'string') {
+      this.privateKey = crypto.createPrivateKey(spec.privateKeyPem)
+    } else {
+      throw new Error('weapi.rsa is "generate" or { "privateKeyPem": "..." }')
+    }
+    const jwk = this.privateKey.export({ format: 'jwk' })
+    if (Buffer.from(jwk.e, 'base64url').toString('hex') !== '010001') {
+      throw new Error('the weapi key pair must have e = 65537')
+    }
+    const n = Buffer.from(jwk.n, 'base64url')
+    if (n.length !== 128 || !(n[0] & 0x80)) throw new Error('the weapi key pair must be 1024 bits')
+    this.modulusHex = n.toString('hex')
+  }
+
+  /** The 16-character secret `encSecKey` hides, or null when it was not made with this key. */
+  secretOf(encSecKey) {
+    let m
+    try {
+      m = crypto.privateDecrypt(
+        { key: this.privateKey, padding: crypto.constants.RSA_NO_PADDING },
+        Buffer.from(encSecKey, 'hex'),
+      )
+    } catch {
+      return null
+    }
+    // Textbook RSA of 16 bytes: all but the last 16 bytes are zero, and those are the secret
+    // reversed (16 base62 characters).
+    if (m.length !== 128 || m.subarray(0, 112).some((b) => b !== 0)) return null
+    const secret = Buffer.from(m.subarray(112)).reverse().toString('latin1')
+    return [...secret].every((c) => BASE62.includes(c)) ? secret : null
+  }
+}
+
+/**
+ * Opens a weapi form. Returns `{ params, decrypted: true }`, or in opaque mode for an unknown
+ * secret `{ params: {}, decrypted: false }`. With `keyPair` (the emulator's own), a request
+ * made with its public key opens whatever its secret.
+ */
+export function openWeapi(form, secrets, unknownSecret = 'reject', keyPair = null) {
   const { params, encSecKey } = form
   if (typeof params !== 'string' || typeof encSecKey !== 'string') {
     throw new WireError('weapi', 'the form needs params and encSecKey')
@@ -114,7 +164,7 @@ export function openWeapi(form, secrets, unknownSecret = 'reject') {
   if (raw.length === 0 || raw.length % 16 !== 0 || raw.toString('base64') !== params) {
     throw new WireError('weapi', 'params is not base64 of whole AES blocks')
   }
-  const secret = secrets.lookup(encSecKey)
+  const secret = secrets.lookup(encSecKey) || (keyPair && keyPair.secretOf(encSecKey))
   if (!secret) {
     if (unknownSecret === 'opaque') return { params: {}, decrypted: false }
     throw new WireError(

@@ -10,6 +10,7 @@ use tauri::Runtime;
 use tauri::ipc::Invoke;
 
 pub mod library;
+pub mod netease;
 pub mod player;
 pub mod playlists;
 pub mod servers;
@@ -78,6 +79,19 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         servers::play_tracks,
         servers::enqueue_tracks,
         servers::use_candidate,
+        netease::netease_status,
+        netease::netease_qr_start,
+        netease::netease_qr_check,
+        netease::netease_login_cookie,
+        netease::netease_logout,
+        netease::netease_set_quality,
+        netease::netease_daily,
+        netease::netease_fm,
+        netease::netease_fm_trash,
+        netease::netease_playlists,
+        netease::netease_playlist,
+        netease::netease_liked,
+        netease::netease_search,
         windows::show_main_window,
         windows::open_mini_player,
         windows::close_mini_player,

@@ -36,6 +36,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::servers::BrowsePage::export_all(&cfg)?;
     // The NetEase account.
     crate::netease::NeteaseStatus::export_all(&cfg)?;
+    crate::netease::NeteaseSettings::export_all(&cfg)?;
     crate::netease::QrLogin::export_all(&cfg)?;
     crate::netease::QrState::export_all(&cfg)?;
     crate::netease::NeteasePlaylist::export_all(&cfg)?;

@@ -44,6 +44,28 @@ pub struct NeteaseStatus {
     pub quality: NeteaseQuality,
 }
 
+/// The NetEase account as the settings keep it (the actor is their only writer, through
+/// [`crate::servers::SourceChange`]): who is signed in and the quality. The session (cookies,
+/// device identity, xeapi key) is in the secret store under [`NETEASE_SOURCE_ID`], never here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NeteaseSettings {
+    /// `None`: not signed in, and NetEase is not a source.
+    pub user: Option<NeteaseUser>,
+    pub quality: NeteaseQuality,
+}
+
+impl NeteaseSettings {
+    /// What `netease_status` answers.
+    #[must_use]
+    pub fn status(&self) -> NeteaseStatus {
+        NeteaseStatus {
+            user: self.user.clone(),
+            quality: self.quality,
+        }
+    }
+}
+
 /// A QR code to scan with the NetEase app: its key (for polling) and its modules.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

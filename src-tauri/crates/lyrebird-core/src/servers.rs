@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::model::Track;
+use crate::netease::{NETEASE_SOURCE_ID, NeteaseQuality, NeteaseSettings, NeteaseUser};
 
 /// The source id of the local library in [`SourceSettings::order`].
 pub const LIBRARY_SOURCE_ID: &str = "library";
@@ -70,9 +71,14 @@ impl ServerSettings {
 #[serde(rename_all = "camelCase", default)]
 pub struct SourceSettings {
     pub servers: Vec<ServerSettings>,
-    /// Source ids (`library`, `subsonic:<id>`), most preferred first. Sources missing here
-    /// come after those listed, the library first, then servers in the order they were added.
+    /// Source ids (`library`, `subsonic:<id>`, `netease`), most preferred first. Sources
+    /// missing here come after those listed, the library first, then servers in the order
+    /// they were added, then NetEase.
     pub order: Vec<String>,
+    /// The NetEase account (absent until it is first signed in to). A source while signed in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub netease: Option<NeteaseSettings>,
 }
 
 impl SourceSettings {
@@ -81,6 +87,9 @@ impl SourceSettings {
     pub fn ordered_ids(&self) -> Vec<String> {
         let mut known = vec![LIBRARY_SOURCE_ID.to_owned()];
         known.extend(self.servers.iter().map(ServerSettings::source_id));
+        if self.netease_user().is_some() {
+            known.push(NETEASE_SOURCE_ID.to_owned());
+        }
         let mut ids: Vec<String> = self
             .order
             .iter()
@@ -95,6 +104,18 @@ impl SourceSettings {
             }
         }
         ids
+    }
+
+    /// Who is signed in to NetEase, if anyone.
+    #[must_use]
+    pub fn netease_user(&self) -> Option<&NeteaseUser> {
+        self.netease.as_ref().and_then(|n| n.user.as_ref())
+    }
+
+    /// The NetEase account's settings (the defaults when it was never signed in to).
+    #[must_use]
+    pub fn netease_settings(&self) -> NeteaseSettings {
+        self.netease.clone().unwrap_or_default()
     }
 }
 
@@ -114,6 +135,14 @@ pub enum SourceChange {
     Remove { id: String },
     /// Prefer sources in this order (source ids; unknown ones are dropped, missing ones follow).
     Reorder { order: Vec<String> },
+    /// Signed in to NetEase as `user`: NetEase becomes a source. The shell stores the session
+    /// in the secret store *before* it sends this.
+    NeteaseSignedIn { user: NeteaseUser },
+    /// Signed out of NetEase: it stops being a source (the queue is kept). The shell deletes
+    /// the stored session once this is applied.
+    NeteaseSignedOut,
+    /// Stream NetEase at this quality (or the lower one a song is offered at).
+    NeteaseQuality(NeteaseQuality),
 }
 
 /// Why a [`SourceChange`] was refused; worded for the user. Refusals change nothing.
@@ -162,6 +191,20 @@ impl SourceSettings {
             SourceChange::Reorder { order } => {
                 next.order = order;
                 next.order = next.ordered_ids();
+                Ok((next, None))
+            }
+            SourceChange::NeteaseSignedIn { user } => {
+                next.netease.get_or_insert_default().user = Some(user);
+                Ok((next, None))
+            }
+            SourceChange::NeteaseSignedOut => {
+                if let Some(netease) = &mut next.netease {
+                    netease.user = None;
+                }
+                Ok((next, None))
+            }
+            SourceChange::NeteaseQuality(quality) => {
+                next.netease.get_or_insert_default().quality = quality;
                 Ok((next, None))
             }
         }
@@ -363,6 +406,7 @@ mod tests {
         let mut sources = SourceSettings {
             servers: vec![server("a"), server("b")],
             order: vec![],
+            netease: None,
         };
         assert_eq!(
             sources.ordered_ids(),
@@ -474,6 +518,48 @@ mod tests {
             one.apply(SourceChange::Remove { id: "b".into() }),
             Err(SourceChangeError::UnknownServer("b".into()))
         );
+    }
+
+    #[test]
+    fn netease_is_a_source_while_signed_in_and_keeps_its_quality() {
+        let none = SourceSettings::default();
+        assert_eq!(none.netease_user(), None);
+        let user = NeteaseUser {
+            id: 10001,
+            nickname: "Ann".into(),
+            avatar_url: None,
+            vip: false,
+        };
+        let (quality, _) = none
+            .apply(SourceChange::NeteaseQuality(NeteaseQuality::Lossless))
+            .unwrap();
+        assert_eq!(quality.ordered_ids(), ["library"], "not signed in yet");
+        let (signed_in, _) = quality
+            .apply(SourceChange::NeteaseSignedIn { user: user.clone() })
+            .unwrap();
+        assert_eq!(signed_in.ordered_ids(), ["library", "netease"]);
+        assert_eq!(signed_in.netease_settings().status().user, Some(user));
+        assert_eq!(
+            signed_in.netease_settings().quality,
+            NeteaseQuality::Lossless
+        );
+        let (first, _) = signed_in
+            .apply(SourceChange::Reorder {
+                order: vec!["netease".into()],
+            })
+            .unwrap();
+        assert_eq!(first.ordered_ids(), ["netease", "library"]);
+        let (out, _) = first.apply(SourceChange::NeteaseSignedOut).unwrap();
+        assert_eq!(out.ordered_ids(), ["library"]);
+        assert_eq!(
+            out.netease_settings().quality,
+            NeteaseQuality::Lossless,
+            "kept"
+        );
+        // Settings files from before NetEase read as "never signed in".
+        let old: SourceSettings = serde_json::from_str(r#"{"servers":[],"order":[]}"#).unwrap();
+        assert_eq!(old.netease, None);
+        assert!(!serde_json::to_string(&old).unwrap().contains("netease"));
     }
 
     #[test]

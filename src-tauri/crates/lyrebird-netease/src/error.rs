@@ -31,6 +31,9 @@ pub enum NeteaseError {
     /// A base URL that is not an absolute http(s) URL.
     #[error("invalid NetEase API address {address:?}: {reason}")]
     InvalidAddress { address: String, reason: String },
+    /// A weapi public key (`LYREBIRD_NETEASE_WEAPI_PUBKEY`) that is not one.
+    #[error("invalid weapi public key: {0}")]
+    InvalidWeapiKey(String),
     /// The connection failed or timed out.
     #[error("network error talking to {host}: {detail}")]
     Network { host: String, detail: String },

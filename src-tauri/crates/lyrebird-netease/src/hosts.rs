@@ -1,10 +1,18 @@
 //! Where requests go. [`ApiHosts::from_env`] reads `LYREBIRD_NETEASE_API`, which sends every
-//! request to one base URL (a fake server in tests, a proxy, a mirror).
+//! request to one base URL (a fake server in tests, a proxy, a mirror), and, only together
+//! with it, `LYREBIRD_NETEASE_WEAPI_PUBKEY`: the weapi RSA public key of a test server.
 
 use crate::NeteaseError;
+use crate::crypto::weapi::WeapiPublicKey;
 
 /// The environment variable that points every host at one base URL.
 pub const API_OVERRIDE_ENV: &str = "LYREBIRD_NETEASE_API";
+
+/// For tests only: the modulus (hex) of the weapi RSA public key of the server
+/// `LYREBIRD_NETEASE_API` names (an emulator with a key pair of its own, so that it can open
+/// weapi requests). Ignored unless `LYREBIRD_NETEASE_API` is set: requests to NetEase always
+/// use NetEase's key.
+pub const WEAPI_PUBKEY_ENV: &str = "LYREBIRD_NETEASE_WEAPI_PUBKEY";
 
 /// Which of NetEase's hosts a request goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,7 +29,8 @@ pub enum Host {
     Clientlog,
 }
 
-/// Base URLs (scheme and host, no trailing slash) of each [`Host`].
+/// Base URLs (scheme and host, no trailing slash) of each [`Host`], and the weapi public key
+/// of the servers there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiHosts {
     pub web: String,
@@ -29,6 +38,8 @@ pub struct ApiHosts {
     pub eapi: String,
     pub xeapi: String,
     pub clientlog: String,
+    /// NetEase's, unless a test server's was given with [`ApiHosts::all`] hosts.
+    pub weapi_key: WeapiPublicKey,
 }
 
 impl Default for ApiHosts {
@@ -39,18 +50,43 @@ impl Default for ApiHosts {
             eapi: "https://interfacepc.music.163.com".to_owned(),
             xeapi: "https://interface3.music.163.com".to_owned(),
             clientlog: "https://clientlog.music.163.com".to_owned(),
+            weapi_key: WeapiPublicKey::default(),
         }
     }
 }
 
 impl ApiHosts {
     /// NetEase's own hosts, or all of them replaced by `$LYREBIRD_NETEASE_API` when it is set
-    /// and not empty.
+    /// and not empty — then with the weapi key `$LYREBIRD_NETEASE_WEAPI_PUBKEY`, if set.
     pub fn from_env() -> Result<Self, NeteaseError> {
-        match std::env::var(API_OVERRIDE_ENV) {
-            Ok(base) if !base.trim().is_empty() => Self::all(&base),
+        Self::from_vars(
+            std::env::var(API_OVERRIDE_ENV).ok().as_deref(),
+            std::env::var(WEAPI_PUBKEY_ENV).ok().as_deref(),
+        )
+    }
+
+    /// [`ApiHosts::from_env`] with the variables' values given: the key is honoured only with
+    /// a base URL (NetEase's own hosts always get NetEase's key).
+    pub fn from_vars(base: Option<&str>, weapi_pubkey: Option<&str>) -> Result<Self, NeteaseError> {
+        match base {
+            Some(base) if !base.trim().is_empty() => {
+                let hosts = Self::all(base)?;
+                match weapi_pubkey {
+                    Some(key) if !key.trim().is_empty() => {
+                        Ok(hosts.with_weapi_key(WeapiPublicKey::from_modulus_hex(key)?))
+                    }
+                    _ => Ok(hosts),
+                }
+            }
             _ => Ok(Self::default()),
         }
+    }
+
+    /// The same hosts with another weapi public key (a test server's).
+    #[must_use]
+    pub fn with_weapi_key(mut self, key: WeapiPublicKey) -> Self {
+        self.weapi_key = key;
+        self
     }
 
     /// Every host replaced by `base`, an absolute http(s) URL without query or fragment.
@@ -76,6 +112,7 @@ impl ApiHosts {
             eapi: base.to_owned(),
             xeapi: base.to_owned(),
             clientlog: base.to_owned(),
+            weapi_key: WeapiPublicKey::default(),
         })
     }
 
@@ -110,5 +147,26 @@ mod tests {
         assert!(ApiHosts::all("ftp://x").is_err());
         assert!(ApiHosts::all("not a url").is_err());
         assert!(ApiHosts::all("http://x/?a=1").is_err());
+    }
+
+    #[test]
+    fn a_test_weapi_key_is_taken_only_with_a_test_address() {
+        let key = format!("c{}1", "0".repeat(254));
+        let hosts = ApiHosts::from_vars(Some("http://127.0.0.1:3000"), Some(&key)).unwrap();
+        assert_eq!(hosts.weapi_key.modulus_hex(), key);
+        assert!(!hosts.weapi_key.is_netease());
+        // Without a base URL NetEase's own hosts and key are used, whatever the key says.
+        let real = ApiHosts::from_vars(None, Some(&key)).unwrap();
+        assert_eq!(real, ApiHosts::default());
+        assert!(real.weapi_key.is_netease());
+        let real = ApiHosts::from_vars(Some("  "), Some(&key)).unwrap();
+        assert!(real.weapi_key.is_netease());
+        assert!(
+            ApiHosts::from_vars(Some("http://127.0.0.1:3000"), None)
+                .unwrap()
+                .weapi_key
+                .is_netease()
+        );
+        assert!(ApiHosts::from_vars(Some("http://127.0.0.1:3000"), Some("nope")).is_err());
     }
 }

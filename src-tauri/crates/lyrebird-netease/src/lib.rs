@@ -44,7 +44,7 @@ pub use api_error::{ApiError, check as check_reply, code, error_for, reply_code}
 
 pub use device::{ClientOs, Credentials, DeviceIdentity};
 pub use error::NeteaseError;
-pub use hosts::{API_OVERRIDE_ENV, ApiHosts, Host};
+pub use hosts::{API_OVERRIDE_ENV, ApiHosts, Host, WEAPI_PUBKEY_ENV};
 pub use lenient::{MAX_LIST_ITEMS, MAX_LYRICS_CHARS, MAX_NAME_CHARS, MAX_URL_CHARS};
 pub use params::Params;
 pub use request::{

@@ -195,7 +195,7 @@ pub fn build(
             if call.encrypted_reply {
                 reply = ReplyEncoding::Eapi;
             }
-            let form = weapi::encrypt(&params.to_json(), entropy)?;
+            let form = weapi::encrypt_for(&params.to_json(), entropy, &ctx.hosts.weapi_key)?;
             (format!("{web}/weapi/{rest}"), encode_form(&form.fields()))
         }
         Scheme::Linuxapi => {

@@ -42,6 +42,11 @@ impl Drop for Emulator {
 
 /// Starts the emulator, or says why it cannot.
 fn start() -> Result<Emulator, String> {
+    start_with(&[]).map(|(emu, _)| emu)
+}
+
+/// Starts the emulator with extra arguments; the emulator and its start-up line.
+fn start_with(args: &[&str]) -> Result<(Emulator, Value), String> {
     let package = repo().join("node_modules/@neteasecloudmusicapienhanced/api/util/crypto.js");
     if !package.is_file() {
         return Err(format!(
@@ -61,6 +66,7 @@ fn start() -> Result<Emulator, String> {
         .arg(repo().join("tests/netease-emulator/server.mjs"))
         .args(["--port", "0", "--state"])
         .arg(&state)
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -77,11 +83,72 @@ fn start() -> Result<Emulator, String> {
     let port = ready["port"]
         .as_u64()
         .expect("the emulator prints its port");
-    Ok(Emulator {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        state,
-    })
+    Ok((
+        Emulator {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            state,
+        },
+        ready,
+    ))
+}
+
+fn skip_or_fail(why: &str) {
+    assert!(
+        std::env::var_os("CI").is_none_or(|v| v.is_empty()),
+        "CI must run the NetEase emulator test, but {why}"
+    );
+    eprintln!("skipped: {why}");
+}
+
+/// With the emulator's own weapi key (what `LYREBIRD_NETEASE_WEAPI_PUBKEY` sets), the client
+/// with the operating system's randomness gets every weapi call opened, parameters and all.
+#[tokio::test]
+async fn weapi_with_the_emulators_own_key_needs_no_known_secret() {
+    use lyrebird_netease::client::NeteaseClient;
+    let (emu, ready) = match start_with(&["--weapi-rsa", "generate"]) {
+        Ok(started) => started,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let modulus = ready["weapiModulus"]
+        .as_str()
+        .expect("the modulus is printed");
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(modulus)).unwrap();
+    assert!(!hosts.weapi_key.is_netease());
+    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let credentials = Credentials {
+        music_u: Some(PRESET_MUSIC_U.into()),
+        ..Credentials::default()
+    };
+    let client = NeteaseClient::new(http.clone(), hosts, device.clone(), credentials.clone());
+    let daily = client.daily_songs().await.unwrap().value;
+    assert_eq!(daily.len(), 5);
+    // Song details carry parameters: only an opened request can answer them.
+    let details = client.song_details(&[1001, 1006]).await.unwrap().value;
+    let ids: Vec<u64> = details.iter().map(|s| s.id).collect();
+    assert_eq!(ids, [1001, 1006]);
+    let log = http
+        .get(format!("{}/__control/log", emu.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let log: Value = serde_json::from_slice(&log).unwrap();
+    let weapi: Vec<&Value> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["scheme"] == "weapi")
+        .collect();
+    assert_eq!(weapi.len(), 2, "{log}");
+    assert!(weapi.iter().all(|e| e["decrypted"] == true), "{log}");
+    // NetEase's own key, with a secret the emulator was not told, is refused.
+    let netease_key =
+        NeteaseClient::new(http, ApiHosts::all(&emu.base).unwrap(), device, credentials);
+    assert!(netease_key.daily_songs().await.is_err());
 }
 
 fn now_ms() -> u64 {

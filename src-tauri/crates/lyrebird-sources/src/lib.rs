@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use lyrebird_core::netease::NETEASE_SOURCE_ID;
 use lyrebird_core::provider::{
     self, FindFuture, LikeFuture, ResolveError, ResolveFuture, ScrobbleFuture, ScrobbleKind,
     Source, SourceEntry, Sources,
@@ -26,8 +27,10 @@ use lyrebird_library::service::LibraryHandle;
 use lyrebird_subsonic::{AlbumListType, SearchCounts, Secret, ServerConfig, Song, SubsonicClient};
 use tokio_util::sync::CancellationToken;
 
+pub mod netease;
 pub mod secrets;
 
+use crate::netease::NeteaseSession;
 use crate::secrets::SecretStore;
 
 /// The label of the local library among the sources. The UI shows it in the user's language.
@@ -279,12 +282,15 @@ fn cover_type(content_type: &str) -> Option<&'static str> {
 
 /// Build the registry the actor wants, for every generation it publishes, and hand it back.
 /// A generation replaced while its registry was being built is built again at once for the
-/// newest one (the actor would drop the older one anyway). Ends when the actor does.
+/// newest one (the actor would drop the older one anyway). The NetEase session's owner may
+/// ask for the same generation to be built again (its credentials changed). Ends when the
+/// actor does.
 pub async fn build_registries(
     player: PlayerHandle,
     mut wanted: tokio::sync::watch::Receiver<WantedSources>,
     builder: RegistryBuilder,
 ) {
+    let mut rebuilds = builder.netease.as_ref().map(NeteaseSession::rebuilds);
     loop {
         let WantedSources {
             generation,
@@ -296,19 +302,35 @@ pub async fn build_registries(
             Ok(false) => tracing::debug!(?generation, "source registry was stale"),
             Err(_) => return,
         }
-        if wanted.changed().await.is_err() {
-            return;
+        tokio::select! {
+            changed = wanted.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+            () = rebuild_asked(&mut rebuilds) => {}
         }
     }
 }
 
+/// Returns when the NetEase session's owner asks for a rebuild; never without one.
+async fn rebuild_asked(rebuilds: &mut Option<tokio::sync::watch::Receiver<u64>>) {
+    if let Some(r) = rebuilds
+        && r.changed().await.is_ok()
+    {
+        return;
+    }
+    std::future::pending::<()>().await;
+}
+
 /// What a registry is built from: the library (a source for the fallback race), the secrets,
-/// and the shared HTTP client.
+/// the shared HTTP client, and the NetEase session's owner (`None`: no NetEase).
 #[derive(Clone)]
 pub struct RegistryBuilder {
     pub library: LibraryHandle,
     pub secrets: SecretStore,
     pub http: Option<reqwest::Client>,
+    pub netease: Option<NeteaseSession>,
 }
 
 impl RegistryBuilder {
@@ -362,6 +384,16 @@ impl RegistryBuilder {
                     LIBRARY_LABEL,
                     Arc::new(LibrarySource(self.library.clone())),
                 ));
+                continue;
+            }
+            if id == NETEASE_SOURCE_ID {
+                let netease = settings.netease_settings();
+                if let (Some(user), Some(session)) = (&netease.user, &self.netease)
+                    && let Some(entry) =
+                        netease::registry_entry(session, user, netease.quality).await
+                {
+                    entries.push(entry);
+                }
                 continue;
             }
             let Some(server) = settings

@@ -113,6 +113,15 @@ impl SecretStore {
         }
     }
 
+    /// The secret stored under `id` wherever it is: the keyring first, then the file (for
+    /// entries the settings do not say the place of: the NetEase session).
+    pub async fn load_any(&self, id: &str) -> Option<String> {
+        if let Some(secret) = self.load(id, SecretStorage::Keyring).await {
+            return Some(secret);
+        }
+        self.load(id, SecretStorage::File).await
+    }
+
     /// Forget the secret of server `id`, wherever it is.
     pub async fn delete(&self, id: &str) {
         if let Some(keyring) = self.keyring.clone() {

@@ -214,6 +214,7 @@ fn start(dir: &std::path::Path) -> (PlayerHandle, tokio::task::JoinHandle<()>, S
             library,
             secrets: secrets.clone(),
             http: Some(http.clone()),
+            netease: None,
         },
     ));
     let servers = ServersHandle::new(player.clone(), secrets, Some(http));

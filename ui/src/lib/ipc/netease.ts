@@ -1,9 +1,10 @@
-// The NetEase Cloud Music account: typed wrappers around the Rust `netease_*` commands. Like the
-// rest of this folder, the only code that calls `invoke`.
+// The NetEase Cloud Music account: typed wrappers around the Rust `netease_*` commands. Like
+// the rest of this folder, the only code that calls `invoke`.
 //
-// Every command rejects with a `NeteaseError` (what went wrong, for the UI to word). Text in
-// the answers (names, titles, nicknames) comes from NetEase and is untrusted: render it as text.
-// The session (cookies) stays in the backend; `MUSIC_U` goes there and never comes back.
+// Every command rejects with a `NeteaseError` (`{ kind: 'verify', url } | { kind: 'captcha' } |
+// …`), which the UI words in the user's language. Text in what they return (titles, names,
+// nicknames) comes from NetEase and is untrusted: render it as text. Tracks they list can be
+// played and queued by id with `playTracks` / `enqueueTracks` (./servers).
 import { invoke } from '@tauri-apps/api/core';
 import type { NeteasePage } from './bindings/NeteasePage';
 import type { NeteasePlaylist } from './bindings/NeteasePlaylist';
@@ -18,36 +19,46 @@ export type { NeteaseError } from './bindings/NeteaseError';
 export type { NeteasePage } from './bindings/NeteasePage';
 export type { NeteasePlaylist } from './bindings/NeteasePlaylist';
 export type { NeteaseQuality } from './bindings/NeteaseQuality';
+export type { NeteaseSettings } from './bindings/NeteaseSettings';
 export type { NeteaseStatus } from './bindings/NeteaseStatus';
 export type { NeteaseUser } from './bindings/NeteaseUser';
 export type { QrLogin } from './bindings/QrLogin';
 export type { QrState } from './bindings/QrState';
 
-/** Signed in or not (as the backend knows it now), and the chosen quality. */
+/** The id of NetEase among the sources (`SourceSettings.order`), while signed in. */
+export const NETEASE_SOURCE_ID = 'netease';
+/** The most tracks one `neteasePlaylist` page holds. */
+export const NETEASE_MAX_PAGE = 500;
+
+/** Who is signed in (`user: null` when nobody is), and the quality. */
 export function neteaseStatus(): Promise<NeteaseStatus> {
   return invoke<NeteaseStatus>('netease_status');
 }
 
-/** A new QR code to scan with the NetEase app. */
+/** A new QR code to scan with the NetEase app: its key (to poll) and its modules to draw. */
 export function neteaseQrStart(): Promise<QrLogin> {
   return invoke<QrLogin>('netease_qr_start');
 }
 
-/** Where the QR login `key` stands; `confirmed` means signed in. */
+/**
+ * Where the QR login `key` stands. `confirmed` means the session is stored and NetEase is a
+ * source; `expired` asks for a new code.
+ */
 export function neteaseQrCheck(key: string): Promise<QrState> {
   return invoke<QrState>('netease_qr_check', { key });
 }
 
-/** Signs in with a `MUSIC_U` cookie the user pasted. */
+/** Signs in with a pasted `MUSIC_U` cookie (the last resort), checked with NetEase first. */
 export function neteaseLoginCookie(musicU: string): Promise<NeteaseStatus> {
   return invoke<NeteaseStatus>('netease_login_cookie', { musicU });
 }
 
-/** Signs out and forgets the session. */
+/** Signs out: the stored session is deleted and NetEase stops being a source; the queue stays. */
 export function neteaseLogout(): Promise<void> {
   return invoke<void>('netease_logout');
 }
 
+/** Streams NetEase at this quality (or the lower one a song is offered at). */
 export function neteaseSetQuality(quality: NeteaseQuality): Promise<void> {
   return invoke<void>('netease_set_quality', { quality });
 }
@@ -57,31 +68,32 @@ export function neteaseDaily(): Promise<Track[]> {
   return invoke<Track[]>('netease_daily');
 }
 
-/** The next few songs of the personal FM. */
+/** The personal FM's next batch of songs. */
 export function neteaseFm(): Promise<Track[]> {
   return invoke<Track[]>('netease_fm');
 }
 
-/** "Not interested": the FM will not play this song again. */
+/** Throws a song (a `netease:<id>` track) out of the personal FM. */
 export function neteaseFmTrash(trackId: TrackId): Promise<void> {
   return invoke<void>('netease_fm_trash', { trackId });
 }
 
-/** The user's playlists (created and subscribed). */
+/** The user's playlists, created and subscribed. */
 export function neteasePlaylists(): Promise<NeteasePlaylist[]> {
   return invoke<NeteasePlaylist[]>('netease_playlists');
 }
 
-/** `limit` tracks of the playlist `id` from `offset` on. */
+/** `limit` tracks (at most 500) of playlist `id` from `offset`, and how many there are. */
 export function neteasePlaylist(id: number, offset: number, limit: number): Promise<NeteasePage> {
   return invoke<NeteasePage>('netease_playlist', { id, offset, limit });
 }
 
-/** The user's liked songs. */
+/** The songs the user liked. */
 export function neteaseLiked(): Promise<Track[]> {
   return invoke<Track[]>('netease_liked');
 }
 
+/** Songs matching `query`. */
 export function neteaseSearch(query: string): Promise<Track[]> {
   return invoke<Track[]>('netease_search', { query });
 }

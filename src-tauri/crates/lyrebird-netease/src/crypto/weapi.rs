@@ -34,22 +34,100 @@ impl WeapiForm {
     }
 }
 
-/// Encrypts `json` with a fresh secret key.
+/// The RSA public key (e = 65537, a 1024-bit modulus) that hides weapi's secret key: NetEase's
+/// web player's by default. Another one is for tests only: an emulator with a key pair of its
+/// own can then open every weapi request (see [`crate::ApiHosts::from_env`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct WeapiPublicKey {
+    modulus: BigUint,
+}
+
+impl Default for WeapiPublicKey {
+    fn default() -> Self {
+        Self {
+            modulus: BigUint::parse_bytes(MODULUS_HEX.as_bytes(), 16)
+                .expect("the modulus constant is hex"),
+        }
+    }
+}
+
+impl std::fmt::Debug for WeapiPublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_netease() {
+            f.write_str("WeapiPublicKey(NetEase)")
+        } else {
+            write!(f, "WeapiPublicKey({:x})", self.modulus)
+        }
+    }
+}
+
+impl WeapiPublicKey {
+    /// A key by its modulus, big-endian hex: 1024 bits (so `encSecKey` stays 256 hex
+    /// digits, as NetEase's servers expect), odd.
+    pub fn from_modulus_hex(hex: &str) -> Result<Self, NeteaseError> {
+        let bad = |reason: &str| NeteaseError::InvalidWeapiKey(reason.to_owned());
+        let hex = hex.trim();
+        let hex = hex
+            .strip_prefix("0x")
+            .or_else(|| hex.strip_prefix("0X"))
+            .unwrap_or(hex);
+        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad("the modulus is not hex"));
+        }
+        let modulus = BigUint::parse_bytes(hex.as_bytes(), 16).ok_or_else(|| bad("not hex"))?;
+        if modulus.bits() != 1024 {
+            return Err(bad("the modulus is not 1024 bits long"));
+        }
+        if !modulus.bit(0) {
+            return Err(bad("the modulus is even"));
+        }
+        Ok(Self { modulus })
+    }
+
+    /// Whether this is NetEase's own key.
+    #[must_use]
+    pub fn is_netease(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The modulus, lower-case hex.
+    #[must_use]
+    pub fn modulus_hex(&self) -> String {
+        format!("{:x}", self.modulus)
+    }
+}
+
+/// Encrypts `json` with a fresh secret key, hidden with NetEase's public key.
 pub fn encrypt(json: &str, entropy: &mut dyn Entropy) -> Result<WeapiForm, NeteaseError> {
+    encrypt_for(json, entropy, &WeapiPublicKey::default())
+}
+
+/// Encrypts `json` with a fresh secret key, hidden with `key`.
+pub fn encrypt_for(
+    json: &str,
+    entropy: &mut dyn Entropy,
+    key: &WeapiPublicKey,
+) -> Result<WeapiForm, NeteaseError> {
     let chars = super::random_chars(entropy, BASE62, 16)?;
     let mut secret = [0u8; 16];
     secret.copy_from_slice(&chars);
-    Ok(encrypt_with_secret(json, &secret))
+    Ok(encrypt_with_secret_for(json, &secret, key))
 }
 
 /// Encrypts `json` with the given 16-byte secret key (normally 16 base62 characters).
 #[must_use]
 pub fn encrypt_with_secret(json: &str, secret: &[u8; 16]) -> WeapiForm {
+    encrypt_with_secret_for(json, secret, &WeapiPublicKey::default())
+}
+
+/// [`encrypt_with_secret`], the secret hidden with `key`.
+#[must_use]
+pub fn encrypt_with_secret_for(json: &str, secret: &[u8; 16], key: &WeapiPublicKey) -> WeapiForm {
     let inner = encode_base64(&aes128_cbc_encrypt(PRESET_KEY, IV, json.as_bytes()));
     let params = encode_base64(&aes128_cbc_encrypt(secret, IV, inner.as_bytes()));
     WeapiForm {
         params,
-        enc_sec_key: rsa_encrypt_reversed(secret),
+        enc_sec_key: rsa_encrypt_reversed(secret, key),
     }
 }
 
@@ -63,12 +141,10 @@ pub fn decrypt_with_secret(params: &str, secret: &[u8; 16]) -> Result<String, Ne
     String::from_utf8(json).map_err(|_| NeteaseError::decrypt("weapi", "not UTF-8"))
 }
 
-fn rsa_encrypt_reversed(secret: &[u8; 16]) -> String {
+fn rsa_encrypt_reversed(secret: &[u8; 16], key: &WeapiPublicKey) -> String {
     let mut reversed = *secret;
     reversed.reverse();
-    let modulus =
-        BigUint::parse_bytes(MODULUS_HEX.as_bytes(), 16).expect("the modulus constant is hex");
-    let c = BigUint::from_bytes_be(&reversed).modpow(&BigUint::from(EXPONENT), &modulus);
+    let c = BigUint::from_bytes_be(&reversed).modpow(&BigUint::from(EXPONENT), &key.modulus);
     format!("{c:0>256x}")
 }
 
@@ -101,6 +177,29 @@ mod tests {
         let mut e = ReplayEntropy::new((0u8..16).collect::<Vec<_>>());
         let form = encrypt("{}", &mut e).unwrap();
         assert_eq!(form, encrypt_with_secret("{}", SECRET));
+    }
+
+    #[test]
+    fn another_key_hides_the_secret_differently_and_is_checked() {
+        let netease = WeapiPublicKey::default();
+        assert!(netease.is_netease());
+        assert_eq!(netease.modulus_hex(), MODULUS_HEX);
+        // Any odd 1024-bit number will do for the shape (a real key's modulus in the tests
+        // that decrypt).
+        let other_hex = format!("c{}1", "0".repeat(254));
+        let other = WeapiPublicKey::from_modulus_hex(&other_hex).unwrap();
+        assert!(!other.is_netease());
+        let form = encrypt_with_secret_for("{}", SECRET, &other);
+        assert_eq!(form.params, encrypt_with_secret("{}", SECRET).params);
+        assert_ne!(
+            form.enc_sec_key,
+            encrypt_with_secret("{}", SECRET).enc_sec_key
+        );
+        assert_eq!(form.enc_sec_key.len(), 256);
+        for bad in ["", "xyz", "abc1", &format!("c{}0", "0".repeat(254))] {
+            assert!(WeapiPublicKey::from_modulus_hex(bad).is_err(), "{bad}");
+        }
+        assert!(format!("{netease:?}").contains("NetEase"));
     }
 
     // From the npm package @neteasecloudmusicapienhanced/api 4.40.1 with the same input.

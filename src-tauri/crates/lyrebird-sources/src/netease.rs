@@ -1,0 +1,749 @@
+//! NetEase Cloud Music on the shell's side: the session's one owner, the account and browsing
+//! behind the `netease_*` commands, and NetEase's entry in the registry.
+//!
+//! - [`NeteaseSession`] is a handle to **the one owner of the stored session** (device
+//!   identity, cookies, xeapi key and session): a task that keeps it in memory, loads it from
+//!   the secret store (one entry, `netease`) when first needed, applies the
+//!   [`SessionUpdate`]s the registered source and browsing send it, writes every change back
+//!   through the secret store, and asks for a rebuild of the registry when the credentials
+//!   (or a first xeapi key or session) change, so the source's client has them. Everyone else
+//!   sends it messages; nothing else holds the session.
+//! - Each login (and logout) starts a new *epoch*: updates sent by clients of the previous
+//!   one go to a channel nobody reads any more, so a late reply of a signed-out account can
+//!   never write its cookies over the next one's.
+//! - [`NeteaseAccount`] is what the commands call: QR and cookie login, logout, quality (the
+//!   settings change through the actor, [`SourceChange`]), and the lists (daily songs, FM,
+//!   playlists, liked songs, search), whose tracks it hands to the actor
+//!   ([`Action::RememberListed`]) so the webview can play them by id.
+
+use std::sync::Arc;
+
+use lyrebird_core::actor::Action;
+use lyrebird_core::netease::{
+    NETEASE_SOURCE_ID, NeteaseError, NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseStatus,
+    NeteaseUser, QrLogin, QrState,
+};
+use lyrebird_core::provider::SourceEntry;
+use lyrebird_core::servers::SourceChange;
+use lyrebird_core::{PlayerError, PlayerHandle, SourceKind, Track, TrackId};
+use lyrebird_netease::client::{Answer, NeteaseClient, SessionUpdate};
+use lyrebird_netease::crypto::OsEntropy;
+use lyrebird_netease::crypto::xeapi::{ServerKey, Session};
+use lyrebird_netease::model::{LoginStatus, QrStatus, Quality, Song};
+use lyrebird_netease::source::{NeteaseSource, UpdateSender, song_id, song_to_track};
+use lyrebird_netease::{ApiError, ApiHosts, ClientOs, Credentials, DeviceIdentity};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::secrets::SecretStore;
+
+/// The secret store's entry for the NetEase session.
+pub const SECRET_ENTRY: &str = NETEASE_SOURCE_ID;
+/// What the registry calls NetEase.
+pub const LABEL: &str = "NetEase";
+/// The most tracks one playlist page lists.
+pub const MAX_PAGE: u32 = 500;
+/// How many songs a search lists.
+const SEARCH_LIMIT: u32 = 100;
+/// The longest search query sent.
+const MAX_QUERY_CHARS: usize = 200;
+/// How many playlists are listed.
+const PLAYLISTS_LIMIT: u32 = 1000;
+
+/// The session as the secret store keeps it (JSON). `Debug` hides the tokens.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct StoredSession {
+    device: DeviceIdentity,
+    credentials: Credentials,
+    #[serde(default)]
+    xeapi_key: Option<ServerKey>,
+    #[serde(default)]
+    xeapi_session: Option<Session>,
+}
+
+impl std::fmt::Debug for StoredSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredSession")
+            .field("device_id", &self.device.device_id)
+            .field("credentials", &self.credentials)
+            .field("xeapi_key", &self.xeapi_key.is_some())
+            .field("xeapi_session", &self.xeapi_session.is_some())
+            .finish()
+    }
+}
+
+/// What the owner is asked.
+enum Request {
+    /// The signed-in session's client and where its updates go; `None` when nothing is
+    /// stored.
+    Signed(oneshot::Sender<Option<(NeteaseClient, UpdateSender)>>),
+    /// A client of this device without an account (for the QR login and checking a cookie).
+    Guest(oneshot::Sender<NeteaseClient>),
+    /// Keep these credentials as the session (a login): stored before the answer.
+    SignIn(Credentials, oneshot::Sender<Result<(), String>>),
+    /// Forget the session, in memory and in the secret store.
+    SignOut(oneshot::Sender<()>),
+}
+
+/// A handle to the owner of the NetEase session: cheap to clone, messages only.
+#[derive(Clone)]
+pub struct NeteaseSession {
+    requests: mpsc::UnboundedSender<Request>,
+    rebuilds: watch::Receiver<u64>,
+}
+
+impl NeteaseSession {
+    /// The handle and the owner's task (spawn it; it ends when every handle is gone).
+    pub fn new(
+        secrets: SecretStore,
+        http: reqwest::Client,
+        hosts: ApiHosts,
+    ) -> (Self, impl std::future::Future<Output = ()> + Send + 'static) {
+        let (requests, inbox) = mpsc::unbounded_channel();
+        let (rebuild, rebuilds) = watch::channel(0);
+        let owner = Owner {
+            secrets,
+            http,
+            hosts,
+            session: None,
+            loaded: false,
+            guest_device: None,
+            rebuild,
+        };
+        (Self { requests, rebuilds }, owner.run(inbox))
+    }
+
+    async fn ask<T>(&self, request: impl FnOnce(oneshot::Sender<T>) -> Request) -> Option<T> {
+        let (reply, answer) = oneshot::channel();
+        self.requests.send(request(reply)).ok()?;
+        answer.await.ok()
+    }
+
+    /// The signed-in session's client and where to send what its replies change.
+    pub async fn signed_client(&self) -> Option<(NeteaseClient, UpdateSender)> {
+        self.ask(Request::Signed).await.flatten()
+    }
+
+    /// A client of this device with no account.
+    pub async fn guest_client(&self) -> Result<NeteaseClient, NeteaseError> {
+        self.ask(Request::Guest).await.ok_or_else(closed)
+    }
+
+    /// Keep `credentials` as the session (stored in the secret store before this returns).
+    pub async fn sign_in(&self, credentials: Credentials) -> Result<(), NeteaseError> {
+        self.ask(|reply| Request::SignIn(credentials, reply))
+            .await
+            .ok_or_else(closed)?
+            .map_err(|message| NeteaseError::Other { message })
+    }
+
+    /// Forget the session, in memory and in the secret store.
+    pub async fn sign_out(&self) {
+        self.ask(Request::SignOut).await;
+    }
+
+    /// Bumped whenever the registry should be built again for the session's sake.
+    #[must_use]
+    pub fn rebuilds(&self) -> watch::Receiver<u64> {
+        self.rebuilds.clone()
+    }
+}
+
+fn closed() -> NeteaseError {
+    NeteaseError::Other {
+        message: "the NetEase session is closed".into(),
+    }
+}
+
+/// The owner's state: only its task touches it.
+struct Owner {
+    secrets: SecretStore,
+    http: reqwest::Client,
+    hosts: ApiHosts,
+    session: Option<StoredSession>,
+    /// Whether the secret store was read.
+    loaded: bool,
+    /// The device a login will be stored with, until one is.
+    guest_device: Option<DeviceIdentity>,
+    rebuild: watch::Sender<u64>,
+}
+
+enum Event {
+    Request(Option<Request>),
+    Update(SessionUpdate),
+}
+
+impl Owner {
+    async fn run(mut self, mut inbox: mpsc::UnboundedReceiver<Request>) {
+        let (mut updates, mut incoming) = mpsc::unbounded_channel::<SessionUpdate>();
+        loop {
+            let event = tokio::select! {
+                request = inbox.recv() => Event::Request(request),
+                Some(update) = incoming.recv() => Event::Update(update),
+            };
+            match event {
+                Event::Request(None) => return,
+                Event::Update(update) => self.apply(update).await,
+                Event::Request(Some(request)) => {
+                    if self.handle(request, &updates).await {
+                        // A new epoch: what clients of the old session report is not read.
+                        (updates, incoming) = mpsc::unbounded_channel();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Handles `request`; true when a new epoch starts.
+    async fn handle(&mut self, request: Request, updates: &UpdateSender) -> bool {
+        self.load().await;
+        match request {
+            Request::Signed(reply) => {
+                let client = self.session.as_ref().map(|s| {
+                    let client = NeteaseClient::new(
+                        self.http.clone(),
+                        self.hosts.clone(),
+                        s.device.clone(),
+                        s.credentials.clone(),
+                    )
+                    .with_xeapi(s.xeapi_key.clone(), s.xeapi_session.clone());
+                    (client, updates.clone())
+                });
+                let _ = reply.send(client);
+                false
+            }
+            Request::Guest(reply) => {
+                let device = self.device();
+                let _ = reply.send(NeteaseClient::new(
+                    self.http.clone(),
+                    self.hosts.clone(),
+                    device,
+                    Credentials::default(),
+                ));
+                false
+            }
+            Request::SignIn(credentials, reply) => {
+                let device = self.device();
+                let session = StoredSession {
+                    device,
+                    credentials,
+                    xeapi_key: None,
+                    xeapi_session: None,
+                };
+                let stored = self.store(&session).await;
+                if stored.is_ok() {
+                    self.session = Some(session);
+                    self.guest_device = None;
+                }
+                let _ = reply.send(stored);
+                true
+            }
+            Request::SignOut(reply) => {
+                self.session = None;
+                self.guest_device = None;
+                self.secrets.delete(SECRET_ENTRY).await;
+                tracing::info!("signed out of NetEase; the stored session is deleted");
+                let _ = reply.send(());
+                true
+            }
+        }
+    }
+
+    /// Reads the stored session once.
+    async fn load(&mut self) {
+        if self.loaded {
+            return;
+        }
+        self.loaded = true;
+        let Some(text) = self.secrets.load_any(SECRET_ENTRY).await else {
+            return;
+        };
+        match serde_json::from_str::<StoredSession>(&text) {
+            Ok(session) => self.session = Some(session),
+            Err(e) => tracing::warn!(error = %e, "the stored NetEase session is unreadable"),
+        }
+    }
+
+    /// The device of the session, or the one a login will be stored with.
+    fn device(&mut self) -> DeviceIdentity {
+        if let Some(session) = &self.session {
+            return session.device.clone();
+        }
+        self.guest_device
+            .get_or_insert_with(|| {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+                DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now)
+                    .expect("the operating system's random source works")
+            })
+            .clone()
+    }
+
+    async fn store(&self, session: &StoredSession) -> Result<(), String> {
+        let text = serde_json::to_string(session).map_err(|e| e.to_string())?;
+        self.secrets.store(SECRET_ENTRY, &text).await.map(|_| ())
+    }
+
+    /// Takes in what a reply changed, stores it, and asks for a rebuild when the registry's
+    /// client should have it.
+    async fn apply(&mut self, update: SessionUpdate) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let before = session.clone();
+        if let Some(credentials) = update.credentials {
+            session.credentials = credentials;
+        }
+        if let Some(key) = update.xeapi_key {
+            session.xeapi_key = Some(key);
+        }
+        if let Some(xeapi_session) = update.xeapi_session {
+            session.xeapi_session = Some(xeapi_session);
+        }
+        if *session == before {
+            return;
+        }
+        let rebuild = session.credentials != before.credentials
+            || before.xeapi_key.is_none()
+            || before.xeapi_session.is_none();
+        let session = session.clone();
+        if let Err(e) = self.store(&session).await {
+            tracing::warn!(error = %e, "the NetEase session was not stored");
+        }
+        if rebuild {
+            self.rebuild.send_modify(|n| *n += 1);
+        }
+    }
+}
+
+/// NetEase's entry's handle: what browsing needs (the registered client, where its updates
+/// go, whose account it is).
+pub struct NeteaseBrowser {
+    pub client: Arc<NeteaseClient>,
+    pub updates: UpdateSender,
+    pub user_id: u64,
+}
+
+impl NeteaseBrowser {
+    /// An answer's value; what it changed goes to the session's owner.
+    fn take<T>(&self, answer: Answer<T>) -> T {
+        if !answer.update.is_empty() {
+            let _ = self.updates.send(answer.update);
+        }
+        answer.value
+    }
+}
+
+/// The player's quality level for the client's.
+#[must_use]
+pub fn quality_of(quality: NeteaseQuality) -> Quality {
+    match quality {
+        NeteaseQuality::Standard => Quality::Standard,
+        NeteaseQuality::Higher => Quality::Higher,
+        NeteaseQuality::Exhigh => Quality::Exhigh,
+        NeteaseQuality::Lossless => Quality::Lossless,
+        NeteaseQuality::Hires => Quality::Hires,
+    }
+}
+
+/// NetEase's registry entry for the signed-in `user`, or `None` (with a warning) when no
+/// session is stored.
+pub async fn registry_entry(
+    session: &NeteaseSession,
+    user: &NeteaseUser,
+    quality: NeteaseQuality,
+) -> Option<SourceEntry> {
+    let Some((client, updates)) = session.signed_client().await else {
+        tracing::warn!("no NetEase session is stored; NetEase is not registered");
+        return None;
+    };
+    let client = Arc::new(client);
+    let source =
+        NeteaseSource::new(client.clone(), quality_of(quality)).reporting_to(updates.clone());
+    let browser = NeteaseBrowser {
+        client,
+        updates,
+        user_id: user.id,
+    };
+    Some(
+        SourceEntry::new(
+            NETEASE_SOURCE_ID,
+            SourceKind::NetEase,
+            LABEL,
+            Arc::new(source),
+        )
+        .owning_ids_starting_with(lyrebird_netease::source::TRACK_ID_PREFIX)
+        .with_handle(Arc::new(browser)),
+    )
+}
+
+/// The NetEase error the UI words, for what the client said.
+#[must_use]
+pub fn error_of(error: ApiError) -> NeteaseError {
+    match error {
+        ApiError::Verify { url } => NeteaseError::Verify {
+            url: url.unwrap_or_default(),
+        },
+        ApiError::Captcha => NeteaseError::Captcha,
+        ApiError::NetworkEnvironment => NeteaseError::NetworkEnvironment,
+        ApiError::SecondFactor => NeteaseError::SecondFactor,
+        ApiError::NotLoggedIn => NeteaseError::NotLoggedIn,
+        ApiError::Protocol(e @ lyrebird_netease::NeteaseError::Network { .. }) => {
+            NeteaseError::Unreachable {
+                message: e.to_string(),
+            }
+        }
+        other => NeteaseError::Other {
+            message: other.to_string(),
+        },
+    }
+}
+
+#[allow(clippy::needless_pass_by_value)] // the shape `map_err` takes
+fn player_error(error: PlayerError) -> NeteaseError {
+    NeteaseError::Other {
+        message: error.to_string(),
+    }
+}
+
+/// What the `netease_*` commands do. No state of its own: cheap to clone, nothing to lock.
+#[derive(Clone)]
+pub struct NeteaseAccount {
+    player: PlayerHandle,
+    session: NeteaseSession,
+}
+
+impl NeteaseAccount {
+    #[must_use]
+    pub fn new(player: PlayerHandle, session: NeteaseSession) -> Self {
+        Self { player, session }
+    }
+
+    /// Who is signed in, and the quality.
+    pub async fn status(&self) -> Result<NeteaseStatus, NeteaseError> {
+        let settings = self.player.source_settings().await.map_err(player_error)?;
+        Ok(settings.netease_settings().status())
+    }
+
+    /// A QR code to scan with the NetEase app.
+    pub async fn qr_start(&self) -> Result<QrLogin, NeteaseError> {
+        let client = self.session.guest_client().await?;
+        let key = client.qr_key().await.map_err(error_of)?.value;
+        let url = client.qr_login_url(&key);
+        let (size, modules) = qr_modules(&url)?;
+        Ok(QrLogin {
+            key,
+            url,
+            size,
+            modules,
+        })
+    }
+
+    /// Where the QR login `key` stands; once confirmed, the session is stored and NetEase is
+    /// a source.
+    pub async fn qr_check(&self, key: String) -> Result<QrState, NeteaseError> {
+        let client = self.session.guest_client().await?;
+        let status = client.qr_check(&key).await.map_err(error_of)?.value;
+        Ok(match status {
+            QrStatus::Waiting => QrState::Waiting,
+            QrStatus::Expired => QrState::Expired,
+            QrStatus::Scanned { nickname, .. } => QrState::Scanned { nickname },
+            QrStatus::Confirmed { credentials } => QrState::Confirmed {
+                status: self.sign_in(client, credentials).await?,
+            },
+        })
+    }
+
+    /// Sign in with a `MUSIC_U` cookie the user pasted (checked with NetEase first).
+    pub async fn login_cookie(&self, music_u: String) -> Result<NeteaseStatus, NeteaseError> {
+        let music_u = music_u.trim();
+        let music_u = music_u.strip_prefix("MUSIC_U=").unwrap_or(music_u).trim();
+        if music_u.is_empty()
+            || music_u.len() > 4096
+            || music_u
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == ';' || c == ',')
+        {
+            return Err(NeteaseError::Other {
+                message: "that is not a MUSIC_U cookie".into(),
+            });
+        }
+        let credentials = Credentials {
+            music_u: Some(music_u.to_owned()),
+            ..Credentials::default()
+        };
+        let client = self.session.guest_client().await?;
+        self.sign_in(client, credentials).await
+    }
+
+    /// Checks `credentials` with NetEase, stores them, and registers NetEase.
+    async fn sign_in(
+        &self,
+        guest: NeteaseClient,
+        credentials: Credentials,
+    ) -> Result<NeteaseStatus, NeteaseError> {
+        let client = guest.with_credentials(credentials);
+        let status = client.login_status().await.map_err(error_of)?;
+        let LoginStatus::LoggedIn(account) = status.value else {
+            return Err(NeteaseError::NotLoggedIn);
+        };
+        let mut credentials = client.credentials().clone();
+        if let Some(newer) = status.update.credentials {
+            credentials = newer;
+        }
+        let user = NeteaseUser {
+            id: account.user_id,
+            nickname: account.nickname.unwrap_or_default(),
+            avatar_url: account.avatar_url,
+            vip: account.vip_type > 0,
+        };
+        self.session.sign_in(credentials).await?;
+        self.player
+            .change_sources(SourceChange::NeteaseSignedIn { user })
+            .await
+            .map_err(player_error)?;
+        tracing::info!("signed in to NetEase");
+        self.status().await
+    }
+
+    /// Sign out: NetEase stops being a source (the queue is kept) and the stored session is
+    /// deleted.
+    pub async fn logout(&self) -> Result<(), NeteaseError> {
+        self.player
+            .change_sources(SourceChange::NeteaseSignedOut)
+            .await
+            .map_err(player_error)?;
+        self.session.sign_out().await;
+        Ok(())
+    }
+
+    pub async fn set_quality(&self, quality: NeteaseQuality) -> Result<(), NeteaseError> {
+        self.player
+            .change_sources(SourceChange::NeteaseQuality(quality))
+            .await
+            .map(|_| ())
+            .map_err(player_error)
+    }
+
+    /// The registered NetEase source's browser: signed in, or [`NeteaseError::NotLoggedIn`].
+    async fn browser(&self) -> Result<Arc<NeteaseBrowser>, NeteaseError> {
+        let sources = self.player.sources().await.map_err(player_error)?;
+        let entry = sources
+            .by_id(NETEASE_SOURCE_ID)
+            .ok_or(NeteaseError::NotLoggedIn)?;
+        let handle = entry.handle.clone().ok_or(NeteaseError::NotLoggedIn)?;
+        handle
+            .downcast::<NeteaseBrowser>()
+            .map_err(|_| NeteaseError::NotLoggedIn)
+    }
+
+    /// The tracks of `songs`, handed to the actor so the webview can play them by id.
+    async fn listed(&self, songs: &[Song]) -> Result<Vec<Track>, NeteaseError> {
+        let tracks: Vec<Track> = songs.iter().filter_map(song_to_track).collect();
+        if !tracks.is_empty() {
+            self.player
+                .act(Action::RememberListed(tracks.clone()))
+                .await
+                .map_err(player_error)?;
+        }
+        Ok(tracks)
+    }
+
+    /// Today's recommended songs.
+    pub async fn daily(&self) -> Result<Vec<Track>, NeteaseError> {
+        let b = self.browser().await?;
+        let songs = b.take(b.client.daily_songs().await.map_err(error_of)?);
+        self.listed(&songs).await
+    }
+
+    /// The personal FM's next few songs.
+    pub async fn fm(&self) -> Result<Vec<Track>, NeteaseError> {
+        let b = self.browser().await?;
+        let songs = b.take(b.client.personal_fm().await.map_err(error_of)?);
+        self.listed(&songs).await
+    }
+
+    /// Throw a song out of the personal FM.
+    pub async fn fm_trash(&self, track_id: String) -> Result<(), NeteaseError> {
+        let id = song_id(&TrackId(track_id)).ok_or_else(|| NeteaseError::Other {
+            message: "not a NetEase track".into(),
+        })?;
+        let b = self.browser().await?;
+        b.take(b.client.fm_trash(id).await.map_err(error_of)?);
+        Ok(())
+    }
+
+    /// The user's playlists, created and subscribed.
+    pub async fn playlists(&self) -> Result<Vec<NeteasePlaylist>, NeteaseError> {
+        let b = self.browser().await?;
+        let page = b.take(
+            b.client
+                .user_playlists(b.user_id, PLAYLISTS_LIMIT, 0)
+                .await
+                .map_err(error_of)?,
+        );
+        Ok(page
+            .playlists
+            .into_iter()
+            .filter(|p| p.id != 0)
+            .map(|p| NeteasePlaylist {
+                id: p.id,
+                name: p.name.unwrap_or_default(),
+                track_count: p
+                    .track_count
+                    .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+                cover_url: p.cover_url,
+                subscribed: p.subscribed,
+            })
+            .collect())
+    }
+
+    /// `limit` (at most [`MAX_PAGE`]) tracks of playlist `id` from `offset`.
+    pub async fn playlist(
+        &self,
+        id: u64,
+        offset: u32,
+        limit: u32,
+    ) -> Result<NeteasePage, NeteaseError> {
+        let b = self.browser().await?;
+        let detail = b.take(b.client.playlist_detail(id).await.map_err(error_of)?);
+        let total = detail.track_ids.len();
+        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(total);
+        let end = start
+            .saturating_add(usize::try_from(limit.min(MAX_PAGE)).unwrap_or(0))
+            .min(total);
+        let wanted = &detail.track_ids[start..end];
+        let mut known: std::collections::HashMap<u64, Song> =
+            detail.songs.into_iter().map(|s| (s.id, s)).collect();
+        let missing: Vec<u64> = wanted
+            .iter()
+            .copied()
+            .filter(|id| !known.contains_key(id))
+            .collect();
+        if !missing.is_empty() {
+            let more = b.take(b.client.song_details(&missing).await.map_err(error_of)?);
+            known.extend(more.into_iter().map(|s| (s.id, s)));
+        }
+        let songs: Vec<Song> = wanted.iter().filter_map(|id| known.remove(id)).collect();
+        Ok(NeteasePage {
+            title: detail.name,
+            total: u32::try_from(total).unwrap_or(u32::MAX),
+            offset: u32::try_from(start).unwrap_or(u32::MAX),
+            tracks: self.listed(&songs).await?,
+        })
+    }
+
+    /// The songs the user liked, most recent first (as NetEase lists them).
+    pub async fn liked(&self) -> Result<Vec<Track>, NeteaseError> {
+        let b = self.browser().await?;
+        let ids = b.take(b.client.liked_ids(b.user_id).await.map_err(error_of)?);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let songs = b.take(b.client.song_details(&ids).await.map_err(error_of)?);
+        let mut by_id: std::collections::HashMap<u64, Song> =
+            songs.into_iter().map(|s| (s.id, s)).collect();
+        let songs: Vec<Song> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
+        self.listed(&songs).await
+    }
+
+    /// Songs matching `query`.
+    pub async fn search(&self, query: String) -> Result<Vec<Track>, NeteaseError> {
+        let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        let b = self.browser().await?;
+        let page = b.take(
+            b.client
+                .search_songs(&query, SEARCH_LIMIT, 0)
+                .await
+                .map_err(error_of)?,
+        );
+        self.listed(&page.songs).await
+    }
+}
+
+/// The QR code of `text`: modules per side and the dark ones, row by row.
+fn qr_modules(text: &str) -> Result<(u32, Vec<bool>), NeteaseError> {
+    let code = qrcode::QrCode::new(text.as_bytes()).map_err(|e| NeteaseError::Other {
+        message: format!("cannot make a QR code: {e}"),
+    })?;
+    let size = u32::try_from(code.width()).unwrap_or(0);
+    let modules = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    Ok((size, modules))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_qr_code_is_square_and_has_its_finder_patterns() {
+        let (size, modules) = qr_modules("https://music.163.com/login?codekey=abc-123").unwrap();
+        assert!(size >= 21, "{size}");
+        assert_eq!(modules.len(), (size * size) as usize);
+        // The top-left finder pattern: a dark 7×7 ring.
+        for i in 0..7 {
+            assert!(modules[i], "top row {i}");
+            assert!(modules[i * size as usize], "left column {i}");
+        }
+        assert!(!modules[size as usize + 1], "inside the ring");
+    }
+
+    #[test]
+    fn errors_become_what_the_ui_words() {
+        assert_eq!(error_of(ApiError::NotLoggedIn), NeteaseError::NotLoggedIn);
+        assert_eq!(
+            error_of(ApiError::Verify {
+                url: Some("https://x/v".into())
+            }),
+            NeteaseError::Verify {
+                url: "https://x/v".into()
+            }
+        );
+        assert_eq!(error_of(ApiError::Captcha), NeteaseError::Captcha);
+        assert!(matches!(
+            error_of(ApiError::Protocol(
+                lyrebird_netease::NeteaseError::Network {
+                    host: "h".into(),
+                    detail: "refused".into()
+                }
+            )),
+            NeteaseError::Unreachable { .. }
+        ));
+        assert!(matches!(
+            error_of(ApiError::Refused {
+                code: 400,
+                message: None
+            }),
+            NeteaseError::Other { .. }
+        ));
+    }
+
+    #[test]
+    fn the_stored_session_hides_its_tokens() {
+        let session = StoredSession {
+            device: DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, 0).unwrap(),
+            credentials: Credentials {
+                music_u: Some("SECRET-U".into()),
+                csrf: None,
+                music_a: None,
+            },
+            xeapi_key: None,
+            xeapi_session: None,
+        };
+        let shown = format!("{session:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        let json = serde_json::to_string(&session).unwrap();
+        assert_eq!(
+            serde_json::from_str::<StoredSession>(&json).unwrap(),
+            session
+        );
+    }
+}

@@ -1,0 +1,402 @@
+//! NetEase end to end against the emulator (`tests/netease-emulator`, node): a real actor with
+//! a fake audio side, the real registry builder, the NetEase session's owner and the account
+//! commands' logic, the real library as the fallback race's local source. QR login through
+//! the emulator's control endpoints, daily songs, a free song that loads from the emulator's
+//! audio, a VIP-only song that plays the library's copy, the session stored in the secrets
+//! file and kept up to date, logout wiping it; cookie login too.
+//!
+//! The emulator holds a weapi key pair of its own (`--weapi-rsa generate`), so every weapi
+//! request Lyrebird sends with OS randomness is opened, parameters and all. Without node (or
+//! the npm package) the test is skipped with a message, except when `CI` is set: then it
+//! fails. Nothing goes to NetEase.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle, RegistryConfig};
+use lyrebird_core::netease::{NeteaseError, NeteaseQuality, QrState};
+use lyrebird_core::provider::Playable;
+use lyrebird_core::servers::WantedSources;
+use lyrebird_core::{AudioCommand, SourceKind, TrackId};
+use lyrebird_library::service::LibraryHandle;
+use lyrebird_netease::ApiHosts;
+use lyrebird_sources::netease::{NeteaseAccount, NeteaseSession, SECRET_ENTRY};
+use lyrebird_sources::secrets::{SECRETS_FILE, SecretStore};
+use lyrebird_sources::{RegistryBuilder, build_registries};
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..")
+}
+
+/// The emulator process, killed when dropped.
+struct Emulator {
+    child: Child,
+    base: String,
+    weapi_modulus: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the emulator with its own weapi key and `scenario`, or says why it cannot.
+fn start_emulator(state: &Path, scenario: &Value) -> Result<Emulator, String> {
+    let package = repo().join("node_modules/@neteasecloudmusicapienhanced/api/util/crypto.js");
+    if !package.is_file() {
+        return Err(format!(
+            "the npm package is not at {} (run `npm ci`)",
+            package.display()
+        ));
+    }
+    std::fs::create_dir_all(state).unwrap();
+    let scenario_file = state.join("scenario.json");
+    std::fs::write(&scenario_file, scenario.to_string()).unwrap();
+    let mut child = Command::new("node")
+        .arg(repo().join("tests/netease-emulator/server.mjs"))
+        .args(["--port", "0", "--weapi-rsa", "generate", "--state"])
+        .arg(state)
+        .arg("--scenario")
+        .arg(&scenario_file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("cannot run node: {e}"))?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let Ok(ready) = serde_json::from_str::<Value>(&line) else {
+        let _ = child.kill();
+        panic!("the emulator did not start: {line:?}");
+    };
+    Ok(Emulator {
+        child,
+        base: format!("http://127.0.0.1:{}", ready["port"].as_u64().unwrap()),
+        weapi_modulus: ready["weapiModulus"].as_str().unwrap().to_owned(),
+    })
+}
+
+async fn control(http: &reqwest::Client, emu: &Emulator, path: &str) {
+    let res = http
+        .post(format!("{}/__control{path}", emu.base))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{path}: {}", res.status());
+}
+
+/// A 16-bit mono WAV of `seconds` of silence, with RIFF INFO tags (title, artist).
+fn write_tagged_wav(path: &Path, title: &str, artist: &str, seconds: u32) {
+    fn text_chunk(id: [u8; 4], text: &str) -> Vec<u8> {
+        let mut data = text.as_bytes().to_vec();
+        data.push(0);
+        let mut chunk = id.to_vec();
+        chunk.extend_from_slice(&u32::try_from(data.len()).unwrap().to_le_bytes());
+        chunk.extend_from_slice(&data);
+        if data.len() % 2 == 1 {
+            chunk.push(0);
+        }
+        chunk
+    }
+    let rate = 8000u32;
+    let samples = rate * seconds;
+    let mut info = b"INFO".to_vec();
+    info.extend(text_chunk(*b"INAM", title));
+    info.extend(text_chunk(*b"IART", artist));
+    let mut body = b"WAVEfmt ".to_vec();
+    body.extend_from_slice(&16u32.to_le_bytes());
+    body.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    body.extend_from_slice(&1u16.to_le_bytes()); // mono
+    body.extend_from_slice(&rate.to_le_bytes());
+    body.extend_from_slice(&(rate * 2).to_le_bytes());
+    body.extend_from_slice(&2u16.to_le_bytes());
+    body.extend_from_slice(&16u16.to_le_bytes());
+    body.extend_from_slice(b"LIST");
+    body.extend_from_slice(&u32::try_from(info.len()).unwrap().to_le_bytes());
+    body.extend_from_slice(&info);
+    body.extend_from_slice(b"data");
+    body.extend_from_slice(&(samples * 2).to_le_bytes());
+    body.resize(body.len() + samples as usize * 2, 0);
+    let mut bytes = b"RIFF".to_vec();
+    bytes.extend_from_slice(&u32::try_from(body.len()).unwrap().to_le_bytes());
+    bytes.extend_from_slice(&body);
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// The next `Load` the actor sends the audio side: a stream's URL or a file's path.
+async fn next_load(audio: &mut mpsc::UnboundedReceiver<AudioCommand>) -> String {
+    let wait = async {
+        loop {
+            if let AudioCommand::Load { media, .. } = audio.recv().await.expect("the actor runs") {
+                return match media {
+                    Playable::Stream(spec) => spec.url,
+                    Playable::File(path) => path.display().to_string(),
+                };
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), wait)
+        .await
+        .expect("a load within 20 s")
+}
+
+/// The secrets file as JSON (empty when there is none).
+fn secrets_file(dir: &Path) -> serde_json::Map<String, Value> {
+    std::fs::read_to_string(dir.join(SECRETS_FILE))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+/// The NetEase session stored in the secrets file, if any.
+fn stored_session(dir: &Path) -> Option<Value> {
+    secrets_file(dir)
+        .get(SECRET_ENTRY)
+        .and_then(Value::as_str)
+        .map(|text| serde_json::from_str(text).unwrap())
+}
+
+struct App {
+    player: PlayerHandle,
+    account: NeteaseAccount,
+    audio: mpsc::UnboundedReceiver<AudioCommand>,
+    _audio_events: mpsc::UnboundedSender<lyrebird_core::AudioEvent>,
+}
+
+/// The app's NetEase wiring as `startup.rs` does it, with a fake audio side: the actor, the
+/// session's owner, the registry builder (with the library), the account's commands.
+fn start_app(dir: &Path, hosts: ApiHosts, library: LibraryHandle) -> App {
+    let (wanted_tx, wanted) = tokio::sync::watch::channel(WantedSources::default());
+    let config = PlayerConfig {
+        settings_path: Some(dir.join("settings.json")),
+        registry: RegistryConfig {
+            wanted: Some(wanted_tx),
+        },
+        ..PlayerConfig::default()
+    };
+    let (audio_tx, audio) = mpsc::unbounded_channel();
+    let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
+    let (player, _events, actor) = Player::new(config, audio_tx, audio_events_rx);
+    tokio::spawn(actor);
+    // No keyring on a test machine's bus: the 0600 file.
+    let secrets = SecretStore::new(dir, None);
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let (session, owner) = NeteaseSession::new(secrets.clone(), http.clone(), hosts);
+    tokio::spawn(owner);
+    tokio::spawn(build_registries(
+        player.clone(),
+        wanted,
+        RegistryBuilder {
+            library,
+            secrets,
+            http: Some(http),
+            netease: Some(session.clone()),
+        },
+    ));
+    App {
+        account: NeteaseAccount::new(player.clone(), session),
+        player,
+        audio,
+        _audio_events: audio_events,
+    }
+}
+
+async fn registered(player: &PlayerHandle) -> Vec<String> {
+    player.registry_view().await.unwrap().sources
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::too_many_lines)]
+async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logout_wipes() {
+    let dir = tempfile::tempdir().unwrap();
+    // A listener without VIP: "Members Only" (fee 1) has no URL for them.
+    let scenario = serde_json::json!({ "user": { "vipType": 0 } });
+    let emu = match start_emulator(&dir.path().join("emulator"), &scenario) {
+        Ok(emu) => emu,
+        Err(why) if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) => {
+            panic!("CI must run the NetEase emulator test, but {why}")
+        }
+        Err(why) => {
+            eprintln!("skipped: {why}");
+            return;
+        }
+    };
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    // What LYREBIRD_NETEASE_API and LYREBIRD_NETEASE_WEAPI_PUBKEY give the app.
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(&emu.weapi_modulus)).unwrap();
+
+    // The library holds a copy of the VIP-only song.
+    let music = dir.path().join("music");
+    std::fs::create_dir_all(&music).unwrap();
+    let copy = music.join("members-only.wav");
+    write_tagged_wav(&copy, "Members Only", "Paywall Trio", 5);
+    let (library, _) = LibraryHandle::spawn(None);
+    library
+        .sync(vec![music.clone()], SourceKind::Local, |_| {})
+        .await
+        .unwrap();
+
+    let mut app = start_app(dir.path(), hosts, library);
+    let account = app.account.clone();
+
+    // Not signed in: no NetEase source, lists refused.
+    assert_eq!(account.status().await.unwrap().user, None);
+    assert_eq!(account.daily().await, Err(NeteaseError::NotLoggedIn));
+    assert!(!registered(&app.player).await.contains(&"netease".into()));
+
+    // QR login: waiting, scanned, confirmed (the emulator's control endpoints play the phone).
+    let qr = account.qr_start().await.unwrap();
+    assert!(
+        qr.url.ends_with(&format!("codekey={}", qr.key)),
+        "{}",
+        qr.url
+    );
+    assert_eq!(qr.modules.len(), (qr.size * qr.size) as usize);
+    assert_eq!(
+        account.qr_check(qr.key.clone()).await.unwrap(),
+        QrState::Waiting
+    );
+    control(&http, &emu, &format!("/qr/{}/scan", qr.key)).await;
+    assert!(matches!(
+        account.qr_check(qr.key.clone()).await.unwrap(),
+        QrState::Scanned { nickname: Some(_) }
+    ));
+    control(&http, &emu, &format!("/qr/{}/confirm", qr.key)).await;
+    let QrState::Confirmed { status } = account.qr_check(qr.key.clone()).await.unwrap() else {
+        panic!("not confirmed");
+    };
+    let user = status.user.expect("signed in");
+    assert_eq!(
+        (user.id, user.nickname.as_str()),
+        (10001, "Emulated Listener")
+    );
+    assert!(!user.vip);
+    assert_eq!(account.status().await.unwrap().user, Some(user));
+    assert!(registered(&app.player).await.contains(&"netease".into()));
+
+    // The session is in the secrets file (0600), not in the settings.
+    let stored = stored_session(dir.path()).expect("the session is stored");
+    let music_u = stored["credentials"]["music_u"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!music_u.is_empty());
+    assert_eq!(stored["device"]["device_id"].as_str().unwrap().len(), 52);
+
+    // Daily songs, playable by id.
+    let daily = account.daily().await.unwrap();
+    let ids: Vec<&str> = daily.iter().map(|t| t.id.0.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "netease:1001",
+            "netease:1002",
+            "netease:1003",
+            "netease:1004",
+            "netease:1006"
+        ]
+    );
+    assert_eq!(daily[0].title, "Loopback Morning");
+
+    // A free song plays from the emulator's audio.
+    app.player
+        .act(Action::PlayListed(vec![TrackId("netease:1001".into())]))
+        .await
+        .unwrap();
+    let url = next_load(&mut app.audio).await;
+    assert!(
+        url.starts_with(&format!("{}/__audio/1001-exhigh.", emu.base)),
+        "{url}"
+    );
+    let audio = http.get(&url).send().await.unwrap();
+    assert_eq!(audio.status(), 200);
+    assert!(audio.bytes().await.unwrap().len() > 1000);
+
+    // A VIP-only song goes to the fallback race, which plays the library's copy.
+    app.player
+        .act(Action::PlayListed(vec![TrackId("netease:1003".into())]))
+        .await
+        .unwrap();
+    let played = next_load(&mut app.audio).await;
+    assert_eq!(
+        std::fs::canonicalize(&played).unwrap(),
+        std::fs::canonicalize(&copy).unwrap()
+    );
+    let snapshot = app.player.snapshot().await.unwrap();
+    let from = snapshot.state.playing_from.expect("playing a copy");
+    assert_eq!(from.source_label, "library");
+
+    // The owner took in what the replies changed (the xeapi key the resolve fetched) and
+    // stored it.
+    let mut waited = 0;
+    while stored_session(dir.path()).is_some_and(|s| s["xeapi_key"].is_null()) {
+        assert!(waited < 100, "the xeapi key was never stored");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += 1;
+    }
+
+    // Playlists, a page of the 10 000-track one, liked songs, search, FM; quality.
+    let lists = account.playlists().await.unwrap();
+    assert!(lists.iter().any(|p| p.name == "Emulated Mix"), "{lists:?}");
+    let page = account.playlist(2002, 9_900, 1_000).await.unwrap();
+    assert_eq!(
+        (page.total, page.offset, page.tracks.len()),
+        (10_000, 9_900, 100)
+    );
+    let page = account.playlist(2002, 0, 1_000).await.unwrap();
+    assert_eq!(page.tracks.len(), 500, "capped");
+    let liked = account.liked().await.unwrap();
+    assert_eq!(liked.len(), 2);
+    let found = account.search("Nocturne".into()).await.unwrap();
+    assert!(found.iter().any(|t| t.id.0 == "netease:1006"), "{found:?}");
+    let fm = account.fm().await.unwrap();
+    assert!(!fm.is_empty());
+    account.fm_trash(fm[0].id.0.clone()).await.unwrap();
+    account.set_quality(NeteaseQuality::Lossless).await.unwrap();
+    assert_eq!(
+        account.status().await.unwrap().quality,
+        NeteaseQuality::Lossless
+    );
+
+    // Logout: NetEase is no source, the session is gone, the queue is kept.
+    let queue_before = app.player.snapshot().await.unwrap().queue.entries.len();
+    account.logout().await.unwrap();
+    assert_eq!(account.status().await.unwrap().user, None);
+    assert!(!registered(&app.player).await.contains(&"netease".into()));
+    assert!(stored_session(dir.path()).is_none(), "the secret is wiped");
+    assert_eq!(account.daily().await, Err(NeteaseError::NotLoggedIn));
+    let queue_after = app.player.snapshot().await.unwrap().queue.entries.len();
+    assert_eq!(queue_after, queue_before);
+
+    // The last resort: a pasted MUSIC_U (the scenario's preset), checked first.
+    assert!(account.login_cookie("bad cookie; x".into()).await.is_err());
+    assert_eq!(
+        account.login_cookie("MUSIC_U=NOT_A_TOKEN".into()).await,
+        Err(NeteaseError::NotLoggedIn)
+    );
+    assert!(stored_session(dir.path()).is_none());
+    let status = account
+        .login_cookie("EMU_MUSIC_U_PRESET_10001".into())
+        .await
+        .unwrap();
+    assert_eq!(status.user.map(|u| u.id), Some(10001));
+    assert_eq!(account.daily().await.unwrap().len(), 5);
+
+    // No token reached the settings file.
+    app.player.shutdown().await.unwrap();
+    let settings = std::fs::read_to_string(dir.path().join("settings.json")).unwrap();
+    assert!(settings.contains("Emulated Listener"), "{settings}");
+    for token in [music_u.as_str(), "EMU_MUSIC_U_PRESET_10001"] {
+        assert!(!settings.contains(token), "a token in settings.json");
+    }
+}

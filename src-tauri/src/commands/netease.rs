@@ -1,0 +1,99 @@
+//! Commands for the NetEase account: each one forwards to the NetEase service
+//! (`lyrebird_sources::netease::NeteaseAccount`, which talks to the actor and the session's
+//! owner) and awaits the reply. No logic here. Tracks they list are handed to the actor, so
+//! `play_tracks` / `enqueue_tracks` play them by id.
+
+use lyrebird_core::Track;
+use lyrebird_core::netease::{
+    NeteaseError, NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseStatus, QrLogin, QrState,
+};
+use lyrebird_sources::netease::NeteaseAccount;
+use tauri::State;
+
+type Netease<'a> = State<'a, NeteaseAccount>;
+
+/// Who is signed in, and the quality.
+#[tauri::command]
+pub async fn netease_status(netease: Netease<'_>) -> Result<NeteaseStatus, NeteaseError> {
+    netease.status().await
+}
+
+/// A QR code to scan with the NetEase app.
+#[tauri::command]
+pub async fn netease_qr_start(netease: Netease<'_>) -> Result<QrLogin, NeteaseError> {
+    netease.qr_start().await
+}
+
+/// Where the QR login stands; once confirmed, NetEase is a source.
+#[tauri::command]
+pub async fn netease_qr_check(netease: Netease<'_>, key: String) -> Result<QrState, NeteaseError> {
+    netease.qr_check(key).await
+}
+
+/// Sign in with a pasted `MUSIC_U` cookie (checked with NetEase first).
+#[tauri::command]
+pub async fn netease_login_cookie(
+    netease: Netease<'_>,
+    music_u: String,
+) -> Result<NeteaseStatus, NeteaseError> {
+    netease.login_cookie(music_u).await
+}
+
+/// Sign out and delete the stored session; the queue is kept.
+#[tauri::command]
+pub async fn netease_logout(netease: Netease<'_>) -> Result<(), NeteaseError> {
+    netease.logout().await
+}
+
+#[tauri::command]
+pub async fn netease_set_quality(
+    netease: Netease<'_>,
+    quality: NeteaseQuality,
+) -> Result<(), NeteaseError> {
+    netease.set_quality(quality).await
+}
+
+#[tauri::command]
+pub async fn netease_daily(netease: Netease<'_>) -> Result<Vec<Track>, NeteaseError> {
+    netease.daily().await
+}
+
+/// The personal FM's next batch.
+#[tauri::command]
+pub async fn netease_fm(netease: Netease<'_>) -> Result<Vec<Track>, NeteaseError> {
+    netease.fm().await
+}
+
+#[tauri::command]
+pub async fn netease_fm_trash(netease: Netease<'_>, track_id: String) -> Result<(), NeteaseError> {
+    netease.fm_trash(track_id).await
+}
+
+#[tauri::command]
+pub async fn netease_playlists(netease: Netease<'_>) -> Result<Vec<NeteasePlaylist>, NeteaseError> {
+    netease.playlists().await
+}
+
+/// One page (at most 500 tracks) of a playlist.
+#[tauri::command]
+pub async fn netease_playlist(
+    netease: Netease<'_>,
+    id: u64,
+    offset: u32,
+    limit: u32,
+) -> Result<NeteasePage, NeteaseError> {
+    netease.playlist(id, offset, limit).await
+}
+
+#[tauri::command]
+pub async fn netease_liked(netease: Netease<'_>) -> Result<Vec<Track>, NeteaseError> {
+    netease.liked().await
+}
+
+#[tauri::command]
+pub async fn netease_search(
+    netease: Netease<'_>,
+    query: String,
+) -> Result<Vec<Track>, NeteaseError> {
+    netease.search(query).await
+}
