@@ -1,0 +1,150 @@
+// NetEase Cloud Music in the real app, against the NetEase protocol emulator on 127.0.0.1
+// (tests/netease-emulator: it decrypts what the app sends with the npm package's
+// implementation and answers as NetEase does). Nothing reaches NetEase.
+//
+// Sign in by QR code (the scan and the confirmation are the emulator's control endpoints, as a
+// phone would do them), see the daily picks, play one and hear its tone; a VIP-only song (the
+// listener has no VIP) plays from the library's copy and the bar says so; sign out: the stored
+// session is gone and the queue stays.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { startEmulator } from '../netease-emulator/server.mjs';
+import { launch, libraryRowsWhen, nowPlaying, tempDir, text, until } from './lib/app.mjs';
+import { dominantFrequency, longestSound, makeTone, powerAt, record } from './lib/audio.mjs';
+
+const MORNING_HZ = 440; // "Loopback Morning" on the emulator (free)
+const MEMBERS_HZ = 523; // "Members Only" on the emulator (VIP only)
+const LOCAL_MEMBERS_HZ = 330; // the library's own copy of "Members Only"
+
+let emulator;
+before(async () => {
+  // A listener without VIP; the emulator's own weapi key, which the app is told about; audio
+  // at 44.1 kHz as NetEase serves it (a 22.05 kHz MP3 *stream* ends at once in the player
+  // today — from a file it plays; see docs/netease.md, "Left").
+  emulator = await startEmulator({
+    scenario: { user: { vipType: 0 }, weapi: { rsa: 'generate' }, audio: { sampleRate: 44100 } },
+  });
+});
+after(async () => {
+  await emulator?.close();
+});
+
+async function control(path, method = 'POST') {
+  const res = await fetch(`${emulator.url}/__control/${path}`, { method });
+  const body = await res.text();
+  assert.equal(res.status, 200, `${method} ${path}: ${body}`);
+  return JSON.parse(body);
+}
+
+function assertHeard(samples, freq, seconds, other) {
+  const tone = longestSound(samples);
+  assert.ok(tone.length / 44_100 >= seconds, `heard only ${(tone.length / 44_100).toFixed(2)} s of audio in one piece`);
+  const measured = dominantFrequency(tone);
+  assert.ok(Math.abs(measured - freq) < freq * 0.01, `expected ${freq} Hz, heard ${measured.toFixed(1)} Hz`);
+  assert.ok(powerAt(tone, freq) > 100 * powerAt(tone, other), `${other} Hz is audible too`);
+}
+
+async function rowTitled(browser, testid, title) {
+  return until(`a ${testid} titled ${title}`, async () => {
+    for (const row of await browser.$$(`[data-testid="${testid}"]`)) {
+      if ((await text(await row.$('[data-testid="track-title"]'))) === title) return row;
+    }
+    return false;
+  });
+}
+
+test('sign in by QR, play the daily picks, a VIP song plays from the library, sign out', async () => {
+  const music = tempDir('lyrebird-netease-music-');
+  makeTone(join(music, 'Members Only.flac'), {
+    freq: LOCAL_MEMBERS_HZ,
+    seconds: 5,
+    title: 'Members Only',
+    artist: 'Paywall Trio',
+    album: 'Premium',
+  });
+  const config = tempDir('lyrebird-netease-config-');
+  const { browser, close, log } = await launch({
+    env: {
+      LYREBIRD_LIBRARY_DIRS: music,
+      LYREBIRD_CONFIG_DIR: config,
+      LYREBIRD_NO_DEMO: '1',
+      LYREBIRD_NO_KEYRING: '1',
+      LYREBIRD_NETEASE_API: emulator.url,
+      LYREBIRD_NETEASE_WEAPI_PUBKEY: emulator.weapiModulus,
+    },
+  });
+  let recording;
+  try {
+    await libraryRowsWhen(browser, 1);
+
+    // QR login: the code is drawn; the phone scans it, then confirms.
+    await (await browser.$('[data-testid="netease-nav"]')).click();
+    await until('the QR code drawn', async () => (await browser.$('[data-testid="netease-qr"]')).isExisting());
+    const key = await until('the QR key issued', async () => {
+      const { qr } = await control('state', 'GET');
+      return Object.entries(qr).find(([, state]) => state === 'waiting')?.[0];
+    });
+    await control(`qr/${key}/scan`);
+    await until('"scanned" shown', async () =>
+      (await (await browser.$('[data-testid="netease-qr-state"]')).getAttribute('data-state')) === 'scanned');
+    await control(`qr/${key}/confirm`);
+    const user = await until('signed in', async () => {
+      const el = await browser.$('[data-testid="netease-user"]');
+      return (await el.isExisting()) && el;
+    }, 20_000);
+    assert.match(await user.getAttribute('title'), /Emulated Listener/);
+
+    // Daily picks: play one and hear it (the emulator streams its tone).
+    const morning = await rowTitled(browser, 'netease-daily-row', 'Loopback Morning');
+    recording = record(join(tempDir(), 'netease-morning.wav'));
+    await morning.doubleClick();
+    await until('Loopback Morning playing from NetEase', async () => {
+      const np = await nowPlaying(browser);
+      return np.status === 'playing' && np.title === 'Loopback Morning' && np.positionMs > 1500 &&
+        !(await (await browser.$('[data-testid="playing-from"]')).isExisting());
+    }, 20_000);
+    assertHeard(await recording.stop(), MORNING_HZ, 1, LOCAL_MEMBERS_HZ);
+
+    // A VIP-only song for a listener without VIP: the library's copy plays, and the bar says so.
+    const members = await rowTitled(browser, 'netease-daily-row', 'Members Only');
+    await members.doubleClick();
+    const from = await until('the library\'s copy of Members Only playing', async () => {
+      const np = await nowPlaying(browser);
+      const note = await browser.$('[data-testid="playing-from"]');
+      return np.status === 'playing' && np.title === 'Members Only' && (await note.isExisting()) && {
+        source: await note.getAttribute('data-source'),
+        text: await text(await browser.$('[data-testid="playing-from-text"]')),
+      };
+    }, 20_000);
+    assert.equal(from.source, 'library');
+    assert.equal(from.text, 'Playing from your library');
+    recording = record(join(tempDir(), 'netease-members.wav'));
+    await sleep(1500);
+    assertHeard(await recording.stop(), LOCAL_MEMBERS_HZ, 1, MEMBERS_HZ);
+
+    // The app asked the emulator with the real schemes: nothing was refused as undecryptable.
+    const { entries } = await control('log', 'GET');
+    assert.ok(entries.length > 0, 'the emulator saw the app');
+    assert.ok(entries.every((e) => e.status !== 400), 'a request the emulator could not decrypt');
+
+    // Sign out: the login panel again, the stored session gone, the queue kept.
+    const secrets = join(config, 'server-secrets.json');
+    assert.ok(existsSync(secrets) && readFileSync(secrets, 'utf8').includes('netease'), 'the session was stored');
+    await (await browser.$('[data-testid="netease-logout"]')).click();
+    await until('the login panel', async () => (await browser.$('[data-testid="netease-login"]')).isExisting());
+    assert.ok(!readFileSync(secrets, 'utf8').includes('MUSIC_U'), 'the session is wiped');
+    const snapshot = await browser.executeAsync((done) =>
+      window.__TAURI_INTERNALS__.invoke('get_snapshot', {}).then(done, () => done(null)));
+    assert.ok(snapshot.queue.entries.length >= 2, 'the queue is kept');
+  } catch (error) {
+    error.message += `\n--- app log ---\n${log.join('')}`;
+    throw error;
+  } finally {
+    await recording?.stop().catch(() => {});
+    await close();
+  }
+});
