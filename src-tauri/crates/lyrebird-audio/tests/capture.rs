@@ -336,7 +336,7 @@ fn a_corrupt_file_fails_cleanly() {
     let events = cap.run_child("corrupt", &cap.file_device_config(&wav), &empty);
     assert_eq!(
         events,
-        vec!["Failed { play_id: 7, reason: \"the file is empty\" }"]
+        vec!["Failed { play_id: 7, reason: \"the file is empty\", cause: Track }"]
     );
 }
 
