@@ -1,5 +1,6 @@
 // Subsonic in the real app against a real supysonic on 127.0.0.1: add the server through the
-// UI (a wrong password first: the client's error is shown), search a CJK title, play it and
+// UI (first without the legacy password method supysonic needs, then a wrong password: the
+// client's errors are shown), search a CJK title, play it and
 // hear its tone, see it in the server's "now playing", like it (starred there) and unlike it;
 // then the fallback race: a library track whose file is gone plays from the
 // server's copy, and the UI says so; a song deleted on the server after it was listed plays
@@ -79,11 +80,23 @@ test('add a server in the UI, search a CJK title and hear it; a missing local fi
     await setField(browser, 'server-form-name', 'Home 服务器');
     await setField(browser, 'server-form-url', server.baseUrl);
     await setField(browser, 'server-form-user', USER);
+    // supysonic refuses tokens: without the legacy password method the app says so and sends
+    // no password.
+    await setField(browser, 'server-form-secret', PASSWORD);
+    await (await browser.$('[data-testid="server-test"]')).click();
+    const legacyOff = await until('the legacy method refusal', async () => {
+      const result = await browser.$('[data-testid="server-test-result"]');
+      return (await result.isExisting()) && (await text(result));
+    });
+    assert.match(legacyOff, /only accepts the legacy password method/);
+    // Loopback, so allowed once ticked.
+    await (await browser.$('[data-testid="server-form-legacy-auth"]')).click();
+
     await setField(browser, 'server-form-secret', 'not-the-password');
     await (await browser.$('[data-testid="server-test"]')).click();
     const refused = await until('the test result', async () => {
       const result = await browser.$('[data-testid="server-test-result"]');
-      return (await result.isExisting()) && (await text(result));
+      return (await result.isExisting()) && /wrong user name or password/.test(await text(result)) && (await text(result));
     });
     assert.match(refused, /wrong user name or password/);
 

@@ -12,7 +12,7 @@ mod listed;
 mod load;
 mod lookups;
 mod lyrics_offsets;
-mod persistence;
+pub mod persistence;
 mod registry;
 mod scrobble;
 mod window_link;

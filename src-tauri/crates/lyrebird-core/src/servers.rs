@@ -47,6 +47,10 @@ pub struct ServerSettings {
     pub auth: ServerAuth,
     /// Accept a self-signed certificate for this server only.
     pub allow_self_signed: bool,
+    /// Send the password itself (hex-encoded, `p=enc:`) if the server refuses tokens, as
+    /// supysonic does. Off unless the user turns it on; refused over plain `http://` except to
+    /// this computer. Absent in settings of earlier versions: off.
+    pub legacy_password_auth: bool,
     /// Stream at most this many kbit/s (the server transcodes to MP3, usually without Range
     /// support, so a seek ahead waits for the stream to get there); absent: the original
     /// file, seeked by Range. Another quality is another file in the audio cache.
@@ -291,6 +295,8 @@ pub struct ServerInput {
     pub auth: ServerAuth,
     pub secret: Option<String>,
     pub allow_self_signed: bool,
+    /// See [`ServerSettings::legacy_password_auth`].
+    pub legacy_password_auth: bool,
     /// See [`ServerSettings::max_bit_rate_kbps`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -309,6 +315,7 @@ impl std::fmt::Debug for ServerInput {
             .field("auth", &self.auth)
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
             .field("allow_self_signed", &self.allow_self_signed)
+            .field("legacy_password_auth", &self.legacy_password_auth)
             .field("max_bit_rate_kbps", &self.max_bit_rate_kbps)
             .field("enabled", &self.enabled)
             .finish()
@@ -573,5 +580,21 @@ mod tests {
             !text.contains("hunter2") && text.contains("<redacted>"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn legacy_password_auth_is_off_in_settings_of_earlier_versions() {
+        let old: ServerSettings = serde_json::from_str(
+            r#"{"id":"a","name":"Home","baseUrl":"http://h","user":"ann","auth":"password",
+                "allowSelfSigned":false,"enabled":true,"secretStorage":"keyring"}"#,
+        )
+        .unwrap();
+        assert!(!old.legacy_password_auth);
+        let json = serde_json::to_string(&ServerSettings {
+            legacy_password_auth: true,
+            ..old
+        })
+        .unwrap();
+        assert!(json.contains(r#""legacyPasswordAuth":true"#), "{json}");
     }
 }

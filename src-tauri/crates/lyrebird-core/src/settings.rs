@@ -176,8 +176,11 @@ pub fn load(path: &Path) -> Loaded {
 
 /// Load any JSON state file with the same rules as settings: missing → defaults; unreadable or
 /// corrupt → defaults, the file moved aside, and the reason returned.
+/// Also removes what a killed earlier run left of its writes to `path` (see
+/// [`remove_stale_temps`]): this is the start of the file's life in this process.
 #[must_use]
 pub fn load_json<T: serde::de::DeserializeOwned + Default>(path: &Path) -> Loaded<T> {
+    remove_stale_temps(path);
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -229,24 +232,75 @@ pub fn save_json<T: Serialize>(path: &Path, value: &T) -> Result<(), SettingsErr
     write_atomically(path, &json).map_err(write_err)
 }
 
-/// Write to a temporary file in the same directory, flush it to disk, then rename over `path`.
+/// Write to a temporary file in the same directory, flush it to disk, then rename over `path`
+/// and flush the directory: a crash (`kill -9`, power loss) leaves either the old file or the
+/// new one, never a mix. The temporary file is [`temp_path`]; one left by a killed process is
+/// removed by the next start's [`load_json`].
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let file_name = path
-        .file_name()
-        .map_or_else(Default::default, |n| n.to_string_lossy());
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
+    let tmp = temp_path(path);
     let result = (|| {
         let mut file = fs::File::create(&tmp)?;
         file.write_all(bytes)?;
         file.sync_all()?;
-        fs::rename(&tmp, path)
+        fs::rename(&tmp, path)?;
+        sync_dir(dir);
+        Ok(())
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// `<dir>/.<name>.tmp-<pid>`: where this process writes `path` before renaming it into place.
+#[must_use]
+pub fn temp_path(path: &Path) -> PathBuf {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    dir.join(format!("{}{}", temp_prefix(path), std::process::id()))
+}
+
+fn temp_prefix(path: &Path) -> String {
+    let file_name = path
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
+    format!(".{file_name}.tmp-")
+}
+
+/// Remove the temporary files of writes to `path` by other processes: a run killed mid-write
+/// (`kill -9`, a crash, power loss) leaves its `.<name>.tmp-<pid>`, which no later run would
+/// ever rename or reuse. This process's own is left alone (its writer may be using it). Only
+/// one Lyrebird runs at a time, so another pid's file is a dead run's.
+pub fn remove_stale_temps(path: &Path) {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let prefix = temp_prefix(path);
+    let own = std::process::id().to_string();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        if pid != own
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && let Err(e) = fs::remove_file(entry.path())
+        {
+            tracing::warn!(file = %entry.path().display(), error = %e, "a crashed run's temporary file was not removed");
+        }
+    }
+}
+
+/// Make a rename in `dir` durable (Unix; elsewhere the rename is what the OS offers).
+pub fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Err(e) = fs::File::open(dir).and_then(|d| d.sync_all()) {
+        tracing::debug!(dir = %dir.display(), error = %e, "folder not synced");
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 /// Rename an unusable file to `<name>.corrupt-<unix time>` and return the new path.
@@ -311,6 +365,28 @@ mod tests {
         assert!(loaded.reset.is_none());
         // No temporary files are left behind.
         assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_dead_runs_temporary_files_go_at_load_and_ours_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        save(&path, &Settings::default()).unwrap();
+        let dead = dir.path().join(".settings.json.tmp-999999999");
+        let other_file = dir.path().join(".session.json.tmp-999999999");
+        fs::write(&dead, b"{\"vol").unwrap();
+        fs::write(&other_file, b"{").unwrap();
+        fs::write(temp_path(&path), b"{").unwrap();
+        assert!(load(&path).reset.is_none());
+        assert!(!dead.exists());
+        assert!(
+            other_file.exists(),
+            "another file's are its own load's business"
+        );
+        assert!(
+            temp_path(&path).exists(),
+            "this process's writer may be using it"
+        );
     }
 
     #[test]

@@ -88,6 +88,7 @@ impl ServersHandle {
             user: input.user.clone(),
             auth: input.auth,
             allow_self_signed: input.allow_self_signed,
+            legacy_password_auth: input.legacy_password_auth,
             max_bit_rate_kbps: input.max_bit_rate_kbps,
             enabled: input.enabled,
             // Checked as if stored; replaced by where it really went below.
@@ -149,6 +150,7 @@ impl ServersHandle {
             user: input.user.trim().to_owned(),
             auth: input.auth,
             allow_self_signed: input.allow_self_signed,
+            legacy_password_auth: input.legacy_password_auth,
             ..ServerSettings::default()
         };
         let typed = input.secret.clone().filter(|s| !s.is_empty());
@@ -473,6 +475,7 @@ fn config_of(server: &ServerSettings, secret: Option<String>) -> ServerConfig {
         password,
         api_key,
         allow_self_signed: server.allow_self_signed,
+        legacy_password_auth: server.legacy_password_auth,
         transcoding: server.max_bit_rate_kbps.map_or(
             lyrebird_subsonic::Transcoding::Original,
             |kbps| lyrebird_subsonic::Transcoding::Transcode {
@@ -701,6 +704,18 @@ mod tests {
         let id = new_id();
         assert!(!id.contains(':') && !id.is_empty(), "{id}");
         assert_ne!(id, new_id());
+    }
+
+    #[test]
+    fn the_legacy_password_method_reaches_the_client_only_when_chosen() {
+        let mut server = ServerSettings {
+            base_url: "http://127.0.0.1:4040".into(),
+            user: "ann".into(),
+            ..ServerSettings::default()
+        };
+        assert!(!config_of(&server, Some("pw".into())).legacy_password_auth);
+        server.legacy_password_auth = true;
+        assert!(config_of(&server, Some("pw".into())).legacy_password_auth);
     }
 
     /// A Subsonic server on loopback that says "ok" to everything and records the request

@@ -158,6 +158,8 @@ impl SecretFile {
         let spawned = std::thread::Builder::new()
             .name("lyrebird-secrets".into())
             .spawn(move || {
+                // A run killed mid-write left its temporary copy: nothing will rename it now.
+                lyrebird_core::settings::remove_stale_temps(&file);
                 for job in inbox {
                     match job {
                         FileJob::Read(id, reply) => {
@@ -252,7 +254,7 @@ fn write_private(file: &Path, secrets: &BTreeMap<String, String>) -> std::io::Re
     use std::io::Write;
     let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(".{SECRETS_FILE}.tmp-{}", std::process::id()));
+    let tmp = lyrebird_core::settings::temp_path(file);
     let _ = std::fs::remove_file(&tmp);
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -265,7 +267,9 @@ fn write_private(file: &Path, secrets: &BTreeMap<String, String>) -> std::io::Re
         let mut out = options.open(&tmp)?;
         out.write_all(&serde_json::to_vec_pretty(secrets).expect("strings serialize"))?;
         out.sync_all()?;
-        std::fs::rename(&tmp, file)
+        std::fs::rename(&tmp, file)?;
+        lyrebird_core::settings::sync_dir(dir);
+        Ok(())
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

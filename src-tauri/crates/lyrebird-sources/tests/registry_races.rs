@@ -76,6 +76,8 @@ async fn worker(
         user: USER.into(),
         secret: secret.map(str::to_owned),
         enabled,
+        // supysonic takes no tokens.
+        legacy_password_auth: true,
         ..ServerInput::default()
     };
     for op in 0..OPS_PER_TASK {
@@ -326,6 +328,8 @@ async fn listed_tracks_play_by_id_as_the_server_listed_them() {
             user: USER.into(),
             secret: Some(PASSWORD.into()),
             enabled: true,
+            // supysonic takes no tokens.
+            legacy_password_auth: true,
             ..ServerInput::default()
         })
         .await

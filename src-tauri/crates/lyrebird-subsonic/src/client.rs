@@ -397,7 +397,8 @@ impl SubsonicClient {
     }
 
     /// API key if the server advertises them, else token; the hex password only when the
-    /// server refuses tokens.
+    /// server refuses tokens, the user allowed it for this server, and the connection is
+    /// https:// or stays on this computer.
     async fn negotiate(&self) -> Result<Auth, SubsonicError> {
         let config = &self.0.config;
         if let Some(key) = &config.api_key {
@@ -424,7 +425,17 @@ impl SubsonicClient {
         match self.call_with(&token, "ping", &[]).await {
             Ok(_) => Ok(self.settled(token)),
             Err(error) if refuses_tokens(&error) => {
-                tracing::info!(server = %self.0.host, "subsonic: the server refuses token authentication ({error}); sending the password hex-encoded");
+                if !config.legacy_password_auth {
+                    tracing::info!(server = %self.0.host, "subsonic: the server refuses token authentication ({error}) and the legacy password method is off for it");
+                    return Err(SubsonicError::LegacyAuthNotEnabled);
+                }
+                if !private_enough_for_a_password(&self.0.base) {
+                    tracing::warn!(server = %self.0.host, "subsonic: the legacy password method is refused over plain http:// off this computer");
+                    return Err(SubsonicError::LegacyAuthOverPlainHttp {
+                        host: self.0.host.clone(),
+                    });
+                }
+                tracing::info!(server = %self.0.host, "subsonic: the server refuses token authentication ({error}); sending the password hex-encoded, as allowed for this server");
                 let legacy = Auth::LegacyPassword {
                     user: config.user.clone(),
                     password: password.clone(),
@@ -557,6 +568,26 @@ fn star_param(item: &StarItem) -> (&'static str, String) {
     }
 }
 
+/// Whether a password may travel to `base` readable (hex): over TLS, or to this computer
+/// (127.0.0.0/8, `::1`, `localhost`), where no network lies in between.
+fn private_enough_for_a_password(base: &Url) -> bool {
+    use std::net::IpAddr;
+    if base.scheme() == "https" {
+        return true;
+    }
+    let Some(host) = base.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<IpAddr>() {
+        Ok(IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+    }
+}
+
 /// The server will not take a token. 41 is the API's code for it; supysonic 0.7 instead
 /// answers 10 ("a required parameter is missing": it looks for `p` only), and a `ping` needs
 /// no parameter other than credentials, so on a ping that can only mean the same.
@@ -570,6 +601,27 @@ fn refuses_tokens(error: &SubsonicError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_readable_password_goes_only_over_tls_or_to_this_computer() {
+        for (address, private) in [
+            ("https://music.example.org", true),
+            ("https://192.0.2.7:4040", true),
+            ("http://127.0.0.1:4040", true),
+            ("http://127.8.9.10", true),
+            ("http://[::1]:4040", true),
+            ("http://localhost:4040", true),
+            ("http://LOCALHOST.", true),
+            ("http://music.example.org", false),
+            ("http://192.168.1.2:4040", false),
+            ("http://[::2]", false),
+            ("http://localhost.example.org", false),
+            ("http://128.0.0.1", false),
+        ] {
+            let base = normalize_base(address).unwrap();
+            assert_eq!(private_enough_for_a_password(&base), private, "{address}");
+        }
+    }
 
     #[test]
     fn base_addresses_are_normalized() {

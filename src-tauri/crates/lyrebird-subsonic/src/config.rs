@@ -59,7 +59,7 @@ pub struct ServerConfig {
     /// Where the server lives, e.g. `https://music.example.org/navidrome` (without `/rest`).
     pub base_url: String,
     pub user: String,
-    /// For token authentication (and the legacy fallback for servers that refuse tokens).
+    /// For token authentication (and the legacy password method, if allowed below).
     pub password: Option<Secret>,
     /// An OpenSubsonic API key, used when the server advertises `apiKeyAuthentication`.
     pub api_key: Option<Secret>,
@@ -67,6 +67,11 @@ pub struct ServerConfig {
     /// unless the user turns it on for this server.
     #[serde(default)]
     pub allow_self_signed: bool,
+    /// Send the password itself (`p=enc:<hex>`) to a server that refuses tokens (supysonic,
+    /// LDAP users). Off unless the user turns it on for this server, and even then refused over
+    /// plain `http://` to anything but this computer: hex is an encoding, not a protection.
+    #[serde(default)]
+    pub legacy_password_auth: bool,
     #[serde(default)]
     pub transcoding: Transcoding,
 }
@@ -85,6 +90,7 @@ impl ServerConfig {
             password: Some(Secret::new(password)),
             api_key: None,
             allow_self_signed: false,
+            legacy_password_auth: false,
             transcoding: Transcoding::Original,
         }
     }

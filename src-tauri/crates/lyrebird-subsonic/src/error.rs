@@ -39,6 +39,17 @@ pub enum SubsonicError {
     ApiKeyNotSupported,
     #[error("the server accepts only API keys; enter an API key instead of a password")]
     ApiKeyRequired,
+    #[error(
+        "this server only accepts the legacy password method; turn it on in the server's \
+         settings if you trust the connection"
+    )]
+    LegacyAuthNotEnabled,
+    #[error(
+        "this server only accepts the legacy password method, which would send the password \
+         readable by anyone on the network over plain http:// to {host}; use an https:// \
+         address"
+    )]
+    LegacyAuthOverPlainHttp { host: String },
     #[error("no password or API key is set for this server")]
     NoCredentials,
     #[error("the server refused: {message} (Subsonic error {code})")]

@@ -177,8 +177,15 @@ async fn api_key_problems_are_named() {
     assert!(error.to_string().contains("enter a password"), "{error}");
 }
 
+/// A client of `server` with the legacy password method allowed.
+fn legacy_client(server: &FakeServer, password: &str) -> SubsonicClient {
+    let mut config = ServerConfig::with_password(server.base_url(), USER, password);
+    config.legacy_password_auth = true;
+    SubsonicClient::new(config).unwrap()
+}
+
 #[tokio::test]
-async fn hex_password_is_sent_only_after_the_server_refuses_tokens() {
+async fn a_server_refusing_tokens_gets_no_password_unless_the_user_allowed_it() {
     for (refusal, code) in [
         (Tokens::Refuse41, "41"),
         (Tokens::RefuseLikeSupysonic, "10"),
@@ -187,6 +194,37 @@ async fn hex_password_is_sent_only_after_the_server_refuses_tokens() {
         sim.tokens = refusal;
         let server = sim_server(sim).await;
         let client = client(&server, PASSWORD);
+        let error = client.ping().await.unwrap_err();
+        assert_eq!(error, SubsonicError::LegacyAuthNotEnabled, "after {code}");
+        assert_eq!(
+            error.to_string(),
+            "this server only accepts the legacy password method; turn it on in the server's \
+             settings if you trust the connection"
+        );
+        assert!(client.search_tracks("hello", 1).await.is_err());
+        let requests = server.requests();
+        assert_eq!(
+            requests.len(),
+            2,
+            "one token ping per attempt, nothing else"
+        );
+        for request in &requests {
+            assert!(request.has("t") && !request.has("p"), "after {code}");
+            assert_no_secret(&request.head, &[PASSWORD, &hex(PASSWORD)]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn hex_password_is_sent_only_when_allowed_and_after_the_server_refuses_tokens() {
+    for (refusal, code) in [
+        (Tokens::Refuse41, "41"),
+        (Tokens::RefuseLikeSupysonic, "10"),
+    ] {
+        let mut sim = Sim::new(USER, PASSWORD);
+        sim.tokens = refusal;
+        let server = sim_server(sim).await;
+        let client = legacy_client(&server, PASSWORD);
         client.ping().await.unwrap();
         client.search_tracks("hello", 1).await.unwrap();
         assert_eq!(
@@ -206,6 +244,50 @@ async fn hex_password_is_sent_only_after_the_server_refuses_tokens() {
             assert_no_secret(&request.head, &[PASSWORD]);
         }
     }
+
+    // Allowed, but a server that takes tokens still gets tokens.
+    let server = sim_server(Sim::new(USER, PASSWORD)).await;
+    let client = legacy_client(&server, PASSWORD);
+    client.ping().await.unwrap();
+    assert_eq!(client.auth_kind().await.unwrap(), AuthKind::Token);
+    assert!(server.requests().iter().all(|r| !r.has("p")));
+}
+
+#[tokio::test]
+async fn allowed_legacy_auth_is_refused_over_plain_http_off_this_computer() {
+    let mut sim = Sim::new(USER, PASSWORD);
+    sim.tokens = Tokens::RefuseLikeSupysonic;
+    let server = sim_server(sim).await;
+    // A name that is not this computer's, resolved to the fake server.
+    let http = reqwest::Client::builder()
+        .resolve(
+            "music.lyrebird.test",
+            std::net::SocketAddr::from(([127, 0, 0, 1], server.port())),
+        )
+        .build()
+        .unwrap();
+    let mut config = ServerConfig::with_password(
+        format!("http://music.lyrebird.test:{}", server.port()),
+        USER,
+        PASSWORD,
+    );
+    config.legacy_password_auth = true;
+    let client = SubsonicClient::builder(config)
+        .http_client(http)
+        .build()
+        .unwrap();
+    let error = client.ping().await.unwrap_err();
+    assert_eq!(
+        error,
+        SubsonicError::LegacyAuthOverPlainHttp {
+            host: format!("music.lyrebird.test:{}", server.port())
+        }
+    );
+    assert!(error.to_string().contains("https://"), "{error}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1, "the token ping reached the server");
+    assert!(requests.iter().all(|r| !r.has("p")));
+    assert_no_secret(&requests[0].head, &[PASSWORD, &hex(PASSWORD)]);
 }
 
 #[tokio::test]
@@ -227,7 +309,7 @@ async fn wrong_password_is_a_clear_error_and_never_falls_back() {
     let mut sim = Sim::new(USER, PASSWORD);
     sim.tokens = Tokens::Refuse41;
     let server = sim_server(sim).await;
-    let error = self::client(&server, "not-it").ping().await.unwrap_err();
+    let error = legacy_client(&server, "not-it").ping().await.unwrap_err();
     assert_eq!(error, SubsonicError::WrongCredentials);
 }
 

@@ -159,12 +159,9 @@ async fn no_secret_reaches_any_log_line() {
     let mut sim = Sim::new(USER, PASSWORD);
     sim.tokens = Tokens::RefuseLikeSupysonic;
     let legacy = FakeServer::start(handler(sim)).await;
-    let client = SubsonicClient::new(ServerConfig::with_password(
-        legacy.base_url(),
-        USER,
-        PASSWORD,
-    ))
-    .unwrap();
+    let mut config = ServerConfig::with_password(legacy.base_url(), USER, PASSWORD);
+    config.legacy_password_auth = true;
+    let client = SubsonicClient::new(config).unwrap();
     browse(&client).await;
     stream(&client, "song-1").await;
     servers.push(legacy);

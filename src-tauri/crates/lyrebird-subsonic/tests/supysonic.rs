@@ -92,14 +92,26 @@ async fn real_supysonic_server() {
         server.pid(),
         clock.elapsed()
     );
-    let client = SubsonicClient::new(ServerConfig::with_password(
+    // supysonic 0.7 refuses tokens (with error 10): without the legacy method allowed, the
+    // client says so and sends no password.
+    let refused = SubsonicClient::new(ServerConfig::with_password(
         &server.base_url,
         USER,
         PASSWORD,
     ))
     .unwrap();
+    assert_eq!(
+        refused.ping().await.unwrap_err(),
+        SubsonicError::LegacyAuthNotEnabled
+    );
+    let client = SubsonicClient::new(legacy(ServerConfig::with_password(
+        &server.base_url,
+        USER,
+        PASSWORD,
+    )))
+    .unwrap();
 
-    // supysonic 0.7 refuses tokens (with error 10): the client settles on the hex password.
+    // Allowed (and on loopback), the client settles on the hex password.
     client.ping().await.unwrap();
     assert_eq!(client.auth_kind().await.unwrap(), AuthKind::LegacyPassword);
     assert!(client.open_subsonic_extensions().await.unwrap().is_empty());
@@ -113,17 +125,23 @@ async fn real_supysonic_server() {
     scrobble_as_a_source(&server, &client, &sine).await;
 
     // A wrong password.
-    let wrong = SubsonicClient::new(ServerConfig::with_password(
+    let wrong = SubsonicClient::new(legacy(ServerConfig::with_password(
         &server.base_url,
         USER,
         "not-the-password",
-    ))
+    )))
     .unwrap();
     let error = wrong.ping().await.unwrap_err();
     assert_eq!(error, SubsonicError::WrongCredentials);
     assert_eq!(error.to_string(), "wrong user name or password");
 
     eprintln!("supysonic test done in {:?}", clock.elapsed());
+}
+
+/// supysonic takes no tokens: every client of it opts in to the legacy password method.
+fn legacy(mut config: ServerConfig) -> ServerConfig {
+    config.legacy_password_auth = true;
+    config
 }
 
 /// search3 finds titles (CJK too) and maps them to tracks; returns "Sine Song".
@@ -198,7 +216,11 @@ async fn stream(server: &Supysonic, client: &SubsonicClient, sine: &Track, song:
     let seconds = flac_seconds(&bytes);
     assert!((seconds - 3.0).abs() < 0.01, "{seconds} s");
 
-    let mut config = ServerConfig::with_password(&server.base_url, USER, PASSWORD);
+    let mut config = legacy(ServerConfig::with_password(
+        &server.base_url,
+        USER,
+        PASSWORD,
+    ));
     config.transcoding = Transcoding::Transcode {
         max_bit_rate_kbps: 64,
         format: "mp3".into(),

@@ -15,6 +15,7 @@ const HOME: ServerSettings = {
   user: 'ann',
   auth: 'password',
   allowSelfSigned: false,
+  legacyPasswordAuth: false,
   enabled: true,
   secretStorage: 'keyring',
 };

@@ -15,6 +15,7 @@ const HOME: ServerSettings = {
   user: 'ann',
   auth: 'password',
   allowSelfSigned: false,
+  legacyPasswordAuth: false,
   enabled: true,
   secretStorage: 'file',
 };
@@ -60,7 +61,7 @@ describe('ServersSettings', () => {
     await fireEvent.click(screen.getByTestId('server-test'));
     await waitFor(() => expect(screen.getByTestId('server-test-result').textContent).toContain('Cannot connect: wrong user name or password'));
     expect(invokeMock).toHaveBeenLastCalledWith('test_server', {
-      server: { id: '', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: 'wrong', allowSelfSigned: false, enabled: true },
+      server: { id: '', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: 'wrong', allowSelfSigned: false, legacyPasswordAuth: false, enabled: true },
     });
 
     await type('server-form-secret', 'right');
@@ -72,7 +73,7 @@ describe('ServersSettings', () => {
     await fireEvent.submit(screen.getByTestId('server-form'));
     await waitFor(() => expect(screen.queryByTestId('server-form')).toBeNull());
     expect(invokeMock).toHaveBeenLastCalledWith('save_server', {
-      server: { id: '', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: 'right', allowSelfSigned: false, enabled: true },
+      server: { id: '', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: 'right', allowSelfSigned: false, legacyPasswordAuth: false, enabled: true },
     });
   });
 
@@ -86,7 +87,7 @@ describe('ServersSettings', () => {
     await fireEvent.submit(screen.getByTestId('server-form'));
     await waitFor(() => expect(screen.getByTestId('server-form-error').textContent).toContain('invalid server address'));
     expect(invokeMock).toHaveBeenLastCalledWith('save_server', {
-      server: { id: 's1', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: null, allowSelfSigned: true, enabled: true },
+      server: { id: 's1', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: null, allowSelfSigned: true, legacyPasswordAuth: false, enabled: true },
     });
 
     // A bitrate cap goes with the save; "Original file" takes it away again.
@@ -108,5 +109,47 @@ describe('ServersSettings', () => {
     expect(invokeMock).toHaveBeenLastCalledWith('set_source_order', { order: ['subsonic:s1', 'library'] });
     await fireEvent.click(screen.getByTestId('server-remove'));
     expect(invokeMock).toHaveBeenLastCalledWith('remove_server', { id: 's1' });
+  });
+
+  it('the legacy password method is off until ticked, warned about in en and zh-CN, and sent with test and save', async () => {
+    load({ servers: [HOME], order: [] });
+    render(ServersSettings);
+    await fireEvent.click(screen.getByTestId('server-edit'));
+    const box = screen.getByTestId('server-form-legacy-auth') as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    const hint = screen.getByTestId('server-form-legacy-auth-hint');
+    expect(hint.textContent).toContain('anyone who can see the connection can read it');
+    expect(hint.classList.contains('warning')).toBe(false);
+
+    await fireEvent.click(box);
+    expect(hint.classList.contains('warning')).toBe(true);
+    invokeMock.mockResolvedValueOnce({ result: 'ok', auth: 'LegacyPassword' });
+    await fireEvent.click(screen.getByTestId('server-test'));
+    expect(invokeMock).toHaveBeenLastCalledWith('test_server', {
+      server: expect.objectContaining({ id: 's1', legacyPasswordAuth: true }),
+    });
+    await waitFor(() => expect(screen.getByTestId('server-test-result').dataset.result).toBe('ok'));
+    invokeMock.mockResolvedValueOnce({ ...HOME, legacyPasswordAuth: true });
+    await fireEvent.submit(screen.getByTestId('server-form'));
+    expect(invokeMock).toHaveBeenLastCalledWith('save_server', {
+      server: expect.objectContaining({ id: 's1', legacyPasswordAuth: true }),
+    });
+    await waitFor(() => expect(screen.queryByTestId('server-form')).toBeNull());
+
+    // A server saved with it shows it ticked; an API key has no password to send.
+    load({ servers: [{ ...HOME, legacyPasswordAuth: true }], order: [] });
+    await fireEvent.click(screen.getByTestId('server-edit'));
+    expect((screen.getByTestId('server-form-legacy-auth') as HTMLInputElement).checked).toBe(true);
+    await fireEvent.change(screen.getByTestId('server-form-auth'), { target: { value: 'apiKey' } });
+    expect(screen.queryByTestId('server-form-legacy-auth')).toBeNull();
+  });
+
+  it('warns about the legacy password method in Chinese', async () => {
+    const snapshot = makeSnapshot();
+    player.load({ ...snapshot, settings: { ...snapshot.settings, locale: 'zh-CN', sources: { servers: [], order: [] } } });
+    render(ServersSettings);
+    await fireEvent.click(screen.getByTestId('server-add'));
+    expect(screen.getByTestId('server-form-legacy-auth').closest('label')?.textContent).toContain('允许旧式密码验证');
+    expect(screen.getByTestId('server-form-legacy-auth-hint').textContent).toContain('仅做十六进制编码');
   });
 });

@@ -320,6 +320,8 @@ export const en = {
   'servers.secretKeep': "Leave empty to keep the saved one",
   'servers.selfSigned': "Allow a self-signed certificate",
   'servers.selfSignedHint': "Only for your own server: its certificate is then not checked.",
+  'servers.legacyAuth': "Allow the legacy password method",
+  'servers.legacyAuthHint': "Only for servers that refuse the safer token sign-in (such as supysonic). The password is then sent in every request, merely hex-encoded: anyone who can see the connection can read it. Refused over http:// except to this computer.",
   'servers.quality': "Stream quality",
   'servers.qualityOriginal': "Original file",
   'servers.qualityKbps': "MP3, at most {kbps} kbit/s (transcoded by the server)",

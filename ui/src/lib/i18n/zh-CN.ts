@@ -317,6 +317,8 @@ export const zhCN: Record<MessageKey, string> = {
   'servers.secretKeep': "留空则保留已保存的密码",
   'servers.selfSigned': "允许自签名证书",
   'servers.selfSignedHint': "仅用于你自己的服务器：将不再检查它的证书。",
+  'servers.legacyAuth': "允许旧式密码验证",
+  'servers.legacyAuthHint': "仅用于拒绝更安全的令牌登录的服务器（例如 supysonic）。开启后每个请求都会携带密码，仅做十六进制编码：能看到连接的人都能读出它。除本机外，不允许通过 http:// 使用。",
   'servers.quality': "串流音质",
   'servers.qualityOriginal': "原始文件",
   'servers.qualityKbps': "MP3，最高 {kbps} kbit/s（由服务器转码）",

@@ -18,6 +18,7 @@ describe('servers commands', () => {
       auth: 'password' as const,
       secret: 'pw',
       allowSelfSigned: false,
+      legacyPasswordAuth: false,
       enabled: true,
     };
     const track = makeTrack({ id: 'subsonic:s1:42', source: 'subsonic' });

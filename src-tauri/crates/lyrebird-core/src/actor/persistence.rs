@@ -15,7 +15,7 @@ use tokio::sync::{mpsc as tokio_mpsc, oneshot};
 
 /// A write that failed, for the actor to report.
 #[derive(Debug)]
-pub(super) struct WriteFailed {
+pub struct WriteFailed {
     pub path: PathBuf,
     pub reason: String,
 }
@@ -32,14 +32,15 @@ enum Job {
 }
 
 /// The actor's side: hands writes to the writer thread.
-pub(super) struct Writer {
+pub struct Writer {
     jobs: Option<mpsc::Sender<Job>>,
 }
 
 impl Writer {
     /// Start the writer thread; failures come back on `failures`. Without a thread (the OS
     /// refused one) writes happen on the caller's thread, as before.
-    pub(super) fn start(failures: tokio_mpsc::UnboundedSender<WriteFailed>) -> Self {
+    #[must_use]
+    pub fn start(failures: tokio_mpsc::UnboundedSender<WriteFailed>) -> Self {
         let (jobs, inbox) = mpsc::channel::<Job>();
         let spawned = std::thread::Builder::new()
             .name("lyrebird-persist".into())
@@ -54,12 +55,13 @@ impl Writer {
     }
 
     /// No thread: for an actor that saves nothing (tests without files).
-    pub(super) fn inline() -> Self {
+    #[must_use]
+    pub fn inline() -> Self {
         Self { jobs: None }
     }
 
     /// Write `bytes` to `path` (atomically, later, in order).
-    pub(super) fn write(&self, path: PathBuf, bytes: Vec<u8>, report: bool) {
+    pub fn write(&self, path: PathBuf, bytes: Vec<u8>, report: bool) {
         let job = Job::Write {
             path,
             bytes,
@@ -75,7 +77,7 @@ impl Writer {
     }
 
     /// Wait until every write handed over so far is done.
-    pub(super) async fn flush(&self) {
+    pub async fn flush(&self) {
         let Some(jobs) = &self.jobs else { return };
         let (done, wait) = oneshot::channel();
         if jobs.send(Job::Flush(done)).is_ok() {

@@ -11,6 +11,10 @@ export type ServerInput = {
  */
 id: string, name: string, baseUrl: string, user: string, auth: ServerAuth, secret: string | null, allowSelfSigned: boolean, 
 /**
+ * See [`ServerSettings::legacy_password_auth`].
+ */
+legacyPasswordAuth: boolean, 
+/**
  * See [`ServerSettings::max_bit_rate_kbps`].
  */
 maxBitRateKbps?: number, enabled: boolean, };

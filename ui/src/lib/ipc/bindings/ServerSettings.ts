@@ -20,6 +20,12 @@ name: string, baseUrl: string, user: string, auth: ServerAuth,
  */
 allowSelfSigned: boolean, 
 /**
+ * Send the password itself (hex-encoded, `p=enc:`) if the server refuses tokens, as
+ * supysonic does. Off unless the user turns it on; refused over plain `http://` except to
+ * this computer. Absent in settings of earlier versions: off.
+ */
+legacyPasswordAuth: boolean, 
+/**
  * Stream at most this many kbit/s (the server transcodes to MP3, usually without Range
  * support, so a seek ahead waits for the stream to get there); absent: the original
  * file, seeked by Range. Another quality is another file in the audio cache.
