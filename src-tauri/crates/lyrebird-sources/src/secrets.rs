@@ -154,12 +154,14 @@ struct SecretFile(std::sync::mpsc::Sender<FileJob>);
 
 impl SecretFile {
     fn open(file: PathBuf) -> Self {
+        // A run killed mid-write left its temporary copy: nothing will rename it now. Removed
+        // before the store is handed out (one small directory listing), so that nothing can
+        // see the store without the cleanup having happened.
+        lyrebird_core::settings::remove_stale_temps(&file);
         let (jobs, inbox) = std::sync::mpsc::channel::<FileJob>();
         let spawned = std::thread::Builder::new()
             .name("lyrebird-secrets".into())
             .spawn(move || {
-                // A run killed mid-write left its temporary copy: nothing will rename it now.
-                lyrebird_core::settings::remove_stale_temps(&file);
                 for job in inbox {
                     match job {
                         FileJob::Read(id, reply) => {
