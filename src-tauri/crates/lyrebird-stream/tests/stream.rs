@@ -954,3 +954,26 @@ async fn location_headers_are_sent_on_every_request() {
         assert_eq!(r.header("x-lyrebird-client"), Some("tests"), "{r:?}");
     }
 }
+
+/// A file smaller than the prefetch (a short clip, a low-rate MP3): it is whole by the time
+/// `open` returns; reading it, seeking to its end and back (as a decoder looking for ID3v1
+/// tags does) and reading it again give its bytes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_smaller_than_the_prefetch_reads_whole_with_seeks() {
+    let server = TestServer::start(test_body(40 * KIB)).await;
+    let reader = open_remote(&streamer(), request(server.url("small"))).await;
+    assert_eq!(reader.content_length(), Some(40 * KIB as u64));
+    let body = server.body().to_vec();
+    let (reader, tail) = blocking(move || {
+        let mut reader = reader;
+        let end = reader.seek(SeekFrom::End(-128)).unwrap();
+        let mut tail = vec![0; 128];
+        reader.read_exact(&mut tail).unwrap();
+        assert_eq!(end, 40 * KIB as u64 - 128);
+        (reader, tail)
+    })
+    .await;
+    assert_same(&tail, &body[body.len() - 128..]);
+    let (_, all) = read_to_end_from(reader, 0).await;
+    assert_same(&all.unwrap(), &body);
+}
