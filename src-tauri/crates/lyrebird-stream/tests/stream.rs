@@ -956,7 +956,7 @@ async fn location_headers_are_sent_on_every_request() {
 }
 
 /// A file smaller than the prefetch (a short clip, a low-rate MP3): it is whole by the time
-/// `open` returns; reading it, seeking to its end and back (as a decoder looking for ID3v1
+/// `open` returns; reading it, seeking to its end and back (as a decoder looking for `ID3v1`
 /// tags does) and reading it again give its bytes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_smaller_than_the_prefetch_reads_whole_with_seeks() {
