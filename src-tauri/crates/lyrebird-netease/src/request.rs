@@ -350,6 +350,32 @@ pub fn build_xeapi_key_request(
     Ok((request, nonce))
 }
 
+/// The OS version, channel and app version a request claims: the device's own when it claims
+/// the device's OS, else the preset of the client it claims to be.
+struct Claimed {
+    osver: String,
+    channel: String,
+    appver: String,
+}
+
+impl Claimed {
+    fn of(device: &DeviceIdentity, os: ClientOs) -> Self {
+        if os == device.os {
+            Self {
+                osver: device.osver.clone(),
+                channel: device.channel.clone(),
+                appver: device.appver.clone(),
+            }
+        } else {
+            Self {
+                osver: os.osver().to_owned(),
+                channel: os.channel().to_owned(),
+                appver: os.appver().to_owned(),
+            }
+        }
+    }
+}
+
 /// The cookies weapi, linuxapi and xeapi send: the account's, then the device's.
 fn web_cookies(
     call: &ApiCall,
@@ -357,7 +383,7 @@ fn web_cookies(
     os: ClientOs,
 ) -> Vec<(&'static str, String)> {
     let device = ctx.device;
-    let claims_own_os = os == device.os;
+    let claimed = Claimed::of(device, os);
     let mut cookies = Vec::new();
     if let Some(u) = &ctx.credentials.music_u {
         cookies.push(("MUSIC_U", u.clone()));
@@ -372,32 +398,11 @@ fn web_cookies(
         ("_ntes_nnid", device.ntes_nnid.clone()),
         ("WNMCID", device.wnmcid.clone()),
         ("WEVNSM", "1.0.0".to_owned()),
-        (
-            "osver",
-            if claims_own_os {
-                device.osver.clone()
-            } else {
-                os.osver().to_owned()
-            },
-        ),
+        ("osver", claimed.osver),
         ("deviceId", device.device_id.clone()),
         ("os", os.cookie().to_owned()),
-        (
-            "channel",
-            if claims_own_os {
-                device.channel.clone()
-            } else {
-                os.channel().to_owned()
-            },
-        ),
-        (
-            "appver",
-            if claims_own_os {
-                device.appver.clone()
-            } else {
-                os.appver().to_owned()
-            },
-        ),
+        ("channel", claimed.channel),
+        ("appver", claimed.appver),
     ]);
     // The npm package leaves NMTID out of login requests.
     if !call.path.contains("login") {
@@ -417,42 +422,21 @@ fn client_header(
     now_ms: u64,
 ) -> Result<Vec<(&'static str, String)>, NeteaseError> {
     let device = ctx.device;
-    let claims_own_os = os == device.os;
+    let claimed = Claimed::of(device, os);
     let mut draw = [0u8; 2];
     entropy.fill(&mut draw)?;
     let request_number = u16::from_le_bytes(draw) % 1000;
     let mut header = vec![
-        (
-            "osver",
-            if claims_own_os {
-                device.osver.clone()
-            } else {
-                os.osver().to_owned()
-            },
-        ),
+        ("osver", claimed.osver),
         ("deviceId", device.device_id.clone()),
         ("os", os.cookie().to_owned()),
-        (
-            "appver",
-            if claims_own_os {
-                device.appver.clone()
-            } else {
-                os.appver().to_owned()
-            },
-        ),
+        ("appver", claimed.appver),
         ("versioncode", "140".to_owned()),
         ("mobilename", String::new()),
         ("buildver", (now_ms / 1000).to_string()),
         ("resolution", "1920x1080".to_owned()),
         ("__csrf", ctx.credentials.csrf.clone().unwrap_or_default()),
-        (
-            "channel",
-            if claims_own_os {
-                device.channel.clone()
-            } else {
-                os.channel().to_owned()
-            },
-        ),
+        ("channel", claimed.channel),
         ("requestId", format!("{now_ms}_{request_number:04}")),
     ];
     if let Some(u) = &ctx.credentials.music_u {

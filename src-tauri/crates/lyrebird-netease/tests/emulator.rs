@@ -5,9 +5,6 @@
 //! The emulator runs under `node` from PATH. Without node (or the npm package) the test is
 //! skipped with a message, except when `CI` is set: then it fails. Nothing goes to NetEase.
 
-use std::io::{BufRead as _, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use lyrebird_netease::crypto::xeapi;
@@ -21,99 +18,21 @@ use serde_json::{Value, json};
 /// The login token the emulator's default scenario accepts from the start.
 const PRESET_MUSIC_U: &str = "EMU_MUSIC_U_PRESET_10001";
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..")
-}
+#[path = "support/emulator.rs"]
+mod emulator;
 
-/// The emulator process, killed when dropped.
-struct Emulator {
-    child: Child,
-    base: String,
-    state: PathBuf,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.state);
-    }
-}
-
-/// Starts the emulator, or says why it cannot.
-fn start() -> Result<Emulator, String> {
-    start_with(&[]).map(|(emu, _)| emu)
-}
-
-/// Starts the emulator with extra arguments; the emulator and its start-up line.
-fn start_with(args: &[&str]) -> Result<(Emulator, Value), String> {
-    let package = repo().join("node_modules/@neteasecloudmusicapienhanced/api/util/crypto.js");
-    if !package.is_file() {
-        return Err(format!(
-            "the npm package is not at {} (run `npm ci`)",
-            package.display()
-        ));
-    }
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let state = std::env::temp_dir().join(format!(
-        "lyrebird-netease-emu-{}-{nanos}",
-        std::process::id()
-    ));
-    let mut child = Command::new("node")
-        .arg(repo().join("tests/netease-emulator/server.mjs"))
-        .args(["--port", "0", "--state"])
-        .arg(&state)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("cannot run node: {e}"))?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let Ok(ready) = serde_json::from_str::<Value>(&line) else {
-        let _ = child.kill();
-        panic!("the emulator did not start: {line:?}");
-    };
-    let port = ready["port"]
-        .as_u64()
-        .expect("the emulator prints its port");
-    Ok((
-        Emulator {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            state,
-        },
-        ready,
-    ))
-}
-
-fn skip_or_fail(why: &str) {
-    assert!(
-        std::env::var_os("CI").is_none_or(|v| v.is_empty()),
-        "CI must run the NetEase emulator test, but {why}"
-    );
-    eprintln!("skipped: {why}");
-}
+use emulator::{Emulator, skip_or_fail};
 
 /// With the emulator's own weapi key (what `LYREBIRD_NETEASE_WEAPI_PUBKEY` sets), the client
 /// with the operating system's randomness gets every weapi call opened, parameters and all.
 #[tokio::test]
 async fn weapi_with_the_emulators_own_key_needs_no_known_secret() {
     use lyrebird_netease::client::NeteaseClient;
-    let (emu, ready) = match start_with(&["--weapi-rsa", "generate"]) {
-        Ok(started) => started,
+    let emu = match emulator::start(&["--weapi-rsa", "generate"]) {
+        Ok(emu) => emu,
         Err(why) => return skip_or_fail(&why),
     };
-    let modulus = ready["weapiModulus"]
-        .as_str()
-        .expect("the modulus is printed");
-    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(modulus)).unwrap();
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
     assert!(!hosts.weapi_key.is_netease());
     let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
@@ -180,15 +99,9 @@ async fn control(http: &reqwest::Client, emu: &Emulator, path: &str, body: &Valu
 #[tokio::test]
 #[allow(clippy::too_many_lines)]
 async fn lyrebird_and_the_emulator_agree_over_http() {
-    let emu = match start() {
+    let emu = match emulator::start::<&str>(&[]) {
         Ok(emu) => emu,
-        Err(why) if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) => {
-            panic!("CI must run the NetEase emulator test, but {why}")
-        }
-        Err(why) => {
-            eprintln!("skipped: {why}");
-            return;
-        }
+        Err(why) => return skip_or_fail(&why),
     };
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let hosts = ApiHosts::all(&emu.base).unwrap();
