@@ -542,7 +542,10 @@ fn every_command_gets_hostile_arguments(f: &Fixture) {
             !path.starts_with(f.config.path().join("cache"))
                 && path.extension().is_some_and(|e| e == "json")
         })
-        .map(|(path, contents)| (path.display().to_string(), contents.len()))
+        .map(|(path, contents)| {
+            let start = String::from_utf8_lossy(&contents[..contents.len().min(300)]).into_owned();
+            (format!("{}: {start}", path.display()), contents.len())
+        })
         .collect();
     let total: usize = kept.iter().map(|(_, len)| len).sum();
     assert!(
