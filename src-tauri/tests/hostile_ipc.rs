@@ -17,12 +17,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lyrebird_lib::{LaunchOptions, build_app, start};
 use serde_json::{Value, json};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
-use tauri::webview::InvokeRequest;
-use tauri::{App, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::test::MockRuntime;
+use tauri::{App, Manager, WebviewWindow};
+
+mod support;
+use support::{DEMO_FILES, demo_dir, invoke, started_app, window};
 
 /// How one argument is typed, and a plausible value for it while another one is attacked.
 #[derive(Clone, Copy)]
@@ -308,19 +308,6 @@ fn objects(valid: &str, strings: &[Value]) -> Vec<Value> {
     out
 }
 
-fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: tauri::http::HeaderMap::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().unwrap_or(Value::Null))
-}
-
 /// A call that does not answer within this long fails the run (`get_ipc_response` would wait
 /// forever for a command that panicked or hangs).
 const ANSWER_WITHIN: Duration = Duration::from_secs(30);
@@ -412,26 +399,12 @@ struct Fixture {
 fn fixture() -> Fixture {
     let music = tempfile::tempdir().unwrap();
     let config = tempfile::tempdir().unwrap();
-    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/demo");
-    for name in ["01-a4.flac", "02-c-sharp5.mp3"] {
-        std::fs::copy(demo.join(name), music.path().join(name)).unwrap();
+    for name in DEMO_FILES {
+        std::fs::copy(demo_dir().join(name), music.path().join(name)).unwrap();
     }
-    let options = LaunchOptions {
-        config_dir: Some(config.path().to_owned()),
-        library_dirs: None,
-        include_demo: false,
-        open: Vec::new(),
-        cache_dir: Some(config.path().join("cache")),
-        cache_mb: None,
-        desktop: false,
-    };
-    let mut app = build_app(mock_builder())
-        .build(tauri::generate_context!())
-        .unwrap();
-    start(&mut app, options).unwrap();
-    let main = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default())
-        .build()
-        .unwrap();
+    // No library folders given: they come from the settings, which the attack tries to change.
+    let app = started_app(support::options(config.path(), None));
+    let main = window(&app, "main");
     Fixture {
         app,
         main,
@@ -600,11 +573,10 @@ fn the_small_windows_are_refused_every_other_command(f: &Fixture) {
     let main = permissions("main");
     for (label, capability) in [("mini", "mini"), ("lyrics", "lyrics")] {
         // `open_mini_player` above may have made the mini player already.
-        let window = f.app.get_webview_window(label).unwrap_or_else(|| {
-            WebviewWindowBuilder::new(&f.app, label, WebviewUrl::default())
-                .build()
-                .unwrap()
-        });
+        let window = f
+            .app
+            .get_webview_window(label)
+            .unwrap_or_else(|| window(&f.app, label));
         let granted = permissions(capability);
         assert!(invoke(&window, "get_snapshot", json!({})).is_ok());
         let mut refused = 0;

@@ -155,7 +155,10 @@ pub(crate) fn parse<T: DeserializeOwned>(
                     reason: format!("HTTP {status} from the proxy in front of it"),
                 });
             }
-            let what = if (200..300).contains(&status) {
+            let what = if (300..400).contains(&status) {
+                // Redirects are followed to the same server only (see `same_server_redirects`).
+                format!("a redirect to another address (HTTP {status}), which is not followed")
+            } else if (200..300).contains(&status) {
                 describe(body).to_owned()
             } else {
                 format!("{} (HTTP {status})", describe(body))
@@ -238,6 +241,11 @@ mod tests {
         assert!(error.to_string().contains("not Subsonic JSON"), "{error}");
         let error = parse::<IgnoredAny>(200, b"", "h", None).unwrap_err();
         assert!(error.to_string().contains("empty"), "{error}");
+        let error = parse::<IgnoredAny>(302, b"", "h", None).unwrap_err();
+        assert!(
+            error.to_string().contains("a redirect to another address"),
+            "{error}"
+        );
         let error = parse::<IgnoredAny>(502, b"Bad Gateway", "h", None).unwrap_err();
         assert!(
             matches!(error, SubsonicError::ServerDown { .. }),
