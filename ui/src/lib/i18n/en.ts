@@ -88,6 +88,8 @@ export const en = {
   'nowPlaying.title': 'Now Playing',
   'nowPlaying.open': 'Open Now Playing',
   'nowPlaying.nothingBody': 'Play a track to see it here with its lyrics.',
+  'nowPlaying.upNext': 'Up next',
+  'nowPlaying.upNextNone': 'Nothing after this track in the queue.',
 
   'track.unknownArtist': 'Unknown artist',
   'track.untitled': 'Untitled',

@@ -88,6 +88,8 @@ export const zhCN: Record<MessageKey, string> = {
   'nowPlaying.title': '正在播放',
   'nowPlaying.open': '打开“正在播放”',
   'nowPlaying.nothingBody': '播放一首曲目，即可在此看到它和它的歌词。',
+  'nowPlaying.upNext': '接下来播放',
+  'nowPlaying.upNextNone': '队列中这是最后一首。',
 
   'track.unknownArtist': '未知艺人',
   'track.untitled': '无标题',
