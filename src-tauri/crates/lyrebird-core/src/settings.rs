@@ -81,7 +81,7 @@ pub struct DesktopSettings {
 }
 
 /// Light, dark, or whichever the system uses (and follow it when it changes).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Theme {
     #[default]
@@ -93,7 +93,7 @@ pub enum Theme {
 /// The accent colour, from a fixed palette whose text contrast is checked for both themes
 /// (`ui/src/theme.test.ts`); the UI maps each to its own colours, so nothing from the file
 /// reaches CSS as text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum Accent {
     #[default]
@@ -111,21 +111,41 @@ pub enum Accent {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Appearance {
-    #[serde(deserialize_with = "or_default")]
     pub theme: Theme,
-    #[serde(deserialize_with = "or_default")]
     pub accent: Accent,
 }
 
-/// Deserializes a `T`, or gives its default when the value is not one this version knows.
-fn or_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::de::DeserializeOwned + Default,
-{
-    let value = serde_json::Value::deserialize(deserializer)?;
-    Ok(serde_json::from_value(value).unwrap_or_default())
+/// Reads any JSON value as the variant its camelCase name says, or the default for a name (or
+/// a value) this version does not know.
+macro_rules! lenient_deserialize {
+    ($type:ty { $($name:literal => $variant:expr),+ $(,)? }) => {
+        impl<'de> Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                Ok(match value.as_str() {
+                    $(Some($name) => $variant,)+
+                    _ => Self::default(),
+                })
+            }
+        }
+    };
 }
+
+lenient_deserialize!(Theme {
+    "system" => Theme::System,
+    "light" => Theme::Light,
+    "dark" => Theme::Dark,
+});
+
+lenient_deserialize!(Accent {
+    "orange" => Accent::Orange,
+    "red" => Accent::Red,
+    "pink" => Accent::Pink,
+    "purple" => Accent::Purple,
+    "blue" => Accent::Blue,
+    "teal" => Accent::Teal,
+    "green" => Accent::Green,
+});
 
 /// Global keyboard shortcuts, as accelerators (`CmdOrCtrl+Alt+P`: modifiers and a key joined
 /// by `+`; `CmdOrCtrl` is Command on macOS, Control elsewhere). An empty string: no shortcut.
@@ -509,6 +529,30 @@ mod tests {
                 theme: Theme::Dark,
                 accent: Accent::Orange
             }
+        );
+    }
+
+    #[test]
+    fn every_theme_and_accent_reads_back_as_written() {
+        for theme in [Theme::System, Theme::Light, Theme::Dark] {
+            let json = serde_json::to_value(theme).unwrap();
+            assert_eq!(serde_json::from_value::<Theme>(json).unwrap(), theme);
+        }
+        for accent in [
+            Accent::Orange,
+            Accent::Red,
+            Accent::Pink,
+            Accent::Purple,
+            Accent::Blue,
+            Accent::Teal,
+            Accent::Green,
+        ] {
+            let json = serde_json::to_value(accent).unwrap();
+            assert_eq!(serde_json::from_value::<Accent>(json).unwrap(), accent);
+        }
+        assert_eq!(
+            serde_json::from_value::<Accent>(serde_json::json!(7)).unwrap(),
+            Accent::Orange
         );
     }
 
