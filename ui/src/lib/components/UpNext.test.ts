@@ -25,8 +25,6 @@ describe('Now Playing: up next', () => {
       'Song 4 Artist 4',
       'Song 5 Artist 5',
       'Song 6 Artist 6',
-      'Song 7 Artist 7',
-      'Song 8 Artist 8',
     ]);
     expect(entries[0]).toHaveAccessibleName('Play Song 3');
     const entryId = player.queue!.entries[4]!.entryId;

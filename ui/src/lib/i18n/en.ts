@@ -208,7 +208,7 @@ export const en = {
   'accent.teal': 'Teal',
   'accent.green': 'Green',
   'keys.title': 'Keyboard shortcuts',
-  'keys.open': 'Keyboard shortcuts',
+  'keys.open': 'Shortcuts',
   'keys.close': 'Close',
   'keys.window': 'In the window',
   'keys.lists': 'In lists',

@@ -205,7 +205,7 @@ export const zhCN: Record<MessageKey, string> = {
   'accent.teal': '青色',
   'accent.green': '绿色',
   'keys.title': '键盘快捷键',
-  'keys.open': '键盘快捷键',
+  'keys.open': '快捷键',
   'keys.close': '关闭',
   'keys.window': '窗口内',
   'keys.lists': '列表中',
