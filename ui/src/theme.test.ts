@@ -80,6 +80,46 @@ describe('theme colours', () => {
   });
 });
 
+/** `color-mix(in srgb, a share%, transparent)` drawn over `under`, as #rrggbb. */
+function over(colour: string, share: number, under: string): string {
+  const parts = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const top = parts(colour);
+  const bottom = parts(under);
+  return `#${top.map((c, i) => Math.round(c * share + bottom[i]! * (1 - share)).toString(16).padStart(2, '0')).join('')}`;
+}
+
+describe('focus ring', () => {
+  const svelteStyles = Object.entries(
+    import.meta.glob<string>('./**/*.svelte', { query: '?raw', import: 'default', eager: true }),
+  ).map(([path, text]) => [path, /<style>([\s\S]*?)<\/style>/.exec(text)?.[1] ?? ''] as const);
+  const cssFiles = ['app.css', 'lib/components/settings.css', 'lib/components/tracktable.css'].map(
+    (path) => [path, readFileSync(join(import.meta.dirname, path), 'utf8')] as const,
+  );
+
+  it('is drawn for every focused control, and never taken away where it shows', () => {
+    expect(css).toMatch(/:focus-visible\s*\{\s*outline:\s*2px solid var\(--focus-ring\)/);
+    expect(svelteStyles.length).toBeGreaterThan(20);
+    for (const [path, text] of [...svelteStyles, ...cssFiles]) {
+      for (const rule of text.replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+        if (rule[1]!.includes(':focus-visible')) {
+          expect(rule[2], `${path}: ${rule[1]!.trim()}`).not.toMatch(/outline:\s*(none|0)\b/);
+        }
+      }
+    }
+  });
+
+  it.each((['light', 'dark'] as const).flatMap((scheme) => ACCENTS.map((accent) => [scheme, accent] as const)))(
+    '%s theme, %s accent: the ring stands out from the background (3:1)',
+    (scheme, accent) => {
+      const c = colours(scheme, accent);
+      const share = Number(/var\(--accent\) (\d+)%/.exec(c['--focus-ring']!)?.[1] ?? 100) / 100;
+      for (const surface of ['--bg', '--sidebar-bg', '--popover-bg']) {
+        expect(contrast(over(c['--accent']!, share, c[surface]!), c[surface]!), surface).toBeGreaterThanOrEqual(3);
+      }
+    },
+  );
+});
+
 describe('appearance', () => {
   it('resolves "system" with the system, and keeps a chosen theme', () => {
     expect(resolveScheme('system', true)).toBe('dark');
