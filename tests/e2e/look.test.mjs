@@ -3,11 +3,12 @@
 // keyboard shortcuts overlay, and a theme chosen in Settings reaching every window and the
 // settings file.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { launch, tempDir, until } from './lib/app.mjs';
+import { launch, libraryRowsWhen, nowPlaying, tempDir, until } from './lib/app.mjs';
 import { makeTone } from './lib/audio.mjs';
 
 /** Switch WebDriver to the window whose page has `selector`; returns the main window's handle. */
@@ -110,6 +111,59 @@ test('screen readers get a name and a role for every control; ? lists the keys; 
     await switchToWindowWith(browser, '[data-testid="mini-player"]');
     await until('the mini player light', async () => (await rootLook(browser)).theme === 'light');
     await browser.switchToWindow(main);
+  } catch (error) {
+    error.message += `\n--- app log ---\n${log.join('')}`;
+    throw error;
+  } finally {
+    await close();
+  }
+});
+
+/** The X windows titled exactly `title`, shown or not. */
+function windowsTitled(title) {
+  try {
+    return execFileSync('xdotool', ['search', '--name', `^${title}$`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+test('a hidden window redraws nothing for the position, and catches up when shown', async () => {
+  const music = tempDir('lyrebird-look-hidden-');
+  makeTone(join(music, 'long.flac'), { freq: 440, seconds: 30, title: 'Long', artist: 'Look' });
+  const { browser, close, log } = await launch({
+    env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: tempDir(), LYREBIRD_NO_DEMO: '1' },
+  });
+  const shown = () => browser.execute(() => document.visibilityState);
+  const fill = () => browser.execute(() => document.querySelector('[data-testid="np-seek-fill"]')?.style.transform ?? '');
+  try {
+    const [row] = await libraryRowsWhen(browser, 1);
+    await row.element.doubleClick();
+    await until('playing past 1 s', async () => (await nowPlaying(browser)).positionMs > 1000);
+    assert.equal(await shown(), 'visible');
+    assert.match(await fill(), /^scaleX\(0\.0\d*\)$/);
+
+    const [window] = windowsTitled('Lyrebird');
+    assert.ok(window, 'the main window');
+    execFileSync('xdotool', ['windowunmap', '--sync', window]);
+    await until('hidden', async () => (await shown()) === 'hidden');
+    const before = await nowPlaying(browser);
+    const fillBefore = await fill();
+    await new Promise((done) => setTimeout(done, 2000));
+    // Two seconds of playing (ten position events) changed nothing on the page.
+    const during = await nowPlaying(browser);
+    assert.equal(during.positionMs, before.positionMs);
+    assert.equal(during.status, 'playing');
+    assert.equal(await fill(), fillBefore);
+
+    execFileSync('xdotool', ['windowmap', '--sync', window]);
+    await until('shown again', async () => (await shown()) === 'visible');
+    const after = await until('caught up', async () => {
+      const now = await nowPlaying(browser);
+      return now.positionMs >= before.positionMs + 1800 && now;
+    });
+    assert.ok(after.positionMs < before.positionMs + 6000, `${after.positionMs}`);
+    assert.notEqual(await fill(), fillBefore);
   } catch (error) {
     error.message += `\n--- app log ---\n${log.join('')}`;
     throw error;
