@@ -128,6 +128,11 @@ function windowsTitled(title) {
   }
 }
 
+// What it guards: nothing on the page may move while the window is hidden — a timer of the UI's
+// own (a local clock for the position) makes it fail; timers do run in an unmapped WebKitGTK
+// view. The player's events themselves did not reach the unmapped view even without the
+// store's hold on position events (ui/src/lib/player.svelte.ts, checked by idleCost.test.ts),
+// which makes the same true on engines that deliver them.
 test('a hidden window redraws nothing for the position, and catches up when shown', async () => {
   const music = tempDir('lyrebird-look-hidden-');
   makeTone(join(music, 'long.flac'), { freq: 440, seconds: 30, title: 'Long', artist: 'Look' });
