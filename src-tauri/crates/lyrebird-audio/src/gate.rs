@@ -252,14 +252,22 @@ fn check_mp4<R: Read + Seek>(reader: &mut R, start: u64, len: Option<u64>) -> Re
     }
 }
 
-/// Boxes that hold boxes, and how many bytes of their body come before the first.
-fn children_at(kind: &[u8]) -> Option<usize> {
+/// Boxes that hold boxes, and how many bytes of their `body` come before the first.
+fn children_at(kind: &[u8], body: &[u8]) -> Option<usize> {
     match kind {
         b"moov" | b"trak" | b"mdia" | b"minf" | b"stbl" | b"udta" | b"edts" | b"dinf" | b"ilst"
         | b"mvex" | b"moof" | b"traf" => Some(0),
+        // ISO `meta` has a version and flags before its boxes; QuickTime's has none.
+        b"meta" if body.get(4..8) == Some(b"hdlr") => Some(0),
         b"meta" => Some(4),
         b"stsd" => Some(8),
-        b"mp4a" | b"alac" | b"enca" => Some(28),
+        // A sound sample entry: 28 bytes, 16 more in QuickTime's version 1, 36 in version 2.
+        b"mp4a" | b"alac" | b"enca" => match body.get(8..10) {
+            Some([0, 0]) => Some(28),
+            Some([0, 1]) => Some(44),
+            Some([0, 2]) => Some(64),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -302,7 +310,7 @@ fn check_boxes(data: &[u8], file_len: u64, depth: usize, in_ilst: bool) -> Resul
         if kind == b"alac" {
             check_alac_rate(body)?;
         }
-        if let Some(skip) = children_at(kind).or(in_ilst.then_some(0))
+        if let Some(skip) = children_at(kind, body).or(in_ilst.then_some(0))
             && let Some(children) = body.get(skip..)
         {
             check_boxes(children, file_len, depth + 1, kind == b"ilst")?;
@@ -443,7 +451,93 @@ impl<R: Read + Seek> Seek for Admitted<R> {
 
 #[cfg(test)]
 mod tests {
-    use super::vorbis_comments_fit;
+    use std::io::{Cursor, Read, Seek, SeekFrom};
+
+    use super::{admit, check_boxes, vorbis_comments_fit};
+
+    fn mp4_box(kind: &[u8], body: &[u8]) -> Vec<u8> {
+        let size = u32::try_from(body.len() + 8).unwrap();
+        [&size.to_be_bytes()[..], kind, body].concat()
+    }
+
+    #[test]
+    fn quicktime_meta_and_sound_entries_are_read_as_such() {
+        let data = mp4_box(b"data", &[0, 0, 0, 1, 0, 0, 0, 0, b'x']);
+        let item = mp4_box(b"\xa9nam", &data);
+        let ilst = mp4_box(b"ilst", &item);
+        let hdlr = mp4_box(b"hdlr", &[0; 25]);
+        // ISO: version and flags first; QuickTime: the boxes at once.
+        let iso = mp4_box(b"meta", &[&[0, 0, 0, 0][..], &hdlr, &ilst].concat());
+        let quicktime = mp4_box(b"meta", &[&hdlr[..], &ilst].concat());
+        for meta in [iso, quicktime] {
+            assert_eq!(
+                check_boxes(&mp4_box(b"udta", &meta), 1000, 0, false),
+                Ok(())
+            );
+        }
+        // A version 1 sound description has 16 bytes more before its boxes.
+        let esds = mp4_box(b"esds", &[0; 20]);
+        let mut v1 = [0u8; 44];
+        v1[9] = 1;
+        let entry = mp4_box(b"mp4a", &[&v1[..], &esds].concat());
+        let stsd = mp4_box(b"stsd", &[&[0, 0, 0, 0, 0, 0, 0, 1][..], &entry].concat());
+        assert_eq!(check_boxes(&stsd, 1000, 0, false), Ok(()));
+        // And a box inside that does not fit is found there.
+        let mut bad = esds.clone();
+        bad[..4].copy_from_slice(&u32::MAX.to_be_bytes());
+        let entry = mp4_box(b"mp4a", &[&v1[..], &bad].concat());
+        let stsd = mp4_box(b"stsd", &[&[0, 0, 0, 0, 0, 0, 0, 1][..], &entry].concat());
+        assert!(check_boxes(&stsd, 1000, 0, false).is_err());
+    }
+
+    #[test]
+    fn a_flac_file_is_shown_without_its_tags_and_seeks_as_one() {
+        let streaminfo = [0x22u8; 34];
+        let mut file = b"fLaC".to_vec();
+        file.extend_from_slice(&[0x00, 0, 0, 34]);
+        file.extend_from_slice(&streaminfo);
+        // A comment block claiming a 4 GiB comment: never shown to the decoder.
+        file.extend_from_slice(&[0x84, 0, 0, 8, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+        file.extend_from_slice(b"FRAMES");
+        let len = file.len() as u64;
+        let mut shown = admit(Cursor::new(file), Some(len)).unwrap();
+        let mut whole = Vec::new();
+        shown.read_to_end(&mut whole).unwrap();
+        let mut expected = b"fLaC".to_vec();
+        expected.extend_from_slice(&[0x80, 0, 0, 34]); // now the last block
+        expected.extend_from_slice(&streaminfo);
+        expected.extend_from_slice(b"FRAMES");
+        assert_eq!(whole, expected);
+        assert_eq!(shown.len(), Some(expected.len() as u64));
+        // Seeks land in the view: in the kept blocks, in the frames, from the end.
+        let mut two = [0u8; 2];
+        shown.seek(SeekFrom::Start(2)).unwrap();
+        shown.read_exact(&mut two).unwrap();
+        assert_eq!(&two, b"aC");
+        assert_eq!(
+            shown.seek(SeekFrom::End(-3)).unwrap(),
+            expected.len() as u64 - 3
+        );
+        shown.read_exact(&mut two).unwrap();
+        assert_eq!(&two, b"ME");
+        shown.seek(SeekFrom::Current(-4)).unwrap();
+        shown.read_exact(&mut two).unwrap();
+        assert_eq!(&two, b"RA");
+    }
+
+    #[test]
+    fn an_id3v2_tag_is_skipped_and_one_longer_than_the_file_refused() {
+        let mut file = b"ID3\x03\x00\x00\x00\x00\x00\x04TAGS".to_vec();
+        file.extend_from_slice(&[0xff, 0xfb, 0x90, 0x00]);
+        let len = file.len() as u64;
+        let mut shown = admit(Cursor::new(file.clone()), Some(len)).unwrap();
+        let mut rest = Vec::new();
+        shown.read_to_end(&mut rest).unwrap();
+        assert_eq!(rest, [0xff, 0xfb, 0x90, 0x00]);
+        file[6..10].copy_from_slice(&[0x7f; 4]);
+        let refused = admit(Cursor::new(file), Some(len)).err().unwrap();
+        assert!(refused.contains("longer than the file"), "{refused}");
+    }
 
     #[test]
     fn vorbis_comment_lengths_must_stay_inside_the_block() {
