@@ -9,8 +9,10 @@
 //! starts and how it ended. The parent is the watchdog: a case that takes longer than
 //! [`WATCHDOG`] is a hang, a child that dies mid-case (an abort, a failed allocation, a stack
 //! overflow) is a crash; either way the case is named, and a new child goes on with the next.
-//! The test fails on any hang, crash, or file that "plays" without a single sample (the
-//! player would skip it without a word instead of saying it cannot be played).
+//! The test fails on any hang, crash, file that "plays" without a single sample (the player
+//! would skip it without a word instead of saying it cannot be played), or empty file the scan
+//! lists without its problem. Panics caught inside (the scan's and the decoder's guards turn
+//! them into the file's problem or the track's failure) are printed and counted.
 #![cfg(unix)]
 
 #[path = "hostile/mutate.rs"]
@@ -106,6 +108,8 @@ fn child(first: usize) {
             (None, None) => unreachable!(),
         };
         let tags = match (o.tags_read, o.tag_panic) {
+            // An empty file has no tags to read: the scan must list it with its problem.
+            (true, _) if case.bytes.is_empty() => "empty-file-read",
             (true, _) => "tags",
             (false, true) => "tag-panic",
             (false, false) => "no-tags",
@@ -149,6 +153,12 @@ fn mutated_files_neither_crash_nor_hang_and_fail_with_an_error() {
             let verdict = words.next().unwrap_or_default();
             *tally.entry(format!("scan: {tags}")).or_default() += 1;
             *tally.entry(format!("decode: {verdict}")).or_default() += 1;
+            if tags == "empty-file-read" {
+                failures.push(format!(
+                    "{}: an empty file scans without a problem",
+                    cases[index]
+                ));
+            }
             if verdict == "silent" {
                 failures.push(format!(
                     "{}: opens as audio but has no samples (it would be skipped silently \
