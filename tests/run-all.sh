@@ -81,6 +81,30 @@ else
     "rustup target x86_64-pc-windows-gnu, x86_64-w64-mingw32-gcc or cmake"
 fi
 step "Rust tests (actor, audio capture, library, IPC, TS bindings drift)" cargo test --workspace
+# Fuzzing: each cargo-fuzz target (src-tauri/fuzz: LRC, tags, M3U, Subsonic and NetEase replies)
+# for LYREBIRD_FUZZ_SECONDS (20) from a copy of its committed corpus, with overflow checks; an
+# input that panics, takes over 10 s or over 2 GiB fails the step and is kept in the logs
+# folder. `--sanitizer none` builds on stable (what is fuzzed is safe Rust; no nightly needed).
+# Its own target dir: libFuzzer builds instrument every crate.
+fuzz_targets() {
+  local seconds="${LYREBIRD_FUZZ_SECONDS:-20}" target work
+  local dir="${LYREBIRD_FUZZ_TARGET_DIR:-/var/cache/lyrebird/fuzz-target}"
+  for target in lrc tags m3u subsonic netease; do
+    work=$(mktemp -d "$logs/fuzz-corpus-$target.XXXXXX")
+    cp src-tauri/fuzz/corpus/"$target"/* "$work"/
+    echo "--- $target ($seconds s)"
+    (cd src-tauri/fuzz && CARGO_TARGET_DIR="$dir" cargo fuzz run -O --debug-assertions \
+      --sanitizer none "$target" "$work" -- -max_total_time="$seconds" -timeout=10 \
+      -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+      -artifact_prefix="$logs/fuzz-found-$target-" 2>&1 |
+      grep -vE '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|RELOAD) ') || return 1
+  done
+}
+if command -v cargo-fuzz >/dev/null 2>&1; then
+  step "fuzz (cargo-fuzz, each target ${LYREBIRD_FUZZ_SECONDS:-20} s)" fuzz_targets
+else
+  required "fuzz (cargo-fuzz, each target ${LYREBIRD_FUZZ_SECONDS:-20} s)" "cargo-fuzz in $tools/bin"
+fi
 step "UI type check" npm run check:ui
 step "UI tests (Vitest, mocked IPC)" npm run test:ui
 step "NetEase emulator" node --test tests/netease-emulator/

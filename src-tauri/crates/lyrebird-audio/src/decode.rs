@@ -56,6 +56,8 @@ where
     // Servers send Ogg Opus as `audio/ogg` (Navidrome's opus transcoding does): look inside.
     let is_opus =
         hint == "opus" || (matches!(hint, "ogg" | "oga" | "") && holds_ogg_opus(&mut reader));
+    let reader = crate::gate::admit(reader, len)?;
+    let len = reader.len();
     if is_opus {
         return guarded_probe(move || crate::opus::OpusSource::new(reader));
     }
@@ -91,12 +93,30 @@ fn holds_ogg_opus<R: Read + Seek>(reader: &mut R) -> bool {
         && head[..filled].windows(8).any(|w| w == b"OpusHead")
 }
 
-/// Run a decoder constructor, turning a panic into an error.
+/// Run a decoder constructor, turning a panic into an error. The decoder must say its format
+/// and give its first sample here (the audio thread asks for the format unguarded, and a file
+/// that opens but has no sound would otherwise "play" in silence and be skipped without a
+/// word).
 fn guarded_probe<S, F>(build: F) -> Result<BoxSource, String>
 where
     S: Source + Send + 'static,
     F: FnOnce() -> Result<S, String>,
 {
+    let build = move || {
+        let mut source = build()?;
+        let _ = (
+            source.channels(),
+            source.sample_rate(),
+            source.total_duration(),
+        );
+        let first = source
+            .next()
+            .ok_or("no audio could be decoded from this file")?;
+        Ok(Primed {
+            first: Some(first),
+            inner: source,
+        })
+    };
     match catch_unwind(AssertUnwindSafe(build)) {
         Ok(Ok(source)) => Ok(Box::new(source)),
         Ok(Err(e)) => Err(e),
@@ -104,6 +124,44 @@ where
             "the decoder crashed ({})",
             panic_message(payload.as_ref())
         )),
+    }
+}
+
+/// A decoder whose first sample was decoded when it was opened.
+struct Primed<S> {
+    first: Option<f32>,
+    inner: S,
+}
+
+impl<S: Source> Iterator for Primed<S> {
+    type Item = f32;
+
+    fn next(&mut self) -> Option<f32> {
+        self.first.take().or_else(|| self.inner.next())
+    }
+}
+
+impl<S: Source> Source for Primed<S> {
+    fn current_span_len(&self) -> Option<usize> {
+        let first = usize::from(self.first.is_some());
+        self.inner.current_span_len().map(|n| n + first)
+    }
+
+    fn channels(&self) -> rodio::ChannelCount {
+        self.inner.channels()
+    }
+
+    fn sample_rate(&self) -> rodio::SampleRate {
+        self.inner.sample_rate()
+    }
+
+    fn total_duration(&self) -> Option<std::time::Duration> {
+        self.inner.total_duration()
+    }
+
+    fn try_seek(&mut self, pos: std::time::Duration) -> Result<(), rodio::source::SeekError> {
+        self.first = None;
+        self.inner.try_seek(pos)
     }
 }
 

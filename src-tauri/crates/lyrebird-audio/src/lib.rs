@@ -11,6 +11,7 @@
 mod chain;
 mod decode;
 mod engine;
+mod gate;
 mod guard;
 mod opus;
 mod output;
@@ -25,8 +26,40 @@ pub fn decode_to_end(path: &std::path::Path) -> Result<u64, String> {
     Ok(source.fold(0u64, |n, _| n + 1))
 }
 
+/// Decode a whole file the way playback does — [`decode::open_file`], then the panic guard the
+/// device callback reads through, in the chain's blocks — after seeking to `seek_to` if given,
+/// and return how many samples it gave. `Err` is what the audio thread would report as the
+/// load's failure (`AudioEvent::Failed`): a file that will not open, a decoder that panics, or
+/// one that opens but has no sound at all. For the hostile-file tests; playback never calls it.
+pub fn play_through(path: &std::path::Path, seek_to: Option<Duration>) -> Result<u64, String> {
+    use chain::ReadBlock;
+    let source = decode::open_file(path)?;
+    let (report, reports) = mpsc::channel();
+    let mut guarded = guard::Guarded::new(source, PlayId(0), report);
+    if let Some(position) = seek_to
+        && let Err(e) = rodio::Source::try_seek(&mut guarded, position)
+    {
+        // The engine logs a failed seek and plays on from where the decoder is.
+        tracing::debug!(error = %e, "seek failed");
+    }
+    let mut block = [0f32; 1024];
+    let mut samples = 0u64;
+    loop {
+        let read = guarded.read_block(&mut block);
+        samples += read as u64;
+        if read < block.len() {
+            break;
+        }
+    }
+    if let Ok(Inbox::DecoderPanicked { message, .. }) = reports.try_recv() {
+        return Err(format!("the decoder crashed ({message})"));
+    }
+    Ok(samples)
+}
+
 use std::sync::mpsc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use lyrebird_core::PlayerHandle;
 use lyrebird_core::audio::{AudioCommand, AudioEvent, AudioOutput, PlayId};

@@ -343,6 +343,40 @@ fn read_tags(path: &Path, size: Option<u64>, source: SourceKind) -> ReadTrack {
             probe.read()
         },
     ));
+    map_tags(parsed, path, read)
+}
+
+/// What a file's tags say, read from its bytes: [`read_track_checked`] without the file, the
+/// format from `name`'s extension (guessed from the bytes when it has none). The tag-mapping
+/// fuzz target's entry point (`src-tauri/fuzz`).
+#[must_use]
+pub fn read_tags_from_bytes(bytes: &[u8], name: &Path, source: SourceKind) -> ReadTrack {
+    let read = ReadTrack {
+        track: Track::from_path(name.to_owned(), source),
+        disc_number: None,
+        album_artist: None,
+        problem: None,
+    };
+    let options = ParseOptions::new().read_cover_art(true);
+    let parsed = catch_unwind(AssertUnwindSafe(
+        || -> Result<_, lofty::error::FileParseError> {
+            let probe = Probe::new(std::io::Cursor::new(bytes)).options(options);
+            let probe = match lofty::file::FileType::from_path(name) {
+                Some(kind) => probe.set_file_type(kind),
+                None => probe.guess_file_type()?,
+            };
+            probe.read()
+        },
+    ));
+    map_tags(parsed, name, read)
+}
+
+/// The track as the tags read (or failed to read) make it.
+fn map_tags(
+    parsed: std::thread::Result<Result<lofty::file::TaggedFile, lofty::error::FileParseError>>,
+    path: &Path,
+    mut read: ReadTrack,
+) -> ReadTrack {
     let tagged = match parsed {
         Ok(Ok(tagged)) => tagged,
         Ok(Err(e)) => {

@@ -55,3 +55,27 @@ pub use send::{Reply, send};
 /// The most a reply body may be, read or decompressed: 16 MiB. Replies are JSON; the largest
 /// (a playlist of thousands of tracks with their details) stay well under this.
 pub const MAX_REPLY_BYTES: usize = 16 << 20;
+
+/// Reads `body` as each reply the client reads — decrypted when it is eapi, then checked for
+/// an API error and read as every model (songs, URLs, lyrics, login status, playlists, cloud
+/// pages) — discarding the results. The fuzz targets' entry point (`src-tauri/fuzz`);
+/// whatever the bytes, it returns.
+#[doc(hidden)]
+pub fn decode_every_reply(body: &[u8]) {
+    use serde::Deserialize;
+    for encoding in [request::ReplyEncoding::Plain, request::ReplyEncoding::Eapi] {
+        let Ok(json) = send::decode(encoding, body) else {
+            continue;
+        };
+        let _ = check_reply(200, &json);
+        let _ = model::Lyrics::from_json(&json);
+        let _ = model::LoginStatus::from_json(&json);
+        let _ = model::PlaylistDetail::from_json(&json);
+        let _ = model::CloudPage::from_json(&json);
+        if let Ok(songs) = model::SongsReply::deserialize(&json) {
+            let _ = songs.into_songs();
+        }
+        let _ = model::SongUrl::deserialize(&json);
+        let _ = model::PlaylistPage::deserialize(&json);
+    }
+}

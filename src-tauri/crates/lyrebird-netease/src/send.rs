@@ -87,7 +87,7 @@ pub async fn send(
 
 /// Decrypts (when asked) and parses a reply body. A reply that does not decrypt but is plain
 /// JSON is taken as it is: servers send errors unencrypted.
-fn decode(encoding: ReplyEncoding, body: &[u8]) -> Result<serde_json::Value, String> {
+pub(crate) fn decode(encoding: ReplyEncoding, body: &[u8]) -> Result<serde_json::Value, String> {
     let decrypted = match encoding {
         ReplyEncoding::Plain => None,
         ReplyEncoding::Eapi | ReplyEncoding::Xeapi => eapi::decrypt_response(body).ok(),

@@ -28,3 +28,29 @@ pub use model::{
     Album, Artist, ArtistIndex, ArtistRef, Extension, Found, Playlist, Song, SongReplayGain,
 };
 pub use track::{TRACK_ID_PREFIX, song_id, track_id};
+
+/// Reads `body` (with HTTP status `status`) as each reply the client reads — a status-only
+/// reply and every payload element it asks for, typed as it types them — and maps the songs
+/// found to tracks, discarding the results. The fuzz targets' entry point (`src-tauri/fuzz`);
+/// whatever the bytes, it returns.
+#[doc(hidden)]
+pub fn decode_every_reply(status: u16, body: &[u8]) {
+    use response::{ListOf, parse};
+    use serde::de::IgnoredAny;
+    let host = "fuzz";
+    let _ = parse::<IgnoredAny>(status, body, host, None);
+    let _ = parse::<ListOf<Extension>>(status, body, host, Some("openSubsonicExtensions"));
+    let _ = parse::<model::ArtistsPayload>(status, body, host, Some("artists"));
+    let _ = parse::<Artist>(status, body, host, Some("artist"));
+    let _ = parse::<Album>(status, body, host, Some("album"));
+    let _ = parse::<model::AlbumListPayload>(status, body, host, Some("albumList2"));
+    let _ = parse::<model::PlaylistsPayload>(status, body, host, Some("playlists"));
+    let _ = parse::<Playlist>(status, body, host, Some("playlist"));
+    for key in ["starred2", "searchResult3"] {
+        if let Ok(Some(found)) = parse::<Found>(status, body, host, Some(key)) {
+            for song in &found.song {
+                let _ = song.to_track();
+            }
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! cargo-fuzz target: see `lyrebird_fuzz::subsonic`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| lyrebird_fuzz::subsonic(data));
