@@ -49,6 +49,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         player::set_lyrics_offset,
         player::set_liked,
         player::set_desktop_settings,
+        player::set_lyrics_settings,
         player::remember_view,
         library::search_library,
         library::add_library_folder,

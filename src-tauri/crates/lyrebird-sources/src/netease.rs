@@ -19,6 +19,7 @@
 use std::sync::Arc;
 
 use lyrebird_core::actor::Action;
+use lyrebird_core::events::LyricsView;
 use lyrebird_core::netease::{
     NETEASE_SOURCE_ID, NeteaseError, NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseStatus,
     NeteaseUser, QrLogin, QrState,
@@ -26,10 +27,11 @@ use lyrebird_core::netease::{
 use lyrebird_core::provider::SourceEntry;
 use lyrebird_core::servers::SourceChange;
 use lyrebird_core::{PlayerError, PlayerHandle, SourceKind, Track, TrackId};
+use lyrebird_library::lyrics::{parse_lrc, parse_yrc};
 use lyrebird_netease::client::{Answer, NeteaseClient, SessionUpdate};
 use lyrebird_netease::crypto::OsEntropy;
 use lyrebird_netease::crypto::xeapi::{ServerKey, Session};
-use lyrebird_netease::model::{LoginStatus, QrStatus, Quality, Song};
+use lyrebird_netease::model::{LoginStatus, Lyrics as NeteaseLyrics, QrStatus, Quality, Song};
 use lyrebird_netease::source::{NeteaseSource, UpdateSender, song_id, song_to_track};
 use lyrebird_netease::{ApiError, ApiHosts, ClientOs, Credentials, DeviceIdentity};
 use serde::{Deserialize, Serialize};
@@ -648,6 +650,30 @@ impl NeteaseAccount {
         self.listed(&songs).await
     }
 
+    /// The lyrics of `track_id` from NetEase: `None` when it is not a NetEase track, else its
+    /// lyrics (`None` inside when it has none, or NetEase could not be asked: that is logged).
+    /// Asked with the signed-in client, or a guest one (lyrics need no login).
+    pub async fn lyrics(&self, track_id: &str) -> Option<Option<LyricsView>> {
+        let id = song_id(&TrackId(track_id.to_owned()))?;
+        let answer = match self.browser().await {
+            Ok(b) => b.client.lyrics(id).await.map(|a| b.take(a)),
+            Err(_) => match self.session.guest_client().await {
+                Ok(client) => client.lyrics(id).await.map(|a| a.value),
+                Err(e) => {
+                    tracing::warn!(error = ?e, "no NetEase client to ask for lyrics");
+                    return Some(None);
+                }
+            },
+        };
+        match answer {
+            Ok(lyrics) => Some(lyrics_view(&lyrics)),
+            Err(e) => {
+                tracing::warn!(error = %e, song = id, "NetEase lyrics were not read");
+                Some(None)
+            }
+        }
+    }
+
     /// Songs matching `query`.
     pub async fn search(&self, query: String) -> Result<Vec<Track>, NeteaseError> {
         let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
@@ -663,6 +689,26 @@ impl NeteaseAccount {
         );
         self.listed(&page.songs).await
     }
+}
+
+/// What the UI shows of NetEase's lyrics: the word-timed `yrc` when it has timed lines, else
+/// the LRC; the translation and romanisation put under the lines they belong to.
+fn lyrics_view(lyrics: &NeteaseLyrics) -> Option<LyricsView> {
+    let words = lyrics
+        .word_timed
+        .as_deref()
+        .map(parse_yrc)
+        .filter(|l| l.lines.iter().any(|line| !line.words.is_empty()));
+    let mut base = words
+        .or_else(|| lyrics.lrc.as_deref().map(parse_lrc))
+        .filter(|l| !l.lines.is_empty())?;
+    if let Some(text) = &lyrics.translation {
+        base.attach_translation(&parse_lrc(text));
+    }
+    if let Some(text) = &lyrics.romanization {
+        base.attach_romanization(&parse_lrc(text));
+    }
+    Some(base.into_view())
 }
 
 /// The QR code of `text`: modules per side and the dark ones, row by row.
@@ -724,6 +770,59 @@ mod tests {
             }),
             NeteaseError::Other { .. }
         ));
+    }
+
+    #[test]
+    fn netease_lyrics_are_word_timed_with_translation_and_romanization() {
+        let view = lyrics_view(&NeteaseLyrics {
+            lrc: Some("[00:01.00]line one\n[00:03.00]line two\n".into()),
+            translation: Some("[00:01.00]译一\n[00:03.00]译二\n[09:00.00]stray\n".into()),
+            romanization: Some("[00:03.05]roma two\n".into()),
+            word_timed: Some(
+                "{\"t\":0,\"c\":[]}\n[1020,1500](1020,700,0)line (1720,800,0)one\n\
+                 [3000,1000](3000,1000,0)line two\n"
+                    .into(),
+            ),
+            instrumental: false,
+        })
+        .unwrap();
+        assert!(view.synced);
+        let [one, two] = &view.lines[..] else {
+            panic!("{view:?}")
+        };
+        assert_eq!((one.at_ms, one.text.as_str()), (1020, "line one"));
+        assert_eq!(
+            one.words
+                .iter()
+                .map(|w| (w.at_ms, w.dur_ms, w.text.as_str()))
+                .collect::<Vec<_>>(),
+            [(1020, 700, "line "), (1720, 800, "one")]
+        );
+        assert_eq!(one.translation.as_deref(), Some("译一"));
+        assert_eq!(one.romanization, None);
+        assert_eq!(two.translation.as_deref(), Some("译二"));
+        assert_eq!(two.romanization.as_deref(), Some("roma two"));
+    }
+
+    #[test]
+    fn netease_lyrics_without_yrc_are_the_lrc_and_none_is_none() {
+        let view = lyrics_view(&NeteaseLyrics {
+            lrc: Some("[00:01.00]only lrc\n".into()),
+            word_timed: Some("{\"t\":0}\n".into()),
+            ..NeteaseLyrics::default()
+        })
+        .unwrap();
+        assert_eq!(view.lines.len(), 1);
+        assert!(view.lines[0].words.is_empty());
+        assert_eq!(lyrics_view(&NeteaseLyrics::default()), None);
+        assert_eq!(
+            lyrics_view(&NeteaseLyrics {
+                lrc: Some(String::new()),
+                instrumental: true,
+                ..NeteaseLyrics::default()
+            }),
+            None
+        );
     }
 
     #[test]
