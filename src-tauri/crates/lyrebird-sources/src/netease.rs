@@ -16,6 +16,7 @@
 //!   playlists, liked songs, search), whose tracks it hands to the actor
 //!   ([`Action::RememberListed`]) so the webview can play them by id.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use lyrebird_core::actor::Action;
@@ -540,9 +541,21 @@ impl NeteaseAccount {
             .map_err(|_| NeteaseError::NotLoggedIn)
     }
 
-    /// The tracks of `songs`, handed to the actor so the webview can play them by id.
-    async fn listed(&self, songs: &[Song]) -> Result<Vec<Track>, NeteaseError> {
-        let tracks: Vec<Track> = songs.iter().filter_map(song_to_track).collect();
+    /// The tracks of `songs`, handed to the actor so the webview can play them by id; each
+    /// says whether the user liked it (`Track::liked`) when `liked` (the liked ids) is known.
+    async fn listed(
+        &self,
+        songs: &[Song],
+        liked: Option<&HashSet<u64>>,
+    ) -> Result<Vec<Track>, NeteaseError> {
+        let tracks: Vec<Track> = songs
+            .iter()
+            .filter_map(|song| {
+                let mut track = song_to_track(song)?;
+                track.liked = liked.map(|ids| ids.contains(&song.id));
+                Some(track)
+            })
+            .collect();
         if !tracks.is_empty() {
             self.player
                 .act(Action::RememberListed(tracks.clone()))
@@ -552,18 +565,32 @@ impl NeteaseAccount {
         Ok(tracks)
     }
 
+    /// The ids of the songs the user liked, asked alongside a list so its tracks show their
+    /// heart; `None` (logged) when NetEase would not say.
+    async fn liked_ids(b: &NeteaseBrowser) -> Option<HashSet<u64>> {
+        match b.client.liked_ids(b.user_id).await {
+            Ok(answer) => Some(b.take(answer).into_iter().collect()),
+            Err(e) => {
+                tracing::warn!(error = %e, "NetEase did not list the liked songs");
+                None
+            }
+        }
+    }
+
     /// Today's recommended songs.
     pub async fn daily(&self) -> Result<Vec<Track>, NeteaseError> {
         let b = self.browser().await?;
-        let songs = b.take(b.client.daily_songs().await.map_err(error_of)?);
-        self.listed(&songs).await
+        let (songs, liked) = tokio::join!(b.client.daily_songs(), Self::liked_ids(&b));
+        let songs = b.take(songs.map_err(error_of)?);
+        self.listed(&songs, liked.as_ref()).await
     }
 
     /// The personal FM's next few songs.
     pub async fn fm(&self) -> Result<Vec<Track>, NeteaseError> {
         let b = self.browser().await?;
-        let songs = b.take(b.client.personal_fm().await.map_err(error_of)?);
-        self.listed(&songs).await
+        let (songs, liked) = tokio::join!(b.client.personal_fm(), Self::liked_ids(&b));
+        let songs = b.take(songs.map_err(error_of)?);
+        self.listed(&songs, liked.as_ref()).await
     }
 
     /// Throw a song out of the personal FM.
@@ -609,7 +636,8 @@ impl NeteaseAccount {
         limit: u32,
     ) -> Result<NeteasePage, NeteaseError> {
         let b = self.browser().await?;
-        let detail = b.take(b.client.playlist_detail(id).await.map_err(error_of)?);
+        let (detail, liked) = tokio::join!(b.client.playlist_detail(id), Self::liked_ids(&b));
+        let detail = b.take(detail.map_err(error_of)?);
         let total = detail.track_ids.len();
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(total);
         let end = start
@@ -632,7 +660,7 @@ impl NeteaseAccount {
             title: detail.name,
             total: u32::try_from(total).unwrap_or(u32::MAX),
             offset: u32::try_from(start).unwrap_or(u32::MAX),
-            tracks: self.listed(&songs).await?,
+            tracks: self.listed(&songs, liked.as_ref()).await?,
         })
     }
 
@@ -647,7 +675,8 @@ impl NeteaseAccount {
         let mut by_id: std::collections::HashMap<u64, Song> =
             songs.into_iter().map(|s| (s.id, s)).collect();
         let songs: Vec<Song> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
-        self.listed(&songs).await
+        let liked: HashSet<u64> = ids.into_iter().collect();
+        self.listed(&songs, Some(&liked)).await
     }
 
     /// The lyrics of `track_id` from NetEase: `None` when it is not a NetEase track, else its
@@ -681,13 +710,12 @@ impl NeteaseAccount {
             return Ok(Vec::new());
         }
         let b = self.browser().await?;
-        let page = b.take(
-            b.client
-                .search_songs(&query, SEARCH_LIMIT, 0)
-                .await
-                .map_err(error_of)?,
+        let (page, liked) = tokio::join!(
+            b.client.search_songs(&query, SEARCH_LIMIT, 0),
+            Self::liked_ids(&b)
         );
-        self.listed(&page.songs).await
+        let page = b.take(page.map_err(error_of)?);
+        self.listed(&page.songs, liked.as_ref()).await
     }
 }
 
