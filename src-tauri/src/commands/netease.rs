@@ -97,3 +97,20 @@ pub async fn netease_search(
 ) -> Result<Vec<Track>, NeteaseError> {
     netease.search(query).await
 }
+
+/// Opens NetEase's verification page (`url`, from a `verify` error; it must be NetEase's) in a
+/// window of its own that has no access to the app; `None` closes that window (done).
+#[tauri::command]
+pub async fn netease_verify<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    netease: Netease<'_>,
+    url: Option<String>,
+) -> Result<(), NeteaseError> {
+    match url {
+        Some(url) => {
+            crate::desktop::window::show_netease_verify(&app, netease.verify_page(&url)?);
+        }
+        None => crate::desktop::window::close(&app, crate::desktop::window::NETEASE_VERIFY),
+    }
+    Ok(())
+}

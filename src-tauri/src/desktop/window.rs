@@ -8,6 +8,9 @@ use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindo
 pub const MAIN: &str = "main";
 pub const MINI: &str = "mini";
 pub const LYRICS: &str = "lyrics";
+/// NetEase's verification page (risk control): a remote page in a window no capability names,
+/// so nothing it runs reaches the app's commands.
+pub const NETEASE_VERIFY: &str = "netease-verify";
 
 /// Show the main window, building it if it was destroyed (or never built), and focus it.
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
@@ -132,6 +135,26 @@ pub fn set_desktop_lyrics<R: Runtime>(app: &AppHandle<R>, on: bool, click_throug
 }
 
 /// Close one of the extra windows.
+/// Shows `page` (NetEase's verification page, already checked to be NetEase's) in the
+/// verification window: a window of its own, with no capability (no IPC), made if need be.
+pub fn show_netease_verify<R: Runtime>(app: &AppHandle<R>, page: tauri::Url) {
+    if let Some(window) = app.get_webview_window(NETEASE_VERIFY) {
+        if let Err(e) = window.navigate(page) {
+            tracing::warn!(error = %e, "the verification window did not open the page");
+        }
+        let _ = window.show();
+        let _ = window.set_focus();
+        return;
+    }
+    let built = WebviewWindowBuilder::new(app, NETEASE_VERIFY, WebviewUrl::External(page))
+        .title("NetEase verification")
+        .inner_size(480.0, 720.0)
+        .build();
+    if let Err(e) = built {
+        tracing::warn!(error = %e, "the verification window could not be made");
+    }
+}
+
 pub fn close<R: Runtime>(app: &AppHandle<R>, label: &str) {
     if let Some(window) = app.get_webview_window(label) {
         let _ = window.destroy();

@@ -34,7 +34,7 @@ use lyrebird_netease::crypto::OsEntropy;
 use lyrebird_netease::crypto::xeapi::{ServerKey, Session};
 use lyrebird_netease::model::{LoginStatus, Lyrics as NeteaseLyrics, QrStatus, Quality, Song};
 use lyrebird_netease::source::{NeteaseSource, UpdateSender, song_id, song_to_track};
-use lyrebird_netease::{ApiError, ApiHosts, ClientOs, Credentials, DeviceIdentity};
+use lyrebird_netease::{ApiError, ApiHosts, ClientOs, Credentials, DeviceIdentity, Host};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -93,6 +93,8 @@ enum Request {
 pub struct NeteaseSession {
     requests: mpsc::UnboundedSender<Request>,
     rebuilds: watch::Receiver<u64>,
+    /// Where requests go (configuration, never changed): what a verification page may be.
+    hosts: Arc<ApiHosts>,
 }
 
 impl NeteaseSession {
@@ -104,6 +106,7 @@ impl NeteaseSession {
     ) -> (Self, impl std::future::Future<Output = ()> + Send + 'static) {
         let (requests, inbox) = mpsc::unbounded_channel();
         let (rebuild, rebuilds) = watch::channel(0);
+        let shared_hosts = Arc::new(hosts.clone());
         let owner = Owner {
             secrets,
             http,
@@ -113,7 +116,14 @@ impl NeteaseSession {
             guest_device: None,
             rebuild,
         };
-        (Self { requests, rebuilds }, owner.run(inbox))
+        (
+            Self {
+                requests,
+                rebuilds,
+                hosts: shared_hosts,
+            },
+            owner.run(inbox),
+        )
     }
 
     async fn ask<T>(&self, request: impl FnOnce(oneshot::Sender<T>) -> Request) -> Option<T> {
@@ -529,6 +539,13 @@ impl NeteaseAccount {
             .map_err(player_error)
     }
 
+    /// The verification page NetEase named (risk control, -462) as an address the app may open
+    /// in a window of its own: `https` on NetEase's domain (`163.com`), or on one of the hosts
+    /// requests go to (an emulator in tests). Anything else is refused.
+    pub fn verify_page(&self, url: &str) -> Result<reqwest::Url, NeteaseError> {
+        verify_page(url, &self.session.hosts)
+    }
+
     /// The registered NetEase source's browser: signed in, or [`NeteaseError::NotLoggedIn`].
     async fn browser(&self) -> Result<Arc<NeteaseBrowser>, NeteaseError> {
         let sources = self.player.sources().await.map_err(player_error)?;
@@ -719,6 +736,33 @@ impl NeteaseAccount {
     }
 }
 
+/// See [`NeteaseAccount::verify_page`].
+fn verify_page(url: &str, hosts: &ApiHosts) -> Result<reqwest::Url, NeteaseError> {
+    let refused = || NeteaseError::Other {
+        message: "not a NetEase verification page".into(),
+    };
+    let page = reqwest::Url::parse(url.trim()).map_err(|_| refused())?;
+    let host = page.host_str().ok_or_else(refused)?.to_ascii_lowercase();
+    let netease = page.scheme() == "https"
+        && page.port().is_none()
+        && (host == "163.com" || host.ends_with(".163.com"));
+    let configured = [
+        Host::Web,
+        Host::Api,
+        Host::Eapi,
+        Host::Xeapi,
+        Host::Clientlog,
+    ]
+    .into_iter()
+    .filter_map(|h| reqwest::Url::parse(hosts.base(h)).ok())
+    .any(|base| base.origin() == page.origin());
+    if (netease || configured) && page.username().is_empty() && page.password().is_none() {
+        Ok(page)
+    } else {
+        Err(refused())
+    }
+}
+
 /// What the UI shows of NetEase's lyrics: the word-timed `yrc` when it has timed lines, else
 /// the LRC; the translation and romanisation put under the lines they belong to.
 fn lyrics_view(lyrics: &NeteaseLyrics) -> Option<LyricsView> {
@@ -851,6 +895,30 @@ mod tests {
             }),
             None
         );
+    }
+
+    #[test]
+    fn only_netease_or_the_configured_hosts_verify() {
+        let netease = ApiHosts::default();
+        let ok = |url: &str, hosts: &ApiHosts| verify_page(url, hosts).is_ok();
+        assert!(ok("https://st.music.163.com/encrypt-pages/x?a=1", &netease));
+        assert!(ok("https://music.163.com/#/verify", &netease));
+        for bad in [
+            "http://st.music.163.com/x",
+            "https://st.music.163.com:8443/x",
+            "https://music.163.com.evil.example/x",
+            "https://evil163.com/x",
+            "https://user:pw@music.163.com/x",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "http://127.0.0.1:9999/__verify?id=1",
+            "not a url",
+        ] {
+            assert!(!ok(bad, &netease), "{bad}");
+        }
+        let emulator = ApiHosts::all("http://127.0.0.1:9999").unwrap();
+        assert!(ok("http://127.0.0.1:9999/__verify?id=1", &emulator));
+        assert!(!ok("http://127.0.0.1:9998/__verify?id=1", &emulator));
     }
 
     #[test]

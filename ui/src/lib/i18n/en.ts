@@ -397,6 +397,8 @@ export const en = {
   'netease.error.verify': "NetEase wants to verify your account. Open the verification page, finish it, then try again.",
   'netease.error.verifyAddress': "Verification page",
   'netease.error.verifyCopy': "Copy this address into a browser:",
+  'netease.error.verifyOpen': "Verify…",
+  'netease.error.verifyFailed': "The verification page could not be opened here; copy its address into a browser.",
   'netease.error.captcha': "NetEase asks for a captcha. Sign in once in the NetEase Cloud Music app or on its website, then try again.",
   'netease.error.networkEnvironment': "NetEase does not trust this network right now. Wait a while, or try from another network (without a VPN or proxy).",
   'netease.error.secondFactor': "NetEase asks for a second sign-in step. Sign in with the QR code from the app instead.",

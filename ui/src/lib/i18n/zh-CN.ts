@@ -394,6 +394,8 @@ export const zhCN: Record<MessageKey, string> = {
   'netease.error.verify': "网易云音乐要求验证你的账号。请打开验证页面完成验证，然后重试。",
   'netease.error.verifyAddress': "验证页面",
   'netease.error.verifyCopy': "请将此地址复制到浏览器中打开：",
+  'netease.error.verifyOpen': "去验证…",
+  'netease.error.verifyFailed': "无法在此打开验证页面，请将地址复制到浏览器中打开。",
   'netease.error.captcha': "网易云音乐要求输入验证码。请先在网易云音乐 App 或网站上登录一次，然后重试。",
   'netease.error.networkEnvironment': "网易云音乐暂时不信任当前网络。请稍后再试，或换一个网络（不使用 VPN 或代理）。",
   'netease.error.secondFactor': "网易云音乐要求二次验证。请改用 App 扫码登录。",

@@ -97,3 +97,12 @@ export function neteaseLiked(): Promise<Track[]> {
 export function neteaseSearch(query: string): Promise<Track[]> {
   return invoke<Track[]>('netease_search', { query });
 }
+
+/**
+ * Opens NetEase's verification page (the `url` of a `verify` error) in a window of its own
+ * that has no access to the app; `null` closes it (the user is done). The Rust side refuses an
+ * address that is not NetEase's.
+ */
+export function neteaseVerify(url: string | null): Promise<void> {
+  return invoke<void>('netease_verify', { url });
+}
