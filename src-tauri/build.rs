@@ -80,6 +80,7 @@ const COMMANDS: &[&str] = &[
     "netease_liked",
     "netease_search",
     "netease_verify",
+    "netease_login_window",
 ];
 
 fn main() {

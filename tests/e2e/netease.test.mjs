@@ -8,7 +8,7 @@
 // by word in Now Playing (NetEase's yrc) with its translation and romanisation, NetEase hears it
 // start, and the heart unlikes and likes it at the emulator; NetEase's risk control (-462) is
 // verified in a window with no access to the app; sign out: the stored session is gone and the
-// queue stays.
+// queue stays; sign in again on NetEase's login page in a private window of its own.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -181,14 +181,14 @@ test('sign in by QR, play the daily picks, a VIP song plays from the library, si
 
     // The heart: Nocturne is liked (the daily list said so); unlike it, then like it again, and
     // the emulator sees both.
-    const heart = await browser.$('[data-testid="np-like"]');
-    assert.equal(await heart.getAttribute('aria-pressed'), 'true');
-    await heart.click();
+    const pressed = async () => (await browser.$('[data-testid="np-like"]')).getAttribute('aria-pressed');
+    assert.equal(await pressed(), 'true', 'Nocturne shows as liked');
+    await (await browser.$('[data-testid="np-like"]')).click();
     await until('the unlike at the emulator', async () => !(await control('state', 'GET')).liked.includes(1006));
-    assert.equal(await heart.getAttribute('aria-pressed'), 'false');
-    await heart.click();
+    await until('the heart empty', async () => (await pressed()) === 'false');
+    await (await browser.$('[data-testid="np-like"]')).click();
     await until('the like at the emulator', async () => (await control('state', 'GET')).liked[0] === 1006);
-    assert.equal(await heart.getAttribute('aria-pressed'), 'true');
+    await until('the heart full', async () => (await pressed()) === 'true');
     const likes = (await control('log?api=/api/radio/like', 'GET')).entries.map((e) => [e.params.trackId, e.params.like]);
     assert.deepEqual(likes, [['1006', false], ['1006', true]]);
 
@@ -248,6 +248,36 @@ test('sign in by QR, play the daily picks, a VIP song plays from the library, si
     const snapshot = await browser.executeAsync((done) =>
       window.__TAURI_INTERNALS__.invoke('get_snapshot', {}).then(done, () => done(null)));
     assert.ok(snapshot.queue.entries.length >= 2, 'the queue is kept');
+
+    // Sign in again on NetEase's own page (the emulator's login form) in a private window with
+    // no access to the app: once the page sets MUSIC_U the window closes and the user is in.
+    await (await browser.$('[data-testid="netease-login-window"]')).click();
+    const loginPage = await until('the login window', async () => {
+      for (const handle of await browser.getWindowHandles()) {
+        if (handle === main) continue;
+        await browser.switchToWindow(handle);
+        if (await (await browser.$('#account')).isExisting()) return handle;
+      }
+      await browser.switchToWindow(main);
+      return false;
+    }, 20_000);
+    const loginIpc = await browser.executeAsync((done) => {
+      const internals = window.__TAURI_INTERNALS__;
+      if (!internals) return done('no ipc');
+      internals.invoke('netease_status', {}).then(() => done('allowed'), (e) => done(`refused: ${e}`));
+    });
+    assert.notEqual(loginIpc, 'allowed', 'the login page reached the app');
+    await (await browser.$('#account')).setValue('listener@example.com');
+    await (await browser.$('#password')).setValue('secret');
+    await (await browser.$('#submit')).click();
+    await browser.switchToWindow(main);
+    await until('the login window closed', async () => !(await browser.getWindowHandles()).includes(loginPage), 20_000);
+    const again = await until('signed in again', async () => {
+      const el = await browser.$('[data-testid="netease-user"]');
+      return (await el.isExisting()) && el;
+    }, 20_000);
+    assert.match(await again.getAttribute('title'), /Emulated Listener/);
+    assert.ok(readFileSync(secrets, 'utf8').includes('netease'), 'the session was stored');
   } catch (error) {
     error.message += `\n--- app log ---\n${log.join('')}`;
     throw error;

@@ -94,6 +94,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         netease::netease_liked,
         netease::netease_search,
         netease::netease_verify,
+        netease::netease_login_window,
         windows::show_main_window,
         windows::open_mini_player,
         windows::close_mini_player,

@@ -114,3 +114,17 @@ pub async fn netease_verify<R: tauri::Runtime>(
     }
     Ok(())
 }
+
+/// Signs in through NetEase's own login page, in a private window with no access to the app:
+/// once the page has set the `MUSIC_U` cookie, the window closes and the cookie is checked and
+/// stored as a pasted one would be. `notLoggedIn` when the window was closed first.
+#[tauri::command]
+pub async fn netease_login_window<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    netease: Netease<'_>,
+) -> Result<NeteaseStatus, NeteaseError> {
+    let music_u = crate::desktop::window::netease_login(&app, netease.login_page())
+        .await
+        .ok_or(NeteaseError::NotLoggedIn)?;
+    netease.login_cookie(music_u).await
+}

@@ -546,6 +546,13 @@ impl NeteaseAccount {
         verify_page(url, &self.session.hosts)
     }
 
+    /// The page the login window opens: NetEase's web login, or the configured host's
+    /// `/__login` (the emulator's form) when requests go elsewhere (tests).
+    #[must_use]
+    pub fn login_page(&self) -> reqwest::Url {
+        login_page(&self.session.hosts)
+    }
+
     /// The registered NetEase source's browser: signed in, or [`NeteaseError::NotLoggedIn`].
     async fn browser(&self) -> Result<Arc<NeteaseBrowser>, NeteaseError> {
         let sources = self.player.sources().await.map_err(player_error)?;
@@ -736,6 +743,18 @@ impl NeteaseAccount {
     }
 }
 
+/// See [`NeteaseAccount::login_page`].
+fn login_page(hosts: &ApiHosts) -> reqwest::Url {
+    const NETEASE_LOGIN: &str = "https://music.163.com/#/login";
+    let netease = || reqwest::Url::parse(NETEASE_LOGIN).expect("a valid URL");
+    if hosts.web == ApiHosts::default().web {
+        return netease();
+    }
+    reqwest::Url::parse(&hosts.web)
+        .and_then(|base| base.join("/__login"))
+        .unwrap_or_else(|_| netease())
+}
+
 /// See [`NeteaseAccount::verify_page`].
 fn verify_page(url: &str, hosts: &ApiHosts) -> Result<reqwest::Url, NeteaseError> {
     let refused = || NeteaseError::Other {
@@ -894,6 +913,19 @@ mod tests {
                 ..NeteaseLyrics::default()
             }),
             None
+        );
+    }
+
+    #[test]
+    fn the_login_page_is_neteases_or_the_configured_hosts_form() {
+        assert_eq!(
+            login_page(&ApiHosts::default()).as_str(),
+            "https://music.163.com/#/login"
+        );
+        let emulator = ApiHosts::all("http://127.0.0.1:9999").unwrap();
+        assert_eq!(
+            login_page(&emulator).as_str(),
+            "http://127.0.0.1:9999/__login"
         );
     }
 

@@ -25,6 +25,7 @@ describe('netease commands', () => {
     await netease.neteaseSearch('夜曲');
     await netease.neteaseVerify('https://st.music.163.com/v');
     await netease.neteaseVerify(null);
+    await netease.neteaseLoginWindow();
     expect(invokeMock.mock.calls).toEqual([
       ['netease_status'],
       ['netease_qr_start'],
@@ -41,6 +42,7 @@ describe('netease commands', () => {
       ['netease_search', { query: '夜曲' }],
       ['netease_verify', { url: 'https://st.music.163.com/v' }],
       ['netease_verify', { url: null }],
+      ['netease_login_window'],
     ]);
   });
 });

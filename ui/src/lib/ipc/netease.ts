@@ -106,3 +106,12 @@ export function neteaseSearch(query: string): Promise<Track[]> {
 export function neteaseVerify(url: string | null): Promise<void> {
   return invoke<void>('netease_verify', { url });
 }
+
+/**
+ * Signs in on NetEase's own login page, in a private window with no access to the app; resolves
+ * once the page has logged in (the window then closes) with the status, or rejects with
+ * `notLoggedIn` when the window was closed first.
+ */
+export function neteaseLoginWindow(): Promise<NeteaseStatus> {
+  return invoke<NeteaseStatus>('netease_login_window');
+}
