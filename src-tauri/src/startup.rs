@@ -47,6 +47,13 @@ pub fn start<R: Runtime>(
     let cache_bytes = options.cache_mb.map_or(AUDIO_CACHE_BYTES, |mb| mb << 20);
     let http = http_client();
     let streams = stream_support(http.clone(), &cache_dir.join("audio"), cache_bytes);
+    // API calls to servers and NetEase follow redirects to the same server only: a reply
+    // must not send the app (and the credentials in a Subsonic URL) to another host.
+    let api_http = http_client_builder()
+        .redirect(lyrebird_subsonic::same_server_redirects())
+        .build()
+        .inspect_err(|e| tracing::error!(error = %e, "no HTTP client for servers"))
+        .ok();
 
     // The index holds the user's playlists: it lives in the data dir, never the cache dir
     // (where versions before this one kept it; moved once, see `move_index`).
@@ -83,7 +90,7 @@ pub fn start<R: Runtime>(
     tauri::async_runtime::spawn(actor);
     app.manage(player.clone());
     app.manage(crate::cover::CoverCache(cache_dir.join("covers")));
-    start_sources(app, &player, wanted, &config_dir, library.clone(), http);
+    start_sources(app, &player, wanted, &config_dir, library.clone(), api_http);
 
     let (window_changes_tx, window_changes) = mpsc::unbounded_channel();
     let desktop = if options.desktop {

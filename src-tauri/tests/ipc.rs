@@ -1,18 +1,17 @@
 //! The real command layer and capabilities under Tauri's mock runtime: what the webview can
 //! invoke, what it gets back, and that windows without the capability are refused.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use lyrebird_lib::{LaunchOptions, build_app, start};
 use serde_json::{Value, json};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
-use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::test::MockRuntime;
+use tauri::{App, WebviewWindow};
+
+mod support;
+use support::{DEMO_FILES, demo_dir, invoke, started_app, window};
 
 struct Fixture {
-    _app: App<MockRuntime>,
+    app: App<MockRuntime>,
     main: WebviewWindow<MockRuntime>,
     intruder: WebviewWindow<MockRuntime>,
     dirs: (tempfile::TempDir, tempfile::TempDir),
@@ -21,48 +20,21 @@ struct Fixture {
 fn fixture() -> Fixture {
     let music = tempfile::tempdir().unwrap();
     let config = tempfile::tempdir().unwrap();
-    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("resources/demo");
-    for name in ["01-a4.flac", "02-c-sharp5.mp3"] {
-        std::fs::copy(demo.join(name), music.path().join(name)).unwrap();
+    for name in DEMO_FILES {
+        std::fs::copy(demo_dir().join(name), music.path().join(name)).unwrap();
     }
-    let options = LaunchOptions {
-        config_dir: Some(config.path().to_owned()),
-        library_dirs: Some(vec![music.path().to_owned()]),
-        include_demo: false,
-        open: Vec::new(),
-        cache_dir: Some(config.path().join("cache")),
-        cache_mb: None,
-        desktop: false,
-    };
-    let mut app = build_app(mock_builder())
-        .build(tauri::generate_context!())
-        .unwrap();
-    start(&mut app, options).unwrap();
-    let main = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default())
-        .build()
-        .unwrap();
-    let intruder = WebviewWindowBuilder::new(&app, "intruder", WebviewUrl::default())
-        .build()
-        .unwrap();
+    let app = started_app(support::options(
+        config.path(),
+        Some(vec![music.path().to_owned()]),
+    ));
+    let main = window(&app, "main");
+    let intruder = window(&app, "intruder");
     Fixture {
-        _app: app,
+        app,
         main,
         intruder,
         dirs: (music, config),
     }
-}
-
-fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(args),
-        headers: tauri::http::HeaderMap::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(window, request).map(|body| body.deserialize::<Value>().unwrap())
 }
 
 fn snapshot_when(window: &WebviewWindow<MockRuntime>, ready: impl Fn(&Value) -> bool) -> Value {
@@ -198,9 +170,7 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
 fn the_netease_page_windows_reach_no_command() {
     let f = fixture();
     for label in ["netease-verify", "netease-login"] {
-        let window = WebviewWindowBuilder::new(&f.main, label, WebviewUrl::default())
-            .build()
-            .unwrap();
+        let window = window(&f.app, label);
         for (cmd, args) in [
             ("get_snapshot", json!({})),
             ("netease_status", json!({})),

@@ -2,6 +2,7 @@ import { mount, type Component } from 'svelte';
 import App from './App.svelte';
 import DesktopLyrics from './lib/components/DesktopLyrics.svelte';
 import MiniPlayer from './lib/components/MiniPlayer.svelte';
+import { followAppearance } from './lib/appearance.svelte';
 import { player } from './lib/player.svelte';
 import './app.css';
 
@@ -10,6 +11,8 @@ if (!target) throw new Error('#app is missing from index.html');
 
 // One page, three windows: the main window, the mini player (#mini), the desktop lyrics (#lyrics).
 const views: Record<string, Component> = { '#mini': MiniPlayer, '#lyrics': DesktopLyrics };
+// Every window follows the theme and accent in the settings (and the system's scheme).
+followAppearance();
 const app = mount(views[location.hash] ?? App, { target });
 void player.start();
 window.addEventListener('pagehide', () => player.stop());

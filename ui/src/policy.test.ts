@@ -39,4 +39,18 @@ describe('source policy', () => {
       expect(text, path).not.toMatch(/@import\s+url\(/);
     }
   });
+
+  it('takes icons only from Icon.svelte, and bundles only the Lucide icons it names', () => {
+    for (const [path, text] of files) {
+      const imports = [...text.matchAll(/from\s+'(@lucide\/[^']*)'/g)].map((m) => m[1]!);
+      if (path !== './lib/components/Icon.svelte') {
+        expect(imports, path).toEqual([]);
+        continue;
+      }
+      expect(imports.length).toBeGreaterThan(5);
+      // One icon per import (its own module), never the whole set; types from the root are fine.
+      const values = [...text.matchAll(/import\s+(?!type\b)[^;]*?from\s+'(@lucide\/[^']*)'/g)].map((m) => m[1]!);
+      for (const source of values) expect(source).toMatch(/^@lucide\/svelte\/icons\/[a-z0-9-]+$/);
+    }
+  });
 });

@@ -83,6 +83,14 @@ export class PlayerStore {
   #starting: Promise<void> | null = null;
   #nextToastId = 1;
   #timers = new Map<number, ReturnType<typeof setTimeout>>();
+  /**
+   * True while the document is hidden (the window minimised, on another workspace, covered
+   * entirely). Position events are then held, not applied: the newest one waits here and is
+   * applied when the window shows again, so nothing is redrawn five times a second for no one.
+   */
+  #hidden = false;
+  #heldPosition: PlayerEvent | null = null;
+  #onVisibility: (() => void) | null = null;
 
   /**
    * Subscribes to events and loads the snapshot. Events that arrive while the snapshot is on
@@ -99,6 +107,7 @@ export class PlayerStore {
   async #start(): Promise<void> {
     this.#pending = [];
     this.loadError = null;
+    this.#watchVisibility();
     try {
       this.#unlisten ??= await onPlayerEvent((event) => this.receive(event));
       let snapshot = await commands.getSnapshot();
@@ -120,6 +129,31 @@ export class PlayerStore {
   stop(): void {
     this.#unlisten?.();
     this.#unlisten = null;
+    if (this.#onVisibility && typeof document !== 'undefined') {
+      document.removeEventListener('visibilitychange', this.#onVisibility);
+    }
+    this.#onVisibility = null;
+    this.setHidden(false);
+  }
+
+  #watchVisibility(): void {
+    if (this.#onVisibility || typeof document === 'undefined') return;
+    const onVisibility = () => this.setHidden(document.visibilityState === 'hidden');
+    this.#onVisibility = onVisibility;
+    document.addEventListener('visibilitychange', onVisibility);
+    onVisibility();
+  }
+
+  /**
+   * Whether the window is hidden. While it is, position events are held (only the newest);
+   * shown again, that one is applied at once.
+   */
+  setHidden(hidden: boolean): void {
+    this.#hidden = hidden;
+    if (hidden) return;
+    const held = this.#heldPosition;
+    this.#heldPosition = null;
+    if (held && this.snapshot) this.snapshot = applyEvent(this.snapshot, held);
   }
 
   /**
@@ -134,6 +168,12 @@ export class PlayerStore {
     if (this.#pending) {
       this.#pending.push(event);
     } else if (this.snapshot && this.#isNew(event)) {
+      if (this.#hidden && event.type === 'position') {
+        this.#heldPosition = event;
+        return;
+      }
+      // A whole state carries the position too, and is newer than any held one.
+      if (event.type === 'state') this.#heldPosition = null;
       this.snapshot = applyEvent(this.snapshot, event);
     }
   }
@@ -202,6 +242,7 @@ export class PlayerStore {
     this.#pending = null;
     this.#starting = null;
     this.#seq = 0;
+    this.#heldPosition = null;
   }
 
   #clearTimer(id: number): void {

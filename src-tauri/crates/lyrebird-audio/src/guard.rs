@@ -90,9 +90,16 @@ impl<S: Source> Iterator for Guarded<S> {
 impl<S: Source> Source for Guarded<S> {
     fn current_span_len(&self) -> Option<usize> {
         if self.poisoned {
-            Some(0)
-        } else {
-            self.inner.current_span_len()
+            return Some(0);
+        }
+        // Symphonia's MP3 decoder says "a span of 0" until it has decoded its first packet
+        // (at the first sample asked for). rodio's converter (`UniformSourceIterator`, used
+        // when the device plays another rate or channel count) takes a span of 0 for the end
+        // of the source and ended such tracks at once: a 22 050 Hz mono MP3 never sounded.
+        // "Unknown" makes it read on; at the real end the decoder's samples end anyway.
+        match self.inner.current_span_len() {
+            Some(0) => None,
+            other => other,
         }
     }
 

@@ -78,6 +78,10 @@ fn child(scenario: &str) {
         let server = TestServer::start(std::fs::read(&file).unwrap()).await;
         server.configure(|config| {
             config.content_type = "audio/flac".into();
+            if scenario == "mp3" {
+                config.content_type = "audio/mpeg".into();
+                return;
+            }
             config.faults.push_back(Fault::DropAfter(DROP_AT));
             config.revoke_on_drop = scenario == "expire";
             if scenario == "broken" {
@@ -113,6 +117,10 @@ fn child(scenario: &str) {
         let mut track = Track::from_path("/remote/tone.flac".into(), SourceKind::Subsonic);
         track.id = TrackId("loopback:1".into());
         track.path = None;
+        if scenario == "mp3" {
+            // As NetEase lists its songs: the length known before a byte is read.
+            track.duration_ms = Some(5_000);
+        }
         // Full volume, so the samples compare with the file played without the actor.
         player.act(Action::SetVolume(1.0)).await.unwrap();
         player.act(Action::PlayTracks(vec![track])).await.unwrap();
@@ -372,5 +380,44 @@ fn a_stream_whose_server_goes_away_is_reported_not_taken_for_the_end() {
     assert!(
         log.iter().any(|l| l.starts_with("request /track/tok2")),
         "the track was resolved again: {log:?}"
+    );
+}
+
+/// A 22 050 Hz mono MP3 (MPEG-2 layer III, as the NetEase emulator serves by default) whose
+/// length the source gave: streamed, it plays through, not taken for cut short at 0 ms.
+#[test]
+fn a_22050_hz_mp3_stream_plays_through() {
+    if std::env::var(CHILD).is_ok() {
+        return;
+    }
+    let run = Run {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let file = run.dir.path().join("tone.mp3");
+    let made = Command::new("ffmpeg")
+        .args(["-y", "-v", "error", "-f", "lavfi", "-i"])
+        .arg("sine=frequency=440:sample_rate=22050:duration=5")
+        .args(["-ac", "1", "-c:a", "libmp3lame", "-b:a", "64k"])
+        .arg(&file)
+        .status()
+        .expect("ffmpeg is installed");
+    assert!(made.success());
+    let local = run.local(&file);
+    assert!(
+        audible(&local).len() > 4 * 22_050,
+        "from disk: heard {} samples",
+        audible(&local).len()
+    );
+    let (captured, log) = run.stream("mp3", &file);
+    assert!(log.contains(&"played true".to_owned()), "{log:?}");
+    assert!(
+        !log.iter().any(|l| l.starts_with("notice")),
+        "nothing to complain about: {log:?}"
+    );
+    let heard = audible(&captured);
+    assert!(
+        heard.len() > 4 * 22_050,
+        "heard {} samples of a 5 s tone: {log:?}",
+        heard.len()
     );
 }

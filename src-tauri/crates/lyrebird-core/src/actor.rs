@@ -4,6 +4,7 @@
 //! thread reaches it through [`AudioEvent`]s. It publishes [`PlayerEvent`]s, coalesced so that
 //! one turn of its loop emits at most one event of each kind.
 
+mod bounds;
 mod fallback;
 mod health;
 mod library_folders;
@@ -220,6 +221,8 @@ pub enum PlayerError {
     Sources(#[from] crate::servers::SourceChangeError),
     #[error("{path} cannot be a library folder: {why}")]
     NotALibraryFolder { path: String, why: String },
+    #[error("the {what} is too long (at most {max} bytes)")]
+    TooLong { what: &'static str, max: usize },
 }
 
 impl serde::Serialize for PlayerError {
@@ -784,6 +787,7 @@ impl<A: AudioOutput> Actor<A> {
     }
 
     fn handle_action(&mut self, action: Action) -> Result<(), PlayerError> {
+        let action = bounds::checked(action)?;
         match action {
             Action::PlayLibraryTrack(_)
             | Action::PlayQueueIndex(_)
@@ -854,6 +858,11 @@ impl<A: AudioOutput> Actor<A> {
             Action::EnqueueListed { ids, position } => self.enqueue_listed(&ids, position)?,
             Action::EnqueueTracks { tracks, position } => self.enqueue_tracks(tracks, position)?,
             Action::SetLyricsOffset { track, offset_ms } => {
+                // Offsets are kept for tracks the player knows, so that calls naming made-up
+                // ids cannot fill the offsets file.
+                if self.find_track(&track).is_none() {
+                    return Err(PlayerError::UnknownTrack(track));
+                }
                 self.set_lyrics_offset(&track, offset_ms);
             }
             Action::SetLiked { track, liked } => self.set_liked(Some(&track), Some(liked)),

@@ -164,7 +164,15 @@ pub enum SourceChangeError {
     NoSecret,
     #[error("the address or user changed: enter the password or API key again")]
     SecretForAnotherServer,
+    #[error("the server's {field} is too long (at most {max} characters)")]
+    TooLong { field: &'static str, max: usize },
 }
+
+/// The longest name, address and user a server may have: far above any real one, and what
+/// keeps a hostile caller from storing megabytes in the settings file.
+const MAX_NAME_CHARS: usize = 200;
+const MAX_URL_CHARS: usize = 2048;
+const MAX_USER_CHARS: usize = 256;
 
 impl SourceSettings {
     /// Apply `change`: the new settings, and the server as saved for a [`SourceChange::Save`].
@@ -226,6 +234,16 @@ impl SourceSettings {
         server.base_url = server.base_url.trim().to_owned();
         server.user = server.user.trim().to_owned();
         server.max_bit_rate_kbps = server.max_bit_rate_kbps.filter(|k| *k > 0);
+        for (field, value, max) in [
+            ("id", &server.id, MAX_NAME_CHARS),
+            ("name", &server.name, MAX_NAME_CHARS),
+            ("address", &server.base_url, MAX_URL_CHARS),
+            ("user name", &server.user, MAX_USER_CHARS),
+        ] {
+            if value.chars().count() > max {
+                return Err(SourceChangeError::TooLong { field, max });
+            }
+        }
         let has_host = ["http://", "https://"].iter().any(|scheme| {
             server
                 .base_url
@@ -475,6 +493,20 @@ mod tests {
         assert_eq!(
             none.apply(save(nobody, true)),
             Err(SourceChangeError::NoUser)
+        );
+        let mut huge = saved("a", "https://h/", SecretStorage::File);
+        huge.name = "n".repeat(MAX_NAME_CHARS + 1);
+        assert_eq!(
+            none.apply(save(huge, true)),
+            Err(SourceChangeError::TooLong {
+                field: "name",
+                max: MAX_NAME_CHARS
+            })
+        );
+        let long_url = format!("https://h/{}", "p".repeat(MAX_URL_CHARS));
+        assert!(
+            none.apply(save(saved("a", &long_url, SecretStorage::File), true))
+                .is_err()
         );
     }
 

@@ -79,6 +79,9 @@ pub struct DesktopSettings {
     pub lyrics_click_through: bool,
     /// Keys that work while another app has the focus.
     pub shortcuts: GlobalShortcuts,
+    /// The windows' colours: light, dark or the system's, and the accent. Every window (main,
+    /// mini player, desktop lyrics) follows it.
+    pub appearance: Appearance,
 }
 
 /// What the lyrics views (the Lyrics view, Now Playing, the desktop lyrics) show under each
@@ -100,6 +103,73 @@ impl Default for LyricsSettings {
         }
     }
 }
+
+/// Light, dark, or whichever the system uses (and follow it when it changes).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// The accent colour, from a fixed palette whose text contrast is checked for both themes
+/// (`ui/src/theme.test.ts`); the UI maps each to its own colours, so nothing from the file
+/// reaches CSS as text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Accent {
+    #[default]
+    Orange,
+    Red,
+    Pink,
+    Purple,
+    Blue,
+    Teal,
+    Green,
+}
+
+/// How the windows look. A value this version does not know (a theme or accent added later)
+/// loads as the default instead of resetting the whole settings file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Appearance {
+    pub theme: Theme,
+    pub accent: Accent,
+}
+
+/// Reads any JSON value as the variant its camelCase name says, or the default for a name (or
+/// a value) this version does not know.
+macro_rules! lenient_deserialize {
+    ($type:ty { $($name:literal => $variant:expr),+ $(,)? }) => {
+        impl<'de> Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                Ok(match value.as_str() {
+                    $(Some($name) => $variant,)+
+                    _ => Self::default(),
+                })
+            }
+        }
+    };
+}
+
+lenient_deserialize!(Theme {
+    "system" => Theme::System,
+    "light" => Theme::Light,
+    "dark" => Theme::Dark,
+});
+
+lenient_deserialize!(Accent {
+    "orange" => Accent::Orange,
+    "red" => Accent::Red,
+    "pink" => Accent::Pink,
+    "purple" => Accent::Purple,
+    "blue" => Accent::Blue,
+    "teal" => Accent::Teal,
+    "green" => Accent::Green,
+});
 
 /// Global keyboard shortcuts, as accelerators (`CmdOrCtrl+Alt+P`: modifiers and a key joined
 /// by `+`; `CmdOrCtrl` is Command on macOS, Control elsewhere). An empty string: no shortcut.
@@ -140,6 +210,7 @@ impl Default for DesktopSettings {
             mini_always_on_top: true,
             lyrics_click_through: false,
             shortcuts: GlobalShortcuts::default(),
+            appearance: Appearance::default(),
         }
     }
 }
@@ -443,5 +514,92 @@ mod tests {
         let loaded = load(&path);
         assert_eq!(loaded.value.locale, LocalePreference::English);
         assert!((loaded.value.volume - 1.0).abs() < f32::EPSILON);
+    }
+
+    /// A settings file written before the appearance settings existed loads with every value it
+    /// has and the default look; one naming an accent this version does not know keeps the
+    /// rest of the file (and the theme) instead of being moved aside.
+    #[test]
+    fn older_and_newer_appearance_settings_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(
+            &path,
+            br#"{"locale":"zh-CN","volume":0.5,"replayGain":"album","crossfadeMs":3000,
+                "desktop":{"closeToTray":false,"startInTray":true,"notifyTrackChange":true,
+                "miniAlwaysOnTop":false,"lyricsClickThrough":true,
+                "shortcuts":{"enabled":false,"playPause":"CmdOrCtrl+Alt+P","next":"","previous":"",
+                "volumeUp":"","volumeDown":"","showWindow":""}}}"#,
+        )
+        .unwrap();
+        let loaded = load(&path);
+        assert!(loaded.reset.is_none(), "{:?}", loaded.reset);
+        assert_eq!(loaded.value.locale, LocalePreference::SimplifiedChinese);
+        assert_eq!(loaded.value.crossfade_ms, 3000);
+        assert!(!loaded.value.desktop.close_to_tray);
+        assert!(loaded.value.desktop.lyrics_click_through);
+        assert!(!loaded.value.desktop.shortcuts.enabled);
+        assert_eq!(loaded.value.desktop.appearance, Appearance::default());
+        assert_eq!(loaded.value.desktop.appearance.theme, Theme::System);
+        assert_eq!(loaded.value.desktop.appearance.accent, Accent::Orange);
+
+        fs::write(
+            &path,
+            br#"{"locale":"en","desktop":{"closeToTray":false,
+                "appearance":{"theme":"dark","accent":"gold","contrast":"high"}}}"#,
+        )
+        .unwrap();
+        let loaded = load(&path);
+        assert!(loaded.reset.is_none(), "{:?}", loaded.reset);
+        assert!(!loaded.value.desktop.close_to_tray);
+        assert_eq!(
+            loaded.value.desktop.appearance,
+            Appearance {
+                theme: Theme::Dark,
+                accent: Accent::Orange
+            }
+        );
+    }
+
+    #[test]
+    fn every_theme_and_accent_reads_back_as_written() {
+        for theme in [Theme::System, Theme::Light, Theme::Dark] {
+            let json = serde_json::to_value(theme).unwrap();
+            assert_eq!(serde_json::from_value::<Theme>(json).unwrap(), theme);
+        }
+        for accent in [
+            Accent::Orange,
+            Accent::Red,
+            Accent::Pink,
+            Accent::Purple,
+            Accent::Blue,
+            Accent::Teal,
+            Accent::Green,
+        ] {
+            let json = serde_json::to_value(accent).unwrap();
+            assert_eq!(serde_json::from_value::<Accent>(json).unwrap(), accent);
+        }
+        assert_eq!(
+            serde_json::from_value::<Accent>(serde_json::json!(7)).unwrap(),
+            Accent::Orange
+        );
+    }
+
+    #[test]
+    fn appearance_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let mut settings = Settings::default();
+        settings.desktop.appearance = Appearance {
+            theme: Theme::Light,
+            accent: Accent::Teal,
+        };
+        save(&path, &settings).unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        assert_eq!(
+            json["desktop"]["appearance"],
+            serde_json::json!({"theme": "light", "accent": "teal"})
+        );
+        assert_eq!(load(&path).value, settings);
     }
 }

@@ -41,8 +41,10 @@ const TRACKS: u64 = 1_000_000;
 /// One request per quality, in parallel, per lookup.
 const QUALITIES: [&str; 3] = ["lossless", "exhigh", "standard"];
 const FALLBACK_SERVERS: usize = 4;
-/// A cancelled task must end within this.
-const CANCEL_BUDGET: Duration = Duration::from_millis(100);
+/// A cancelled task must end within this. A hang detector, not a speed measure (that is the
+/// benchmarks' job): with both cores busy (CI, or helpers building beside it) tasks have been
+/// seen to take over 100 ms to be scheduled at all.
+const CANCEL_BUDGET: Duration = Duration::from_secs(1);
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name).map_or(default, |v| v.parse().expect("a number"))

@@ -183,14 +183,29 @@ fn store_cover(dir: &Path, id: &str, size: Size, cover: &Cover) -> std::io::Resu
 
 /// Keep the files in `dir` under `budget` bytes: past it, delete the least recently used
 /// (oldest modification time) until three quarters of it are left. Unfinished writes (`.part`)
-/// are left alone.
+/// of this run are left alone; those of an earlier run (killed mid-write: the name holds its
+/// pid) can never be finished, and go.
 fn prune(dir: &Path, budget: u64) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    let ours = format!(".{}.", std::process::id());
     let mut files: Vec<(std::time::SystemTime, u64, PathBuf)> = entries
         .flatten()
-        .filter(|e| !e.file_name().to_string_lossy().ends_with(".part"))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(stem) = name.strip_suffix(".part") else {
+                return true;
+            };
+            // `<file>.<pid>.<n>`: keep it while this run may still be writing it.
+            let of_this_run = stem
+                .rsplit_once('.')
+                .is_some_and(|(before_n, _)| format!("{before_n}.").ends_with(&ours));
+            if !of_this_run {
+                let _ = std::fs::remove_file(e.path());
+            }
+            false
+        })
         .filter_map(|e| {
             let meta = e.metadata().ok().filter(std::fs::Metadata::is_file)?;
             Some((meta.modified().ok()?, meta.len(), e.path()))
@@ -543,9 +558,17 @@ mod tests {
             f.set_modified(old + std::time::Duration::from_secs(i * 60))
                 .unwrap();
         }
-        std::fs::write(dir.join("x.cover.1.2.part"), vec![0; 5_000]).unwrap();
+        let ours = format!("x.cover.{}.2.part", std::process::id());
+        let dead_runs = format!("y.cover.{}.2.part", u32::MAX);
+        std::fs::write(dir.join(&ours), vec![0; 5_000]).unwrap();
+        std::fs::write(dir.join(&dead_runs), vec![0; 5_000]).unwrap();
         prune(dir, 20_000);
-        assert_eq!(files_in(dir).len(), 11, "under budget: nothing goes");
+        assert_eq!(
+            files_in(dir).len(),
+            11,
+            "under budget: only a dead run's unfinished write goes"
+        );
+        assert!(!dir.join(&dead_runs).exists());
         // A hit renews file 0 (stale by more than a day), so it is kept.
         store_cover(
             dir,
@@ -571,7 +594,7 @@ mod tests {
             .collect();
         left.sort();
         // 10 files of 1 000 bytes + the renewed one: down to ≤ 6 000 bytes, oldest first.
-        assert!(left.contains(&"x.cover.1.2.part".to_owned()), "{left:?}");
+        assert!(left.contains(&ours), "{left:?}");
         assert!(left.contains(&renewed.file_name().unwrap().to_string_lossy().into_owned()));
         assert!(
             left.contains(&"9.cover".to_owned()) && !left.contains(&"0.cover".to_owned()),

@@ -190,6 +190,9 @@ impl LibraryHandle {
 
     /// Track ids matching `query`, best first (see [`Index::search`]).
     pub async fn search(&self, query: String, limit: usize) -> Result<Vec<TrackId>, LibraryError> {
+        // Nobody types more; a megabyte of query (from a compromised window) would hold the
+        // library thread for most of a second.
+        let query: String = query.chars().take(MAX_QUERY_CHARS).collect();
         self.ask(|reply| Request::Search {
             query,
             limit,
@@ -198,6 +201,9 @@ impl LibraryHandle {
         .await
     }
 }
+
+/// A search's words are read up to this many characters.
+const MAX_QUERY_CHARS: usize = 256;
 
 /// How long the library thread waits for another request after a rescan that wrote rows
 /// before it folds the write-ahead log into the index file ([`Index::checkpoint`]): the

@@ -49,7 +49,7 @@ pub mod said;
 mod source;
 
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -161,6 +161,9 @@ impl Streamer {
     /// (connection pool, TLS configuration); it must not disable certificate checks.
     #[must_use]
     pub fn new(client: reqwest::Client, cache: Option<Cache>) -> Self {
+        if cache.is_none() {
+            remove_dead_runs_buffers(&std::env::temp_dir());
+        }
         Self {
             client,
             lenient_client: None,
@@ -333,7 +336,59 @@ impl Streamer {
         let mut builder = tempfile::Builder::new();
         match &self.cache {
             Some(cache) => builder.prefix(cache::TEMP_PREFIX).tempfile_in(cache.dir()),
-            None => builder.prefix("lyrebird-stream-").tempfile(),
+            None => builder.prefix(&own_temp_prefix()).tempfile(),
         }
+    }
+}
+
+/// Buffers in the system's temporary folder are `lyrebird-stream-<pid>-…`: a run killed
+/// mid-stream leaves its buffer there, and the next run knows it by its dead pid.
+const TEMP_PREFIX: &str = "lyrebird-stream-";
+
+fn own_temp_prefix() -> String {
+    format!("{TEMP_PREFIX}{}-", std::process::id())
+}
+
+/// Deletes the buffers runs that are no longer alive left in `dir` (Linux: a pid with no
+/// `/proc` entry; elsewhere nothing is known to be dead, and the OS's own clean-up must do).
+fn remove_dead_runs_buffers(dir: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TEMP_PREFIX))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod temp_tests {
+    use super::*;
+
+    #[test]
+    fn a_dead_runs_buffers_go_and_living_ones_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let ours = dir.path().join(format!("{}x", own_temp_prefix()));
+        let dead = dir.path().join(format!("{TEMP_PREFIX}{}-x", u32::MAX));
+        let other = dir.path().join("lyrebird-stream-notapid");
+        for file in [&ours, &dead, &other] {
+            std::fs::write(file, b"buffer").unwrap();
+        }
+        remove_dead_runs_buffers(dir.path());
+        assert!(ours.exists() && other.exists());
+        assert_eq!(dead.exists(), !Path::new("/proc/self").exists());
     }
 }

@@ -38,6 +38,12 @@ use crate::{Location, Refresh, StreamError, StreamOptions};
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
+/// A connection that ends having delivered less than this is not progress: the failure episode
+/// goes on (so its retry budget runs out) and the next connection waits a backoff first. A
+/// server that drops every connection after a byte or two must not get reconnects at network
+/// speed forever. 32 KiB is under a second of a 320 kbit/s MP3.
+const MIN_PROGRESS: u64 = 32 * 1024;
+
 /// State shared by the source, its drivers and the reader.
 ///
 /// The mutexes guard this one stream's own bookkeeping and are never held across an await.
@@ -445,6 +451,10 @@ struct Driver {
     /// Exclusive; `None` when the length is unknown (then the body's clean end is the end).
     end: Option<u64>,
     body: Option<Body>,
+    /// Bytes the current connection has delivered.
+    delivered: u64,
+    /// Wait before the next connection: zero after a connection that made progress.
+    pause: Duration,
 }
 
 impl Driver {
@@ -454,6 +464,8 @@ impl Driver {
             pos,
             end,
             body,
+            delivered: 0,
+            pause: Duration::ZERO,
         }
     }
 
@@ -464,9 +476,31 @@ impl Driver {
     /// Connects now, so a failure is reported by whoever asked (a seek).
     async fn connect(&mut self) -> Result<(), StreamError> {
         if self.body.is_none() && !self.at_end() {
+            if !self.pause.is_zero() {
+                if let Some(error) = self.shared.budget_spent() {
+                    return Err(error);
+                }
+                tokio::select! {
+                    () = self.shared.stop.cancelled() => return Err(StreamError::Cancelled),
+                    () = tokio::time::sleep(self.pause) => {}
+                }
+            }
             self.body = Some(self.shared.connect(self.pos, self.end).await?);
+            self.delivered = 0;
         }
         Ok(())
+    }
+
+    /// The connection failed, ended early or stalled: it goes, and if it brought little, the
+    /// next one waits longer than the last did.
+    fn lose_connection(&mut self, error: &StreamError) {
+        self.shared.note_failure(error);
+        self.body = None;
+        self.pause = if self.delivered >= MIN_PROGRESS {
+            Duration::ZERO
+        } else {
+            (self.pause * 2).clamp(FIRST_BACKOFF, MAX_BACKOFF)
+        };
     }
 
     /// The next bytes of the range, or `None` at its end or on a terminal failure (recorded in
@@ -502,24 +536,21 @@ impl Driver {
                 Ok(Some(Err(error))) => {
                     let error = StreamError::from_reqwest(error, "the server");
                     lyrebird_core::warn_limited!(%error, pos = self.pos, "connection failed mid-body, reconnecting");
-                    self.shared.note_failure(&error);
-                    self.body = None;
+                    self.lose_connection(&error);
                 }
                 Ok(None) if self.end.is_none() || self.at_end() => return None,
                 Ok(None) => {
                     lyrebird_core::warn_limited!(pos = self.pos, end = ?self.end, "body ended early, reconnecting");
-                    self.shared.note_failure(&StreamError::Network(
+                    self.lose_connection(&StreamError::Network(
                         "the connection closed before the end of the file".into(),
                     ));
-                    self.body = None;
                 }
                 Err(_) => {
                     lyrebird_core::warn_limited!(
                         pos = self.pos,
                         "no data for {stall:?}, reconnecting"
                     );
-                    self.shared.note_failure(&StreamError::Timeout);
-                    self.body = None;
+                    self.lose_connection(&StreamError::Timeout);
                 }
             }
         }
@@ -543,7 +574,11 @@ impl Driver {
             return None;
         }
         self.pos += bytes.len() as u64;
-        self.shared.progressed();
+        self.delivered += bytes.len() as u64;
+        if self.delivered >= MIN_PROGRESS || self.at_end() {
+            self.shared.progressed();
+            self.pause = Duration::ZERO;
+        }
         Some(bytes)
     }
 

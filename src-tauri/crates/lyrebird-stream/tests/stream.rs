@@ -444,6 +444,33 @@ async fn persistent_server_errors_fail_reads_in_bounded_time() {
     assert!(server.request_count() > 2, "it retried");
 }
 
+/// 5a. A server that drops every connection after a byte (a hostile one, or one on a dying
+/// link) gets reconnects with growing pauses, not at network speed; a byte a connection is not
+/// progress, so the retry budget runs out and reads fail with the last error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_byte_per_connection_gets_paced_reconnects_then_fails() {
+    let server = TestServer::start(test_body(2 * MIB)).await;
+    server.configure(|c| {
+        c.faults.push_back(Fault::DropAfter(300_000));
+        c.default_fault = Fault::DropAfter(1);
+    });
+    let reader = open_remote(&streamer(), request(server.url("t1"))).await;
+
+    let started = Instant::now();
+    let (_, result) = read_to_end(reader).await;
+    let error = result.unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(15), "took {elapsed:?}");
+    assert!(
+        matches!(stream_error(&error), StreamError::GaveUp { .. }),
+        "{error}"
+    );
+    // Within the 2 s budget the pauses (0.2, 0.4, 0.8 s, ...) leave room for a handful of
+    // reconnects; without them there were thousands.
+    let requests = server.request_count();
+    assert!((2..=8).contains(&requests), "{requests} requests");
+}
+
 /// 5b. The server disappears entirely (connections closed, port refused): reads fail in
 /// bounded time with "connection refused".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

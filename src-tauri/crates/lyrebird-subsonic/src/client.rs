@@ -13,7 +13,8 @@ use crate::model::{
     Album, AlbumListPayload, Artist, ArtistIndex, ArtistsPayload, Extension, Found, Playlist,
     PlaylistsPayload,
 };
-use crate::response::{self, Reply};
+use crate::response::{self, ListOf};
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 /// Sent as `c=`: servers show it in their "now playing" and player lists.
 pub const CLIENT_NAME: &str = "lyrebird";
@@ -232,34 +233,37 @@ impl SubsonicClient {
     }
 
     pub async fn ping(&self) -> Result<(), SubsonicError> {
-        self.call("ping", &[]).await.map(drop)
+        self.call_unit("ping", &[]).await
     }
 
     /// The OpenSubsonic extensions the server advertises (none for plain Subsonic servers,
     /// which do not know the method).
     pub async fn open_subsonic_extensions(&self) -> Result<Vec<Extension>, SubsonicError> {
-        match self.call("getOpenSubsonicExtensions", &[]).await {
-            Ok(mut reply) => Ok(reply.take_list("openSubsonicExtensions")),
+        match self
+            .call_list("getOpenSubsonicExtensions", &[], "openSubsonicExtensions")
+            .await
+        {
+            Ok(extensions) => Ok(extensions),
             Err(SubsonicError::Api { .. } | SubsonicError::NotSubsonic { .. }) => Ok(Vec::new()),
             Err(error) => Err(error),
         }
     }
 
     pub async fn artists(&self) -> Result<Vec<ArtistIndex>, SubsonicError> {
-        let mut reply = self.call("getArtists", &[]).await?;
-        Ok(reply.take::<ArtistsPayload>("artists")?.index)
+        Ok(self
+            .call::<ArtistsPayload>("getArtists", &[], "artists")
+            .await?
+            .index)
     }
 
     pub async fn artist(&self, id: &str) -> Result<Artist, SubsonicError> {
-        self.call("getArtist", &[("id", id.to_owned())])
-            .await?
-            .take("artist")
+        self.call("getArtist", &[("id", id.to_owned())], "artist")
+            .await
     }
 
     pub async fn album(&self, id: &str) -> Result<Album, SubsonicError> {
-        self.call("getAlbum", &[("id", id.to_owned())])
-            .await?
-            .take("album")
+        self.call("getAlbum", &[("id", id.to_owned())], "album")
+            .await
     }
 
     pub async fn album_list(
@@ -293,24 +297,27 @@ impl SubsonicClient {
             AlbumListType::ByGenre(genre) => params.push(("genre", genre.clone())),
             _ => {}
         }
-        let mut reply = self.call("getAlbumList2", &params).await?;
-        Ok(reply.take::<AlbumListPayload>("albumList2")?.album)
+        Ok(self
+            .call::<AlbumListPayload>("getAlbumList2", &params, "albumList2")
+            .await?
+            .album)
     }
 
     pub async fn playlists(&self) -> Result<Vec<Playlist>, SubsonicError> {
-        let mut reply = self.call("getPlaylists", &[]).await?;
-        Ok(reply.take::<PlaylistsPayload>("playlists")?.playlist)
+        Ok(self
+            .call::<PlaylistsPayload>("getPlaylists", &[], "playlists")
+            .await?
+            .playlist)
     }
 
     pub async fn playlist(&self, id: &str) -> Result<Playlist, SubsonicError> {
-        self.call("getPlaylist", &[("id", id.to_owned())])
-            .await?
-            .take("playlist")
+        self.call("getPlaylist", &[("id", id.to_owned())], "playlist")
+            .await
     }
 
     /// Everything the user starred (`getStarred2`).
     pub async fn starred(&self) -> Result<Found, SubsonicError> {
-        self.call("getStarred2", &[]).await?.take("starred2")
+        self.call("getStarred2", &[], "starred2").await
     }
 
     pub async fn search(&self, query: &str, counts: SearchCounts) -> Result<Found, SubsonicError> {
@@ -320,7 +327,7 @@ impl SubsonicClient {
             ("albumCount", counts.albums.to_string()),
             ("songCount", counts.songs.to_string()),
         ];
-        self.call("search3", &params).await?.take("searchResult3")
+        self.call("search3", &params, "searchResult3").await
     }
 
     pub async fn scrobble(&self, song_id: &str, what: Scrobble) -> Result<(), SubsonicError> {
@@ -336,15 +343,15 @@ impl SubsonicClient {
                 params.push(("time", millis.to_string()));
             }
         }
-        self.call("scrobble", &params).await.map(drop)
+        self.call_unit("scrobble", &params).await
     }
 
     pub async fn star(&self, item: &StarItem) -> Result<(), SubsonicError> {
-        self.call("star", &[star_param(item)]).await.map(drop)
+        self.call_unit("star", &[star_param(item)]).await
     }
 
     pub async fn unstar(&self, item: &StarItem) -> Result<(), SubsonicError> {
-        self.call("unstar", &[star_param(item)]).await.map(drop)
+        self.call_unit("unstar", &[star_param(item)]).await
     }
 
     /// The address of a cover image (`getCoverArt`). It carries credentials: hand it to the
@@ -404,12 +411,12 @@ impl SubsonicClient {
         if let Some(key) = &config.api_key {
             let api_key = Auth::ApiKey(key.clone());
             if self.advertises_api_keys(&api_key).await? {
-                self.call_with(&api_key, "ping", &[]).await?;
+                self.ping_with(&api_key).await?;
                 return Ok(self.settled(api_key));
             }
             if config.password.is_none() {
                 // A wrong address or a dead server says more than "no API keys".
-                return match self.call_with(&api_key, "ping", &[]).await {
+                return match self.ping_with(&api_key).await {
                     Err(error) if error.api_code().is_none() => Err(error),
                     _ => Err(SubsonicError::ApiKeyNotSupported),
                 };
@@ -422,8 +429,8 @@ impl SubsonicClient {
             user: config.user.clone(),
             password: password.clone(),
         };
-        match self.call_with(&token, "ping", &[]).await {
-            Ok(_) => Ok(self.settled(token)),
+        match self.ping_with(&token).await {
+            Ok(()) => Ok(self.settled(token)),
             Err(error) if refuses_tokens(&error) => {
                 if !config.legacy_password_auth {
                     tracing::info!(server = %self.0.host, "subsonic: the server refuses token authentication ({error}) and the legacy password method is off for it");
@@ -440,7 +447,7 @@ impl SubsonicClient {
                     user: config.user.clone(),
                     password: password.clone(),
                 };
-                self.call_with(&legacy, "ping", &[]).await?;
+                self.ping_with(&legacy).await?;
                 Ok(self.settled(legacy))
             }
             Err(error) => Err(error),
@@ -456,12 +463,18 @@ impl SubsonicClient {
     /// without credentials; if one wants them, ask again with the key.
     async fn advertises_api_keys(&self, api_key: &Auth) -> Result<bool, SubsonicError> {
         let method = "getOpenSubsonicExtensions";
-        let reply = match self.fetch(self.url(method, None, &[])).await {
-            Err(error) if error.api_code().is_some() => self.call_with(api_key, method, &[]).await,
+        let key = Some("openSubsonicExtensions");
+        let reply = match self
+            .fetch::<ListOf<Extension>>(self.url(method, None, &[]), key)
+            .await
+        {
+            Err(error) if error.api_code().is_some() => {
+                self.fetch(self.url(method, Some(api_key), &[]), key).await
+            }
             other => other,
         };
         let extensions = match reply {
-            Ok(mut reply) => reply.take_list::<Extension>("openSubsonicExtensions"),
+            Ok(list) => list.map(|list| list.0).unwrap_or_default(),
             Err(SubsonicError::WrongCredentials) => return Err(SubsonicError::WrongCredentials),
             // A plain Subsonic server: no such method, or no such credential (an error element,
             // or an HTML 404 page).
@@ -476,25 +489,59 @@ impl SubsonicClient {
         Ok(extensions.iter().any(|e| e.name == API_KEY_EXTENSION))
     }
 
-    async fn call(
+    /// A call whose reply must hold the element `key`, read as `T`.
+    async fn call<T: DeserializeOwned>(
         &self,
         method: &str,
         params: &[(&'static str, String)],
-    ) -> Result<Reply, SubsonicError> {
+        key: &str,
+    ) -> Result<T, SubsonicError> {
         let auth = self.auth().await?;
-        self.call_with(auth, method, params).await
+        self.fetch(self.url(method, Some(auth), params), Some(key))
+            .await?
+            .ok_or_else(|| SubsonicError::NotSubsonic {
+                what: format!("a reply without `{key}`"),
+            })
     }
 
-    async fn call_with(
+    /// A call whose list element `key` may be absent (servers omit empty lists).
+    async fn call_list<T: DeserializeOwned>(
         &self,
-        auth: &Auth,
         method: &str,
         params: &[(&'static str, String)],
-    ) -> Result<Reply, SubsonicError> {
-        self.fetch(self.url(method, Some(auth), params)).await
+        key: &str,
+    ) -> Result<Vec<T>, SubsonicError> {
+        let auth = self.auth().await?;
+        let list = self
+            .fetch::<ListOf<T>>(self.url(method, Some(auth), params), Some(key))
+            .await?;
+        Ok(list.map(|list| list.0).unwrap_or_default())
     }
 
-    async fn fetch(&self, url: Url) -> Result<Reply, SubsonicError> {
+    /// A call that answers only its status.
+    async fn call_unit(
+        &self,
+        method: &str,
+        params: &[(&'static str, String)],
+    ) -> Result<(), SubsonicError> {
+        let auth = self.auth().await?;
+        self.fetch::<IgnoredAny>(self.url(method, Some(auth), params), None)
+            .await
+            .map(drop)
+    }
+
+    async fn ping_with(&self, auth: &Auth) -> Result<(), SubsonicError> {
+        self.fetch::<IgnoredAny>(self.url("ping", Some(auth), &[]), None)
+            .await
+            .map(drop)
+    }
+
+    /// One request; its reply read (bounded) and parsed for the element `key`.
+    async fn fetch<T: DeserializeOwned>(
+        &self,
+        url: Url,
+        key: Option<&str>,
+    ) -> Result<Option<T>, SubsonicError> {
         let host = &self.0.host;
         // Each request builds its own headers; nothing is shared between requests.
         let response = self
@@ -531,7 +578,7 @@ impl SubsonicClient {
             }
             body.extend_from_slice(&chunk);
         }
-        response::parse(status, &body, host)
+        response::parse(status, &body, host, key)
     }
 
     /// `<base>/rest/<method>.view?<auth>&c&v&f&<params>`: fresh authentication parameters

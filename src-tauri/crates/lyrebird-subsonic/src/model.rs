@@ -178,8 +178,12 @@ pub struct Extension {
 
 /// Lenient readers for the shapes servers actually send.
 pub(crate) mod de {
+    use std::fmt;
+    use std::marker::PhantomData;
+
     use serde::Deserialize;
-    use serde::de::{DeserializeOwned, Deserializer};
+    use serde::de::value::MapAccessDeserializer;
+    use serde::de::{DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
     use serde_json::Value;
 
     /// A string id, also when a server sends a number.
@@ -196,23 +200,66 @@ pub(crate) mod de {
     }
 
     /// A list, also when a server sends a lone object or nothing; entries that do not parse
-    /// are skipped.
+    /// are skipped. Read entry by entry: only one entry at a time is held as a `Value` (to skip
+    /// it if it does not fit `T`), never the whole list.
     pub fn list<'de, D: Deserializer<'de>, T: DeserializeOwned>(
         deserializer: D,
     ) -> Result<Vec<T>, D::Error> {
-        Ok(list_from_value(Value::deserialize(deserializer)?))
+        deserializer.deserialize_any(ListVisitor(PhantomData))
     }
 
-    pub(crate) fn list_from_value<T: DeserializeOwned>(value: Value) -> Vec<T> {
-        let items = match value {
-            Value::Array(items) => items,
-            Value::Null => Vec::new(),
-            single => vec![single],
-        };
-        items
-            .into_iter()
-            .filter_map(|item| serde_json::from_value(item).ok())
-            .collect()
+    struct ListVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: DeserializeOwned> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str("a list, an object or nothing")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element::<Value>()? {
+                if let Ok(item) = serde_json::from_value(item) {
+                    items.push(item);
+                }
+            }
+            Ok(items)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            let single = Value::deserialize(MapAccessDeserializer::new(map))?;
+            Ok(serde_json::from_value(single).into_iter().collect())
+        }
+
+        fn visit_unit<E>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_none<E>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+
+        // A scalar where a list belongs: nothing usable.
+        fn visit_bool<E>(self, _: bool) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_i64<E>(self, _: i64) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_u64<E>(self, _: u64) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
     }
 
     fn number(value: Value) -> Option<f64> {

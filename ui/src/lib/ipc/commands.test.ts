@@ -14,6 +14,7 @@ const DESKTOP = {
   notifyTrackChange: true,
   miniAlwaysOnTop: false,
   lyricsClickThrough: true,
+  appearance: { theme: 'dark' as const, accent: 'teal' as const },
   shortcuts: { enabled: true, playPause: 'Ctrl+Alt+P', next: '', previous: '', volumeUp: '', volumeDown: '', showWindow: '' },
 };
 

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The window's cost (issue #19): CPU (% of one core) of the app playing a FLAC with its window
+# shown, per process (the app, WebKit's web process, its network process), then paused, then
+# playing with the window unmapped (what minimising or covering it does to the web view: the
+# page is told it is hidden), next to Rhythmbox playing the same file with its window shown,
+# on the same Xvfb display and PulseAudio null sink. Memory: total PSS of each tree.
+#
+#   tests/bench/window.sh [SECONDS] [APP]   (SECONDS per sample, default 20; APP a built
+#                                            lyrebird, default the release build)
+#
+# Needs rhythmbox, xdotool and playerctl besides the test tools:
+# `apt-get install rhythmbox xdotool playerctl`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ -z "${LYREBIRD_DESKTOP_SESSION:-}" ]; then
+  exec tests/support/desktop-session.sh "$0" "$@"
+fi
+seconds=${1:-20}
+app=${2:-"${CARGO_TARGET_DIR:-$PWD/target}/release/lyrebird"}
+for tool in rhythmbox rhythmbox-client xdotool playerctl ffmpeg; do
+  command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install $tool)" >&2; exit 1; }
+done
+[ -x "$app" ] || { echo "no app at $app (npx tauri build --no-bundle)" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'pkill -P $$ 2>/dev/null || true; rm -rf "$work"' EXIT
+mkdir -p "$work/music"
+ffmpeg -v error -f lavfi -i "anoisesrc=color=pink:amplitude=0.25:duration=600:sample_rate=44100" \
+  -f lavfi -i "aevalsrc=0.2*sin(2*PI*220*t)+0.15*sin(2*PI*277*t):s=44100:d=600" \
+  -filter_complex "[0][1]amix=inputs=2,aformat=channel_layouts=stereo" -c:a flac "$work/music/music.flac"
+
+# shellcheck source=tests/bench/process.sh
+source tests/bench/process.sh
+hz=$(getconf CLK_TCK)
+
+# CPU of each process of the tree by name, over SECONDS after a 3 s settle: "name=% name=% ...".
+per_process() {
+  local root=$1 pid
+  sleep 3
+  declare -A before after names
+  for pid in $(descendants "$root"); do
+    names[$pid]=$(cat "/proc/$pid/comm" 2>/dev/null || echo gone)
+    before[$pid]=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+  done
+  sleep "$seconds"
+  local out="" total=0 d
+  for pid in "${!before[@]}"; do
+    after[$pid]=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo "${before[$pid]}")
+    d=$((after[$pid] - before[$pid]))
+    total=$((total + d))
+    out+="${names[$pid]} $(awk -v d=$d -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.2f", 100 * d / hz / s }') % · "
+  done
+  echo "$(awk -v d=$total -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.2f", 100 * d / hz / s }') | ${out% · }"
+}
+
+echo "| player, state | CPU of the tree (% of one core) | per process | total PSS (MiB) |"
+echo "|---|---:|---|---:|"
+home="$work/lyrebird-home"
+mkdir -p "$home"
+HOME=$home LYREBIRD_CONFIG_DIR=$home/config LYREBIRD_NO_DEMO=1 LYREBIRD_LIBRARY_DIRS=$work/music \
+  "$app" "$work/music/music.flac" >"$work/app.log" 2>&1 &
+pid=$!
+for _ in $(seq 150); do
+  [ "$(playerctl -p lyrebird status 2>/dev/null)" = "Playing" ] && break
+  sleep 0.2
+done
+[ "$(playerctl -p lyrebird status 2>/dev/null)" = "Playing" ] || { echo "the app never played" >&2; cat "$work/app.log" >&2; exit 1; }
+sleep 3
+echo "| Lyrebird, window shown, playing | $(per_process $pid) | $(pss_mib $pid) |"
+playerctl -p lyrebird pause
+echo "| Lyrebird, window shown, paused | $(per_process $pid) | |"
+playerctl -p lyrebird play
+window=$(xdotool search --sync --onlyvisible --pid "$pid" | head -1)
+xdotool windowunmap "$window"
+echo "| Lyrebird, window unmapped (minimised or covered), playing | $(per_process $pid) | |"
+xdotool windowmap "$window"
+stop "$pid"
+
+rb_home="$work/rhythmbox-home"
+mkdir -p "$rb_home"
+HOME=$rb_home rhythmbox >/dev/null 2>&1 &
+rb=$!
+for _ in $(seq 100); do
+  HOME=$rb_home rhythmbox-client --no-start --check-running 2>/dev/null && break
+  sleep 0.2
+done
+HOME=$rb_home rhythmbox-client --no-start --play-uri="file://$work/music/music.flac" || true
+for _ in $(seq 100); do
+  [ "$(playerctl -p rhythmbox status 2>/dev/null)" = "Playing" ] && break
+  sleep 0.2
+done
+sleep 3
+echo "| Rhythmbox $(rhythmbox --version 2>/dev/null | awk '{print $2}'), window shown, playing | $(per_process $rb) | $(pss_mib $rb) |"
+playerctl -p rhythmbox pause || true
+echo "| Rhythmbox, window shown, paused | $(per_process $rb) | |"
+stop "$rb"
