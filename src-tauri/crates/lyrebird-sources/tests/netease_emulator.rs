@@ -451,8 +451,10 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
             })
             .unwrap();
     }
-    let state = until_emulator(&http, &emu, "the play of 1006", |s| {
+    // Both are fire-and-forget tasks: they may arrive in either order.
+    let state = until_emulator(&http, &emu, "the startplay and play of 1006", |s| {
         scrobbles_of(s, "play", "1006").len() == 1
+            && !scrobbles_of(s, "startplay", "1006").is_empty()
     })
     .await;
     let play = scrobbles_of(&state, "play", "1006")[0];
