@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "set_lyrics_offset",
     "set_liked",
     "set_desktop_settings",
+    "set_lyrics_settings",
     "remember_view",
     "show_main_window",
     "open_mini_player",
@@ -78,6 +79,8 @@ const COMMANDS: &[&str] = &[
     "netease_playlist",
     "netease_liked",
     "netease_search",
+    "netease_verify",
+    "netease_login_window",
 ];
 
 fn main() {

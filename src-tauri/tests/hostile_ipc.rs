@@ -83,6 +83,8 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
     ),
     ("netease_liked", &[]),
     ("netease_search", &[("query", Str("a"))]),
+    // Only NetEase's own https pages open; null closes the window.
+    ("netease_verify", &[("url", OptStr)]),
     // The player.
     ("get_snapshot", &[]),
     ("play_library_track", &[("id", Str("local:nope"))]),
@@ -117,6 +119,13 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
     ("set_liked", &[("id", Str("local:nope")), ("liked", Bool)]),
     ("set_output_device", &[("id", OptStr)]),
     ("set_desktop_settings", &[("desktop", Object(DESKTOP))]),
+    (
+        "set_lyrics_settings",
+        &[(
+            "lyrics",
+            Object(r#"{"translation":true,"romanization":false}"#),
+        )],
+    ),
     (
         "remember_view",
         &[(
@@ -178,10 +187,17 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
 ];
 
 /// Commands of the main window deliberately not called, and why.
-const NOT_CALLED: &[(&str, &str)] = &[(
-    "import_playlist",
-    "takes no argument: it opens the OS dialog, which nothing here can answer",
-)];
+const NOT_CALLED: &[(&str, &str)] = &[
+    (
+        "import_playlist",
+        "takes no argument: it opens the OS dialog, which nothing here can answer",
+    ),
+    (
+        "netease_login_window",
+        "takes no argument: it waits (up to 15 minutes) for a login on NetEase's page, in a \
+         window of its own that nothing here can fill in (tests/e2e/netease.test.mjs does)",
+    ),
+];
 
 /// Strings a hostile webview would try: other files, devices, URLs, markup, control
 /// characters, and a megabyte.

@@ -11,7 +11,7 @@ mod support;
 use support::{DEMO_FILES, demo_dir, invoke, started_app, window};
 
 struct Fixture {
-    _app: App<MockRuntime>,
+    app: App<MockRuntime>,
     main: WebviewWindow<MockRuntime>,
     intruder: WebviewWindow<MockRuntime>,
     dirs: (tempfile::TempDir, tempfile::TempDir),
@@ -30,7 +30,7 @@ fn fixture() -> Fixture {
     let main = window(&app, "main");
     let intruder = window(&app, "intruder");
     Fixture {
-        _app: app,
+        app,
         main,
         intruder,
         dirs: (music, config),
@@ -162,4 +162,26 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
     assert!(denied.as_str().unwrap().contains("not allowed"), "{denied}");
     let denied = invoke(&f.intruder, "next", json!({})).unwrap_err();
     assert!(denied.as_str().unwrap().contains("not allowed"), "{denied}");
+}
+
+/// The windows that show NetEase's own pages (verification, login) are named by no
+/// capability: whatever their pages run, no command answers them.
+#[test]
+fn the_netease_page_windows_reach_no_command() {
+    let f = fixture();
+    for label in ["netease-verify", "netease-login"] {
+        let window = window(&f.app, label);
+        for (cmd, args) in [
+            ("get_snapshot", json!({})),
+            ("netease_status", json!({})),
+            ("netease_login_cookie", json!({ "musicU": "x" })),
+            ("netease_verify", json!({ "url": null })),
+        ] {
+            let denied = invoke(&window, cmd, args).unwrap_err();
+            assert!(
+                denied.to_string().contains("not allowed"),
+                "{label} {cmd}: {denied}"
+            );
+        }
+    }
 }

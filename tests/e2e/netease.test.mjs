@@ -4,8 +4,11 @@
 //
 // Sign in by QR code (the scan and the confirmation are the emulator's control endpoints, as a
 // phone would do them), see the daily picks, play one and hear its tone; a VIP-only song (the
-// listener has no VIP) plays from the library's copy and the bar says so; sign out: the stored
-// session is gone and the queue stays.
+// listener has no VIP) plays from the library's copy and the bar says so; a third is sung word
+// by word in Now Playing (NetEase's yrc) with its translation and romanisation, NetEase hears it
+// start, and the heart unlikes and likes it at the emulator; NetEase's risk control (-462) is
+// verified in a window with no access to the app; sign out: the stored session is gone and the
+// queue stays; sign in again on NetEase's login page in a private window of its own.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -126,6 +129,110 @@ test('sign in by QR, play the daily picks, a VIP song plays from the library, si
     await sleep(1500);
     assertHeard(await recording.stop(), LOCAL_MEMBERS_HZ, 1, MEMBERS_HZ);
 
+    // Word by word: "夜曲 Nocturne" (60 s; the four words of its first line last 7.5 s each)
+    // in Now Playing. Which word is being sung, read with the position at the same moment,
+    // twice: the first word, then the second.
+    const nocturne = await rowTitled(browser, 'netease-daily-row', '夜曲 Nocturne');
+    await nocturne.doubleClick();
+    await until('Nocturne playing', async () => {
+      const np = await nowPlaying(browser);
+      return np.status === 'playing' && np.title === '夜曲 Nocturne';
+    }, 20_000);
+    await (await browser.$('[data-testid="np-title"]')).click();
+    const sung = () =>
+      browser.execute(() => {
+        const bar = document.querySelector('[data-testid="now-playing"]');
+        const words = [
+          ...document.querySelectorAll('[data-testid="lyrics-line"][aria-current="true"] [data-testid="lyrics-word"]'),
+        ];
+        return {
+          positionMs: Number(bar?.getAttribute('data-position-ms')),
+          states: words.map((w) => w.getAttribute('data-word-state')),
+          texts: words.map((w) => w.textContent),
+          active: words.filter((w) => w.classList.contains('active')).map((w) => Number(w.getAttribute('data-at-ms'))),
+        };
+      });
+    const early = await until('the first word sung', async () => {
+      const now = await sung();
+      return now.states.length === 4 && now.states[0] === 'active' && now;
+    }, 10_000);
+    assert.deepEqual(early.texts, ['夜曲 ', 'Nocturne ', 'line ', 'one']);
+    assert.deepEqual(early.states, ['active', 'upcoming', 'upcoming', 'upcoming']);
+    assert.deepEqual(early.active, [0]);
+    assert.ok(early.positionMs < 7_500, `the first word at ${early.positionMs} ms`);
+    const later = await until('the second word sung', async () => {
+      const now = await sung();
+      return now.states[1] === 'active' && now;
+    }, 15_000);
+    assert.deepEqual(later.states, ['sung', 'active', 'upcoming', 'upcoming']);
+    assert.deepEqual(later.active, [7_500]);
+    assert.ok(later.positionMs >= 7_300 && later.positionMs < 15_000, `the second word at ${later.positionMs} ms`);
+    // The translation shows; the romanisation once asked for (a setting the actor keeps).
+    const currentLine = '[data-testid="lyrics-line"][aria-current="true"]';
+    assert.equal(await text(await browser.$(`${currentLine} [data-testid="lyrics-translation"]`)), '译文 1');
+    assert.ok(!(await (await browser.$(`${currentLine} [data-testid="lyrics-romanization"]`)).isExisting()));
+    await (await browser.$('[data-testid="lyrics-show-romanization"]')).click();
+    await until('the romanisation shown', async () =>
+      (await text(await browser.$(`${currentLine} [data-testid="lyrics-romanization"]`))) === 'roma 1');
+
+    // NetEase heard it start (the official client's weblog).
+    await until('startplay of Nocturne at the emulator', async () =>
+      (await control('state', 'GET')).scrobbles.some((s) => s.action === 'startplay' && s.json.id === '1006'));
+
+    // The heart: Nocturne is liked (the daily list said so); unlike it, then like it again, and
+    // the emulator sees both.
+    const pressed = async () => (await browser.$('[data-testid="np-like"]')).getAttribute('aria-pressed');
+    assert.equal(await pressed(), 'true', 'Nocturne shows as liked');
+    await (await browser.$('[data-testid="np-like"]')).click();
+    await until('the unlike at the emulator', async () => !(await control('state', 'GET')).liked.includes(1006));
+    await until('the heart empty', async () => (await pressed()) === 'false');
+    await (await browser.$('[data-testid="np-like"]')).click();
+    await until('the like at the emulator', async () => (await control('state', 'GET')).liked[0] === 1006);
+    await until('the heart full', async () => (await pressed()) === 'true');
+    const likes = (await control('log?api=/api/radio/like', 'GET')).entries.map((e) => [e.params.trackId, e.params.like]);
+    assert.deepEqual(likes, [['1006', false], ['1006', true]]);
+
+    // Risk control: NetEase answers the daily list with -462 until the listener verifies.
+    // "Verify…" opens the page in a window of its own, which cannot reach the app's commands;
+    // verifying there and "Try again" bring the list back and close that window.
+    const fault = await fetch(`${emulator.url}/__control/fault`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: '/api/v3/discovery/recommend/songs', code: -462 }),
+    });
+    assert.equal(fault.status, 200, await fault.text());
+    await (await browser.$('[data-testid="netease-nav"]')).click();
+    const verify = await until('the verification offered', async () => {
+      const el = await browser.$('[data-testid="netease-verify"]');
+      return (await el.isExisting()) && el;
+    }, 20_000);
+    assert.match(await (await browser.$('[data-testid="netease-verify-url"]')).getValue(), /\/__verify\?id=\d+$/);
+    const main = await browser.getWindowHandle();
+    await verify.click();
+    const page = await until('the verification window', async () => {
+      for (const handle of await browser.getWindowHandles()) {
+        if (handle === main) continue;
+        await browser.switchToWindow(handle);
+        if (await (await browser.$('#verify')).isExisting()) return handle;
+      }
+      await browser.switchToWindow(main);
+      return false;
+    }, 20_000);
+    // No IPC reaches the app from there.
+    const ipc = await browser.executeAsync((done) => {
+      const internals = window.__TAURI_INTERNALS__;
+      if (!internals) return done('no ipc');
+      internals.invoke('get_snapshot', {}).then(() => done('allowed'), (e) => done(`refused: ${e}`));
+    });
+    assert.notEqual(ipc, 'allowed', 'the verification page reached the app');
+    await (await browser.$('#verify')).click();
+    await until('verified', async () => (await browser.$('#done')).isExisting());
+    await browser.switchToWindow(main);
+    assert.ok((await control('state', 'GET')).verified.length === 1, 'the emulator saw the verification');
+    await (await browser.$('[data-testid="netease-retry"]')).click();
+    await rowTitled(browser, 'netease-daily-row', 'Loopback Morning');
+    await until('the verification window closed', async () => !(await browser.getWindowHandles()).includes(page));
+
     // The app asked the emulator with the real schemes: nothing was refused as undecryptable.
     const { entries } = await control('log', 'GET');
     assert.ok(entries.length > 0, 'the emulator saw the app');
@@ -134,12 +241,43 @@ test('sign in by QR, play the daily picks, a VIP song plays from the library, si
     // Sign out: the login panel again, the stored session gone, the queue kept.
     const secrets = join(config, 'server-secrets.json');
     assert.ok(existsSync(secrets) && readFileSync(secrets, 'utf8').includes('netease'), 'the session was stored');
+    await (await browser.$('[data-testid="netease-nav"]')).click();
     await (await browser.$('[data-testid="netease-logout"]')).click();
     await until('the login panel', async () => (await browser.$('[data-testid="netease-login"]')).isExisting());
     assert.ok(!readFileSync(secrets, 'utf8').includes('MUSIC_U'), 'the session is wiped');
     const snapshot = await browser.executeAsync((done) =>
       window.__TAURI_INTERNALS__.invoke('get_snapshot', {}).then(done, () => done(null)));
     assert.ok(snapshot.queue.entries.length >= 2, 'the queue is kept');
+
+    // Sign in again on NetEase's own page (the emulator's login form) in a private window with
+    // no access to the app: once the page sets MUSIC_U the window closes and the user is in.
+    await (await browser.$('[data-testid="netease-login-window"]')).click();
+    const loginPage = await until('the login window', async () => {
+      for (const handle of await browser.getWindowHandles()) {
+        if (handle === main) continue;
+        await browser.switchToWindow(handle);
+        if (await (await browser.$('#account')).isExisting()) return handle;
+      }
+      await browser.switchToWindow(main);
+      return false;
+    }, 20_000);
+    const loginIpc = await browser.executeAsync((done) => {
+      const internals = window.__TAURI_INTERNALS__;
+      if (!internals) return done('no ipc');
+      internals.invoke('netease_status', {}).then(() => done('allowed'), (e) => done(`refused: ${e}`));
+    });
+    assert.notEqual(loginIpc, 'allowed', 'the login page reached the app');
+    await (await browser.$('#account')).setValue('listener@example.com');
+    await (await browser.$('#password')).setValue('secret');
+    await (await browser.$('#submit')).click();
+    await browser.switchToWindow(main);
+    await until('the login window closed', async () => !(await browser.getWindowHandles()).includes(loginPage), 20_000);
+    const again = await until('signed in again', async () => {
+      const el = await browser.$('[data-testid="netease-user"]');
+      return (await el.isExisting()) && el;
+    }, 20_000);
+    assert.match(await again.getAttribute('title'), /Emulated Listener/);
+    assert.ok(readFileSync(secrets, 'utf8').includes('netease'), 'the session was stored');
   } catch (error) {
     error.message += `\n--- app log ---\n${log.join('')}`;
     throw error;

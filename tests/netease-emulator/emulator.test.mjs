@@ -305,6 +305,10 @@ test('lyrics (lrc, tlyric, romalrc, yrc), search over plain api, linuxapi song d
   assert.match(full.body.tlyric.lyric, /译文/)
   assert.match(full.body.romalrc.lyric, /roma/)
   assert.match(full.body.yrc.lyric, /^\[0,\d+\]\(0,\d+,0\)/m)
+  // Every song with lyrics has them word by word (its words in order, after the line's start).
+  const morning = await c.eapi('/api/song/lyric/v1', { id: 1001 })
+  assert.match(morning.body.yrc.lyric, /^\[0,2500\]\(0,625,0\)Loopback \(625,625,0\)Morning /m)
+  assert.match(morning.body.tlyric.lyric, /^\[00:02\.50\]译文 2$/m)
   const none = await c.eapi('/api/song/lyric/v1', { id: 1007 })
   assert.equal(none.body.nolyric, true)
 
@@ -318,7 +322,7 @@ test('lyrics (lrc, tlyric, romalrc, yrc), search over plain api, linuxapi song d
   assert.equal(lin.body.songs[0].id, 1005)
   assert.equal(lin.body.privileges[0].st, -200, 'a greyed song has st < 0')
   const log = await control('GET', '/log')
-  assert.deepEqual(log.entries.map((e) => e.scheme), ['eapi', 'eapi', 'eapi', 'api', 'linuxapi'])
+  assert.deepEqual(log.entries.map((e) => e.scheme), ['eapi', 'eapi', 'eapi', 'eapi', 'api', 'linuxapi'])
 })
 
 test('likes, personal FM and trash, cloud disk, scrobble, anonymous registration', async () => {

@@ -97,3 +97,34 @@ pub async fn netease_search(
 ) -> Result<Vec<Track>, NeteaseError> {
     netease.search(query).await
 }
+
+/// Opens NetEase's verification page (`url`, from a `verify` error; it must be NetEase's) in a
+/// window of its own that has no access to the app; `None` closes that window (done).
+#[tauri::command]
+pub async fn netease_verify<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    netease: Netease<'_>,
+    url: Option<String>,
+) -> Result<(), NeteaseError> {
+    match url {
+        Some(url) => {
+            crate::desktop::window::show_netease_verify(&app, netease.verify_page(&url)?);
+        }
+        None => crate::desktop::window::close(&app, crate::desktop::window::NETEASE_VERIFY),
+    }
+    Ok(())
+}
+
+/// Signs in through NetEase's own login page, in a private window with no access to the app:
+/// once the page has set the `MUSIC_U` cookie, the window closes and the cookie is checked and
+/// stored as a pasted one would be. `notLoggedIn` when the window was closed first.
+#[tauri::command]
+pub async fn netease_login_window<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    netease: Netease<'_>,
+) -> Result<NeteaseStatus, NeteaseError> {
+    let music_u = crate::desktop::window::netease_login(&app, netease.login_page())
+        .await
+        .ok_or(NeteaseError::NotLoggedIn)?;
+    netease.login_cookie(music_u).await
+}

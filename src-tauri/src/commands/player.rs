@@ -4,7 +4,7 @@
 use lyrebird_core::actor::Action;
 use lyrebird_core::events::ViewMemory;
 use lyrebird_core::queue::{EntryId, PlayMode, QueuePosition};
-use lyrebird_core::settings::{DesktopSettings, LocalePreference, ReplayGainMode};
+use lyrebird_core::settings::{DesktopSettings, LocalePreference, LyricsSettings, ReplayGainMode};
 use lyrebird_core::{PlayerError, PlayerHandle, Snapshot, TrackId};
 use tauri::State;
 
@@ -123,13 +123,17 @@ pub async fn set_crossfade(player: Player<'_>, ms: u32) -> Done {
     player.act(Action::SetCrossfade { ms }).await
 }
 
-/// The lyrics of a track: the `.lrc` file beside it, else those in its tags (see
-/// `lyrics::lyrics_for`); `None` when it has none.
+/// The lyrics of a track: a NetEase track's from NetEase; otherwise the `.lrc` file beside
+/// it, else those in its tags (see `lyrics::lyrics_for`); `None` when it has none.
 #[tauri::command]
 pub async fn get_lyrics(
     player: Player<'_>,
+    netease: State<'_, lyrebird_sources::netease::NeteaseAccount>,
     id: String,
 ) -> Result<Option<lyrebird_core::events::LyricsView>, PlayerError> {
+    if let Some(from_netease) = netease.lyrics(&id).await {
+        return Ok(from_netease);
+    }
     let Some(path) = player.track_path(TrackId(id)).await? else {
         return Ok(None);
     };
@@ -138,19 +142,7 @@ pub async fn get_lyrics(
             .await
             .ok()
             .flatten();
-    Ok(lyrics.map(|lyrics| lyrebird_core::events::LyricsView {
-        synced: !lyrics.unsynced,
-        lines: lyrics
-            .lines
-            .into_iter()
-            .map(|line| lyrebird_core::events::LyricLine {
-                // A positive offset shows lines earlier (the LRC convention).
-                at_ms: line.at_ms.saturating_add_signed(-lyrics.offset_ms),
-                text: line.text,
-                translation: line.translation,
-            })
-            .collect(),
-    }))
+    Ok(lyrics.map(lyrebird_library::lyrics::Lyrics::into_view))
 }
 
 /// Show a track's lyrics `offset_ms` earlier (negative: later); 0 resets. Remembered per track.
@@ -179,6 +171,12 @@ pub async fn set_liked(player: Player<'_>, id: String, liked: bool) -> Done {
 #[tauri::command]
 pub async fn set_output_device(player: Player<'_>, id: Option<String>) -> Done {
     player.act(Action::SetOutputDevice(id)).await
+}
+
+/// Show translations / romanisations under lyric lines (when the lyrics have them).
+#[tauri::command]
+pub async fn set_lyrics_settings(player: Player<'_>, lyrics: LyricsSettings) -> Done {
+    player.act(Action::SetLyricsSettings(lyrics)).await
 }
 
 #[tauri::command]

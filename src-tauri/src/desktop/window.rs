@@ -8,6 +8,15 @@ use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindo
 pub const MAIN: &str = "main";
 pub const MINI: &str = "mini";
 pub const LYRICS: &str = "lyrics";
+/// NetEase's verification page (risk control): a remote page in a window no capability names,
+/// so nothing it runs reaches the app's commands.
+pub const NETEASE_VERIFY: &str = "netease-verify";
+/// NetEase's login page, likewise with no capability.
+pub const NETEASE_LOGIN: &str = "netease-login";
+/// How often the login window's cookies are looked at for `MUSIC_U`.
+const LOGIN_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+/// How long a login window is waited for.
+const LOGIN_PATIENCE: std::time::Duration = std::time::Duration::from_mins(15);
 
 /// Show the main window, building it if it was destroyed (or never built), and focus it.
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
@@ -132,6 +141,84 @@ pub fn set_desktop_lyrics<R: Runtime>(app: &AppHandle<R>, on: bool, click_throug
 }
 
 /// Close one of the extra windows.
+/// Shows `page` (NetEase's verification page, already checked to be NetEase's) in the
+/// verification window: a window of its own, with no capability (no IPC), made if need be.
+pub fn show_netease_verify<R: Runtime>(app: &AppHandle<R>, page: tauri::Url) {
+    if let Some(window) = app.get_webview_window(NETEASE_VERIFY) {
+        if let Err(e) = window.navigate(page) {
+            tracing::warn!(error = %e, "the verification window did not open the page");
+        }
+        let _ = window.show();
+        let _ = window.set_focus();
+        return;
+    }
+    let built = WebviewWindowBuilder::new(app, NETEASE_VERIFY, WebviewUrl::External(page))
+        .title("NetEase verification")
+        .inner_size(480.0, 720.0)
+        .build();
+    if let Err(e) = built {
+        tracing::warn!(error = %e, "the verification window could not be made");
+    }
+}
+
+/// Opens NetEase's login `page` in a window with no capability and waits until the cookie store
+/// holds a `MUSIC_U` for the page's site: that cookie, and the window closed. `None` when the
+/// user closed the window, it could not be made, or 15 minutes went by. The cookie is never
+/// logged, and the site's cookies are deleted from the webviews' store before the page opens
+/// and once it is done, so no login outlives its window (the session is the secret store's).
+/// The window shares the app's web context (`WebKitGTK` automates one context only; a private one
+/// could not be tested), but the cookies are the NetEase site's, which the app's own pages never
+/// see.
+pub async fn netease_login<R: Runtime>(app: &AppHandle<R>, page: tauri::Url) -> Option<String> {
+    close(app, NETEASE_LOGIN);
+    // Blank until the site's cookies are gone, so no request of it carries an earlier login.
+    let blank = tauri::Url::parse("about:blank").ok()?;
+    let window = WebviewWindowBuilder::new(app, NETEASE_LOGIN, WebviewUrl::External(blank))
+        .title("NetEase login")
+        .inner_size(480.0, 720.0)
+        .build()
+        .inspect_err(|e| tracing::warn!(error = %e, "the login window could not be made"))
+        .ok()?;
+    forget_cookies(&window, &page);
+    if let Err(e) = window.navigate(page.clone()) {
+        tracing::warn!(error = %e, "the login window did not open the page");
+    }
+    let started = std::time::Instant::now();
+    while started.elapsed() < LOGIN_PATIENCE {
+        tokio::time::sleep(LOGIN_POLL).await;
+        // Gone: closed by the user (or by a later login, which made a window of its own).
+        if app.get_webview_window(NETEASE_LOGIN).is_none() || window.is_visible().is_err() {
+            return None;
+        }
+        let found = window
+            .cookies_for_url(page.clone())
+            .ok()
+            .and_then(|cookies| {
+                cookies
+                    .into_iter()
+                    .find(|c| c.name() == "MUSIC_U" && !c.value().is_empty())
+                    .map(|c| c.value().to_owned())
+            });
+        if found.is_some() {
+            forget_cookies(&window, &page);
+            let _ = window.close();
+            return found;
+        }
+    }
+    forget_cookies(&window, &page);
+    let _ = window.close();
+    None
+}
+
+/// Deletes the cookies the store holds for `page`'s site.
+fn forget_cookies<R: Runtime>(window: &WebviewWindow<R>, page: &tauri::Url) {
+    for cookie in window.cookies_for_url(page.clone()).unwrap_or_default() {
+        if let Err(e) = window.delete_cookie(cookie) {
+            tracing::warn!(error = %e, "a NetEase cookie was not deleted");
+        }
+    }
+}
+
 pub fn close<R: Runtime>(app: &AppHandle<R>, label: &str) {
     if let Some(window) = app.get_webview_window(label) {
         let _ = window.destroy();

@@ -15,3 +15,31 @@ export function lineAt(lines: readonly LyricLine[], positionMs: number): number 
   }
   return lo - 1;
 }
+
+/** A word of a lyric line, as `wordAt` needs it. */
+interface Timed {
+  readonly atMs: number;
+}
+
+/**
+ * Index of the word sung at `positionMs` (the last one started), or -1 before the first. Words
+ * are few per line and written in order; a word out of order is passed over, never an error.
+ */
+export function wordAt(words: readonly Timed[], positionMs: number): number {
+  let found = -1;
+  for (let i = 0; i < words.length; i++) {
+    if (words[i]!.atMs <= positionMs) found = i;
+    else break;
+  }
+  return found;
+}
+
+/** Whether a line's words, side by side, are its whole text (else the text is shown plain). */
+export function wordsMakeLine(line: {
+  readonly text: string;
+  readonly words?: readonly { readonly text: string }[];
+}): boolean {
+  // `words` is always sent; lyrics from older builds' fixtures may lack it.
+  const words = line.words ?? [];
+  return words.length > 0 && words.map((w) => w.text).join('').trim() === line.text;
+}

@@ -151,6 +151,8 @@ pub enum Action {
         ms: u32,
     },
     SetDesktop(crate::settings::DesktopSettings),
+    /// Show translations / romanisations under lyric lines.
+    SetLyricsSettings(crate::settings::LyricsSettings),
     /// What the window showed (view and scroll), so that a rebuilt window shows the same.
     RememberView(crate::events::ViewMemory),
     /// The last window closed: notices from now on wait for the next window's snapshot.
@@ -832,7 +834,8 @@ impl<A: AudioOutput> Actor<A> {
             | Action::SetLocale(_)
             | Action::SetReplayGain(_)
             | Action::SetCrossfade { .. }
-            | Action::SetDesktop(_) => self.adjust(&action),
+            | Action::SetDesktop(_)
+            | Action::SetLyricsSettings(_) => self.adjust(&action),
             Action::RememberView(view) => self.window.view = view,
             Action::RetryAudioDevice => self.audio.send(AudioCommand::RetryDevice),
             Action::RefreshDevices => self.audio.send(AudioCommand::ListDevices),
@@ -1452,6 +1455,12 @@ impl<A: AudioOutput> Actor<A> {
             Action::SetDesktop(ref desktop) => {
                 if self.settings.desktop != *desktop {
                     self.settings.desktop = desktop.clone();
+                    self.settings_changed();
+                }
+            }
+            Action::SetLyricsSettings(lyrics) => {
+                if self.settings.lyrics != lyrics {
+                    self.settings.lyrics = lyrics;
                     self.settings_changed();
                 }
             }

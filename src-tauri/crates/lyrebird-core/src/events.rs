@@ -153,6 +153,22 @@ pub struct LyricLine {
     pub at_ms: u64,
     pub text: String,
     pub translation: Option<String>,
+    /// The line in Latin letters (NetEase's romanisation), when the lyrics have one.
+    pub romanization: Option<String>,
+    /// The line's words with their timing (NetEase's `yrc`, enhanced LRC); empty when the
+    /// lyrics are timed by line only. Side by side, their texts give the line's timed part.
+    pub words: Vec<LyricWord>,
+}
+
+/// One sung word: when it starts (offset applied) and how long it lasts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LyricWord {
+    #[ts(type = "number")]
+    pub at_ms: u64,
+    #[ts(type = "number")]
+    pub dur_ms: u64,
+    pub text: String,
 }
 
 /// Progress of a library scan: files whose tags were read so far, of how many to read, and

@@ -50,6 +50,10 @@ pub struct Settings {
     pub crossfade_ms: u32,
     /// How Lyrebird behaves as a desktop app (tray, notifications).
     pub desktop: DesktopSettings,
+    /// What the lyrics show besides the lines. Optional in TypeScript only, so snapshots made
+    /// by hand (tests, screenshots) need not name it; the actor always sends it.
+    #[ts(as = "Option<LyricsSettings>", optional)]
+    pub lyrics: LyricsSettings,
     /// Music servers (without their secrets) and the order sources are preferred in.
     pub sources: crate::servers::SourceSettings,
     /// The folders of the local library; `None`: the OS music folder (`xdg-user-dir MUSIC`).
@@ -78,6 +82,26 @@ pub struct DesktopSettings {
     /// The windows' colours: light, dark or the system's, and the accent. Every window (main,
     /// mini player, desktop lyrics) follows it.
     pub appearance: Appearance,
+}
+
+/// What the lyrics views (the Lyrics view, Now Playing, the desktop lyrics) show under each
+/// line, when the lyrics have it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LyricsSettings {
+    /// The translation (NetEase's `tlyric`, or a merged LRC translation).
+    pub translation: bool,
+    /// The line in Latin letters (NetEase's `romalrc`).
+    pub romanization: bool,
+}
+
+impl Default for LyricsSettings {
+    fn default() -> Self {
+        Self {
+            translation: true,
+            romanization: false,
+        }
+    }
 }
 
 /// Light, dark, or whichever the system uses (and follow it when it changes).
@@ -200,6 +224,7 @@ impl Default for Settings {
             output_device: None,
             crossfade_ms: 0,
             desktop: DesktopSettings::default(),
+            lyrics: LyricsSettings::default(),
             sources: crate::servers::SourceSettings::default(),
             library_folders: None,
         }
@@ -427,6 +452,10 @@ mod tests {
             output_device: Some("alsa:front:CARD=USB".into()),
             crossfade_ms: 4_000,
             desktop: DesktopSettings::default(),
+            lyrics: LyricsSettings {
+                translation: false,
+                romanization: true,
+            },
             sources: crate::servers::SourceSettings::default(),
             library_folders: Some(vec![PathBuf::from("/music/晴天"), PathBuf::from("/nas")]),
         };

@@ -139,3 +139,31 @@ async fn without_a_settings_path_offsets_live_in_memory() {
     set(&run.player, &a.id, -500).await;
     assert_eq!(shown(&run.player).await, -500);
 }
+
+#[tokio::test]
+async fn what_lyrics_show_under_their_lines_is_a_saved_setting() {
+    use lyrebird_core::settings::{self, LyricsSettings};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    let run = start(Some(path.clone()));
+    let before = run.player.snapshot().await.unwrap().settings.lyrics;
+    assert_eq!(
+        before,
+        LyricsSettings {
+            translation: true,
+            romanization: false
+        },
+        "translations shown, romanisations not, by default"
+    );
+    let wanted = LyricsSettings {
+        translation: false,
+        romanization: true,
+    };
+    run.player
+        .act(Action::SetLyricsSettings(wanted))
+        .await
+        .unwrap();
+    assert_eq!(run.player.snapshot().await.unwrap().settings.lyrics, wanted);
+    run.player.shutdown().await.unwrap();
+    assert_eq!(settings::load(&path).value.lyrics, wanted);
+}

@@ -7,6 +7,9 @@
 //! also looks in the file's own tags (see `embedded`).
 
 mod embedded;
+mod yrc;
+
+pub use yrc::parse_yrc;
 
 use std::fs::{self, File};
 use std::io::Read;
@@ -29,19 +32,25 @@ pub struct Line {
     pub at_ms: u64,
     /// The line without its time tags, trimmed. Empty for an intentional pause.
     pub text: String,
-    /// A second line with the same timestamp (NetEase's merged translation format).
+    /// A second line with the same timestamp (NetEase's merged translation format), or the
+    /// line of a separate translation ([`Lyrics::attach_translation`]).
     pub translation: Option<String>,
+    /// The line in Latin letters (NetEase's `romalrc`, [`Lyrics::attach_romanization`]).
+    pub romanization: Option<String>,
     /// Enhanced LRC word timings, empty when the line has none.
     pub words: Vec<Word>,
 }
 
-/// Enhanced LRC word timing: `<mm:ss.xx>word`.
+/// A word's timing: enhanced LRC's `<mm:ss.xx>word`, or NetEase's `yrc` `(start,duration,0)word`.
 ///
 /// `text` is kept as written (spaces included), so the words of a line laid side by side give
-/// its timed part back. Words with nothing but white space are dropped.
+/// its timed part back. Words with nothing but white space are dropped (in `yrc`, added to the
+/// word before).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Word {
     pub at_ms: u64,
+    /// How long the word is sung (`yrc` says; enhanced LRC does not).
+    pub dur_ms: Option<u64>,
     pub text: String,
 }
 
@@ -81,6 +90,104 @@ impl Lyrics {
     }
 }
 
+/// How far (ms) a translation's or romanisation's line may be from the line it belongs to.
+const ATTACH_WINDOW_MS: u64 = 1_000;
+/// How long the last timed word of the last line lasts when nothing says (enhanced LRC).
+const LAST_WORD_MS: u64 = 1_000;
+
+impl Lyrics {
+    /// Put each line of `translation` (separate lyrics timed like these, e.g. NetEase's
+    /// `tlyric`) under the line nearest in time, within a second, unless it has one already.
+    pub fn attach_translation(&mut self, translation: &Lyrics) {
+        self.attach(translation, |line| &mut line.translation);
+    }
+
+    /// As [`Lyrics::attach_translation`], for a romanisation (NetEase's `romalrc`).
+    pub fn attach_romanization(&mut self, romanization: &Lyrics) {
+        self.attach(romanization, |line| &mut line.romanization);
+    }
+
+    fn attach(&mut self, other: &Lyrics, slot: impl Fn(&mut Line) -> &mut Option<String>) {
+        if self.unsynced || other.unsynced || self.lines.is_empty() {
+            return;
+        }
+        let own = self.offset_ms.saturating_neg();
+        let theirs = other.offset_ms.saturating_neg();
+        for line in other.lines.iter().filter(|l| !l.text.is_empty()) {
+            let at = line.at_ms.saturating_add_signed(theirs);
+            let i = self
+                .lines
+                .partition_point(|l| l.at_ms.saturating_add_signed(own) < at);
+            let nearest = [i.checked_sub(1), Some(i)]
+                .into_iter()
+                .flatten()
+                .filter(|&j| j < self.lines.len())
+                .min_by_key(|&j| self.lines[j].at_ms.saturating_add_signed(own).abs_diff(at));
+            if let Some(j) = nearest
+                && self.lines[j].at_ms.saturating_add_signed(own).abs_diff(at) <= ATTACH_WINDOW_MS
+            {
+                let slot = slot(&mut self.lines[j]);
+                if slot.is_none() {
+                    *slot = Some(line.text.clone());
+                }
+            }
+        }
+    }
+
+    /// What the UI shows: the lines with the offset applied (a positive offset shows them
+    /// earlier) and every word's duration (until the next word, or the next line, when the
+    /// lyrics do not say).
+    #[must_use]
+    pub fn into_view(self) -> lyrebird_core::events::LyricsView {
+        use lyrebird_core::events::{LyricLine, LyricWord, LyricsView};
+        let shift = self.offset_ms.saturating_neg();
+        let next_starts: Vec<Option<u64>> = self
+            .lines
+            .iter()
+            .skip(1)
+            .map(|l| Some(l.at_ms))
+            .chain(std::iter::once(None))
+            .collect();
+        let lines = self
+            .lines
+            .into_iter()
+            .zip(next_starts)
+            .map(|(line, next_line)| {
+                let ends: Vec<Option<u64>> = line
+                    .words
+                    .iter()
+                    .skip(1)
+                    .map(|w| Some(w.at_ms))
+                    .chain(std::iter::once(next_line))
+                    .collect();
+                let words = line
+                    .words
+                    .into_iter()
+                    .zip(ends)
+                    .map(|(word, end)| LyricWord {
+                        at_ms: word.at_ms.saturating_add_signed(shift),
+                        dur_ms: word.dur_ms.unwrap_or_else(|| {
+                            end.map_or(LAST_WORD_MS, |end| end.saturating_sub(word.at_ms))
+                        }),
+                        text: word.text,
+                    })
+                    .collect();
+                LyricLine {
+                    at_ms: line.at_ms.saturating_add_signed(shift),
+                    text: line.text,
+                    translation: line.translation,
+                    romanization: line.romanization,
+                    words,
+                }
+            })
+            .collect();
+        LyricsView {
+            synced: !self.unsynced,
+            lines,
+        }
+    }
+}
+
 /// Parse LRC text. Anything goes: unreadable tags stay text, lines without a timestamp are
 /// skipped in synced lyrics, and a text with no timestamp at all gives unsynced lyrics.
 #[must_use]
@@ -105,6 +212,7 @@ pub fn parse_lrc(text: &str) -> Lyrics {
                         at_ms,
                         text: text.clone(),
                         translation: None,
+                        romanization: None,
                         words: words.clone(),
                     });
                 }
@@ -324,6 +432,7 @@ fn split_words(line: &str) -> (String, Vec<Word>) {
             words.extend(current.take().filter(|w| !w.text.trim().is_empty()));
             current = Some(Word {
                 at_ms,
+                dur_ms: None,
                 text: String::new(),
             });
             rest = &inner[end + 1..];
@@ -384,6 +493,7 @@ fn unsynced_lines(plain: &[&str]) -> Vec<Line> {
             at_ms: 0,
             text: (*text).to_owned(),
             translation: None,
+            romanization: None,
             words: Vec::new(),
         });
     }

@@ -9,6 +9,7 @@ fn line(at_ms: u64, text: &str) -> Line {
         at_ms,
         text: text.to_owned(),
         translation: None,
+        romanization: None,
         words: Vec::new(),
     }
 }
@@ -186,22 +187,27 @@ fn enhanced_word_timing() {
         [
             Word {
                 at_ms: 12_000,
+                dur_ms: None,
                 text: "Never ".into()
             },
             Word {
                 at_ms: 12_500,
+                dur_ms: None,
                 text: "gonna ".into()
             },
             Word {
                 at_ms: 13_100,
+                dur_ms: None,
                 text: "give ".into()
             },
             Word {
                 at_ms: 13_600,
+                dur_ms: None,
                 text: "you ".into()
             },
             Word {
                 at_ms: 14_000,
+                dur_ms: None,
                 text: "up".into()
             },
         ]
@@ -501,4 +507,45 @@ fn random_input_never_panics_and_stays_ordered() {
     // The fragments do make real lyrics now and then, so parsing is exercised, not just
     // rejection.
     assert!(synced > 100, "only {synced} synced inputs");
+}
+
+#[test]
+fn the_view_gives_every_word_a_duration_and_applies_the_offset() {
+    let view = parse_lrc(
+        "[offset:500]\n[00:10.00]<00:10.00>one <00:10.40>two\n[00:12.00]<00:12.00>last\n",
+    )
+    .into_view();
+    assert!(view.synced);
+    let words: Vec<(u64, u64, &str)> = view
+        .lines
+        .iter()
+        .flat_map(|l| l.words.iter().map(|w| (w.at_ms, w.dur_ms, w.text.as_str())))
+        .collect();
+    // Until the next word, the next line, or a second for the very last one; 500 ms earlier.
+    assert_eq!(
+        words,
+        [
+            (9_500, 400, "one "),
+            (9_900, 1_600, "two"),
+            (11_500, 1_000, "last")
+        ]
+    );
+    assert_eq!(view.lines[0].at_ms, 9_500);
+}
+
+#[test]
+fn a_translation_goes_under_the_nearest_line_within_a_second() {
+    let mut lyrics = parse_lrc("[00:01.00]one\n[00:05.00]two\n[00:09.00]three\n");
+    lyrics.attach_translation(&parse_lrc(
+        "[00:01.30]一\n[00:04.20]二\n[00:04.90]二 again\n[00:07.00]nowhere\n",
+    ));
+    lyrics.attach_romanization(&parse_lrc("[00:08.99]san\n"));
+    let translations: Vec<Option<&str>> = lyrics
+        .lines
+        .iter()
+        .map(|l| l.translation.as_deref())
+        .collect();
+    assert_eq!(translations, [Some("一"), Some("二"), None]);
+    assert_eq!(lyrics.lines[2].romanization.as_deref(), Some("san"));
+    assert_eq!(lyrics.lines[0].romanization, None);
 }

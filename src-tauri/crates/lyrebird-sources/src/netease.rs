@@ -16,9 +16,11 @@
 //!   playlists, liked songs, search), whose tracks it hands to the actor
 //!   ([`Action::RememberListed`]) so the webview can play them by id.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use lyrebird_core::actor::Action;
+use lyrebird_core::events::LyricsView;
 use lyrebird_core::netease::{
     NETEASE_SOURCE_ID, NeteaseError, NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseStatus,
     NeteaseUser, QrLogin, QrState,
@@ -26,12 +28,13 @@ use lyrebird_core::netease::{
 use lyrebird_core::provider::SourceEntry;
 use lyrebird_core::servers::SourceChange;
 use lyrebird_core::{PlayerError, PlayerHandle, SourceKind, Track, TrackId};
+use lyrebird_library::lyrics::{parse_lrc, parse_yrc};
 use lyrebird_netease::client::{Answer, NeteaseClient, SessionUpdate};
 use lyrebird_netease::crypto::OsEntropy;
 use lyrebird_netease::crypto::xeapi::{ServerKey, Session};
-use lyrebird_netease::model::{LoginStatus, QrStatus, Quality, Song};
+use lyrebird_netease::model::{LoginStatus, Lyrics as NeteaseLyrics, QrStatus, Quality, Song};
 use lyrebird_netease::source::{NeteaseSource, UpdateSender, song_id, song_to_track};
-use lyrebird_netease::{ApiError, ApiHosts, ClientOs, Credentials, DeviceIdentity};
+use lyrebird_netease::{ApiError, ApiHosts, ClientOs, Credentials, DeviceIdentity, Host};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -90,6 +93,8 @@ enum Request {
 pub struct NeteaseSession {
     requests: mpsc::UnboundedSender<Request>,
     rebuilds: watch::Receiver<u64>,
+    /// Where requests go (configuration, never changed): what a verification page may be.
+    hosts: Arc<ApiHosts>,
 }
 
 impl NeteaseSession {
@@ -101,6 +106,7 @@ impl NeteaseSession {
     ) -> (Self, impl std::future::Future<Output = ()> + Send + 'static) {
         let (requests, inbox) = mpsc::unbounded_channel();
         let (rebuild, rebuilds) = watch::channel(0);
+        let shared_hosts = Arc::new(hosts.clone());
         let owner = Owner {
             secrets,
             http,
@@ -110,7 +116,14 @@ impl NeteaseSession {
             guest_device: None,
             rebuild,
         };
-        (Self { requests, rebuilds }, owner.run(inbox))
+        (
+            Self {
+                requests,
+                rebuilds,
+                hosts: shared_hosts,
+            },
+            owner.run(inbox),
+        )
     }
 
     async fn ask<T>(&self, request: impl FnOnce(oneshot::Sender<T>) -> Request) -> Option<T> {
@@ -526,6 +539,20 @@ impl NeteaseAccount {
             .map_err(player_error)
     }
 
+    /// The verification page NetEase named (risk control, -462) as an address the app may open
+    /// in a window of its own: `https` on NetEase's domain (`163.com`), or on one of the hosts
+    /// requests go to (an emulator in tests). Anything else is refused.
+    pub fn verify_page(&self, url: &str) -> Result<reqwest::Url, NeteaseError> {
+        verify_page(url, &self.session.hosts)
+    }
+
+    /// The page the login window opens: NetEase's web login, or the configured host's
+    /// `/__login` (the emulator's form) when requests go elsewhere (tests).
+    #[must_use]
+    pub fn login_page(&self) -> reqwest::Url {
+        login_page(&self.session.hosts)
+    }
+
     /// The registered NetEase source's browser: signed in, or [`NeteaseError::NotLoggedIn`].
     async fn browser(&self) -> Result<Arc<NeteaseBrowser>, NeteaseError> {
         let sources = self.player.sources().await.map_err(player_error)?;
@@ -538,9 +565,21 @@ impl NeteaseAccount {
             .map_err(|_| NeteaseError::NotLoggedIn)
     }
 
-    /// The tracks of `songs`, handed to the actor so the webview can play them by id.
-    async fn listed(&self, songs: &[Song]) -> Result<Vec<Track>, NeteaseError> {
-        let tracks: Vec<Track> = songs.iter().filter_map(song_to_track).collect();
+    /// The tracks of `songs`, handed to the actor so the webview can play them by id; each
+    /// says whether the user liked it (`Track::liked`) when `liked` (the liked ids) is known.
+    async fn listed(
+        &self,
+        songs: &[Song],
+        liked: Option<&HashSet<u64>>,
+    ) -> Result<Vec<Track>, NeteaseError> {
+        let tracks: Vec<Track> = songs
+            .iter()
+            .filter_map(|song| {
+                let mut track = song_to_track(song)?;
+                track.liked = liked.map(|ids| ids.contains(&song.id));
+                Some(track)
+            })
+            .collect();
         if !tracks.is_empty() {
             self.player
                 .act(Action::RememberListed(tracks.clone()))
@@ -550,18 +589,32 @@ impl NeteaseAccount {
         Ok(tracks)
     }
 
+    /// The ids of the songs the user liked, asked alongside a list so its tracks show their
+    /// heart; `None` (logged) when NetEase would not say.
+    async fn liked_ids(b: &NeteaseBrowser) -> Option<HashSet<u64>> {
+        match b.client.liked_ids(b.user_id).await {
+            Ok(answer) => Some(b.take(answer).into_iter().collect()),
+            Err(e) => {
+                tracing::warn!(error = %e, "NetEase did not list the liked songs");
+                None
+            }
+        }
+    }
+
     /// Today's recommended songs.
     pub async fn daily(&self) -> Result<Vec<Track>, NeteaseError> {
         let b = self.browser().await?;
-        let songs = b.take(b.client.daily_songs().await.map_err(error_of)?);
-        self.listed(&songs).await
+        let (songs, liked) = tokio::join!(b.client.daily_songs(), Self::liked_ids(&b));
+        let songs = b.take(songs.map_err(error_of)?);
+        self.listed(&songs, liked.as_ref()).await
     }
 
     /// The personal FM's next few songs.
     pub async fn fm(&self) -> Result<Vec<Track>, NeteaseError> {
         let b = self.browser().await?;
-        let songs = b.take(b.client.personal_fm().await.map_err(error_of)?);
-        self.listed(&songs).await
+        let (songs, liked) = tokio::join!(b.client.personal_fm(), Self::liked_ids(&b));
+        let songs = b.take(songs.map_err(error_of)?);
+        self.listed(&songs, liked.as_ref()).await
     }
 
     /// Throw a song out of the personal FM.
@@ -607,7 +660,8 @@ impl NeteaseAccount {
         limit: u32,
     ) -> Result<NeteasePage, NeteaseError> {
         let b = self.browser().await?;
-        let detail = b.take(b.client.playlist_detail(id).await.map_err(error_of)?);
+        let (detail, liked) = tokio::join!(b.client.playlist_detail(id), Self::liked_ids(&b));
+        let detail = b.take(detail.map_err(error_of)?);
         let total = detail.track_ids.len();
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(total);
         let end = start
@@ -630,7 +684,7 @@ impl NeteaseAccount {
             title: detail.name,
             total: u32::try_from(total).unwrap_or(u32::MAX),
             offset: u32::try_from(start).unwrap_or(u32::MAX),
-            tracks: self.listed(&songs).await?,
+            tracks: self.listed(&songs, liked.as_ref()).await?,
         })
     }
 
@@ -645,7 +699,32 @@ impl NeteaseAccount {
         let mut by_id: std::collections::HashMap<u64, Song> =
             songs.into_iter().map(|s| (s.id, s)).collect();
         let songs: Vec<Song> = ids.iter().filter_map(|id| by_id.remove(id)).collect();
-        self.listed(&songs).await
+        let liked: HashSet<u64> = ids.into_iter().collect();
+        self.listed(&songs, Some(&liked)).await
+    }
+
+    /// The lyrics of `track_id` from NetEase: `None` when it is not a NetEase track, else its
+    /// lyrics (`None` inside when it has none, or NetEase could not be asked: that is logged).
+    /// Asked with the signed-in client, or a guest one (lyrics need no login).
+    pub async fn lyrics(&self, track_id: &str) -> Option<Option<LyricsView>> {
+        let id = song_id(&TrackId(track_id.to_owned()))?;
+        let answer = match self.browser().await {
+            Ok(b) => b.client.lyrics(id).await.map(|a| b.take(a)),
+            Err(_) => match self.session.guest_client().await {
+                Ok(client) => client.lyrics(id).await.map(|a| a.value),
+                Err(e) => {
+                    tracing::warn!(error = ?e, "no NetEase client to ask for lyrics");
+                    return Some(None);
+                }
+            },
+        };
+        match answer {
+            Ok(lyrics) => Some(lyrics_view(&lyrics)),
+            Err(e) => {
+                tracing::warn!(error = %e, song = id, "NetEase lyrics were not read");
+                Some(None)
+            }
+        }
     }
 
     /// Songs matching `query`.
@@ -655,14 +734,72 @@ impl NeteaseAccount {
             return Ok(Vec::new());
         }
         let b = self.browser().await?;
-        let page = b.take(
-            b.client
-                .search_songs(&query, SEARCH_LIMIT, 0)
-                .await
-                .map_err(error_of)?,
+        let (page, liked) = tokio::join!(
+            b.client.search_songs(&query, SEARCH_LIMIT, 0),
+            Self::liked_ids(&b)
         );
-        self.listed(&page.songs).await
+        let page = b.take(page.map_err(error_of)?);
+        self.listed(&page.songs, liked.as_ref()).await
     }
+}
+
+/// See [`NeteaseAccount::login_page`].
+fn login_page(hosts: &ApiHosts) -> reqwest::Url {
+    const NETEASE_LOGIN: &str = "https://music.163.com/#/login";
+    let netease = || reqwest::Url::parse(NETEASE_LOGIN).expect("a valid URL");
+    if hosts.web == ApiHosts::default().web {
+        return netease();
+    }
+    reqwest::Url::parse(&hosts.web)
+        .and_then(|base| base.join("/__login"))
+        .unwrap_or_else(|_| netease())
+}
+
+/// See [`NeteaseAccount::verify_page`].
+fn verify_page(url: &str, hosts: &ApiHosts) -> Result<reqwest::Url, NeteaseError> {
+    let refused = || NeteaseError::Other {
+        message: "not a NetEase verification page".into(),
+    };
+    let page = reqwest::Url::parse(url.trim()).map_err(|_| refused())?;
+    let host = page.host_str().ok_or_else(refused)?.to_ascii_lowercase();
+    let netease = page.scheme() == "https"
+        && page.port().is_none()
+        && (host == "163.com" || host.ends_with(".163.com"));
+    let configured = [
+        Host::Web,
+        Host::Api,
+        Host::Eapi,
+        Host::Xeapi,
+        Host::Clientlog,
+    ]
+    .into_iter()
+    .filter_map(|h| reqwest::Url::parse(hosts.base(h)).ok())
+    .any(|base| base.origin() == page.origin());
+    if (netease || configured) && page.username().is_empty() && page.password().is_none() {
+        Ok(page)
+    } else {
+        Err(refused())
+    }
+}
+
+/// What the UI shows of NetEase's lyrics: the word-timed `yrc` when it has timed lines, else
+/// the LRC; the translation and romanisation put under the lines they belong to.
+fn lyrics_view(lyrics: &NeteaseLyrics) -> Option<LyricsView> {
+    let words = lyrics
+        .word_timed
+        .as_deref()
+        .map(parse_yrc)
+        .filter(|l| l.lines.iter().any(|line| !line.words.is_empty()));
+    let mut base = words
+        .or_else(|| lyrics.lrc.as_deref().map(parse_lrc))
+        .filter(|l| !l.lines.is_empty())?;
+    if let Some(text) = &lyrics.translation {
+        base.attach_translation(&parse_lrc(text));
+    }
+    if let Some(text) = &lyrics.romanization {
+        base.attach_romanization(&parse_lrc(text));
+    }
+    Some(base.into_view())
 }
 
 /// The QR code of `text`: modules per side and the dark ones, row by row.
@@ -724,6 +861,96 @@ mod tests {
             }),
             NeteaseError::Other { .. }
         ));
+    }
+
+    #[test]
+    fn netease_lyrics_are_word_timed_with_translation_and_romanization() {
+        let view = lyrics_view(&NeteaseLyrics {
+            lrc: Some("[00:01.00]line one\n[00:03.00]line two\n".into()),
+            translation: Some("[00:01.00]译一\n[00:03.00]译二\n[09:00.00]stray\n".into()),
+            romanization: Some("[00:03.05]roma two\n".into()),
+            word_timed: Some(
+                "{\"t\":0,\"c\":[]}\n[1020,1500](1020,700,0)line (1720,800,0)one\n\
+                 [3000,1000](3000,1000,0)line two\n"
+                    .into(),
+            ),
+            instrumental: false,
+        })
+        .unwrap();
+        assert!(view.synced);
+        let [one, two] = &view.lines[..] else {
+            panic!("{view:?}")
+        };
+        assert_eq!((one.at_ms, one.text.as_str()), (1020, "line one"));
+        assert_eq!(
+            one.words
+                .iter()
+                .map(|w| (w.at_ms, w.dur_ms, w.text.as_str()))
+                .collect::<Vec<_>>(),
+            [(1020, 700, "line "), (1720, 800, "one")]
+        );
+        assert_eq!(one.translation.as_deref(), Some("译一"));
+        assert_eq!(one.romanization, None);
+        assert_eq!(two.translation.as_deref(), Some("译二"));
+        assert_eq!(two.romanization.as_deref(), Some("roma two"));
+    }
+
+    #[test]
+    fn netease_lyrics_without_yrc_are_the_lrc_and_none_is_none() {
+        let view = lyrics_view(&NeteaseLyrics {
+            lrc: Some("[00:01.00]only lrc\n".into()),
+            word_timed: Some("{\"t\":0}\n".into()),
+            ..NeteaseLyrics::default()
+        })
+        .unwrap();
+        assert_eq!(view.lines.len(), 1);
+        assert!(view.lines[0].words.is_empty());
+        assert_eq!(lyrics_view(&NeteaseLyrics::default()), None);
+        assert_eq!(
+            lyrics_view(&NeteaseLyrics {
+                lrc: Some(String::new()),
+                instrumental: true,
+                ..NeteaseLyrics::default()
+            }),
+            None
+        );
+    }
+
+    #[test]
+    fn the_login_page_is_neteases_or_the_configured_hosts_form() {
+        assert_eq!(
+            login_page(&ApiHosts::default()).as_str(),
+            "https://music.163.com/#/login"
+        );
+        let emulator = ApiHosts::all("http://127.0.0.1:9999").unwrap();
+        assert_eq!(
+            login_page(&emulator).as_str(),
+            "http://127.0.0.1:9999/__login"
+        );
+    }
+
+    #[test]
+    fn only_netease_or_the_configured_hosts_verify() {
+        let netease = ApiHosts::default();
+        let ok = |url: &str, hosts: &ApiHosts| verify_page(url, hosts).is_ok();
+        assert!(ok("https://st.music.163.com/encrypt-pages/x?a=1", &netease));
+        assert!(ok("https://music.163.com/#/verify", &netease));
+        for bad in [
+            "http://st.music.163.com/x",
+            "https://st.music.163.com:8443/x",
+            "https://music.163.com.evil.example/x",
+            "https://evil163.com/x",
+            "https://user:pw@music.163.com/x",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "http://127.0.0.1:9999/__verify?id=1",
+            "not a url",
+        ] {
+            assert!(!ok(bad, &netease), "{bad}");
+        }
+        let emulator = ApiHosts::all("http://127.0.0.1:9999").unwrap();
+        assert!(ok("http://127.0.0.1:9999/__verify?id=1", &emulator));
+        assert!(!ok("http://127.0.0.1:9998/__verify?id=1", &emulator));
     }
 
     #[test]

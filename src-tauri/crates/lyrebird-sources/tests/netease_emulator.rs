@@ -57,6 +57,58 @@ async fn control(http: &reqwest::Client, emu: &Emulator, path: &str) {
     assert!(res.status().is_success(), "{path}: {}", res.status());
 }
 
+/// The emulator's state (`GET /__control/state`): likes, scrobbles, …
+async fn emulator_state(http: &reqwest::Client, emu: &Emulator) -> Value {
+    let text = http
+        .get(format!("{}/__control/state", emu.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Waits (up to 10 s) until the emulator's state satisfies `done`.
+async fn until_emulator(
+    http: &reqwest::Client,
+    emu: &Emulator,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    for _ in 0..200 {
+        let state = emulator_state(http, emu).await;
+        if done(&state) {
+            return state;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "the emulator never saw {what}: {}",
+        emulator_state(http, emu).await
+    );
+}
+
+/// The scrobbles the emulator took of `action` (`startplay`, `play`) for song `id`.
+fn scrobbles_of<'a>(state: &'a Value, action: &str, id: &str) -> Vec<&'a Value> {
+    state["scrobbles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["action"] == action && s["json"]["id"] == id)
+        .collect()
+}
+
+fn liked_on_emulator(state: &Value) -> Vec<u64> {
+    state["liked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_u64)
+        .collect()
+}
+
 /// A 16-bit mono WAV of `seconds` of silence, with RIFF INFO tags (title, artist).
 fn write_tagged_wav(path: &Path, title: &str, artist: &str, seconds: u32) {
     fn text_chunk(id: [u8; 4], text: &str) -> Vec<u8> {
@@ -95,14 +147,18 @@ fn write_tagged_wav(path: &Path, title: &str, artist: &str, seconds: u32) {
     std::fs::write(path, bytes).unwrap();
 }
 
-/// The next `Load` the actor sends the audio side: a stream's URL or a file's path.
-async fn next_load(audio: &mut mpsc::UnboundedReceiver<AudioCommand>) -> String {
+/// The next load's play id and what it plays (URL or path).
+async fn next_load_id(
+    audio: &mut mpsc::UnboundedReceiver<AudioCommand>,
+) -> (lyrebird_core::PlayId, String) {
     let wait = async {
         loop {
-            if let AudioCommand::Load { media, .. } = audio.recv().await.expect("the actor runs") {
+            if let AudioCommand::Load { play_id, media, .. } =
+                audio.recv().await.expect("the actor runs")
+            {
                 return match media {
-                    Playable::Stream(spec) => spec.url,
-                    Playable::File(path) => path.display().to_string(),
+                    Playable::Stream(spec) => (play_id, spec.url),
+                    Playable::File(path) => (play_id, path.display().to_string()),
                 };
             }
         }
@@ -132,7 +188,7 @@ struct App {
     player: PlayerHandle,
     account: NeteaseAccount,
     audio: mpsc::UnboundedReceiver<AudioCommand>,
-    _audio_events: mpsc::UnboundedSender<lyrebird_core::AudioEvent>,
+    audio_events: mpsc::UnboundedSender<lyrebird_core::AudioEvent>,
 }
 
 /// The app's NetEase wiring as `startup.rs` does it, with a fake audio side: the actor, the
@@ -169,7 +225,7 @@ fn start_app(dir: &Path, hosts: ApiHosts, library: LibraryHandle) -> App {
         account: NeteaseAccount::new(player.clone(), session),
         player,
         audio,
-        _audio_events: audio_events,
+        audio_events,
     }
 }
 
@@ -263,13 +319,36 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
         ]
     );
     assert_eq!(daily[0].title, "Loopback Morning");
+    // Listed tracks say whether the user liked them (1001 and 1006 in the scenario).
+    let liked: Vec<Option<bool>> = daily.iter().map(|t| t.liked).collect();
+    assert_eq!(
+        liked,
+        [
+            Some(true),
+            Some(false),
+            Some(false),
+            Some(false),
+            Some(true)
+        ]
+    );
 
-    // A free song plays from the emulator's audio.
+    // A free song plays from the emulator's audio; once it starts, NetEase hears of it
+    // (`startplay`, the official client's weblog).
     app.player
         .act(Action::PlayListed(vec![TrackId("netease:1001".into())]))
         .await
         .unwrap();
-    let url = next_load(&mut app.audio).await;
+    let (play_id, url) = next_load_id(&mut app.audio).await;
+    app.audio_events
+        .send(lyrebird_core::AudioEvent::Started {
+            play_id,
+            duration_ms: Some(5_000),
+        })
+        .unwrap();
+    until_emulator(&http, &emu, "startplay of 1001", |s| {
+        scrobbles_of(s, "startplay", "1001").len() == 1
+    })
+    .await;
     assert!(
         url.starts_with(&format!("{}/__audio/1001-exhigh.", emu.base)),
         "{url}"
@@ -283,7 +362,7 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
         .act(Action::PlayListed(vec![TrackId("netease:1003".into())]))
         .await
         .unwrap();
-    let played = next_load(&mut app.audio).await;
+    let (_, played) = next_load_id(&mut app.audio).await;
     assert_eq!(
         std::fs::canonicalize(&played).unwrap(),
         std::fs::canonicalize(&copy).unwrap()
@@ -300,6 +379,120 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
         tokio::time::sleep(Duration::from_millis(50)).await;
         waited += 1;
     }
+
+    // Like the current song (the VIP one, playing from the library's copy): the like goes to
+    // NetEase, the heart shows it, and the liked list has it; unlike takes it back.
+    let members = TrackId("netease:1003".into());
+    app.player
+        .act(Action::SetLiked {
+            track: members.clone(),
+            liked: true,
+        })
+        .await
+        .unwrap();
+    assert_eq!(app.player.snapshot().await.unwrap().state.liked, Some(true));
+    until_emulator(&http, &emu, "the like of 1003", |s| {
+        liked_on_emulator(s).first() == Some(&1003)
+    })
+    .await;
+    let liked = account.liked().await.unwrap();
+    assert_eq!(liked[0].id, members);
+    assert_eq!(liked[0].liked, Some(true));
+    assert!(liked.iter().all(|t| t.liked == Some(true)));
+    app.player
+        .act(Action::SetLiked {
+            track: members.clone(),
+            liked: false,
+        })
+        .await
+        .unwrap();
+    until_emulator(&http, &emu, "the unlike of 1003", |s| {
+        !liked_on_emulator(s).contains(&1003)
+    })
+    .await;
+    let log: Value = serde_json::from_str(
+        &http
+            .get(format!("{}/__control/log?api=/api/radio/like", emu.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let like_calls: Vec<String> = log["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| format!("{} {}", e["params"]["trackId"], e["params"]["like"]))
+        .collect();
+    assert_eq!(like_calls, [r#""1003" true"#, r#""1003" false"#], "{log}");
+
+    // A long enough song, listened to past half its length: NetEase gets the play (its
+    // `time` is the wall-clock seconds since the start, bounded by the length: about 0 here,
+    // where the positions come at once).
+    app.player
+        .act(Action::PlayListed(vec![TrackId("netease:1006".into())]))
+        .await
+        .unwrap();
+    let (play_id, _) = next_load_id(&mut app.audio).await;
+    app.audio_events
+        .send(lyrebird_core::AudioEvent::Started {
+            play_id,
+            duration_ms: Some(60_000),
+        })
+        .unwrap();
+    for second in 1..=31 {
+        app.audio_events
+            .send(lyrebird_core::AudioEvent::Position {
+                play_id,
+                position_ms: second * 1_000,
+            })
+            .unwrap();
+    }
+    // Both are fire-and-forget tasks: they may arrive in either order.
+    let state = until_emulator(&http, &emu, "the startplay and play of 1006", |s| {
+        scrobbles_of(s, "play", "1006").len() == 1
+            && !scrobbles_of(s, "startplay", "1006").is_empty()
+    })
+    .await;
+    let play = scrobbles_of(&state, "play", "1006")[0];
+    assert_eq!(play["json"]["end"], "playend");
+    let seconds = play["json"]["time"].as_u64().unwrap();
+    assert!(seconds <= 60, "{play}");
+    assert_eq!(scrobbles_of(&state, "startplay", "1006").len(), 1);
+
+    // Lyrics of a NetEase track come from NetEase, word by word, with the translation and
+    // the romanisation; a track without lyrics has none; another source's track is not
+    // NetEase's to answer.
+    let lyrics = account
+        .lyrics("netease:1006")
+        .await
+        .expect("a NetEase track")
+        .expect("with lyrics");
+    assert!(lyrics.synced);
+    let first = &lyrics.lines[0];
+    assert_eq!(first.text, "夜曲 Nocturne line one");
+    let words: Vec<(u64, u64, &str)> = first
+        .words
+        .iter()
+        .map(|w| (w.at_ms, w.dur_ms, w.text.as_str()))
+        .collect();
+    assert_eq!(
+        words,
+        [
+            (0, 7_500, "夜曲 "),
+            (7_500, 7_500, "Nocturne "),
+            (15_000, 7_500, "line "),
+            (22_500, 7_500, "one")
+        ]
+    );
+    assert_eq!(first.translation.as_deref(), Some("译文 1"));
+    assert_eq!(first.romanization.as_deref(), Some("roma 1"));
+    assert_eq!(lyrics.lines[1].at_ms, 30_000);
+    assert_eq!(account.lyrics("netease:1007").await, Some(None));
+    assert_eq!(account.lyrics("local:song").await, None);
 
     // Playlists, a page of the 10 000-track one, liked songs, search, FM; quality.
     let lists = account.playlists().await.unwrap();
@@ -331,6 +524,11 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
     assert!(!registered(&app.player).await.contains(&"netease".into()));
     assert!(stored_session(dir.path()).is_none(), "the secret is wiped");
     assert_eq!(account.daily().await, Err(NeteaseError::NotLoggedIn));
+    // Lyrics need no login: asked with a guest client.
+    assert!(matches!(
+        account.lyrics("netease:1001").await,
+        Some(Some(_))
+    ));
     let queue_after = app.player.snapshot().await.unwrap().queue.entries.len();
     assert_eq!(queue_after, queue_before);
 

@@ -13,13 +13,13 @@ const invokeMock = vi.mocked(invoke);
 const SYNCED: LyricsView = {
   synced: true,
   lines: [
-    { atMs: 1_000, text: 'First line', translation: null },
-    { atMs: 5_000, text: 'Second line', translation: null },
-    { atMs: 9_500, text: 'Third line', translation: null },
+    { atMs: 1_000, text: 'First line', translation: null, romanization: null, words: [] },
+    { atMs: 5_000, text: 'Second line', translation: null, romanization: null, words: [] },
+    { atMs: 9_500, text: 'Third line', translation: null, romanization: null, words: [] },
   ],
 };
 
-const PLAIN: LyricsView = { synced: false, lines: [{ atMs: 0, text: 'Plain', translation: null }] };
+const PLAIN: LyricsView = { synced: false, lines: [{ atMs: 0, text: 'Plain', translation: null, romanization: null, words: [] }] };
 
 function answer(view: LyricsView | null) {
   invokeMock.mockImplementation((cmd: string) =>

@@ -12,18 +12,18 @@ const invokeMock = vi.mocked(invoke);
 const SYNCED: LyricsView = {
   synced: true,
   lines: [
-    { atMs: 1_000, text: 'First line', translation: '第一行' },
-    { atMs: 5_000, text: 'Second line', translation: null },
-    { atMs: 9_500, text: 'Third line', translation: '第三行' },
-    { atMs: 14_000, text: 'Fourth line', translation: null },
+    { atMs: 1_000, text: 'First line', translation: '第一行', romanization: null, words: [] },
+    { atMs: 5_000, text: 'Second line', translation: null, romanization: null, words: [] },
+    { atMs: 9_500, text: 'Third line', translation: '第三行', romanization: null, words: [] },
+    { atMs: 14_000, text: 'Fourth line', translation: null, romanization: null, words: [] },
   ],
 };
 
 const PLAIN: LyricsView = {
   synced: false,
   lines: [
-    { atMs: 0, text: 'Plain one', translation: null },
-    { atMs: 0, text: 'Plain two', translation: 'Zwei' },
+    { atMs: 0, text: 'Plain one', translation: null, romanization: null, words: [] },
+    { atMs: 0, text: 'Plain two', translation: 'Zwei', romanization: null, words: [] },
   ],
 };
 
@@ -214,7 +214,8 @@ describe('LyricsPanel', () => {
     play([song], 0, 60_000);
     render(LyricsPanel);
     await vi.waitFor(() => expect(lines()).toHaveLength(2));
-    expect(screen.queryAllByRole('button')).toEqual([]);
+    // Only the translation's toggle: no seeking lines, no offset.
+    expect(screen.queryAllByRole('button').map((b) => b.dataset['testid'])).toEqual(['lyrics-show-translation']);
     expect(currentLines()).toEqual([]);
     expect(lines()[0]).not.toHaveClass('current');
     expect(within(lines()[1]!).getByTestId('lyrics-translation')).toHaveTextContent('Zwei');
@@ -223,7 +224,7 @@ describe('LyricsPanel', () => {
   it('renders hostile lyric text as text', async () => {
     const hostile = '<img src=x onerror=alert(1)>';
     answer({
-      'local:song': { synced: true, lines: [{ atMs: 0, text: hostile, translation: `<b>${hostile}</b>` }] },
+      'local:song': { synced: true, lines: [{ atMs: 0, text: hostile, translation: `<b>${hostile}</b>`, romanization: null, words: [] }] },
     });
     play([song], 0);
     const { container } = render(LyricsPanel);
@@ -272,7 +273,7 @@ describe('LyricsPanel', () => {
   });
 
   it('names blank (instrumental) lines', async () => {
-    answer({ 'local:song': { synced: true, lines: [{ atMs: 0, text: '  ', translation: null }] } });
+    answer({ 'local:song': { synced: true, lines: [{ atMs: 0, text: '  ', translation: null, romanization: null, words: [] }] } });
     play([song], 0);
     render(LyricsPanel);
     await vi.waitFor(() => expect(lines()).toHaveLength(1));

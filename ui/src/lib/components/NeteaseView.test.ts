@@ -135,6 +135,31 @@ describe('NeteaseView', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("signs in on NetEase's page in a window of its own; closing that window is no error", async () => {
+    let answer: () => unknown = () => {
+      throw { kind: 'notLoggedIn' };
+    };
+    backend({
+      netease_status: () => SIGNED_OUT,
+      netease_qr_start: () => qr('k1'),
+      netease_qr_check: () => ({ state: 'waiting' }),
+      netease_login_window: () => answer(),
+      netease_daily: () => [],
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-login-window'));
+    await settle();
+    expect(calls('netease_login_window')).toHaveLength(1);
+    expect(screen.queryByTestId('netease-error')).toBeNull();
+    expect(screen.getByTestId('netease-login-window')).not.toBeDisabled();
+
+    answer = () => SIGNED_IN;
+    await fireEvent.click(screen.getByTestId('netease-login-window'));
+    await settle();
+    expect(screen.getByTestId('netease-user')).toHaveTextContent('Ann');
+  });
+
   it('signs in with a pasted MUSIC_U cookie, never echoing it', async () => {
     const logs = ['log', 'info', 'warn', 'error', 'debug'].map((name) =>
       vi.spyOn(console, name as 'log').mockImplementation(() => {}),

@@ -13,8 +13,8 @@ const invokeMock = vi.mocked(invoke);
 const SYNCED: LyricsView = {
   synced: true,
   lines: [
-    { atMs: 1_000, text: 'First line', translation: null },
-    { atMs: 5_000, text: '<b>Second</b> line', translation: null },
+    { atMs: 1_000, text: 'First line', translation: null, romanization: null, words: [] },
+    { atMs: 5_000, text: '<b>Second</b> line', translation: null, romanization: null, words: [] },
   ],
 };
 

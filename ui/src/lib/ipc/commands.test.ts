@@ -58,6 +58,11 @@ describe('commands', () => {
       () => commands.setDesktopSettings(DESKTOP),
       { desktop: DESKTOP },
     ],
+    [
+      'set_lyrics_settings',
+      () => commands.setLyricsSettings({ translation: false, romanization: true }),
+      { lyrics: { translation: false, romanization: true } },
+    ],
     ['show_main_window', () => commands.showMainWindow(), undefined],
     ['open_mini_player', () => commands.openMiniPlayer(), undefined],
     ['close_mini_player', () => commands.closeMiniPlayer(), undefined],

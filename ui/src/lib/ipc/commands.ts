@@ -5,6 +5,7 @@
 import { convertFileSrc, invoke } from '@tauri-apps/api/core';
 import type { DesktopSettings } from './bindings/DesktopSettings';
 import type { LocalePreference } from './bindings/LocalePreference';
+import type { LyricsSettings } from './bindings/LyricsSettings';
 import type { LyricsView } from './bindings/LyricsView';
 import type { PlayMode } from './bindings/PlayMode';
 import type { QueuePosition } from './bindings/QueuePosition';
@@ -180,6 +181,11 @@ export function setReplayGain(mode: ReplayGainMode): Promise<void> {
  */
 export function setCrossfade(ms: number): Promise<void> {
   return invoke<void>('set_crossfade', { ms: Math.min(12_000, Math.max(0, Math.round(ms))) });
+}
+
+/** What the lyrics show under each line: the translation, the romanisation. */
+export function setLyricsSettings(lyrics: LyricsSettings): Promise<void> {
+  return invoke<void>('set_lyrics_settings', { lyrics });
 }
 
 /** Window and desktop behaviour: close to tray, start in tray, track-change notifications. */

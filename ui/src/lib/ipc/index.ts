@@ -18,6 +18,8 @@ export type { GlobalShortcuts } from './bindings/GlobalShortcuts';
 export type { LibraryView } from './bindings/LibraryView';
 export type { LocalePreference } from './bindings/LocalePreference';
 export type { LyricLine } from './bindings/LyricLine';
+export type { LyricWord } from './bindings/LyricWord';
+export type { LyricsSettings } from './bindings/LyricsSettings';
 export type { LyricsView } from './bindings/LyricsView';
 export type { ReplayGainMode } from './bindings/ReplayGainMode';
 export type { Notice } from './bindings/Notice';

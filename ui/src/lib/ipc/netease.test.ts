@@ -23,6 +23,9 @@ describe('netease commands', () => {
     await netease.neteasePlaylist(2001, 0, 500);
     await netease.neteaseLiked();
     await netease.neteaseSearch('夜曲');
+    await netease.neteaseVerify('https://st.music.163.com/v');
+    await netease.neteaseVerify(null);
+    await netease.neteaseLoginWindow();
     expect(invokeMock.mock.calls).toEqual([
       ['netease_status'],
       ['netease_qr_start'],
@@ -37,6 +40,9 @@ describe('netease commands', () => {
       ['netease_playlist', { id: 2001, offset: 0, limit: 500 }],
       ['netease_liked'],
       ['netease_search', { query: '夜曲' }],
+      ['netease_verify', { url: 'https://st.music.163.com/v' }],
+      ['netease_verify', { url: null }],
+      ['netease_login_window'],
     ]);
   });
 });

@@ -97,3 +97,21 @@ export function neteaseLiked(): Promise<Track[]> {
 export function neteaseSearch(query: string): Promise<Track[]> {
   return invoke<Track[]>('netease_search', { query });
 }
+
+/**
+ * Opens NetEase's verification page (the `url` of a `verify` error) in a window of its own
+ * that has no access to the app; `null` closes it (the user is done). The Rust side refuses an
+ * address that is not NetEase's.
+ */
+export function neteaseVerify(url: string | null): Promise<void> {
+  return invoke<void>('netease_verify', { url });
+}
+
+/**
+ * Signs in on NetEase's own login page, in a private window with no access to the app; resolves
+ * once the page has logged in (the window then closes) with the status, or rejects with
+ * `notLoggedIn` when the window was closed first.
+ */
+export function neteaseLoginWindow(): Promise<NeteaseStatus> {
+  return invoke<NeteaseStatus>('netease_login_window');
+}

@@ -181,6 +181,7 @@ fn sylt_lyrics(sylt: &SynchronizedTextFrame<'_>, frame_ms: Option<f64>) -> Optio
             at_ms,
             text: text.trim().to_owned(),
             translation: None,
+            romanization: None,
             words: Vec::new(),
         });
     }
