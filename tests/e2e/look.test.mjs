@@ -119,10 +119,11 @@ test('screen readers get a name and a role for every control; ? lists the keys; 
   }
 });
 
-/** The X windows titled exactly `title`, shown or not. */
+/** The mapped X windows titled exactly `title` (GTK also makes an unmapped leader window with
+ * the app's name, which unmapping would not hide anything). */
 function windowsTitled(title) {
   try {
-    return execFileSync('xdotool', ['search', '--name', `^${title}$`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+    return execFileSync('xdotool', ['search', '--onlyvisible', '--name', `^${title}$`], { encoding: 'utf8' }).split('\n').filter(Boolean);
   } catch {
     return [];
   }
@@ -148,8 +149,9 @@ test('a hidden window redraws nothing for the position, and catches up when show
     assert.equal(await shown(), 'visible');
     assert.match(await fill(), /^scaleX\(0\.0\d*\)$/);
 
-    const [window] = windowsTitled('Lyrebird');
-    assert.ok(window, 'the main window');
+    const windows = windowsTitled('Lyrebird');
+    assert.equal(windows.length, 1, `one main window shown: ${windows}`);
+    const [window] = windows;
     execFileSync('xdotool', ['windowunmap', '--sync', window]);
     await until('hidden', async () => (await shown()) === 'hidden');
     const before = await nowPlaying(browser);

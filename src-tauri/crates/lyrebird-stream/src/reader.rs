@@ -75,7 +75,16 @@ impl StreamReader {
 
 impl Read for StreamReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.download.read(buf).map_err(|error| self.explain(error))
+        match self.download.read(buf) {
+            // The driver records a failure before it ends the byte stream, but the reader can
+            // see that end (all the bytes there are, read) before stream-download's task has
+            // failed: a failed download must not read as a clean end of the file.
+            Ok(0) if !buf.is_empty() => match self.shared.failure() {
+                Some(failure) => Err(failure.to_io()),
+                None => Ok(0),
+            },
+            other => other.map_err(|error| self.explain(error)),
+        }
     }
 }
 
