@@ -27,7 +27,8 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
-        .on_window_event(on_window_event);
+        .on_window_event(on_window_event)
+        .on_page_load(desktop::rendering::on_page_load);
     // The window's size and position, restored when it is built (also when rebuilt from the
     // tray: the plugin keeps them in memory, and on disk at exit). Instances with a config
     // directory of their own (tests, portable use) leave the user's saved geometry alone.

@@ -9,6 +9,7 @@
 
 pub mod dialogs;
 pub mod drag_drop;
+pub mod rendering;
 pub mod shortcuts;
 pub mod trim;
 pub mod window;
