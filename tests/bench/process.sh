@@ -67,3 +67,20 @@ stop_quodlibet() { # HOME_DIR
   HOME=$1 quodlibet --quit >/dev/null 2>&1 || true
   stop "$QL_PID"
 }
+
+start_lyrebird() { # APP WORK -> sets APP_PID: the app playing WORK/music/music.flac (its library
+  # folder) with a home and settings of its own under WORK, once MPRIS says it plays
+  local app=$1 work=$2 home="$2/lyrebird-home"
+  mkdir -p "$home"
+  HOME=$home LYREBIRD_CONFIG_DIR=$home/config LYREBIRD_NO_DEMO=1 LYREBIRD_LIBRARY_DIRS=$work/music \
+    "$app" "$work/music/music.flac" >"$work/app.log" 2>&1 &
+  APP_PID=$!
+  for _ in $(seq 150); do
+    [ "$(playerctl -p lyrebird status 2>/dev/null)" = "Playing" ] && return 0
+    sleep 0.2
+  done
+  echo "the app never played" >&2
+  cat "$work/app.log" >&2
+  return 1
+}
+

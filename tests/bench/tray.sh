@@ -38,15 +38,8 @@ procs() { descendants "$1" | wc -l; }
 
 echo "| player, playing the FLAC | processes | CPU (% of one core) | total PSS (MiB) |"
 echo "|---|---:|---:|---:|"
-home="$work/lyrebird-home"
-mkdir -p "$home"
-HOME=$home LYREBIRD_CONFIG_DIR=$home/config LYREBIRD_NO_DEMO=1 LYREBIRD_LIBRARY_DIRS=$work/music \
-  "$target/release/lyrebird" "$work/music/music.flac" >"$work/app.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-  [ "$(playerctl -p lyrebird status 2>/dev/null)" = "Playing" ] && break
-  sleep 0.2
-done
+start_lyrebird "$target/release/lyrebird" "$work"
+pid=$APP_PID
 echo "| Lyrebird, release, window shown (Xvfb, software rendering) | $(procs $pid) | $(cpu $pid) | $(pss $pid) |"
 tests/support/close-window.py Lyrebird
 sleep 6 # the trim runs 3 s after the last window closed (src-tauri/src/trim.rs)

@@ -55,16 +55,8 @@ per_process() {
 
 echo "| player, state | CPU of the tree (% of one core) | per process | total PSS (MiB) |"
 echo "|---|---:|---|---:|"
-home="$work/lyrebird-home"
-mkdir -p "$home"
-HOME=$home LYREBIRD_CONFIG_DIR=$home/config LYREBIRD_NO_DEMO=1 LYREBIRD_LIBRARY_DIRS=$work/music \
-  "$app" "$work/music/music.flac" >"$work/app.log" 2>&1 &
-pid=$!
-for _ in $(seq 150); do
-  [ "$(playerctl -p lyrebird status 2>/dev/null)" = "Playing" ] && break
-  sleep 0.2
-done
-[ "$(playerctl -p lyrebird status 2>/dev/null)" = "Playing" ] || { echo "the app never played" >&2; cat "$work/app.log" >&2; exit 1; }
+start_lyrebird "$app" "$work"
+pid=$APP_PID
 sleep 3
 echo "| Lyrebird, window shown, playing | $(per_process $pid) | $(pss_mib $pid) |"
 playerctl -p lyrebird pause

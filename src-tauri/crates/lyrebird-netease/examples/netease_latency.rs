@@ -19,7 +19,7 @@
     clippy::cast_sign_loss
 )] // percentiles of a few hundred samples
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use lyrebird_netease::client::NeteaseClient;
 use lyrebird_netease::crypto::OsEntropy;
@@ -30,18 +30,9 @@ use lyrebird_netease::{
 
 #[path = "../tests/support/emulator.rs"]
 mod emulator;
+use emulator::now_ms;
 
 const PRESET_MUSIC_U: &str = "EMU_MUSIC_U_PRESET_10001";
-
-fn now_ms() -> u64 {
-    u64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_millis(),
-    )
-    .unwrap()
-}
 
 fn report(what: &str, mut samples: Vec<Duration>) {
     samples.sort();

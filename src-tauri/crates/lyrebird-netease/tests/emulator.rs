@@ -5,8 +5,6 @@
 //! The emulator runs under `node` from PATH. Without node (or the npm package) the test is
 //! skipped with a message, except when `CI` is set: then it fails. Nothing goes to NetEase.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use lyrebird_netease::crypto::xeapi;
 use lyrebird_netease::crypto::{OsEntropy, ReplayEntropy};
 use lyrebird_netease::{
@@ -21,7 +19,7 @@ const PRESET_MUSIC_U: &str = "EMU_MUSIC_U_PRESET_10001";
 #[path = "support/emulator.rs"]
 mod emulator;
 
-use emulator::{Emulator, skip_or_fail};
+use emulator::{Emulator, now_ms, skip_or_fail};
 
 /// With the emulator's own weapi key (what `LYREBIRD_NETEASE_WEAPI_PUBKEY` sets), the client
 /// with the operating system's randomness gets every weapi call opened, parameters and all.
@@ -68,16 +66,6 @@ async fn weapi_with_the_emulators_own_key_needs_no_known_secret() {
     let netease_key =
         NeteaseClient::new(http, ApiHosts::all(&emu.base).unwrap(), device, credentials);
     assert!(netease_key.daily_songs().await.is_err());
-}
-
-fn now_ms() -> u64 {
-    u64::try_from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_millis(),
-    )
-    .unwrap()
 }
 
 async fn control(http: &reqwest::Client, emu: &Emulator, path: &str, body: &Value) -> Value {

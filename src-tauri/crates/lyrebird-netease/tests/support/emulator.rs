@@ -97,3 +97,14 @@ pub fn skip_or_fail(why: &str) {
     );
     eprintln!("skipped: {why}");
 }
+
+/// Milliseconds since the Unix epoch, as requests are stamped.
+pub fn now_ms() -> u64 {
+    u64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
