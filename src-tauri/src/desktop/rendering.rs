@@ -29,12 +29,9 @@ pub fn on_page_load(
     webview: &tauri::Webview<tauri::Wry>,
     payload: &tauri::webview::PageLoadPayload<'_>,
 ) {
-    use std::sync::OnceLock;
     use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
-    static SOFTWARE: OnceLock<bool> = OnceLock::new();
-    if payload.event() != tauri::webview::PageLoadEvent::Started
-        || !*SOFTWARE.get_or_init(software_rendering)
-    {
+    // Asked at each page load (a few a session; a folder listing): nothing to keep.
+    if payload.event() != tauri::webview::PageLoadEvent::Started || !software_rendering() {
         return;
     }
     let set = webview.with_webview(|platform| {
