@@ -20,7 +20,7 @@ use tauri::WebviewWindow;
 use tauri::test::MockRuntime;
 
 mod support;
-use support::{invoke, started_app, window};
+use support::{invoke, started_app, status_field, window};
 
 const PASSWORD: &str = "hunter2-secret";
 
@@ -169,12 +169,7 @@ fn start_elsewhere(hits: Arc<AtomicUsize>) -> u16 {
 }
 
 fn rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .unwrap()
+    status_field("VmRSS:")
 }
 
 /// Samples resident memory every 20 ms until dropped; `peak()` is the highest seen.

@@ -13,7 +13,7 @@ use tauri::WebviewWindow;
 use tauri::test::MockRuntime;
 
 mod support;
-use support::{DEMO_FILES, demo_dir, invoke, started_app, window};
+use support::{DEMO_FILES, demo_dir, invoke, started_app, status_field, window};
 
 /// Copies of the demo files in the library: enough for a queue that changes.
 const COPIES: usize = 20;
@@ -32,15 +32,6 @@ struct Footprint {
     threads: u64,
     fds: usize,
     tasks: usize,
-}
-
-fn status_field(name: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(name))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in /proc/self/status"))
 }
 
 fn footprint() -> Footprint {

@@ -61,3 +61,13 @@ pub fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Re
     };
     get_ipc_response(window, request).map(|body| body.deserialize::<Value>().unwrap_or(Value::Null))
 }
+
+/// A number field of this process's `/proc/self/status` (`VmRSS:` in KiB, `Threads:`).
+pub fn status_field(name: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(name))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in /proc/self/status"))
+}

@@ -36,14 +36,9 @@ struct Body<T> {
     payload: Option<T>,
 }
 
-/// Reads `{"subsonic-response": {...}}`; `None` when the outer object has no such member.
-struct EnvelopeSeed<'a, T> {
-    key: Option<&'a str>,
-    /// Set while the payload element is being read, so that a syntax or type error there is
-    /// reported as a malformed element rather than as a reply that is not Subsonic at all.
-    in_payload: &'a Cell<bool>,
-    payload: PhantomData<T>,
-}
+/// Reads `{"subsonic-response": {...}}` with the body's seed; `None` when the outer object has
+/// no such member.
+struct EnvelopeSeed<'a, T>(BodySeed<'a, T>);
 
 impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for EnvelopeSeed<'_, T> {
     type Value = Option<Body<T>>;
@@ -64,11 +59,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeSeed<'_, T> {
         let mut body = None;
         while let Some(name) = map.next_key::<String>()? {
             if name == "subsonic-response" && body.is_none() {
-                body = Some(map.next_value_seed(BodySeed {
-                    key: self.key,
-                    in_payload: self.in_payload,
-                    payload: PhantomData::<T>,
-                })?);
+                body = Some(map.next_value_seed(self.0)?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -77,11 +68,23 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for EnvelopeSeed<'_, T> {
     }
 }
 
+/// Reads the body, and of its payload elements only `key`.
 struct BodySeed<'a, T> {
     key: Option<&'a str>,
+    /// Set while the payload element is being read, so that a syntax or type error there is
+    /// reported as a malformed element rather than as a reply that is not Subsonic at all.
     in_payload: &'a Cell<bool>,
     payload: PhantomData<T>,
 }
+
+// By hand: derived, they would ask `T: Copy`, and `T` is only a marker here.
+impl<T> Clone for BodySeed<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for BodySeed<'_, T> {}
 
 impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for BodySeed<'_, T> {
     type Value = Body<T>;
@@ -134,11 +137,11 @@ pub(crate) fn parse<T: DeserializeOwned>(
 ) -> Result<Option<T>, SubsonicError> {
     let in_payload = Cell::new(false);
     let mut json = serde_json::Deserializer::from_slice(body);
-    let read = EnvelopeSeed {
+    let read = EnvelopeSeed(BodySeed {
         key,
         in_payload: &in_payload,
         payload: PhantomData::<T>,
-    }
+    })
     .deserialize(&mut json)
     .and_then(|envelope| json.end().map(|()| envelope));
     let reply = match read {
