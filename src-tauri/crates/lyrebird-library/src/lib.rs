@@ -16,6 +16,7 @@ use lofty::probe::Probe;
 use lyrebird_core::model::{ReplayGain, SourceKind, Track};
 
 pub mod cover_cache;
+mod cover_probe;
 pub mod folders;
 pub mod index;
 pub mod lyrics;
@@ -330,17 +331,27 @@ fn read_tags(path: &Path, size: Option<u64>, source: SourceKind) -> ReadTrack {
         read.problem = Some("empty file (0 bytes)".into());
         return read;
     }
-    let options = ParseOptions::new().read_cover_art(true);
+    let kind = lofty::file::FileType::from_path(path);
+    // Whether the file has a picture is told from the tags' headers (`cover_probe`): reading
+    // the pictures only to learn that cost a third of a warm scan of files with large covers.
+    let probe_covers = kind.is_some_and(cover_probe::knows);
+    let options = ParseOptions::new().read_cover_art(!probe_covers);
     // Tag parsers read untrusted bytes; a panic must cost one file, not the scan.
     let parsed = catch_unwind(AssertUnwindSafe(
         || -> Result<_, lofty::error::FileParseError> {
             // As `Probe::open` (the format from the extension), through a reader that keeps
             // its buffer across the parsers' seeks.
-            let mut probe = Probe::new(reader::FileReader::open(path, size)?).options(options);
-            if let Some(kind) = lofty::file::FileType::from_path(path) {
+            let mut file = reader::FileReader::open(path, size)?;
+            let mut probe = Probe::new(&mut file).options(options);
+            if let Some(kind) = kind {
                 probe = probe.set_file_type(kind);
             }
-            probe.read()
+            let tagged = probe.read()?;
+            let len = file.file_len();
+            let has_cover = probe_covers
+                .then(|| cover_probe::has_picture(&mut file, len, tagged.file_type()))
+                .flatten();
+            Ok((tagged, has_cover))
         },
     ));
     map_tags(parsed, path, read)
@@ -357,28 +368,40 @@ pub fn read_tags_from_bytes(bytes: &[u8], name: &Path, source: SourceKind) -> Re
         album_artist: None,
         problem: None,
     };
-    let options = ParseOptions::new().read_cover_art(true);
     let parsed = catch_unwind(AssertUnwindSafe(
         || -> Result<_, lofty::error::FileParseError> {
-            let probe = Probe::new(std::io::Cursor::new(bytes)).options(options);
+            let mut cursor = std::io::Cursor::new(bytes);
+            let probe = Probe::new(&mut cursor);
             let probe = match lofty::file::FileType::from_path(name) {
                 Some(kind) => probe.set_file_type(kind),
                 None => probe.guess_file_type()?,
             };
-            probe.read()
+            let probe_covers = probe.file_type().is_some_and(cover_probe::knows);
+            let options = ParseOptions::new().read_cover_art(!probe_covers);
+            let tagged = probe.options(options).read()?;
+            let has_cover = probe_covers
+                .then(|| {
+                    cover_probe::has_picture(&mut cursor, bytes.len() as u64, tagged.file_type())
+                })
+                .flatten();
+            Ok((tagged, has_cover))
         },
     ));
     map_tags(parsed, name, read)
 }
 
+/// What a tag read gives: the file, and whether it has a picture when that was told from the
+/// headers (`None`: lofty read the pictures, and says).
+type Parsed = (lofty::file::TaggedFile, Option<bool>);
+
 /// The track as the tags read (or failed to read) make it.
 fn map_tags(
-    parsed: std::thread::Result<Result<lofty::file::TaggedFile, lofty::error::FileParseError>>,
+    parsed: std::thread::Result<Result<Parsed, lofty::error::FileParseError>>,
     path: &Path,
     mut read: ReadTrack,
 ) -> ReadTrack {
-    let tagged = match parsed {
-        Ok(Ok(tagged)) => tagged,
+    let (tagged, has_cover) = match parsed {
+        Ok(Ok(parsed)) => parsed,
         Ok(Err(e)) => {
             tracing::debug!(path = %path.display(), error = %e, "tags unreadable");
             read.problem = Some(format!("unreadable (corrupt or truncated?): {e}"));
@@ -404,6 +427,9 @@ fn map_tags(
         .or_else(|| properties.overall_bitrate())
         .filter(|&b| b > 0);
     track.channels = properties.channels().filter(|&c| c > 0).map(u32::from);
+    // A picture in any of the file's tags ([`read_cover`] looks in each).
+    track.has_cover =
+        has_cover.unwrap_or_else(|| tagged.tags().iter().any(|tag| !tag.pictures().is_empty()));
     let Some(tag) = tagged.primary_tag().or_else(|| tagged.first_tag()) else {
         return read;
     };
@@ -424,7 +450,6 @@ fn map_tags(
         .map(|a| a.trim().to_owned())
         .filter(|a| !a.is_empty());
     track.track_number = tag.track();
-    track.has_cover = !tag.pictures().is_empty();
     track.replay_gain = read_replay_gain(tag);
     track.year = tag
         .date()
@@ -493,15 +518,17 @@ pub struct Cover {
     pub data: Vec<u8>,
 }
 
-/// The front cover embedded in `path` (or its first picture), if any.
+/// The front cover embedded in `path` (or its first picture), if any: from the file's main
+/// tag, else from any other tag of it that holds a picture (as the scan's `has_cover` counts).
 #[must_use]
 pub fn read_cover(path: &Path) -> Option<Cover> {
     let read = catch_unwind(AssertUnwindSafe(|| Probe::open(path).ok()?.read().ok()));
     let tagged = read.ok()??;
-    let tag = tagged.primary_tag().or_else(|| tagged.first_tag())?;
-    let picture = tag
-        .get_picture_type(lofty::picture::PictureType::CoverFront)
-        .or_else(|| tag.pictures().first())?;
+    let main = tagged.primary_tag().or_else(|| tagged.first_tag());
+    let picture = main.into_iter().chain(tagged.tags()).find_map(|tag| {
+        tag.get_picture_type(lofty::picture::PictureType::CoverFront)
+            .or_else(|| tag.pictures().first())
+    })?;
     let mime_type = picture.mime_type().map_or_else(
         || sniff_image_type(picture.data()),
         |m| m.as_str().to_owned(),

@@ -42,6 +42,11 @@ impl FileReader {
         })
     }
 
+    /// The file's length, as given to [`Self::open`] or read then.
+    pub(crate) fn file_len(&self) -> u64 {
+        self.len
+    }
+
     fn read_at(&self, out: &mut [u8], offset: u64) -> io::Result<usize> {
         loop {
             #[cfg(unix)]
