@@ -177,7 +177,7 @@ fn start_sources<R: Runtime>(
     let builder = lyrebird_sources::RegistryBuilder {
         library,
         secrets: secrets.clone(),
-        http: http.clone(),
+        http,
         netease: Some(netease),
     };
     tauri::async_runtime::spawn(lyrebird_sources::build_registries(
@@ -188,7 +188,6 @@ fn start_sources<R: Runtime>(
     app.manage(lyrebird_sources::ServersHandle::new(
         player.clone(),
         secrets,
-        http,
     ));
 }
 
@@ -204,25 +203,16 @@ fn stream_support(
     let cache = lyrebird_stream::Cache::new(cache_dir.to_path_buf(), cache_bytes)
         .inspect_err(|e| tracing::warn!(error = %e, dir = %cache_dir.display(), "no audio cache"))
         .ok();
-    let mut streamer = lyrebird_stream::Streamer::new(client, cache);
-    // Used only for servers whose user allowed a self-signed certificate.
-    match http_client_builder()
-        .tls_danger_accept_invalid_certs(true)
-        .redirect(lyrebird_subsonic::same_server_redirects())
-        .build()
-    {
-        Ok(lenient) => streamer = streamer.with_lenient_client(lenient),
-        Err(e) => tracing::warn!(error = %e, "no lenient HTTP client"),
-    }
+    // Streams from a server with a trusted certificate of its own get a client of their own.
+    let streamer = lyrebird_stream::Streamer::new(client, cache);
     Some(lyrebird_audio::StreamSupport {
         streamer: std::sync::Arc::new(streamer),
         runtime: tauri::async_runtime::handle().inner().clone(),
     })
 }
 
-/// The app's HTTP client (TLS verified), shared by streams, servers and covers. The only other
-/// one, for the streams of servers whose user allowed a self-signed certificate, follows
-/// redirects to the same server only.
+/// The app's HTTP client (TLS verified), shared by streams, servers and covers. Servers whose
+/// user trusted a certificate of their own get clients of their own (`lyrebird-tls`).
 fn http_client() -> Option<reqwest::Client> {
     http_client_builder()
         .build()

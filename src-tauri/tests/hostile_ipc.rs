@@ -51,7 +51,7 @@ use Kind::{
     StrList, UInt,
 };
 
-const SERVER: &str = r#"{"id":"","name":"n","baseUrl":"http://127.0.0.1:9","user":"u","auth":"password","secret":"s","allowSelfSigned":false,"legacyPasswordAuth":false,"enabled":true}"#;
+const SERVER: &str = r#"{"id":"","name":"n","baseUrl":"http://127.0.0.1:9","user":"u","auth":"password","secret":"s","certificatePin":null,"legacyPasswordAuth":false,"enabled":true}"#;
 const DESKTOP: &str = r#"{"closeToTray":true,"startInTray":false,"notifyTrackChange":false,"miniAlwaysOnTop":false,"lyricsClickThrough":false,"shortcuts":{"enabled":false,"playPause":"","next":"","previous":"","volumeUp":"","volumeDown":"","showWindow":""}}"#;
 
 /// Every command of the main window and its arguments (camelCase, as the webview sends them).

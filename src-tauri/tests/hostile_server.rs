@@ -215,7 +215,7 @@ fn save_server(main: &WebviewWindow<MockRuntime>, port: u16) -> String {
         json!({ "server": {
             "id": "", "name": "Hostile", "baseUrl": format!("http://127.0.0.1:{port}"),
             "user": "ann", "auth": "password", "secret": PASSWORD,
-            "allowSelfSigned": false, "legacyPasswordAuth": false, "enabled": true
+            "certificatePin": null, "legacyPasswordAuth": false, "enabled": true
         }}),
     )
     .unwrap();

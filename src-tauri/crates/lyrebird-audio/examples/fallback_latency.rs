@@ -55,7 +55,7 @@ impl Source for Refusing {
             Ok(Playable::Stream(StreamSpec {
                 url,
                 headers: Vec::new(),
-                allow_invalid_certs: false,
+                certificate_pin: None,
                 cache_key: None,
             }))
         })

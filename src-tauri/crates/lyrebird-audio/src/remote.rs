@@ -64,7 +64,7 @@ impl Refresh for AskActor {
             Ok(Location {
                 url: spec.url,
                 headers: spec.headers,
-                allow_invalid_certs: spec.allow_invalid_certs,
+                certificate_pin: spec.certificate_pin,
             })
         })
     }
@@ -85,7 +85,7 @@ impl StreamSupport {
             location: Location {
                 url: spec.url.clone(),
                 headers: spec.headers.clone(),
-                allow_invalid_certs: spec.allow_invalid_certs,
+                certificate_pin: spec.certificate_pin,
             },
             cache_key: spec.cache_key.clone(),
             refresh: player

@@ -57,7 +57,7 @@ impl Source for LoopbackSource {
             Ok(Playable::Stream(StreamSpec {
                 url,
                 headers: vec![("X-Lyrebird-Test".into(), "secret".into())],
-                allow_invalid_certs: false,
+                certificate_pin: None,
                 cache_key: None,
             }))
         })

@@ -8,6 +8,7 @@
 pub mod actor;
 pub mod audio;
 pub mod bindings;
+pub mod certificate;
 pub mod errors;
 pub mod events;
 pub mod folders;

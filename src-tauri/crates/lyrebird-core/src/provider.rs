@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::certificate::CertificatePin;
 use crate::model::{SourceKind, Track};
 
 pub use crate::ids::LookupId;
@@ -30,9 +31,9 @@ pub enum Playable {
 pub struct StreamSpec {
     pub url: String,
     pub headers: Vec<(String, String)>,
-    /// Accept a certificate no authority vouches for (a home server's self-signed one): only
-    /// when the user opted in for that server. Everything else is verified.
-    pub allow_invalid_certs: bool,
+    /// The one certificate to accept, whoever issued it (a home server's self-signed one the
+    /// user trusted). `None`: verified by the system's authorities, as everything else.
+    pub certificate_pin: Option<CertificatePin>,
     /// `source:track:quality`; `None` for streams that must not be cached.
     pub cache_key: Option<String>,
 }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::certificate::CertificatePin;
 use crate::model::Track;
 use crate::netease::{NETEASE_SOURCE_ID, NeteaseQuality, NeteaseSettings, NeteaseUser};
 
@@ -45,8 +46,12 @@ pub struct ServerSettings {
     pub base_url: String,
     pub user: String,
     pub auth: ServerAuth,
-    /// Accept a self-signed certificate for this server only.
-    pub allow_self_signed: bool,
+    /// The certificate the user trusted for this server (trust on first use: "Test connection"
+    /// showed its fingerprint). Connections accept that one certificate and no other; `None`:
+    /// verified by the system's authorities. Earlier versions' "allow self-signed" switch is
+    /// not carried over: it accepted any certificate, so the user compares the fingerprint once.
+    #[ts(type = "string | null")]
+    pub certificate_pin: Option<CertificatePin>,
     /// Send the password itself (hex-encoded, `p=enc:`) if the server refuses tokens, as
     /// supysonic does. Off unless the user turns it on; refused over plain `http://` except to
     /// this computer. Absent in settings of earlier versions: off.
@@ -162,7 +167,9 @@ pub enum SourceChangeError {
     NoUser,
     #[error("enter the password or API key")]
     NoSecret,
-    #[error("the address or user changed: enter the password or API key again")]
+    #[error(
+        "the address, user or trusted certificate changed: enter the password or API key again"
+    )]
     SecretForAnotherServer,
     #[error("the server's {field} is too long (at most {max} characters)")]
     TooLong { field: &'static str, max: usize },
@@ -264,9 +271,11 @@ impl SourceSettings {
             let old = existing.map(|i| &self.servers[i]);
             match old {
                 Some(old) if old.secret_storage != SecretStorage::None => {
+                    // A newly trusted certificate is a new party to send the secret to.
                     if old.base_url != server.base_url
                         || old.user != server.user
                         || old.auth != server.auth
+                        || old.certificate_pin != server.certificate_pin
                     {
                         return Err(SourceChangeError::SecretForAnotherServer);
                     }
@@ -312,7 +321,9 @@ pub struct ServerInput {
     pub user: String,
     pub auth: ServerAuth,
     pub secret: Option<String>,
-    pub allow_self_signed: bool,
+    /// The fingerprint the user trusted (see [`ServerSettings::certificate_pin`]).
+    #[ts(type = "string | null")]
+    pub certificate_pin: Option<CertificatePin>,
     /// See [`ServerSettings::legacy_password_auth`].
     pub legacy_password_auth: bool,
     /// See [`ServerSettings::max_bit_rate_kbps`].
@@ -332,7 +343,7 @@ impl std::fmt::Debug for ServerInput {
             .field("user", &self.user)
             .field("auth", &self.auth)
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
-            .field("allow_self_signed", &self.allow_self_signed)
+            .field("certificate_pin", &self.certificate_pin)
             .field("legacy_password_auth", &self.legacy_password_auth)
             .field("max_bit_rate_kbps", &self.max_bit_rate_kbps)
             .field("enabled", &self.enabled)
@@ -347,7 +358,19 @@ pub enum ServerTest {
     /// Signed in; how (`apiKey`, `token`, `legacyPassword`).
     Ok { auth: String },
     /// What went wrong, worded for the user by the client.
-    Failed { reason: String },
+    Failed {
+        reason: String,
+        /// The fingerprint of the certificate the server presented, when the failure was that
+        /// nobody vouches for it or that it is not the one trusted: the user may compare it
+        /// with the server's and trust it.
+        #[serde(
+            default,
+            rename = "presentedCertificate",
+            skip_serializing_if = "Option::is_none"
+        )]
+        #[ts(optional, type = "string")]
+        presented_certificate: Option<CertificatePin>,
+    },
 }
 
 /// What to show of a server.
@@ -538,6 +561,26 @@ mod tests {
     }
 
     #[test]
+    fn a_newly_trusted_certificate_needs_the_secret_again() {
+        let (one, _) = SourceSettings::default()
+            .apply(save(saved("a", "https://h/", SecretStorage::Keyring), true))
+            .unwrap();
+        let mut pinned = saved("a", "https://h/", SecretStorage::None);
+        pinned.certificate_pin = Some(CertificatePin::of_certificate(b"someone's certificate"));
+        assert_eq!(
+            one.apply(save(pinned.clone(), false)),
+            Err(SourceChangeError::SecretForAnotherServer)
+        );
+        pinned.secret_storage = SecretStorage::Keyring;
+        let (two, server) = one.apply(save(pinned.clone(), true)).unwrap();
+        assert_eq!(server.unwrap().certificate_pin, pinned.certificate_pin);
+        // Kept with the same pin; renamed without the secret.
+        pinned.secret_storage = SecretStorage::None;
+        pinned.name = "Home".into();
+        assert!(two.apply(save(pinned, false)).is_ok());
+    }
+
+    #[test]
     fn remove_and_reorder_keep_the_order_consistent() {
         let (two, _) = SourceSettings::default()
             .apply(save(saved("a", "http://a/", SecretStorage::File), true))
@@ -618,10 +661,12 @@ mod tests {
     fn legacy_password_auth_is_off_in_settings_of_earlier_versions() {
         let old: ServerSettings = serde_json::from_str(
             r#"{"id":"a","name":"Home","baseUrl":"http://h","user":"ann","auth":"password",
-                "allowSelfSigned":false,"enabled":true,"secretStorage":"keyring"}"#,
+                "allowSelfSigned":true,"enabled":true,"secretStorage":"keyring"}"#,
         )
         .unwrap();
         assert!(!old.legacy_password_auth);
+        // "Allow self-signed" accepted any certificate: not carried over as trust in one.
+        assert_eq!(old.certificate_pin, None);
         let json = serde_json::to_string(&ServerSettings {
             legacy_password_auth: true,
             ..old

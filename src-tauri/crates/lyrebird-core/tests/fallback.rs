@@ -107,7 +107,7 @@ impl Source for Fake {
             Ok(Playable::Stream(StreamSpec {
                 url,
                 headers: Vec::new(),
-                allow_invalid_certs: false,
+                certificate_pin: None,
                 cache_key: None,
             }))
         })

@@ -48,7 +48,7 @@ impl Source for ScriptedSource {
             Ok(Playable::Stream(StreamSpec {
                 url: format!("https://music.test/{}?v={generation}", track.title),
                 headers: vec![("Authorization".into(), "Bearer t".into())],
-                allow_invalid_certs: false,
+                certificate_pin: None,
                 cache_key: Some(format!("test:{}", track.title)),
             }))
         })

@@ -411,7 +411,7 @@ impl Source for HttpSource {
                             return Ok(Playable::Stream(StreamSpec {
                                 url: url.to_owned(),
                                 headers: vec![("cookie".into(), format!("session={subject}"))],
-                                allow_invalid_certs: false,
+                                certificate_pin: None,
                                 cache_key: Some(format!("{}:{quality}", track.id)),
                             }));
                         }

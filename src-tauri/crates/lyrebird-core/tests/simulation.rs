@@ -158,7 +158,7 @@ impl Source for FakeSource {
                     Ok(Playable::Stream(StreamSpec {
                         url: format!("sim://{index:02}"),
                         headers: vec![("Cookie".into(), format!("lookup-{index}"))],
-                        allow_invalid_certs: false,
+                        certificate_pin: None,
                         cache_key: None,
                     }))
                 },
@@ -229,7 +229,7 @@ impl Source for FallbackSource {
             Ok(Playable::Stream(StreamSpec {
                 url: format!("sim://{recording:02}"),
                 headers: vec![("Cookie".into(), format!("copy-{recording}"))],
-                allow_invalid_certs: false,
+                certificate_pin: None,
                 cache_key: None,
             }))
         })

@@ -192,7 +192,7 @@ impl NeteaseSource {
             url: stream.url,
             // NetEase's CDN URLs are signed; nothing to add per request.
             headers: Vec::new(),
-            allow_invalid_certs: false,
+            certificate_pin: None,
         }))
     }
 

@@ -112,7 +112,7 @@ async fn a_free_song_resolves_at_the_level_offered() {
     assert_eq!(spec.url, "http://m701.music.126.net/1.flac");
     // Asked for hires, offered lossless: the cache key says what plays.
     assert_eq!(spec.cache_key.as_deref(), Some("netease:1:lossless"));
-    assert!(!spec.allow_invalid_certs);
+    assert!(spec.certificate_pin.is_none());
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use lyrebird_core::certificate::CertificatePin;
 use lyrebird_core::netease::NETEASE_SOURCE_ID;
 use lyrebird_core::provider::{
     self, FindFuture, LikeFuture, ResolveError, ResolveFuture, ScrobbleFuture, ScrobbleKind,
@@ -24,7 +25,9 @@ use lyrebird_core::servers::{
 };
 use lyrebird_core::{PlayerHandle, SourceKind, Track, TrackId};
 use lyrebird_library::service::LibraryHandle;
-use lyrebird_subsonic::{AlbumListType, SearchCounts, Secret, ServerConfig, Song, SubsonicClient};
+use lyrebird_subsonic::{
+    AlbumListType, SearchCounts, Secret, ServerConfig, Song, SubsonicClient, SubsonicError,
+};
 use tokio_util::sync::CancellationToken;
 
 pub mod netease;
@@ -45,27 +48,25 @@ const PAGE_SIZE: u32 = 100;
 const MAX_COVER_BYTES: usize = 16 << 20;
 /// A cover that has not arrived whole by then is given up.
 const COVER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+/// How long "Test connection" waits to read a certificate it can show.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Why a server request failed, worded for the user.
 pub type ServerError = String;
 
-/// What the server commands need: messages to the actor, the secret store, the HTTP client.
-/// No state of its own: cheap to clone, nothing to lock.
+/// What the server commands need: messages to the actor and the secret store (requests go
+/// through each server's client in the registry). No state of its own: cheap to clone,
+/// nothing to lock.
 #[derive(Clone)]
 pub struct ServersHandle {
     player: PlayerHandle,
     secrets: SecretStore,
-    http: Option<reqwest::Client>,
 }
 
 impl ServersHandle {
     #[must_use]
-    pub fn new(player: PlayerHandle, secrets: SecretStore, http: Option<reqwest::Client>) -> Self {
-        Self {
-            player,
-            secrets,
-            http,
-        }
+    pub fn new(player: PlayerHandle, secrets: SecretStore) -> Self {
+        Self { player, secrets }
     }
 
     /// Add a server (empty `id`) or change one. A new server needs its secret; a changed one
@@ -87,7 +88,7 @@ impl ServersHandle {
             base_url: input.base_url.trim().to_owned(),
             user: input.user.clone(),
             auth: input.auth,
-            allow_self_signed: input.allow_self_signed,
+            certificate_pin: input.certificate_pin,
             legacy_password_auth: input.legacy_password_auth,
             max_bit_rate_kbps: input.max_bit_rate_kbps,
             enabled: input.enabled,
@@ -149,7 +150,7 @@ impl ServersHandle {
             base_url: input.base_url.trim().to_owned(),
             user: input.user.trim().to_owned(),
             auth: input.auth,
-            allow_self_signed: input.allow_self_signed,
+            certificate_pin: input.certificate_pin,
             legacy_password_auth: input.legacy_password_auth,
             ..ServerSettings::default()
         };
@@ -163,21 +164,24 @@ impl ServersHandle {
                 .await
                 .ok()
                 .and_then(|settings| {
+                    // A newly trusted certificate is a new party: not sent the stored secret.
                     settings.servers.into_iter().find(|s| {
                         s.id == input.id
                             && s.base_url == server.base_url
                             && s.user == server.user
                             && s.auth == server.auth
+                            && s.certificate_pin == server.certificate_pin
                     })
                 });
-            match stored {
-                Some(stored) => self.secrets.load(&stored.id, stored.secret_storage).await,
-                None => {
-                    return ServerTest::Failed {
-                        reason: "enter the password or API key".into(),
-                    };
-                }
-            }
+            let Some(stored) = stored else {
+                // A certificate nobody vouches for is worth naming before the secret is typed:
+                // the handshake fails before any secret would be sent.
+                return ServerTest::Failed {
+                    reason: "enter the password or API key".into(),
+                    presented_certificate: untrusted_certificate(&server).await,
+                };
+            };
+            self.secrets.load(&stored.id, stored.secret_storage).await
         };
         // A client of its own: the test settles authentication afresh.
         let result = match SubsonicClient::new(config_of(&server, secret)) {
@@ -189,6 +193,11 @@ impl ServersHandle {
                 auth: format!("{kind:?}"),
             },
             Err(e) => ServerTest::Failed {
+                presented_certificate: match e {
+                    SubsonicError::Tls { .. } => untrusted_certificate(&server).await,
+                    SubsonicError::CertificateChanged { presented } => Some(presented),
+                    _ => None,
+                },
                 reason: e.to_string(),
             },
         }
@@ -236,14 +245,8 @@ impl ServersHandle {
             .cover_art_url(art.unwrap_or(song), Some(512))
             .await
             .ok()?;
-        let http = match &self.http {
-            Some(http) if !client.config().allow_self_signed => http.clone(),
-            _ => reqwest::Client::builder()
-                .tls_danger_accept_invalid_certs(client.config().allow_self_signed)
-                .redirect(lyrebird_subsonic::same_server_redirects())
-                .build()
-                .ok()?,
-        };
+        // The server's own client: its trusted certificate, its redirect policy.
+        let http = client.http_client().clone();
         let fetch = async {
             let mut response = http.get(url).send().await.ok()?;
             if !response.status().is_success() {
@@ -464,6 +467,31 @@ fn song_track(song: &Song, server: &str) -> Track {
     track
 }
 
+/// The certificate `server` presents, when it is one its connections refuse (nobody
+/// vouches for it, or it is not the one trusted): for "Test connection" to show its
+/// fingerprint. Costs a request without credentials to the address, then a handshake that
+/// sends nothing.
+async fn untrusted_certificate(server: &ServerSettings) -> Option<CertificatePin> {
+    // The server's client as it would be registered (its pin, if any); no secret in it.
+    let client = SubsonicClient::new(config_of(server, Some("-".into()))).ok()?;
+    let error = client
+        .http_client()
+        .get(&server.base_url)
+        .timeout(PROBE_TIMEOUT)
+        .send()
+        .await
+        .err()?;
+    match lyrebird_tls::TlsFailure::in_chain(&error)? {
+        lyrebird_tls::TlsFailure::Changed(changed) => Some(changed.presented),
+        lyrebird_tls::TlsFailure::Refused(_) => {
+            lyrebird_tls::presented_certificate(&server.base_url, PROBE_TIMEOUT)
+                .await
+                .inspect_err(|e| tracing::debug!(error = %e, "no certificate to show"))
+                .ok()
+        }
+    }
+}
+
 fn config_of(server: &ServerSettings, secret: Option<String>) -> ServerConfig {
     let (password, api_key) = match server.auth {
         ServerAuth::Password => (secret.map(Secret::new), None),
@@ -474,7 +502,7 @@ fn config_of(server: &ServerSettings, secret: Option<String>) -> ServerConfig {
         user: server.user.clone(),
         password,
         api_key,
-        allow_self_signed: server.allow_self_signed,
+        certificate_pin: server.certificate_pin,
         legacy_password_auth: server.legacy_password_auth,
         transcoding: server.max_bit_rate_kbps.map_or(
             lyrebird_subsonic::Transcoding::Original,
@@ -909,7 +937,7 @@ mod tests {
         let (_audio_events, audio_events) = tokio::sync::mpsc::unbounded_channel();
         let (player, _events, actor) = lyrebird_core::Player::new(config, audio, audio_events);
         tokio::spawn(actor);
-        let servers = ServersHandle::new(player.clone(), secrets, None);
+        let servers = ServersHandle::new(player.clone(), secrets);
 
         let input = ServerInput {
             name: "Home".into(),
@@ -951,7 +979,7 @@ mod tests {
         assert!(refused.contains("enter the password"), "{refused}");
         assert!(matches!(
             servers.test(moved).await,
-            ServerTest::Failed { reason } if reason.contains("enter the password")
+            ServerTest::Failed { reason, .. } if reason.contains("enter the password")
         ));
 
         player.shutdown().await.unwrap();

@@ -215,11 +215,11 @@ fn start(dir: &std::path::Path) -> (PlayerHandle, tokio::task::JoinHandle<()>, S
         RegistryBuilder {
             library,
             secrets: secrets.clone(),
-            http: Some(http.clone()),
+            http: Some(http),
             netease: None,
         },
     ));
-    let servers = ServersHandle::new(player.clone(), secrets, Some(http));
+    let servers = ServersHandle::new(player.clone(), secrets);
 
     (player, actor, servers)
 }

@@ -141,19 +141,12 @@ impl StreamError {
         if error.is_timeout() {
             return Self::Timeout;
         }
+        if let Some(tls) = lyrebird_tls::TlsFailure::in_chain(&error) {
+            return Self::Tls(tls.to_string());
+        }
         let mut source = error.source();
         while let Some(cause) = source {
-            if let Some(tls) = cause.downcast_ref::<native_tls::Error>() {
-                return Self::Tls(tls.to_string());
-            }
             if let Some(io) = cause.downcast_ref::<io::Error>() {
-                // io::Error::source skips the error it wraps, so look inside it explicitly.
-                if let Some(tls) = io
-                    .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<native_tls::Error>())
-                {
-                    return Self::Tls(tls.to_string());
-                }
                 match io.kind() {
                     io::ErrorKind::ConnectionRefused => {
                         return Self::ConnectionRefused {

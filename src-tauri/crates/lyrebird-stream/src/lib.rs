@@ -54,6 +54,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use lyrebird_tls::CertificatePin;
 use stream_download::{Settings, StreamDownload, StreamInitializationError, StreamPhase};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -74,10 +75,10 @@ pub struct Location {
     /// Sent with every request of the stream, including Range reconnects. Values are treated as
     /// secrets.
     pub headers: Vec<(String, String)>,
-    /// Accept a certificate no authority vouches for (the user opted in for this server): the
-    /// stream then uses the streamer's lenient client ([`Streamer::with_lenient_client`]).
-    /// Without one, such a location is verified like any other.
-    pub allow_invalid_certs: bool,
+    /// The one certificate to accept, whoever issued it (the user trusted it for this
+    /// server): the stream then gets a client of its own that accepts that certificate and no
+    /// other. `None`: the streamer's shared client, verified by the system's authorities.
+    pub certificate_pin: Option<CertificatePin>,
 }
 
 /// Asks the owner (the player actor) for a fresh [`Location`] when the old URL expired (HTTP
@@ -137,12 +138,22 @@ impl Default for StreamOptions {
     }
 }
 
+/// A client for one stream from a server whose certificate the user trusted: that certificate
+/// only, redirects to the same server only. Made per stream (a few microseconds); its
+/// reconnects reuse it.
+fn pinned_client(pin: CertificatePin) -> Result<reqwest::Client, StreamError> {
+    lyrebird_tls::pinned_client_builder(pin)
+        .map_err(|e| StreamError::Tls(e.to_string()))?
+        .user_agent(concat!("Lyrebird/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| StreamError::Tls(e.to_string()))
+}
+
 /// Opens streams: one shared HTTP client and an optional cache.
 #[derive(Clone, Debug)]
 pub struct Streamer {
     client: reqwest::Client,
-    /// For the locations whose user opted out of certificate checks only.
-    lenient_client: Option<reqwest::Client>,
     cache: Option<Cache>,
     options: StreamOptions,
 }
@@ -166,18 +177,9 @@ impl Streamer {
         }
         Self {
             client,
-            lenient_client: None,
             cache,
             options: StreamOptions::default(),
         }
-    }
-
-    /// The same streamer, using `client` — which accepts invalid certificates — for the
-    /// locations that allow it ([`Location::allow_invalid_certs`]), and only for them.
-    #[must_use]
-    pub fn with_lenient_client(mut self, client: reqwest::Client) -> Self {
-        self.lenient_client = Some(client);
-        self
     }
 
     /// The same streamer with other options.
@@ -227,9 +229,9 @@ impl Streamer {
         let stop = cancel.child_token();
         // Cancels `stop` on any early return below, and later when the reader is dropped.
         let stop_guard = stop.clone().drop_guard();
-        let client = match &self.lenient_client {
-            Some(lenient) if location.allow_invalid_certs => lenient.clone(),
-            _ => self.client.clone(),
+        let client = match location.certificate_pin {
+            None => self.client.clone(),
+            Some(pin) => pinned_client(pin)?,
         };
         let shared = Arc::new(Shared::new(
             client,

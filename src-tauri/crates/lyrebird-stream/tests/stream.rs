@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use lyrebird_core::certificate::CertificatePin;
 use lyrebird_stream::{
     Cache, Location, Opened, Refresh, StreamError, StreamOptions, StreamReader, StreamRequest,
     Streamer,
@@ -47,7 +48,7 @@ fn location(url: String) -> Location {
     Location {
         url,
         headers: Vec::new(),
-        allow_invalid_certs: false,
+        certificate_pin: None,
     }
 }
 
@@ -326,7 +327,7 @@ async fn expired_url_is_refreshed_and_resumed() {
     let refresh = TestRefresh::new(Ok(Location {
         url: server.url("tok2"),
         headers: vec![("X-Token".into(), "second".into())],
-        allow_invalid_certs: false,
+        certificate_pin: None,
     }));
     let reader = open_remote(
         &streamer(),
@@ -334,7 +335,7 @@ async fn expired_url_is_refreshed_and_resumed() {
             location: Location {
                 url: server.url("tok1"),
                 headers: vec![("X-Token".into(), "first".into())],
-                allow_invalid_certs: false,
+                certificate_pin: None,
             },
             cache_key: None,
             refresh: Some(refresh.clone()),
@@ -851,8 +852,8 @@ async fn slow_first_response_times_out() {
 }
 
 /// 7e. Certificates are verified: a self-signed certificate is a TLS error — unless the
-/// location allows it (the user opted in for that server) and the streamer has a lenient
-/// client; other locations stay verified even then.
+/// location is pinned to exactly that certificate (the user trusted it for that server); a pin
+/// to another certificate is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn untrusted_certificate_is_a_tls_error() {
     const CERT: &str = "-----BEGIN CERTIFICATE-----
@@ -902,12 +903,11 @@ cfJTVI6z81HR6EJcPFBqTZp0VMpeOoUizlf2J5xgok6wvenpyi+DotzI
         }
     });
     let url = format!("https://127.0.0.1:{}/track/t1", addr.port());
-    let lenient = || {
-        reqwest::Client::builder()
-            .tls_danger_accept_invalid_certs(true)
-            .build()
-            .unwrap()
-    };
+    // `openssl x509 -noout -fingerprint -sha256` of CERT.
+    let pin: CertificatePin =
+        "06:C3:57:36:81:CD:65:41:C3:0B:77:15:65:99:A1:8F:7A:4E:DB:D6:C8:A4:02:F0:C2:E1:53:1E:3B:B1:D2:7B"
+            .parse()
+            .unwrap();
 
     let error = streamer()
         .open(request(url.clone()), CancellationToken::new())
@@ -921,18 +921,25 @@ cfJTVI6z81HR6EJcPFBqTZp0VMpeOoUizlf2J5xgok6wvenpyi+DotzI
         "{error}"
     );
 
-    // A lenient client on hand changes nothing for a location that did not opt in.
-    let with_lenient = streamer().with_lenient_client(lenient());
-    let error = with_lenient
-        .open(request(url.clone()), CancellationToken::new())
+    // A location pinned to another certificate (renewed, or a machine in the middle) is
+    // refused and names the certificate it met.
+    let mut other = request(url.clone());
+    other.location.certificate_pin = Some(CertificatePin::of_certificate(b"another one"));
+    let error = streamer()
+        .open(other, CancellationToken::new())
         .await
         .unwrap_err();
     assert!(matches!(error, StreamError::Tls(_)), "{error:?}");
+    assert!(
+        error.to_string().contains("not the one you trusted")
+            && error.to_string().contains(&pin.fingerprint()),
+        "{error}"
+    );
 
-    // The location that opted in plays.
-    let mut allowed = request(url);
-    allowed.location.allow_invalid_certs = true;
-    let reader = open_remote(&with_lenient, allowed).await;
+    // The location pinned to the server's certificate plays.
+    let mut trusted = request(url);
+    trusted.location.certificate_pin = Some(pin);
+    let reader = open_remote(&streamer(), trusted).await;
     let (_reader, bytes) = read_to_end(reader).await;
     server.abort();
     assert!(bytes.unwrap() == body, "the file arrived whole");
@@ -957,7 +964,7 @@ async fn location_headers_are_sent_on_every_request() {
             location: Location {
                 url: server.url("t1"),
                 headers,
-                allow_invalid_certs: false,
+                certificate_pin: None,
             },
             cache_key: None,
             refresh: None,

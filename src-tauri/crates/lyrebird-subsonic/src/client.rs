@@ -104,26 +104,13 @@ pub struct SubsonicClientBuilder {
     timeout: Duration,
 }
 
-/// Follow redirects only to the same host and port (at most 10): a client that accepts a
-/// self-signed certificate for one server must not carry that to wherever it is sent.
-#[must_use]
-pub fn same_server_redirects() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        let same_server = attempt.previous().first().is_some_and(|first| {
-            first.host_str() == attempt.url().host_str()
-                && first.port_or_known_default() == attempt.url().port_or_known_default()
-        });
-        if same_server && attempt.previous().len() <= 10 {
-            attempt.follow()
-        } else {
-            attempt.stop()
-        }
-    })
-}
+/// Follow redirects only to the same scheme, host and port (at most 10): a redirect must not
+/// carry a Subsonic URL's credentials to another host, or to the same one in clear text.
+pub use lyrebird_tls::same_server_redirects;
 
 impl SubsonicClientBuilder {
-    /// Use the app's shared HTTP client. Ignored for a server that allows self-signed
-    /// certificates: that choice belongs to this server alone, so it gets a client of its own.
+    /// Use the app's shared HTTP client. Ignored for a server with a trusted certificate of its
+    /// own: that trust belongs to this server alone, so it gets a client of its own.
     #[must_use]
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
@@ -144,14 +131,22 @@ impl SubsonicClientBuilder {
             (Some(host), None) => host.to_owned(),
             (None, _) => String::new(),
         };
-        let http = match self.http {
-            Some(shared) if !self.config.allow_self_signed => shared,
-            _ => reqwest::Client::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .tls_danger_accept_invalid_certs(self.config.allow_self_signed)
-                .redirect(same_server_redirects())
-                .build()
-                .map_err(|error| SubsonicError::from_reqwest(error, &host))?,
+        let http = match (self.config.certificate_pin, self.http) {
+            (None, Some(shared)) => shared,
+            (pin, _) => {
+                let builder = match pin {
+                    Some(pin) => lyrebird_tls::pinned_client_builder(pin).map_err(|e| {
+                        SubsonicError::Tls {
+                            detail: e.to_string(),
+                        }
+                    })?,
+                    None => reqwest::Client::builder().redirect(same_server_redirects()),
+                };
+                builder
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .build()
+                    .map_err(|error| SubsonicError::from_reqwest(error, &host))?
+            }
         };
         Ok(SubsonicClient(Arc::new(Inner {
             config: self.config,
@@ -218,6 +213,14 @@ impl SubsonicClient {
     #[must_use]
     pub fn config(&self) -> &ServerConfig {
         &self.0.config
+    }
+
+    /// The HTTP client this server's requests go through: the app's shared one, or this
+    /// server's own when its user trusted a certificate of its own. For other requests to the
+    /// same server (covers), so that they are checked the same way.
+    #[must_use]
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.0.http
     }
 
     /// Names this server in cache keys: host, port and path (no user, no secret).

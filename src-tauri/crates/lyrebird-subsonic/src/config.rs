@@ -1,5 +1,6 @@
 //! What the user tells us about a server.
 
+use lyrebird_core::certificate::CertificatePin;
 use serde::{Deserialize, Serialize};
 
 /// A password or API key. Its `Debug` never shows it, so a logged config leaks nothing.
@@ -63,10 +64,10 @@ pub struct ServerConfig {
     pub password: Option<Secret>,
     /// An OpenSubsonic API key, used when the server advertises `apiKeyAuthentication`.
     pub api_key: Option<Secret>,
-    /// Accept a certificate no authority vouches for (a home server's self-signed one). Off
-    /// unless the user turns it on for this server.
+    /// Accept exactly this certificate, whoever issued it (a home server's self-signed one the
+    /// user trusted), and no other. `None`: verified by the system's authorities.
     #[serde(default)]
-    pub allow_self_signed: bool,
+    pub certificate_pin: Option<CertificatePin>,
     /// Send the password itself (`p=enc:<hex>`) to a server that refuses tokens (supysonic,
     /// LDAP users). Off unless the user turns it on for this server, and even then refused over
     /// plain `http://` to anything but this computer: hex is an encoding, not a protection.
@@ -89,7 +90,7 @@ impl ServerConfig {
             user: user.into(),
             password: Some(Secret::new(password)),
             api_key: None,
-            allow_self_signed: false,
+            certificate_pin: None,
             legacy_password_auth: false,
             transcoding: Transcoding::Original,
         }

@@ -2,6 +2,7 @@
 //!
 //! No message ever carries a request URL: with Subsonic the credentials ride in the query.
 
+use lyrebird_core::certificate::CertificatePin;
 use std::error::Error as _;
 use std::io;
 
@@ -25,9 +26,14 @@ pub enum SubsonicError {
     ServerDown { host: String, reason: String },
     #[error(
         "the server's certificate is not trusted ({detail}); if it is your own server with a \
-         self-signed certificate, allow self-signed certificates for it"
+         self-signed certificate, test the connection in Settings and trust its fingerprint"
     )]
     Tls { detail: String },
+    #[error(
+        "the server's certificate is not the one you trusted (it now presents SHA-256 \
+         {presented}); if you renewed it, test the connection in Settings and trust the new one"
+    )]
+    CertificateChanged { presented: CertificatePin },
     #[error("the server does not support this Subsonic API version ({message}, error {code})")]
     UnsupportedVersion { code: u32, message: String },
     #[error(
@@ -107,23 +113,18 @@ impl SubsonicError {
         if error.is_timeout() {
             return down("no answer in time");
         }
-        let mut source = error.source();
-        while let Some(cause) = source {
-            if let Some(tls) = cause.downcast_ref::<native_tls::Error>() {
-                return Self::Tls {
-                    detail: tls.to_string(),
+        match lyrebird_tls::TlsFailure::in_chain(&error) {
+            Some(lyrebird_tls::TlsFailure::Changed(changed)) => {
+                return Self::CertificateChanged {
+                    presented: changed.presented,
                 };
             }
+            Some(lyrebird_tls::TlsFailure::Refused(detail)) => return Self::Tls { detail },
+            None => {}
+        }
+        let mut source = error.source();
+        while let Some(cause) = source {
             if let Some(io) = cause.downcast_ref::<io::Error>() {
-                // io::Error::source skips the error it wraps, so look inside it explicitly.
-                if let Some(tls) = io
-                    .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<native_tls::Error>())
-                {
-                    return Self::Tls {
-                        detail: tls.to_string(),
-                    };
-                }
                 match io.kind() {
                     io::ErrorKind::ConnectionRefused => return down("connection refused"),
                     io::ErrorKind::TimedOut => return down("no answer in time"),

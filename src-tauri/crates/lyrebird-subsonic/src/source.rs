@@ -24,7 +24,7 @@ impl SubsonicClient {
             url,
             // Subsonic authenticates in the query; there is nothing to add per request.
             headers: Vec::new(),
-            allow_invalid_certs: self.config().allow_self_signed,
+            certificate_pin: self.config().certificate_pin,
             cache_key: Some(format!(
                 "subsonic:{}:{song_id}:{}",
                 self.server_key(),

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use lyrebird_core::certificate::CertificatePin;
 use lyrebird_core::provider::{Playable, ResolveError, Source};
 use lyrebird_core::{SourceKind, Track, TrackId};
 use lyrebird_subsonic::{
@@ -406,7 +407,7 @@ async fn a_server_that_is_down_says_so() {
 }
 
 #[tokio::test]
-async fn self_signed_certificates_fail_unless_allowed_for_the_server() {
+async fn a_self_signed_certificate_works_only_once_trusted_and_only_that_one() {
     let sim = Sim::new(USER, PASSWORD);
     let server = FakeServer::start_tls(move |request| sim.handle(request)).await;
     let mut config = ServerConfig::with_password(server.base_url(), USER, PASSWORD);
@@ -419,23 +420,48 @@ async fn self_signed_certificates_fail_unless_allowed_for_the_server() {
     assert!(matches!(error, SubsonicError::Tls { .. }), "{error:?}");
     let text = error.to_string();
     assert!(
-        text.contains("not trusted") && text.contains("self-signed"),
+        text.contains("not trusted") && text.contains("trust its fingerprint"),
         "{text}"
     );
     #[cfg(target_os = "linux")]
     assert!(text.contains("certificate verify failed"), "{text}");
     assert!(server.requests().is_empty(), "a request got through");
 
-    // The opt-in, even when the app hands over its shared (verifying) client.
-    config.allow_self_signed = true;
+    // What "Test connection" shows, read without a request.
+    let presented =
+        lyrebird_tls::presented_certificate(&server.base_url(), Duration::from_secs(10))
+            .await
+            .unwrap();
+    assert!(server.requests().is_empty(), "the probe sent a request");
+
+    // Pinned to another certificate (the server renewed its own, or someone is in the
+    // middle): refused before a request, naming what was presented.
+    config.certificate_pin = Some(CertificatePin::of_certificate(b"the one trusted before"));
+    let error = SubsonicClient::new(config.clone())
+        .unwrap()
+        .ping()
+        .await
+        .unwrap_err();
+    assert_eq!(error, SubsonicError::CertificateChanged { presented });
+    assert!(
+        error.to_string().contains(&presented.fingerprint()),
+        "{error}"
+    );
+    assert!(server.requests().is_empty(), "a request got through");
+
+    // Trusted, even when the app hands over its shared (verifying) client.
+    config.certificate_pin = Some(presented);
     let client = SubsonicClient::builder(config)
         .http_client(reqwest::Client::new())
         .build()
         .unwrap();
     client.ping().await.unwrap();
     assert_eq!(server.requests().len(), 2);
-    // Its streams carry the opt-in to the audio side (which verifies everything else).
-    assert!(client.stream_spec("s1").await.unwrap().allow_invalid_certs);
+    // Its streams carry the pin to the audio side (which verifies everything else).
+    assert_eq!(
+        client.stream_spec("s1").await.unwrap().certificate_pin,
+        Some(presented)
+    );
 }
 
 #[tokio::test]
@@ -454,9 +480,9 @@ async fn resolve_gives_a_stream_url_with_the_configured_quality() {
         Some(format!("subsonic:127.0.0.1:{}:song-1:original", server.port()).as_str())
     );
     assert!(spec.headers.is_empty());
-    assert!(
-        !spec.allow_invalid_certs,
-        "verified unless the user opted in"
+    assert_eq!(
+        spec.certificate_pin, None,
+        "verified unless the user trusted a certificate"
     );
     let url = reqwest::Url::parse(&spec.url).unwrap();
     assert_eq!(url.path(), "/rest/stream.view");

@@ -96,7 +96,7 @@ async fn stream(client: &SubsonicClient, id: &str) {
         location: Location {
             url: spec.url,
             headers: spec.headers,
-            allow_invalid_certs: false,
+            certificate_pin: None,
         },
         cache_key: None,
         refresh: None,

@@ -14,7 +14,7 @@ const HOME: ServerSettings = {
   baseUrl: 'http://127.0.0.1:4040',
   user: 'ann',
   auth: 'password',
-  allowSelfSigned: false,
+  certificatePin: null,
   legacyPasswordAuth: false,
   enabled: true,
   secretStorage: 'keyring',

@@ -14,7 +14,7 @@ const HOME: ServerSettings = {
   baseUrl: 'http://127.0.0.1:4040',
   user: 'ann',
   auth: 'password',
-  allowSelfSigned: false,
+  certificatePin: null,
   legacyPasswordAuth: false,
   enabled: true,
   secretStorage: 'file',
@@ -61,7 +61,7 @@ describe('ServersSettings', () => {
     await fireEvent.click(screen.getByTestId('server-test'));
     await waitFor(() => expect(screen.getByTestId('server-test-result').textContent).toContain('Cannot connect: wrong user name or password'));
     expect(invokeMock).toHaveBeenLastCalledWith('test_server', {
-      server: { id: '', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: 'wrong', allowSelfSigned: false, legacyPasswordAuth: false, enabled: true },
+      server: { id: '', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: 'wrong', certificatePin: null, legacyPasswordAuth: false, enabled: true },
     });
 
     await type('server-form-secret', 'right');
@@ -73,8 +73,53 @@ describe('ServersSettings', () => {
     await fireEvent.submit(screen.getByTestId('server-form'));
     await waitFor(() => expect(screen.queryByTestId('server-form')).toBeNull());
     expect(invokeMock).toHaveBeenLastCalledWith('save_server', {
-      server: { id: '', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: 'right', allowSelfSigned: false, legacyPasswordAuth: false, enabled: true },
+      server: { id: '', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: 'right', certificatePin: null, legacyPasswordAuth: false, enabled: true },
     });
+  });
+
+  it('shows the fingerprint of a certificate nobody vouches for, and trusts it only when asked', async () => {
+    const fingerprint = Array.from({ length: 32 }, (_, i) => i.toString(16).padStart(2, '0').toUpperCase()).join(':');
+    load({ servers: [], order: [] });
+    render(ServersSettings);
+    await fireEvent.click(screen.getByTestId('server-add'));
+    await type('server-form-url', 'https://nas.local:4533');
+    await type('server-form-user', 'ann');
+    await type('server-form-secret', 'pw');
+    expect(screen.queryByTestId('server-form-certificate')).toBeNull();
+    invokeMock.mockResolvedValueOnce({ result: 'failed', reason: "the server's certificate is not trusted", presentedCertificate: fingerprint });
+    await fireEvent.click(screen.getByTestId('server-test'));
+    await waitFor(() => expect(screen.getByTestId('server-test-certificate-pin').textContent).toBe(`SHA-256 ${fingerprint}`));
+    expect(screen.getByTestId('server-test-certificate').textContent).toContain('No certificate authority vouches');
+    // Not trusted by the test itself.
+    expect(invokeMock).toHaveBeenLastCalledWith('test_server', { server: expect.objectContaining({ certificatePin: null }) });
+
+    await fireEvent.click(screen.getByTestId('server-test-certificate-trust'));
+    expect(screen.queryByTestId('server-test-certificate')).toBeNull();
+    expect(screen.getByTestId('server-form-certificate-pin').textContent).toBe(`SHA-256 ${fingerprint}`);
+    invokeMock.mockResolvedValueOnce({ result: 'ok', auth: 'Token' });
+    await fireEvent.click(screen.getByTestId('server-test'));
+    expect(invokeMock).toHaveBeenLastCalledWith('test_server', { server: expect.objectContaining({ certificatePin: fingerprint }) });
+    invokeMock.mockResolvedValueOnce({ ...HOME, certificatePin: fingerprint });
+    await fireEvent.submit(screen.getByTestId('server-form'));
+    expect(invokeMock).toHaveBeenLastCalledWith('save_server', { server: expect.objectContaining({ certificatePin: fingerprint, secret: 'pw' }) });
+  });
+
+  it('names a changed certificate as such, and forgets a trusted one when asked', async () => {
+    const trusted = 'AA:'.repeat(31) + 'AA';
+    const renewed = 'BB:'.repeat(31) + 'BB';
+    load({ servers: [{ ...HOME, baseUrl: 'https://nas.local', certificatePin: trusted }], order: [] });
+    render(ServersSettings);
+    await fireEvent.click(screen.getByTestId('server-edit'));
+    expect(screen.getByTestId('server-form-certificate-pin').textContent).toBe(`SHA-256 ${trusted}`);
+    invokeMock.mockResolvedValueOnce({ result: 'failed', reason: 'not the one you trusted', presentedCertificate: renewed });
+    await fireEvent.click(screen.getByTestId('server-test'));
+    await waitFor(() => expect(screen.getByTestId('server-test-certificate').textContent).toContain('someone may be in the middle'));
+    expect(screen.getByTestId('server-test-certificate').textContent).toContain('Enter the password or API key again');
+    await fireEvent.click(screen.getByTestId('server-form-certificate-forget'));
+    expect(screen.queryByTestId('server-form-certificate')).toBeNull();
+    invokeMock.mockResolvedValueOnce({ ...HOME });
+    await fireEvent.submit(screen.getByTestId('server-form'));
+    expect(invokeMock).toHaveBeenLastCalledWith('save_server', { server: expect.objectContaining({ certificatePin: null }) });
   });
 
   it('edits without resending the password, shows refusals, removes and reorders', async () => {
@@ -82,12 +127,11 @@ describe('ServersSettings', () => {
     render(ServersSettings);
     await fireEvent.click(screen.getByTestId('server-edit'));
     expect((screen.getByTestId('server-form-secret') as HTMLInputElement).value).toBe('');
-    await fireEvent.click(screen.getByTestId('server-form-self-signed'));
     invokeMock.mockRejectedValueOnce('invalid server address "x": relative URL without a base');
     await fireEvent.submit(screen.getByTestId('server-form'));
     await waitFor(() => expect(screen.getByTestId('server-form-error').textContent).toContain('invalid server address'));
     expect(invokeMock).toHaveBeenLastCalledWith('save_server', {
-      server: { id: 's1', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: null, allowSelfSigned: true, legacyPasswordAuth: false, enabled: true },
+      server: { id: 's1', name: 'Home', baseUrl: 'http://127.0.0.1:4040', user: 'ann', auth: 'password', secret: null, certificatePin: null, legacyPasswordAuth: false, enabled: true },
     });
 
     // A bitrate cap goes with the save; "Original file" takes it away again.

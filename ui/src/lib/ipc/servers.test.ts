@@ -17,7 +17,7 @@ describe('servers commands', () => {
       user: 'ann',
       auth: 'password' as const,
       secret: 'pw',
-      allowSelfSigned: false,
+      certificatePin: null,
       legacyPasswordAuth: false,
       enabled: true,
     };

@@ -118,7 +118,7 @@ pub fn stream_to(url: String) -> ResolveFuture {
         Ok(Playable::Stream(StreamSpec {
             url,
             headers: Vec::new(),
-            allow_invalid_certs: false,
+            certificate_pin: None,
             cache_key: None,
         }))
     })

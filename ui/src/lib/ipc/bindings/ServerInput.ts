@@ -9,7 +9,11 @@ export type ServerInput = {
 /**
  * Empty: a new server.
  */
-id: string, name: string, baseUrl: string, user: string, auth: ServerAuth, secret: string | null, allowSelfSigned: boolean, 
+id: string, name: string, baseUrl: string, user: string, auth: ServerAuth, secret: string | null, 
+/**
+ * The fingerprint the user trusted (see [`ServerSettings::certificate_pin`]).
+ */
+certificatePin: string | null, 
 /**
  * See [`ServerSettings::legacy_password_auth`].
  */

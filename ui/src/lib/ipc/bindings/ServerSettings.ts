@@ -16,9 +16,12 @@ id: string,
  */
 name: string, baseUrl: string, user: string, auth: ServerAuth, 
 /**
- * Accept a self-signed certificate for this server only.
+ * The certificate the user trusted for this server (trust on first use: "Test connection"
+ * showed its fingerprint). Connections accept that one certificate and no other; `None`:
+ * verified by the system's authorities. Earlier versions' "allow self-signed" switch is
+ * not carried over: it accepted any certificate, so the user compares the fingerprint once.
  */
-allowSelfSigned: boolean, 
+certificatePin: string | null, 
 /**
  * Send the password itself (hex-encoded, `p=enc:`) if the server refuses tokens, as
  * supysonic does. Off unless the user turns it on; refused over plain `http://` except to

@@ -3,4 +3,10 @@
 /**
  * What "Test connection" found.
  */
-export type ServerTest = { "result": "ok", auth: string, } | { "result": "failed", reason: string, };
+export type ServerTest = { "result": "ok", auth: string, } | { "result": "failed", reason: string, 
+/**
+ * The fingerprint of the certificate the server presented, when the failure was that
+ * nobody vouches for it or that it is not the one trusted: the user may compare it
+ * with the server's and trust it.
+ */
+presentedCertificate?: string, };
