@@ -60,7 +60,8 @@ pub(crate) fn has_picture<R: Read + Seek>(reader: R, len: u64, kind: FileType) -
         reads_left: MAX_READS,
     };
     let found = match kind {
-        FileType::Mpeg | FileType::Aac => leading_id3v2(&mut src).0 || ape_tag(&mut src),
+        // The end first: lofty's last reads were there, so the reader may still hold it.
+        FileType::Mpeg | FileType::Aac => ape_tag(&mut src) || leading_id3v2(&mut src).0,
         FileType::Flac => flac(&mut src),
         FileType::Vorbis | FileType::Opus => ogg(&mut src, false),
         FileType::Speex => ogg(&mut src, true),
