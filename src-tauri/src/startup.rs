@@ -220,10 +220,9 @@ fn http_client() -> Option<reqwest::Client> {
         .ok()
 }
 
+/// User agent, connect timeout, and no `Referer` (see `lyrebird_tls::client_builder`).
 fn http_client_builder() -> reqwest::ClientBuilder {
-    reqwest::Client::builder()
-        .user_agent(concat!("Lyrebird/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(std::time::Duration::from_secs(10))
+    lyrebird_tls::client_builder()
 }
 
 /// The audio cache's default bound: 1 GiB; the least recently played tracks go first.

@@ -144,8 +144,6 @@ impl Default for StreamOptions {
 fn pinned_client(pin: CertificatePin) -> Result<reqwest::Client, StreamError> {
     lyrebird_tls::pinned_client_builder(pin)
         .map_err(|e| StreamError::Tls(e.to_string()))?
-        .user_agent(concat!("Lyrebird/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(std::time::Duration::from_secs(10))
         .build()
         .map_err(|e| StreamError::Tls(e.to_string()))
 }

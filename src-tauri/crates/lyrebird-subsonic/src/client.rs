@@ -140,7 +140,7 @@ impl SubsonicClientBuilder {
                             detail: e.to_string(),
                         }
                     })?,
-                    None => reqwest::Client::builder().redirect(same_server_redirects()),
+                    None => lyrebird_tls::client_builder().redirect(same_server_redirects()),
                 };
                 builder
                     .connect_timeout(CONNECT_TIMEOUT)

@@ -109,6 +109,18 @@ pub fn same_server_redirects() -> reqwest::redirect::Policy {
     })
 }
 
+/// Where every HTTP client of the app starts: its user agent, a 10 s connect timeout, and no
+/// `Referer` header. reqwest sends the previous URL as the `Referer` when it follows a
+/// redirect, to whatever host the redirect names; a Subsonic URL's query holds the user's
+/// credentials (found by `lyrebird-audio/tests/hostile_streams.rs`: a stream redirected to
+/// another host handed it the token that way). Redirect policies are set on top.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .user_agent(concat!("Lyrebird/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .referer(false)
+}
+
 /// Why a pinned client could not be made (the crypto provider offers no TLS version: not
 /// expected with ring).
 #[derive(Debug, thiserror::Error)]
@@ -127,7 +139,7 @@ pub fn pinned_client_builder(
         expect: Expect::Pin(pin),
         provider: provider(),
     };
-    Ok(reqwest::Client::builder()
+    Ok(client_builder()
         .tls_backend_preconfigured(config(verifier)?)
         .redirect(same_server_redirects()))
 }
@@ -164,7 +176,7 @@ pub async fn presented_certificate(
         expect: Expect::Record(seen),
         provider: provider(),
     };
-    let client = reqwest::Client::builder()
+    let client = client_builder()
         .tls_backend_preconfigured(
             config(verifier).map_err(|e| ProbeError::NoCertificate(e.to_string()))?,
         )
