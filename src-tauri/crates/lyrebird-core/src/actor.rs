@@ -729,6 +729,14 @@ impl<A: AudioOutput> Actor<A> {
         true
     }
 
+    /// The user picked the queue's current track: a fresh start (no failures counted), and its
+    /// source is asked even if it has been left alone as unreachable.
+    fn chosen_by_user(&mut self) {
+        self.consecutive_failures = 0;
+        self.probe_home_of_current();
+        self.load_current(0, false);
+    }
+
     /// Start playing somewhere new: a library track, a queue entry, tracks from outside.
     fn play_from(&mut self, action: Action) -> Result<(), PlayerError> {
         match action {
@@ -739,8 +747,7 @@ impl<A: AudioOutput> Actor<A> {
                     .ok_or(PlayerError::UnknownTrack(id))?;
                 self.queue.replace(self.library.tracks.clone(), index);
                 self.dirty.queue = true;
-                self.consecutive_failures = 0;
-                self.load_current(0, false);
+                self.chosen_by_user();
             }
             Action::PlayQueueIndex(index) => {
                 let i = usize::try_from(index).unwrap_or(usize::MAX);
@@ -748,8 +755,7 @@ impl<A: AudioOutput> Actor<A> {
                     return Err(PlayerError::NoSuchQueueIndex(index));
                 }
                 self.dirty.queue = true;
-                self.consecutive_failures = 0;
-                self.load_current(0, false);
+                self.chosen_by_user();
             }
             Action::PlayQueueEntry(entry) => {
                 let index = self
@@ -758,8 +764,7 @@ impl<A: AudioOutput> Actor<A> {
                     .ok_or(PlayerError::NoSuchQueueEntry(entry))?;
                 self.queue.select(index);
                 self.dirty.queue = true;
-                self.consecutive_failures = 0;
-                self.load_current(0, false);
+                self.chosen_by_user();
             }
             Action::PlayTracks(tracks) => {
                 if tracks.is_empty() {
@@ -768,8 +773,7 @@ impl<A: AudioOutput> Actor<A> {
                 let first = self.queue.insert(tracks, QueuePosition::End);
                 self.queue.select(first);
                 self.dirty.queue = true;
-                self.consecutive_failures = 0;
-                self.load_current(0, false);
+                self.chosen_by_user();
             }
             Action::PlayTrackList { tracks, start } => {
                 if tracks.is_empty() {
@@ -778,8 +782,7 @@ impl<A: AudioOutput> Actor<A> {
                 let start = start.min(tracks.len() - 1);
                 self.queue.replace(tracks, start);
                 self.dirty.queue = true;
-                self.consecutive_failures = 0;
-                self.load_current(0, false);
+                self.chosen_by_user();
             }
             _ => unreachable!("not a play action: {action:?}"),
         }

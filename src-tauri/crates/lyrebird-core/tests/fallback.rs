@@ -701,6 +701,54 @@ async fn a_local_file_moved_within_the_library_is_found_there() {
     );
 }
 
+/// A track the user picks to play asks its server even while the server is left alone (they
+/// may just have brought it back), where otherwise nothing would play; the track the player
+/// moves on to by itself does not. A failure of that probe is not said again.
+#[tokio::test(start_paused = true)]
+async fn a_track_the_user_picks_asks_its_server_even_while_it_is_left_alone() {
+    use lyrebird_core::AudioEvent;
+    // No other source has a copy.
+    let mut rig = Rig::new(vec![Fake::new("a", Some(20), vec![])]);
+    let song = |id: &str| track(id, SourceKind::NetEase, "晴天", Some(LENGTH_MS));
+    rig.play(vec![song("netease:1"), song("netease:2")]).await;
+    rig.wait(50).await;
+    let (first, _) = rig.loads().pop().unwrap();
+    rig.report(AudioEvent::Failed {
+        play_id: first,
+        reason: "connection refused by netease (is the server running?)".into(),
+        cause: lyrebird_core::FailureCause::Unreachable,
+    })
+    .await;
+    rig.wait(200).await;
+    let resolves = rig.netease.resolves.clone();
+    let asked = || resolves.lock().unwrap().len();
+    // Nothing to play netease:1 from; the player moved on to netease:2 by itself, and did not
+    // ask the server known to be away for it.
+    assert_eq!(asked(), 1, "only the first track asked the server");
+    assert!(rig.loads().is_empty(), "nothing could play");
+
+    // The user picks the first track again, well within the wait: the server is asked.
+    rig.player.act(Action::PlayQueueIndex(0)).await.unwrap();
+    rig.wait(50).await;
+    assert_eq!(asked(), 2, "the pick asked the server");
+    let (probe, url) = rig.loads().pop().unwrap();
+    assert_eq!(url, "https://netease/netease:1");
+    // Still away: nothing more is said about it.
+    rig.report(AudioEvent::Failed {
+        play_id: probe,
+        reason: "connection refused by netease (is the server running?)".into(),
+        cause: lyrebird_core::FailureCause::Unreachable,
+    })
+    .await;
+    rig.wait(200).await;
+    let said = rig
+        .notices()
+        .into_iter()
+        .filter(|n| matches!(n, Notice::SourceUnreachable { .. }))
+        .count();
+    assert_eq!(said, 1, "said once");
+}
+
 /// A server that cannot be reached is left alone for a while: the notice says so once, the
 /// next tracks of that server go straight to the race (no resolve, no waiting for the same
 /// failure), races leave it out, and once the wait has passed the next track tries it again

@@ -137,7 +137,7 @@ impl fmt::Debug for Credentials {
         let hide = |v: &Option<String>| v.as_ref().map(|_| "<redacted>");
         f.debug_struct("Credentials")
             .field("music_u", &hide(&self.music_u))
-            .field("csrf", &self.csrf)
+            .field("csrf", &hide(&self.csrf))
             .field("music_a", &hide(&self.music_a))
             .finish()
     }
@@ -169,7 +169,8 @@ mod tests {
     fn credentials_debug_hides_tokens() {
         let c = Credentials {
             music_u: Some("SECRET-U".into()),
-            csrf: Some("c".into()),
+            // `__csrf` is a session token too: with `MUSIC_U` it makes requests as the user.
+            csrf: Some("SECRET-CSRF".into()),
             music_a: Some("SECRET-A".into()),
         };
         let shown = format!("{c:?}");

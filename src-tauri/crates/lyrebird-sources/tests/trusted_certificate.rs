@@ -20,8 +20,7 @@ const USER: &str = "ann";
 const PASSWORD: &str = "sesame-7f3a";
 
 /// `openssl x509 -noout -fingerprint -sha256` of the fake server's certificate.
-const SERVER_FINGERPRINT: &str =
-    "06:C3:57:36:81:CD:65:41:C3:0B:77:15:65:99:A1:8F:7A:4E:DB:D6:C8:A4:02:F0:C2:E1:53:1E:3B:B1:D2:7B";
+const SERVER_FINGERPRINT: &str = "06:C3:57:36:81:CD:65:41:C3:0B:77:15:65:99:A1:8F:7A:4E:DB:D6:C8:A4:02:F0:C2:E1:53:1E:3B:B1:D2:7B";
 
 /// No keyring: the secret goes to the 0600 file in the test's folder.
 struct NoKeyring;
@@ -113,7 +112,11 @@ async fn a_self_signed_server_is_trusted_by_its_fingerprint_and_only_that() {
     assert_eq!(presented_certificate, Some(fingerprint));
     let refused = servers.save(repinned).await.unwrap_err();
     assert!(refused.contains("trusted certificate changed"), "{refused}");
-    assert_eq!(server.requests().len(), sent_before, "a request got through");
+    assert_eq!(
+        server.requests().len(),
+        sent_before,
+        "a request got through"
+    );
 
     // With the password typed, a pin to another certificate fails the handshake and names
     // what the server presented.
@@ -132,7 +135,11 @@ async fn a_self_signed_server_is_trusted_by_its_fingerprint_and_only_that() {
     };
     assert!(reason.contains("not the one you trusted"), "{reason}");
     assert_eq!(presented_certificate, Some(fingerprint));
-    assert_eq!(server.requests().len(), sent_before, "a request got through");
+    assert_eq!(
+        server.requests().len(),
+        sent_before,
+        "a request got through"
+    );
 
     player.shutdown().await.unwrap();
     let text = std::fs::read_to_string(&settings_path).unwrap();

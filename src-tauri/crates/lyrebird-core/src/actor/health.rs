@@ -2,7 +2,9 @@
 //! network or TLS failure) is left alone for a while: its tracks go straight to the fallback
 //! race and races leave it out, instead of every track waiting for the same timeout. The wait
 //! doubles while it stays down; once it has passed, the next track of that source is the
-//! probe, and the first sound from it brings the source back.
+//! probe, and the first sound from it brings the source back. A track the user picks to play
+//! is a probe at once: they may just have brought the server back, and asked for that very
+//! track (a next track reached by Next or by the end of the last one waits, as before).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -57,6 +59,14 @@ impl Health {
         };
         self.down.insert(source.clone(), down);
         true
+    }
+
+    /// Ask `source` at its next track even if its wait has not passed; a failure then counts
+    /// as a failed probe (a longer wait, nothing said again).
+    pub(super) fn probe_now(&mut self, source: &SourceId, now: Instant) {
+        if let Some(down) = self.down.get_mut(source) {
+            down.until = down.until.min(now);
+        }
     }
 
     /// `source` delivered: it is up. True if it had been down.
@@ -117,6 +127,25 @@ impl<A: AudioOutput> Actor<A> {
         self.health
             .down_because(&source.id, Instant::now())
             .map(|reason| format!("{} cannot be reached ({reason})", source.label))
+    }
+
+    /// The user picked the current track to play: its own source is asked now, left alone
+    /// or not.
+    pub(super) fn probe_home_of_current(&mut self) {
+        let Some(track) = self.queue.current() else {
+            return;
+        };
+        if provider::is_local(track) {
+            return;
+        }
+        if let Some(source) = self
+            .config
+            .sources
+            .home_for(track)
+            .and_then(|e| self.config.sources.entry(e))
+        {
+            self.health.probe_now(&source.id, Instant::now());
+        }
     }
 
     /// Whether `track`'s own source is being left alone now.
