@@ -39,7 +39,21 @@ export const DEFAULT_SCENARIO = {
     { id: 1006, name: '夜曲 Nocturne', artist: '模拟器', album: '回环', fee: 0, maxLevel: 'hires', toneHz: 698, durationMs: 60000 },
     { id: 1007, name: 'Instrumental Hum', artist: 'The Emulators', album: 'Localhost', fee: 0, maxLevel: 'standard', toneHz: 784, lyrics: 'none' },
     { id: 1008, name: 'Cloud Upload', artist: 'Me', album: 'My Cloud', fee: 0, maxLevel: 'exhigh', toneHz: 880 },
+    // An artist with two albums (album and artist pages): free, VIP-only, greyed and fee-8 songs.
+    { id: 1011, name: 'Opening Bars', artist: 'Catalogue Quartet', album: 'Deep Cuts', fee: 0, maxLevel: 'lossless', toneHz: 330, no: 1 },
+    { id: 1012, name: 'Subscribers Only', artist: 'Catalogue Quartet', album: 'Deep Cuts', fee: 1, maxLevel: 'hires', toneHz: 349, no: 2 },
+    { id: 1013, name: 'Withdrawn', artist: 'Catalogue Quartet', album: 'Deep Cuts', fee: 0, greyed: true, maxLevel: 'exhigh', toneHz: 370, no: 3 },
+    { id: 1014, name: 'Low Fidelity', artist: 'Catalogue Quartet', album: 'Deep Cuts', fee: 8, maxLevel: 'exhigh', toneHz: 392, no: 4 },
+    { id: 1015, name: 'Encore', artist: 'Catalogue Quartet', album: 'B-Sides', fee: 0, maxLevel: 'exhigh', toneHz: 415, no: 1 },
   ],
+  /** Album and artist pages: what the catalogue cannot derive from its songs. */
+  albumInfo: {
+    'Deep Cuts': { description: 'An emulated album.', company: 'Loopback Records', publishTime: 1704067200000 },
+    'B-Sides': { description: null, company: null, publishTime: 1609459200000 },
+  },
+  artistInfo: {
+    'Catalogue Quartet': { briefDesc: 'Four emulated musicians.' },
+  },
   daily: [1001, 1002, 1003, 1004, 1006],
   fm: [1006, 1001, 1002, 1007, 1003],
   liked: [1001, 1006],
@@ -65,6 +79,7 @@ export function mergeScenario(base, over) {
 
 export class Catalogue {
   constructor(scenario) {
+    this.scenario = scenario
     this.songs = new Map()
     for (const s of scenario.songs) this.songs.set(Number(s.id), normaliseSong(s))
     this.playlists = new Map()
@@ -98,6 +113,24 @@ export class Catalogue {
       })
     }
     return undefined
+  }
+  /** The songs of album `id` in order (by `no`, then id), or undefined when no song has it. */
+  album(id) {
+    id = Number(id)
+    const songs = [...this.songs.values()].filter((s) => s.albumId === id)
+    if (songs.length === 0) return undefined
+    songs.sort((a, b) => (a.no || 0) - (b.no || 0) || a.id - b.id)
+    return { id, name: songs[0].album, artist: songs[0].artist, artistId: songs[0].artistId, songs }
+  }
+  /** Artist `id`: their songs and albums (newest first), or undefined. */
+  artist(id) {
+    id = Number(id)
+    const songs = [...this.songs.values()].filter((s) => s.artistId === id)
+    if (songs.length === 0) return undefined
+    const albumIds = [...new Set(songs.map((s) => s.albumId))]
+    const albums = albumIds.map((a) => this.album(a))
+    albums.sort((a, b) => albumPublishTime(this.scenario, b) - albumPublishTime(this.scenario, a) || a.id - b.id)
+    return { id, name: songs[0].artist, songs, albums }
   }
   search(keywords) {
     const k = String(keywords || '').toLowerCase()
@@ -228,7 +261,7 @@ export function songV3(song) {
     hr: quality(song, 'hires'),
     a: null,
     cd: '01',
-    no: 1,
+    no: song.no || 1,
     rtUrl: null,
     ftype: 0,
     rtUrls: [],
@@ -252,6 +285,68 @@ export function songV3(song) {
     mst: 9,
     cp: 1416336,
     publishTime: 1700000000000,
+  }
+}
+
+function albumPublishTime(scenario, album) {
+  return (scenario.albumInfo && scenario.albumInfo[album.name] && scenario.albumInfo[album.name].publishTime) || 1700000000000
+}
+
+/** An artist as albums and the artist page name them. */
+export function artistEntry(scenario, id, name, songCount = 0, albumCount = 0) {
+  const info = (scenario.artistInfo && scenario.artistInfo[name]) || {}
+  return {
+    img1v1Id: 0,
+    topicPerson: 0,
+    picId: id,
+    musicSize: songCount,
+    albumSize: albumCount,
+    mvSize: 0,
+    briefDesc: info.briefDesc ?? '',
+    picUrl: pic(`artist-${id}`),
+    img1v1Url: pic(`artist-${id}-1v1`),
+    followed: false,
+    trans: '',
+    alias: [],
+    name,
+    id,
+    publishTime: 0,
+    accountId: null,
+  }
+}
+
+/** An album as `/api/v1/album/{id}` and `/api/artist/albums/{id}` give it. */
+export function albumEntry(scenario, album) {
+  const info = (scenario.albumInfo && scenario.albumInfo[album.name]) || {}
+  const artist = artistEntry(scenario, album.artistId, album.artist)
+  return {
+    songs: [],
+    paid: false,
+    onSale: false,
+    mark: 0,
+    awardTags: null,
+    blurPicUrl: pic(album.id),
+    companyId: 0,
+    pic: album.id,
+    artist,
+    artists: [artist],
+    picId: album.id,
+    publishTime: albumPublishTime(scenario, album),
+    company: info.company ?? null,
+    briefDesc: '',
+    picUrl: pic(album.id),
+    commentThreadId: `R_AL_3_${album.id}`,
+    description: info.description ?? null,
+    tags: '',
+    status: 1,
+    subType: '录音室版',
+    alias: [],
+    name: album.name,
+    id: album.id,
+    type: '专辑',
+    size: album.songs.length,
+    picId_str: String(album.id),
+    info: { commentThread: { id: `R_AL_3_${album.id}` }, liked: false, commentCount: 0, shareCount: 0 },
   }
 }
 

@@ -298,6 +298,44 @@ test('playlists: user playlists, a 10 000-track playlist, song details in batche
   assert.equal(tooMany.body.code, 400)
 })
 
+test('albums and artists over weapi: songs with privileges (VIP-only, greyed), top songs, albums paged', async () => {
+  const c = loggedIn()
+  const song = (await c.weapi('/api/v3/song/detail', { c: JSON.stringify([{ id: 1012 }]) })).body.songs[0]
+  const albumId = song.al.id
+  const artistId = song.ar[0].id
+
+  const album = await c.weapi(`/api/v1/album/${albumId}`, {})
+  assert.equal(album.body.code, 200)
+  assert.equal(album.body.album.name, 'Deep Cuts')
+  assert.equal(album.body.album.artist.id, artistId)
+  assert.equal(album.body.album.size, 4)
+  assert.deepEqual(album.body.songs.map((s) => s.id), [1011, 1012, 1013, 1014])
+  assert.deepEqual(album.body.songs.map((s) => s.no), [1, 2, 3, 4])
+  const by = Object.fromEntries(album.body.songs.map((s) => [s.id, s.privilege]))
+  assert.equal(by[1012].fee, 1)
+  assert.equal(by[1013].st, -200)
+  assert.equal(by[1013].pl, 0)
+  // A listener without VIP gets no bitrate for the VIP-only song.
+  const guest = await client().weapi(`/api/v1/album/${albumId}`, {})
+  assert.equal(guest.body.songs.find((s) => s.id === 1012).privilege.pl, 0)
+
+  const artist = await c.weapi(`/api/v1/artist/${artistId}`, {})
+  assert.equal(artist.body.artist.name, 'Catalogue Quartet')
+  assert.equal(artist.body.artist.albumSize, 2)
+  assert.equal(artist.body.hotSongs.length, 5)
+  assert.ok(artist.body.hotSongs.every((s) => s.privilege && s.privilege.id === s.id))
+
+  const first = await c.weapi(`/api/artist/albums/${artistId}`, { limit: 1, offset: 0, total: true })
+  assert.deepEqual(first.body.hotAlbums.map((a) => a.name), ['Deep Cuts'])
+  assert.equal(first.body.more, true)
+  const rest = await c.weapi(`/api/artist/albums/${artistId}`, { limit: 1, offset: 1, total: true })
+  assert.deepEqual(rest.body.hotAlbums.map((a) => a.name), ['B-Sides'])
+  assert.equal(rest.body.more, false)
+
+  assert.equal((await c.weapi('/api/v1/album/1', {})).body.code, 404)
+  assert.equal((await c.weapi('/api/v1/artist/1', {})).body.code, 404)
+})
+
 test('lyrics (lrc, tlyric, romalrc, yrc), search over plain api, linuxapi song detail', async () => {
   const c = client()
   const full = await c.eapi('/api/song/lyric/v1', { id: 1006, cp: false, tv: 0, lv: 0, rv: 0, kv: 0, yv: 0, ytv: 0, yrv: 0 })

@@ -29,6 +29,8 @@ import {
 import {
   Catalogue,
   DEFAULT_SCENARIO,
+  albumEntry,
+  artistEntry,
   LEVELS,
   LEVEL_ORDER,
   creator,
@@ -292,6 +294,40 @@ export class Emulator {
 
   // ---- endpoints -----------------------------------------------------------------------
 
+  /** Endpoints with the id in the path (albums, artists), or null. */
+  routeById(api, p, user) {
+    const sc = this.scenario
+    const ok = (json) => ({ json: { ...json, code: json.code ?? 200 } })
+    const withPrivilege = (s) => ({ ...songV3(s), privilege: privilege(s, user) })
+    let m
+    if ((m = api.match(/^\/api\/v1\/album\/(\d+)$/))) {
+      const album = this.catalogue.album(m[1])
+      if (!album) return { json: { code: 404, message: '专辑不存在' } }
+      return ok({ resourceState: true, songs: album.songs.map(withPrivilege), album: albumEntry(sc, album) })
+    }
+    if ((m = api.match(/^\/api\/v1\/artist\/(\d+)$/))) {
+      const artist = this.catalogue.artist(m[1])
+      if (!artist) return { json: { code: 404, message: '歌手不存在' } }
+      return ok({
+        artist: artistEntry(sc, artist.id, artist.name, artist.songs.length, artist.albums.length),
+        hotSongs: artist.songs.slice(0, 50).map(withPrivilege),
+        more: artist.songs.length > 50,
+      })
+    }
+    if ((m = api.match(/^\/api\/artist\/albums\/(\d+)$/))) {
+      const artist = this.catalogue.artist(m[1])
+      if (!artist) return { json: { code: 404, message: '歌手不存在' } }
+      const offset = Number(p.offset || 0)
+      const limit = Number(p.limit || 30)
+      return ok({
+        artist: artistEntry(sc, artist.id, artist.name, artist.songs.length, artist.albums.length),
+        hotAlbums: artist.albums.slice(offset, offset + limit).map((a) => albumEntry(sc, a)),
+        more: offset + limit < artist.albums.length,
+      })
+    }
+    return null
+  }
+
   /** The reply to an API call: `{ json, cookies?, status? }`. */
   async route(api, ctx) {
     const p = ctx.params
@@ -497,7 +533,7 @@ export class Emulator {
         return ok({ data: 'success', message: '' })
       }
       default:
-        return { status: 404, json: { code: 404, message: `the emulator has no ${api}` } }
+        return this.routeById(api, p, user) || { status: 404, json: { code: 404, message: `the emulator has no ${api}` } }
     }
   }
 

@@ -19,8 +19,8 @@ use crate::crypto::xeapi::{self, ServerKey, Session};
 use crate::crypto::{Entropy, OsEntropy};
 use crate::lenient::{MAX_LIST_ITEMS, list, uint};
 use crate::model::{
-    CloudPage, LoginStatus, Lyrics, PlaylistDetail, PlaylistPage, Privilege, QrStatus, Quality,
-    Song, SongUrl, SongsReply,
+    AlbumDetail, ArtistAlbums, ArtistDetail, CloudPage, LoginStatus, Lyrics, PlaylistDetail,
+    PlaylistPage, Privilege, QrStatus, Quality, Song, SongUrl, SongsReply,
 };
 use crate::request::{ApiCall, RequestContext, Scheme, build, build_xeapi_key_request};
 use crate::{ApiHosts, ClientOs, Credentials, DeviceIdentity, Host, Params, Reply, send};
@@ -433,6 +433,45 @@ impl NeteaseClient {
             total: found.total,
         };
         Ok(Answer::new(page, update))
+    }
+
+    // --- Albums and artists -------------------------------------------------------------
+
+    /// An album and its songs (weapi `/api/v1/album/{id}`, as the npm package's `album`);
+    /// each song carries its privilege, so VIP-only and greyed songs classify as a playlist's.
+    pub async fn album(&self, id: u64) -> Result<Answer<AlbumDetail>, ApiError> {
+        let call = ApiCall::new(Scheme::Weapi, format!("/api/v1/album/{id}"), Params::new());
+        let (json, update) = self.request(call).await?;
+        let detail =
+            AlbumDetail::from_json(&json).ok_or_else(|| ApiError::unexpected("no album"))?;
+        Ok(Answer::new(detail, update))
+    }
+
+    /// An artist and their most played songs (weapi `/api/v1/artist/{id}`, as the npm
+    /// package's `artists`), with privileges.
+    pub async fn artist(&self, id: u64) -> Result<Answer<ArtistDetail>, ApiError> {
+        let call = ApiCall::new(Scheme::Weapi, format!("/api/v1/artist/{id}"), Params::new());
+        let (json, update) = self.request(call).await?;
+        let detail =
+            ArtistDetail::from_json(&json).ok_or_else(|| ApiError::unexpected("no artist"))?;
+        Ok(Answer::new(detail, update))
+    }
+
+    /// A page of an artist's albums, newest first (weapi `/api/artist/albums/{id}`, as the npm
+    /// package's `artist_album`).
+    pub async fn artist_albums(
+        &self,
+        id: u64,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Answer<ArtistAlbums>, ApiError> {
+        let params = Params::new()
+            .with("limit", limit)
+            .with("offset", offset)
+            .with("total", true);
+        let call = ApiCall::new(Scheme::Weapi, format!("/api/artist/albums/{id}"), params);
+        let (json, update) = self.request(call).await?;
+        Ok(Answer::new(ArtistAlbums::from_json(&json), update))
     }
 
     // --- The user's music ----------------------------------------------------------------

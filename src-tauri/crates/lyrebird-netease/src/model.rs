@@ -521,6 +521,155 @@ impl PlaylistDetail {
     }
 }
 
+/// An artist as its own page or an album names it (`/api/v1/artist/{id}`, `album.artists`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct ArtistInfo {
+    #[serde(deserialize_with = "id")]
+    pub id: u64,
+    #[serde(deserialize_with = "name")]
+    pub name: Option<String>,
+    #[serde(rename = "picUrl", deserialize_with = "url")]
+    pub pic_url: Option<String>,
+    /// A short biography (`briefDesc`).
+    #[serde(rename = "briefDesc", deserialize_with = "long_text")]
+    pub brief: Option<String>,
+    /// How many albums NetEase has of the artist (`albumSize`).
+    #[serde(rename = "albumSize", deserialize_with = "uint")]
+    pub album_count: Option<u64>,
+    /// How many songs (`musicSize`).
+    #[serde(rename = "musicSize", deserialize_with = "uint")]
+    pub song_count: Option<u64>,
+}
+
+/// An album as its page or an artist's album list gives it (`/api/v1/album/{id}`'s `album`,
+/// `/api/artist/albums/{id}`'s `hotAlbums[]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct AlbumInfo {
+    #[serde(deserialize_with = "id")]
+    pub id: u64,
+    #[serde(deserialize_with = "name")]
+    pub name: Option<String>,
+    #[serde(rename = "picUrl", deserialize_with = "url")]
+    pub pic_url: Option<String>,
+    /// The album's artists; some replies name only one (`artist`).
+    #[serde(deserialize_with = "list")]
+    pub artists: Vec<Artist>,
+    #[serde(deserialize_with = "object")]
+    pub artist: Option<Artist>,
+    /// When it was published, in ms since 1970 (`publishTime`).
+    #[serde(rename = "publishTime", deserialize_with = "uint")]
+    pub publish_time_ms: Option<u64>,
+    /// How many songs it has (`size`).
+    #[serde(deserialize_with = "uint")]
+    pub size: Option<u64>,
+    #[serde(deserialize_with = "long_text")]
+    pub description: Option<String>,
+    #[serde(deserialize_with = "name")]
+    pub company: Option<String>,
+}
+
+impl AlbumInfo {
+    /// Its artists: `artists`, else the one `artist`; nameless and id-less ones left out.
+    #[must_use]
+    pub fn all_artists(&self) -> Vec<Artist> {
+        let mut all: Vec<Artist> = self.artists.clone();
+        if all.is_empty()
+            && let Some(a) = &self.artist
+        {
+            all.push(a.clone());
+        }
+        all.retain(|a| a.id != 0 || a.name.is_some());
+        all
+    }
+}
+
+/// An album with its songs (`/api/v1/album/{id}`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AlbumDetail {
+    pub album: AlbumInfo,
+    /// Its songs in order, each with its privilege (in the song, or from a `privileges` list).
+    pub songs: Vec<Song>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct RawAlbumReply {
+    #[serde(deserialize_with = "object")]
+    album: Option<AlbumInfo>,
+    #[serde(deserialize_with = "list")]
+    songs: Vec<Song>,
+    #[serde(deserialize_with = "list")]
+    privileges: Vec<Privilege>,
+}
+
+impl AlbumDetail {
+    /// `None` when the reply has no album.
+    pub(crate) fn from_json(json: &serde_json::Value) -> Option<Self> {
+        let raw = RawAlbumReply::deserialize(json).ok()?;
+        let album = raw.album.filter(|a| a.id != 0)?;
+        let songs = SongsReply {
+            songs: raw.songs,
+            privileges: raw.privileges,
+        }
+        .into_songs();
+        Some(Self { album, songs })
+    }
+}
+
+/// An artist and their most played songs (`/api/v1/artist/{id}`: `artist`, `hotSongs`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ArtistDetail {
+    pub artist: ArtistInfo,
+    /// At most 50, most played first, each with its privilege.
+    pub top_songs: Vec<Song>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct RawArtistReply {
+    #[serde(deserialize_with = "object")]
+    artist: Option<ArtistInfo>,
+    #[serde(rename = "hotSongs", deserialize_with = "list")]
+    hot_songs: Vec<Song>,
+    #[serde(deserialize_with = "list")]
+    privileges: Vec<Privilege>,
+}
+
+impl ArtistDetail {
+    /// `None` when the reply has no artist.
+    pub(crate) fn from_json(json: &serde_json::Value) -> Option<Self> {
+        let raw = RawArtistReply::deserialize(json).ok()?;
+        let artist = raw.artist.filter(|a| a.id != 0)?;
+        let top_songs = SongsReply {
+            songs: raw.hot_songs,
+            privileges: raw.privileges,
+        }
+        .into_songs();
+        Some(Self { artist, top_songs })
+    }
+}
+
+/// A page of an artist's albums (`/api/artist/albums/{id}`: `hotAlbums`, `more`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct ArtistAlbums {
+    #[serde(rename = "hotAlbums", deserialize_with = "list")]
+    pub albums: Vec<AlbumInfo>,
+    /// There are more after this page.
+    #[serde(deserialize_with = "flag")]
+    pub more: bool,
+}
+
+impl ArtistAlbums {
+    pub(crate) fn from_json(json: &serde_json::Value) -> Self {
+        let mut page = Self::deserialize(json).unwrap_or_default();
+        page.albums.retain(|a| a.id != 0);
+        page
+    }
+}
+
 /// Songs and their privileges (`songs` + `privileges`, from song details).
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -803,5 +952,47 @@ mod tests {
         assert_eq!(song.name.as_deref(), Some("up"));
         assert_eq!(song.artists[0].name.as_deref(), Some("me"));
         assert!(song.privilege.as_ref().unwrap().cloud);
+    }
+    #[test]
+    fn albums_and_artists_read_tolerantly() {
+        let a = AlbumDetail::from_json(&json!({"code": 200, "resourceState": true,
+            "album": {"id": 40, "name": "Premium", "picUrl": "http://p1.music.126.net/a.jpg",
+                "artist": {"id": 7, "name": "Paywall Trio"}, "artists": null,
+                "publishTime": 1_700_000_000_000_u64, "size": 3, "description": null, "x": [1]},
+            "songs": [
+                {"id": 1, "name": "vip", "fee": 1, "privilege": {"id": 1, "fee": 1, "st": 0, "pl": 0}},
+                {"id": 2, "name": "grey", "fee": 0},
+                "junk", null, {"name": "no id"}
+            ],
+            "privileges": [{"id": 2, "st": -200, "pl": 0}]}))
+        .unwrap();
+        assert_eq!(a.album.id, 40);
+        assert_eq!(
+            a.album.all_artists()[0].name.as_deref(),
+            Some("Paywall Trio")
+        );
+        assert_eq!(a.album.publish_time_ms, Some(1_700_000_000_000));
+        assert_eq!(a.songs.iter().map(|s| s.id).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(a.songs[0].privilege.as_ref().unwrap().fee, Some(1));
+        assert_eq!(a.songs[1].privilege.as_ref().unwrap().st, Some(-200));
+        assert!(AlbumDetail::from_json(&json!({"code": 200, "album": null})).is_none());
+        assert!(AlbumDetail::from_json(&json!({"album": {"id": "x"}})).is_none());
+
+        let r = ArtistDetail::from_json(&json!({"code": 200, "more": true,
+            "artist": {"id": "9", "name": "A", "briefDesc": "bio", "albumSize": 2, "musicSize": "5"},
+            "hotSongs": [{"id": 3, "ar": [{"id": 9, "name": "A"}], "privilege": {"id": 3, "st": 0}}, 4]}))
+        .unwrap();
+        assert_eq!((r.artist.id, r.artist.song_count), (9, Some(5)));
+        assert_eq!(r.top_songs.len(), 1);
+        assert!(ArtistDetail::from_json(&json!({"artist": "nope", "hotSongs": []})).is_none());
+
+        let p = ArtistAlbums::from_json(&json!({"code": 200, "more": true,
+            "hotAlbums": [{"id": 40, "name": "P", "size": 3}, {"id": 0}, [], {"id": 41, "artists": [{"id": 9}]}]}));
+        assert!(p.more);
+        assert_eq!(p.albums.iter().map(|a| a.id).collect::<Vec<_>>(), [40, 41]);
+        assert_eq!(
+            ArtistAlbums::from_json(&json!({"hotAlbums": "x"})),
+            ArtistAlbums::default()
+        );
     }
 }

@@ -68,6 +68,66 @@ async fn weapi_with_the_emulators_own_key_needs_no_known_secret() {
     assert!(netease_key.daily_songs().await.is_err());
 }
 
+/// Album and artist pages (weapi, with the emulator's own key): an album's songs keep their
+/// privileges — the VIP-only one has no bitrate without VIP, the greyed one `st` < 0 — and
+/// classify as a playlist's would, so they go to the fallback race.
+#[tokio::test]
+async fn albums_and_artists_from_the_emulator() {
+    use lyrebird_netease::client::NeteaseClient;
+    use lyrebird_netease::playability::{Playability, classify};
+    let emu = match emulator::start(&["--weapi-rsa", "generate"]) {
+        Ok(emu) => emu,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    // No VIP: a guest (the emulator's preset user has VIP).
+    let client = NeteaseClient::new(http, hosts, device, Credentials::default());
+
+    let song = client.song_details(&[1012]).await.unwrap().value.remove(0);
+    let album_id = song.album.as_ref().unwrap().id;
+    let artist_id = song.artists[0].id;
+
+    let album = client.album(album_id).await.unwrap().value;
+    assert_eq!(album.album.name.as_deref(), Some("Deep Cuts"));
+    assert_eq!(album.album.all_artists()[0].id, artist_id);
+    assert_eq!(album.album.company.as_deref(), Some("Loopback Records"));
+    assert_eq!(
+        album.songs.iter().map(|s| s.id).collect::<Vec<_>>(),
+        [1011, 1012, 1013, 1014]
+    );
+    assert_eq!(
+        album
+            .songs
+            .iter()
+            .map(|s| s.track_number)
+            .collect::<Vec<_>>(),
+        [Some(1), Some(2), Some(3), Some(4)]
+    );
+    let verdict = |id: u64| classify(album.songs.iter().find(|s| s.id == id), None, None);
+    // Without a URL reply a free song is only "no URL yet"; it is not refused.
+    assert_eq!(verdict(1011), Playability::NoUrl);
+    assert_eq!(verdict(1012), Playability::NeedsVip);
+    assert_eq!(verdict(1013), Playability::Greyed);
+
+    let artist = client.artist(artist_id).await.unwrap().value;
+    assert_eq!(artist.artist.name.as_deref(), Some("Catalogue Quartet"));
+    assert_eq!(artist.artist.album_count, Some(2));
+    assert_eq!(artist.top_songs.len(), 5);
+    assert!(artist.top_songs.iter().all(|s| s.privilege.is_some()));
+    let albums = client.artist_albums(artist_id, 1, 0).await.unwrap().value;
+    assert_eq!(albums.albums.len(), 1);
+    assert_eq!(albums.albums[0].id, album_id);
+    assert!(albums.more);
+    let rest = client.artist_albums(artist_id, 30, 1).await.unwrap().value;
+    assert_eq!(rest.albums[0].name.as_deref(), Some("B-Sides"));
+    assert!(!rest.more);
+
+    assert!(client.album(1).await.is_err());
+    assert!(client.artist(1).await.is_err());
+}
+
 async fn control(http: &reqwest::Client, emu: &Emulator, path: &str, body: &Value) -> Value {
     let res = http
         .post(format!("{}/__control{path}", emu.base))
