@@ -168,7 +168,11 @@ impl Engine {
 
     pub fn run(mut self, inbox: &Receiver<Inbox>) {
         'running: loop {
-            match inbox.recv_timeout(self.pace.tick) {
+            let received = match self.next_look() {
+                Some(wait) => inbox.recv_timeout(wait),
+                None => inbox.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match received {
                 Ok(Inbox::Command(AudioCommand::Shutdown))
                 | Err(RecvTimeoutError::Disconnected) => {
                     break;
@@ -191,6 +195,19 @@ impl Engine {
             self.tick();
         }
         self.stop_current();
+    }
+
+    /// How long the loop may sleep before it looks again without a message: the pace's tick
+    /// while a track plays (its end, its position, the watchdog), the device retry while a
+    /// track waits for a missing device, and otherwise until the next message — paused,
+    /// stopped or waiting for a stream, nothing changes by itself, and the thread sleeps
+    /// (it woke 25 times a second while paused, most of the app's CPU then; issue #19).
+    fn next_look(&self) -> Option<Duration> {
+        let current = self.current.as_ref()?;
+        if current.player.is_some() && !current.paused {
+            return Some(self.pace.tick);
+        }
+        self.sink.is_none().then_some(DEVICE_RETRY)
     }
 
     /// The device has played all the current chain gave it.

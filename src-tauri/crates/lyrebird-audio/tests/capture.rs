@@ -57,7 +57,7 @@ fn child(scenario: &str) {
         play_id: PlayId(7),
         media: Playable::File(file),
         start_ms,
-        paused: false,
+        paused: scenario == "paused",
         gain,
     });
     if let Some(second) = std::env::var_os("LYREBIRD_AUDIO_FILE2") {
@@ -66,6 +66,9 @@ fn child(scenario: &str) {
             media: Playable::File(second.into()),
             gain: 1.0,
         });
+    }
+    if scenario == "paused" {
+        return paused_child(&audio, &mut rx, thread, &out);
     }
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut retried = false;
@@ -82,6 +85,63 @@ fn child(scenario: &str) {
                     retried = true;
                     audio.send(AudioCommand::RetryDevice);
                 }
+            }
+            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    audio.send(AudioCommand::Shutdown);
+    thread.join().unwrap();
+    std::fs::write(out, log.join("\n")).unwrap();
+}
+
+/// The audio thread's voluntary context switches so far: how often it went to sleep, so how
+/// often it woke.
+fn audio_thread_wakeups() -> u64 {
+    // Threads the audio thread starts (the device's) inherit its name: the first is it.
+    let mut named: Vec<(u64, std::path::PathBuf)> = std::fs::read_dir("/proc/self/task")
+        .unwrap()
+        .flatten()
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm"))
+                .is_ok_and(|comm| comm.trim() == "lyrebird-audio")
+        })
+        .map(|task| {
+            let tid = task.file_name().to_string_lossy().parse().unwrap();
+            (tid, task.path())
+        })
+        .collect();
+    named.sort();
+    let (_, task) = named.first().expect("a lyrebird-audio thread");
+    let status = std::fs::read_to_string(task.join("status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("voluntary_ctxt_switches:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap()
+}
+
+/// The child of `a_paused_player_sleeps`: load a track paused (ALSA's file device takes
+/// audio faster than real time, so a playing track would be over before it could be paused),
+/// count the audio thread's wake-ups over two seconds, resume, and log both.
+fn paused_child(
+    audio: &lyrebird_audio::AudioHandle,
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<AudioEvent>,
+    thread: std::thread::JoinHandle<()>,
+    out: &Path,
+) {
+    let mut log = Vec::new();
+    std::thread::sleep(Duration::from_millis(300));
+    let before = audio_thread_wakeups();
+    std::thread::sleep(Duration::from_secs(2));
+    log.push(format!("paused {}", audio_thread_wakeups() - before));
+    audio.send(AudioCommand::Resume);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut ended = false;
+    while Instant::now() < deadline && !ended {
+        match rx.try_recv() {
+            Ok(event) => {
+                ended = matches!(event, AudioEvent::Ended { .. });
+                log.push(format!("{event:?}"));
             }
             Err(_) => std::thread::sleep(Duration::from_millis(5)),
         }
@@ -183,6 +243,7 @@ fn scenario_test(scenario: &str) -> &'static str {
         "seek" => "starting_mid_track_lands_within_a_millisecond",
         "device" => "the_chosen_output_device_gets_the_audio",
         "crossfade" => "a_crossfade_overlaps_the_tracks_without_a_dip",
+        "paused" => "a_paused_player_sleeps",
         _ => "every_supported_format_reaches_the_device_as_the_right_tone",
     }
 }
@@ -337,6 +398,39 @@ fn a_corrupt_file_fails_cleanly() {
     assert_eq!(
         events,
         vec!["Failed { play_id: 7, reason: \"the file is empty\", cause: Track }"]
+    );
+}
+
+/// Paused, the audio thread sleeps until told something (issue #19: paused, nothing should
+/// run at all; it used to wake every 40 ms); resumed, the track plays to its end.
+#[test]
+fn a_paused_player_sleeps() {
+    if let Ok(scenario) = std::env::var(CHILD) {
+        return child(&scenario);
+    }
+    let cap = Capture::new();
+    let wav = cap.path("paused.wav");
+    let conf = cap.file_device_config(&wav);
+    let file = make_tone(cap.dir.path(), "t.flac", 440, 44_100, &["-c:a", "flac"]);
+    let log = cap.run_child("paused", &conf, &file);
+    let wakeups: u64 = log
+        .iter()
+        .find_map(|l| l.strip_prefix("paused "))
+        .unwrap_or_else(|| panic!("{log:?}"))
+        .parse()
+        .unwrap();
+    assert!(
+        wakeups <= 2,
+        "woke {wakeups} times in 2 s while paused: {log:?}"
+    );
+    assert!(
+        log.iter().any(|l| l.starts_with("Ended { play_id: 7 ")),
+        "resumed, it played to the end: {log:?}"
+    );
+    let heard = read_wav_left(&wav);
+    assert!(
+        rms(&audible_part(&heard)) > 0.1,
+        "the tone reached the device"
     );
 }
 
