@@ -77,6 +77,8 @@ const COMMANDS: &[&str] = &[
     "netease_fm_trash",
     "netease_playlists",
     "netease_playlist",
+    "netease_album",
+    "netease_artist",
     "netease_liked",
     "netease_search",
     "netease_verify",

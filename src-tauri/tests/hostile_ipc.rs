@@ -81,6 +81,11 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
         "netease_playlist",
         &[("id", UInt), ("offset", UInt), ("limit", UInt)],
     ),
+    ("netease_album", &[("of", Object(r#"{"id":1}"#))]),
+    (
+        "netease_artist",
+        &[("of", Object(r#"{"trackId":"netease:1"}"#))],
+    ),
     ("netease_liked", &[]),
     ("netease_search", &[("query", Str("a"))]),
     // Only NetEase's own https pages open; null closes the window.

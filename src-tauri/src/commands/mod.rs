@@ -91,6 +91,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         netease::netease_fm_trash,
         netease::netease_playlists,
         netease::netease_playlist,
+        netease::netease_album,
+        netease::netease_artist,
         netease::netease_liked,
         netease::netease_search,
         netease::netease_verify,

@@ -5,7 +5,8 @@
 
 use lyrebird_core::Track;
 use lyrebird_core::netease::{
-    NeteaseError, NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseStatus, QrLogin, QrState,
+    NeteaseAlbumPage, NeteaseArtistPage, NeteaseError, NeteasePage, NeteasePlaylist,
+    NeteaseQuality, NeteaseRef, NeteaseStatus, QrLogin, QrState,
 };
 use lyrebird_sources::netease::NeteaseAccount;
 use tauri::State;
@@ -83,6 +84,24 @@ pub async fn netease_playlist(
     limit: u32,
 ) -> Result<NeteasePage, NeteaseError> {
     netease.playlist(id, offset, limit).await
+}
+
+/// An album and its songs: by id, or the album of a NetEase track.
+#[tauri::command]
+pub async fn netease_album(
+    netease: Netease<'_>,
+    of: NeteaseRef,
+) -> Result<NeteaseAlbumPage, NeteaseError> {
+    netease.album(of).await
+}
+
+/// An artist's top songs and albums: by id, or the first artist of a NetEase track.
+#[tauri::command]
+pub async fn netease_artist(
+    netease: Netease<'_>,
+    of: NeteaseRef,
+) -> Result<NeteaseArtistPage, NeteaseError> {
+    netease.artist(of).await
 }
 
 #[tauri::command]

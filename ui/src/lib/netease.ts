@@ -1,6 +1,6 @@
 // What the NetEase views share and that needs no component: reading a rejection as a
 // `NeteaseError`, the QR code's dark modules, the qualities on offer, initials for an avatar.
-import type { NeteaseError, NeteaseQuality, QrLogin } from './ipc/netease';
+import type { NeteaseError, NeteaseQuality, NeteaseRef, QrLogin } from './ipc/netease';
 
 export const QUALITIES: readonly NeteaseQuality[] = ['standard', 'higher', 'exhigh', 'lossless', 'hires'];
 
@@ -59,4 +59,21 @@ export function darkModules(qr: Pick<QrLogin, 'size' | 'modules'>): { x: number;
 export function initials(name: string): string {
   const first = Array.from(name.trim())[0] ?? '?';
   return first.toLocaleUpperCase();
+}
+
+/**
+ * How NetEase track lists open an album or artist page: the NetEase view provides it (Svelte
+ * context under this key), each list's rows link their album and artist names through it.
+ */
+export const NETEASE_NAV = Symbol('netease-nav');
+
+export interface NeteaseNav {
+  album: (of: NeteaseRef) => void;
+  artist: (of: NeteaseRef) => void;
+}
+
+/** The year of a NetEase publish time (ms since 1970), or null. */
+export function yearOf(publishedMs: number | null): number | null {
+  if (publishedMs === null || !Number.isFinite(publishedMs) || publishedMs <= 0) return null;
+  return new Date(publishedMs).getUTCFullYear();
 }

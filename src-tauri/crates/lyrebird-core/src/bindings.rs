@@ -41,6 +41,9 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::netease::QrState::export_all(&cfg)?;
     crate::netease::NeteasePlaylist::export_all(&cfg)?;
     crate::netease::NeteasePage::export_all(&cfg)?;
+    crate::netease::NeteaseRef::export_all(&cfg)?;
+    crate::netease::NeteaseAlbumPage::export_all(&cfg)?;
+    crate::netease::NeteaseArtistPage::export_all(&cfg)?;
     crate::netease::NeteaseError::export_all(&cfg)?;
     Ok(())
 }

@@ -123,6 +123,75 @@ pub struct NeteasePage {
     pub tracks: Vec<Track>,
 }
 
+/// Which album or artist page to open: by its id, or by a NetEase track (`netease:<id>`) whose
+/// album, or first artist, it is — so any NetEase track the UI shows (a list row, the queue)
+/// leads to its album and artist without the track carrying their ids.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(untagged)]
+pub enum NeteaseRef {
+    Id {
+        #[ts(type = "number")]
+        id: u64,
+    },
+    Track {
+        #[serde(rename = "trackId")]
+        track_id: String,
+    },
+}
+
+/// An artist as an album names them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseArtistRef {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub name: String,
+}
+
+/// An album as its page heads it, or as an artist's page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseAlbum {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub name: String,
+    pub cover_url: Option<String>,
+    /// When it was published, ms since 1970.
+    #[ts(type = "number | null")]
+    pub published_ms: Option<u64>,
+    /// How many songs it has, as NetEase counts them.
+    pub track_count: Option<u32>,
+    pub artists: Vec<NeteaseArtistRef>,
+}
+
+/// An album's page: the album and its songs (VIP-only and greyed ones too: they play through
+/// the fallback race, as a playlist's do).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseAlbumPage {
+    pub album: NeteaseAlbum,
+    pub description: Option<String>,
+    pub company: Option<String>,
+    pub tracks: Vec<Track>,
+}
+
+/// An artist's page: their most played songs and the first page of their albums.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseArtistPage {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub name: String,
+    pub cover_url: Option<String>,
+    pub description: Option<String>,
+    /// At most 50, most played first.
+    pub top_tracks: Vec<Track>,
+    /// Newest first.
+    pub albums: Vec<NeteaseAlbum>,
+    /// NetEase has more albums of theirs than `albums` lists.
+    pub more_albums: bool,
+}
+
 /// Why a NetEase request failed, in a form the UI words (in the user's language) and acts on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[serde(

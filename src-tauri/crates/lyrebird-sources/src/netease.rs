@@ -13,7 +13,7 @@
 //!   never write its cookies over the next one's.
 //! - [`NeteaseAccount`] is what the commands call: QR and cookie login, logout, quality (the
 //!   settings change through the actor, [`SourceChange`]), and the lists (daily songs, FM,
-//!   playlists, liked songs, search), whose tracks it hands to the actor
+//!   playlists, liked songs, search, albums and artists), whose tracks it hands to the actor
 //!   ([`Action::RememberListed`]) so the webview can play them by id.
 
 use std::collections::HashSet;
@@ -22,7 +22,8 @@ use std::sync::Arc;
 use lyrebird_core::actor::Action;
 use lyrebird_core::events::LyricsView;
 use lyrebird_core::netease::{
-    NETEASE_SOURCE_ID, NeteaseError, NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseStatus,
+    NETEASE_SOURCE_ID, NeteaseAlbum, NeteaseAlbumPage, NeteaseArtistPage, NeteaseArtistRef,
+    NeteaseError, NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus,
     NeteaseUser, QrLogin, QrState,
 };
 use lyrebird_core::provider::SourceEntry;
@@ -32,7 +33,9 @@ use lyrebird_library::lyrics::{parse_lrc, parse_yrc};
 use lyrebird_netease::client::{Answer, NeteaseClient, SessionUpdate};
 use lyrebird_netease::crypto::OsEntropy;
 use lyrebird_netease::crypto::xeapi::{ServerKey, Session};
-use lyrebird_netease::model::{LoginStatus, Lyrics as NeteaseLyrics, QrStatus, Quality, Song};
+use lyrebird_netease::model::{
+    AlbumInfo, Artist, LoginStatus, Lyrics as NeteaseLyrics, QrStatus, Quality, Song,
+};
 use lyrebird_netease::source::{NeteaseSource, UpdateSender, song_id, song_to_track};
 use lyrebird_netease::{ApiError, ApiHosts, ClientOs, Credentials, DeviceIdentity, Host};
 use serde::{Deserialize, Serialize};
@@ -52,6 +55,8 @@ const SEARCH_LIMIT: u32 = 100;
 const MAX_QUERY_CHARS: usize = 200;
 /// How many playlists are listed.
 const PLAYLISTS_LIMIT: u32 = 1000;
+/// How many of an artist's albums their page lists (the first page).
+pub const ARTIST_ALBUMS_LIMIT: u32 = 100;
 
 /// The session as the secret store keeps it (JSON). `Debug` hides the tokens.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -740,6 +745,104 @@ impl NeteaseAccount {
         );
         let page = b.take(page.map_err(error_of)?);
         self.listed(&page.songs, liked.as_ref()).await
+    }
+}
+
+impl NeteaseAccount {
+    /// The NetEase song id of `track_id`, or an error the UI words.
+    fn song_of(track_id: &str) -> Result<u64, NeteaseError> {
+        song_id(&TrackId(track_id.to_owned())).ok_or_else(|| NeteaseError::Other {
+            message: "not a NetEase track".into(),
+        })
+    }
+
+    /// The song `track_id` names, asked of NetEase (for its album's and artists' ids).
+    async fn song(b: &NeteaseBrowser, track_id: &str) -> Result<Song, NeteaseError> {
+        let id = Self::song_of(track_id)?;
+        let songs = b.take(b.client.song_details(&[id]).await.map_err(error_of)?);
+        songs
+            .into_iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| NeteaseError::Other {
+                message: "NetEase does not know this song".into(),
+            })
+    }
+
+    /// An album's page: the album and its songs, handed to the actor like a playlist's.
+    pub async fn album(&self, of: NeteaseRef) -> Result<NeteaseAlbumPage, NeteaseError> {
+        let b = self.browser().await?;
+        let id = match of {
+            NeteaseRef::Id { id } => id,
+            NeteaseRef::Track { track_id } => Self::song(&b, &track_id)
+                .await?
+                .album
+                .map(|a| a.id)
+                .filter(|id| *id != 0)
+                .ok_or_else(|| NeteaseError::Other {
+                    message: "NetEase names no album for this song".into(),
+                })?,
+        };
+        let (detail, liked) = tokio::join!(b.client.album(id), Self::liked_ids(&b));
+        let detail = b.take(detail.map_err(error_of)?);
+        Ok(NeteaseAlbumPage {
+            description: detail.album.description.clone(),
+            company: detail.album.company.clone(),
+            album: album_of(&detail.album),
+            tracks: self.listed(&detail.songs, liked.as_ref()).await?,
+        })
+    }
+
+    /// An artist's page: their top songs (handed to the actor like a playlist's) and the first
+    /// [`ARTIST_ALBUMS_LIMIT`] of their albums.
+    pub async fn artist(&self, of: NeteaseRef) -> Result<NeteaseArtistPage, NeteaseError> {
+        let b = self.browser().await?;
+        let id = match of {
+            NeteaseRef::Id { id } => id,
+            NeteaseRef::Track { track_id } => Self::song(&b, &track_id)
+                .await?
+                .artists
+                .iter()
+                .map(|a| a.id)
+                .find(|id| *id != 0)
+                .ok_or_else(|| NeteaseError::Other {
+                    message: "NetEase names no artist for this song".into(),
+                })?,
+        };
+        let (detail, albums, liked) = tokio::join!(
+            b.client.artist(id),
+            b.client.artist_albums(id, ARTIST_ALBUMS_LIMIT, 0),
+            Self::liked_ids(&b)
+        );
+        let detail = b.take(detail.map_err(error_of)?);
+        let albums = b.take(albums.map_err(error_of)?);
+        Ok(NeteaseArtistPage {
+            id: detail.artist.id,
+            name: detail.artist.name.clone().unwrap_or_default(),
+            cover_url: detail.artist.pic_url.clone(),
+            description: detail.artist.brief.clone().filter(|d| !d.trim().is_empty()),
+            top_tracks: self.listed(&detail.top_songs, liked.as_ref()).await?,
+            albums: albums.albums.iter().map(album_of).collect(),
+            more_albums: albums.more,
+        })
+    }
+}
+
+/// What the UI shows of an album's head.
+fn album_of(album: &AlbumInfo) -> NeteaseAlbum {
+    NeteaseAlbum {
+        id: album.id,
+        name: album.name.clone().unwrap_or_default(),
+        cover_url: album.pic_url.clone(),
+        published_ms: album.publish_time_ms.filter(|t| *t > 0),
+        track_count: album.size.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+        artists: album.all_artists().iter().map(artist_ref).collect(),
+    }
+}
+
+fn artist_ref(artist: &Artist) -> NeteaseArtistRef {
+    NeteaseArtistRef {
+        id: artist.id,
+        name: artist.name.clone().unwrap_or_default(),
     }
 }
 

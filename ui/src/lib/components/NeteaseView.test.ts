@@ -8,7 +8,15 @@ import NeteaseErrorNotice from './NeteaseErrorNotice.svelte';
 import { translate } from '../i18n/index.svelte';
 import { player } from '../player.svelte';
 import type { Track } from '../ipc';
-import type { NeteaseError, NeteasePage, NeteaseStatus, QrLogin, QrState } from '../ipc/netease';
+import type {
+  NeteaseAlbumPage,
+  NeteaseArtistPage,
+  NeteaseError,
+  NeteasePage,
+  NeteaseStatus,
+  QrLogin,
+  QrState,
+} from '../ipc/netease';
 import { makeSnapshot, makeTrack } from '../../test/fixtures';
 
 const invokeMock = vi.mocked(invoke);
@@ -371,6 +379,129 @@ describe('NeteaseView', () => {
     await fireEvent.input(input, { target: { value: 'none' } });
     await settle(300);
     expect(screen.getByTestId('netease-no-results')).toHaveTextContent('No songs match “none”.');
+  });
+
+  const ALBUM: NeteaseAlbumPage = {
+    album: {
+      id: 40,
+      name: `Deep ${HOSTILE}`,
+      coverUrl: null,
+      publishedMs: Date.UTC(2024, 0, 1),
+      trackCount: 3,
+      artists: [{ id: 9, name: 'Catalogue Quartet' }],
+    },
+    description: `<script>x</script> liner notes`,
+    company: 'Loopback Records',
+    // A VIP-only and a greyed song are listed like the rest: they play through the fallback race.
+    tracks: [song(11, { album: 'Deep Cuts' }), song(12, { album: 'Deep Cuts' }), song(13, { album: 'Deep Cuts' })],
+  };
+  const ARTIST: NeteaseArtistPage = {
+    id: 9,
+    name: 'Catalogue Quartet',
+    coverUrl: null,
+    description: 'Four emulated musicians.',
+    topTracks: [song(11), song(15)],
+    albums: [
+      { id: 40, name: 'Deep Cuts', coverUrl: null, publishedMs: Date.UTC(2024, 0, 1), trackCount: 4, artists: [] },
+      { id: 41, name: 'B-Sides', coverUrl: null, publishedMs: null, trackCount: null, artists: [] },
+    ],
+    moreAlbums: true,
+  };
+
+  it("opens a track's album from its name, plays its rows by id, then the artist and another album; back returns to the list as it was", async () => {
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [song(1, { album: 'Deep Cuts', artists: ['Catalogue Quartet'] }), song(2)],
+      netease_album: () => ALBUM,
+      netease_artist: () => ARTIST,
+    });
+    const { container } = render(NeteaseView);
+    await settle();
+    const daily = screen.getAllByTestId('netease-daily-row');
+    await fireEvent.click(within(daily[0]!).getByTestId('track-album-link'));
+    await settle();
+    expect(calls('netease_album')).toEqual([{ of: { trackId: 'netease:1' } }]);
+    expect(screen.getByTestId('netease-album-name').textContent).toBe(`Deep ${HOSTILE}`);
+    expect(screen.getByTestId('netease-album-meta')).toHaveTextContent('2024 · 3 songs · Loopback Records');
+    expect(screen.getByTestId('netease-album-description').textContent).toBe('<script>x</script> liner notes');
+    expect(container.querySelector('img, script, b')).toBeNull();
+    // The section is kept (hidden) under the page.
+    expect(screen.getByRole('tabpanel', { hidden: true })).toHaveAttribute('hidden');
+
+    const rows = screen.getAllByTestId('netease-album-row');
+    expect(rows).toHaveLength(3);
+    await fireEvent.click(rows[1]!.querySelector('[data-action="play"]')!);
+    expect(invokeMock).toHaveBeenLastCalledWith('play_tracks', { ids: ['netease:12', 'netease:13'] });
+    await fireEvent.click(within(rows[2]!).getByTestId('track-add-to-queue'));
+    expect(invokeMock).toHaveBeenLastCalledWith('enqueue_tracks', { ids: ['netease:13'], position: 'end' });
+    await fireEvent.click(within(screen.getByTestId('netease-album-page')).getByTestId('netease-play-all'));
+    expect(invokeMock).toHaveBeenLastCalledWith('play_tracks', { ids: ['netease:11', 'netease:12', 'netease:13'] });
+
+    // The album's artist, by id; the artist's albums, by id.
+    await fireEvent.click(screen.getByTestId('netease-album-artist'));
+    await settle();
+    expect(calls('netease_artist')).toEqual([{ of: { id: 9 } }]);
+    expect(screen.getByTestId('netease-artist-name')).toHaveTextContent('Catalogue Quartet');
+    expect(screen.getAllByTestId('netease-artist-row')).toHaveLength(2);
+    const albums = screen.getAllByTestId('netease-artist-album');
+    expect(albums.map((a) => a.textContent?.replace(/\s+/g, ' ').trim())).toEqual(['Deep Cuts 2024 · 4 songs', 'B-Sides']);
+    expect(screen.getByTestId('netease-more-albums')).toBeInTheDocument();
+    await fireEvent.click(albums[1]!);
+    await settle();
+    expect(calls('netease_album').at(-1)).toEqual({ of: { id: 41 } });
+
+    // Back, page by page, to the daily list as it was (not asked again).
+    await fireEvent.click(screen.getByTestId('netease-page-back'));
+    expect(screen.getByTestId('netease-artist-page')).toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId('netease-page-back'));
+    expect(screen.getByTestId('netease-album-page')).toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId('netease-page-back'));
+    await settle();
+    expect(screen.queryByTestId('netease-page')).toBeNull();
+    expect(screen.getAllByTestId('netease-daily-row')).toHaveLength(2);
+    expect(calls('netease_daily')).toHaveLength(1);
+  });
+
+  it("opens a search result's artist, and an album from a row's menu; a failed page offers a retry", async () => {
+    let fail = true;
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [],
+      netease_liked: () => [],
+      netease_search: () => [song(6, { artists: ['Catalogue Quartet'], album: 'Deep Cuts' })],
+      netease_artist: () => {
+        if (fail) throw { kind: 'unreachable', message: 'refused' } satisfies NeteaseError;
+        return ARTIST;
+      },
+      netease_album: () => ALBUM,
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-tab-search'));
+    await fireEvent.input(screen.getByTestId('netease-search'), { target: { value: 'quartet' } });
+    await settle(300);
+    await settle();
+    const row = screen.getByTestId('netease-search-row');
+    await fireEvent.click(within(row).getByTestId('track-artist-link'));
+    await settle();
+    expect(calls('netease_artist')).toEqual([{ of: { trackId: 'netease:6' } }]);
+    expect(screen.getByTestId('netease-artist-page')).toBeInTheDocument();
+    fail = false;
+    await fireEvent.click(screen.getByRole('button', { name: translate('en', 'netease.retry') }));
+    await settle();
+    expect(screen.getByTestId('netease-artist-name')).toHaveTextContent('Catalogue Quartet');
+
+    // Back to the results, kept; the row's context menu goes to the album.
+    await fireEvent.click(screen.getByTestId('netease-page-back'));
+    expect(screen.getByTestId('netease-search-row')).toBeInTheDocument();
+    await fireEvent.contextMenu(screen.getByTestId('netease-search-row'));
+    await fireEvent.click(screen.getByTestId('menu-go-to-album'));
+    await settle();
+    expect(calls('netease_album')).toEqual([{ of: { trackId: 'netease:6' } }]);
+    expect(screen.getByTestId('netease-album-page')).toBeInTheDocument();
+    // Choosing a section leaves the pages.
+    await fireEvent.click(screen.getByTestId('netease-tab-liked'));
+    expect(screen.queryByTestId('netease-page')).toBeNull();
   });
 
   it('switches sections with the arrow keys', async () => {

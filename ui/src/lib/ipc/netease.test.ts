@@ -21,6 +21,9 @@ describe('netease commands', () => {
     await netease.neteaseFmTrash('netease:1001');
     await netease.neteasePlaylists();
     await netease.neteasePlaylist(2001, 0, 500);
+    await netease.neteaseAlbum({ id: 46558 });
+    await netease.neteaseAlbum({ trackId: 'netease:1012' });
+    await netease.neteaseArtist({ id: 33776 });
     await netease.neteaseLiked();
     await netease.neteaseSearch('夜曲');
     await netease.neteaseVerify('https://st.music.163.com/v');
@@ -38,6 +41,9 @@ describe('netease commands', () => {
       ['netease_fm_trash', { trackId: 'netease:1001' }],
       ['netease_playlists'],
       ['netease_playlist', { id: 2001, offset: 0, limit: 500 }],
+      ['netease_album', { of: { id: 46558 } }],
+      ['netease_album', { of: { trackId: 'netease:1012' } }],
+      ['netease_artist', { of: { id: 33776 } }],
       ['netease_liked'],
       ['netease_search', { query: '夜曲' }],
       ['netease_verify', { url: 'https://st.music.163.com/v' }],

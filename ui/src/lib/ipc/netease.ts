@@ -6,19 +6,27 @@
 // nicknames) comes from NetEase and is untrusted: render it as text. Tracks they list can be
 // played and queued by id with `playTracks` / `enqueueTracks` (./servers).
 import { invoke } from '@tauri-apps/api/core';
+import type { NeteaseAlbumPage } from './bindings/NeteaseAlbumPage';
+import type { NeteaseArtistPage } from './bindings/NeteaseArtistPage';
 import type { NeteasePage } from './bindings/NeteasePage';
 import type { NeteasePlaylist } from './bindings/NeteasePlaylist';
 import type { NeteaseQuality } from './bindings/NeteaseQuality';
+import type { NeteaseRef } from './bindings/NeteaseRef';
 import type { NeteaseStatus } from './bindings/NeteaseStatus';
 import type { QrLogin } from './bindings/QrLogin';
 import type { QrState } from './bindings/QrState';
 import type { Track } from './bindings/Track';
 import type { TrackId } from './bindings/TrackId';
 
+export type { NeteaseAlbum } from './bindings/NeteaseAlbum';
+export type { NeteaseAlbumPage } from './bindings/NeteaseAlbumPage';
+export type { NeteaseArtistPage } from './bindings/NeteaseArtistPage';
+export type { NeteaseArtistRef } from './bindings/NeteaseArtistRef';
 export type { NeteaseError } from './bindings/NeteaseError';
 export type { NeteasePage } from './bindings/NeteasePage';
 export type { NeteasePlaylist } from './bindings/NeteasePlaylist';
 export type { NeteaseQuality } from './bindings/NeteaseQuality';
+export type { NeteaseRef } from './bindings/NeteaseRef';
 export type { NeteaseSettings } from './bindings/NeteaseSettings';
 export type { NeteaseStatus } from './bindings/NeteaseStatus';
 export type { NeteaseUser } from './bindings/NeteaseUser';
@@ -86,6 +94,22 @@ export function neteasePlaylists(): Promise<NeteasePlaylist[]> {
 /** `limit` tracks (at most 500) of playlist `id` from `offset`, and how many there are. */
 export function neteasePlaylist(id: number, offset: number, limit: number): Promise<NeteasePage> {
   return invoke<NeteasePage>('netease_playlist', { id, offset, limit });
+}
+
+/**
+ * An album and its songs: `{ id }`, or `{ trackId }` for the album of a NetEase track. Its tracks
+ * play and queue by id like a playlist's.
+ */
+export function neteaseAlbum(of: NeteaseRef): Promise<NeteaseAlbumPage> {
+  return invoke<NeteaseAlbumPage>('netease_album', { of });
+}
+
+/**
+ * An artist's top songs and the first page of their albums: `{ id }`, or `{ trackId }` for the
+ * first artist of a NetEase track.
+ */
+export function neteaseArtist(of: NeteaseRef): Promise<NeteaseArtistPage> {
+  return invoke<NeteaseArtistPage>('netease_artist', { of });
 }
 
 /** The songs the user liked. */
