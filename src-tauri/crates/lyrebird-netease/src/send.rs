@@ -1,8 +1,15 @@
 //! Sending a [`PreparedRequest`] and reading its reply, bounded by [`MAX_REPLY_BYTES`].
 
+use std::time::Duration;
+
 use crate::crypto::{eapi, xeapi::Session};
 use crate::request::{PreparedRequest, ReplyEncoding};
 use crate::{MAX_REPLY_BYTES, NeteaseError};
+
+/// How long one request may take, from connecting until the last byte of the reply: a server
+/// that sends a byte now and then would otherwise hold the call for as long as it likes
+/// (16 MiB at a byte every half second is three months). As Subsonic's calls.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// A reply, decrypted.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,7 +25,8 @@ pub struct Reply {
 }
 
 /// Sends `request` with `client` and reads the reply: at most [`MAX_REPLY_BYTES`] of body
-/// (and as much again after decompression), decrypted as the request's scheme asks.
+/// (and as much again after decompression), within [`REQUEST_TIMEOUT`], decrypted as the
+/// request's scheme asks.
 pub async fn send(
     client: &reqwest::Client,
     request: &PreparedRequest,
@@ -26,9 +34,16 @@ pub async fn send(
     let host = host_of(&request.url);
     let network = |e: reqwest::Error| NeteaseError::Network {
         host: host.clone(),
-        detail: e.without_url().to_string(),
+        detail: if e.is_timeout() {
+            format!("no whole reply within {} s", REQUEST_TIMEOUT.as_secs())
+        } else {
+            e.without_url().to_string()
+        },
     };
-    let mut builder = client.post(&request.url).body(request.body.clone());
+    let mut builder = client
+        .post(&request.url)
+        .timeout(REQUEST_TIMEOUT)
+        .body(request.body.clone());
     for (k, v) in &request.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }
