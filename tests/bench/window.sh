@@ -3,7 +3,8 @@
 # shown, per process (the app, WebKit's web process, its network process), then paused, then
 # playing with the window unmapped (what minimising or covering it does to the web view: the
 # page is told it is hidden), next to Rhythmbox playing the same file with its window shown,
-# on the same Xvfb display and PulseAudio null sink. Memory: total PSS of each tree.
+# on the same Xvfb display and PulseAudio null sink, and an empty Tauri 2 window (the memory
+# target's baseline). Memory: total PSS of each tree.
 #
 #   tests/bench/window.sh [SECONDS] [APP]   (SECONDS per sample, default 20; APP a built
 #                                            lyrebird, default the release build)
@@ -67,6 +68,25 @@ xdotool windowunmap "$window"
 echo "| Lyrebird, window unmapped (minimised or covered), playing | $(per_process $pid) | |"
 xdotool windowmap "$window"
 stop "$pid"
+
+# The baseline of the memory target (issue #19: ≤ 1.15 × an empty Tauri 2 window built the same
+# way): tests/bench/empty-window, release, shown and idle; with WebKit's compositing as it comes,
+# and without it (what Lyrebird's drawing policy picks where there is no GPU, as here).
+empty="${CARGO_TARGET_DIR:-$PWD/target}/release/empty-window"
+if cargo build -q --release -j2 -p empty-window --features tauri/custom-protocol; then
+  for mode in composited software; do
+    if [ "$mode" = software ]; then
+      WEBKIT_DISABLE_COMPOSITING_MODE=1 "$empty" >/dev/null 2>&1 &
+    else
+      "$empty" >/dev/null 2>&1 &
+    fi
+    empty_pid=$!
+    xdotool search --sync --onlyvisible --pid "$empty_pid" >/dev/null
+    sleep 5
+    echo "| empty Tauri 2 window ($mode drawing), shown, idle | $(per_process $empty_pid) | $(pss_mib $empty_pid) |"
+    stop "$empty_pid"
+  done
+fi
 
 rb_home="$work/rhythmbox-home"
 mkdir -p "$rb_home"
