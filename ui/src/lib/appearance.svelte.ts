@@ -33,10 +33,12 @@ export function applyAppearance(root: HTMLElement, appearance: Appearance | null
  */
 export function followAppearance(root: HTMLElement = document.documentElement): () => void {
   const media = typeof window !== 'undefined' && typeof window.matchMedia === 'function' ? window.matchMedia(DARK_QUERY) : null;
-  let systemDark = $state(media?.matches ?? false);
+  const initiallyDark = media?.matches ?? false;
+  let systemDark = $state(initiallyDark);
   const onChange = (event: MediaQueryListEvent) => (systemDark = event.matches);
   media?.addEventListener('change', onChange);
-  applyAppearance(root, null, systemDark);
+  // The first frame, before any effect runs: the system's scheme as it is now.
+  applyAppearance(root, null, initiallyDark);
   const stop = $effect.root(() => {
     $effect(() => applyAppearance(root, player.settings?.desktop.appearance, systemDark));
   });

@@ -190,24 +190,9 @@ pub async fn presented_certificate(
         Ok(pin) => Ok(pin),
         Err(_) => Err(ProbeError::NoCertificate(match outcome {
             Ok(_) => "the server answered without TLS".to_owned(),
-            Err(e) => describe(&e.without_url()),
+            Err(e) => lyrebird_core::errors::error_chain(&e.without_url()),
         })),
     }
-}
-
-/// An error and its causes on one line, for the user.
-fn describe(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut next = error.source();
-    while let Some(cause) = next {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        next = cause.source();
-    }
-    text
 }
 
 /// ring's provider. rustls 0.23.48 deprecates it for want of post-quantum key exchange, in
