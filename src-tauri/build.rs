@@ -79,6 +79,7 @@ const COMMANDS: &[&str] = &[
     "netease_playlist",
     "netease_album",
     "netease_artist",
+    "netease_library",
     "netease_liked",
     "netease_search",
     "netease_verify",

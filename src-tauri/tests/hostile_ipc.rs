@@ -86,6 +86,7 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
         "netease_artist",
         &[("of", Object(r#"{"trackId":"netease:1"}"#))],
     ),
+    ("netease_library", &[]),
     ("netease_liked", &[]),
     ("netease_search", &[("query", Str("a"))]),
     // Only NetEase's own https pages open; null closes the window.

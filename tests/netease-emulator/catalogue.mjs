@@ -57,6 +57,9 @@ export const DEFAULT_SCENARIO = {
   daily: [1001, 1002, 1003, 1004, 1006],
   fm: [1006, 1001, 1002, 1007, 1003],
   liked: [1001, 1006],
+  /** The logged-in user's saved albums and followed artists (by name; ids derive from names). */
+  savedAlbums: ['Deep Cuts'],
+  followedArtists: ['Catalogue Quartet'],
   cloud: [1008],
   playlists: [
     { id: 2001, name: 'Emulated Mix', trackIds: [1001, 1002, 1003, 1004, 1005, 1006, 1007] },
@@ -131,6 +134,16 @@ export class Catalogue {
     const albums = albumIds.map((a) => this.album(a))
     albums.sort((a, b) => albumPublishTime(this.scenario, b) - albumPublishTime(this.scenario, a) || a.id - b.id)
     return { id, name: songs[0].artist, songs, albums }
+  }
+  /** The album named `name`, or undefined. */
+  albumNamed(name) {
+    const s = [...this.songs.values()].find((x) => x.album === name)
+    return s ? this.album(s.albumId) : undefined
+  }
+  /** The artist named `name`, or undefined. */
+  artistNamed(name) {
+    const s = [...this.songs.values()].find((x) => x.artist === name)
+    return s ? this.artist(s.artistId) : undefined
   }
   search(keywords) {
     const k = String(keywords || '').toLowerCase()

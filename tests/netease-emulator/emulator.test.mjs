@@ -336,6 +336,23 @@ test('albums and artists over weapi: songs with privileges (VIP-only, greyed), t
   assert.equal((await c.weapi('/api/v1/artist/1', {})).body.code, 404)
 })
 
+test('saved albums and followed artists over weapi: the logged-in user\'s, paged; a guest is refused', async () => {
+  const c = loggedIn()
+  const song = (await c.weapi('/api/v3/song/detail', { c: JSON.stringify([{ id: 1012 }]) })).body.songs[0]
+  const albums = await c.weapi('/api/album/sublist', { limit: 25, offset: 0, total: true })
+  assert.equal(albums.body.code, 200)
+  assert.deepEqual(albums.body.data.map((a) => [a.id, a.name]), [[song.al.id, 'Deep Cuts']])
+  assert.equal(albums.body.data[0].artists[0].id, song.ar[0].id)
+  assert.equal(albums.body.count, 1)
+  assert.equal(albums.body.hasMore, false)
+  const artists = await c.weapi('/api/artist/sublist', { limit: 25, offset: 0, total: true })
+  assert.deepEqual(artists.body.data.map((a) => [a.id, a.name]), [[song.ar[0].id, 'Catalogue Quartet']])
+  assert.equal(artists.body.data[0].albumSize, 2)
+  assert.equal(artists.body.hasMore, false)
+  assert.deepEqual((await c.weapi('/api/artist/sublist', { limit: 25, offset: 1 })).body.data, [])
+  assert.notEqual((await client().weapi('/api/album/sublist', { limit: 25, offset: 0 })).body.code, 200)
+})
+
 test('lyrics (lrc, tlyric, romalrc, yrc), search over plain api, linuxapi song detail', async () => {
   const c = client()
   const full = await c.eapi('/api/song/lyric/v1', { id: 1006, cp: false, tv: 0, lv: 0, rv: 0, kv: 0, yv: 0, ytv: 0, yrv: 0 })

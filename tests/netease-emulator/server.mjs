@@ -412,6 +412,24 @@ export class Emulator {
           playlist: all.slice(offset, offset + limit).map((pl) => playlistSummary(pl, this.user)),
         })
       }
+      case '/api/album/sublist':
+      case '/api/artist/sublist': {
+        const denied = this.needLogin(ctx)
+        if (denied) return { json: denied }
+        const albums = api === '/api/album/sublist'
+        const names = (albums ? sc.savedAlbums : sc.followedArtists) || []
+        const all = names
+          .map((n) => (albums ? this.catalogue.albumNamed(n) : this.catalogue.artistNamed(n)))
+          .filter(Boolean)
+        const offset = Number(p.offset || 0)
+        const limit = Number(p.limit || 25)
+        const data = all.slice(offset, offset + limit).map((x, i) =>
+          albums
+            ? { ...albumEntry(sc, x), subTime: 1704067200000 - i, msg: [], transNames: [] }
+            : { ...artistEntry(sc, x.id, x.name, x.songs.length, x.albums.length), info: '', followed: true },
+        )
+        return ok({ data, count: all.length, hasMore: offset + limit < all.length, paidCount: 0 })
+      }
       case '/api/v6/playlist/detail': {
         const pl = this.playlist(p.id)
         if (!pl) return { json: { code: 404, message: '该歌单已被删除' } }

@@ -93,6 +93,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         netease::netease_playlist,
         netease::netease_album,
         netease::netease_artist,
+        netease::netease_library,
         netease::netease_liked,
         netease::netease_search,
         netease::netease_verify,

@@ -5,8 +5,8 @@
 
 use lyrebird_core::Track;
 use lyrebird_core::netease::{
-    NeteaseAlbumPage, NeteaseArtistPage, NeteaseError, NeteasePage, NeteasePlaylist,
-    NeteaseQuality, NeteaseRef, NeteaseStatus, QrLogin, QrState,
+    NeteaseAlbumPage, NeteaseArtistPage, NeteaseError, NeteaseLibrary, NeteasePage,
+    NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus, QrLogin, QrState,
 };
 use lyrebird_sources::netease::NeteaseAccount;
 use tauri::State;
@@ -102,6 +102,12 @@ pub async fn netease_artist(
     of: NeteaseRef,
 ) -> Result<NeteaseArtistPage, NeteaseError> {
     netease.artist(of).await
+}
+
+/// The albums the user saved and the artists they follow (the first 100 of each).
+#[tauri::command]
+pub async fn netease_library(netease: Netease<'_>) -> Result<NeteaseLibrary, NeteaseError> {
+    netease.library().await
 }
 
 #[tauri::command]

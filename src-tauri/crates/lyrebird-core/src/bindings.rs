@@ -44,6 +44,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::netease::NeteaseRef::export_all(&cfg)?;
     crate::netease::NeteaseAlbumPage::export_all(&cfg)?;
     crate::netease::NeteaseArtistPage::export_all(&cfg)?;
+    crate::netease::NeteaseLibrary::export_all(&cfg)?;
     crate::netease::NeteaseError::export_all(&cfg)?;
     Ok(())
 }

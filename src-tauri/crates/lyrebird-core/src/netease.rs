@@ -192,6 +192,34 @@ pub struct NeteaseArtistPage {
     pub more_albums: bool,
 }
 
+/// An artist as the user's followed artists list them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseArtist {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub name: String,
+    pub cover_url: Option<String>,
+    /// How many albums NetEase has of theirs.
+    pub album_count: Option<u32>,
+}
+
+/// The albums the user saved and the artists they follow, the first
+/// [`NETEASE_LIBRARY_LIMIT`] of each, most recent first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseLibrary {
+    pub albums: Vec<NeteaseAlbum>,
+    pub artists: Vec<NeteaseArtist>,
+    /// The user saved more albums than `albums` lists.
+    pub more_albums: bool,
+    /// The user follows more artists than `artists` lists.
+    pub more_artists: bool,
+}
+
+/// How many saved albums, and followed artists, [`NeteaseLibrary`] lists.
+pub const NETEASE_LIBRARY_LIMIT: u32 = 100;
+
 /// Why a NetEase request failed, in a form the UI words (in the user's language) and acts on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[serde(

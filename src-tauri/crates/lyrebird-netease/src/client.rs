@@ -19,8 +19,9 @@ use crate::crypto::xeapi::{self, ServerKey, Session};
 use crate::crypto::{Entropy, OsEntropy};
 use crate::lenient::{MAX_LIST_ITEMS, list, uint};
 use crate::model::{
-    AlbumDetail, ArtistAlbums, ArtistDetail, CloudPage, LoginStatus, Lyrics, PlaylistDetail,
-    PlaylistPage, Privilege, QrStatus, Quality, Song, SongUrl, SongsReply,
+    AlbumDetail, ArtistAlbums, ArtistDetail, CloudPage, FollowedArtists, LoginStatus, Lyrics,
+    PlaylistDetail, PlaylistPage, Privilege, QrStatus, Quality, SavedAlbums, Song, SongUrl,
+    SongsReply,
 };
 use crate::request::{ApiCall, RequestContext, Scheme, build, build_xeapi_key_request};
 use crate::{ApiHosts, ClientOs, Credentials, DeviceIdentity, Host, Params, Reply, send};
@@ -475,6 +476,38 @@ impl NeteaseClient {
     }
 
     // --- The user's music ----------------------------------------------------------------
+
+    /// A page of the albums the logged-in user saved (weapi `/api/album/sublist`, as the npm
+    /// package's `album_sublist`), most recently saved first.
+    pub async fn subscribed_albums(
+        &self,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Answer<SavedAlbums>, ApiError> {
+        let params = Params::new()
+            .with("limit", limit)
+            .with("offset", offset)
+            .with("total", true);
+        let call = ApiCall::new(Scheme::Weapi, "/api/album/sublist", params);
+        let (json, update) = self.request(call).await?;
+        Ok(Answer::new(SavedAlbums::from_json(&json), update))
+    }
+
+    /// A page of the artists the logged-in user follows (weapi `/api/artist/sublist`, as the
+    /// npm package's `artist_sublist`).
+    pub async fn followed_artists(
+        &self,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Answer<FollowedArtists>, ApiError> {
+        let params = Params::new()
+            .with("limit", limit)
+            .with("offset", offset)
+            .with("total", true);
+        let call = ApiCall::new(Scheme::Weapi, "/api/artist/sublist", params);
+        let (json, update) = self.request(call).await?;
+        Ok(Answer::new(FollowedArtists::from_json(&json), update))
+    }
 
     /// A page of a user's playlists (weapi `/api/user/playlist`).
     pub async fn user_playlists(

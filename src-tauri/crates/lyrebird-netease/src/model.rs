@@ -670,6 +670,50 @@ impl ArtistAlbums {
     }
 }
 
+/// A page of the albums the user saved (`/api/album/sublist`: `data`, `count`, `hasMore`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct SavedAlbums {
+    #[serde(rename = "data", deserialize_with = "list")]
+    pub albums: Vec<AlbumInfo>,
+    /// How many the user saved in all (`count`), when given.
+    #[serde(deserialize_with = "uint")]
+    pub count: Option<u64>,
+    /// There are more after this page (`hasMore`).
+    #[serde(rename = "hasMore", deserialize_with = "flag")]
+    pub more: bool,
+}
+
+impl SavedAlbums {
+    pub(crate) fn from_json(json: &serde_json::Value) -> Self {
+        let mut page = Self::deserialize(json).unwrap_or_default();
+        page.albums.retain(|a| a.id != 0);
+        page
+    }
+}
+
+/// A page of the artists the user follows (`/api/artist/sublist`: `data`, `count`, `hasMore`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct FollowedArtists {
+    #[serde(rename = "data", deserialize_with = "list")]
+    pub artists: Vec<ArtistInfo>,
+    /// How many the user follows in all (`count`), when given.
+    #[serde(deserialize_with = "uint")]
+    pub count: Option<u64>,
+    /// There are more after this page (`hasMore`).
+    #[serde(rename = "hasMore", deserialize_with = "flag")]
+    pub more: bool,
+}
+
+impl FollowedArtists {
+    pub(crate) fn from_json(json: &serde_json::Value) -> Self {
+        let mut page = Self::deserialize(json).unwrap_or_default();
+        page.artists.retain(|a| a.id != 0);
+        page
+    }
+}
+
 /// Songs and their privileges (`songs` + `privileges`, from song details).
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -993,6 +1037,30 @@ mod tests {
         assert_eq!(
             ArtistAlbums::from_json(&json!({"hotAlbums": "x"})),
             ArtistAlbums::default()
+        );
+    }
+
+    #[test]
+    fn saved_albums_and_followed_artists_read_tolerantly() {
+        let a = SavedAlbums::from_json(&json!({"code": 200, "count": "2", "hasMore": false,
+            "data": [{"id": 40, "name": "P", "size": 3, "artists": [{"id": 9, "name": "A"}],
+                "subTime": 1_700_000_000_000_u64}, {"id": 0}, "junk", null]}));
+        assert_eq!(a.albums.iter().map(|x| x.id).collect::<Vec<_>>(), [40]);
+        assert_eq!(a.count, Some(2));
+        assert!(!a.more);
+        assert_eq!(
+            SavedAlbums::from_json(&json!({"data": "x"})),
+            SavedAlbums::default()
+        );
+
+        let r = FollowedArtists::from_json(&json!({"code": 200, "hasMore": true,
+            "data": [{"id": "9", "name": "A", "albumSize": 2, "picUrl": "http://p1.music.126.net/x.jpg"}, 4, {"name": "no id"}]}));
+        assert_eq!(r.artists.iter().map(|x| x.id).collect::<Vec<_>>(), [9]);
+        assert_eq!(r.artists[0].album_count, Some(2));
+        assert!(r.more);
+        assert_eq!(
+            FollowedArtists::from_json(&json!({"data": null, "hasMore": "x"})),
+            FollowedArtists::default()
         );
     }
 }

@@ -128,6 +128,67 @@ async fn albums_and_artists_from_the_emulator() {
     assert!(client.artist(1).await.is_err());
 }
 
+/// The logged-in user's saved albums and followed artists (weapi `/api/album/sublist`,
+/// `/api/artist/sublist`): the emulator's user has one of each, the ones the album and artist
+/// pages show; a guest is refused.
+#[tokio::test]
+async fn saved_albums_and_followed_artists_from_the_emulator() {
+    use lyrebird_netease::client::NeteaseClient;
+    let emu = match emulator::start(&["--weapi-rsa", "generate"]) {
+        Ok(emu) => emu,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let credentials = Credentials {
+        music_u: Some(PRESET_MUSIC_U.into()),
+        ..Credentials::default()
+    };
+    let client = NeteaseClient::new(http.clone(), hosts.clone(), device.clone(), credentials);
+
+    let song = client.song_details(&[1012]).await.unwrap().value.remove(0);
+    let album_id = song.album.as_ref().unwrap().id;
+    let artist_id = song.artists[0].id;
+
+    let albums = client.subscribed_albums(100, 0).await.unwrap().value;
+    assert_eq!(
+        albums
+            .albums
+            .iter()
+            .map(|a| (a.id, a.name.as_deref()))
+            .collect::<Vec<_>>(),
+        [(album_id, Some("Deep Cuts"))]
+    );
+    assert_eq!(albums.albums[0].all_artists()[0].id, artist_id);
+    assert_eq!(albums.count, Some(1));
+    assert!(!albums.more);
+
+    let artists = client.followed_artists(100, 0).await.unwrap().value;
+    assert_eq!(
+        artists
+            .artists
+            .iter()
+            .map(|a| (a.id, a.name.as_deref()))
+            .collect::<Vec<_>>(),
+        [(artist_id, Some("Catalogue Quartet"))]
+    );
+    assert_eq!(artists.artists[0].album_count, Some(2));
+    assert!(!artists.more);
+    assert!(
+        client
+            .followed_artists(100, 1)
+            .await
+            .unwrap()
+            .value
+            .artists
+            .is_empty()
+    );
+
+    let guest = NeteaseClient::new(http, hosts, device, Credentials::default());
+    assert!(guest.subscribed_albums(100, 0).await.is_err());
+}
+
 async fn control(http: &reqwest::Client, emu: &Emulator, path: &str, body: &Value) -> Value {
     let res = http
         .post(format!("{}/__control{path}", emu.base))

@@ -22,9 +22,9 @@ use std::sync::Arc;
 use lyrebird_core::actor::Action;
 use lyrebird_core::events::LyricsView;
 use lyrebird_core::netease::{
-    NETEASE_SOURCE_ID, NeteaseAlbum, NeteaseAlbumPage, NeteaseArtistPage, NeteaseArtistRef,
-    NeteaseError, NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus,
-    NeteaseUser, QrLogin, QrState,
+    NETEASE_LIBRARY_LIMIT, NETEASE_SOURCE_ID, NeteaseAlbum, NeteaseAlbumPage, NeteaseArtist,
+    NeteaseArtistPage, NeteaseArtistRef, NeteaseError, NeteaseLibrary, NeteasePage,
+    NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus, NeteaseUser, QrLogin, QrState,
 };
 use lyrebird_core::provider::SourceEntry;
 use lyrebird_core::servers::SourceChange;
@@ -823,6 +823,35 @@ impl NeteaseAccount {
             top_tracks: self.listed(&detail.top_songs, liked.as_ref()).await?,
             albums: albums.albums.iter().map(album_of).collect(),
             more_albums: albums.more,
+        })
+    }
+}
+
+impl NeteaseAccount {
+    /// The albums the user saved and the artists they follow, the first
+    /// [`NETEASE_LIBRARY_LIMIT`] of each.
+    pub async fn library(&self) -> Result<NeteaseLibrary, NeteaseError> {
+        let b = self.browser().await?;
+        let (albums, artists) = tokio::join!(
+            b.client.subscribed_albums(NETEASE_LIBRARY_LIMIT, 0),
+            b.client.followed_artists(NETEASE_LIBRARY_LIMIT, 0)
+        );
+        let albums = b.take(albums.map_err(error_of)?);
+        let artists = b.take(artists.map_err(error_of)?);
+        Ok(NeteaseLibrary {
+            albums: albums.albums.iter().map(album_of).collect(),
+            artists: artists
+                .artists
+                .iter()
+                .map(|a| NeteaseArtist {
+                    id: a.id,
+                    name: a.name.clone().unwrap_or_default(),
+                    cover_url: a.pic_url.clone(),
+                    album_count: a.album_count.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+                })
+                .collect(),
+            more_albums: albums.more,
+            more_artists: artists.more,
         })
     }
 }

@@ -12,6 +12,7 @@ import type {
   NeteaseAlbumPage,
   NeteaseArtistPage,
   NeteaseError,
+  NeteaseLibrary,
   NeteasePage,
   NeteaseStatus,
   QrLogin,
@@ -502,6 +503,77 @@ describe('NeteaseView', () => {
     // Choosing a section leaves the pages.
     await fireEvent.click(screen.getByTestId('netease-tab-liked'));
     expect(screen.queryByTestId('netease-page')).toBeNull();
+  });
+
+  it('lists saved albums and followed artists; each opens its page, back returns to the list', async () => {
+    let fail = true;
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [],
+      netease_library: () => {
+        if (fail) throw { kind: 'unreachable', message: 'refused' } satisfies NeteaseError;
+        return {
+          albums: [
+            { id: 40, name: `Deep ${HOSTILE}`, coverUrl: null, publishedMs: null, trackCount: 4, artists: [{ id: 9, name: 'Catalogue Quartet' }] },
+            { id: 41, name: 'B-Sides', coverUrl: null, publishedMs: null, trackCount: null, artists: [] },
+          ],
+          artists: [{ id: 9, name: 'Catalogue Quartet', coverUrl: null, albumCount: 2 }],
+          moreAlbums: false,
+          moreArtists: true,
+        } satisfies NeteaseLibrary;
+      },
+      netease_album: () => ALBUM,
+      netease_artist: () => ARTIST,
+    });
+    const { container } = render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-tab-library'));
+    await settle();
+    expect(screen.getByRole('tabpanel')).toHaveAccessibleName('Saved albums & artists');
+    fail = false;
+    await fireEvent.click(screen.getByRole('button', { name: translate('en', 'netease.retry') }));
+    await settle();
+    expect(calls('netease_library')).toHaveLength(2);
+    const albums = screen.getAllByTestId('netease-saved-album');
+    expect(albums.map((a) => a.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
+      `Deep ${HOSTILE} Catalogue Quartet · 4 songs`,
+      'B-Sides',
+    ]);
+    expect(container.querySelector('img, script')).toBeNull();
+    expect(screen.queryByTestId('netease-more-saved-albums')).toBeNull();
+    expect(screen.getByTestId('netease-more-followed-artists')).toBeInTheDocument();
+    const artists = screen.getAllByTestId('netease-followed-artist');
+    expect(artists).toHaveLength(1);
+    expect(artists[0]).toHaveAccessibleName('Open artist Catalogue Quartet');
+
+    await fireEvent.click(albums[0]!);
+    await settle();
+    expect(calls('netease_album')).toEqual([{ of: { id: 40 } }]);
+    expect(screen.getByTestId('netease-album-page')).toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId('netease-page-back'));
+    expect(screen.getAllByTestId('netease-saved-album')).toHaveLength(2);
+
+    await fireEvent.click(screen.getByTestId('netease-followed-artist'));
+    await settle();
+    expect(calls('netease_artist')).toEqual([{ of: { id: 9 } }]);
+    expect(screen.getByTestId('netease-artist-page')).toBeInTheDocument();
+    await fireEvent.click(screen.getByTestId('netease-page-back'));
+    expect(screen.getByTestId('netease-followed-artist')).toBeInTheDocument();
+    // The list is kept under the pages, not asked again.
+    expect(calls('netease_library')).toHaveLength(2);
+  });
+
+  it('says so when nothing is saved or followed', async () => {
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [],
+      netease_library: () => ({ albums: [], artists: [], moreAlbums: false, moreArtists: false }) satisfies NeteaseLibrary,
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-tab-library'));
+    await settle();
+    expect(screen.getByTestId('netease-nothing')).toBeInTheDocument();
   });
 
   it('switches sections with the arrow keys', async () => {

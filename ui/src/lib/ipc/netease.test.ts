@@ -24,6 +24,7 @@ describe('netease commands', () => {
     await netease.neteaseAlbum({ id: 46558 });
     await netease.neteaseAlbum({ trackId: 'netease:1012' });
     await netease.neteaseArtist({ id: 33776 });
+    await netease.neteaseLibrary();
     await netease.neteaseLiked();
     await netease.neteaseSearch('夜曲');
     await netease.neteaseVerify('https://st.music.163.com/v');
@@ -44,6 +45,7 @@ describe('netease commands', () => {
       ['netease_album', { of: { id: 46558 } }],
       ['netease_album', { of: { trackId: 'netease:1012' } }],
       ['netease_artist', { of: { id: 33776 } }],
+      ['netease_library'],
       ['netease_liked'],
       ['netease_search', { query: '夜曲' }],
       ['netease_verify', { url: 'https://st.music.163.com/v' }],

@@ -8,6 +8,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import type { NeteaseAlbumPage } from './bindings/NeteaseAlbumPage';
 import type { NeteaseArtistPage } from './bindings/NeteaseArtistPage';
+import type { NeteaseLibrary } from './bindings/NeteaseLibrary';
 import type { NeteasePage } from './bindings/NeteasePage';
 import type { NeteasePlaylist } from './bindings/NeteasePlaylist';
 import type { NeteaseQuality } from './bindings/NeteaseQuality';
@@ -22,7 +23,9 @@ export type { NeteaseAlbum } from './bindings/NeteaseAlbum';
 export type { NeteaseAlbumPage } from './bindings/NeteaseAlbumPage';
 export type { NeteaseArtistPage } from './bindings/NeteaseArtistPage';
 export type { NeteaseArtistRef } from './bindings/NeteaseArtistRef';
+export type { NeteaseArtist } from './bindings/NeteaseArtist';
 export type { NeteaseError } from './bindings/NeteaseError';
+export type { NeteaseLibrary } from './bindings/NeteaseLibrary';
 export type { NeteasePage } from './bindings/NeteasePage';
 export type { NeteasePlaylist } from './bindings/NeteasePlaylist';
 export type { NeteaseQuality } from './bindings/NeteaseQuality';
@@ -110,6 +113,11 @@ export function neteaseAlbum(of: NeteaseRef): Promise<NeteaseAlbumPage> {
  */
 export function neteaseArtist(of: NeteaseRef): Promise<NeteaseArtistPage> {
   return invoke<NeteaseArtistPage>('netease_artist', { of });
+}
+
+/** The albums the user saved and the artists they follow, the first 100 of each. */
+export function neteaseLibrary(): Promise<NeteaseLibrary> {
+  return invoke<NeteaseLibrary>('netease_library');
 }
 
 /** The songs the user liked. */
