@@ -19,7 +19,7 @@ const PRESET_MUSIC_U: &str = "EMU_MUSIC_U_PRESET_10001";
 #[path = "support/emulator.rs"]
 mod emulator;
 
-use emulator::{Emulator, now_ms, skip_or_fail};
+use emulator::{now_ms, skip_or_fail};
 
 /// With the emulator's own weapi key (what `LYREBIRD_NETEASE_WEAPI_PUBKEY` sets), the client
 /// with the operating system's randomness gets every weapi call opened, parameters and all.
@@ -189,22 +189,6 @@ async fn saved_albums_and_followed_artists_from_the_emulator() {
     assert!(guest.subscribed_albums(100, 0).await.is_err());
 }
 
-async fn control(http: &reqwest::Client, emu: &Emulator, path: &str, body: &Value) -> Value {
-    let res = http
-        .post(format!("{}/__control{path}", emu.base))
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        res.status().is_success(),
-        "control {path}: {}",
-        res.status()
-    );
-    serde_json::from_slice(&res.bytes().await.unwrap()).unwrap()
-}
-
 #[tokio::test]
 #[allow(clippy::too_many_lines)]
 async fn lyrebird_and_the_emulator_agree_over_http() {
@@ -245,7 +229,8 @@ async fn lyrebird_and_the_emulator_agree_over_http() {
     assert_eq!(reply.status, 200, "{}", reply.json);
     assert_eq!(reply.json["code"], 200);
     let unikey = reply.json["unikey"].as_str().unwrap().to_owned();
-    control(&http, &emu, &format!("/qr/{unikey}/confirm"), &json!({})).await;
+    emu.control(&http, &format!("/qr/{unikey}/confirm"), &json!({}))
+        .await;
     let check = ApiCall::new(
         Scheme::Eapi,
         "/api/login/qrcode/client/login",
@@ -266,9 +251,8 @@ async fn lyrebird_and_the_emulator_agree_over_http() {
 
     // weapi: only NetEase can open a random secret; the emulator opens one it was told.
     // Replaying bytes 0..16 makes the secret "abcdefghijklmnop".
-    control(
+    emu.control(
         &http,
-        &emu,
         "/weapi/secret",
         &json!({"secret": "abcdefghijklmnop"}),
     )

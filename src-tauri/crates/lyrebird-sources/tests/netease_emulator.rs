@@ -46,50 +46,6 @@ fn start_emulator(dir: &Path, scenario: &Value) -> Result<Emulator, String> {
     ])
 }
 
-async fn control(http: &reqwest::Client, emu: &Emulator, path: &str) {
-    let res = http
-        .post(format!("{}/__control{path}", emu.base))
-        .header("content-type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{path}: {}", res.status());
-}
-
-/// The emulator's state (`GET /__control/state`): likes, scrobbles, …
-async fn emulator_state(http: &reqwest::Client, emu: &Emulator) -> Value {
-    let text = http
-        .get(format!("{}/__control/state", emu.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-/// Waits (up to 10 s) until the emulator's state satisfies `done`.
-async fn until_emulator(
-    http: &reqwest::Client,
-    emu: &Emulator,
-    what: &str,
-    done: impl Fn(&Value) -> bool,
-) -> Value {
-    for _ in 0..200 {
-        let state = emulator_state(http, emu).await;
-        if done(&state) {
-            return state;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "the emulator never saw {what}: {}",
-        emulator_state(http, emu).await
-    );
-}
-
 /// The scrobbles the emulator took of `action` (`startplay`, `play`) for song `id`.
 fn scrobbles_of<'a>(state: &'a Value, action: &str, id: &str) -> Vec<&'a Value> {
     state["scrobbles"]
@@ -278,12 +234,22 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
         account.qr_check(qr.key.clone()).await.unwrap(),
         QrState::Waiting
     );
-    control(&http, &emu, &format!("/qr/{}/scan", qr.key)).await;
+    emu.control(
+        &http,
+        &format!("/qr/{}/scan", qr.key),
+        &serde_json::json!({}),
+    )
+    .await;
     assert!(matches!(
         account.qr_check(qr.key.clone()).await.unwrap(),
         QrState::Scanned { nickname: Some(_) }
     ));
-    control(&http, &emu, &format!("/qr/{}/confirm", qr.key)).await;
+    emu.control(
+        &http,
+        &format!("/qr/{}/confirm", qr.key),
+        &serde_json::json!({}),
+    )
+    .await;
     let QrState::Confirmed { status } = account.qr_check(qr.key.clone()).await.unwrap() else {
         panic!("not confirmed");
     };
@@ -345,7 +311,7 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
             duration_ms: Some(5_000),
         })
         .unwrap();
-    until_emulator(&http, &emu, "startplay of 1001", |s| {
+    emu.until_state(&http, "startplay of 1001", |s| {
         scrobbles_of(s, "startplay", "1001").len() == 1
     })
     .await;
@@ -391,7 +357,7 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
         .await
         .unwrap();
     assert_eq!(app.player.snapshot().await.unwrap().state.liked, Some(true));
-    until_emulator(&http, &emu, "the like of 1003", |s| {
+    emu.until_state(&http, "the like of 1003", |s| {
         liked_on_emulator(s).first() == Some(&1003)
     })
     .await;
@@ -406,7 +372,7 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
         })
         .await
         .unwrap();
-    until_emulator(&http, &emu, "the unlike of 1003", |s| {
+    emu.until_state(&http, "the unlike of 1003", |s| {
         !liked_on_emulator(s).contains(&1003)
     })
     .await;
@@ -452,11 +418,12 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
             .unwrap();
     }
     // Both are fire-and-forget tasks: they may arrive in either order.
-    let state = until_emulator(&http, &emu, "the startplay and play of 1006", |s| {
-        scrobbles_of(s, "play", "1006").len() == 1
-            && !scrobbles_of(s, "startplay", "1006").is_empty()
-    })
-    .await;
+    let state = emu
+        .until_state(&http, "the startplay and play of 1006", |s| {
+            scrobbles_of(s, "play", "1006").len() == 1
+                && !scrobbles_of(s, "startplay", "1006").is_empty()
+        })
+        .await;
     let play = scrobbles_of(&state, "play", "1006")[0];
     assert_eq!(play["json"]["end"], "playend");
     let seconds = play["json"]["time"].as_u64().unwrap();

@@ -326,49 +326,6 @@ fn start_emulator(dir: &Path, scenario: &Value) -> Result<Emulator, String> {
     ])
 }
 
-/// A control endpoint (`POST /__control{path}` with `body`).
-async fn control(http: &reqwest::Client, emu: &Emulator, path: &str, body: Value) {
-    let res = http
-        .post(format!("{}/__control{path}", emu.base))
-        .header("content-type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{path}: {}", res.status());
-}
-
-async fn emulator_get(http: &reqwest::Client, emu: &Emulator, path: &str) -> Value {
-    let text = http
-        .get(format!("{}/__control{path}", emu.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-/// Waits (up to 10 s) until the emulator's state satisfies `done`.
-async fn until_emulator(
-    http: &reqwest::Client,
-    emu: &Emulator,
-    what: &str,
-    done: impl Fn(&Value) -> bool,
-) {
-    for _ in 0..200 {
-        if done(&emulator_get(http, emu, "/state").await) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "the emulator never saw {what}: {}",
-        emulator_get(http, emu, "/state").await
-    );
-}
-
 fn scrobbles_of(state: &Value, action: &str, id: &str) -> usize {
     state["scrobbles"]
         .as_array()
@@ -691,19 +648,17 @@ async fn no_netease_secret_reaches_a_log_line_a_file_or_the_ui() {
         account.qr_check(qr.key.clone()).await.unwrap(),
         QrState::Waiting
     );
-    control(
+    emu.control(
         &http,
-        &emu,
         &format!("/qr/{}/scan", qr.key),
-        serde_json::json!({}),
+        &serde_json::json!({}),
     )
     .await;
     told(&mut ui, &account.qr_check(qr.key.clone()).await);
-    control(
+    emu.control(
         &http,
-        &emu,
         &format!("/qr/{}/confirm", qr.key),
-        serde_json::json!({}),
+        &serde_json::json!({}),
     )
     .await;
     let confirmed = account.qr_check(qr.key.clone()).await;
@@ -748,7 +703,7 @@ async fn no_netease_secret_reaches_a_log_line_a_file_or_the_ui() {
         .unwrap();
     let read = stream(&app, &side, play_id, &spec, Read::Whole, async {}).await;
     assert!(read > 1000, "{read} bytes");
-    until_emulator(&http, &emu, "startplay of 1001", |s| {
+    emu.until_state(&http, "startplay of 1001", |s| {
         scrobbles_of(s, "startplay", "1001") == 1
     })
     .await;
@@ -762,7 +717,10 @@ async fn no_netease_secret_reaches_a_log_line_a_file_or_the_ui() {
             duration_ms: Some(60_000),
         })
         .unwrap();
-    let expire = control(&http, &emu, "/audio/expire", serde_json::json!({}));
+    let empty = serde_json::json!({});
+    let expire = async {
+        emu.control(&http, "/audio/expire", &empty).await;
+    };
     let read = stream(&app, &side, play_id, &spec, Read::ExpireAndSeek, expire).await;
     assert!(read > 1000, "{read} bytes after the seek");
     let refused = proxy
@@ -787,12 +745,13 @@ async fn no_netease_secret_reaches_a_log_line_a_file_or_the_ui() {
             })
             .unwrap();
     }
-    until_emulator(&http, &emu, "the startplay and play of 1006", |s| {
+    emu.until_state(&http, "the startplay and play of 1006", |s| {
         scrobbles_of(s, "play", "1006") == 1 && scrobbles_of(s, "startplay", "1006") == 1
     })
     .await;
     // An expired URL opened afresh: the 403 is what the audio side reports.
-    control(&http, &emu, "/audio/expire", serde_json::json!({})).await;
+    emu.control(&http, "/audio/expire", &serde_json::json!({}))
+        .await;
     let expired = side
         .streamer
         .open(
@@ -819,7 +778,7 @@ async fn no_netease_secret_reaches_a_log_line_a_file_or_the_ui() {
             })
             .await
             .unwrap();
-        until_emulator(&http, &emu, "the (un)like of 1006", |s| {
+        emu.until_state(&http, "the (un)like of 1006", |s| {
             liked_on_emulator(s).contains(&1006) == liked
         })
         .await;
@@ -836,7 +795,7 @@ async fn no_netease_secret_reaches_a_log_line_a_file_or_the_ui() {
         let mut fault = fault;
         fault["path"] = "/api/v3/discovery/recommend/songs".into();
         fault["times"] = 1.into();
-        control(&http, &emu, "/fault", fault.clone()).await;
+        emu.control(&http, "/fault", &fault).await;
         let answer = account.daily().await;
         assert!(answer.is_err(), "{fault}: {answer:?}");
         told(&mut ui, &answer);

@@ -1,13 +1,13 @@
-//! Starting the NetEase emulator (`tests/netease-emulator`, node) from a Rust test. Shared by
-//! `lyrebird-netease/tests/emulator.rs` and `lyrebird-sources/tests/netease_emulator.rs`
-//! (included by path there).
+//! Starting the NetEase emulator (`tests/netease-emulator`, node) from a Rust test, and its
+//! control endpoints. Shared by `lyrebird-netease/tests/emulator.rs` and, included by path,
+//! `lyrebird-sources/tests/netease_emulator.rs` and `netease_secrets_in_logs.rs`.
 #![allow(dead_code)]
 
 use std::ffi::OsStr;
 use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
@@ -30,6 +30,59 @@ impl Emulator {
         self.ready["weapiModulus"]
             .as_str()
             .expect("started with --weapi-rsa generate")
+    }
+}
+
+impl Emulator {
+    /// `POST /__control{path}` with `body` (scan a QR code, expire audio URLs, set a fault…);
+    /// its JSON answer, `Null` when it has none.
+    pub async fn control(&self, http: &reqwest::Client, path: &str, body: &Value) -> Value {
+        let res = http
+            .post(format!("{}/__control{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            res.status().is_success(),
+            "control {path}: {}",
+            res.status()
+        );
+        serde_json::from_slice(&res.bytes().await.unwrap()).unwrap_or(Value::Null)
+    }
+
+    /// `GET /__control{path}` (`/state`: likes, scrobbles…; `/log`), as JSON.
+    pub async fn inspect(&self, http: &reqwest::Client, path: &str) -> Value {
+        let text = http
+            .get(format!("{}/__control{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Waits (up to 10 s) until the emulator's state satisfies `done`; that state.
+    pub async fn until_state(
+        &self,
+        http: &reqwest::Client,
+        what: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        for _ in 0..200 {
+            let state = self.inspect(http, "/state").await;
+            if done(&state) {
+                return state;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the emulator never saw {what}: {}",
+            self.inspect(http, "/state").await
+        );
     }
 }
 
