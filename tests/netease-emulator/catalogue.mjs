@@ -22,7 +22,14 @@ export const DEFAULT_SCENARIO = {
     vipType: 11,
     // A login token that is valid from the start, so tests can skip the QR flow.
     musicU: 'EMU_MUSIC_U_PRESET_10001',
+    // Password and SMS logins (the SMS code is whatever the emulator "sent": GET /__control/sms).
+    countrycode: '86',
+    phone: '13800138000',
+    email: 'listener@163.com',
+    password: 'correct horse',
   },
+  /** Wrong passwords in a row before password logins answer 509; SMS codes live this long. */
+  login: { maxWrongPasswords: 5, smsTtlMs: 300000, smsIntervalMs: 60000 },
   session: { noLoginCode: 301, badTokenCode: 301 },
   qr: { ttlMs: 300000 },
   weapi: { secrets: [], unknownSecret: 'reject' },
@@ -61,6 +68,13 @@ export const DEFAULT_SCENARIO = {
   savedAlbums: ['Deep Cuts'],
   followedArtists: ['Catalogue Quartet'],
   cloud: [1008],
+  /** "Recently played" before anything is scrobbled (a scrobbled start goes on top). */
+  recent: [1006, 1002],
+  /** NetEase's charts: playlists of NetEase's own, listed by /api/toplist. */
+  charts: [
+    { id: 19723756, name: '飙升榜', updateFrequency: '每天更新', trackIds: [1006, 1001, 1003, 1005] },
+    { id: 3779629, name: '新歌榜', updateFrequency: '每天更新', trackIds: [1015, 1011, 1014] },
+  ],
   playlists: [
     { id: 2001, name: 'Emulated Mix', trackIds: [1001, 1002, 1003, 1004, 1005, 1006, 1007] },
     { id: 2002, name: 'Ten Thousand', generate: 10000 },
@@ -96,6 +110,7 @@ export class Catalogue {
       }
       this.playlists.set(Number(p.id), { ...p, id: Number(p.id), trackIds })
     }
+    this.charts = new Map((scenario.charts || []).map((c) => [Number(c.id), { ...c, id: Number(c.id), trackIds: (c.trackIds || []).map(Number) }]))
     this.generatedEnd = generatedEnd
   }
   /** A song by id (generated ones made on demand), or undefined. */

@@ -409,6 +409,70 @@ test('likes, personal FM and trash, cloud disk, scrobble, anonymous registration
   assert.ok(reg.setCookie.some((l) => l.startsWith('MUSIC_A=')))
 })
 
+test('phone, SMS and email logins: cookies on success; 501, 502, 503, 509 and 405 as NetEase answers them', async () => {
+  const md5 = (s) => crypto.createHash('md5').update(s).digest('hex')
+  const c = client()
+  const wrong = await c.weapi('/api/w/login/cellphone', { type: '1', https: 'true', phone: '13800138000', countrycode: '86', password: md5('nope'), remember: 'true' })
+  assert.deepEqual([wrong.body.code, wrong.setCookie.length], [502, 0])
+  const unknown = await c.weapi('/api/w/login/cellphone', { phone: '13900000000', countrycode: '86', password: md5('correct horse') })
+  assert.equal(unknown.body.code, 501)
+  const right = await c.weapi('/api/w/login/cellphone', { type: '1', https: 'true', phone: '13800138000', countrycode: '86', password: md5('correct horse'), remember: 'true' })
+  assert.equal(right.body.code, 200)
+  assert.equal(right.body.profile.userId, 10001)
+  const musicU = right.setCookie.find((l) => l.startsWith('MUSIC_U=')).split(';')[0].slice('MUSIC_U='.length)
+  const me = client()
+  me.credentials.MUSIC_U = musicU
+  assert.equal((await me.weapi('/api/w/nuser/account/get')).body.profile.userId, 10001)
+
+  const email = await client().eapi('/api/w/login', { type: '0', https: 'true', username: 'Listener@163.com', password: md5('correct horse'), rememberLogin: 'true' })
+  assert.equal(email.body.code, 200)
+  assert.ok(email.setCookie.some((l) => l.startsWith('MUSIC_U=')))
+
+  // SMS: a code "sent" is read from the control endpoint; a second one within a minute is 405.
+  const sent = await c.weapi('/api/sms/captcha/sent', { ctcode: '86', secrete: 'music_middleuser_pclogin', cellphone: '13800138000' })
+  assert.equal(sent.body.code, 200)
+  assert.equal((await c.weapi('/api/sms/captcha/sent', { ctcode: '86', cellphone: '13800138000' })).body.code, 405)
+  const { code } = (await control('GET', '/sms')).sent.at(-1)
+  assert.match(code, /^\d{4}$/)
+  const badCode = String((Number(code) + 1) % 10000).padStart(4, '0')
+  assert.equal((await c.weapi('/api/w/login/cellphone', { phone: '13800138000', countrycode: '86', captcha: badCode })).body.code, 503)
+  const bySms = await c.weapi('/api/w/login/cellphone', { phone: '13800138000', countrycode: '86', captcha: code })
+  assert.equal(bySms.body.code, 200)
+  assert.equal((await c.weapi('/api/w/login/cellphone', { phone: '13800138000', countrycode: '86', captcha: code })).body.code, 503, 'a code is used once')
+
+  for (let i = 0; i < 5; i++) await c.weapi('/api/w/login/cellphone', { phone: '13800138000', countrycode: '86', password: md5('nope') })
+  assert.equal((await c.weapi('/api/w/login/cellphone', { phone: '13800138000', countrycode: '86', password: md5('correct horse') })).body.code, 509)
+})
+
+test('recently played follows scrobbled starts; charts open as playlists; heartbeat; search suggestions', async () => {
+  const c = loggedIn()
+  const recent = await c.weapi('/api/play-record/song/list', { limit: 100 })
+  assert.deepEqual(recent.body.data.list.map((r) => r.data.id), [1006, 1002])
+  assert.ok(recent.body.data.list[0].data.privilege)
+  const logs = [{ action: 'startplay', json: { id: '1011', type: 'song', mainsite: '1', content: 'id=' } }]
+  await c.eapi('/api/feedback/weblog', { logs: JSON.stringify(logs) })
+  assert.deepEqual((await c.weapi('/api/play-record/song/list', { limit: 2 })).body.data.list.map((r) => r.data.id), [1011, 1006])
+  assert.notEqual((await client().weapi('/api/play-record/song/list', { limit: 100 })).body.code, 200)
+
+  const charts = await client().eapi('/api/toplist', {})
+  assert.deepEqual(charts.body.list.map((x) => [x.id, x.name, x.updateFrequency]), [[19723756, '飙升榜', '每天更新'], [3779629, '新歌榜', '每天更新']])
+  const chart = await c.eapi('/api/v6/playlist/detail', { id: 19723756, n: 1000, s: 8 })
+  assert.deepEqual(chart.body.playlist.trackIds.map((t) => t.id), [1006, 1001, 1003, 1005])
+
+  const liked = (await c.weapi('/api/user/playlist', { uid: '10001', limit: 30, offset: 0 })).body.playlist[0].id
+  const beat = await c.eapi('/api/playmode/intelligence/list', { songId: '1001', type: 'fromPlayOne', playlistId: String(liked), startMusicId: '1001', count: 1 })
+  assert.equal(beat.body.code, 200)
+  assert.equal(beat.body.data[0].songInfo.id, 1001)
+  assert.ok(beat.body.data.slice(1).every((x) => x.recommended && x.songInfo.id !== 1006 && x.privilege))
+  assert.equal((await c.eapi('/api/playmode/intelligence/list', { songId: '1001', playlistId: '1', startMusicId: '1001', count: 1 })).body.code, 400)
+
+  const suggest = await client().weapi('/api/search/suggest/web', { s: 'quartet' })
+  assert.deepEqual(suggest.body.result.artists.map((a) => a.name), ['Catalogue Quartet'])
+  assert.deepEqual(suggest.body.result.albums.map((a) => a.name).sort(), ['B-Sides', 'Deep Cuts'])
+  assert.ok(suggest.body.result.songs.length >= 5)
+  assert.deepEqual((await client().weapi('/api/search/suggest/web', { s: 'zzzz' })).body.result, {})
+})
+
 test('login needed: 301 without MUSIC_U or with a revoked one, or the scenario code', async () => {
   const anon = client()
   assert.equal((await anon.weapi('/api/v3/discovery/recommend/songs')).body.code, 301)

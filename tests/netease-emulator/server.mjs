@@ -45,7 +45,7 @@ import {
 import { CONTENT_TYPES, audioFile, servedType } from './audio.mjs'
 
 const MAX_BODY = 4 << 20
-const SECRET_KEYS = /^(MUSIC_U|MUSIC_A|MUSIC_R_T|__csrf|csrf_token|x-music-u|x-antiCheatToken|checkToken|sk)$/i
+const SECRET_KEYS = /^(MUSIC_U|MUSIC_A|MUSIC_R_T|__csrf|csrf_token|x-music-u|x-antiCheatToken|checkToken|sk|password|captcha|phone|cellphone|username)$/i
 const truthy = (v) => v === true || v === 'true' || v === 1 || v === '1'
 
 /** Replaces token values (cookies, csrf, login tokens) by "<redacted>", recursively. */
@@ -116,6 +116,9 @@ export class Emulator {
     this.liked = [...sc.liked]
     this.trashed = []
     this.scrobbles = []
+    this.recent = [...(sc.recent || [])].map(Number)
+    this.sms = []
+    this.wrongPasswords = 0
     this.verified = []
     this.fmCursor = 0
     this.audioTokens = new Map()
@@ -153,7 +156,7 @@ export class Emulator {
   playlist(id) {
     id = Number(id)
     if (id === this.likedPlaylist().id) return this.likedPlaylist()
-    return this.catalogue.playlists.get(id)
+    return this.catalogue.playlists.get(id) || this.catalogue.charts.get(id)
   }
 
   /** Who is asking: `{ state: 'none' | 'valid' | 'invalid', user }`. */
@@ -355,6 +358,117 @@ export class Emulator {
         q.state = 'used'
         return { json: { code: 803, message: '授权登陆成功' }, cookies: this.loginCookies() }
       }
+      case '/api/sms/captcha/sent': {
+        const now = Date.now()
+        const last = this.sms.findLast((x) => x.ctcode === String(p.ctcode) && x.cellphone === String(p.cellphone))
+        if (last && now - last.sentAt < sc.login.smsIntervalMs) return { json: { code: 405, message: '发送验证码间隔过短' } }
+        if (!/^\d{5,20}$/.test(String(p.cellphone || ''))) return { json: { code: 400, message: '手机号格式错误' } }
+        // A code is "sent" to any number, as NetEase does; only the user's logs in with it.
+        const code = String(crypto.randomInt(1000, 10000))
+        this.sms.push({ ctcode: String(p.ctcode || '86'), cellphone: String(p.cellphone), code, sentAt: now })
+        return ok({ data: true })
+      }
+      case '/api/w/login/cellphone':
+      case '/api/w/login': {
+        const u = this.user
+        const byPhone = api === '/api/w/login/cellphone'
+        const known = byPhone
+          ? String(p.phone) === u.phone && String(p.countrycode || '86') === u.countrycode
+          : String(p.username).toLowerCase() === String(u.email).toLowerCase()
+        if (byPhone && p.captcha !== undefined && p.captcha !== '') {
+          const sent = this.sms.findLast((x) => x.cellphone === String(p.phone) && x.ctcode === String(p.countrycode || '86'))
+          if (!sent || sent.code !== String(p.captcha) || Date.now() - sent.sentAt > sc.login.smsTtlMs || sent.used) {
+            return { json: { code: 503, message: '验证码错误' } }
+          }
+          sent.used = true
+          if (!known) return { json: { code: 501, message: '账号不存在' } }
+        } else {
+          if (!known) return { json: { code: 501, message: '账号不存在' } }
+          if (this.wrongPasswords >= sc.login.maxWrongPasswords) {
+            return { json: { code: 509, message: '密码错误超过限制' } }
+          }
+          const md5 = crypto.createHash('md5').update(String(u.password)).digest('hex')
+          if (String(p.password) !== md5) {
+            this.wrongPasswords++
+            return { json: { code: 502, message: '密码错误', msg: '密码错误' } }
+          }
+        }
+        this.wrongPasswords = 0
+        return {
+          json: {
+            code: 200,
+            loginType: byPhone ? 1 : 0,
+            account: { id: u.userId, userName: `1_${u.userId}`, type: 1, vipType: u.vipType },
+            token: randomHex(32),
+            profile: creator(u),
+            bindings: [],
+          },
+          cookies: this.loginCookies(),
+        }
+      }
+      case '/api/play-record/song/list': {
+        const denied = this.needLogin(ctx)
+        if (denied) return { json: denied }
+        const limit = Number(p.limit || 100)
+        const songs = this.recent.map((id) => this.catalogue.song(id)).filter(Boolean).slice(0, limit)
+        return ok({
+          data: {
+            total: songs.length,
+            list: songs.map((s, i) => ({
+              resourceId: String(s.id),
+              playTime: Date.now() - i * 60000,
+              resourceType: 'SONG',
+              banned: false,
+              data: { ...songV3(s), privilege: privilege(s, user) },
+            })),
+          },
+          message: '',
+        })
+      }
+      case '/api/toplist':
+        return ok({
+          list: [...this.catalogue.charts.values()].map((c) => ({
+            ...playlistSummary(c, { userId: 1, nickname: '网易云音乐' }),
+            updateFrequency: c.updateFrequency,
+            ToplistType: 'S',
+          })),
+          artistToplist: null,
+        })
+      case '/api/playmode/intelligence/list': {
+        const denied = this.needLogin(ctx)
+        if (denied) return { json: denied }
+        const start = this.catalogue.song(p.songId)
+        if (!start) return { json: { code: 404, message: '歌曲不存在' } }
+        if (Number(p.playlistId) !== this.likedPlaylist().id) return { json: { code: 400, message: 'playlistId 不是喜欢的音乐' } }
+        // The start song, then songs it "suggests": the catalogue's, not liked, in id order.
+        const picks = [...this.catalogue.songs.values()].filter((s) => s.id !== start.id && !this.liked.includes(s.id))
+        return ok({
+          data: [start, ...picks].map((s, i) => ({
+            id: s.id,
+            alg: i === 0 ? 'startsong' : 'emulator_heartbeat',
+            recommended: i !== 0,
+            songInfo: songV3(s),
+            privilege: privilege(s, user),
+          })),
+        })
+      }
+      case '/api/search/suggest/web': {
+        const found = this.catalogue.search(p.s)
+        const albums = [...new Map(found.map((s) => [s.albumId, s])).values()]
+        const artists = [...new Map(found.map((s) => [s.artistId, s])).values()]
+        const k = String(p.s || '').toLowerCase()
+        const lists = [...this.catalogue.playlists.values()].filter((pl) => k && pl.name.toLowerCase().includes(k))
+        if (found.length === 0 && lists.length === 0) return ok({ result: {} })
+        return ok({
+          result: {
+            songs: found.slice(0, 10).map((s) => ({ id: s.id, name: s.name, artists: [{ id: s.artistId, name: s.artist, img1v1Url: null }], album: { id: s.albumId, name: s.album }, duration: s.durationMs, fee: s.fee })),
+            artists: artists.slice(0, 10).map((s) => ({ id: s.artistId, name: s.artist, picUrl: null, img1v1Url: null })),
+            albums: albums.slice(0, 10).map((s) => ({ id: s.albumId, name: s.album, artist: { id: s.artistId, name: s.artist }, publishTime: 0, size: 1 })),
+            playlists: lists.slice(0, 10).map((pl) => ({ id: pl.id, name: pl.name, coverImgUrl: null, trackCount: pl.trackIds.length })),
+            order: ['songs', 'artists', 'albums', 'playlists'],
+          },
+        })
+      }
       case '/api/w/nuser/account/get':
         if (!user) return ok({ account: null, profile: null })
         return ok({
@@ -548,6 +662,12 @@ export class Emulator {
           return { json: { code: 400, message: 'logs is not JSON' } }
         }
         this.scrobbles.push(...[].concat(logs || []))
+        for (const log of [].concat(logs || [])) {
+          const id = Number(log?.json?.id)
+          if (log?.action === 'startplay' && this.catalogue.song(id)) {
+            this.recent = [id, ...this.recent.filter((x) => x !== id)]
+          }
+        }
         return ok({ data: 'success', message: '' })
       }
       default:
@@ -808,6 +928,9 @@ export class Emulator {
         return send(res, 400, { error: e.message })
       }
       return send(res, 200, { ok: true })
+    }
+    if (what === 'sms' && req.method === 'GET') {
+      return send(res, 200, { sent: this.sms.map(({ ctcode, cellphone, code, sentAt }) => ({ ctcode, cellphone, code, sentAt })) })
     }
     if (what === 'session' && a === 'expire' && req.method === 'POST') {
       this.tokens.clear()

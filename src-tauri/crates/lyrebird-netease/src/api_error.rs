@@ -55,12 +55,51 @@ pub enum ApiError {
     /// 301 or 8810: no login, or it expired.
     #[error("not logged in to NetEase, or the login has expired; log in again")]
     NotLoggedIn,
+    /// A password or SMS login was refused for a reason the user can fix (only the login
+    /// endpoints read these codes: elsewhere they mean other things).
+    #[error("{0}")]
+    Login(LoginRefusal),
     /// Any other code that is not 200.
     #[error("NetEase refused the request (code {code}){}", message_suffix(.message.as_ref()))]
     Refused { code: i64, message: Option<String> },
     /// The reply was JSON but not the shape this endpoint answers with.
     #[error("NetEase sent a reply Lyrebird cannot read ({what})")]
     Unexpected { what: String },
+}
+
+/// Why NetEase refused a password or SMS login.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LoginRefusal {
+    /// 501: no account has this phone number or email address.
+    #[error("NetEase has no account with that phone number or email address")]
+    UnknownAccount,
+    /// 502: the password is wrong.
+    #[error("the password is wrong")]
+    WrongPassword,
+    /// 503: the SMS code is wrong or expired.
+    #[error("the SMS code is wrong or has expired")]
+    WrongCode,
+    /// 509: too many wrong passwords; NetEase blocks password logins for a while.
+    #[error("too many wrong passwords; wait a while or log in another way")]
+    TooManyAttempts,
+    /// 405: an SMS code was sent moments ago.
+    #[error("a code was sent moments ago; wait a minute before asking again")]
+    CodeTooSoon,
+}
+
+impl LoginRefusal {
+    /// The refusal a login endpoint's `code` means, if it is one.
+    #[must_use]
+    pub fn of(code: i64) -> Option<Self> {
+        match code {
+            501 => Some(Self::UnknownAccount),
+            502 => Some(Self::WrongPassword),
+            503 => Some(Self::WrongCode),
+            509 => Some(Self::TooManyAttempts),
+            405 => Some(Self::CodeTooSoon),
+            _ => None,
+        }
+    }
 }
 
 fn message_suffix(message: Option<&String>) -> String {

@@ -72,7 +72,7 @@ pub struct Answer<T> {
 }
 
 impl<T> Answer<T> {
-    fn new(value: T, update: SessionUpdate) -> Self {
+    pub(crate) fn new(value: T, update: SessionUpdate) -> Self {
         Self { value, update }
     }
 
@@ -636,7 +636,7 @@ impl NeteaseClient {
     // --- Sending -------------------------------------------------------------------------
 
     /// Sends `call` and checks the reply's code.
-    async fn request(&self, call: ApiCall) -> Result<(Value, SessionUpdate), ApiError> {
+    pub(crate) async fn request(&self, call: ApiCall) -> Result<(Value, SessionUpdate), ApiError> {
         let mut update = SessionUpdate::default();
         let key = if call.scheme == Scheme::Xeapi {
             if let Some(k) = &self.xeapi_key {
@@ -657,7 +657,7 @@ impl NeteaseClient {
 
     /// Builds (with its own headers, from this client's values) and sends one request; reads
     /// what the reply changed, without checking its code.
-    async fn exchange(
+    pub(crate) async fn exchange(
         &self,
         call: &ApiCall,
         fetched_key: Option<&ServerKey>,

@@ -14,7 +14,7 @@
 //! - [`send`]: sends a [`PreparedRequest`] with reqwest and reads the reply, at most
 //!   [`MAX_REPLY_BYTES`], decrypted; an xeapi reply may hand back a new
 //!   [`crypto::xeapi::Session`] for the caller to keep.
-//! - [`client::NeteaseClient`]: the endpoints (QR login, account, daily songs, FM, playlists,
+//! - [`client::NeteaseClient`]: the endpoints (QR, phone, SMS and email login, account, daily songs, FM, playlists,
 //!   song details, URLs, lyrics, search, cloud disk, likes, scrobbling), typed replies
 //!   ([`model`]) and errors ([`ApiError`]); what a reply changes about the session comes back
 //!   as a [`client::SessionUpdate`] for the client's one owner.
@@ -30,9 +30,11 @@ mod api_error;
 pub mod client;
 pub mod crypto;
 mod device;
+pub mod discover;
 mod error;
 mod hosts;
 mod lenient;
+pub mod login;
 pub mod model;
 mod params;
 pub mod playability;
@@ -40,7 +42,7 @@ pub mod request;
 mod send;
 pub mod source;
 
-pub use api_error::{ApiError, check as check_reply, code, error_for, reply_code};
+pub use api_error::{ApiError, LoginRefusal, check as check_reply, code, error_for, reply_code};
 
 pub use device::{ClientOs, Credentials, DeviceIdentity};
 pub use error::NeteaseError;
@@ -77,5 +79,6 @@ pub fn decode_every_reply(body: &[u8]) {
         }
         let _ = model::SongUrl::deserialize(&json);
         let _ = model::PlaylistPage::deserialize(&json);
+        discover::decode_every_reply(&json);
     }
 }

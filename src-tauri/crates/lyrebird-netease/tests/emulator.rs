@@ -369,3 +369,166 @@ async fn lyrebird_and_the_emulator_agree_over_http() {
     assert_eq!(entries[6]["params"]["level"], "exhigh");
     assert!(!log.to_string().contains(PRESET_MUSIC_U));
 }
+
+/// Phone (password and SMS) and email logins with the client against the emulator: each
+/// gives a `MUSIC_U` the account endpoint accepts; wrong passwords, wrong codes, unknown
+/// accounts and a second code asked too soon are refusals the UI can word. The emulator's log
+/// shows the password only as its MD5 (redacted there too).
+#[tokio::test]
+async fn password_sms_and_email_logins_against_the_emulator() {
+    use lyrebird_netease::client::NeteaseClient;
+    use lyrebird_netease::login::PhoneProof;
+    use lyrebird_netease::model::LoginStatus;
+    use lyrebird_netease::{ApiError, LoginRefusal};
+    let emu = match emulator::start(&["--weapi-rsa", "generate"]) {
+        Ok(emu) => emu,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let guest = NeteaseClient::new(http.clone(), hosts, device, Credentials::default());
+    let logged_in = |credentials: Credentials| {
+        let client = guest.clone().with_credentials(credentials);
+        async move {
+            match client.login_status().await.unwrap().value {
+                LoginStatus::LoggedIn(account) => account.user_id,
+                other => panic!("not logged in: {other:?}"),
+            }
+        }
+    };
+
+    let wrong = guest
+        .login_phone("86", "13800138000", PhoneProof::Password("nope"))
+        .await;
+    assert_eq!(wrong, Err(ApiError::Login(LoginRefusal::WrongPassword)));
+    let unknown = guest
+        .login_phone("86", "13900000000", PhoneProof::Password("correct horse"))
+        .await;
+    assert_eq!(unknown, Err(ApiError::Login(LoginRefusal::UnknownAccount)));
+    let by_password = guest
+        .login_phone("86", "13800138000", PhoneProof::Password("correct horse"))
+        .await
+        .unwrap();
+    assert_eq!(
+        by_password.update.credentials.as_ref(),
+        Some(&by_password.value)
+    );
+    assert_eq!(logged_in(by_password.value).await, 10001);
+
+    let by_email = guest
+        .login_email("listener@163.com", "correct horse")
+        .await
+        .unwrap();
+    assert_eq!(logged_in(by_email.value).await, 10001);
+
+    guest.send_sms_code("86", "13800138000").await.unwrap();
+    assert_eq!(
+        guest.send_sms_code("86", "13800138000").await,
+        Err(ApiError::Login(LoginRefusal::CodeTooSoon))
+    );
+    let sent = emu.inspect(&http, "/sms").await;
+    let code = sent["sent"][0]["code"].as_str().unwrap().to_owned();
+    let wrong_code = format!("{:04}", (code.parse::<u32>().unwrap() + 1) % 10_000);
+    assert_eq!(
+        guest
+            .login_phone("86", "13800138000", PhoneProof::SmsCode(&wrong_code))
+            .await,
+        Err(ApiError::Login(LoginRefusal::WrongCode))
+    );
+    let by_sms = guest
+        .login_phone("86", "13800138000", PhoneProof::SmsCode(&code))
+        .await
+        .unwrap();
+    assert_eq!(logged_in(by_sms.value).await, 10001);
+
+    let log = emu.inspect(&http, "/log?api=/api/w/login/cellphone").await;
+    let text = log.to_string();
+    assert!(
+        !text.contains("correct horse") && !text.contains(&code),
+        "{text}"
+    );
+    let entries = log["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 5, "{text}");
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["decrypted"] == true && e["scheme"] == "weapi")
+    );
+}
+
+/// Recently played, the charts, heartbeat mode and search suggestions from the emulator.
+#[tokio::test]
+async fn recent_charts_heartbeat_and_suggestions_from_the_emulator() {
+    use lyrebird_netease::client::{NeteaseClient, Scrobble};
+    let emu = match emulator::start(&["--weapi-rsa", "generate"]) {
+        Ok(emu) => emu,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let credentials = Credentials {
+        music_u: Some(PRESET_MUSIC_U.into()),
+        ..Credentials::default()
+    };
+    let client = NeteaseClient::new(http, hosts, device, credentials);
+
+    let ids =
+        |songs: &[lyrebird_netease::model::Song]| songs.iter().map(|s| s.id).collect::<Vec<_>>();
+    let recent = client.recent_songs(100).await.unwrap().value;
+    assert_eq!(ids(&recent), [1006, 1002]);
+    client
+        .scrobble(1011, None, Scrobble::Started)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&client.recent_songs(100).await.unwrap().value),
+        [1011, 1006, 1002]
+    );
+
+    let charts = client.charts().await.unwrap().value;
+    assert_eq!(
+        charts.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [19_723_756, 3_779_629]
+    );
+    assert_eq!(charts[0].name.as_deref(), Some("飙升榜"));
+    let chart = client.playlist_detail(charts[0].id).await.unwrap().value;
+    assert_eq!(chart.track_ids, [1006, 1001, 1003, 1005]);
+
+    let liked_playlist = client
+        .user_playlists(10001, 30, 0)
+        .await
+        .unwrap()
+        .value
+        .playlists
+        .into_iter()
+        .find(|p| p.special_type == Some(5))
+        .unwrap();
+    let beat = client
+        .heartbeat(1001, liked_playlist.id, 1)
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(beat[0].id, 1001, "the start song first");
+    assert!(beat.len() > 3 && beat.iter().skip(1).all(|s| s.privilege.is_some()));
+
+    let found = client.search_suggestions("quartet").await.unwrap().value;
+    assert_eq!(
+        found
+            .artists
+            .iter()
+            .filter_map(|a| a.name.as_deref())
+            .collect::<Vec<_>>(),
+        ["Catalogue Quartet"]
+    );
+    assert_eq!(found.albums.len(), 2);
+    assert!(
+        client
+            .search_suggestions("zzzz")
+            .await
+            .unwrap()
+            .value
+            .is_empty()
+    );
+}
