@@ -83,6 +83,13 @@ const COMMANDS: &[&str] = &[
     "netease_liked",
     "netease_search",
     "netease_verify",
+    "netease_sms_send",
+    "netease_login",
+    "netease_recent",
+    "netease_cloud",
+    "netease_charts",
+    "netease_heartbeat",
+    "netease_suggest",
     "netease_login_window",
 ];
 

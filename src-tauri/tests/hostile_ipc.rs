@@ -87,6 +87,22 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
         &[("of", Object(r#"{"trackId":"netease:1"}"#))],
     ),
     ("netease_library", &[]),
+    (
+        "netease_sms_send",
+        &[("countryCode", Str("86")), ("phone", Str("1"))],
+    ),
+    (
+        "netease_login",
+        &[(
+            "login",
+            Object(r#"{"kind":"email","email":"a@b.c","password":"x"}"#),
+        )],
+    ),
+    ("netease_recent", &[]),
+    ("netease_cloud", &[]),
+    ("netease_charts", &[]),
+    ("netease_heartbeat", &[("from", OptStr)]),
+    ("netease_suggest", &[("query", Str("a"))]),
     ("netease_liked", &[]),
     ("netease_search", &[("query", Str("a"))]),
     // Only NetEase's own https pages open; null closes the window.

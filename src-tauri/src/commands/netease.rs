@@ -5,8 +5,9 @@
 
 use lyrebird_core::Track;
 use lyrebird_core::netease::{
-    NeteaseAlbumPage, NeteaseArtistPage, NeteaseError, NeteaseLibrary, NeteasePage,
-    NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus, QrLogin, QrState,
+    NeteaseAlbumPage, NeteaseArtistPage, NeteaseChart, NeteaseError, NeteaseLibrary, NeteaseLogin,
+    NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus, NeteaseSuggestions,
+    QrLogin, QrState,
 };
 use lyrebird_sources::netease::NeteaseAccount;
 use tauri::State;
@@ -38,6 +39,25 @@ pub async fn netease_login_cookie(
     music_u: String,
 ) -> Result<NeteaseStatus, NeteaseError> {
     netease.login_cookie(music_u).await
+}
+
+/// Text a login code to a phone number.
+#[tauri::command]
+pub async fn netease_sms_send(
+    netease: Netease<'_>,
+    country_code: String,
+    phone: String,
+) -> Result<(), NeteaseError> {
+    netease.sms_send(country_code, phone).await
+}
+
+/// Log in with a phone number (password or SMS code) or an email address and password.
+#[tauri::command]
+pub async fn netease_login(
+    netease: Netease<'_>,
+    login: NeteaseLogin,
+) -> Result<NeteaseStatus, NeteaseError> {
+    netease.login(login).await
 }
 
 /// Sign out and delete the stored session; the queue is kept.
@@ -108,6 +128,42 @@ pub async fn netease_artist(
 #[tauri::command]
 pub async fn netease_library(netease: Netease<'_>) -> Result<NeteaseLibrary, NeteaseError> {
     netease.library().await
+}
+
+/// What the user played lately.
+#[tauri::command]
+pub async fn netease_recent(netease: Netease<'_>) -> Result<Vec<Track>, NeteaseError> {
+    netease.recent().await
+}
+
+/// The songs in the user's cloud disk.
+#[tauri::command]
+pub async fn netease_cloud(netease: Netease<'_>) -> Result<Vec<Track>, NeteaseError> {
+    netease.cloud().await
+}
+
+/// NetEase's charts (each opens with `netease_playlist`).
+#[tauri::command]
+pub async fn netease_charts(netease: Netease<'_>) -> Result<Vec<NeteaseChart>, NeteaseError> {
+    netease.charts().await
+}
+
+/// Heartbeat mode: songs like a liked one (`from`, or the latest liked), `from` first.
+#[tauri::command]
+pub async fn netease_heartbeat(
+    netease: Netease<'_>,
+    from: Option<String>,
+) -> Result<Vec<Track>, NeteaseError> {
+    netease.heartbeat(from).await
+}
+
+/// What to suggest while the user types a search.
+#[tauri::command]
+pub async fn netease_suggest(
+    netease: Netease<'_>,
+    query: String,
+) -> Result<NeteaseSuggestions, NeteaseError> {
+    netease.suggest(query).await
 }
 
 #[tauri::command]

@@ -6,6 +6,12 @@ describe('asNeteaseError', () => {
     expect(asNeteaseError({ kind: 'verify', url: 'u', extra: 1 })).toEqual({ kind: 'verify', url: 'u' });
     expect(asNeteaseError({ kind: 'captcha' })).toEqual({ kind: 'captcha' });
     expect(asNeteaseError({ kind: 'unreachable', message: 'down' })).toEqual({ kind: 'unreachable', message: 'down' });
+    expect(asNeteaseError({ kind: 'wrongPassword' })).toEqual({ kind: 'wrongPassword' });
+    expect(asNeteaseError({ kind: 'invalid', field: 'phone' })).toEqual({ kind: 'invalid', field: 'phone' });
+  });
+
+  it('never passes on a login field it does not know', () => {
+    expect(asNeteaseError({ kind: 'invalid', field: 'innerHTML' })).toEqual({ kind: 'other', message: 'invalid innerHTML' });
   });
 
   it('words anything else as "other"', () => {

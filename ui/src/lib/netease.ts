@@ -1,6 +1,6 @@
 // What the NetEase views share and that needs no component: reading a rejection as a
 // `NeteaseError`, the QR code's dark modules, the qualities on offer, initials for an avatar.
-import type { NeteaseError, NeteaseQuality, NeteaseRef, QrLogin } from './ipc/netease';
+import { neteaseCharts, type NeteaseError, type NeteaseLoginField, type NeteasePlaylist, type NeteaseQuality, type NeteaseRef, type QrLogin } from './ipc/netease';
 
 export const QUALITIES: readonly NeteaseQuality[] = ['standard', 'higher', 'exhigh', 'lossless', 'hires'];
 
@@ -13,9 +13,17 @@ const KINDS: ReadonlySet<string> = new Set([
   'networkEnvironment',
   'secondFactor',
   'notLoggedIn',
+  'unknownAccount',
+  'wrongPassword',
+  'wrongCode',
+  'tooManyAttempts',
+  'codeTooSoon',
+  'invalid',
   'unreachable',
   'other',
 ]);
+
+const LOGIN_FIELDS: ReadonlySet<string> = new Set(['countryCode', 'phone', 'email', 'password', 'code']);
 
 function text(value: unknown): string {
   return typeof value === 'string' ? value : '';
@@ -35,6 +43,12 @@ export function asNeteaseError(error: unknown): NeteaseError {
         return { kind: 'unreachable', message: text(e.message) };
       case 'other':
         return { kind: 'other', message: text(e.message) };
+      case 'invalid': {
+        const field = text(e.field);
+        return LOGIN_FIELDS.has(field)
+          ? { kind: 'invalid', field: field as NeteaseLoginField }
+          : { kind: 'other', message: `invalid ${field}` };
+      }
       default:
         return { kind: e.kind } as NeteaseError;
     }
@@ -54,6 +68,38 @@ export function darkModules(qr: Pick<QrLogin, 'size' | 'modules'>): { x: number;
   }
   return dark;
 }
+
+/**
+ * Calling codes the login form offers, by region (ISO 3166 code, named in the user's language
+ * by the runtime): mainland China first, then where NetEase's users mostly are.
+ */
+export const COUNTRY_CODES: readonly { region: string; code: string }[] = [
+  { region: 'CN', code: '86' },
+  { region: 'HK', code: '852' },
+  { region: 'MO', code: '853' },
+  { region: 'TW', code: '886' },
+  { region: 'SG', code: '65' },
+  { region: 'MY', code: '60' },
+  { region: 'JP', code: '81' },
+  { region: 'KR', code: '82' },
+  { region: 'US', code: '1' },
+  { region: 'CA', code: '1' },
+  { region: 'GB', code: '44' },
+  { region: 'AU', code: '61' },
+  { region: 'NZ', code: '64' },
+  { region: 'DE', code: '49' },
+  { region: 'FR', code: '33' },
+  { region: 'IT', code: '39' },
+  { region: 'ES', code: '34' },
+  { region: 'NL', code: '31' },
+  { region: 'RU', code: '7' },
+  { region: 'TH', code: '66' },
+  { region: 'VN', code: '84' },
+  { region: 'PH', code: '63' },
+  { region: 'ID', code: '62' },
+  { region: 'IN', code: '91' },
+  { region: 'AE', code: '971' },
+];
 
 /** The first letter of a name, shown as the avatar (the webview loads no remote images). */
 export function initials(name: string): string {
@@ -76,4 +122,17 @@ export interface NeteaseNav {
 export function yearOf(publishedMs: number | null): number | null {
   if (publishedMs === null || !Number.isFinite(publishedMs) || publishedMs <= 0) return null;
   return new Date(publishedMs).getUTCFullYear();
+}
+
+/** NetEase's charts as playlists to list and open, each noting how often it is updated. */
+export async function chartsAsPlaylists(): Promise<(NeteasePlaylist & { note: string | null })[]> {
+  const charts = await neteaseCharts();
+  return charts.map((chart) => ({
+    id: chart.id,
+    name: chart.name,
+    trackCount: chart.trackCount,
+    coverUrl: chart.coverUrl,
+    subscribed: false,
+    note: chart.updated,
+  }));
 }

@@ -48,3 +48,6 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::netease::NeteaseError::export_all(&cfg)?;
     Ok(())
 }
+    crate::netease::NeteaseLogin::export_all(&cfg)?;
+    crate::netease::NeteaseChart::export_all(&cfg)?;
+    crate::netease::NeteaseSuggestions::export_all(&cfg)?;

@@ -220,6 +220,118 @@ pub struct NeteaseLibrary {
 /// How many saved albums, and followed artists, [`NeteaseLibrary`] lists.
 pub const NETEASE_LIBRARY_LIMIT: u32 = 100;
 
+/// A password or SMS login, as the login form sends it. The password and code go to NetEase
+/// (the password as its MD5) and are not kept; `Debug` hides them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
+pub enum NeteaseLogin {
+    /// A phone number and the account's password.
+    PhonePassword {
+        /// The calling code without `+` (`86`).
+        country_code: String,
+        phone: String,
+        password: String,
+    },
+    /// A phone number and the code NetEase texted to it (`netease_sms_send`).
+    PhoneCode {
+        country_code: String,
+        phone: String,
+        code: String,
+    },
+    /// A NetEase mailbox (`@163.com`, `@126.com`, …) and its password.
+    Email { email: String, password: String },
+}
+
+impl std::fmt::Debug for NeteaseLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::PhonePassword { .. } => "PhonePassword(<hidden>)",
+            Self::PhoneCode { .. } => "PhoneCode(<hidden>)",
+            Self::Email { .. } => "Email(<hidden>)",
+        })
+    }
+}
+
+/// One of NetEase's charts; it opens as a playlist (`netease_playlist` with its id).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseChart {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub name: String,
+    pub track_count: u32,
+    pub cover_url: Option<String>,
+    /// How often NetEase updates it, in NetEase's words.
+    pub updated: Option<String>,
+}
+
+/// A song the search box suggests: searching for it finds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseSuggestedSong {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub name: String,
+    /// Its artists, joined.
+    pub artist: Option<String>,
+}
+
+/// An album the search box suggests, with its artist's name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseSuggestedAlbum {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub name: String,
+    pub artist: Option<String>,
+}
+
+/// A playlist the search box suggests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseSuggestedPlaylist {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub name: String,
+}
+
+/// What the search box suggests while the user types, at most ten of each kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseSuggestions {
+    pub songs: Vec<NeteaseSuggestedSong>,
+    pub artists: Vec<NeteaseArtistRef>,
+    pub albums: Vec<NeteaseSuggestedAlbum>,
+    pub playlists: Vec<NeteaseSuggestedPlaylist>,
+}
+
+/// A field of the login form, named by [`NeteaseError::Invalid`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum NeteaseLoginField {
+    CountryCode,
+    Phone,
+    Email,
+    Password,
+    Code,
+}
+
+impl std::fmt::Display for NeteaseLoginField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::CountryCode => "country code",
+            Self::Phone => "phone number",
+            Self::Email => "email address",
+            Self::Password => "password",
+            Self::Code => "code",
+        })
+    }
+}
+
 /// Why a NetEase request failed, in a form the UI words (in the user's language) and acts on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[serde(
@@ -243,6 +355,25 @@ pub enum NeteaseError {
     /// 301 / 8810: not signed in, or the session expired (the queue is kept).
     #[error("not signed in to NetEase")]
     NotLoggedIn,
+    /// 501: no account has that phone number or email address.
+    #[error("no NetEase account has that phone number or email address")]
+    UnknownAccount,
+    /// 502: the password is wrong.
+    #[error("the password is wrong")]
+    WrongPassword,
+    /// 503: the SMS code is wrong or has expired.
+    #[error("the SMS code is wrong or has expired")]
+    WrongCode,
+    /// 509: too many wrong passwords; password logins are blocked for a while.
+    #[error("too many wrong passwords")]
+    TooManyAttempts,
+    /// 405: a code was sent moments ago.
+    #[error("a code was sent moments ago")]
+    CodeTooSoon,
+    /// What the user typed cannot be a phone number, country code, email address, password
+    /// or code; nothing was sent.
+    #[error("that {field} cannot be right")]
+    Invalid { field: NeteaseLoginField },
     /// NetEase could not be reached.
     #[error("NetEase cannot be reached: {message}")]
     Unreachable { message: String },

@@ -521,3 +521,133 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
         assert!(!settings.contains(token), "a token in settings.json");
     }
 }
+
+/// Phone login by SMS code through the app's wiring (what the typed form sends is checked
+/// first), then the lists beyond playlists: recently played, the
+/// cloud disk, the charts (each opens as a playlist), heartbeat mode from the latest liked
+/// song, and search suggestions (which need no login). A wrong password and a second code asked
+/// too soon are errors the UI words; nothing is stored until NetEase accepts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::too_many_lines)] // one user's session, step by step
+async fn sms_login_then_recent_cloud_charts_heartbeat_and_suggestions() {
+    use lyrebird_core::netease::{NeteaseLogin, NeteaseLoginField};
+    let dir = tempfile::tempdir().unwrap();
+    let emu = match start_emulator(&dir.path().join("emulator"), &serde_json::json!({})) {
+        Ok(emu) => emu,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    let (library, _) = LibraryHandle::spawn(None);
+    let app = start_app(dir.path(), hosts, library);
+    let account = app.account.clone();
+    let ids = |tracks: &[lyrebird_core::Track]| -> Vec<String> {
+        tracks.iter().map(|t| t.id.0.clone()).collect()
+    };
+
+    // Suggestions while signed out (a guest client asks).
+    let suggested = account.suggest("  quartet ".into()).await.unwrap();
+    assert_eq!(suggested.artists.len(), 1);
+    assert_eq!(suggested.artists[0].name, "Catalogue Quartet");
+    assert!(suggested.songs.iter().any(|s| s.name == "Opening Bars"));
+    assert!(
+        account
+            .suggest("   ".into())
+            .await
+            .unwrap()
+            .songs
+            .is_empty()
+    );
+
+    // What cannot be right is refused before anything is sent.
+    let typed = |phone: &str, code: &str| NeteaseLogin::PhoneCode {
+        country_code: "86".into(),
+        phone: phone.into(),
+        code: code.into(),
+    };
+    assert_eq!(
+        account.login(typed("12ab", "1234")).await,
+        Err(NeteaseError::Invalid {
+            field: NeteaseLoginField::Phone
+        })
+    );
+    assert_eq!(
+        account.login(typed("13800138000", "12")).await,
+        Err(NeteaseError::Invalid {
+            field: NeteaseLoginField::Code
+        })
+    );
+    let wrong = account
+        .login(NeteaseLogin::PhonePassword {
+            country_code: "+86".into(),
+            phone: "138-0013-8000".into(),
+            password: "nope".into(),
+        })
+        .await;
+    assert_eq!(wrong, Err(NeteaseError::WrongPassword));
+    assert_eq!(
+        stored_session(dir.path())
+            .and_then(|s| s["credentials"]["music_u"].as_str().map(str::to_owned)),
+        None
+    );
+
+    account
+        .sms_send("86".into(), "138 0013 8000".into())
+        .await
+        .unwrap();
+    assert_eq!(
+        account.sms_send("86".into(), "13800138000".into()).await,
+        Err(NeteaseError::CodeTooSoon)
+    );
+    let sent = emu.inspect(&http, "/sms").await;
+    assert_eq!(sent["sent"][0]["cellphone"], "13800138000");
+    let code = sent["sent"][0]["code"].as_str().unwrap().to_owned();
+    let status = account.login(typed("13800138000", &code)).await.unwrap();
+    assert_eq!(status.user.map(|u| u.id), Some(10001));
+    assert!(registered(&app.player).await.contains(&"netease".into()));
+    assert!(
+        stored_session(dir.path()).is_some(),
+        "the session is stored"
+    );
+
+    // Recently played (the emulator's record; a scrobbled start goes on top: the client's test).
+    assert_eq!(
+        ids(&account.recent().await.unwrap()),
+        ["netease:1006", "netease:1002"]
+    );
+
+    assert_eq!(ids(&account.cloud().await.unwrap()), ["netease:1008"]);
+
+    let charts = account.charts().await.unwrap();
+    assert_eq!(charts.len(), 2);
+    assert_eq!(
+        (charts[0].name.as_str(), charts[0].updated.as_deref()),
+        ("飙升榜", Some("每天更新"))
+    );
+    let page = account.playlist(charts[0].id, 0, 500).await.unwrap();
+    assert_eq!(
+        ids(&page.tracks),
+        [
+            "netease:1006",
+            "netease:1001",
+            "netease:1003",
+            "netease:1005"
+        ]
+    );
+
+    // Heartbeat from the latest liked song (1001): it first, then picks not liked; the tracks
+    // are the actor's to play by id.
+    let beat = account.heartbeat(None).await.unwrap();
+    assert_eq!(beat[0].id.0, "netease:1001");
+    assert_eq!(beat[0].liked, Some(true));
+    assert!(beat.len() > 3 && beat[1..].iter().all(|t| t.liked == Some(false)));
+    let from = account
+        .heartbeat(Some("netease:1006".into()))
+        .await
+        .unwrap();
+    assert_eq!(from[0].id.0, "netease:1006");
+    app.player
+        .act(Action::PlayListed(vec![beat[1].id.clone()]))
+        .await
+        .expect("a heartbeat track plays by id");
+}

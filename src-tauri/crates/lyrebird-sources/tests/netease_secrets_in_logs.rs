@@ -35,7 +35,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle, RegistryConfig};
-use lyrebird_core::netease::{NeteaseError, QrState};
+use lyrebird_core::netease::{NeteaseError, NeteaseLogin, QrState};
 use lyrebird_core::provider::{Playable, StreamSpec};
 use lyrebird_core::servers::WantedSources;
 use lyrebird_core::{AudioCommand, AudioEvent, PlayId, TrackId};
@@ -85,6 +85,23 @@ impl Captured {
     fn clear(&self) {
         self.0.lock().unwrap().clear();
     }
+}
+
+/// The listener's phone number, as stored and as typed, email address and password.
+const PHONE: &str = "1380013800012345";
+const PHONE_AS_TYPED: &str = "1380 0138 0001 2345";
+const EMAIL: &str = "listener.emulated@163.com";
+const PASSWORD: &str = "correct horse battery staple";
+
+fn hex_md5(text: &str) -> String {
+    use md5::{Digest, Md5};
+    use std::fmt::Write as _;
+    Md5::digest(text.as_bytes())
+        .iter()
+        .fold(String::new(), |mut hex, b| {
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 fn capture_all_logs() -> Captured {
@@ -605,8 +622,14 @@ async fn no_netease_secret_reaches_a_log_line_a_file_or_the_ui() {
     std::fs::remove_file(dirs.data.join("canary")).unwrap();
     logs.clear();
 
-    // The default catalogue, and a listener without VIP: free songs only.
-    let scenario = serde_json::json!({ "user": { "vipType": 0 } });
+    // The default catalogue, and a listener without VIP: free songs only. Their phone number,
+    // email address and password are long enough (16+) to be looked for without false hits.
+    let scenario = serde_json::json!({ "user": {
+        "vipType": 0,
+        "phone": PHONE,
+        "email": EMAIL,
+        "password": PASSWORD,
+    } });
     let emu = match start_emulator(&root.path().join("emulator"), &scenario) {
         Ok(emu) => emu,
         Err(why) => return skip_or_fail(&why),
@@ -858,6 +881,57 @@ async fn no_netease_secret_reaches_a_log_line_a_file_or_the_ui() {
     if let Some(key) = stored["xeapi_session"]["key"].as_str() {
         secrets.push(("xeapi session key (pasted login)".into(), key.to_owned()));
     }
+
+    // Phone (a wrong password, then the right one), SMS code and email logins: the number,
+    // address, password (and its MD5) and code are secrets too.
+    told(&mut ui, &account.logout().await);
+    let phone = |password: &str| NeteaseLogin::PhonePassword {
+        country_code: "86".into(),
+        phone: PHONE_AS_TYPED.into(),
+        password: password.into(),
+    };
+    let wrong = account.login(phone("not the password")).await;
+    assert_eq!(wrong, Err(NeteaseError::WrongPassword));
+    told(&mut ui, &wrong);
+    let right = account.login(phone(PASSWORD)).await;
+    assert!(right.is_ok(), "{right:?}");
+    told(&mut ui, &right);
+    told(&mut ui, &account.recent().await);
+    told(&mut ui, &account.logout().await);
+    told(&mut ui, &account.sms_send("+86".into(), PHONE.into()).await);
+    let texted = emu.inspect(&http, "/sms").await;
+    let code = texted["sent"][0]["code"].as_str().unwrap().to_owned();
+    let by_code = account
+        .login(NeteaseLogin::PhoneCode {
+            country_code: "86".into(),
+            phone: PHONE.into(),
+            code: code.clone(),
+        })
+        .await;
+    assert!(by_code.is_ok(), "{by_code:?}");
+    told(&mut ui, &by_code);
+    told(&mut ui, &account.logout().await);
+    let by_email = account
+        .login(NeteaseLogin::Email {
+            email: EMAIL.into(),
+            password: PASSWORD.into(),
+        })
+        .await;
+    assert!(by_email.is_ok(), "{by_email:?}");
+    told(&mut ui, &by_email);
+    let md5 = hex_md5(PASSWORD);
+    for (name, value) in [
+        ("phone number", PHONE),
+        ("phone number as typed", PHONE_AS_TYPED),
+        ("email address", EMAIL),
+        ("password", PASSWORD),
+        ("wrong password", "not the password"),
+        ("password MD5", md5.as_str()),
+    ] {
+        secrets.push((name.into(), value.into()));
+    }
+    // The SMS code is not searched for: four digits turn up in any log (ports, ids, times).
+    drop(code);
 
     // The client's anonymous registration (a guest's MUSIC_A), which the app does not use
     // today: its logs are checked all the same.

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import NeteaseView from './NeteaseView.svelte';
 import NeteaseQr from './NeteaseQr.svelte';
 import NeteaseErrorNotice from './NeteaseErrorNotice.svelte';
-import { translate } from '../i18n/index.svelte';
+import { translate, type MessageKey } from '../i18n/index.svelte';
 import { player } from '../player.svelte';
 import type { Track } from '../ipc';
 import type {
@@ -645,9 +645,15 @@ describe('NeteaseErrorNotice', () => {
     { kind: 'notLoggedIn' },
     { kind: 'unreachable', message: HOSTILE },
     { kind: 'other', message: HOSTILE },
+    { kind: 'unknownAccount' },
+    { kind: 'wrongPassword' },
+    { kind: 'wrongCode' },
+    { kind: 'tooManyAttempts' },
+    { kind: 'codeTooSoon' },
+    { kind: 'invalid', field: 'phone' },
   ];
 
-  const KEYS = {
+  const KEYS: Record<NeteaseError['kind'], MessageKey> = {
     verify: 'netease.error.verify',
     captcha: 'netease.error.captcha',
     networkEnvironment: 'netease.error.networkEnvironment',
@@ -655,7 +661,13 @@ describe('NeteaseErrorNotice', () => {
     notLoggedIn: 'netease.error.notLoggedIn',
     unreachable: 'netease.error.unreachable',
     other: 'netease.error.other',
-  } as const;
+    unknownAccount: 'netease.error.unknownAccount',
+    wrongPassword: 'netease.error.wrongPassword',
+    wrongCode: 'netease.error.wrongCode',
+    tooManyAttempts: 'netease.error.tooManyAttempts',
+    codeTooSoon: 'netease.error.codeTooSoon',
+    invalid: 'netease.error.invalid.phone',
+  };
 
   for (const locale of ['en', 'zh-CN'] as const) {
     it(`words every kind in ${locale}, as text`, () => {

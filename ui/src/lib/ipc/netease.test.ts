@@ -25,6 +25,16 @@ describe('netease commands', () => {
     await netease.neteaseAlbum({ trackId: 'netease:1012' });
     await netease.neteaseArtist({ id: 33776 });
     await netease.neteaseLibrary();
+    await netease.neteaseSmsSend('86', '13800138000');
+    await netease.neteaseLogin({ kind: 'phonePassword', countryCode: '86', phone: '13800138000', password: 'pw' });
+    await netease.neteaseLogin({ kind: 'phoneCode', countryCode: '86', phone: '13800138000', code: '1234' });
+    await netease.neteaseLogin({ kind: 'email', email: 'me@163.com', password: 'pw' });
+    await netease.neteaseRecent();
+    await netease.neteaseCloud();
+    await netease.neteaseCharts();
+    await netease.neteaseHeartbeat(null);
+    await netease.neteaseHeartbeat('netease:1001');
+    await netease.neteaseSuggest('夜');
     await netease.neteaseLiked();
     await netease.neteaseSearch('夜曲');
     await netease.neteaseVerify('https://st.music.163.com/v');
@@ -46,6 +56,16 @@ describe('netease commands', () => {
       ['netease_album', { of: { trackId: 'netease:1012' } }],
       ['netease_artist', { of: { id: 33776 } }],
       ['netease_library'],
+      ['netease_sms_send', { countryCode: '86', phone: '13800138000' }],
+      ['netease_login', { login: { kind: 'phonePassword', countryCode: '86', phone: '13800138000', password: 'pw' } }],
+      ['netease_login', { login: { kind: 'phoneCode', countryCode: '86', phone: '13800138000', code: '1234' } }],
+      ['netease_login', { login: { kind: 'email', email: 'me@163.com', password: 'pw' } }],
+      ['netease_recent'],
+      ['netease_cloud'],
+      ['netease_charts'],
+      ['netease_heartbeat', { from: null }],
+      ['netease_heartbeat', { from: 'netease:1001' }],
+      ['netease_suggest', { query: '夜' }],
       ['netease_liked'],
       ['netease_search', { query: '夜曲' }],
       ['netease_verify', { url: 'https://st.music.163.com/v' }],

@@ -8,12 +8,15 @@
 import { invoke } from '@tauri-apps/api/core';
 import type { NeteaseAlbumPage } from './bindings/NeteaseAlbumPage';
 import type { NeteaseArtistPage } from './bindings/NeteaseArtistPage';
+import type { NeteaseChart } from './bindings/NeteaseChart';
 import type { NeteaseLibrary } from './bindings/NeteaseLibrary';
+import type { NeteaseLogin } from './bindings/NeteaseLogin';
 import type { NeteasePage } from './bindings/NeteasePage';
 import type { NeteasePlaylist } from './bindings/NeteasePlaylist';
 import type { NeteaseQuality } from './bindings/NeteaseQuality';
 import type { NeteaseRef } from './bindings/NeteaseRef';
 import type { NeteaseStatus } from './bindings/NeteaseStatus';
+import type { NeteaseSuggestions } from './bindings/NeteaseSuggestions';
 import type { QrLogin } from './bindings/QrLogin';
 import type { QrState } from './bindings/QrState';
 import type { Track } from './bindings/Track';
@@ -25,13 +28,20 @@ export type { NeteaseArtistPage } from './bindings/NeteaseArtistPage';
 export type { NeteaseArtistRef } from './bindings/NeteaseArtistRef';
 export type { NeteaseArtist } from './bindings/NeteaseArtist';
 export type { NeteaseError } from './bindings/NeteaseError';
+export type { NeteaseChart } from './bindings/NeteaseChart';
 export type { NeteaseLibrary } from './bindings/NeteaseLibrary';
+export type { NeteaseLogin } from './bindings/NeteaseLogin';
+export type { NeteaseLoginField } from './bindings/NeteaseLoginField';
 export type { NeteasePage } from './bindings/NeteasePage';
 export type { NeteasePlaylist } from './bindings/NeteasePlaylist';
 export type { NeteaseQuality } from './bindings/NeteaseQuality';
 export type { NeteaseRef } from './bindings/NeteaseRef';
 export type { NeteaseSettings } from './bindings/NeteaseSettings';
 export type { NeteaseStatus } from './bindings/NeteaseStatus';
+export type { NeteaseSuggestedAlbum } from './bindings/NeteaseSuggestedAlbum';
+export type { NeteaseSuggestedPlaylist } from './bindings/NeteaseSuggestedPlaylist';
+export type { NeteaseSuggestedSong } from './bindings/NeteaseSuggestedSong';
+export type { NeteaseSuggestions } from './bindings/NeteaseSuggestions';
 export type { NeteaseUser } from './bindings/NeteaseUser';
 export type { QrLogin } from './bindings/QrLogin';
 export type { QrState } from './bindings/QrState';
@@ -118,6 +128,44 @@ export function neteaseArtist(of: NeteaseRef): Promise<NeteaseArtistPage> {
 /** The albums the user saved and the artists they follow, the first 100 of each. */
 export function neteaseLibrary(): Promise<NeteaseLibrary> {
   return invoke<NeteaseLibrary>('netease_library');
+}
+
+/** Texts a login code to `phone` (`countryCode` without `+`, e.g. `86`). */
+export function neteaseSmsSend(countryCode: string, phone: string): Promise<void> {
+  return invoke<void>('netease_sms_send', { countryCode, phone });
+}
+
+/**
+ * Logs in with a phone number and password or SMS code, or an email address and password. The
+ * secret goes to the backend and is not kept here; the answer is the account once signed in.
+ */
+export function neteaseLogin(login: NeteaseLogin): Promise<NeteaseStatus> {
+  return invoke<NeteaseStatus>('netease_login', { login });
+}
+
+/** What the user played lately, newest first. */
+export function neteaseRecent(): Promise<Track[]> {
+  return invoke<Track[]>('netease_recent');
+}
+
+/** The songs in the user's cloud disk. */
+export function neteaseCloud(): Promise<Track[]> {
+  return invoke<Track[]>('netease_cloud');
+}
+
+/** NetEase's charts; each opens with `neteasePlaylist`. */
+export function neteaseCharts(): Promise<NeteaseChart[]> {
+  return invoke<NeteaseChart[]>('netease_charts');
+}
+
+/** Heartbeat mode: songs like `from` (a NetEase track; `null`: the latest liked), `from` first. */
+export function neteaseHeartbeat(from: TrackId | null): Promise<Track[]> {
+  return invoke<Track[]>('netease_heartbeat', { from });
+}
+
+/** What to suggest while the user types `query` in the search box. */
+export function neteaseSuggest(query: string): Promise<NeteaseSuggestions> {
+  return invoke<NeteaseSuggestions>('netease_suggest', { query });
 }
 
 /** The songs the user liked. */

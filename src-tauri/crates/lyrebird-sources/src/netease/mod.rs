@@ -15,6 +15,8 @@
 //!   settings change through the actor, [`SourceChange`]), and the lists (daily songs, FM,
 //!   playlists, liked songs, search, albums and artists), whose tracks it hands to the actor
 //!   ([`Action::RememberListed`]) so the webview can play them by id.
+//! - `login.rs`: phone (password or SMS code) and email login; `discover.rs`: recently played,
+//!   the cloud disk, the charts, heartbeat mode and search suggestions.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -42,6 +44,9 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::secrets::SecretStore;
+
+mod discover;
+mod login;
 
 /// The secret store's entry for the NetEase session.
 pub const SECRET_ENTRY: &str = NETEASE_SOURCE_ID;
@@ -345,7 +350,7 @@ pub struct NeteaseBrowser {
 
 impl NeteaseBrowser {
     /// An answer's value; what it changed goes to the session's owner.
-    fn take<T>(&self, answer: Answer<T>) -> T {
+    pub(crate) fn take<T>(&self, answer: Answer<T>) -> T {
         if !answer.update.is_empty() {
             let _ = self.updates.send(answer.update);
         }
@@ -407,6 +412,7 @@ pub fn error_of(error: ApiError) -> NeteaseError {
         ApiError::NetworkEnvironment => NeteaseError::NetworkEnvironment,
         ApiError::SecondFactor => NeteaseError::SecondFactor,
         ApiError::NotLoggedIn => NeteaseError::NotLoggedIn,
+        ApiError::Login(refusal) => login::error_of_refusal(refusal),
         ApiError::Protocol(e @ lyrebird_netease::NeteaseError::Network { .. }) => {
             NeteaseError::Unreachable {
                 message: e.to_string(),
@@ -496,7 +502,7 @@ impl NeteaseAccount {
     }
 
     /// Checks `credentials` with NetEase, stores them, and registers NetEase.
-    async fn sign_in(
+    pub(crate) async fn sign_in(
         &self,
         guest: NeteaseClient,
         credentials: Credentials,
@@ -559,7 +565,7 @@ impl NeteaseAccount {
     }
 
     /// The registered NetEase source's browser: signed in, or [`NeteaseError::NotLoggedIn`].
-    async fn browser(&self) -> Result<Arc<NeteaseBrowser>, NeteaseError> {
+    pub(crate) async fn browser(&self) -> Result<Arc<NeteaseBrowser>, NeteaseError> {
         let sources = self.player.sources().await.map_err(player_error)?;
         let entry = sources
             .by_id(NETEASE_SOURCE_ID)
@@ -572,7 +578,7 @@ impl NeteaseAccount {
 
     /// The tracks of `songs`, handed to the actor so the webview can play them by id; each
     /// says whether the user liked it (`Track::liked`) when `liked` (the liked ids) is known.
-    async fn listed(
+    pub(crate) async fn listed(
         &self,
         songs: &[Song],
         liked: Option<&HashSet<u64>>,
@@ -596,7 +602,7 @@ impl NeteaseAccount {
 
     /// The ids of the songs the user liked, asked alongside a list so its tracks show their
     /// heart; `None` (logged) when NetEase would not say.
-    async fn liked_ids(b: &NeteaseBrowser) -> Option<HashSet<u64>> {
+    pub(crate) async fn liked_ids(b: &NeteaseBrowser) -> Option<HashSet<u64>> {
         match b.client.liked_ids(b.user_id).await {
             Ok(answer) => Some(b.take(answer).into_iter().collect()),
             Err(e) => {

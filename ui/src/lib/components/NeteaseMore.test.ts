@@ -1,0 +1,297 @@
+// The NetEase view's phone / SMS / email login, recently played, cloud disk, charts, heartbeat
+// mode and search suggestions, with the IPC mocked (the commands are tested in Rust against
+// the emulator).
+import { invoke } from '@tauri-apps/api/core';
+import { fireEvent, render, screen } from '@testing-library/svelte';
+import { tick } from 'svelte';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import NeteaseView from './NeteaseView.svelte';
+import { translate } from '../i18n/index.svelte';
+import type { Track } from '../ipc';
+import type { NeteaseChart, NeteaseError, NeteasePage, NeteaseStatus, NeteaseSuggestions } from '../ipc/netease';
+import { makeTrack } from '../../test/fixtures';
+
+const invokeMock = vi.mocked(invoke);
+
+const HOSTILE = '<img src=x onerror="alert(1)">';
+const SIGNED_OUT: NeteaseStatus = { user: null, quality: 'exhigh' };
+const SIGNED_IN: NeteaseStatus = { user: { id: 1, nickname: 'Ann', avatarUrl: null, vip: false }, quality: 'exhigh' };
+
+function song(n: number, overrides: Partial<Track> = {}): Track {
+  return makeTrack({ id: `netease:${n}`, source: 'netEase', title: `Song ${n}`, ...overrides });
+}
+
+type Handler = (args?: Record<string, unknown>) => unknown;
+
+function backend(handlers: Record<string, Handler>) {
+  invokeMock.mockImplementation((command: string, args?: unknown) => {
+    const handler = handlers[command];
+    if (!handler) return Promise.resolve(undefined);
+    try {
+      return Promise.resolve(handler(args as Record<string, unknown> | undefined));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  });
+}
+
+function calls(command: string): unknown[] {
+  return invokeMock.mock.calls.filter(([name]) => name === command).map(([, args]) => args);
+}
+
+async function settle(ms = 0) {
+  await vi.advanceTimersByTimeAsync(ms);
+  await tick();
+}
+
+const signedOutBackend = (more: Record<string, Handler>) =>
+  backend({
+    netease_status: () => SIGNED_OUT,
+    netease_qr_start: () => ({ key: 'k', url: 'u', size: 1, modules: [true] }),
+    netease_qr_check: () => ({ state: 'waiting' }),
+    netease_daily: () => [],
+    ...more,
+  });
+
+describe('NeteaseView: phone, SMS and email login', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    invokeMock.mockReset();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('signs in with a phone number and password, emptying the password as it is sent', async () => {
+    const answers: (NeteaseStatus | NeteaseError)[] = [{ kind: 'wrongPassword' }, SIGNED_IN];
+    signedOutBackend({
+      netease_login: () => {
+        const next = answers.shift()!;
+        if ('kind' in next) throw next;
+        return next;
+      },
+    });
+    render(NeteaseView);
+    await settle();
+    const submit = screen.getByTestId('netease-password-submit');
+    expect(submit).toBeDisabled();
+    expect((screen.getByTestId('netease-country') as HTMLSelectElement).value).toBe('86');
+    await fireEvent.input(screen.getByTestId('netease-phone'), { target: { value: ' 138 0013 8000 ' } });
+    await fireEvent.input(screen.getByTestId('netease-password'), { target: { value: 'nope' } });
+    expect(submit).toBeEnabled();
+    await fireEvent.click(submit);
+    await settle();
+    expect(calls('netease_login')).toEqual([
+      { login: { kind: 'phonePassword', countryCode: '86', phone: '138 0013 8000', password: 'nope' } },
+    ]);
+    expect((screen.getByTestId('netease-password') as HTMLInputElement).value).toBe('');
+    expect(screen.getByTestId('netease-error')).toHaveAttribute('data-kind', 'wrongPassword');
+    expect(screen.getByTestId('netease-error-message')).toHaveTextContent(translate('en', 'netease.error.wrongPassword'));
+
+    await fireEvent.change(screen.getByTestId('netease-country'), { target: { value: '852' } });
+    await fireEvent.input(screen.getByTestId('netease-password'), { target: { value: 'correct horse' } });
+    await fireEvent.click(submit);
+    await settle();
+    expect(calls('netease_login')[1]).toEqual({
+      login: { kind: 'phonePassword', countryCode: '852', phone: '138 0013 8000', password: 'correct horse' },
+    });
+    expect(screen.getByTestId('netease-user')).toHaveTextContent('Ann');
+    expect(screen.queryByTestId('netease-login')).toBeNull();
+  });
+
+  it('texts a code, counts down before another, and signs in with it', async () => {
+    const sent: unknown[] = [];
+    signedOutBackend({
+      netease_sms_send: (args) => {
+        sent.push(args);
+        if (sent.length > 1) throw { kind: 'codeTooSoon' } satisfies NeteaseError;
+      },
+      netease_login: (args) => {
+        const login = args?.login as { code?: string };
+        if (login.code !== '4321') throw { kind: 'wrongCode' } satisfies NeteaseError;
+        return SIGNED_IN;
+      },
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-login-mode-phoneCode'));
+    const send = screen.getByTestId('netease-sms-send');
+    expect(send).toBeDisabled();
+    await fireEvent.input(screen.getByTestId('netease-phone'), { target: { value: '13800138000' } });
+    await fireEvent.click(send);
+    await settle();
+    expect(sent).toEqual([{ countryCode: '86', phone: '13800138000' }]);
+    expect(screen.getByTestId('netease-sms-sent')).toHaveTextContent('Code sent to +86 13800138000.');
+    expect(send).toBeDisabled();
+    expect(send).toHaveTextContent('Send again in 60 s');
+    await settle(59_000);
+    expect(send).toHaveTextContent('Send again in 1 s');
+    await settle(1000);
+    expect(send).toBeEnabled();
+
+    await fireEvent.input(screen.getByTestId('netease-sms-code'), { target: { value: '1234' } });
+    await fireEvent.click(screen.getByTestId('netease-password-submit'));
+    await settle();
+    expect(screen.getByTestId('netease-error')).toHaveAttribute('data-kind', 'wrongCode');
+    expect((screen.getByTestId('netease-sms-code') as HTMLInputElement).value).toBe('');
+    await fireEvent.input(screen.getByTestId('netease-sms-code'), { target: { value: ' 4321 ' } });
+    await fireEvent.click(screen.getByTestId('netease-password-submit'));
+    await settle();
+    expect(calls('netease_login').at(-1)).toEqual({
+      login: { kind: 'phoneCode', countryCode: '86', phone: '13800138000', code: '4321' },
+    });
+    expect(screen.getByTestId('netease-user')).toHaveTextContent('Ann');
+  });
+
+  it('signs in with an email address; an invalid field is named in the user language', async () => {
+    signedOutBackend({
+      netease_login: () => {
+        throw { kind: 'invalid', field: 'email' } satisfies NeteaseError;
+      },
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-login-mode-email'));
+    expect(screen.queryByTestId('netease-phone')).toBeNull();
+    await fireEvent.input(screen.getByTestId('netease-email'), { target: { value: 'me@163' } });
+    await fireEvent.input(screen.getByTestId('netease-password'), { target: { value: 'pw' } });
+    await fireEvent.click(screen.getByTestId('netease-password-submit'));
+    await settle();
+    expect(calls('netease_login')).toEqual([{ login: { kind: 'email', email: 'me@163', password: 'pw' } }]);
+    expect(screen.getByTestId('netease-error-message')).toHaveTextContent(translate('en', 'netease.error.invalid.email'));
+  });
+});
+
+describe('NeteaseView: recently played, cloud disk, charts, heartbeat, suggestions', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    invokeMock.mockReset();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('lists recently played and the cloud disk as track lists', async () => {
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [],
+      netease_recent: () => [song(1006, { title: HOSTILE }), song(1002)],
+      netease_cloud: () => [song(1008, { title: 'Cloud Upload' })],
+    });
+    const { container } = render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-tab-recent'));
+    await settle();
+    expect(screen.getAllByTestId('netease-recent-row')).toHaveLength(2);
+    expect(screen.getAllByTestId('netease-recent-row')[0]).toHaveTextContent(HOSTILE);
+    expect(container.querySelector('img')).toBeNull();
+    await fireEvent.click(screen.getByTestId('netease-tab-cloud'));
+    await settle();
+    expect(screen.getAllByTestId('netease-cloud-row')).toHaveLength(1);
+    expect(calls('netease_cloud')).toHaveLength(1);
+  });
+
+  it('lists the charts, each opening as a playlist with its way back', async () => {
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [],
+      netease_charts: () =>
+        [
+          { id: 19723756, name: '飙升榜', trackCount: 4, coverUrl: null, updated: '每天更新' },
+          { id: 3779629, name: '新歌榜', trackCount: 3, coverUrl: null, updated: null },
+        ] satisfies NeteaseChart[],
+      netease_playlist: (args) =>
+        ({ title: '飙升榜', total: 1, offset: Number(args?.offset ?? 0), tracks: [song(1006)] }) satisfies NeteasePage,
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-tab-charts'));
+    await settle();
+    const charts = screen.getAllByTestId('netease-chart');
+    expect(charts.map((c) => c.textContent?.replace(/\s+/g, ' ').trim())).toEqual(['飙升榜 4 songs · 每天更新', '新歌榜 3 songs']);
+    await fireEvent.click(charts[0]!);
+    await settle();
+    expect(calls('netease_playlist')[0]).toEqual({ id: 19723756, offset: 0, limit: 500 });
+    expect(screen.getByTestId('netease-playlist-back')).toHaveTextContent('Charts');
+    await fireEvent.click(screen.getByTestId('netease-playlist-back'));
+    expect(screen.getAllByTestId('netease-chart')).toHaveLength(2);
+  });
+
+  it('plays heartbeat mode from the liked songs; a failure is worded with a retry', async () => {
+    let fail = true;
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [],
+      netease_liked: () => [song(1001), song(1006)],
+      netease_heartbeat: () => {
+        if (fail) throw { kind: 'captcha' } satisfies NeteaseError;
+        return [song(1001), song(1011), song(1012)];
+      },
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-tab-liked'));
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-heartbeat'));
+    await settle();
+    expect(calls('netease_heartbeat')).toEqual([{ from: null }]);
+    expect(calls('play_tracks')).toEqual([]);
+    expect(screen.getByTestId('netease-error')).toHaveAttribute('data-kind', 'captcha');
+    fail = false;
+    await fireEvent.click(screen.getByTestId('netease-retry'));
+    await settle();
+    expect(calls('play_tracks')).toEqual([{ ids: ['netease:1001', 'netease:1011', 'netease:1012'] }]);
+    expect(screen.queryByTestId('netease-error')).toBeNull();
+  });
+
+  it('suggests while typing: artists and albums open their pages, a song is searched for', async () => {
+    const found: NeteaseSuggestions = {
+      songs: [{ id: 1011, name: 'Opening Bars', artist: 'Catalogue Quartet' }],
+      artists: [{ id: 9, name: `Catalogue ${HOSTILE}` }],
+      albums: [{ id: 40, name: 'Deep Cuts', artist: 'Catalogue Quartet' }],
+      playlists: [],
+    };
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [],
+      netease_suggest: (args) => (String(args?.query).startsWith('qu') ? found : { songs: [], artists: [], albums: [], playlists: [] }),
+      netease_search: () => [song(1011)],
+      netease_artist: () => ({ id: 9, name: 'Catalogue Quartet', coverUrl: null, description: null, topTracks: [], albums: [], moreAlbums: false }),
+      netease_album: () => ({
+        album: { id: 40, name: 'Deep Cuts', coverUrl: null, publishedMs: null, trackCount: 0, artists: [] },
+        description: null,
+        company: null,
+        tracks: [],
+      }),
+    });
+    const { container } = render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-tab-search'));
+    const input = screen.getByTestId('netease-search');
+    await fireEvent.input(input, { target: { value: 'qu' } });
+    await settle(100);
+    expect(calls('netease_suggest')).toEqual([]);
+    await settle(50);
+    expect(calls('netease_suggest')).toEqual([{ query: 'qu' }]);
+    expect(screen.getByTestId('netease-suggestions')).toHaveAccessibleName('Suggestions');
+    expect(screen.getByTestId('netease-suggested-artist')).toHaveTextContent(`Catalogue ${HOSTILE}`);
+    expect(container.querySelector('img')).toBeNull();
+
+    await fireEvent.click(screen.getByTestId('netease-suggested-artist'));
+    await settle();
+    expect(calls('netease_artist')).toEqual([{ of: { id: 9 } }]);
+    await fireEvent.click(screen.getByTestId('netease-page-back'));
+    await fireEvent.click(screen.getByTestId('netease-suggested-album'));
+    await settle();
+    expect(calls('netease_album')).toEqual([{ of: { id: 40 } }]);
+    await fireEvent.click(screen.getByTestId('netease-page-back'));
+
+    await fireEvent.click(screen.getByTestId('netease-suggested-song'));
+    await settle();
+    expect((input as HTMLInputElement).value).toBe('Opening Bars Catalogue Quartet');
+    expect(calls('netease_search').at(-1)).toEqual({ query: 'Opening Bars Catalogue Quartet' });
+    expect(screen.queryByTestId('netease-suggestions')).toBeNull();
+    expect(screen.getAllByTestId('netease-search-row')).toHaveLength(1);
+
+    // Typing on asks again; suggestions for an older query are not shown.
+    await fireEvent.input(input, { target: { value: 'zz' } });
+    await settle(150);
+    expect(screen.queryByTestId('netease-suggestions')).toBeNull();
+  });
+});
