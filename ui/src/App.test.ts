@@ -118,7 +118,7 @@ describe('App', () => {
     // Queue a track from the library: the badge follows the queue event.
     player.receive({
       type: 'queue',
-      payload: { entries: [...snapshot.queue.entries, { entryId: 99, track: snapshot.library.tracks[1]! }], current: 0 },
+      payload: { entries: [...snapshot.queue.entries, { entryId: 99, track: snapshot.library.first[1]! }], current: 0 },
     });
     flushSync();
     expect(screen.getByTestId('nav-queue-count')).toHaveTextContent('3');

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use lyrebird_core::actor::Action;
 use lyrebird_core::events::{AlbumView, ScanProblem};
 use lyrebird_core::folders::FolderView;
+use lyrebird_core::library_rows::{LibraryRows, RowsRequest, SortColumn, SortKeys};
 use lyrebird_core::{PlayerError, PlayerHandle, SourceKind};
 use lyrebird_library::service::{LibraryError, LibraryHandle};
 use tauri::{AppHandle, Runtime, State};
@@ -125,6 +126,35 @@ pub async fn search_library(
 ) -> Result<Vec<String>, LibraryError> {
     let ids = library.search(query, 500).await?;
     Ok(ids.into_iter().map(|id| id.0).collect())
+}
+
+/// Rows of the library as a list shows them: a window of it in the library's order, or a
+/// sorted list's rows by their places in the library (the UI never holds all 100 000).
+#[tauri::command]
+pub async fn library_rows(
+    player: Player<'_>,
+    request: RowsRequest,
+) -> Result<LibraryRows, PlayerError> {
+    player.library_rows(request).await
+}
+
+/// The library's tracks with these ids, in that order: a search's answer, an album, a folder.
+#[tauri::command]
+pub async fn library_tracks(
+    player: Player<'_>,
+    ids: Vec<String>,
+) -> Result<LibraryRows, PlayerError> {
+    let ids = ids.into_iter().map(lyrebird_core::TrackId).collect();
+    player.library_tracks(ids).await
+}
+
+/// Every row's value of one column, in the library's order, for the songs list's sort.
+#[tauri::command]
+pub async fn library_sort_keys(
+    player: Player<'_>,
+    column: SortColumn,
+) -> Result<SortKeys, PlayerError> {
+    player.library_sort_keys(column).await
 }
 
 /// Ids of the most recently added tracks, newest first (at most 500).

@@ -3,7 +3,7 @@ import { listen } from '@tauri-apps/api/event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PlayerEvent, Published } from './ipc';
 import { MAX_TOASTS, PlayerStore, TOAST_MS, severityOf } from './player.svelte';
-import { makeSnapshot, makeTrack, playingSnapshot } from '../test/fixtures';
+import { makeSnapshot, makeTrack, playingSnapshot, libraryOf } from '../test/fixtures';
 
 const invokeMock = vi.mocked(invoke);
 const listenMock = vi.mocked(listen);
@@ -54,11 +54,11 @@ describe('PlayerStore', () => {
     const started = store.start();
     await vi.waitFor(() => expect(invokeMock).toHaveBeenCalledWith('get_snapshot'));
     expect(listenMock).toHaveBeenCalledTimes(1);
-    events.emit({ type: 'library', payload: { tracks: [track], scanning: false } });
+    events.emit({ type: 'library', payload: libraryOf([track]) });
     expect(store.snapshot).toBeNull();
-    answer(makeSnapshot({ library: { tracks: [], scanning: true } }));
+    answer(makeSnapshot({ library: libraryOf([], { scanning: true }) }));
     await started;
-    expect(store.library).toEqual({ tracks: [track], scanning: false });
+    expect(store.library).toEqual(libraryOf([track]));
   });
 
   it('drops numbered events that the snapshot already contains, and stale ones after it', async () => {
@@ -69,19 +69,19 @@ describe('PlayerStore', () => {
     const started = store.start();
     await vi.waitFor(() => expect(invokeMock).toHaveBeenCalledWith('get_snapshot'));
     // Published before the snapshot was taken (seq 4 <= 5): the snapshot is newer.
-    events.emit({ seq: 4, type: 'library', payload: { tracks: [old], scanning: false } });
+    events.emit({ seq: 4, type: 'library', payload: libraryOf([old]) });
     // Published after it: applies.
     events.emit({ seq: 6, type: 'position', payload: { playId: 2, positionMs: 700 } });
     answer(playingSnapshot([current], 0, { playId: 2, positionMs: 100 }, { seq: 5 }));
     await started;
-    expect(store.library?.tracks.map((t) => t.title)).toEqual(['Current']);
+    expect(store.library?.first.map((t) => t.title)).toEqual(['Current']);
     expect(store.state?.positionMs).toBe(700);
     // Out of order or repeated after that: dropped.
     events.emit({ seq: 6, type: 'position', payload: { playId: 2, positionMs: 50 } });
     events.emit({ seq: 7, type: 'position', payload: { playId: 2, positionMs: 900 } });
-    events.emit({ seq: 3, type: 'library', payload: { tracks: [old], scanning: false } });
+    events.emit({ seq: 3, type: 'library', payload: libraryOf([old]) });
     expect(store.state?.positionMs).toBe(900);
-    expect(store.library?.tracks.map((t) => t.title)).toEqual(['Current']);
+    expect(store.library?.first.map((t) => t.title)).toEqual(['Current']);
   });
 
   it('reports a snapshot that cannot be loaded, and can retry', async () => {

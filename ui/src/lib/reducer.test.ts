@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Settings } from './ipc';
 import { applyEvent } from './reducer';
-import { makeEntries, makeSnapshot, makeState, makeTrack, playingSnapshot } from '../test/fixtures';
+import { makeEntries, makeSnapshot, makeState, makeTrack, playingSnapshot, libraryOf } from '../test/fixtures';
 
 describe('applyEvent', () => {
   const tracks = [makeTrack(), makeTrack(), makeTrack()];
@@ -83,8 +83,8 @@ describe('applyEvent', () => {
 
   it('replaces the library on a library event', () => {
     const before = makeSnapshot();
-    const after = applyEvent(before, { type: 'library', payload: { tracks, scanning: true } });
-    expect(after.library.tracks).toHaveLength(3);
+    const after = applyEvent(before, { type: 'library', payload: libraryOf(tracks, { scanning: true }) });
+    expect(after.library.count).toBe(3);
     expect(after.library.scanning).toBe(true);
     expect(after.queue).toBe(before.queue);
   });

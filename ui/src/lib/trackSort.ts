@@ -1,7 +1,7 @@
 // Sorting the songs list by a column, in the UI, over the tracks it already has. Pure view
 // logic: the library's own order is the player's; a sort only changes what is shown.
 import { joinArtists } from './format';
-import type { Track } from './ipc';
+import type { SortKeys, Track } from './ipc';
 
 export type SortColumn = 'title' | 'artist' | 'album' | 'duration' | 'year' | 'genre' | 'format' | 'bitrate';
 export type SortDirection = 'ascending' | 'descending';
@@ -76,9 +76,23 @@ function textOf(track: Track, column: Exclude<SortColumn, NumberColumn>): string
  */
 export function sortTracks(tracks: readonly Track[], sort: TrackSort | null, locale: string): readonly Track[] {
   if (!sort || tracks.length < 2) return tracks;
-  const n = tracks.length;
-  const rank = ranks(tracks, sort.column, locale);
-  const sign = sort.direction === 'ascending' ? 1 : -1;
+  const order = orderOf(ranks(tracks, sort.column, locale), sort.direction);
+  const out = new Array<Track>(tracks.length);
+  for (let i = 0; i < tracks.length; i++) out[i] = tracks[order[i]!]!;
+  return out;
+}
+
+/**
+ * The rows' order (each sorted row's place in the library) for a column's values as the
+ * backend lists them (`library_sort_keys`): the same order `sortTracks` gives those tracks.
+ */
+export function sortKeysOrder(keys: SortKeys, sort: TrackSort, locale: string): Uint32Array {
+  return orderOf(keyRanks(keys, sort.column, locale), sort.direction);
+}
+
+function orderOf(rank: Float64Array, direction: SortDirection): Uint32Array {
+  const n = rank.length;
+  const sign = direction === 'ascending' ? 1 : -1;
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => {
@@ -90,61 +104,91 @@ export function sortTracks(tracks: readonly Track[], sort: TrackSort | null, loc
     if (rb === Number.POSITIVE_INFINITY) return -1;
     return sign * (ra - rb);
   });
-  const out = new Array<Track>(n);
-  for (let i = 0; i < n; i++) out[i] = tracks[order[i]!]!;
-  return out;
+  return order;
 }
 
 /** The ranks of the last lists sorted, so that reversing a sort compares no text again. */
-const rankCache = new WeakMap<readonly Track[], Map<string, Float64Array>>();
+const rankCache = new WeakMap<object, Map<string, Float64Array>>();
 
-/** Each track's place by `column` (equal values share one; no value: +Infinity). */
-function ranks(tracks: readonly Track[], column: SortColumn, locale: string): Float64Array {
-  let cached = rankCache.get(tracks);
+function cachedRanks(list: object, column: SortColumn, locale: string, make: () => Float64Array): Float64Array {
+  let cached = rankCache.get(list);
   if (!cached) {
     cached = new Map();
-    rankCache.set(tracks, cached);
+    rankCache.set(list, cached);
   }
   const key = `${column}\u0000${locale}`;
   const hit = cached.get(key);
   if (hit) return hit;
-  const n = tracks.length;
-  const rank = new Float64Array(n);
+  const rank = make();
   cached.set(key, rank);
-  if (column === 'duration' || column === 'year' || column === 'bitrate') {
-    for (let i = 0; i < n; i++) {
-      const value = numberOf(tracks[i]!, column);
-      rank[i] = value == null || !Number.isFinite(value) ? Number.POSITIVE_INFINITY : value;
+  return rank;
+}
+
+/** Each track's place by `column` (equal values share one; no value: +Infinity). */
+function ranks(tracks: readonly Track[], column: SortColumn, locale: string): Float64Array {
+  return cachedRanks(tracks, column, locale, () => {
+    const n = tracks.length;
+    if (column === 'duration' || column === 'year' || column === 'bitrate') {
+      return numberRanks(n, (i) => numberOf(tracks[i]!, column));
     }
-  } else {
-    const texts = new Array<string>(n);
-    const distinct = new Set<string>();
-    for (let i = 0; i < n; i++) {
-      const text = textOf(tracks[i]!, column);
-      texts[i] = text;
-      if (text !== '') distinct.add(text);
-    }
-    const ordered = [...distinct].sort(collator(locale).compare);
-    const rankOf = new Map<string, number>();
-    // Texts the collator calls equal ("abc" and "ABC") share a rank, so they stay in input order.
-    const compare = collator(locale).compare;
-    let r = 0;
-    for (let i = 0; i < ordered.length; i++) {
-      if (i > 0 && compare(ordered[i - 1]!, ordered[i]!) !== 0) r++;
-      rankOf.set(ordered[i]!, r);
-    }
-    for (let i = 0; i < n; i++) {
-      const text = texts[i]!;
-      rank[i] = text === '' ? Number.POSITIVE_INFINITY : rankOf.get(text)!;
-    }
+    const rank = textRanks(n, (i) => textOf(tracks[i]!, column), locale);
     if (column === 'format') {
       // Within a codec: by sample rate, then bit depth.
-      for (let i = 0; i < n; i++) {
-        if (rank[i] === Number.POSITIVE_INFINITY) continue;
-        const track = tracks[i]!;
-        rank[i] = rank[i]! * 1e9 + (track.sampleRate ?? 0) * 100 + (track.bitDepth ?? 0);
-      }
+      withinCodec(rank, (i) => (tracks[i]!.sampleRate ?? 0) * 100 + (tracks[i]!.bitDepth ?? 0));
     }
+    return rank;
+  });
+}
+
+/** The same ranks from the backend's column values. */
+function keyRanks(keys: SortKeys, column: SortColumn, locale: string): Float64Array {
+  return cachedRanks(keys, column, locale, () => {
+    if (column === 'duration' || column === 'year' || column === 'bitrate') {
+      return numberRanks(keys.numbers.length, (i) => keys.numbers[i]);
+    }
+    const rank = textRanks(keys.texts.length, (i) => keys.texts[i]!, locale);
+    if (column === 'format') withinCodec(rank, (i) => keys.numbers[i] ?? 0);
+    return rank;
+  });
+}
+
+function numberRanks(n: number, valueAt: (i: number) => number | null | undefined): Float64Array {
+  const rank = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const value = valueAt(i);
+    rank[i] = value == null || !Number.isFinite(value) ? Number.POSITIVE_INFINITY : value;
   }
   return rank;
+}
+
+function textRanks(n: number, textAt: (i: number) => string, locale: string): Float64Array {
+  const rank = new Float64Array(n);
+  const texts = new Array<string>(n);
+  const distinct = new Set<string>();
+  for (let i = 0; i < n; i++) {
+    const text = textAt(i);
+    texts[i] = text;
+    if (text !== '') distinct.add(text);
+  }
+  const compare = collator(locale).compare;
+  const ordered = [...distinct].sort(compare);
+  const rankOf = new Map<string, number>();
+  // Texts the collator calls equal ("abc" and "ABC") share a rank, so they stay in input order.
+  let r = 0;
+  for (let i = 0; i < ordered.length; i++) {
+    if (i > 0 && compare(ordered[i - 1]!, ordered[i]!) !== 0) r++;
+    rankOf.set(ordered[i]!, r);
+  }
+  for (let i = 0; i < n; i++) {
+    const text = texts[i]!;
+    rank[i] = text === '' ? Number.POSITIVE_INFINITY : rankOf.get(text)!;
+  }
+  return rank;
+}
+
+function withinCodec(rank: Float64Array, detailAt: (i: number) => number): void {
+  for (let i = 0; i < rank.length; i++) {
+    if (rank[i] === Number.POSITIVE_INFINITY) continue;
+    rank[i] = rank[i]! * 1e9 + detailAt(i);
+  }
 }

@@ -1,5 +1,15 @@
 // Snapshots and tracks for tests, shaped exactly like the generated bindings.
-import type { PlayerState, QueueEntry, QueueView, Snapshot, Track } from '../lib/ipc';
+import type {
+  LibraryInfo,
+  PlayerState,
+  QueueEntry,
+  QueueView,
+  RowsRequest,
+  Snapshot,
+  SortColumn,
+  SortKeys,
+  Track,
+} from '../lib/ipc';
 
 let counter = 0;
 
@@ -60,7 +70,7 @@ export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
     seq: 0,
     state: makeState(),
     queue: { entries: [], current: null },
-    library: { tracks: [], scanning: false },
+    library: { revision: 0, count: 0, scanning: false, first: [] },
     settings: { locale: 'en', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, appearance: { theme: 'system', accent: 'orange' }, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
     systemLocale: 'en-US',
     view: { view: '', scroll: [] },
@@ -88,7 +98,76 @@ export function playingSnapshot(
       durationMs: current?.durationMs ?? null,
     }),
     queue: makeQueue(tracks, current ? playing : null),
-    library: { tracks, scanning: false },
+    library: libraryOf(tracks),
     ...overrides,
   });
+}
+
+/** The library the fake backend answers row requests from (see `libraryReads`). */
+let served: { revision: number; tracks: readonly Track[] } = { revision: 0, tracks: [] };
+
+/**
+ * The library as the player publishes it: its size, a revision and its first 64 rows. The UI
+ * fetches the others with `library_rows`, which `libraryReads` answers from the tracks of the
+ * last `libraryOf`.
+ */
+export function libraryOf(tracks: readonly Track[], { scanning = false, revision = 1 } = {}): LibraryInfo {
+  served = { revision, tracks };
+  return { revision, count: tracks.length, scanning, first: tracks.slice(0, 64) };
+}
+
+/** Library reads the UI makes: tests leave them out when they check which commands were sent. */
+export const LIBRARY_READS: ReadonlySet<string> = new Set(['library_rows', 'library_tracks', 'library_sort_keys']);
+
+/**
+ * The actor's answer to a library read (`library_rows`, `library_tracks`, `library_sort_keys`)
+ * for the tracks of the last `libraryOf`, as `lyrebird-core/src/library_rows.rs` gives it;
+ * `undefined` for any other command. Tests chain it into their `invoke` mocks.
+ */
+export function libraryReads(cmd: string, args?: unknown): Promise<unknown> | undefined {
+  const { revision, tracks } = served;
+  const answer = (rows: readonly Track[]) => Promise.resolve({ revision, count: tracks.length, tracks: rows });
+  const a = (args ?? {}) as Record<string, unknown>;
+  switch (cmd) {
+    case 'library_rows': {
+      const request = a.request as RowsRequest;
+      if (request.kind === 'range') return answer(tracks.slice(request.start, Math.min(request.end, request.start + 2000)));
+      return answer(request.indices.flatMap((i) => (tracks[i] ? [tracks[i]] : [])));
+    }
+    case 'library_tracks': {
+      const byId = new Map(tracks.map((t) => [t.id, t]));
+      return answer((a.ids as string[]).flatMap((id) => byId.get(id) ?? []));
+    }
+    case 'library_sort_keys':
+      return Promise.resolve(sortKeysOf(tracks, a.column as SortColumn, revision));
+    default:
+      return undefined;
+  }
+}
+
+function sortKeysOf(tracks: readonly Track[], column: SortColumn, revision: number): SortKeys {
+  const text = (f: (t: Track) => string | null | undefined) => tracks.map((t) => (f(t) ?? '').trim());
+  const num = (f: (t: Track) => number | null | undefined) => tracks.map((t) => f(t) ?? null);
+  switch (column) {
+    case 'title':
+      return { revision, texts: text((t) => t.title), numbers: [] };
+    case 'artist':
+      return { revision, texts: text((t) => t.artists.filter((x) => x.trim() !== '').join(', ')), numbers: [] };
+    case 'album':
+      return { revision, texts: text((t) => t.album), numbers: [] };
+    case 'genre':
+      return { revision, texts: text((t) => t.genre), numbers: [] };
+    case 'duration':
+      return { revision, texts: [], numbers: num((t) => t.durationMs) };
+    case 'year':
+      return { revision, texts: [], numbers: num((t) => t.year) };
+    case 'bitrate':
+      return { revision, texts: [], numbers: num((t) => t.bitrate) };
+    case 'format':
+      return {
+        revision,
+        texts: text((t) => t.codec),
+        numbers: tracks.map((t) => (t.sampleRate ?? 0) * 100 + (t.bitDepth ?? 0)),
+      };
+  }
 }

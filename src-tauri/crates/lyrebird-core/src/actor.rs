@@ -30,8 +30,10 @@ use tokio_util::sync::CancellationToken;
 
 use crate::audio::{AudioCommand, AudioEvent, AudioOutput, PlayId};
 use crate::events::{
-    DeviceState, LibraryView, Notice, PlaybackStatus, PlayerEvent, PlayerState, Published, Snapshot,
+    DeviceState, LibraryInfo, LibraryView, Notice, PlaybackStatus, PlayerEvent, PlayerState,
+    Published, Snapshot,
 };
+use crate::library_rows::{self, LibraryRows, RowsRequest, SortColumn, SortKeys};
 use crate::model::{Track, TrackId};
 use crate::provider::{self, LookupId, Playable, ResolveError, Source, Sources, StreamSpec};
 use crate::queue::{EntryId, PlayMode, Queue, QueuePosition};
@@ -265,6 +267,12 @@ enum Command {
     /// A snapshot for a window that is starting: it also takes the notices no window has seen.
     WindowSnapshot(Reply<Snapshot>),
     TrackPath(TrackId, Reply<Option<PathBuf>>),
+    /// Rows of the library, as a list shows them.
+    LibraryRows(RowsRequest, Reply<LibraryRows>),
+    /// The library's tracks with these ids (a search's answer, an album, a folder).
+    LibraryTracks(Vec<TrackId>, Reply<LibraryRows>),
+    /// One column's values for every row, for the UI's sort.
+    LibrarySortKeys(SortColumn, Reply<SortKeys>),
     RefreshStream(PlayId, Reply<Result<StreamSpec, PlayerError>>),
     ChangeSources(crate::servers::SourceChange, SourceChangeReply),
     /// A registry the shell built for a generation of the sources; the reply says whether it
@@ -325,6 +333,22 @@ impl PlayerHandle {
     /// The file behind a track, for serving its cover.
     pub async fn track_path(&self, id: TrackId) -> Result<Option<PathBuf>, PlayerError> {
         self.ask(|reply| Command::TrackPath(id, reply)).await
+    }
+
+    /// Rows of the library (a window of a list), with its revision and size.
+    pub async fn library_rows(&self, request: RowsRequest) -> Result<LibraryRows, PlayerError> {
+        self.ask(|reply| Command::LibraryRows(request, reply)).await
+    }
+
+    /// The library's tracks with these ids, in that order (unknown ids are left out).
+    pub async fn library_tracks(&self, ids: Vec<TrackId>) -> Result<LibraryRows, PlayerError> {
+        self.ask(|reply| Command::LibraryTracks(ids, reply)).await
+    }
+
+    /// Every row's value of `column`, in the library's order, for the UI's sort.
+    pub async fn library_sort_keys(&self, column: SortColumn) -> Result<SortKeys, PlayerError> {
+        self.ask(|reply| Command::LibrarySortKeys(column, reply))
+            .await
     }
 
     /// A fresh URL for the stream of load `play_id`, whose old URL expired mid-track (the
@@ -432,6 +456,8 @@ struct Actor<A> {
     settings: Settings,
     library: LibraryView,
     library_index: HashMap<TrackId, usize>,
+    /// Bumped with every new library list: rows fetched for an older one are stale.
+    library_revision: u64,
     queue: Queue,
     status: PlaybackStatus,
     play_id: PlayId,
@@ -531,6 +557,7 @@ impl<A: AudioOutput> Actor<A> {
             settings,
             library: LibraryView::default(),
             library_index: HashMap::new(),
+            library_revision: 0,
             queue: Queue::default(),
             status: PlaybackStatus::Stopped,
             play_id: PlayId(0),
@@ -694,6 +721,19 @@ impl<A: AudioOutput> Actor<A> {
             Command::TrackPath(id, reply) => {
                 let path = self.find_track(&id).and_then(|t| t.path.clone());
                 let _ = reply.send(path);
+            }
+            Command::LibraryRows(request, reply) => {
+                let tracks = library_rows::rows(&self.library.tracks, &request);
+                let _ = reply.send(self.library_rows_answer(tracks));
+            }
+            Command::LibraryTracks(ids, reply) => {
+                let tracks = library_rows::by_id(&self.library.tracks, &self.library_index, &ids);
+                let _ = reply.send(self.library_rows_answer(tracks));
+            }
+            Command::LibrarySortKeys(column, reply) => {
+                let keys =
+                    library_rows::sort_keys(&self.library.tracks, column, self.library_revision);
+                let _ = reply.send(keys);
             }
             Command::RefreshStream(play_id, reply) => self.refresh_stream(play_id, reply),
             Command::ChangeSources(change, reply) => self.change_sources(change, reply),
@@ -1608,8 +1648,30 @@ impl<A: AudioOutput> Actor<A> {
             .enumerate()
             .map(|(i, t)| (t.id.clone(), i))
             .collect();
+        if view.tracks != self.library.tracks {
+            self.library_revision += 1;
+        }
         self.library = view;
         self.dirty.library = true;
+    }
+
+    /// What the UI is told of the library: its size and revision, not its tracks.
+    fn library_info(&self) -> LibraryInfo {
+        LibraryInfo {
+            revision: self.library_revision,
+            count: u32::try_from(self.library.tracks.len()).unwrap_or(u32::MAX),
+            scanning: self.library.scanning,
+            first: self.library.tracks[..self.library.tracks.len().min(library_rows::FIRST_ROWS)]
+                .to_vec(),
+        }
+    }
+
+    fn library_rows_answer(&self, tracks: Vec<Track>) -> LibraryRows {
+        LibraryRows {
+            revision: self.library_revision,
+            count: u32::try_from(self.library.tracks.len()).unwrap_or(u32::MAX),
+            tracks,
+        }
     }
 
     /// Queue `tracks` next or at the end, without interrupting what plays.
@@ -1742,7 +1804,7 @@ impl<A: AudioOutput> Actor<A> {
             seq: self.stats.events_published,
             state: self.state(),
             queue: self.queue.view(),
-            library: self.library.clone(),
+            library: self.library_info(),
             settings: self.settings.clone(),
             system_locale: self.config.system_locale.clone(),
             view: self.window.view.clone(),
@@ -1762,7 +1824,7 @@ impl<A: AudioOutput> Actor<A> {
         self.session_changed(&dirty);
         let mut out = Vec::new();
         if dirty.library {
-            out.push(PlayerEvent::Library(self.library.clone()));
+            out.push(PlayerEvent::Library(self.library_info()));
         }
         if dirty.queue {
             out.push(PlayerEvent::Queue(self.queue.view()));

@@ -25,6 +25,11 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::events::ScanProblem::export_all(&cfg)?;
     crate::events::AlbumView::export_all(&cfg)?;
     crate::folders::FolderView::export_all(&cfg)?;
+    // The library's rows, fetched as lists show them.
+    crate::library_rows::RowsRequest::export_all(&cfg)?;
+    crate::library_rows::LibraryRows::export_all(&cfg)?;
+    crate::library_rows::SortColumn::export_all(&cfg)?;
+    crate::library_rows::SortKeys::export_all(&cfg)?;
     // Playlists.
     crate::playlists::PlaylistSummary::export_all(&cfg)?;
     crate::playlists::PlaylistView::export_all(&cfg)?;

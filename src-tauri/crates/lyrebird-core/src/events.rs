@@ -279,12 +279,30 @@ pub enum Notice {
     },
 }
 
-/// The library as the UI lists it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+/// The library as the actor holds it: every track, and whether a scan is running. The launcher
+/// hands it over whole (`Action::SetLibrary`); the UI is told only its [`LibraryInfo`] and
+/// fetches the rows it shows (`crate::library_rows`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LibraryView {
     pub tracks: Vec<Track>,
     pub scanning: bool,
+}
+
+/// The library as the UI is told of it: how many tracks, which revision of the list (every
+/// new list from a scan is a new revision; rows fetched for an older one are dropped), and
+/// whether a scan is running, with the first rows (at most
+/// [`FIRST_ROWS`](crate::library_rows::FIRST_ROWS)) so that a window draws its first screen
+/// without asking. The other tracks are fetched by rows (`library_rows`), so a window never
+/// receives 100 000 of them at start (issue #19).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LibraryInfo {
+    #[ts(type = "number")]
+    pub revision: u64,
+    pub count: u32,
+    pub scanning: bool,
+    pub first: Vec<Track>,
 }
 
 /// The queue as the UI lists it.
@@ -305,7 +323,7 @@ pub struct Snapshot {
     pub seq: u64,
     pub state: PlayerState,
     pub queue: QueueView,
-    pub library: LibraryView,
+    pub library: LibraryInfo,
     pub settings: Settings,
     /// The OS's preferred locale (BCP 47), for `LocalePreference::System`.
     pub system_locale: String,
@@ -344,7 +362,7 @@ pub enum PlayerEvent {
         position_ms: u64,
     },
     Queue(QueueView),
-    Library(LibraryView),
+    Library(LibraryInfo),
     /// Boxed: large, and rare.
     Settings(Box<Settings>),
     Notice(Notice),

@@ -13,6 +13,7 @@ pub mod errors;
 pub mod events;
 pub mod folders;
 pub mod ids;
+pub mod library_rows;
 pub mod log_limit;
 pub mod matching;
 pub mod model;

@@ -167,6 +167,7 @@ mod tests {
     use std::time::Duration;
 
     use lyrebird_core::events::LibraryView;
+    use lyrebird_core::library_rows::RowsRequest;
     use lyrebird_core::{AudioCommand, AudioEvent, Player, PlayerConfig, PlayerHandle};
     use tokio::sync::{mpsc, watch};
 
@@ -203,7 +204,18 @@ mod tests {
         wanted.sort();
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
-            let view = player.snapshot().await.unwrap().library;
+            let info = player.snapshot().await.unwrap().library;
+            let rows = player
+                .library_rows(RowsRequest::Range {
+                    start: 0,
+                    end: u32::MAX,
+                })
+                .await
+                .unwrap();
+            let view = LibraryView {
+                tracks: rows.tracks,
+                scanning: info.scanning,
+            };
             let mut listed: Vec<&Path> = view
                 .tracks
                 .iter()

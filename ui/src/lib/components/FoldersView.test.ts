@@ -6,12 +6,13 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import FoldersView from './FoldersView.svelte';
 import { player } from '../player.svelte';
 import type { FolderView } from '../ipc';
-import { makeSnapshot, makeTrack } from '../../test/fixtures';
+import { makeSnapshot, makeTrack, libraryOf, libraryReads } from '../../test/fixtures';
 
 const invokeMock = vi.mocked(invoke);
 
 function answer(replies: Record<string, unknown>) {
-  invokeMock.mockImplementation((cmd: string) => Promise.resolve(replies[cmd]));
+  // Library reads (an album's or a folder's tracks by id) come from the fake actor.
+  invokeMock.mockImplementation((cmd: string, args?: unknown) => libraryReads(cmd, args) ?? Promise.resolve(replies[cmd]));
 }
 
 async function settle() {
@@ -44,7 +45,7 @@ describe('FoldersView', () => {
 
   it('lists the roots, opens folders, and plays or queues a whole folder', async () => {
     answer({ list_folders: tree });
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(FoldersView);
     await settle();
     const names = () => screen.getAllByTestId('folder-name').map((el) => el.textContent);
@@ -93,18 +94,18 @@ describe('FoldersView', () => {
 
   it('keeps its place when the library changes, and says when there are no folders', async () => {
     answer({ list_folders: tree });
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(FoldersView);
     await settle();
     await fireEvent.click(within(screen.getAllByTestId('folder-row')[1]!).getByTestId('folder-open'));
     answer({ list_folders: [folder('/home/u/Music', ['local:1'])] });
-    player.load(makeSnapshot({ library: { tracks: tracks.slice(0, 2), scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks.slice(0, 2)) }));
     await settle();
     expect(screen.getByTestId('folders-heading')).toHaveTextContent('/home/u/Music');
     expect(screen.queryAllByTestId('folder-row')).toHaveLength(0);
 
     answer({ list_folders: [] });
-    player.load(makeSnapshot({ library: { tracks: [], scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf([]) }));
     await settle();
     expect(screen.getByTestId('folders-empty')).toBeInTheDocument();
   });

@@ -10,13 +10,14 @@ import LibraryView from './LibraryView.svelte';
 import RecentView from './RecentView.svelte';
 import ScanProblems from './ScanProblems.svelte';
 import { player } from '../player.svelte';
-import { makeSnapshot, makeState, makeTrack } from '../../test/fixtures';
+import { makeSnapshot, makeState, makeTrack, libraryOf, libraryReads } from '../../test/fixtures';
 
 const invokeMock = vi.mocked(invoke);
 
 /** Answers `invoke` by command name. */
 function answer(replies: Record<string, unknown>) {
-  invokeMock.mockImplementation((cmd: string) => Promise.resolve(replies[cmd]));
+  // Library reads (an album's or a folder's tracks by id) come from the fake actor.
+  invokeMock.mockImplementation((cmd: string, args?: unknown) => libraryReads(cmd, args) ?? Promise.resolve(replies[cmd]));
 }
 
 async function settle() {
@@ -82,7 +83,7 @@ describe('LibraryView scan', () => {
     player.load(
       makeSnapshot({
         state: makeState({ scan: { done: 256, total: 1000, counting: false, folder: '/music/<b>晴天</b>' } }),
-        library: { tracks: [], scanning: true },
+        library: libraryOf([], { scanning: true }),
       }),
     );
     const onshowproblems = vi.fn();
@@ -105,7 +106,7 @@ describe('ScanProblems', () => {
       reason: i === 0 ? 'empty file (0 bytes)' : 'unreadable (corrupt or truncated?)',
     }));
     answer({ get_scan_problems: problems });
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(ScanProblems);
     await settle();
     expect(screen.getByTestId('scan-problems-count')).toHaveTextContent('5,000 files or folders could not be read');
@@ -119,11 +120,11 @@ describe('ScanProblems', () => {
 
   it('waits for a running scan, then asks again', async () => {
     answer({ get_scan_problems: [] });
-    player.load(makeSnapshot({ library: { tracks, scanning: true } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks, { scanning: true }) }));
     render(ScanProblems);
     await settle();
     expect(invokeMock).not.toHaveBeenCalled();
-    player.receive({ type: 'library', payload: { tracks, scanning: false } });
+    player.receive({ type: 'library', payload: libraryOf(tracks) });
     await settle();
     expect(invokeMock).toHaveBeenCalledWith('get_scan_problems');
     expect(screen.getByTestId('scan-problems-none')).toBeInTheDocument();
@@ -140,7 +141,7 @@ describe('AlbumsView', () => {
 
   it('shows cards with covers, opens an album in its order and plays, queues it', async () => {
     answer({ list_albums: albums });
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(AlbumsView);
     await settle();
     const cards = screen.getAllByTestId('album-card');
@@ -173,7 +174,7 @@ describe('AlbumsView', () => {
       addedAt: 0,
     }));
     answer({ list_albums: many });
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(AlbumsView);
     await settle();
     const cards = screen.getAllByTestId('album-card');
@@ -187,8 +188,11 @@ describe('ArtistsView', () => {
 
   it('lists artists by name and opens one', async () => {
     answer({});
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(ArtistsView);
+    // The tracks are fetched whole (library_rows) while the view is open.
+    await settle();
+    expect(invokeMock).toHaveBeenCalledWith('library_rows', { request: { kind: 'range', start: 0, end: 2000 } });
     const rows = screen.getAllByTestId('artist-row');
     expect(rows.map((r) => r.querySelector('.name')?.textContent)).toEqual(['Band', 'Guest', 'Unknown artist']);
     await fireEvent.click(rows[0]!);
@@ -204,7 +208,7 @@ describe('RecentView', () => {
 
   it('shows the newest tracks first, as the library says', async () => {
     answer({ recently_added: ['local:x', 'local:a1', 'local:gone'] });
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(RecentView);
     await settle();
     expect(screen.getAllByTestId('track-title').map((el) => el.textContent)).toEqual([

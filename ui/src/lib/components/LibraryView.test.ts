@@ -4,7 +4,7 @@ import { flushSync } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import LibraryView from './LibraryView.svelte';
 import { player } from '../player.svelte';
-import { makeSnapshot, makeState, makeTrack, playingSnapshot } from '../../test/fixtures';
+import { makeSnapshot, makeState, makeTrack, playingSnapshot, libraryOf, libraryReads } from '../../test/fixtures';
 
 const invokeMock = vi.mocked(invoke);
 
@@ -27,12 +27,13 @@ function rows() {
 describe('LibraryView', () => {
   beforeEach(() => {
     invokeMock.mockReset();
-    invokeMock.mockResolvedValue(undefined);
+    // The library's rows past the first 64 come from the (fake) actor; nothing else answers.
+    invokeMock.mockImplementation((cmd, args) => libraryReads(cmd, args) ?? Promise.resolve(undefined));
   });
 
   it('lists title, artists, album and duration', () => {
     const tracks = library(3);
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(LibraryView);
     expect(rows()).toHaveLength(3);
     const second = rows()[1]!;
@@ -56,7 +57,7 @@ describe('LibraryView', () => {
 
   it('plays a track on double click', async () => {
     const tracks = library(3);
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(LibraryView);
     await fireEvent.dblClick(within(rows()[1]!).getByTestId('track-title'));
     expect(invokeMock).toHaveBeenCalledWith('play_library_track', { id: 'local:t1' });
@@ -65,7 +66,7 @@ describe('LibraryView', () => {
 
   it('plays a track with its play button, once even on double click', async () => {
     const tracks = library(3);
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(LibraryView);
     const button = within(rows()[2]!).getByRole('button', { name: 'Play Song 2' });
     await fireEvent.click(button);
@@ -75,7 +76,7 @@ describe('LibraryView', () => {
 
   it('queues a track next or at the end from its row buttons, without playing it', async () => {
     const tracks = library(3);
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(LibraryView);
     const row = rows()[1]!;
     const playNext = within(row).getByTestId('track-play-next');
@@ -94,7 +95,7 @@ describe('LibraryView', () => {
 
   it('has a context menu with play, play next and add to queue', async () => {
     const tracks = library(4);
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(LibraryView);
     await fireEvent.contextMenu(within(rows()[2]!).getByTestId('track-title'), { clientX: 50, clientY: 60 });
     const menu = screen.getByRole('menu', { name: 'Actions for Song 2' });
@@ -119,7 +120,7 @@ describe('LibraryView', () => {
 
   it('opens the context menu from the keyboard; arrows, Enter and Escape work in it', async () => {
     const tracks = library(3);
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(LibraryView);
     rows()[1]!.focus();
     await fireEvent.keyDown(rows()[1]!, { key: 'ContextMenu' });
@@ -145,7 +146,7 @@ describe('LibraryView', () => {
 
   it('closes the context menu on a click elsewhere', async () => {
     const tracks = library(3);
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(LibraryView);
     await fireEvent.contextMenu(within(rows()[0]!).getByTestId('track-title'));
     expect(screen.getByRole('menu')).toBeInTheDocument();
@@ -156,7 +157,7 @@ describe('LibraryView', () => {
 
   it('is keyboard accessible: arrows move, Enter plays', async () => {
     const tracks = library(5);
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(LibraryView);
     const listbox = screen.getByRole('listbox', { name: 'Tracks' });
     const first = rows()[0]!;
@@ -180,7 +181,7 @@ describe('LibraryView', () => {
   it('renders a hostile title as literal text', () => {
     const hostile = '<img src=x onerror=alert(1)>';
     const tracks = [makeTrack({ id: 'local:evil', title: hostile, artists: ['<script>alert(1)</script>'] })];
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     const { container } = render(LibraryView);
     const title = screen.getByTestId('track-title');
     expect(title.textContent).toBe(hostile);
@@ -191,14 +192,14 @@ describe('LibraryView', () => {
   });
 
   it('shows Scanning… while the library is scanned', () => {
-    player.load(makeSnapshot({ library: { tracks: [], scanning: true } }));
+    player.load(makeSnapshot({ library: libraryOf([], { scanning: true }) }));
     render(LibraryView);
     expect(screen.getByTestId('library-scanning')).toHaveTextContent('Scanning…');
     expect(screen.queryByTestId('library-empty')).toBeNull();
   });
 
   it('shows the scan progress while a scan runs, and hides it when it ends', () => {
-    player.load(makeSnapshot({ library: { tracks: library(2), scanning: true } }));
+    player.load(makeSnapshot({ library: libraryOf(library(2), { scanning: true }) }));
     render(LibraryView);
     expect(screen.queryByTestId('scan-progress')).toBeNull();
     expect(screen.queryByRole('progressbar')).toBeNull();
@@ -234,7 +235,7 @@ describe('LibraryView', () => {
     player.load(
       makeSnapshot({
         state: makeState({ scan: { done: 1234, total: 20000, counting: false, folder: '/music/晴天' } }),
-        library: { tracks: [], scanning: true },
+        library: libraryOf([], { scanning: true }),
         settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, appearance: { theme: 'system', accent: 'orange' }, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
       }),
     );
@@ -256,9 +257,9 @@ describe('LibraryView', () => {
   });
 
   it('follows library events', () => {
-    player.load(makeSnapshot({ library: { tracks: [], scanning: true } }));
+    player.load(makeSnapshot({ library: libraryOf([], { scanning: true }) }));
     render(LibraryView);
-    player.receive({ type: 'library', payload: { tracks: library(2), scanning: false } });
+    player.receive({ type: 'library', payload: libraryOf(library(2)) });
     flushSync();
     expect(rows()).toHaveLength(2);
     expect(screen.queryByTestId('library-scanning')).toBeNull();
@@ -277,19 +278,20 @@ describe('LibraryView', () => {
 
   it('keeps the focused row mounted and reaches the end of a large library', async () => {
     const tracks = library(5000);
-    player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(LibraryView);
     rows()[0]!.focus();
     await fireEvent.keyDown(document.activeElement!, { key: 'End' });
-    expect(document.activeElement).toHaveAttribute('data-track-id', 'local:t4999');
+    // The last row has focus at once, and its track once the backend sent it.
     expect(document.activeElement).toHaveAttribute('aria-posinset', '5000');
+    await vi.waitFor(() => expect(document.activeElement).toHaveAttribute('data-track-id', 'local:t4999'));
   });
 
   describe('search', () => {
     /** Answers `search_library` from `answers` (by query); anything else resolves to nothing. */
     function answerSearches(answers: Record<string, string[] | Promise<string[]>>) {
       invokeMock.mockImplementation(async (cmd, args) => {
-        if (cmd !== 'search_library') return undefined;
+        if (cmd !== 'search_library') return libraryReads(cmd, args);
         const query = (args as { query: string }).query;
         return answers[query] ?? [];
       });
@@ -322,7 +324,7 @@ describe('LibraryView', () => {
     });
 
     it('has a labelled search field above the list', () => {
-      player.load(makeSnapshot({ library: { tracks: library(3), scanning: false } }));
+      player.load(makeSnapshot({ library: libraryOf(library(3)) }));
       render(LibraryView);
       const field = screen.getByRole('searchbox', { name: 'Search the library' });
       expect(field).toBe(screen.getByTestId('library-search'));
@@ -332,7 +334,7 @@ describe('LibraryView', () => {
     });
 
     it('searches after a pause in typing and shows only the matches, best first', async () => {
-      player.load(makeSnapshot({ library: { tracks: library(5), scanning: false } }));
+      player.load(makeSnapshot({ library: libraryOf(library(5)) }));
       answerSearches({ song: ['local:t3', 'local:t0', 'local:t4'] });
       render(LibraryView);
       await type('s');
@@ -349,7 +351,7 @@ describe('LibraryView', () => {
     });
 
     it('ignores a late answer for an older query', async () => {
-      player.load(makeSnapshot({ library: { tracks: library(5), scanning: false } }));
+      player.load(makeSnapshot({ library: libraryOf(library(5)) }));
       let answerOld!: (ids: string[]) => void;
       const old = new Promise<string[]>((resolve) => (answerOld = resolve));
       answerSearches({ a: old, ab: ['local:t2'] });
@@ -366,7 +368,7 @@ describe('LibraryView', () => {
     });
 
     it('shows the whole library again when the field is cleared', async () => {
-      player.load(makeSnapshot({ library: { tracks: library(4), scanning: false } }));
+      player.load(makeSnapshot({ library: libraryOf(library(4)) }));
       answerSearches({ x: ['local:t1'] });
       render(LibraryView);
       await type('x');
@@ -380,7 +382,7 @@ describe('LibraryView', () => {
     });
 
     it('clears the field with Escape', async () => {
-      player.load(makeSnapshot({ library: { tracks: library(4), scanning: false } }));
+      player.load(makeSnapshot({ library: libraryOf(library(4)) }));
       answerSearches({ x: ['local:t1'] });
       render(LibraryView);
       await type('x');
@@ -392,7 +394,7 @@ describe('LibraryView', () => {
     });
 
     it('says so when nothing matches', async () => {
-      player.load(makeSnapshot({ library: { tracks: library(3), scanning: false } }));
+      player.load(makeSnapshot({ library: libraryOf(library(3)) }));
       answerSearches({ zzz: [] });
       render(LibraryView);
       await type('zzz');
@@ -404,7 +406,7 @@ describe('LibraryView', () => {
     });
 
     it('plays a found track on double click and Enter', async () => {
-      player.load(makeSnapshot({ library: { tracks: library(5), scanning: false } }));
+      player.load(makeSnapshot({ library: libraryOf(library(5)) }));
       answerSearches({ q: ['local:t4', 'local:t2'] });
       render(LibraryView);
       await type('q');
@@ -419,9 +421,9 @@ describe('LibraryView', () => {
       ]);
     });
 
-    it('keeps filtering with the last answer when the library changes', async () => {
+    it('searches the new library when it changes; tracks gone from it are not shown', async () => {
       const tracks = library(4);
-      player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+      player.load(makeSnapshot({ library: libraryOf(tracks) }));
       answerSearches({ q: ['local:t3', 'local:t1', 'local:t0'] });
       render(LibraryView);
       await type('q');
@@ -429,17 +431,20 @@ describe('LibraryView', () => {
       const added = makeTrack({ id: 'local:new', title: 'New' });
       player.receive({
         type: 'library',
-        payload: { tracks: [tracks[0]!, tracks[2]!, tracks[3]!, added], scanning: false },
+        payload: libraryOf([tracks[0]!, tracks[2]!, tracks[3]!, added], { revision: 2 }),
       });
       flushSync();
+      // Until the new answer is in, the last one stays.
+      expect(shownIds()).toEqual(['local:t3', 'local:t1', 'local:t0']);
+      await settle();
       expect(shownIds()).toEqual(['local:t3', 'local:t0']);
-      expect(searchCalls()).toHaveLength(1);
+      expect(searchCalls()).toHaveLength(2);
     });
 
     it('renders a hostile title among the results as text', async () => {
       const hostile = '<img src=x onerror=alert(1)>';
       const tracks = [...library(2), makeTrack({ id: 'local:evil', title: hostile })];
-      player.load(makeSnapshot({ library: { tracks, scanning: false } }));
+      player.load(makeSnapshot({ library: libraryOf(tracks) }));
       answerSearches({ img: ['local:evil'] });
       const { container } = render(LibraryView);
       await type('img');
@@ -452,7 +457,7 @@ describe('LibraryView', () => {
 
     it('renders a hostile query in the empty state as text', async () => {
       const hostile = '<b>x</b>';
-      player.load(makeSnapshot({ library: { tracks: library(2), scanning: false } }));
+      player.load(makeSnapshot({ library: libraryOf(library(2)) }));
       answerSearches({});
       const { container } = render(LibraryView);
       await type(hostile);
@@ -464,7 +469,7 @@ describe('LibraryView', () => {
     it('is translated', () => {
       player.load(
         makeSnapshot({
-          library: { tracks: library(2), scanning: false },
+          library: libraryOf(library(2)),
           settings: { locale: 'zh-CN', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, appearance: { theme: 'system', accent: 'orange' }, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
         }),
       );

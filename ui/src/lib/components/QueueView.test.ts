@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import QueueView from './QueueView.svelte';
 import type { QueueEntry, QueueView as Queue } from '../ipc';
 import { player } from '../player.svelte';
-import { makeSnapshot, makeTrack, playingSnapshot } from '../../test/fixtures';
+import { makeSnapshot, makeTrack, playingSnapshot, libraryOf } from '../../test/fixtures';
 
 const invokeMock = vi.mocked(invoke);
 
@@ -29,7 +29,7 @@ function queueOf(count: number, current: number | null = null): Queue {
 function load(queue: Queue) {
   const tracks = queue.entries.map((e) => e.track);
   const base =
-    queue.current === null ? makeSnapshot({ library: { tracks, scanning: false } }) : playingSnapshot(tracks, queue.current);
+    queue.current === null ? makeSnapshot({ library: libraryOf(tracks) }) : playingSnapshot(tracks, queue.current);
   player.load({ ...base, queue });
 }
 

@@ -3,6 +3,10 @@
 import { invoke } from '@tauri-apps/api/core';
 import type { AlbumView } from './bindings/AlbumView';
 import type { FolderView } from './bindings/FolderView';
+import type { LibraryRows } from './bindings/LibraryRows';
+import type { RowsRequest } from './bindings/RowsRequest';
+import type { SortColumn } from './bindings/SortColumn';
+import type { SortKeys } from './bindings/SortKeys';
 import type { ScanProblem } from './bindings/ScanProblem';
 import type { TrackId } from './bindings/TrackId';
 
@@ -51,4 +55,23 @@ export function recentlyAdded(): Promise<TrackId[]> {
 /** Replaces the queue with these library tracks, in this order, and plays the first. */
 export function playLibraryTracks(ids: readonly TrackId[]): Promise<void> {
   return invoke<void>('play_library_tracks', { ids });
+}
+
+/**
+ * Rows of the library as a list shows them: `{ kind: 'range', start, end }` in the library's
+ * order, or `{ kind: 'at', indices }` (a sorted list's rows by their places in the library).
+ * At most 2 000 at once. The answer names the library's revision: rows of another are stale.
+ */
+export function libraryRows(request: RowsRequest): Promise<LibraryRows> {
+  return invoke<LibraryRows>('library_rows', { request });
+}
+
+/** The library's tracks with these ids, in that order (unknown ids left out; at most 2 000). */
+export function libraryTracks(ids: readonly TrackId[]): Promise<LibraryRows> {
+  return invoke<LibraryRows>('library_tracks', { ids });
+}
+
+/** One column's values for every row of the library, in its order, for the songs list's sort. */
+export function librarySortKeys(column: SortColumn): Promise<SortKeys> {
+  return invoke<SortKeys>('library_sort_keys', { column });
 }

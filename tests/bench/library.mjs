@@ -1,0 +1,277 @@
+// Start-up, scrolling and typing at 100 000 tracks (issue #19), measured through WebDriver with
+// the web view's own clock. Run by tests/bench/library.sh (which starts the display, builds the
+// library and picks the binary); on its own:
+//
+//   LYREBIRD_APP=path/to/lyrebird node tests/bench/library.mjs MUSIC_DIR [WARM_RUNS] [COLD_RUNS]
+//
+// - Start-up: from just before the WebDriver session is asked for (tauri-driver then starts the
+//   app) to the first frame painted with library rows in it ("shown"), and to the first task the
+//   page runs after that frame ("accepting a click": the main thread is free again). Both are
+//   read as epoch times from the page (`performance.timeOrigin + now()`), the same clock as this
+//   script's `Date.now()`. Cold runs drop the OS's page cache first (root only).
+// - Frames: requestAnimationFrame deltas in the page while the Songs list scrolls (a steady
+//   scroll of 120 px a frame, then jumps to random places as a dragged scroll bar does) and
+//   while a query is typed key by key through WebDriver (150 ms apart, then erased).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { remote } from 'webdriverio';
+
+const repo = resolve(import.meta.dirname, '../..');
+const app = process.env.LYREBIRD_APP ?? join(process.env.CARGO_TARGET_DIR ?? join(repo, 'target'), 'release', 'lyrebird');
+const music = process.argv[2];
+const warmRuns = Number(process.argv[3] ?? 5);
+const coldRuns = Number(process.argv[4] ?? 3);
+if (!music) {
+  console.error('usage: node tests/bench/library.mjs MUSIC_DIR [WARM_RUNS] [COLD_RUNS]');
+  process.exit(2);
+}
+const config = mkdtempSync(join(tmpdir(), 'lyrebird-bench-library-'));
+writeFileSync(join(config, 'settings.json'), '{}');
+const env = {
+  ...process.env,
+  LYREBIRD_LOG: 'warn',
+  LYREBIRD_CONFIG_DIR: config,
+  LYREBIRD_CACHE_DIR: join(config, 'cache'),
+  LYREBIRD_LIBRARY_DIRS: music,
+  LYREBIRD_NO_DEMO: '1',
+};
+let port = 15_400;
+
+async function driver() {
+  const p = port;
+  port += 2;
+  const child = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', ['--port', String(p), '--native-port', String(p + 1)], {
+    env,
+    stdio: 'ignore',
+    detached: true,
+  });
+  for (let i = 0; i < 150; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${p}/status`)).ok) break;
+    } catch {
+      // not yet
+    }
+    await sleep(100);
+  }
+  return { port: p, child };
+}
+
+async function close(session) {
+  try {
+    await session.browser.deleteSession();
+  } catch {
+    // gone already
+  }
+  const exited = new Promise((done) => (session.child.exitCode !== null ? done() : session.child.once('exit', done)));
+  try {
+    process.kill(-session.child.pid, 'SIGTERM');
+  } catch {
+    // gone already
+  }
+  await exited;
+  await sleep(500);
+}
+
+/** Launches the app; resolves with the session and when rows were painted / the page was free. */
+async function start({ cold = false } = {}) {
+  const { port: p, child } = await driver();
+  if (cold) execFileSync('sh', ['-c', 'sync && echo 3 > /proc/sys/vm/drop_caches']);
+  const t0 = Date.now();
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: p,
+    logLevel: 'error',
+    connectionRetryCount: 0,
+    capabilities: { 'wdio:enforceWebDriverClassic': true, 'tauri:options': { application: app } },
+  });
+  const session = { browser, child };
+  const seen = await browser.executeAsync((done) => {
+    const clock = () => performance.timeOrigin + performance.now();
+    const firstCheck = clock();
+    let checks = 0;
+    function check() {
+      checks++;
+      if (document.querySelector('[data-testid="track-row"]')) {
+        requestAnimationFrame(() => {
+          const painted = clock();
+          setTimeout(() => done({ painted, free: clock(), checks, firstCheck }), 0);
+        });
+      } else {
+        requestAnimationFrame(check);
+      }
+    }
+    check();
+  });
+  const marks = await browser.execute(() =>
+    performance.getEntriesByType('mark').map((m) => ({ name: m.name, at: performance.timeOrigin + m.startTime })),
+  );
+  // Where the time went: the page's navigation start and its script's end, from the launch.
+  const page = await browser.execute(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    return { origin: performance.timeOrigin, loaded: nav ? performance.timeOrigin + nav.domContentLoadedEventEnd : 0 };
+  });
+  process.stderr.write(`  page navigation started at ${fmt(page.origin - t0)}, its DOM loaded at ${fmt(page.loaded - t0)}\n`);
+  const mark = (name) => marks.find((m) => m.name === name)?.at;
+  // Rows already there when the probe first looked: the page's own marks say when (if it has them).
+  const painted = seen.checks === 1 ? (mark('lyrebird:library-painted') ?? seen.painted) : seen.painted;
+  const free = seen.checks === 1 ? (mark('lyrebird:library-interactive') ?? seen.free) : seen.free;
+  return { session, shown: painted - t0, free: free - t0, early: seen.checks === 1, probeAt: seen.firstCheck - t0 };
+}
+
+async function waitScanned(browser, timeout = 300_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const busy = await browser.execute(
+      () =>
+        !document.querySelector('[data-testid="track-row"]') ||
+        !!document.querySelector('[data-testid="library-scanning"], [data-testid="scan-progress"]'),
+    );
+    if (!busy) return;
+    await sleep(500);
+  }
+  throw new Error('the scan did not end');
+}
+
+function stats(deltas) {
+  const sorted = [...deltas].sort((a, b) => a - b);
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.round((sorted.length - 1) * p))] ?? 0;
+  return {
+    frames: sorted.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: at(1),
+    over50: sorted.filter((d) => d > 50).length,
+  };
+}
+
+/** Frame deltas (ms) while the list scrolls steadily for `steadyMs`, then jumps for `jumpMs`. */
+async function scrollFrames(browser, steadyMs = 5000, jumpMs = 3000) {
+  return browser.executeAsync(
+    (steadyMs, jumpMs, done) => {
+      const list = document.querySelector('[role="listbox"]');
+      if (!list) return done({ error: 'no list' });
+      list.scrollTop = 0;
+      const deltas = [];
+      let last = null;
+      let started = null;
+      let lastJump = 0;
+      let seed = 7;
+      const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+      function frame(now) {
+        if (last !== null) deltas.push(now - last);
+        last = now;
+        started ??= now;
+        const elapsed = now - started;
+        if (elapsed < steadyMs) {
+          list.scrollTop += 120;
+        } else if (elapsed < steadyMs + jumpMs) {
+          if (now - lastJump > 100) {
+            lastJump = now;
+            list.scrollTop = random() * (list.scrollHeight - list.clientHeight);
+          }
+        } else {
+          return done({ deltas, rows: list.scrollHeight });
+        }
+        requestAnimationFrame(frame);
+      }
+      requestAnimationFrame(frame);
+    },
+    steadyMs,
+    jumpMs,
+  );
+}
+
+/** Frame deltas while `text` is typed into the search field key by key, then erased. */
+async function typingFrames(browser, text) {
+  await browser.execute(() => {
+    window.__benchFrames = [];
+    window.__benchRun = true;
+    let last = null;
+    function frame(now) {
+      if (last !== null) window.__benchFrames.push(now - last);
+      last = now;
+      if (window.__benchRun) requestAnimationFrame(frame);
+    }
+    requestAnimationFrame(frame);
+  });
+  const search = await browser.$('[data-testid="library-search"]');
+  await search.click();
+  for (const key of text) {
+    await browser.keys(key);
+    await sleep(150);
+  }
+  await sleep(800);
+  const matches = await browser.execute(() => document.querySelectorAll('[data-testid="track-row"]').length);
+  for (let i = 0; i < text.length; i++) {
+    await browser.keys('Backspace');
+    await sleep(150);
+  }
+  await sleep(800);
+  const deltas = await browser.execute(() => {
+    window.__benchRun = false;
+    return window.__benchFrames;
+  });
+  return { deltas, matches };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+// The first start builds the index (a first scan of every file); it is not a start-up sample.
+{
+  const first = await start();
+  process.stderr.write(`first start (new index): rows after ${fmt(first.shown)}\n`);
+  await waitScanned(first.session.browser);
+  await sleep(3000); // the index's log folded into its file once idle
+  await close(first.session);
+}
+
+const warm = [];
+for (let i = 0; i < warmRuns; i++) {
+  const run = await start();
+  warm.push(run);
+  process.stderr.write(`warm ${i + 1}: shown ${fmt(run.shown)}, free ${fmt(run.free)}${run.early ? ' (rows before the probe)' : ''}\n`);
+  if (i < warmRuns - 1) await close(run.session);
+}
+
+// Frames, in the last warm session, once its rescan is done.
+const last = warm[warmRuns - 1].session;
+await waitScanned(last.browser);
+await sleep(1000);
+const scroll = await scrollFrames(last.browser);
+const typing = await typingFrames(last.browser, 'summer');
+await close(last);
+
+const cold = [];
+for (let i = 0; i < coldRuns; i++) {
+  const run = await start({ cold: true });
+  cold.push(run);
+  process.stderr.write(`cold ${i + 1}: shown ${fmt(run.shown)}, free ${fmt(run.free)}\n`);
+  await close(run.session);
+}
+
+const s = stats(scroll.deltas ?? []);
+const ty = stats(typing.deltas);
+console.log('| 100 000 tracks | median | runs |');
+console.log('|---|---:|---|');
+console.log(`| warm start: launch → rows painted | ${fmt(median(warm.map((r) => r.shown)))} | ${warm.map((r) => fmt(r.shown)).join(', ')} |`);
+console.log(`| warm start: launch → page free after them | ${fmt(median(warm.map((r) => r.free)))} | ${warm.map((r) => fmt(r.free)).join(', ')} |`);
+if (cold.length > 0) {
+  console.log(`| cold start: launch → rows painted | ${fmt(median(cold.map((r) => r.shown)))} | ${cold.map((r) => fmt(r.shown)).join(', ')} |`);
+  console.log(`| cold start: launch → page free after them | ${fmt(median(cold.map((r) => r.free)))} | ${cold.map((r) => fmt(r.free)).join(', ')} |`);
+}
+console.log('');
+console.log('| frames (requestAnimationFrame deltas) | frames | p50 | p95 | p99 | max | over 50 ms |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
+const row = (name, x) =>
+  console.log(`| ${name} | ${x.frames} | ${x.p50.toFixed(1)} ms | ${x.p95.toFixed(1)} ms | ${x.p99.toFixed(1)} ms | ${x.max.toFixed(1)} ms | ${x.over50} |`);
+row('scrolling the Songs list (5 s steady, 3 s of jumps)', s);
+row(`typing "summer" in search and erasing it (${typing.matches} rows matched)`, ty);
