@@ -225,8 +225,9 @@ function track(n, title, artists, album, durationMs, hasCover) {
 }
 
 /**
+ * The snapshot the page starts from, and the library's tracks (the page fetches them by rows).
  * @param {Options} options
- * @returns {Snapshot}
+ * @returns {{ snapshot: Snapshot, tracks: Track[] }}
  */
 function makeSnapshot(options) {
   /** @type {Track[]} */
@@ -258,7 +259,8 @@ function makeSnapshot(options) {
   /** @type {QueueEntry[]} */
   const entries = tracks.map((t, i) => ({ entryId: i + 1, track: t }));
   if (tracks[3]) entries.push({ entryId: tracks.length + 1, track: tracks[3] });
-  return {
+  /** @type {Snapshot} */
+  const snapshot = {
     seq: 0,
     state: {
       status: current ? options.status : 'stopped',
@@ -284,21 +286,23 @@ function makeSnapshot(options) {
       lyricsOffsetMs: 0,
     },
     queue: { entries, current: current ? 2 : null },
-    library: { tracks, scanning: options.scanning },
+    // As the actor publishes it: the size and first rows; the page asks for the others.
+    library: { revision: 1, count: tracks.length, scanning: options.scanning, first: tracks.slice(0, 64) },
     settings: { locale: options.locale, volume: 0.72, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, appearance: { theme: 'system', accent: 'orange' }, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
     systemLocale: options.systemLocale,
     view: { view: '', scroll: [] },
     notices: [],
   };
+  return { snapshot, tracks };
 }
 
 /**
  * Runs in the page before the app: a stand-in for Tauri's IPC bridge. It answers the queue and
  * transport commands roughly as the actor does (so the page can be tried by hand), publishing
  * numbered events like the real one.
- * @param {{ snapshot: Snapshot, notice: Notice | null }} data
+ * @param {{ snapshot: Snapshot, tracks: Track[], notice: Notice | null }} data
  */
-function installMockTauri({ snapshot, notice }) {
+function installMockTauri({ snapshot, tracks, notice }) {
   /** @type {Map<number, (data: unknown) => unknown>} */
   const callbacks = new Map();
   let nextId = 1;
@@ -364,12 +368,12 @@ function installMockTauri({ snapshot, notice }) {
    * @param {any} args
    */
   function act(cmd, args) {
-    const { state, queue, library } = snapshot;
+    const { state, queue } = snapshot;
     switch (cmd) {
       case 'play_library_track': {
-        const index = library.tracks.findIndex((t) => t.id === args.id);
+        const index = tracks.findIndex((t) => t.id === args.id);
         if (index < 0) throw `unknown track ${args.id}`;
-        queue.entries = library.tracks.map((track) => ({ entryId: nextEntryId++, track }));
+        queue.entries = tracks.map((track) => ({ entryId: nextEntryId++, track }));
         queue.current = index;
         state.status = 'playing';
         state.current = null;
@@ -392,7 +396,7 @@ function installMockTauri({ snapshot, notice }) {
       case 'enqueue': {
         /** @type {QueueEntry[]} */
         const added = args.ids.map((/** @type {string} */ id) => {
-          const track = library.tracks.find((t) => t.id === id);
+          const track = tracks.find((t) => t.id === id);
           if (!track) throw `unknown track ${id}`;
           return { entryId: nextEntryId++, track };
         });
@@ -475,6 +479,37 @@ function installMockTauri({ snapshot, notice }) {
           /** @type {any} */ (window).__snapshotAskedAt = performance.now();
           if (notice) setTimeout(() => emit({ type: 'notice', payload: notice }), 50);
           return structuredClone(snapshot);
+        case 'library_rows': {
+          const request = args.request;
+          const rows =
+            request.kind === 'range'
+              ? tracks.slice(request.start, Math.min(request.end, request.start + 2000))
+              : request.indices.flatMap((/** @type {number} */ i) => (tracks[i] ? [tracks[i]] : []));
+          return { revision: 1, count: tracks.length, tracks: structuredClone(rows) };
+        }
+        case 'library_tracks': {
+          const byId = new Map(tracks.map((t) => [t.id, t]));
+          const rows = args.ids.flatMap((/** @type {string} */ id) => byId.get(id) ?? []);
+          return { revision: 1, count: tracks.length, tracks: structuredClone(rows) };
+        }
+        case 'library_sort_keys': {
+          /** @type {Record<string, (t: Track) => unknown>} */
+          const column = {
+            title: (t) => t.title.trim(),
+            artist: (t) => t.artists.join(', ').trim(),
+            album: (t) => (t.album ?? '').trim(),
+            genre: (t) => (t.genre ?? '').trim(),
+            format: (t) => (t.codec ?? '').trim(),
+          };
+          const text = column[args.column];
+          if (text) {
+            const numbers = args.column === 'format' ? tracks.map((t) => (t.sampleRate ?? 0) * 100 + (t.bitDepth ?? 0)) : [];
+            return { revision: 1, texts: tracks.map(text), numbers };
+          }
+          /** @type {Record<string, (t: Track) => number | null | undefined>} */
+          const number = { duration: (t) => t.durationMs, year: (t) => t.year, bitrate: (t) => t.bitrate };
+          return { revision: 1, texts: [], numbers: tracks.map((t) => number[args.column]?.(t) ?? null) };
+        }
         case 'plugin:event|listen':
           listeners.push({ event: args.event, handler: args.handler });
           return listeners.length;
@@ -548,7 +583,7 @@ async function main() {
     throw new Error(`${DIST}/index.html is missing: run \`npm run build:ui\` first`);
   }
 
-  const snapshot = makeSnapshot(options);
+  const { snapshot, tracks } = makeSnapshot(options);
   /** @type {Notice | null} */
   const notice = options.notice
     ? { kind: 'cannotPlay', name: 'Broken Record.flac', reason: 'unsupported codec' }
@@ -581,7 +616,7 @@ async function main() {
       if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console ${msg.type()}: ${msg.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await page.addInitScript(installMockTauri, { snapshot, notice });
+    await page.addInitScript(installMockTauri, { snapshot, tracks, notice });
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => {
         console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
@@ -596,7 +631,7 @@ async function main() {
       const appMs = await page.evaluate(() => performance.now() - /** @type {any} */ (window).__snapshotAskedAt);
       console.log(`from get_snapshot to rows on screen: ${appMs.toFixed(0)} ms`);
       const rows = await page.locator('[data-testid="track-row"]').count();
-      console.log(`${snapshot.library.tracks.length} tracks: first rows after ${Date.now() - started} ms, ${rows} rows in the DOM`);
+      console.log(`${tracks.length} tracks: first rows after ${Date.now() - started} ms, ${rows} rows in the DOM`);
       const perFrame = await page.evaluate(async () => {
         const list = document.querySelector('[role="listbox"]');
         if (!list) return -1;
