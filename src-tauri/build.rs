@@ -83,9 +83,6 @@ const COMMANDS: &[&str] = &[
     "netease_album",
     "netease_artist",
     "netease_library",
-    "netease_liked",
-    "netease_search",
-    "netease_verify",
     "netease_sms_send",
     "netease_login",
     "netease_recent",
@@ -93,6 +90,10 @@ const COMMANDS: &[&str] = &[
     "netease_charts",
     "netease_heartbeat",
     "netease_suggest",
+    "netease_copies",
+    "netease_liked",
+    "netease_search",
+    "netease_verify",
     "netease_login_window",
 ];
 

@@ -170,10 +170,13 @@ fn start_sources<R: Runtime>(
         hosts,
     );
     tauri::async_runtime::spawn(owner);
-    app.manage(lyrebird_sources::netease::NeteaseAccount::new(
-        player.clone(),
-        netease.clone(),
-    ));
+    // Looks up copies of the tracks NetEase will not play, for its lists.
+    let (copies, copy_owner) = lyrebird_sources::copies::CopyFinder::new(player.clone());
+    tauri::async_runtime::spawn(copy_owner);
+    app.manage(
+        lyrebird_sources::netease::NeteaseAccount::new(player.clone(), netease.clone())
+            .with_copies(copies),
+    );
     let builder = lyrebird_sources::RegistryBuilder {
         library,
         secrets: secrets.clone(),

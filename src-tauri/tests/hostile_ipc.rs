@@ -103,6 +103,7 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
     ("netease_charts", &[]),
     ("netease_heartbeat", &[("from", OptStr)]),
     ("netease_suggest", &[("query", Str("a"))]),
+    ("netease_copies", &[("trackIds", StrList)]),
     ("netease_liked", &[]),
     ("netease_search", &[("query", Str("a"))]),
     // Only NetEase's own https pages open; null closes the window.

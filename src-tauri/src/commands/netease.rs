@@ -5,9 +5,9 @@
 
 use lyrebird_core::Track;
 use lyrebird_core::netease::{
-    NeteaseAlbumPage, NeteaseArtistPage, NeteaseChart, NeteaseError, NeteaseLibrary, NeteaseLogin,
-    NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus, NeteaseSuggestions,
-    QrLogin, QrState,
+    NeteaseAlbumPage, NeteaseArtistPage, NeteaseChart, NeteaseCopy, NeteaseError, NeteaseLibrary,
+    NeteaseLogin, NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus,
+    NeteaseSuggestions, QrLogin, QrState,
 };
 use lyrebird_sources::netease::NeteaseAccount;
 use tauri::State;
@@ -164,6 +164,15 @@ pub async fn netease_suggest(
     query: String,
 ) -> Result<NeteaseSuggestions, NeteaseError> {
     netease.suggest(query).await
+}
+
+/// Whether listed tracks NetEase will not play have copies elsewhere (a newer call cancels).
+#[tauri::command]
+pub async fn netease_copies(
+    netease: Netease<'_>,
+    track_ids: Vec<String>,
+) -> Result<Vec<NeteaseCopy>, NeteaseError> {
+    netease.copies(track_ids).await
 }
 
 #[tauri::command]

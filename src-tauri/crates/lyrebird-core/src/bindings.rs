@@ -51,8 +51,9 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::netease::NeteaseArtistPage::export_all(&cfg)?;
     crate::netease::NeteaseLibrary::export_all(&cfg)?;
     crate::netease::NeteaseError::export_all(&cfg)?;
-    Ok(())
-}
     crate::netease::NeteaseLogin::export_all(&cfg)?;
     crate::netease::NeteaseChart::export_all(&cfg)?;
     crate::netease::NeteaseSuggestions::export_all(&cfg)?;
+    crate::netease::NeteaseCopy::export_all(&cfg)?;
+    Ok(())
+}

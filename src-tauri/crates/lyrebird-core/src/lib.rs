@@ -29,4 +29,4 @@ pub mod settings;
 pub use actor::{Player, PlayerConfig, PlayerError, PlayerHandle};
 pub use audio::{AudioCommand, AudioEvent, FailureCause, PlayId};
 pub use events::{Notice, PlaybackStatus, PlayerEvent, PlayerState, Published, Snapshot};
-pub use model::{SourceKind, Track, TrackId};
+pub use model::{SourceKind, Track, TrackId, Unplayable};

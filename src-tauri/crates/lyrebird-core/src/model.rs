@@ -134,11 +134,27 @@ pub struct Track {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub cover_art: Option<String>,
+    /// Why the track's own source will not play it for this account, when the source said
+    /// so as it listed the track (NetEase: greyed out, VIP only). Such a track plays from a
+    /// copy in the user's other sources when there is one (the fallback race).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub unplayable: Option<Unplayable>,
     /// Where the audio lives, for local files. Kept out of the UI's data: the webview never
     /// needs file-system paths.
     #[serde(skip)]
     #[ts(skip)]
     pub path: Option<PathBuf>,
+}
+
+/// Why a source will not play one of its tracks for this account ([`Track::unplayable`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Unplayable {
+    /// Greyed out: the source has no rights to it here.
+    Greyed,
+    /// It needs a subscription (NetEase VIP) or the album bought.
+    NeedsVip,
 }
 
 impl Track {
@@ -164,6 +180,7 @@ impl Track {
             bitrate: None,
             channels: None,
             cover_art: None,
+            unplayable: None,
             path: None,
         }
     }

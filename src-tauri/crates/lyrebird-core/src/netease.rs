@@ -309,6 +309,19 @@ pub struct NeteaseSuggestions {
     pub playlists: Vec<NeteaseSuggestedPlaylist>,
 }
 
+/// Whether a track its own source will not play ([`crate::Track::unplayable`]) has a copy in
+/// the user's other sources: `source` names where the best one is (its label, e.g. "Local"),
+/// `None` when none matched. A list shows such a track as playable, "from <source>".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseCopy {
+    pub track_id: crate::model::TrackId,
+    pub source: Option<String>,
+}
+
+/// The most tracks one `netease_copies` call looks up.
+pub const MAX_COPY_LOOKUPS: usize = 500;
+
 /// A field of the login form, named by [`NeteaseError::Invalid`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -893,6 +893,7 @@ fn row_to_track(r: &rusqlite::Row<'_>) -> rusqlite::Result<Track> {
         bitrate: r.get(15)?,
         channels: r.get(16)?,
         cover_art: None,
+        unplayable: None,
         path: Some(path),
     })
 }

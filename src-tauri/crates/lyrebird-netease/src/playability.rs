@@ -74,6 +74,21 @@ pub fn classify(
     }
 }
 
+/// What a list can tell of a song before its URL is asked for: from its privilege (its own,
+/// or `privilege`), whether the account certainly cannot play it — greyed out, or needing
+/// rights (VIP, a bought album) the account lacks and not in the user's cloud disk. `None`
+/// when it may play (or nothing says otherwise): the URL decides when it is played.
+#[must_use]
+pub fn listed(song: &Song, privilege: Option<&Privilege>) -> Option<lyrebird_core::Unplayable> {
+    let privilege = privilege.or(song.privilege.as_ref())?;
+    if privilege.st.is_some_and(|st| st < 0) {
+        return Some(lyrebird_core::Unplayable::Greyed);
+    }
+    let fee = privilege.fee.or(song.fee);
+    (fee_needs_rights(fee) && !privilege.cloud && privilege.pl.is_none_or(|pl| pl == 0))
+        .then_some(lyrebird_core::Unplayable::NeedsVip)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,5 +208,63 @@ mod tests {
         );
         assert!(Playability::NoUrl.reason().is_some());
         assert!(Playability::Playable.reason().is_none());
+    }
+
+    #[test]
+    fn lists_tell_greyed_and_vip_only_songs_from_their_privilege() {
+        use lyrebird_core::Unplayable;
+        let song = |fee, st, pl, cloud| Song {
+            id: 1,
+            fee: Some(fee),
+            privilege: Some(Privilege {
+                id: 1,
+                fee: Some(fee),
+                st: Some(st),
+                pl,
+                cloud,
+                ..Privilege::default()
+            }),
+            ..Song::default()
+        };
+        assert_eq!(
+            listed(&song(0, -200, Some(320_000), false), None),
+            Some(Unplayable::Greyed)
+        );
+        assert_eq!(
+            listed(&song(1, 0, Some(0), false), None),
+            Some(Unplayable::NeedsVip)
+        );
+        assert_eq!(
+            listed(&song(4, 0, None, false), None),
+            Some(Unplayable::NeedsVip)
+        );
+        assert_eq!(
+            listed(&song(1, 0, Some(0), true), None),
+            None,
+            "the user's own upload"
+        );
+        assert_eq!(
+            listed(&song(1, 0, Some(999_000), false), None),
+            None,
+            "a VIP account"
+        );
+        assert_eq!(listed(&song(8, 0, Some(128_000), false), None), None);
+        assert_eq!(
+            listed(&song(0, 0, Some(0), false), None),
+            None,
+            "free: the URL decides"
+        );
+        let bare = Song {
+            id: 2,
+            fee: Some(1),
+            ..Song::default()
+        };
+        assert_eq!(listed(&bare, None), None, "nothing says: the URL decides");
+        let greyed = Privilege {
+            id: 2,
+            st: Some(-1),
+            ..Privilege::default()
+        };
+        assert_eq!(listed(&bare, Some(&greyed)), Some(Unplayable::Greyed));
     }
 }

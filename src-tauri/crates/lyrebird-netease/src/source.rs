@@ -63,6 +63,7 @@ pub fn song_to_track(song: &Song) -> Option<Track> {
     track.track_number = song.track_number;
     track.cover_art = song.cover_url().map(str::to_owned);
     track.has_cover = track.cover_art.is_some();
+    track.unplayable = crate::playability::listed(song, None);
     Some(track)
 }
 

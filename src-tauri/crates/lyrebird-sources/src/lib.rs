@@ -30,6 +30,7 @@ use lyrebird_subsonic::{
 };
 use tokio_util::sync::CancellationToken;
 
+pub mod copies;
 pub mod netease;
 pub mod secrets;
 

@@ -177,8 +177,10 @@ fn start_app(dir: &Path, hosts: ApiHosts, library: LibraryHandle) -> App {
             netease: Some(session.clone()),
         },
     ));
+    let (copies, copy_owner) = lyrebird_sources::copies::CopyFinder::new(player.clone());
+    tokio::spawn(copy_owner);
     App {
-        account: NeteaseAccount::new(player.clone(), session),
+        account: NeteaseAccount::new(player.clone(), session).with_copies(copies),
         player,
         audio,
         audio_events,
@@ -538,7 +540,20 @@ async fn sms_login_then_recent_cloud_charts_heartbeat_and_suggestions() {
     };
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    // The library holds a copy of the greyed "Withdrawn".
+    let music = dir.path().join("music");
+    std::fs::create_dir_all(&music).unwrap();
+    write_tagged_wav(
+        &music.join("withdrawn.wav"),
+        "Withdrawn",
+        "Catalogue Quartet",
+        5,
+    );
     let (library, _) = LibraryHandle::spawn(None);
+    library
+        .sync(vec![music], SourceKind::Local, |_| {})
+        .await
+        .unwrap();
     let app = start_app(dir.path(), hosts, library);
     let account = app.account.clone();
     let ids = |tracks: &[lyrebird_core::Track]| -> Vec<String> {
@@ -650,4 +665,42 @@ async fn sms_login_then_recent_cloud_charts_heartbeat_and_suggestions() {
         .act(Action::PlayListed(vec![beat[1].id.clone()]))
         .await
         .expect("a heartbeat track plays by id");
+
+    // An album's greyed song is listed as such, and its copy in the library is found.
+    let album = account
+        .album(lyrebird_core::netease::NeteaseRef::Track {
+            track_id: "netease:1013".into(),
+        })
+        .await
+        .unwrap();
+    let greyed = album
+        .tracks
+        .iter()
+        .find(|t| t.id.0 == "netease:1013")
+        .unwrap();
+    assert_eq!(greyed.unplayable, Some(lyrebird_core::Unplayable::Greyed));
+    assert!(
+        album
+            .tracks
+            .iter()
+            .filter(|t| t.unplayable.is_some())
+            .count()
+            == 1,
+        "a VIP listener can play the rest: {:?}",
+        album.tracks
+    );
+    let copies = account
+        .copies(vec!["netease:1013".into(), "netease:1011".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        copies.len(),
+        1,
+        "only the greyed song is looked up: {copies:?}"
+    );
+    assert_eq!(copies[0].track_id.0, "netease:1013");
+    assert_eq!(
+        copies[0].source.as_deref(),
+        Some(lyrebird_sources::LIBRARY_LABEL)
+    );
 }

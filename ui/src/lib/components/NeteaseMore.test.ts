@@ -295,3 +295,66 @@ describe('NeteaseView: recently played, cloud disk, charts, heartbeat, suggestio
     expect(screen.queryByTestId('netease-suggestions')).toBeNull();
   });
 });
+
+describe('NeteaseView: songs NetEase will not play', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    invokeMock.mockReset();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('are dimmed with why, then say where a copy plays from; each is asked for once', async () => {
+    const daily = [
+      song(1001),
+      song(1005, { title: 'Greyed Out', unplayable: 'greyed' }),
+      song(1003, { title: 'Members Only', unplayable: 'needsVip' }),
+      song(1013, { title: HOSTILE, unplayable: 'greyed' }),
+    ];
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => daily,
+      netease_copies: (args) => {
+        const ids = args?.trackIds as string[];
+        return ids.map((trackId) => ({
+          trackId,
+          source: trackId === 'netease:1005' ? 'library' : trackId === 'netease:1013' ? `Home ${HOSTILE}` : null,
+        }));
+      },
+    });
+    const { container } = render(NeteaseView);
+    await settle();
+    expect(calls('netease_copies')).toEqual([{ trackIds: ['netease:1005', 'netease:1003', 'netease:1013'] }]);
+    const notes = () => screen.getAllByTestId('track-note').map((n) => [n.textContent, n.getAttribute('data-unplayable')]);
+    expect(notes()).toEqual([
+      ['from your library', 'false'],
+      ['VIP', 'true'],
+      [`from Home ${HOSTILE}`, 'false'],
+    ]);
+    const rows = screen.getAllByTestId('netease-daily-row');
+    expect(rows[0]!.querySelector('[data-testid="track-note"]')).toBeNull();
+    expect(rows[2]!.querySelector('.title')).toHaveClass('unplayable');
+    expect(rows[1]!.querySelector('.title')).not.toHaveClass('unplayable');
+    expect(container.querySelector('img')).toBeNull();
+    await settle(1000);
+    expect(calls('netease_copies')).toHaveLength(1);
+  });
+
+  it('shows a song as unavailable until the lookup answers, and asks again once if it was cut short', async () => {
+    let answers = 0;
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [song(1005, { title: 'Greyed Out', unplayable: 'greyed' }), song(1003, { unplayable: 'needsVip' })],
+      // The first lookup is cancelled by another list's after answering one song.
+      netease_copies: (args) => {
+        answers++;
+        const ids = args?.trackIds as string[];
+        return answers === 1 ? [{ trackId: ids[0], source: null }] : ids.map((trackId) => ({ trackId, source: 'library' }));
+      },
+    });
+    render(NeteaseView);
+    await settle();
+    await settle();
+    expect(calls('netease_copies')).toEqual([{ trackIds: ['netease:1005', 'netease:1003'] }, { trackIds: ['netease:1003'] }]);
+    expect(screen.getAllByTestId('track-note').map((n) => n.textContent)).toEqual(['unavailable', 'from your library']);
+  });
+});

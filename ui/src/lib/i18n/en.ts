@@ -504,6 +504,9 @@ export const en = {
   'netease.error.invalid.email': "That email address cannot be right.",
   'netease.error.invalid.password': "Type your password.",
   'netease.error.invalid.code': "The SMS code is 4 to 8 digits.",
+  'netease.playsFrom': "from {source}",
+  'netease.unplayable.greyed': "unavailable",
+  'netease.unplayable.needsVip': "VIP",
 } as const;
 
 export type MessageKey = keyof typeof en;

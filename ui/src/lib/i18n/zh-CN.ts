@@ -501,4 +501,7 @@ export const zhCN: Record<MessageKey, string> = {
   'netease.error.invalid.email': "邮箱地址不正确。",
   'netease.error.invalid.password': "请输入密码。",
   'netease.error.invalid.code': "短信验证码为 4 到 8 位数字。",
+  'netease.playsFrom': "来自{source}",
+  'netease.unplayable.greyed': "无版权",
+  'netease.unplayable.needsVip': "VIP",
 };

@@ -35,6 +35,7 @@ describe('netease commands', () => {
     await netease.neteaseHeartbeat(null);
     await netease.neteaseHeartbeat('netease:1001');
     await netease.neteaseSuggest('夜');
+    await netease.neteaseCopies(['netease:1013']);
     await netease.neteaseLiked();
     await netease.neteaseSearch('夜曲');
     await netease.neteaseVerify('https://st.music.163.com/v');
@@ -66,6 +67,7 @@ describe('netease commands', () => {
       ['netease_heartbeat', { from: null }],
       ['netease_heartbeat', { from: 'netease:1001' }],
       ['netease_suggest', { query: '夜' }],
+      ['netease_copies', { trackIds: ['netease:1013'] }],
       ['netease_liked'],
       ['netease_search', { query: '夜曲' }],
       ['netease_verify', { url: 'https://st.music.163.com/v' }],

@@ -9,6 +9,7 @@ import { invoke } from '@tauri-apps/api/core';
 import type { NeteaseAlbumPage } from './bindings/NeteaseAlbumPage';
 import type { NeteaseArtistPage } from './bindings/NeteaseArtistPage';
 import type { NeteaseChart } from './bindings/NeteaseChart';
+import type { NeteaseCopy } from './bindings/NeteaseCopy';
 import type { NeteaseLibrary } from './bindings/NeteaseLibrary';
 import type { NeteaseLogin } from './bindings/NeteaseLogin';
 import type { NeteasePage } from './bindings/NeteasePage';
@@ -29,6 +30,7 @@ export type { NeteaseArtistRef } from './bindings/NeteaseArtistRef';
 export type { NeteaseArtist } from './bindings/NeteaseArtist';
 export type { NeteaseError } from './bindings/NeteaseError';
 export type { NeteaseChart } from './bindings/NeteaseChart';
+export type { NeteaseCopy } from './bindings/NeteaseCopy';
 export type { NeteaseLibrary } from './bindings/NeteaseLibrary';
 export type { NeteaseLogin } from './bindings/NeteaseLogin';
 export type { NeteaseLoginField } from './bindings/NeteaseLoginField';
@@ -166,6 +168,15 @@ export function neteaseHeartbeat(from: TrackId | null): Promise<Track[]> {
 /** What to suggest while the user types `query` in the search box. */
 export function neteaseSuggest(query: string): Promise<NeteaseSuggestions> {
   return invoke<NeteaseSuggestions>('netease_suggest', { query });
+}
+
+/**
+ * Whether listed tracks NetEase will not play (`unplayable`) have a copy in the user's other
+ * sources, and which (its label; `library` is the local library). At most 500 ids; a newer
+ * call cancels this one, which then answers what it found so far.
+ */
+export function neteaseCopies(trackIds: readonly TrackId[]): Promise<NeteaseCopy[]> {
+  return invoke<NeteaseCopy[]>('netease_copies', { trackIds });
 }
 
 /** The songs the user liked. */

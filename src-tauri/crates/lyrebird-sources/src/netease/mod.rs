@@ -25,7 +25,7 @@ use lyrebird_core::actor::Action;
 use lyrebird_core::events::LyricsView;
 use lyrebird_core::netease::{
     NETEASE_LIBRARY_LIMIT, NETEASE_SOURCE_ID, NeteaseAlbum, NeteaseAlbumPage, NeteaseArtist,
-    NeteaseArtistPage, NeteaseArtistRef, NeteaseError, NeteaseLibrary, NeteasePage,
+    NeteaseArtistPage, NeteaseArtistRef, NeteaseCopy, NeteaseError, NeteaseLibrary, NeteasePage,
     NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus, NeteaseUser, QrLogin, QrState,
 };
 use lyrebird_core::provider::SourceEntry;
@@ -43,6 +43,7 @@ use lyrebird_netease::{ApiError, ApiHosts, ClientOs, Credentials, DeviceIdentity
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::copies::CopyFinder;
 use crate::secrets::SecretStore;
 
 mod discover;
@@ -436,12 +437,36 @@ fn player_error(error: PlayerError) -> NeteaseError {
 pub struct NeteaseAccount {
     player: PlayerHandle,
     session: NeteaseSession,
+    /// Looks up copies of the listed tracks NetEase will not play, when the app has one.
+    copies: Option<CopyFinder>,
 }
 
 impl NeteaseAccount {
     #[must_use]
     pub fn new(player: PlayerHandle, session: NeteaseSession) -> Self {
-        Self { player, session }
+        Self {
+            player,
+            session,
+            copies: None,
+        }
+    }
+
+    /// With a finder of copies: listed tracks NetEase will not play are handed to it, and
+    /// [`NeteaseAccount::copies`] asks it.
+    #[must_use]
+    pub fn with_copies(mut self, copies: CopyFinder) -> Self {
+        self.copies = Some(copies);
+        self
+    }
+
+    /// Whether the listed tracks `ids` that NetEase will not play (greyed, VIP only) have a copy
+    /// in the user's other sources, and where. A newer call cancels this one: it then answers
+    /// what was found so far. Ids not listed as unplayable are left out.
+    pub async fn copies(&self, ids: Vec<String>) -> Result<Vec<NeteaseCopy>, NeteaseError> {
+        let Some(copies) = &self.copies else {
+            return Ok(Vec::new());
+        };
+        Ok(copies.find(ids.into_iter().map(TrackId).collect()).await)
     }
 
     /// Who is signed in, and the quality.
@@ -591,6 +616,9 @@ impl NeteaseAccount {
                 Some(track)
             })
             .collect();
+        if let Some(copies) = &self.copies {
+            copies.remember(&tracks);
+        }
         if !tracks.is_empty() {
             self.player
                 .act(Action::RememberListed(tracks.clone()))

@@ -2,6 +2,7 @@
 import type { ReplayGain } from "./ReplayGain";
 import type { SourceKind } from "./SourceKind";
 import type { TrackId } from "./TrackId";
+import type { Unplayable } from "./Unplayable";
 
 /**
  * A playable track as the UI sees it. Every text field is untrusted (it comes from tags or
@@ -48,4 +49,10 @@ channels?: number,
  * A remote track's cover as its server names it (Subsonic `coverArt`): it travels with
  * the track, so the cover protocol needs no map of its own.
  */
-coverArt?: string, };
+coverArt?: string, 
+/**
+ * Why the track's own source will not play it for this account, when the source said
+ * so as it listed the track (NetEase: greyed out, VIP only). Such a track plays from a
+ * copy in the user's other sources when there is one (the fallback race).
+ */
+unplayable?: Unplayable, };
