@@ -90,7 +90,8 @@ pub fn start<R: Runtime>(
     tauri::async_runtime::spawn(actor);
     app.manage(player.clone());
     app.manage(crate::cover::CoverCache(cache_dir.join("covers")));
-    start_sources(app, &player, wanted, &config_dir, library.clone(), api_http);
+    let dirs = [config_dir.as_path(), data_dir.as_path()];
+    start_sources(app, &player, wanted, dirs, library.clone(), api_http);
 
     let (window_changes_tx, window_changes) = mpsc::unbounded_channel();
     let desktop = if options.desktop {
@@ -153,7 +154,9 @@ fn start_sources<R: Runtime>(
     app: &App<R>,
     player: &PlayerHandle,
     wanted: tokio::sync::watch::Receiver<WantedSources>,
-    config_dir: &std::path::Path,
+    // The config directory (secrets beside the settings) and the data directory (NetEase's
+    // lists kept for an offline start: the user's data, not the cache).
+    [config_dir, data_dir]: [&std::path::Path; 2],
     library: LibraryHandle,
     http: Option<reqwest::Client>,
 ) {
@@ -175,7 +178,8 @@ fn start_sources<R: Runtime>(
     tauri::async_runtime::spawn(copy_owner);
     app.manage(
         lyrebird_sources::netease::NeteaseAccount::new(player.clone(), netease.clone())
-            .with_copies(copies),
+            .with_copies(copies)
+            .with_offline(data_dir.join("netease")),
     );
     let builder = lyrebird_sources::RegistryBuilder {
         library,

@@ -45,6 +45,7 @@ export function severityOf(notice: ToastNotice): Severity {
     case 'shortcutUnavailable':
     case 'stalled':
     case 'sourceUnreachable':
+    case 'neteaseOffline':
       return 'warning';
     case 'audioDeviceRestored':
       return 'info';

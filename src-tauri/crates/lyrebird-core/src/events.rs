@@ -277,6 +277,12 @@ pub enum Notice {
         source: String,
         reason: String,
     },
+    /// NetEase cannot be reached: its lists are shown as they were kept at `saved_ms` (ms
+    /// since 1970), and their songs play from the user's other copies.
+    NeteaseOffline {
+        #[ts(type = "number")]
+        saved_ms: u64,
+    },
 }
 
 /// The library as the actor holds it: every track, and whether a scan is running. The launcher

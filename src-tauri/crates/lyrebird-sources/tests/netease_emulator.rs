@@ -142,6 +142,8 @@ fn stored_session(dir: &Path) -> Option<Value> {
 
 struct App {
     player: PlayerHandle,
+    /// What the actor publishes (notices among it).
+    published: mpsc::UnboundedReceiver<lyrebird_core::Published>,
     account: NeteaseAccount,
     audio: mpsc::UnboundedReceiver<AudioCommand>,
     audio_events: mpsc::UnboundedSender<lyrebird_core::AudioEvent>,
@@ -160,7 +162,7 @@ fn start_app(dir: &Path, hosts: ApiHosts, library: LibraryHandle) -> App {
     };
     let (audio_tx, audio) = mpsc::unbounded_channel();
     let (audio_events, audio_events_rx) = mpsc::unbounded_channel();
-    let (player, _events, actor) = Player::new(config, audio_tx, audio_events_rx);
+    let (player, published, actor) = Player::new(config, audio_tx, audio_events_rx);
     tokio::spawn(actor);
     // No keyring on a test machine's bus: the 0600 file.
     let secrets = SecretStore::new(dir, None);
@@ -180,7 +182,10 @@ fn start_app(dir: &Path, hosts: ApiHosts, library: LibraryHandle) -> App {
     let (copies, copy_owner) = lyrebird_sources::copies::CopyFinder::new(player.clone());
     tokio::spawn(copy_owner);
     App {
-        account: NeteaseAccount::new(player.clone(), session).with_copies(copies),
+        published,
+        account: NeteaseAccount::new(player.clone(), session)
+            .with_copies(copies)
+            .with_offline(dir.join("data").join("netease")),
         player,
         audio,
         audio_events,
@@ -703,4 +708,94 @@ async fn sms_login_then_recent_cloud_charts_heartbeat_and_suggestions() {
         copies[0].source.as_deref(),
         Some(lyrebird_sources::LIBRARY_LABEL)
     );
+}
+
+/// Offline start: the lists NetEase answered are kept (in the data directory, for this user);
+/// with NetEase gone they are shown as kept, a notice says from when, and their tracks are
+/// the actor's to play by id. Lists never kept stay an "unreachable" error; signing out
+/// forgets them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_are_kept_for_an_offline_start() {
+    use lyrebird_core::Published;
+    use lyrebird_core::events::Notice;
+    let dir = tempfile::tempdir().unwrap();
+    let emu = match start_emulator(&dir.path().join("emulator"), &serde_json::json!({})) {
+        Ok(emu) => emu,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    let (library, _) = LibraryHandle::spawn(None);
+    let mut app = start_app(dir.path(), hosts, library);
+    let account = app.account.clone();
+    account
+        .login_cookie("EMU_MUSIC_U_PRESET_10001".into())
+        .await
+        .unwrap();
+
+    let daily = account.daily().await.unwrap();
+    let liked = account.liked().await.unwrap();
+    let recent = account.recent().await.unwrap();
+    let playlists = account.playlists().await.unwrap();
+    let page = account.playlist(2001, 0, 500).await.unwrap();
+    assert!(
+        !daily.is_empty() && !liked.is_empty() && !recent.is_empty() && !page.tracks.is_empty()
+    );
+    let kept = dir.path().join("data").join("netease");
+    let files = [
+        "daily.json",
+        "liked.json",
+        "recent.json",
+        "playlists.json",
+        "playlist-2001.json",
+    ];
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !files.iter().all(|f| kept.join(f).exists()) {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("every list was kept");
+
+    // NetEase goes away.
+    drop(emu);
+    while app.published.try_recv().is_ok() {}
+    assert_eq!(account.daily().await.unwrap(), daily);
+    assert_eq!(account.liked().await.unwrap(), liked);
+    assert_eq!(account.recent().await.unwrap(), recent);
+    assert_eq!(account.playlists().await.unwrap(), playlists);
+    assert_eq!(account.playlist(2001, 0, 500).await.unwrap(), page);
+    assert!(
+        matches!(
+            account.playlist(2002, 0, 500).await,
+            Err(NeteaseError::Unreachable { .. })
+        ),
+        "a list never kept"
+    );
+    assert!(
+        matches!(
+            account.playlist(2001, 500, 500).await,
+            Err(NeteaseError::Unreachable { .. })
+        ),
+        "only first pages are kept"
+    );
+    let mut offline = Vec::new();
+    while let Ok(event) = app.published.try_recv() {
+        if let Published {
+            event: lyrebird_core::PlayerEvent::Notice(Notice::NeteaseOffline { saved_ms }),
+            ..
+        } = event
+        {
+            offline.push(saved_ms);
+        }
+    }
+    assert_eq!(offline.len(), 5, "one notice per list shown as kept");
+    assert!(offline.iter().all(|ms| *ms > 1_700_000_000_000));
+    app.player
+        .act(Action::PlayListed(vec![daily[0].id.clone()]))
+        .await
+        .expect("a kept track is the actor's to play");
+
+    // Signing out forgets them.
+    account.logout().await.unwrap();
+    assert!(files.iter().all(|f| !kept.join(f).exists()));
 }

@@ -48,6 +48,20 @@ describe('Toasts', () => {
     expect(notice).toHaveAttribute('data-severity', 'warning');
   });
 
+  it('says when NetEase lists are shown as kept, with the time in words', () => {
+    player.load(makeSnapshot());
+    render(Toasts);
+    const savedMs = Date.UTC(2026, 11, 5, 9, 30);
+    player.receive({ type: 'notice', payload: { kind: 'neteaseOffline', savedMs } });
+    flushSync();
+    const notice = screen.getByTestId('notice');
+    const time = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(savedMs));
+    expect(notice).toHaveTextContent(
+      `NetEase cannot be reached: its lists are shown as they were on ${time}, and their songs play from your other sources.`,
+    );
+    expect(notice).toHaveAttribute('data-severity', 'warning');
+  });
+
   it('can be dismissed', async () => {
     render(Toasts);
     player.notify({ kind: 'allTracksFailed' });

@@ -507,6 +507,7 @@ export const en = {
   'netease.playsFrom': "from {source}",
   'netease.unplayable.greyed': "unavailable",
   'netease.unplayable.needsVip': "VIP",
+  'notice.neteaseOffline': "NetEase cannot be reached: its lists are shown as they were on {time}, and their songs play from your other sources.",
 } as const;
 
 export type MessageKey = keyof typeof en;

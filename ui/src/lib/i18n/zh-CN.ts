@@ -504,4 +504,5 @@ export const zhCN: Record<MessageKey, string> = {
   'netease.playsFrom': "来自{source}",
   'netease.unplayable.greyed': "无版权",
   'netease.unplayable.needsVip': "VIP",
+  'notice.neteaseOffline': "无法连接网易云音乐：显示的是 {time} 保存的列表，歌曲从你的其他音源播放。",
 };

@@ -73,8 +73,15 @@ fn suggestions_of(found: Suggestions) -> NeteaseSuggestions {
 }
 
 impl NeteaseAccount {
-    /// The songs the user played lately (NetEase's record, newest first).
+    /// The songs the user played lately (NetEase's record, newest first; as last kept when
+    /// NetEase cannot be reached).
     pub async fn recent(&self) -> Result<Vec<Track>, NeteaseError> {
+        let user = self.browser().await?.user_id;
+        let answer = self.fetch_recent().await;
+        self.shelved(user, super::List::Recent, answer).await
+    }
+
+    async fn fetch_recent(&self) -> Result<Vec<Track>, NeteaseError> {
         let b = self.browser().await?;
         let (songs, liked) = tokio::join!(b.client.recent_songs(RECENT_LIMIT), Self::liked_ids(&b));
         let songs = b.take(songs.map_err(error_of)?);

@@ -22,7 +22,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use lyrebird_core::actor::Action;
-use lyrebird_core::events::LyricsView;
+use lyrebird_core::events::{LyricsView, Notice};
 use lyrebird_core::netease::{
     NETEASE_LIBRARY_LIMIT, NETEASE_SOURCE_ID, NeteaseAlbum, NeteaseAlbumPage, NeteaseArtist,
     NeteaseArtistPage, NeteaseArtistRef, NeteaseCopy, NeteaseError, NeteaseLibrary, NeteasePage,
@@ -48,6 +48,9 @@ use crate::secrets::SecretStore;
 
 mod discover;
 mod login;
+pub mod offline;
+
+use offline::{List, Shelf};
 
 /// The secret store's entry for the NetEase session.
 pub const SECRET_ENTRY: &str = NETEASE_SOURCE_ID;
@@ -439,6 +442,32 @@ pub struct NeteaseAccount {
     session: NeteaseSession,
     /// Looks up copies of the listed tracks NetEase will not play, when the app has one.
     copies: Option<CopyFinder>,
+    /// Where lists are kept for an offline start, when the app keeps them.
+    shelf: Option<Shelf>,
+}
+
+/// What an answer kept for an offline start lists, to hand to the actor again when it is
+/// shown from the shelf.
+trait Listing {
+    fn tracks(&self) -> &[Track];
+}
+
+impl Listing for Vec<Track> {
+    fn tracks(&self) -> &[Track] {
+        self
+    }
+}
+
+impl Listing for NeteasePage {
+    fn tracks(&self) -> &[Track] {
+        &self.tracks
+    }
+}
+
+impl Listing for Vec<NeteasePlaylist> {
+    fn tracks(&self) -> &[Track] {
+        &[]
+    }
 }
 
 impl NeteaseAccount {
@@ -448,6 +477,57 @@ impl NeteaseAccount {
             player,
             session,
             copies: None,
+            shelf: None,
+        }
+    }
+
+    /// Keeping lists under `dir` for an offline start (the app's data directory).
+    #[must_use]
+    pub fn with_offline(mut self, dir: std::path::PathBuf) -> Self {
+        self.shelf = Some(Shelf::new(dir));
+        self
+    }
+
+    /// `answer`, kept (in the background) for an offline start; or, when NetEase cannot be
+    /// reached, `list` as last kept for this user — its tracks handed to the actor again, and
+    /// a notice saying from when.
+    async fn shelved<T>(
+        &self,
+        user: u64,
+        list: List,
+        answer: Result<T, NeteaseError>,
+    ) -> Result<T, NeteaseError>
+    where
+        T: Listing + Clone + Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    {
+        let Some(store) = &self.shelf else {
+            return answer;
+        };
+        match answer {
+            Ok(value) => {
+                let (store, kept) = (store.clone(), value.clone());
+                tokio::spawn(async move { store.keep(user, list, &kept).await });
+                Ok(value)
+            }
+            Err(e @ NeteaseError::Unreachable { .. }) => {
+                let Some((value, saved_ms)) = store.take::<T>(user, list).await else {
+                    return Err(e);
+                };
+                tracing::info!(?list, "NetEase cannot be reached: a kept list is shown");
+                let tracks = value.tracks().to_vec();
+                if let Some(copies) = &self.copies {
+                    copies.remember(&tracks);
+                }
+                if !tracks.is_empty() {
+                    let _ = self.player.act(Action::RememberListed(tracks)).await;
+                }
+                let _ = self
+                    .player
+                    .act(Action::Notify(Notice::NeteaseOffline { saved_ms }))
+                    .await;
+                Ok(value)
+            }
+            Err(e) => Err(e),
         }
     }
 
@@ -564,6 +644,9 @@ impl NeteaseAccount {
             .await
             .map_err(player_error)?;
         self.session.sign_out().await;
+        if let Some(shelf) = &self.shelf {
+            shelf.clear().await;
+        }
         Ok(())
     }
 
@@ -640,8 +723,14 @@ impl NeteaseAccount {
         }
     }
 
-    /// Today's recommended songs.
+    /// Today's recommended songs (as last kept when NetEase cannot be reached).
     pub async fn daily(&self) -> Result<Vec<Track>, NeteaseError> {
+        let user = self.browser().await?.user_id;
+        let answer = self.fetch_daily().await;
+        self.shelved(user, List::Daily, answer).await
+    }
+
+    async fn fetch_daily(&self) -> Result<Vec<Track>, NeteaseError> {
         let b = self.browser().await?;
         let (songs, liked) = tokio::join!(b.client.daily_songs(), Self::liked_ids(&b));
         let songs = b.take(songs.map_err(error_of)?);
@@ -666,8 +755,14 @@ impl NeteaseAccount {
         Ok(())
     }
 
-    /// The user's playlists, created and subscribed.
+    /// The user's playlists, created and subscribed (as last kept when offline).
     pub async fn playlists(&self) -> Result<Vec<NeteasePlaylist>, NeteaseError> {
+        let user = self.browser().await?.user_id;
+        let answer = self.fetch_playlists().await;
+        self.shelved(user, List::Playlists, answer).await
+    }
+
+    async fn fetch_playlists(&self) -> Result<Vec<NeteasePlaylist>, NeteaseError> {
         let b = self.browser().await?;
         let page = b.take(
             b.client
@@ -691,8 +786,24 @@ impl NeteaseAccount {
             .collect())
     }
 
-    /// `limit` (at most [`MAX_PAGE`]) tracks of playlist `id` from `offset`.
+    /// `limit` (at most [`MAX_PAGE`]) tracks of playlist `id` from `offset` (the first page
+    /// as last kept when offline).
     pub async fn playlist(
+        &self,
+        id: u64,
+        offset: u32,
+        limit: u32,
+    ) -> Result<NeteasePage, NeteaseError> {
+        let user = self.browser().await?.user_id;
+        let answer = self.fetch_playlist(id, offset, limit).await;
+        if offset == 0 {
+            self.shelved(user, List::Playlist(id), answer).await
+        } else {
+            answer
+        }
+    }
+
+    async fn fetch_playlist(
         &self,
         id: u64,
         offset: u32,
@@ -727,8 +838,15 @@ impl NeteaseAccount {
         })
     }
 
-    /// The songs the user liked, most recent first (as NetEase lists them).
+    /// The songs the user liked, most recent first (as NetEase lists them; as last kept when
+    /// offline).
     pub async fn liked(&self) -> Result<Vec<Track>, NeteaseError> {
+        let user = self.browser().await?.user_id;
+        let answer = self.fetch_liked().await;
+        self.shelved(user, List::Liked, answer).await
+    }
+
+    async fn fetch_liked(&self) -> Result<Vec<Track>, NeteaseError> {
         let b = self.browser().await?;
         let ids = b.take(b.client.liked_ids(b.user_id).await.map_err(error_of)?);
         if ids.is_empty() {
