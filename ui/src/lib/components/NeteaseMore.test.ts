@@ -332,6 +332,8 @@ describe('NeteaseView: songs NetEase will not play', () => {
     ]);
     const rows = screen.getAllByTestId('netease-daily-row');
     expect(rows[0]!.querySelector('[data-testid="track-note"]')).toBeNull();
+    // The title's own text stays the title (lists and tests find rows by it).
+    expect(rows[1]!.querySelector('[data-testid="track-title"]')!.textContent).toBe('Greyed Out');
     expect(rows[2]!.querySelector('.title')).toHaveClass('unplayable');
     expect(rows[1]!.querySelector('.title')).not.toHaveClass('unplayable');
     expect(container.querySelector('img')).toBeNull();
