@@ -90,6 +90,8 @@ const COMMANDS: &[&str] = &[
     "netease_charts",
     "netease_heartbeat",
     "netease_suggest",
+    "netease_playlist_create",
+    "netease_playlist_edit",
     "netease_copies",
     "netease_liked",
     "netease_search",

@@ -103,6 +103,15 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
     ("netease_charts", &[]),
     ("netease_heartbeat", &[("from", OptStr)]),
     ("netease_suggest", &[("query", Str("a"))]),
+    ("netease_playlist_create", &[("name", Str("x"))]),
+    (
+        "netease_playlist_edit",
+        &[
+            ("playlistId", UInt),
+            ("trackIds", StrList),
+            ("edit", Enum("add")),
+        ],
+    ),
     ("netease_copies", &[("trackIds", StrList)]),
     ("netease_liked", &[]),
     ("netease_search", &[("query", Str("a"))]),

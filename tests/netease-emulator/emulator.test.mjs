@@ -473,6 +473,23 @@ test('recently played follows scrobbled starts; charts open as playlists; heartb
   assert.deepEqual((await client().weapi('/api/search/suggest/web', { s: 'zzzz' })).body.result, {})
 })
 
+test('playlists: create one, add songs (newest first, a duplicate refused), remove one', async () => {
+  const c = loggedIn()
+  const created = await c.weapi('/api/playlist/create', { name: 'Road Trip', privacy: '0', type: 'NORMAL' })
+  assert.equal(created.body.code, 200)
+  const id = created.body.id
+  assert.equal(created.body.playlist.name, 'Road Trip')
+  assert.ok((await c.weapi('/api/user/playlist', { uid: '10001', limit: 30, offset: 0 })).body.playlist.some((p) => p.id === id))
+  const edit = (op, ids) => c.eapi('/api/playlist/manipulate/tracks', { op, pid: String(id), trackIds: JSON.stringify(ids.map(String)), imme: 'true' })
+  assert.equal((await edit('add', [1001])).body.code, 200)
+  assert.equal((await edit('add', [1006, 1011])).body.count, 3)
+  assert.equal((await edit('add', [1001])).body.code, 502)
+  assert.equal((await edit('del', [1006])).body.code, 200)
+  assert.deepEqual((await control('GET', '/state')).playlists[id].trackIds, [1011, 1001])
+  assert.equal((await c.weapi('/api/playlist/create', { name: '  ' })).body.code, 400)
+  assert.notEqual((await client().weapi('/api/playlist/create', { name: 'x' })).body.code, 200)
+})
+
 test('login needed: 301 without MUSIC_U or with a revoked one, or the scenario code', async () => {
   const anon = client()
   assert.equal((await anon.weapi('/api/v3/discovery/recommend/songs')).body.code, 301)

@@ -119,6 +119,7 @@ export class Emulator {
     this.recent = [...(sc.recent || [])].map(Number)
     this.sms = []
     this.wrongPasswords = 0
+    this.createdPlaylists = 0
     this.verified = []
     this.fmCursor = 0
     this.audioTokens = new Map()
@@ -405,6 +406,38 @@ export class Emulator {
           },
           cookies: this.loginCookies(),
         }
+      }
+      case '/api/playlist/create': {
+        const denied = this.needLogin(ctx)
+        if (denied) return { json: denied }
+        const name = String(p.name ?? '').trim()
+        if (name === '' || [...name].length > 40) return { json: { code: 400, message: '歌单名不能为空或超过40个字' } }
+        const id = 3_200_000 + this.createdPlaylists++
+        const pl = { id, name, trackIds: [], privacy: Number(p.privacy || 0), created: true }
+        this.catalogue.playlists.set(id, pl)
+        return ok({ id, playlist: playlistSummary(pl, this.user) })
+      }
+      case '/api/playlist/manipulate/tracks': {
+        const denied = this.needLogin(ctx)
+        if (denied) return { json: denied }
+        const pl = this.catalogue.playlists.get(Number(p.pid))
+        if (!pl) return { json: { code: 404, message: '歌单不存在' } }
+        let ids
+        try {
+          ids = JSON.parse(String(p.trackIds)).map(Number)
+        } catch {
+          return { json: { code: 400, message: 'trackIds is not a JSON list' } }
+        }
+        if (p.op === 'add') {
+          if (ids.some((id) => !this.catalogue.song(id))) return { json: { code: 404, message: '歌曲不存在' } }
+          if (ids.some((id) => pl.trackIds.includes(id))) return { json: { code: 502, message: '歌单内歌曲重复' } }
+          pl.trackIds = [...ids, ...pl.trackIds]
+        } else if (p.op === 'del') {
+          pl.trackIds = pl.trackIds.filter((id) => !ids.includes(id))
+        } else {
+          return { json: { code: 400, message: `unknown op ${p.op}` } }
+        }
+        return ok({ trackIds: JSON.stringify(ids), count: pl.trackIds.length, cloudCount: 0 })
       }
       case '/api/play-record/song/list': {
         const denied = this.needLogin(ctx)
@@ -957,6 +990,7 @@ export class Emulator {
         verified: this.verified,
         qr: Object.fromEntries([...this.qr].map(([k, v]) => [k, v.state])),
         xeapiKeyVersion: this.xeapi.version,
+        playlists: Object.fromEntries([...this.catalogue.playlists.values()].filter((pl) => !pl.generate).map((pl) => [pl.id, { name: pl.name, trackIds: pl.trackIds }])),
       })
     }
     if (what === 'reset' && req.method === 'POST') {

@@ -104,6 +104,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         netease::netease_charts,
         netease::netease_heartbeat,
         netease::netease_suggest,
+        netease::netease_playlist_create,
+        netease::netease_playlist_edit,
         netease::netease_copies,
         netease::netease_liked,
         netease::netease_search,

@@ -6,8 +6,8 @@
 use lyrebird_core::Track;
 use lyrebird_core::netease::{
     NeteaseAlbumPage, NeteaseArtistPage, NeteaseChart, NeteaseCopy, NeteaseError, NeteaseLibrary,
-    NeteaseLogin, NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus,
-    NeteaseSuggestions, QrLogin, QrState,
+    NeteaseLogin, NeteasePage, NeteasePlaylist, NeteasePlaylistEdit, NeteaseQuality, NeteaseRef,
+    NeteaseStatus, NeteaseSuggestions, QrLogin, QrState,
 };
 use lyrebird_sources::netease::NeteaseAccount;
 use tauri::State;
@@ -164,6 +164,26 @@ pub async fn netease_suggest(
     query: String,
 ) -> Result<NeteaseSuggestions, NeteaseError> {
     netease.suggest(query).await
+}
+
+/// Create a NetEase playlist.
+#[tauri::command]
+pub async fn netease_playlist_create(
+    netease: Netease<'_>,
+    name: String,
+) -> Result<NeteasePlaylist, NeteaseError> {
+    netease.playlist_create(name).await
+}
+
+/// Add NetEase tracks to one of the user's playlists, or remove them.
+#[tauri::command]
+pub async fn netease_playlist_edit(
+    netease: Netease<'_>,
+    playlist_id: u64,
+    track_ids: Vec<String>,
+    edit: NeteasePlaylistEdit,
+) -> Result<(), NeteaseError> {
+    netease.playlist_edit(playlist_id, track_ids, edit).await
 }
 
 /// Whether listed tracks NetEase will not play have copies elsewhere (a newer call cancels).

@@ -13,7 +13,10 @@ import {
 import { applyEvent } from './reducer';
 
 /** A message raised by the UI itself (a command that was rejected). */
-export type LocalNotice = { kind: 'commandFailed'; reason: string };
+export type LocalNotice =
+  | { kind: 'commandFailed'; reason: string }
+  /** Songs were added to a NetEase playlist (named as NetEase named it: untrusted text). */
+  | { kind: 'addedToNeteasePlaylist'; playlist: string };
 
 export type ToastNotice = Notice | LocalNotice;
 
@@ -48,6 +51,7 @@ export function severityOf(notice: ToastNotice): Severity {
     case 'neteaseOffline':
       return 'warning';
     case 'audioDeviceRestored':
+    case 'addedToNeteasePlaylist':
       return 'info';
   }
 }

@@ -319,6 +319,19 @@ pub struct NeteaseCopy {
     pub source: Option<String>,
 }
 
+/// Add songs to one of the user's NetEase playlists, or remove them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum NeteasePlaylistEdit {
+    Add,
+    Remove,
+}
+
+/// The most tracks one `netease_playlist_edit` names.
+pub const MAX_PLAYLIST_EDIT: usize = 1000;
+/// The longest playlist name NetEase takes, in characters.
+pub const MAX_PLAYLIST_NAME_CHARS: usize = 40;
+
 /// The most tracks one `netease_copies` call looks up.
 pub const MAX_COPY_LOOKUPS: usize = 500;
 

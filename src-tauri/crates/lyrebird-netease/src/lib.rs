@@ -38,6 +38,7 @@ pub mod login;
 pub mod model;
 mod params;
 pub mod playability;
+pub mod playlist_edit;
 pub mod request;
 mod send;
 pub mod source;

@@ -532,3 +532,53 @@ async fn recent_charts_heartbeat_and_suggestions_from_the_emulator() {
             .is_empty()
     );
 }
+
+/// Creating a playlist and editing its songs with the client against the emulator.
+#[tokio::test]
+async fn playlists_created_and_edited_against_the_emulator() {
+    use lyrebird_netease::client::NeteaseClient;
+    use lyrebird_netease::playlist_edit::TrackEdit;
+    let emu = match emulator::start(&["--weapi-rsa", "generate"]) {
+        Ok(emu) => emu,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let credentials = Credentials {
+        music_u: Some(PRESET_MUSIC_U.into()),
+        ..Credentials::default()
+    };
+    let client = NeteaseClient::new(http.clone(), hosts, device, credentials);
+    let created = client
+        .playlist_create("Road Trip", false)
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(created.name.as_deref(), Some("Road Trip"));
+    client
+        .playlist_tracks(TrackEdit::Add, created.id, &[1001, 1006])
+        .await
+        .unwrap();
+    let duplicate = client
+        .playlist_tracks(TrackEdit::Add, created.id, &[1001])
+        .await;
+    assert!(
+        matches!(
+            duplicate,
+            Err(lyrebird_netease::ApiError::Refused { code: 502, .. })
+        ),
+        "{duplicate:?}"
+    );
+    client
+        .playlist_tracks(TrackEdit::Remove, created.id, &[1006])
+        .await
+        .unwrap();
+    let detail = client.playlist_detail(created.id).await.unwrap().value;
+    assert_eq!(detail.track_ids, [1001]);
+    let state = emu.inspect(&http, "/state").await;
+    assert_eq!(
+        state["playlists"][created.id.to_string()]["trackIds"],
+        json!([1001])
+    );
+}

@@ -537,7 +537,7 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[allow(clippy::too_many_lines)] // one user's session, step by step
 async fn sms_login_then_recent_cloud_charts_heartbeat_and_suggestions() {
-    use lyrebird_core::netease::{NeteaseLogin, NeteaseLoginField};
+    use lyrebird_core::netease::{NeteaseLogin, NeteaseLoginField, NeteasePlaylistEdit};
     let dir = tempfile::tempdir().unwrap();
     let emu = match start_emulator(&dir.path().join("emulator"), &serde_json::json!({})) {
         Ok(emu) => emu,
@@ -670,6 +670,49 @@ async fn sms_login_then_recent_cloud_charts_heartbeat_and_suggestions() {
         .act(Action::PlayListed(vec![beat[1].id.clone()]))
         .await
         .expect("a heartbeat track plays by id");
+
+    // A playlist of the user's own: created, songs added (NetEase puts them first) and one
+    // removed; a duplicate is NetEase's refusal; what is not a NetEase track is refused here.
+    let created = account
+        .playlist_create("  Road Trip ".into())
+        .await
+        .unwrap();
+    assert_eq!(
+        (created.name.as_str(), created.subscribed),
+        ("Road Trip", false)
+    );
+    assert!(account.playlist_create(" ".into()).await.is_err());
+    let edit = |ids: &[&str], how| {
+        account.playlist_edit(
+            created.id,
+            ids.iter().map(|&id| id.to_owned()).collect(),
+            how,
+        )
+    };
+    edit(&["netease:1001"], NeteasePlaylistEdit::Add)
+        .await
+        .unwrap();
+    edit(&["netease:1013", "netease:1006"], NeteasePlaylistEdit::Add)
+        .await
+        .unwrap();
+    assert!(matches!(
+        edit(&["netease:1001"], NeteasePlaylistEdit::Add).await,
+        Err(NeteaseError::Other { .. })
+    ));
+    assert!(edit(&["local:x"], NeteasePlaylistEdit::Add).await.is_err());
+    edit(&["netease:1006"], NeteasePlaylistEdit::Remove)
+        .await
+        .unwrap();
+    assert!(
+        account
+            .playlists()
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.id == created.id)
+    );
+    let page = account.playlist(created.id, 0, 500).await.unwrap();
+    assert_eq!(ids(&page.tracks), ["netease:1013", "netease:1001"]);
 
     // An album's greyed song is listed as such, and its copy in the library is found.
     let album = account

@@ -360,3 +360,96 @@ describe('NeteaseView: songs NetEase will not play', () => {
     expect(screen.getAllByTestId('track-note').map((n) => n.textContent)).toEqual(['unavailable', 'from your library']);
   });
 });
+
+describe('NeteaseView: the user\'s own playlists', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    invokeMock.mockReset();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  const LISTS = [
+    { id: 3010001, name: 'Liked', trackCount: 2, coverUrl: null, subscribed: false },
+    { id: 2001, name: `Mix ${HOSTILE}`, trackCount: 7, coverUrl: null, subscribed: false },
+    { id: 9001, name: 'Someone else’s', trackCount: 3, coverUrl: null, subscribed: true },
+  ];
+
+  it('creates one, listed after the liked songs', async () => {
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [],
+      netease_playlists: () => LISTS,
+      netease_playlist_create: (args) => ({ id: 3200000, name: String(args?.name), trackCount: 0, coverUrl: null, subscribed: false }),
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-tab-playlists'));
+    await settle();
+    const submit = screen.getByTestId('netease-playlist-create-submit');
+    expect(submit).toBeDisabled();
+    await fireEvent.input(screen.getByTestId('netease-playlist-name-input'), { target: { value: ' Road Trip ' } });
+    await fireEvent.click(submit);
+    await settle();
+    expect(calls('netease_playlist_create')).toEqual([{ name: 'Road Trip' }]);
+    expect(screen.getAllByTestId('netease-playlist').map((b) => b.getAttribute('data-playlist-id'))).toEqual([
+      '3010001',
+      '3200000',
+      '2001',
+      '9001',
+    ]);
+    expect((screen.getByTestId('netease-playlist-name-input') as HTMLInputElement).value).toBe('');
+  });
+
+  it('adds a row to one of them from its menu (not to those followed), and says so', async () => {
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [song(1001)],
+      netease_playlists: () => LISTS,
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.contextMenu(screen.getByTestId('netease-daily-row'));
+    await fireEvent.click(screen.getByTestId('menu-netease-add-to-playlist'));
+    await settle();
+    const choices = screen.getAllByTestId('menu-netease-playlist');
+    expect(choices.map((c) => c.textContent)).toEqual(['Liked', `Mix ${HOSTILE}`]);
+    await fireEvent.click(choices[1]!);
+    await settle();
+    expect(calls('netease_playlist_edit')).toEqual([{ playlistId: 2001, trackIds: ['netease:1001'], edit: 'add' }]);
+    const { player } = await import('../player.svelte');
+    expect(player.toasts.at(-1)?.notice).toEqual({ kind: 'addedToNeteasePlaylist', playlist: `Mix ${HOSTILE}` });
+  });
+
+  it('removes a row from an own playlist page; a followed one offers no removal', async () => {
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [],
+      netease_playlists: () => LISTS,
+      netease_playlist: (args) => ({
+        title: null,
+        total: 2,
+        offset: Number(args?.offset ?? 0),
+        tracks: Number(args?.offset ?? 0) === 0 ? [song(1001), song(1006)] : [],
+      }),
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-tab-playlists'));
+    await settle();
+    await fireEvent.click(screen.getAllByTestId('netease-playlist')[1]!);
+    await settle();
+    expect(screen.getAllByTestId('netease-playlist-row')).toHaveLength(2);
+    await fireEvent.contextMenu(screen.getAllByTestId('netease-playlist-row')[0]!);
+    await fireEvent.click(screen.getByTestId('menu-netease-remove'));
+    await settle();
+    expect(calls('netease_playlist_edit')).toEqual([{ playlistId: 2001, trackIds: ['netease:1001'], edit: 'remove' }]);
+    expect(screen.getAllByTestId('netease-playlist-row').map((r) => r.getAttribute('data-track-id'))).toEqual(['netease:1006']);
+
+    await fireEvent.click(screen.getByTestId('netease-playlist-back'));
+    await fireEvent.click(screen.getAllByTestId('netease-playlist')[2]!);
+    await settle();
+    await fireEvent.contextMenu(screen.getAllByTestId('netease-playlist-row')[0]!);
+    expect(screen.queryByTestId('menu-netease-remove')).toBeNull();
+    expect(screen.getByTestId('menu-netease-add-to-playlist')).toBeInTheDocument();
+  });
+});

@@ -508,6 +508,14 @@ export const en = {
   'netease.unplayable.greyed': "unavailable",
   'netease.unplayable.needsVip': "VIP",
   'notice.neteaseOffline': "NetEase cannot be reached: its lists are shown as they were on {time}, and their songs play from your other sources.",
+  'netease.addToPlaylist': "Add to NetEase playlist…",
+  'netease.removeFromPlaylist': "Remove from this playlist",
+  'netease.playlistMenu': "Add to a NetEase playlist",
+  'netease.noOwnPlaylists': "No playlists of your own yet",
+  'netease.newPlaylist': "New playlist",
+  'netease.newPlaylistName': "Name of the new playlist",
+  'netease.create': "Create",
+  'notice.addedToNeteasePlaylist': "Added to “{playlist}”.",
 } as const;
 
 export type MessageKey = keyof typeof en;

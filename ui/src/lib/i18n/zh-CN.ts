@@ -505,4 +505,12 @@ export const zhCN: Record<MessageKey, string> = {
   'netease.unplayable.greyed': "无版权",
   'netease.unplayable.needsVip': "VIP",
   'notice.neteaseOffline': "无法连接网易云音乐：显示的是 {time} 保存的列表，歌曲从你的其他音源播放。",
+  'netease.addToPlaylist': "添加到网易云歌单…",
+  'netease.removeFromPlaylist': "从此歌单中删除",
+  'netease.playlistMenu': "添加到网易云歌单",
+  'netease.noOwnPlaylists': "还没有你创建的歌单",
+  'netease.newPlaylist': "新建歌单",
+  'netease.newPlaylistName': "新歌单的名称",
+  'netease.create': "创建",
+  'notice.addedToNeteasePlaylist': "已添加到“{playlist}”。",
 };

@@ -36,6 +36,8 @@ describe('netease commands', () => {
     await netease.neteaseHeartbeat('netease:1001');
     await netease.neteaseSuggest('夜');
     await netease.neteaseCopies(['netease:1013']);
+    await netease.neteasePlaylistCreate('Road');
+    await netease.neteasePlaylistEdit(7, ['netease:1001'], 'remove');
     await netease.neteaseLiked();
     await netease.neteaseSearch('夜曲');
     await netease.neteaseVerify('https://st.music.163.com/v');
@@ -68,6 +70,8 @@ describe('netease commands', () => {
       ['netease_heartbeat', { from: 'netease:1001' }],
       ['netease_suggest', { query: '夜' }],
       ['netease_copies', { trackIds: ['netease:1013'] }],
+      ['netease_playlist_create', { name: 'Road' }],
+      ['netease_playlist_edit', { playlistId: 7, trackIds: ['netease:1001'], edit: 'remove' }],
       ['netease_liked'],
       ['netease_search', { query: '夜曲' }],
       ['netease_verify', { url: 'https://st.music.163.com/v' }],

@@ -13,6 +13,7 @@ import type { NeteaseCopy } from './bindings/NeteaseCopy';
 import type { NeteaseLibrary } from './bindings/NeteaseLibrary';
 import type { NeteaseLogin } from './bindings/NeteaseLogin';
 import type { NeteasePage } from './bindings/NeteasePage';
+import type { NeteasePlaylistEdit } from './bindings/NeteasePlaylistEdit';
 import type { NeteasePlaylist } from './bindings/NeteasePlaylist';
 import type { NeteaseQuality } from './bindings/NeteaseQuality';
 import type { NeteaseRef } from './bindings/NeteaseRef';
@@ -35,6 +36,7 @@ export type { NeteaseLibrary } from './bindings/NeteaseLibrary';
 export type { NeteaseLogin } from './bindings/NeteaseLogin';
 export type { NeteaseLoginField } from './bindings/NeteaseLoginField';
 export type { NeteasePage } from './bindings/NeteasePage';
+export type { NeteasePlaylistEdit } from './bindings/NeteasePlaylistEdit';
 export type { NeteasePlaylist } from './bindings/NeteasePlaylist';
 export type { NeteaseQuality } from './bindings/NeteaseQuality';
 export type { NeteaseRef } from './bindings/NeteaseRef';
@@ -168,6 +170,16 @@ export function neteaseHeartbeat(from: TrackId | null): Promise<Track[]> {
 /** What to suggest while the user types `query` in the search box. */
 export function neteaseSuggest(query: string): Promise<NeteaseSuggestions> {
   return invoke<NeteaseSuggestions>('netease_suggest', { query });
+}
+
+/** Creates a NetEase playlist named `name` (1 to 40 characters); the answer is the playlist. */
+export function neteasePlaylistCreate(name: string): Promise<NeteasePlaylist> {
+  return invoke<NeteasePlaylist>('netease_playlist_create', { name });
+}
+
+/** Adds NetEase tracks to one of the user's playlists (first), or removes them. */
+export function neteasePlaylistEdit(playlistId: number, trackIds: readonly TrackId[], edit: NeteasePlaylistEdit): Promise<void> {
+  return invoke<void>('netease_playlist_edit', { playlistId, trackIds, edit });
 }
 
 /**

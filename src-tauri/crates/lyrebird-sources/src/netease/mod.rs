@@ -47,6 +47,7 @@ use crate::copies::CopyFinder;
 use crate::secrets::SecretStore;
 
 mod discover;
+mod edit;
 mod login;
 pub mod offline;
 
