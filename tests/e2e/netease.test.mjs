@@ -4,7 +4,8 @@
 //
 // Sign in by QR code (the scan and the confirmation are the emulator's control endpoints, as a
 // phone would do them), see the daily picks, play one and hear its tone; a VIP-only song (the
-// listener has no VIP) plays from the library's copy and the bar says so; a third is sung word
+// listener has no VIP) is listed as playable from the library, plays from the library's copy
+// and the bar says so; a third is sung word
 // by word in Now Playing (NetEase's yrc) with its translation and romanisation, NetEase hears it
 // start, and the heart unlikes and likes it at the emulator; NetEase's risk control (-462) is
 // verified in a window with no access to the app; sign out: the stored session is gone and the
@@ -112,8 +113,14 @@ test('sign in by QR, play the daily picks, a VIP song plays from the library, si
     }, 20_000);
     assertHeard(await recording.stop(), MORNING_HZ, 1, LOCAL_MEMBERS_HZ);
 
-    // A VIP-only song for a listener without VIP: the library's copy plays, and the bar says so.
+    // A VIP-only song for a listener without VIP: the list says a copy was found in the
+    // library (looked up in the background), the library's copy plays, and the bar says so.
     const members = await rowTitled(browser, 'netease-daily-row', 'Members Only');
+    const listed = await until('Members Only listed as playable from the library', async () => {
+      const note = await members.$('[data-testid="track-note"]');
+      return (await note.isExisting()) && (await note.getAttribute('data-unplayable')) === 'false' && text(note);
+    }, 20_000);
+    assert.equal(listed, 'from your library');
     await members.doubleClick();
     const from = await until('the library\'s copy of Members Only playing', async () => {
       const np = await nowPlaying(browser);
