@@ -65,6 +65,13 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
     ("list_albums", &[]),
     ("list_folders", &[]),
     ("search_library", &[("query", Str("a"))]),
+    // The library's rows by range or place, tracks by id, a column's sort keys.
+    (
+        "library_rows",
+        &[("request", Object(r#"{"kind":"range","start":0,"end":10}"#))],
+    ),
+    ("library_tracks", &[("ids", StrList)]),
+    ("library_sort_keys", &[("column", Enum("title"))]),
     ("recently_added", &[]),
     // NetEase (its API is a closed port on this computer, set below).
     ("netease_status", &[]),
