@@ -5,6 +5,7 @@
 #
 #   tests/bench/library.sh [WARM_RUNS] [COLD_RUNS] [APP]   (defaults 5, 3, the release build)
 #
+# Beside it, the floor: an empty Tauri 2 window (tests/bench/empty-window) to its first frame.
 # The 100 000 files are the ones `index_bench` writes (tagged one-frame MP3s, English and
 # Chinese titles), made once under $LYREBIRD_BENCH_LIBRARY (default
 # /var/cache/lyrebird/library-100k). Cold runs drop the page cache: they need root.
@@ -22,4 +23,8 @@ if [ ! -d "$music" ]; then
   cargo run -q --release -j2 -p lyrebird-library --example index_bench -- 100000 "$music" >&2
 fi
 [ "$(id -u)" = 0 ] || cold=0
+# The floor beside it: an empty Tauri 2 window launched the same way (built if missing).
+empty="${CARGO_TARGET_DIR:-$PWD/target}/release/empty-window"
+[ -x "$empty" ] || cargo build -q --release -j2 -p empty-window --features tauri/custom-protocol || true
+[ -x "$empty" ] && export LYREBIRD_EMPTY_APP=$empty
 LYREBIRD_APP=$app node tests/bench/library.mjs "$music" "$warm" "$cold"

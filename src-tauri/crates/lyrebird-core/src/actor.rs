@@ -110,6 +110,9 @@ pub enum Action {
     SetStopAfterCurrent(bool),
     /// The library scanner's result.
     SetLibrary(LibraryView),
+    /// A scan starts or ends without changing the tracks (a rescan that found nothing new:
+    /// the launcher does not read and send the same 100 000 tracks again).
+    SetLibraryScanning(bool),
     /// How far the library scan is (`None`: done).
     SetScanProgress(Option<crate::events::ScanProgress>),
     /// Add a folder to the local library (saved in the settings; the library rescans).
@@ -844,6 +847,12 @@ impl<A: AudioOutput> Actor<A> {
             | Action::SetPlayMode(_)
             | Action::SetStopAfterCurrent(_) => self.edit_queue(action)?,
             Action::SetLibrary(view) => self.set_library(view),
+            Action::SetLibraryScanning(scanning) => {
+                if self.library.scanning != scanning {
+                    self.library.scanning = scanning;
+                    self.dirty.library = true;
+                }
+            }
             Action::SetScanProgress(progress) => {
                 if self.scan != progress {
                     self.scan = progress;

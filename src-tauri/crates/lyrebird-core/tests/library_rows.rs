@@ -148,3 +148,30 @@ async fn sort_keys_are_every_rows_value_of_the_column() {
         .unwrap();
     assert_eq!(titles.texts, ["Song 0", "Song 1", "Song 2"]);
 }
+
+#[tokio::test]
+async fn a_scan_that_changed_nothing_only_ends_the_scanning() {
+    let mut rig = support::Rig::start(PlayerConfig::default());
+    set(&rig, library(20), true).await;
+    let before = rig.player.snapshot().await.unwrap().library;
+    rig.published();
+    rig.player
+        .act(Action::SetLibraryScanning(false))
+        .await
+        .unwrap();
+    let after = rig.player.snapshot().await.unwrap().library;
+    assert!(!after.scanning);
+    assert_eq!(after.revision, before.revision);
+    assert_eq!(after.count, 20);
+    let events = rig.published();
+    assert!(
+        matches!(events.as_slice(), [PlayerEvent::Library(info)] if !info.scanning),
+        "{events:?}"
+    );
+    // Told again: nothing to publish.
+    rig.player
+        .act(Action::SetLibraryScanning(false))
+        .await
+        .unwrap();
+    assert!(rig.published().is_empty());
+}
