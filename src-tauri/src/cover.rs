@@ -5,7 +5,9 @@
 //! extracts it from the audio file once and makes thumbnails from it
 //! (`lyrebird_library::cover_cache`, where the cache's file names, limits and pruning are); a
 //! server's track's cover is fetched from its server (`lyrebird_sources`, with its own time and
-//! size limits), so the webview never sees the credentialed URL.
+//! size limits), so the webview never sees the credentialed URL; a NetEase track's from
+//! NetEase's image hosts only (`ApiHosts::cover_url`: the address the track names must be one
+//! of theirs, so a webview cannot make the app fetch anything else).
 //!
 //! Sizes: `?size=small` is a thumbnail of at most 256 px a side (the albums grid, lists, the
 //! player bar), `?size=large` at most 1 024 px (Now Playing); without `size`, the picture as
@@ -57,6 +59,10 @@ pub fn handle<R: Runtime>(
         .app_handle()
         .try_state::<lyrebird_sources::ServersHandle>()
         .map(|s| s.inner().clone());
+    let netease = ctx
+        .app_handle()
+        .try_state::<lyrebird_sources::netease::NeteaseAccount>()
+        .map(|n| n.inner().clone());
     let cache = ctx
         .app_handle()
         .try_state::<CoverCache>()
@@ -76,6 +82,15 @@ pub fn handle<R: Runtime>(
                     .await
                     .map(|(mime_type, data)| Cover { mime_type, data }),
                 None => None,
+            },
+            // A NetEase track: its album's picture, named by the track (`art`), fetched only
+            // from NetEase's image hosts at the size asked (no cookies go with it).
+            (Some(id), _, _) if id.starts_with(NETEASE_PREFIX) => match (netease, art) {
+                (Some(netease), Some(art)) => netease
+                    .cover(&art, netease_px(size))
+                    .await
+                    .map(|(mime_type, data)| Cover { mime_type, data }),
+                _ => None,
             },
             (Some(id), Some(player), Some(dir)) => {
                 let path_of =
@@ -97,6 +112,18 @@ pub fn handle<R: Runtime>(
             .expect("static headers are valid"),
         );
     });
+}
+
+/// A NetEase track's id starts with this.
+const NETEASE_PREFIX: &str = "netease:";
+
+/// The pixels a side asked of NetEase's image host for `size` (its own resizing).
+fn netease_px(size: Size) -> u32 {
+    match size {
+        Size::Small => 256,
+        Size::Large => 1024,
+        Size::Original => 1400,
+    }
 }
 
 /// Decode `%XX` escapes; `None` for malformed input or non-UTF-8 results.

@@ -490,6 +490,17 @@ test('playlists: create one, add songs (newest first, a duplicate refused), remo
   assert.notEqual((await client().weapi('/api/playlist/create', { name: 'x' })).body.code, 200)
 })
 
+test('cover pictures: a PNG per path, sized by param', async () => {
+  const res = await fetch(`${base}/emulator/40001.jpg?param=16y16`)
+  assert.equal(res.status, 200)
+  assert.equal(res.headers.get('content-type'), 'image/png')
+  const body = Buffer.from(await res.arrayBuffer())
+  assert.deepEqual([...body.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+  assert.equal(body.readUInt32BE(16), 16)
+  const other = Buffer.from(await (await fetch(`${base}/emulator/40002.jpg?param=16y16`)).arrayBuffer())
+  assert.notDeepEqual(body, other)
+})
+
 test('login needed: 301 without MUSIC_U or with a revoked one, or the scenario code', async () => {
   const anon = client()
   assert.equal((await anon.weapi('/api/v3/discovery/recommend/songs')).body.code, 301)

@@ -14,6 +14,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import crypto from 'node:crypto'
+import zlib from 'node:zlib'
 import { pathToFileURL } from 'node:url'
 
 import {
@@ -708,6 +709,16 @@ export class Emulator {
     }
   }
 
+  /** A small PNG in a colour of its own for each picture path; `param=WxH` sizes it (≤ 64). */
+  picture(res, p, url) {
+    this.pictures = (this.pictures || 0) + 1
+    const [w, h] = String(url.searchParams.get('param') || '8y8').split('y').map((n) => Math.max(1, Math.min(64, Number(n) || 8)))
+    const hue = crypto.createHash('md5').update(p).digest()
+    const body = png(w, h, [hue[0], hue[1], hue[2]])
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length })
+    res.end(body)
+  }
+
   // ---- HTTP ----------------------------------------------------------------------------
 
   async handle(req, res) {
@@ -716,6 +727,8 @@ export class Emulator {
     try {
       if (p.startsWith('/__control/')) return await this.control(req, res, url)
       if (p.startsWith('/__audio/')) return this.audio(req, res, url)
+      // Cover pictures, at the paths the catalogue's picUrls name on p1.music.126.net.
+      if (p.startsWith('/emulator/') && req.method === 'GET') return this.picture(res, p, url)
       if (p === '/__login') return await this.loginPage(req, res)
       if (p === '/__verify') return await this.verifyPage(req, res, url)
       if (req.method !== 'POST') return send(res, 405, { code: 405, message: 'NetEase APIs take POST' })
@@ -999,6 +1012,42 @@ export class Emulator {
     }
     return send(res, 404, { error: `no control endpoint ${req.method} ${url.pathname}` })
   }
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+  return c >>> 0
+})
+
+function crc32(bytes) {
+  let c = 0xffffffff
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8)
+  return (c ^ 0xffffffff) >>> 0
+}
+
+/** A w×h PNG of one RGB colour. */
+function png(w, h, [r, g, b]) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(data.length)
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(body))
+    return Buffer.concat([len, body, crc])
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(w, 0)
+  header.writeUInt32BE(h, 4)
+  header.set([8, 2, 0, 0, 0], 8)
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: w }, () => [r, g, b]).flat())])
+  const raw = Buffer.concat(Array.from({ length: h }, () => row))
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
 }
 
 function loginForm() {

@@ -38,6 +38,9 @@ pub struct ApiHosts {
     pub eapi: String,
     pub xeapi: String,
     pub clientlog: String,
+    /// `p1.music.126.net`: cover images (any of NetEase's `*.music.126.net` picture hosts
+    /// serves the same paths).
+    pub images: String,
     /// NetEase's, unless a test server's was given with [`ApiHosts::all`] hosts.
     pub weapi_key: WeapiPublicKey,
 }
@@ -50,6 +53,7 @@ impl Default for ApiHosts {
             eapi: "https://interfacepc.music.163.com".to_owned(),
             xeapi: "https://interface3.music.163.com".to_owned(),
             clientlog: "https://clientlog.music.163.com".to_owned(),
+            images: "https://p1.music.126.net".to_owned(),
             weapi_key: WeapiPublicKey::default(),
         }
     }
@@ -112,8 +116,29 @@ impl ApiHosts {
             eapi: base.to_owned(),
             xeapi: base.to_owned(),
             clientlog: base.to_owned(),
+            images: base.to_owned(),
             weapi_key: WeapiPublicKey::default(),
         })
+    }
+
+    /// Where to fetch the cover a song names (`picUrl`), at most `px` pixels a side: only a
+    /// picture on NetEase's image hosts (`music.126.net` and its subdomains, http or https as
+    /// NetEase writes them), asked over https of [`ApiHosts::images`] (or the test server)
+    /// with NetEase's resize parameter. Anything else is `None`: a webview that names a cover
+    /// cannot make the app fetch any other address.
+    #[must_use]
+    pub fn cover_url(&self, pic_url: &str, px: u32) -> Option<String> {
+        let url = url::Url::parse(pic_url).ok()?;
+        let host = url.host_str()?;
+        let netease = host == "music.126.net" || host.ends_with(".music.126.net");
+        if !netease || !matches!(url.scheme(), "http" | "https") || url.port().is_some() {
+            return None;
+        }
+        let path = url.path();
+        if path.len() < 2 || path.len() > 512 || path.contains("..") || path.contains("//") {
+            return None;
+        }
+        Some(format!("{}{path}?param={px}y{px}", self.images))
     }
 
     #[must_use]
@@ -147,6 +172,45 @@ mod tests {
         assert!(ApiHosts::all("ftp://x").is_err());
         assert!(ApiHosts::all("not a url").is_err());
         assert!(ApiHosts::all("http://x/?a=1").is_err());
+    }
+
+    #[test]
+    fn covers_come_only_from_neteases_image_hosts() {
+        let real = ApiHosts::default();
+        assert_eq!(
+            real.cover_url("http://p2.music.126.net/abc/109951.jpg", 256)
+                .as_deref(),
+            Some("https://p1.music.126.net/abc/109951.jpg?param=256y256")
+        );
+        assert_eq!(
+            real.cover_url("https://music.126.net/x.jpg?param=1y1", 1024)
+                .as_deref(),
+            Some("https://p1.music.126.net/x.jpg?param=1024y1024")
+        );
+        for hostile in [
+            "https://evil.example/x.jpg",
+            "https://music.126.net.evil.example/x.jpg",
+            "https://evilmusic.126.net/x.jpg",
+            "file:///etc/passwd",
+            "https://p1.music.126.net:8443/x.jpg",
+            "https://p1.music.126.net/",
+            "http://127.0.0.1/x.jpg",
+            "not a url",
+        ] {
+            assert_eq!(real.cover_url(hostile, 256), None, "{hostile}");
+        }
+        // Dot segments are resolved by the parser: the path stays on the image host.
+        assert_eq!(
+            real.cover_url("https://p1.music.126.net/a/../../b.jpg", 256)
+                .as_deref(),
+            Some("https://p1.music.126.net/b.jpg?param=256y256")
+        );
+        let test = ApiHosts::all("http://127.0.0.1:3000").unwrap();
+        assert_eq!(
+            test.cover_url("http://p1.music.126.net/emulator/1.jpg", 256)
+                .as_deref(),
+            Some("http://127.0.0.1:3000/emulator/1.jpg?param=256y256")
+        );
     }
 
     #[test]

@@ -247,34 +247,39 @@ impl ServersHandle {
             .await
             .ok()?;
         // The server's own client: its trusted certificate, its redirect policy.
-        let http = client.http_client().clone();
-        let fetch = async {
-            let mut response = http.get(url).send().await.ok()?;
-            if !response.status().is_success() {
-                return None;
-            }
-            let mime = response
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(cover_type)?;
-            if response
-                .content_length()
-                .is_some_and(|n| n > MAX_COVER_BYTES as u64)
-            {
-                return None;
-            }
-            let mut bytes = Vec::new();
-            while let Some(chunk) = response.chunk().await.ok()? {
-                if bytes.len() + chunk.len() > MAX_COVER_BYTES {
-                    return None;
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            Some((mime.to_owned(), bytes))
-        };
-        tokio::time::timeout(COVER_TIMEOUT, fetch).await.ok()?
+        fetch_cover(client.http_client(), url.as_str()).await
     }
+}
+
+/// A cover picture at `url`: an image type webviews show, at most [`MAX_COVER_BYTES`],
+/// within [`COVER_TIMEOUT`]; `None` for anything else.
+pub(crate) async fn fetch_cover(http: &reqwest::Client, url: &str) -> Option<(String, Vec<u8>)> {
+    let fetch = async {
+        let mut response = http.get(url).send().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let mime = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(cover_type)?;
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_COVER_BYTES as u64)
+        {
+            return None;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.ok()? {
+            if bytes.len() + chunk.len() > MAX_COVER_BYTES {
+                return None;
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Some((mime.to_owned(), bytes))
+    };
+    tokio::time::timeout(COVER_TIMEOUT, fetch).await.ok()?
 }
 
 /// The image types the cover protocol serves (what a server says it sent, checked against

@@ -714,6 +714,20 @@ async fn sms_login_then_recent_cloud_charts_heartbeat_and_suggestions() {
     let page = account.playlist(created.id, 0, 500).await.unwrap();
     assert_eq!(ids(&page.tracks), ["netease:1013", "netease:1001"]);
 
+    // Covers: a NetEase track's picture, from NetEase's image host only.
+    let art = page.tracks[0].cover_art.clone().expect("a cover address");
+    assert!(art.contains("music.126.net"), "{art}");
+    let (mime, png) = account.cover(&art, 256).await.expect("the cover");
+    assert_eq!(mime, "image/png");
+    assert_eq!(&png[1..4], b"PNG");
+    for hostile in [
+        "https://evil.example/x.jpg",
+        "file:///etc/passwd",
+        "http://127.0.0.1:1/emulator/1.jpg",
+    ] {
+        assert_eq!(account.cover(hostile, 256).await, None, "{hostile}");
+    }
+
     // An album's greyed song is listed as such, and its copy in the library is found.
     let album = account
         .album(lyrebird_core::netease::NeteaseRef::Track {

@@ -110,6 +110,8 @@ pub struct NeteaseSession {
     rebuilds: watch::Receiver<u64>,
     /// Where requests go (configuration, never changed): what a verification page may be.
     hosts: Arc<ApiHosts>,
+    /// The shared client, for cover pictures (no cookies go with them).
+    http: reqwest::Client,
 }
 
 impl NeteaseSession {
@@ -124,7 +126,7 @@ impl NeteaseSession {
         let shared_hosts = Arc::new(hosts.clone());
         let owner = Owner {
             secrets,
-            http,
+            http: http.clone(),
             hosts,
             session: None,
             loaded: false,
@@ -136,6 +138,7 @@ impl NeteaseSession {
                 requests,
                 rebuilds,
                 hosts: shared_hosts,
+                http,
             },
             owner.run(inbox),
         )
@@ -664,6 +667,14 @@ impl NeteaseAccount {
     /// requests go to (an emulator in tests). Anything else is refused.
     pub fn verify_page(&self, url: &str) -> Result<reqwest::Url, NeteaseError> {
         verify_page(url, &self.session.hosts)
+    }
+
+    /// The cover a NetEase track names (`cover_art`, the album's `picUrl`), at most `px`
+    /// pixels a side: only from NetEase's image hosts ([`ApiHosts::cover_url`]), bounded in
+    /// time and size, images only; `None` for anything else.
+    pub async fn cover(&self, pic_url: &str, px: u32) -> Option<(String, Vec<u8>)> {
+        let url = self.session.hosts.cover_url(pic_url, px)?;
+        crate::fetch_cover(&self.session.http, &url).await
     }
 
     /// The page the login window opens: NetEase's web login, or the configured host's
