@@ -245,6 +245,49 @@ async function typingFrames(browser, text) {
   return { deltas, matches };
 }
 
+/**
+ * Frame deltas from a double click on the first row (play it: the library becomes the queue)
+ * until the player bar names that track, and how long that took.
+ */
+async function playFrames(browser) {
+  await browser.execute(() => {
+    window.__benchFrames = [];
+    window.__benchRun = true;
+    let last = null;
+    function frame(now) {
+      if (last !== null) window.__benchFrames.push(now - last);
+      last = now;
+      if (window.__benchRun) requestAnimationFrame(frame);
+    }
+    requestAnimationFrame(frame);
+  });
+  // The first row, in view (the frames above left the list scrolled somewhere).
+  await browser.execute(() => {
+    const list = document.querySelector('[role="listbox"]');
+    if (list) list.scrollTop = 0;
+  });
+  await sleep(500);
+  const row = await browser.$('[data-testid="track-row"][data-index="0"]');
+  const id = await row.getAttribute('data-track-id');
+  const clicked = Date.now();
+  await row.$('[data-testid="track-title"]').doubleClick();
+  let shownAfter = null;
+  while (Date.now() - clicked < 60_000) {
+    const now = await browser.execute(() => document.querySelector('[data-testid="now-playing"]')?.getAttribute('data-track-id'));
+    if (now === id) {
+      shownAfter = Date.now() - clicked;
+      break;
+    }
+    await sleep(20);
+  }
+  await sleep(1000);
+  const deltas = await browser.execute(() => {
+    window.__benchRun = false;
+    return window.__benchFrames;
+  });
+  return { deltas, shownAfter };
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -278,6 +321,10 @@ const scroll = await scrollFrames(last.browser);
 // file"), so the titles are the file names, 000000 to 099999: "0" and "09" match 500 (the
 // search's limit), "0999" 110.
 const typing = await typingFrames(last.browser, '0999');
+// Opt-in (LYREBIRD_BENCH_PLAY=1): at 100 000 tracks playing a row makes the whole library the
+// queue, which the window still receives whole; on 2026-12-06 its web process grew past 18 GB
+// in a minute without showing the track (docs/benchmarks.md).
+const play = process.env.LYREBIRD_BENCH_PLAY === '1' ? await playFrames(last.browser) : null;
 await close(last);
 
 const cold = [];
@@ -318,3 +365,6 @@ const row = (name, x) =>
   console.log(`| ${name} | ${x.frames} | ${x.p50.toFixed(1)} ms | ${x.p95.toFixed(1)} ms | ${x.p99.toFixed(1)} ms | ${x.max.toFixed(1)} ms | ${x.over50} |`);
 row('scrolling the Songs list (5 s steady, 3 s of jumps)', s);
 row(`typing "0999" in search key by key and erasing it (${typing.matches} rows on screen)`, ty);
+if (play) {
+  row(`double click on a row to play it (the player bar named it after ${play.shownAfter === null ? 'more than 60 s' : fmt(play.shownAfter)}), then 1 s`, stats(play.deltas));
+}
