@@ -9,8 +9,9 @@ export const LEVELS = {
   exhigh: { br: 320000, type: 'mp3' },
   lossless: { br: 999000, type: 'flac' },
   hires: { br: 1999000, type: 'flac' },
+  jymaster: { br: 4000000, type: 'flac' },
 }
-export const LEVEL_ORDER = ['standard', 'higher', 'exhigh', 'lossless', 'hires']
+export const LEVEL_ORDER = ['standard', 'higher', 'exhigh', 'lossless', 'hires', 'jymaster']
 
 /** Ids at or above this, up to the largest generated playlist, are generated songs. */
 export const GENERATED_BASE = 5_000_000
@@ -52,6 +53,8 @@ export const DEFAULT_SCENARIO = {
     { id: 1013, name: 'Withdrawn', artist: 'Catalogue Quartet', album: 'Deep Cuts', fee: 0, greyed: true, maxLevel: 'exhigh', toneHz: 370, no: 3 },
     { id: 1014, name: 'Low Fidelity', artist: 'Catalogue Quartet', album: 'Deep Cuts', fee: 8, maxLevel: 'exhigh', toneHz: 392, no: 4 },
     { id: 1015, name: 'Encore', artist: 'Catalogue Quartet', album: 'B-Sides', fee: 0, maxLevel: 'exhigh', toneHz: 415, no: 1 },
+    // The studio-master level (jymaster): VIP only.
+    { id: 1016, name: 'Studio Master', artist: 'Master Class', album: 'Studio', fee: 1, maxLevel: 'jymaster', toneHz: 466 },
   ],
   /** Album and artist pages: what the catalogue cannot derive from its songs. */
   albumInfo: {

@@ -2,7 +2,7 @@
 // `NeteaseError`, the QR code's dark modules, the qualities on offer, initials for an avatar.
 import { neteaseCharts, type NeteaseError, type NeteaseLoginField, type NeteasePlaylist, type NeteaseQuality, type NeteaseRef, type QrLogin } from './ipc/netease';
 
-export const QUALITIES: readonly NeteaseQuality[] = ['standard', 'higher', 'exhigh', 'lossless', 'hires'];
+export const QUALITIES: readonly NeteaseQuality[] = ['standard', 'higher', 'exhigh', 'lossless', 'hires', 'master'];
 
 /** Tracks asked of a playlist at a time. */
 export const PLAYLIST_BATCH = 500;

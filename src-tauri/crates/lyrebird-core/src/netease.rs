@@ -21,6 +21,8 @@ pub enum NeteaseQuality {
     Exhigh,
     Lossless,
     Hires,
+    /// NetEase's studio master (VIP).
+    Master,
 }
 
 /// The signed-in user.

@@ -167,15 +167,18 @@ pub enum Quality {
     Lossless,
     /// Hi-Res FLAC.
     Hires,
+    /// NetEase's studio master (`jymaster`, 超清母带; VIP).
+    Master,
 }
 
 impl Quality {
-    pub const ALL: [Quality; 5] = [
+    pub const ALL: [Quality; 6] = [
         Self::Standard,
         Self::Higher,
         Self::Exhigh,
         Self::Lossless,
         Self::Hires,
+        Self::Master,
     ];
 
     /// The `level` parameter.
@@ -187,10 +190,11 @@ impl Quality {
             Self::Exhigh => "exhigh",
             Self::Lossless => "lossless",
             Self::Hires => "hires",
+            Self::Master => "jymaster",
         }
     }
 
-    /// A `level` the server names; NetEase's levels above Hi-Res (`jymaster`, `sky`, …)
+    /// A `level` the server names; NetEase's other levels above Hi-Res (`sky`, `dolby`, …)
     /// count as [`Quality::Hires`].
     #[must_use]
     pub fn from_level(level: &str) -> Option<Self> {
@@ -199,7 +203,8 @@ impl Quality {
             "higher" => Self::Higher,
             "exhigh" => Self::Exhigh,
             "lossless" => Self::Lossless,
-            "hires" | "jyeffect" | "sky" | "jymaster" | "vivid" | "dolby" => Self::Hires,
+            "hires" | "jyeffect" | "sky" | "vivid" | "dolby" => Self::Hires,
+            "jymaster" => Self::Master,
             _ => return None,
         })
     }
@@ -941,7 +946,9 @@ mod tests {
             let expect_trial = !matches!(odd.as_str(), Some("null" | ""));
             assert_eq!(u.free_trial.is_some(), expect_trial, "{odd}");
         }
-        assert_eq!(Quality::from_level("jymaster"), Some(Quality::Hires));
+        assert_eq!(Quality::from_level("jymaster"), Some(Quality::Master));
+        assert_eq!(Quality::from_level("sky"), Some(Quality::Hires));
+        assert_eq!(Quality::Master.as_str(), "jymaster");
         assert_eq!(Quality::from_bitrate(999_000), Quality::Lossless);
         assert!(Quality::Standard < Quality::Hires);
     }

@@ -582,3 +582,28 @@ async fn playlists_created_and_edited_against_the_emulator() {
         json!([1001])
     );
 }
+
+/// The studio-master level: a VIP gets it for a song that has it, and the best level below it
+/// for one that does not.
+#[tokio::test]
+async fn the_master_level_against_the_emulator() {
+    use lyrebird_netease::client::NeteaseClient;
+    use lyrebird_netease::model::Quality;
+    let emu = match emulator::start(&["--weapi-rsa", "generate"]) {
+        Ok(emu) => emu,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let credentials = Credentials {
+        music_u: Some(PRESET_MUSIC_U.into()),
+        ..Credentials::default()
+    };
+    let client = NeteaseClient::new(http, hosts, device, credentials);
+    let master = client.song_url(1016, Quality::Master).await.unwrap().value;
+    assert_eq!(master.quality(), Some(Quality::Master));
+    assert!(master.url.is_some());
+    let below = client.song_url(1006, Quality::Master).await.unwrap().value;
+    assert_eq!(below.quality(), Some(Quality::Hires));
+}

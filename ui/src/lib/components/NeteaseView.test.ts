@@ -227,7 +227,7 @@ describe('NeteaseView', () => {
     await settle();
     const quality = screen.getByTestId('netease-quality') as HTMLSelectElement;
     expect(quality.value).toBe('exhigh');
-    expect(quality.options).toHaveLength(5);
+    expect(quality.options).toHaveLength(6);
     await fireEvent.change(quality, { target: { value: 'lossless' } });
     expect(calls('netease_set_quality')).toEqual([{ quality: 'lossless' }]);
 

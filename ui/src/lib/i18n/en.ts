@@ -516,6 +516,7 @@ export const en = {
   'netease.newPlaylistName': "Name of the new playlist",
   'netease.create': "Create",
   'notice.addedToNeteasePlaylist': "Added to “{playlist}”.",
+  'netease.quality.master': "Master (studio master)",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -513,4 +513,5 @@ export const zhCN: Record<MessageKey, string> = {
   'netease.newPlaylistName': "新歌单的名称",
   'netease.create': "创建",
   'notice.addedToNeteasePlaylist': "已添加到“{playlist}”。",
+  'netease.quality.master': "超清母带",
 };

@@ -375,6 +375,7 @@ pub fn quality_of(quality: NeteaseQuality) -> Quality {
         NeteaseQuality::Exhigh => Quality::Exhigh,
         NeteaseQuality::Lossless => Quality::Lossless,
         NeteaseQuality::Hires => Quality::Hires,
+        NeteaseQuality::Master => Quality::Master,
     }
 }
 

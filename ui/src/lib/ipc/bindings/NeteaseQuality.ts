@@ -3,4 +3,4 @@
 /**
  * The audio quality asked of NetEase; a lower one plays when the higher is not offered.
  */
-export type NeteaseQuality = "standard" | "higher" | "exhigh" | "lossless" | "hires";
+export type NeteaseQuality = "standard" | "higher" | "exhigh" | "lossless" | "hires" | "master";
