@@ -57,6 +57,7 @@ impl Source for Refusing {
                 headers: Vec::new(),
                 certificate_pin: None,
                 cache_key: None,
+                quality: None,
             }))
         })
     }

@@ -250,6 +250,7 @@ impl Source for HostileSource {
                 headers: vec![("Cookie".into(), COOKIE.into())],
                 certificate_pin: None,
                 cache_key: Some(track.id.0),
+                quality: None,
             }))
         })
     }

@@ -59,6 +59,7 @@ impl Source for LoopbackSource {
                 headers: vec![("X-Lyrebird-Test".into(), "secret".into())],
                 certificate_pin: None,
                 cache_key: None,
+                quality: None,
             }))
         })
     }

@@ -99,6 +99,7 @@ impl Source for Fake {
                 headers: Vec::new(),
                 certificate_pin: None,
                 cache_key: None,
+                quality: None,
             }))
         })
     }

@@ -498,6 +498,10 @@ struct Actor<A> {
     substitutes: HashMap<TrackId, Substitution>,
     /// Whether the current load is such a copy.
     playing_origin: Origin,
+    /// The quality the current stream plays at (`StreamSpec::quality`), and the preload's,
+    /// which becomes it when the audio thread moves on to the preload.
+    stream_quality: Option<String>,
+    preload_quality: Option<(PlayId, String)>,
     /// The user's per-track lyrics offsets.
     lyrics_offsets: lyrics_offsets::LyricsOffsets,
     /// Scrobbling of the current load (a remote track playing from its own source).
@@ -587,6 +591,8 @@ impl<A: AudioOutput> Actor<A> {
             window: window_link::WindowLink::default(),
             substitutes: HashMap::new(),
             playing_origin: Origin::Own,
+            stream_quality: None,
+            preload_quality: None,
             lyrics_offsets,
             scrobbling: None,
             health: health::Health::default(),
@@ -1041,6 +1047,7 @@ impl<A: AudioOutput> Actor<A> {
     /// Get the current load to the audio thread along `route`: at once for a file, after a
     /// lookup for a remote track. A failure goes to the fallback race (or the next copy).
     fn start_route(&mut self, route: Route) {
+        self.stream_quality = None;
         match route {
             Route::Local(track) => match provider::resolve_local(&track) {
                 Ok(media) => self.send_load(media),
@@ -1063,6 +1070,8 @@ impl<A: AudioOutput> Actor<A> {
     /// or pause while a lookup ran is honoured).
     fn send_load(&mut self, media: Playable) {
         let gain = self.queue.current().map_or(1.0, |t| self.track_gain(t));
+        self.stream_quality = quality_of(&media);
+        self.dirty.state = true;
         self.load = Load::Loaded { preload: None };
         self.audio.send(AudioCommand::Load {
             play_id: self.play_id,
@@ -1202,6 +1211,7 @@ impl<A: AudioOutput> Actor<A> {
                 {
                     let gain =
                         (self.queue.entry(preload.entry)).map_or(1.0, |t| self.track_gain(t));
+                    self.preload_quality = quality_of(&media).map(|q| (play_id, q));
                     self.audio.send(AudioCommand::Preload {
                         play_id,
                         media,
@@ -1341,6 +1351,9 @@ impl<A: AudioOutput> Actor<A> {
         let track = self.queue.current().cloned();
         self.play_id = play_id;
         self.playing_origin = origin;
+        self.stream_quality = (self.preload_quality.take())
+            .filter(|(id, _)| *id == play_id)
+            .map(|(_, quality)| quality);
         self.position_ms = 0;
         self.duration_ms = track.and_then(|t| t.duration_ms);
         self.status = PlaybackStatus::Loading;
@@ -1805,6 +1818,7 @@ impl<A: AudioOutput> Actor<A> {
             playing_from: self.playing_from(),
             lyrics_offset_ms: self.current_lyrics_offset(),
             liked: self.current_liked(),
+            quality: self.stream_quality.clone(),
         }
     }
 
@@ -1880,5 +1894,13 @@ pub fn volume_curve(volume: f32) -> f32 {
 async fn sleep_until_opt(deadline: Option<Instant>) {
     if let Some(deadline) = deadline {
         tokio::time::sleep_until(deadline).await;
+    }
+}
+
+/// The quality a stream says it plays at (a file has none).
+fn quality_of(media: &Playable) -> Option<String> {
+    match media {
+        Playable::Stream(spec) => spec.quality.clone(),
+        Playable::File(_) => None,
     }
 }

@@ -74,6 +74,11 @@ pub struct PlayerState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub liked: Option<bool>,
+    /// The quality the current stream plays at, when its source has levels (NetEase:
+    /// `standard` … `master`; maybe lower than asked, when that was not offered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub quality: Option<String>,
 }
 
 /// A copy of the current track playing in its place, and the other copies found.
@@ -132,6 +137,7 @@ impl Default for PlayerState {
             playing_from: None,
             lyrics_offset_ms: 0,
             liked: None,
+            quality: None,
         }
     }
 }

@@ -36,6 +36,10 @@ pub struct StreamSpec {
     pub certificate_pin: Option<CertificatePin>,
     /// `source:track:quality`; `None` for streams that must not be cached.
     pub cache_key: Option<String>,
+    /// The quality the source offered for this stream, when it has levels (NetEase:
+    /// `standard` … `master`, as `NeteaseQuality` names them): the player bar says what
+    /// plays, which may be lower than asked.
+    pub quality: Option<String>,
 }
 
 /// Why a source could not give a playable stream for a track.

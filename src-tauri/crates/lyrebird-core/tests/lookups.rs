@@ -50,6 +50,7 @@ impl Source for ScriptedSource {
                 headers: vec![("Authorization".into(), "Bearer t".into())],
                 certificate_pin: None,
                 cache_key: Some(format!("test:{}", track.title)),
+                quality: None,
             }))
         })
     }

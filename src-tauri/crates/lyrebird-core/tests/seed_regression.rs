@@ -413,6 +413,7 @@ impl Source for HttpSource {
                                 headers: vec![("cookie".into(), format!("session={subject}"))],
                                 certificate_pin: None,
                                 cache_key: Some(format!("{}:{quality}", track.id)),
+                                quality: None,
                             }));
                         }
                         let reason = value["reason"].as_str().unwrap_or("no URL");

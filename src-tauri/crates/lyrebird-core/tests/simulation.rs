@@ -160,6 +160,7 @@ impl Source for FakeSource {
                         headers: vec![("Cookie".into(), format!("lookup-{index}"))],
                         certificate_pin: None,
                         cache_key: None,
+                        quality: None,
                     }))
                 },
             }
@@ -231,6 +232,7 @@ impl Source for FallbackSource {
                 headers: vec![("Cookie".into(), format!("copy-{recording}"))],
                 certificate_pin: None,
                 cache_key: None,
+                quality: None,
             }))
         })
     }

@@ -194,6 +194,15 @@ impl Quality {
         }
     }
 
+    /// The level's name as the app names it (`NeteaseQuality`): `standard` … `hires`, `master`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Master => "master",
+            other => other.as_str(),
+        }
+    }
+
     /// A `level` the server names; NetEase's other levels above Hi-Res (`sky`, `dolby`, …)
     /// count as [`Quality::Hires`].
     #[must_use]

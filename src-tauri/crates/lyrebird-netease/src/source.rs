@@ -194,6 +194,7 @@ impl NeteaseSource {
             // NetEase's CDN URLs are signed; nothing to add per request.
             headers: Vec::new(),
             certificate_pin: None,
+            quality: Some(stream.quality.name().to_owned()),
         }))
     }
 

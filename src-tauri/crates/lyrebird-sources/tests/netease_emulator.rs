@@ -329,6 +329,9 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
     let audio = http.get(&url).send().await.unwrap();
     assert_eq!(audio.status(), 200);
     assert!(audio.bytes().await.unwrap().len() > 1000);
+    // The player says what plays: the level NetEase offered.
+    let state = app.player.snapshot().await.unwrap().state;
+    assert_eq!(state.quality.as_deref(), Some("exhigh"));
 
     // A VIP-only song goes to the fallback race, which plays the library's copy.
     app.player
@@ -341,6 +344,7 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
         std::fs::canonicalize(&copy).unwrap()
     );
     let snapshot = app.player.snapshot().await.unwrap();
+    assert_eq!(snapshot.state.quality, None, "a file has no NetEase level");
     let from = snapshot.state.playing_from.expect("playing a copy");
     assert_eq!(from.source_label, "library");
 

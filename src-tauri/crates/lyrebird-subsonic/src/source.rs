@@ -30,6 +30,7 @@ impl SubsonicClient {
                 self.server_key(),
                 self.config().transcoding.cache_label()
             )),
+            quality: None,
         })
     }
 

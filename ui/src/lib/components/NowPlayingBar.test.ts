@@ -48,6 +48,26 @@ describe('NowPlayingBar', () => {
     expect(screen.getByTestId('np-toggle')).toHaveAccessibleName('Pause');
   });
 
+  it('says at what quality a stream plays, and nothing for a file', () => {
+    const at = (quality?: string) => {
+      const snapshot = playingSnapshot([makeTrack(), song], 1);
+      player.load({ ...snapshot, state: { ...snapshot.state, quality } });
+    };
+    at('lossless');
+    const { unmount } = render(NowPlayingBar);
+    const badge = screen.getByTestId('np-quality');
+    expect(badge).toHaveTextContent('Lossless');
+    expect(badge).toHaveAttribute('title', 'Playing at Lossless (FLAC)');
+    unmount();
+    at('<b>odd</b>');
+    const { unmount: again } = render(NowPlayingBar);
+    expect(screen.getByTestId('np-quality').textContent).toBe('<b>odd</b>');
+    again();
+    at(undefined);
+    render(NowPlayingBar);
+    expect(screen.queryByTestId('np-quality')).toBeNull();
+  });
+
   it('follows position events', () => {
     loadPlaying();
     render(NowPlayingBar);

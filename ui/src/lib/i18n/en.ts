@@ -517,6 +517,13 @@ export const en = {
   'netease.create': "Create",
   'notice.addedToNeteasePlaylist': "Added to “{playlist}”.",
   'netease.quality.master': "Master (studio master)",
+  'quality.short.standard': "128k",
+  'quality.short.higher': "192k",
+  'quality.short.exhigh': "320k",
+  'quality.short.lossless': "Lossless",
+  'quality.short.hires': "Hi-Res",
+  'quality.short.master': "Master",
+  'player.qualityPlaying': "Playing at {quality}",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -514,4 +514,11 @@ export const zhCN: Record<MessageKey, string> = {
   'netease.create': "创建",
   'notice.addedToNeteasePlaylist': "已添加到“{playlist}”。",
   'netease.quality.master': "超清母带",
+  'quality.short.standard': "128k",
+  'quality.short.higher': "192k",
+  'quality.short.exhigh': "320k",
+  'quality.short.lossless': "无损",
+  'quality.short.hires': "Hi-Res",
+  'quality.short.master': "母带",
+  'player.qualityPlaying': "当前音质：{quality}",
 };

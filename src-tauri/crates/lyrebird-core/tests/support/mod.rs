@@ -120,6 +120,7 @@ pub fn stream_to(url: String) -> ResolveFuture {
             headers: Vec::new(),
             certificate_pin: None,
             cache_key: None,
+            quality: None,
         }))
     })
 }

@@ -61,4 +61,9 @@ lyricsOffsetMs: number,
  * Whether the current track is liked at its own source; absent when that source has no
  * likes (the like button and the tray's Like item are hidden then).
  */
-liked?: boolean, };
+liked?: boolean, 
+/**
+ * The quality the current stream plays at, when its source has levels (NetEase:
+ * `standard` … `master`; maybe lower than asked, when that was not offered).
+ */
+quality?: string, };
