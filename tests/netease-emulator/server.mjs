@@ -1105,6 +1105,10 @@ export async function startEmulator({ port = 0, stateDir, scenario = {} } = {}) 
   fs.mkdirSync(stateDir, { recursive: true })
   const emulator = new Emulator({ scenario, stateDir })
   const server = http.createServer((req, res) => emulator.handle(req, res))
+  // Keep idle connections as long as NetEase's servers do (node's default, 5 s, races a
+  // client reusing a pooled connection just as the server closes it: "connection reset").
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
   await new Promise((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, '127.0.0.1', resolve)
