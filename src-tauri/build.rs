@@ -92,6 +92,7 @@ const COMMANDS: &[&str] = &[
     "netease_suggest",
     "netease_playlist_create",
     "netease_playlist_edit",
+    "netease_search_else",
     "netease_copies",
     "netease_liked",
     "netease_search",

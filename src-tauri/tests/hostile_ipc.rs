@@ -119,6 +119,7 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
             ("edit", Enum("add")),
         ],
     ),
+    ("netease_search_else", &[("query", Str("a"))]),
     ("netease_copies", &[("trackIds", StrList)]),
     ("netease_liked", &[]),
     ("netease_search", &[("query", Str("a"))]),

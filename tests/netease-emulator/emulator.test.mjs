@@ -501,6 +501,15 @@ test('cover pictures: a PNG per path, sized by param', async () => {
   assert.notDeepEqual(body, other)
 })
 
+test('search finds albums, artists and playlists too (types 10, 100, 1000)', async () => {
+  const c = loggedIn()
+  const search = (s, type) => c.eapi('/api/cloudsearch/pc', { s, type, limit: 30, offset: 0, total: true })
+  assert.deepEqual((await search('quartet', 10)).body.result.albums.map((a) => a.name).sort(), ['B-Sides', 'Deep Cuts'])
+  assert.deepEqual((await search('quartet', 100)).body.result.artists.map((a) => a.name), ['Catalogue Quartet'])
+  assert.deepEqual((await search('mix', 1000)).body.result.playlists.map((p) => p.name), ['Emulated Mix'])
+  assert.equal((await search('zzzz', 10)).body.result.albumCount, 0)
+})
+
 test('login needed: 301 without MUSIC_U or with a revoked one, or the scenario code', async () => {
   const anon = client()
   assert.equal((await anon.weapi('/api/v3/discovery/recommend/songs')).body.code, 301)

@@ -649,8 +649,27 @@ export class Emulator {
         const type = Number(p.type || 1)
         const offset = Number(p.offset || 0)
         const limit = Number(p.limit || 30)
-        if (type !== 1) return ok({ result: { searchQcReminder: null } })
         const found = this.catalogue.search(p.s)
+        const page = (list) => list.slice(offset, offset + limit)
+        if (type === 10) {
+          const albums = [...new Set(found.map((s) => s.albumId))].map((id) => this.catalogue.album(id))
+          return ok({ result: { albums: page(albums).map((a) => albumEntry(sc, a)), albumCount: albums.length } })
+        }
+        if (type === 100) {
+          const artists = [...new Set(found.map((s) => s.artistId))].map((id) => this.catalogue.artist(id))
+          return ok({
+            result: {
+              artists: page(artists).map((a) => artistEntry(sc, a.id, a.name, a.songs.length, a.albums.length)),
+              artistCount: artists.length,
+            },
+          })
+        }
+        if (type === 1000) {
+          const k = String(p.s || '').toLowerCase()
+          const lists = [...this.catalogue.playlists.values()].filter((pl) => k && pl.name.toLowerCase().includes(k))
+          return ok({ result: { playlists: page(lists).map((pl) => playlistSummary(pl, this.user)), playlistCount: lists.length } })
+        }
+        if (type !== 1) return ok({ result: { searchQcReminder: null } })
         return ok({
           result: {
             searchQcReminder: null,

@@ -5,9 +5,9 @@
 
 use lyrebird_core::Track;
 use lyrebird_core::netease::{
-    NeteaseAlbumPage, NeteaseArtistPage, NeteaseChart, NeteaseCopy, NeteaseError, NeteaseLibrary,
-    NeteaseLogin, NeteasePage, NeteasePlaylist, NeteasePlaylistEdit, NeteaseQuality, NeteaseRef,
-    NeteaseStatus, NeteaseSuggestions, QrLogin, QrState,
+    NeteaseAlbumPage, NeteaseArtistPage, NeteaseChart, NeteaseCopy, NeteaseError, NeteaseFound,
+    NeteaseLibrary, NeteaseLogin, NeteasePage, NeteasePlaylist, NeteasePlaylistEdit,
+    NeteaseQuality, NeteaseRef, NeteaseStatus, NeteaseSuggestions, QrLogin, QrState,
 };
 use lyrebird_sources::netease::NeteaseAccount;
 use tauri::State;
@@ -155,6 +155,15 @@ pub async fn netease_heartbeat(
     from: Option<String>,
 ) -> Result<Vec<Track>, NeteaseError> {
     netease.heartbeat(from).await
+}
+
+/// Albums, artists and playlists matching a search.
+#[tauri::command]
+pub async fn netease_search_else(
+    netease: Netease<'_>,
+    query: String,
+) -> Result<NeteaseFound, NeteaseError> {
+    netease.search_else(query).await
 }
 
 /// What to suggest while the user types a search.

@@ -116,6 +116,8 @@ export const NETEASE_NAV = Symbol('netease-nav');
 export interface NeteaseNav {
   album: (of: NeteaseRef) => void;
   artist: (of: NeteaseRef) => void;
+  /** Opens a playlist's page (one a search found). */
+  playlist?: (playlist: NeteasePlaylist) => void;
 }
 
 /** The year of a NetEase publish time (ms since 1970), or null. */

@@ -56,5 +56,6 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::netease::NeteaseSuggestions::export_all(&cfg)?;
     crate::netease::NeteaseCopy::export_all(&cfg)?;
     crate::netease::NeteasePlaylistEdit::export_all(&cfg)?;
+    crate::netease::NeteaseFound::export_all(&cfg)?;
     Ok(())
 }

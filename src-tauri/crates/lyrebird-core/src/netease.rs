@@ -219,6 +219,19 @@ pub struct NeteaseLibrary {
     pub more_artists: bool,
 }
 
+/// What a search finds besides songs: albums, artists and playlists (at most
+/// [`NETEASE_SEARCH_ELSE_LIMIT`] of each), each opening its page.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseFound {
+    pub albums: Vec<NeteaseAlbum>,
+    pub artists: Vec<NeteaseArtist>,
+    pub playlists: Vec<NeteasePlaylist>,
+}
+
+/// How many albums, artists and playlists [`NeteaseFound`] lists.
+pub const NETEASE_SEARCH_ELSE_LIMIT: u32 = 20;
+
 /// How many saved albums, and followed artists, [`NeteaseLibrary`] lists.
 pub const NETEASE_LIBRARY_LIMIT: u32 = 100;
 

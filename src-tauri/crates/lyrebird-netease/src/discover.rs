@@ -9,7 +9,7 @@ use crate::ApiError;
 use crate::Params;
 use crate::client::{Answer, NeteaseClient};
 use crate::lenient::{id, list, name, object, uint, url};
-use crate::model::{Artist, Song};
+use crate::model::{AlbumInfo, Artist, ArtistInfo, PlaylistSummary, Song};
 use crate::request::{ApiCall, Scheme};
 
 /// The most songs "recently played" asks for (the npm package's default).
@@ -184,7 +184,63 @@ fn charts_from_json(json: &Value) -> Vec<Chart> {
         .collect()
 }
 
+/// What a search finds besides songs (`/api/cloudsearch/pc` types 10, 100 and 1000).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FoundElse {
+    pub albums: Vec<AlbumInfo>,
+    pub artists: Vec<ArtistInfo>,
+    pub playlists: Vec<PlaylistSummary>,
+}
+
+/// A search's `result.<field>` list, read tolerantly, without id-less items.
+fn found_list<T: serde::de::DeserializeOwned + Default>(
+    json: &Value,
+    field: &str,
+    id: impl Fn(&T) -> u64,
+) -> Vec<T> {
+    json.get("result")
+        .and_then(|r| r.get(field))
+        .map(|v| list::<_, T>(v).unwrap_or_default())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|item| id(item) != 0)
+        .collect()
+}
+
 impl NeteaseClient {
+    /// Albums, artists or playlists matching `query` (eapi `/api/cloudsearch/pc`, type 10,
+    /// 100 or 1000), asked at once.
+    pub async fn search_else(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<Answer<FoundElse>, ApiError> {
+        let call = |kind: u32| {
+            let params = Params::new()
+                .with("s", query)
+                .with("type", kind)
+                .with("limit", limit)
+                .with("offset", 0)
+                .with("total", true);
+            ApiCall::new(Scheme::Eapi, "/api/cloudsearch/pc", params)
+        };
+        let (albums, artists, playlists) = tokio::join!(
+            self.request(call(10)),
+            self.request(call(100)),
+            self.request(call(1000))
+        );
+        let ((albums, mut update), (artists, more), (playlists, last)) =
+            (albums?, artists?, playlists?);
+        update.merge(more);
+        update.merge(last);
+        let found = FoundElse {
+            albums: found_list(&albums, "albums", |a: &AlbumInfo| a.id),
+            artists: found_list(&artists, "artists", |a: &ArtistInfo| a.id),
+            playlists: found_list(&playlists, "playlists", |p: &PlaylistSummary| p.id),
+        };
+        Ok(Answer::new(found, update))
+    }
+
     /// The songs the logged-in user played lately, newest first (weapi
     /// `/api/play-record/song/list`).
     pub async fn recent_songs(&self, limit: u32) -> Result<Answer<Vec<Song>>, ApiError> {
@@ -268,6 +324,20 @@ mod tests {
         assert_eq!(songs[0].privilege.as_ref().and_then(|p| p.st), Some(-200));
         assert!(recent_from_json(&json!({"data": null})).is_empty());
         assert!(recent_from_json(&json!({"data": {"list": {"a": 1}}})).is_empty());
+    }
+
+    #[test]
+    fn albums_artists_and_playlists_found_are_read_tolerantly() {
+        let j = json!({"code": 200, "result": {
+            "albums": [{"id": 3, "name": "Deep Cuts", "artist": {"id": 9, "name": "Q"}, "size": 4},
+                       {"id": 0, "name": "no id"}, 7],
+            "albumCount": 2
+        }});
+        let albums = found_list(&j, "albums", |a: &AlbumInfo| a.id);
+        assert_eq!(albums.len(), 1);
+        assert_eq!(albums[0].size, Some(4));
+        assert!(found_list(&j, "artists", |a: &ArtistInfo| a.id).is_empty());
+        assert!(found_list(&json!({"result": null}), "albums", |a: &AlbumInfo| a.id).is_empty());
     }
 
     #[test]

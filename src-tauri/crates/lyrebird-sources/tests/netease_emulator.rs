@@ -718,6 +718,21 @@ async fn sms_login_then_recent_cloud_charts_heartbeat_and_suggestions() {
     let page = account.playlist(created.id, 0, 500).await.unwrap();
     assert_eq!(ids(&page.tracks), ["netease:1013", "netease:1001"]);
 
+    // A search finds albums, artists and playlists too.
+    let found = account.search_else(" quartet ".into()).await.unwrap();
+    assert_eq!(found.albums.len(), 2);
+    assert_eq!(found.artists.len(), 1);
+    assert_eq!(found.artists[0].name, "Catalogue Quartet");
+    let lists = account.search_else("mix".into()).await.unwrap().playlists;
+    assert_eq!(
+        lists.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["Emulated Mix"]
+    );
+    assert_eq!(
+        account.search_else(" ".into()).await.unwrap(),
+        lyrebird_core::netease::NeteaseFound::default()
+    );
+
     // Covers: a NetEase track's picture, from NetEase's image host only.
     let art = page.tracks[0].cover_art.clone().expect("a cover address");
     assert!(art.contains("music.126.net"), "{art}");

@@ -453,3 +453,54 @@ describe('NeteaseView: the user\'s own playlists', () => {
     expect(screen.getByTestId('menu-netease-add-to-playlist')).toBeInTheDocument();
   });
 });
+
+describe('NeteaseView: a search finds albums, artists and playlists too', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    invokeMock.mockReset();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('shows them beside the songs; each opens its page', async () => {
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [],
+      netease_search: () => [song(1011)],
+      netease_search_else: () => ({
+        albums: [{ id: 40, name: 'Deep Cuts', coverUrl: null, publishedMs: null, trackCount: 4, artists: [] }],
+        artists: [{ id: 9, name: `Quartet ${HOSTILE}`, coverUrl: null, albumCount: 2 }],
+        playlists: [{ id: 2001, name: 'Emulated Mix', trackCount: 7, coverUrl: null, subscribed: true }],
+      }),
+      netease_album: () => ({
+        album: { id: 40, name: 'Deep Cuts', coverUrl: null, publishedMs: null, trackCount: 0, artists: [] },
+        description: null,
+        company: null,
+        tracks: [],
+      }),
+      netease_playlist: (args) => ({ title: 'Emulated Mix', total: 1, offset: Number(args?.offset ?? 0), tracks: [song(1001)] }),
+    });
+    const { container } = render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-tab-search'));
+    await fireEvent.input(screen.getByTestId('netease-search'), { target: { value: 'quartet' } });
+    await settle(300);
+    await settle();
+    expect(calls('netease_search_else')).toEqual([{ query: 'quartet' }]);
+    expect(screen.getByTestId('netease-found-artist')).toHaveTextContent(`Quartet ${HOSTILE}`);
+    expect(container.querySelector('img')).toBeNull();
+    await fireEvent.click(screen.getByTestId('netease-found-album'));
+    await settle();
+    expect(calls('netease_album')).toEqual([{ of: { id: 40 } }]);
+    await fireEvent.click(screen.getByTestId('netease-page-back'));
+    await fireEvent.click(screen.getByTestId('netease-found-playlist'));
+    await settle();
+    expect(calls('netease_playlist')[0]).toEqual({ id: 2001, offset: 0, limit: 500 });
+    expect(screen.getByTestId('netease-playlist-page')).toBeInTheDocument();
+    // Someone else's playlist: no removing from it.
+    await fireEvent.contextMenu(screen.getByTestId('netease-playlist-row'));
+    expect(screen.queryByTestId('menu-netease-remove')).toBeNull();
+    await fireEvent.keyDown(document.activeElement ?? document.body, { key: 'Escape' });
+    await fireEvent.click(screen.getByTestId('netease-playlist-back'));
+    expect(screen.getAllByTestId('netease-search-row')).toHaveLength(1);
+  });
+});

@@ -524,6 +524,8 @@ export const en = {
   'quality.short.hires': "Hi-Res",
   'quality.short.master': "Master",
   'player.qualityPlaying': "Playing at {quality}",
+  'netease.foundElse': "Albums, artists and playlists found",
+  'netease.foundPlaylists': "Playlist",
 } as const;
 
 export type MessageKey = keyof typeof en;

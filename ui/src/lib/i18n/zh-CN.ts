@@ -521,4 +521,6 @@ export const zhCN: Record<MessageKey, string> = {
   'quality.short.hires': "Hi-Res",
   'quality.short.master': "母带",
   'player.qualityPlaying': "当前音质：{quality}",
+  'netease.foundElse': "找到的专辑、歌手和歌单",
+  'netease.foundPlaylists': "歌单",
 };

@@ -10,6 +10,7 @@ import type { NeteaseAlbumPage } from './bindings/NeteaseAlbumPage';
 import type { NeteaseArtistPage } from './bindings/NeteaseArtistPage';
 import type { NeteaseChart } from './bindings/NeteaseChart';
 import type { NeteaseCopy } from './bindings/NeteaseCopy';
+import type { NeteaseFound } from './bindings/NeteaseFound';
 import type { NeteaseLibrary } from './bindings/NeteaseLibrary';
 import type { NeteaseLogin } from './bindings/NeteaseLogin';
 import type { NeteasePage } from './bindings/NeteasePage';
@@ -32,6 +33,7 @@ export type { NeteaseArtist } from './bindings/NeteaseArtist';
 export type { NeteaseError } from './bindings/NeteaseError';
 export type { NeteaseChart } from './bindings/NeteaseChart';
 export type { NeteaseCopy } from './bindings/NeteaseCopy';
+export type { NeteaseFound } from './bindings/NeteaseFound';
 export type { NeteaseLibrary } from './bindings/NeteaseLibrary';
 export type { NeteaseLogin } from './bindings/NeteaseLogin';
 export type { NeteaseLoginField } from './bindings/NeteaseLoginField';
@@ -165,6 +167,11 @@ export function neteaseCharts(): Promise<NeteaseChart[]> {
 /** Heartbeat mode: songs like `from` (a NetEase track; `null`: the latest liked), `from` first. */
 export function neteaseHeartbeat(from: TrackId | null): Promise<Track[]> {
   return invoke<Track[]>('netease_heartbeat', { from });
+}
+
+/** The albums, artists and playlists matching `query` (20 of each at most). */
+export function neteaseSearchElse(query: string): Promise<NeteaseFound> {
+  return invoke<NeteaseFound>('netease_search_else', { query });
 }
 
 /** What to suggest while the user types `query` in the search box. */

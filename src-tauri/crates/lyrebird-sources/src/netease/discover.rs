@@ -7,7 +7,8 @@ use std::collections::HashSet;
 
 use lyrebird_core::Track;
 use lyrebird_core::netease::{
-    NeteaseArtistRef, NeteaseChart, NeteaseError, NeteaseSuggestedAlbum, NeteaseSuggestedPlaylist,
+    NETEASE_SEARCH_ELSE_LIMIT, NeteaseArtist, NeteaseArtistRef, NeteaseChart, NeteaseError,
+    NeteaseFound, NeteasePlaylist, NeteaseSuggestedAlbum, NeteaseSuggestedPlaylist,
     NeteaseSuggestedSong, NeteaseSuggestions,
 };
 use lyrebird_netease::discover::{RECENT_LIMIT, Suggestions};
@@ -145,6 +146,45 @@ impl NeteaseAccount {
         );
         let liked: HashSet<u64> = liked.into_iter().collect();
         self.listed(&songs, Some(&liked)).await
+    }
+
+    /// The albums, artists and playlists matching `query` (songs are [`NeteaseAccount::search`]).
+    pub async fn search_else(&self, query: String) -> Result<NeteaseFound, NeteaseError> {
+        let query: String = query.trim().chars().take(MAX_QUERY_CHARS).collect();
+        if query.is_empty() {
+            return Ok(NeteaseFound::default());
+        }
+        let b = self.browser().await?;
+        let found = b.take(
+            b.client
+                .search_else(&query, NETEASE_SEARCH_ELSE_LIMIT)
+                .await
+                .map_err(error_of)?,
+        );
+        Ok(NeteaseFound {
+            albums: found.albums.iter().map(super::album_of).collect(),
+            artists: found
+                .artists
+                .into_iter()
+                .map(|a| NeteaseArtist {
+                    id: a.id,
+                    name: a.name.unwrap_or_default(),
+                    cover_url: a.pic_url,
+                    album_count: a.album_count.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+                })
+                .collect(),
+            playlists: found
+                .playlists
+                .into_iter()
+                .map(|p| NeteasePlaylist {
+                    id: p.id,
+                    name: p.name.unwrap_or_default(),
+                    track_count: count(p.track_count),
+                    cover_url: p.cover_url,
+                    subscribed: true,
+                })
+                .collect(),
+        })
     }
 
     /// What to suggest for `query` while the user types. Needs no login (a guest client asks
