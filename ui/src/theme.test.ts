@@ -197,6 +197,33 @@ describe('appearance', () => {
       stop = null;
       expect(listeners.size).toBe(0);
     });
+
+    it('keeps the theme and accent the window was built with until the snapshot brings the settings', () => {
+      systemDark = false;
+      const root = document.createElement('html');
+      // What the shell's script set before the page ran (the settings: dark, purple).
+      root.dataset.theme = 'dark';
+      root.dataset.accent = 'purple';
+      stop = followAppearance(root);
+      flushSync();
+      expect(root.dataset.theme).toBe('dark');
+      expect(root.dataset.accent).toBe('purple');
+
+      player.load(makeSnapshot({ settings: settings('light', 'teal') }));
+      flushSync();
+      expect(root.dataset.theme).toBe('light');
+      expect(root.dataset.accent).toBe('teal');
+    });
+
+    it('takes the system scheme when the window was built with only an accent (theme "system")', () => {
+      systemDark = true;
+      const root = document.createElement('html');
+      root.dataset.accent = 'red';
+      stop = followAppearance(root);
+      flushSync();
+      expect(root.dataset.theme).toBe('dark');
+      expect(root.dataset.accent).toBe('red');
+    });
   });
 });
 

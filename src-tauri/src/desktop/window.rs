@@ -3,6 +3,7 @@
 //! and restores its view and scroll from the snapshot), so destroying the window loses nothing
 //! and gives back the web view's memory — most of a `WebKitGTK` window's ~270 MB.
 
+use lyrebird_core::settings::{Appearance, Settings, Theme};
 use tauri::{AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 pub const MAIN: &str = "main";
@@ -72,7 +73,10 @@ pub fn main_on_screen<R: Runtime>(app: &AppHandle<R>) -> bool {
 }
 
 /// Build the main window from `tauri.conf.json` (where it is marked `"create": false`, so
-/// that starting in the tray builds none).
+/// that starting in the tray builds none), in the colours of the user's theme from its first
+/// frame: the window's and the web view's background are the theme's before the page paints,
+/// and the page starts with the theme and accent the settings name (issue #19: a dark theme
+/// started on a white window for most of a second).
 pub fn build_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow<R>> {
     let config = app
         .config()
@@ -82,7 +86,67 @@ pub fn build_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow
         .find(|w| w.label == MAIN)
         .cloned()
         .ok_or_else(|| tauri::Error::WindowNotFound)?;
-    WebviewWindowBuilder::from_config(app, &config)?.build()
+    let appearance = app
+        .try_state::<lyrebird_core::PlayerHandle>()
+        .and_then(|player| settings_now(&player))
+        .map(|settings| settings.desktop.appearance);
+    let mut builder = WebviewWindowBuilder::from_config(app, &config)?;
+    let chosen = appearance.as_ref().and_then(|a| match a.theme {
+        Theme::Dark => Some(true),
+        Theme::Light => Some(false),
+        Theme::System => None,
+    });
+    if let Some(dark) = chosen {
+        builder = builder.background_color(background(dark));
+    }
+    if let Some(script) = appearance.and_then(first_look) {
+        builder = builder.initialization_script(script);
+    }
+    let window = builder.build()?;
+    if chosen.is_none() {
+        // The system's scheme, as far as the toolkit says (the page follows the same one).
+        let dark = window.theme().is_ok_and(|t| t == tauri::Theme::Dark);
+        let _ = window.set_background_color(Some(background(dark)));
+    }
+    Ok(window)
+}
+
+/// The page's background (`--bg` in `ui/src/app.css`) for a dark or light scheme.
+fn background(dark: bool) -> tauri::window::Color {
+    if dark {
+        tauri::window::Color(0x1c, 0x1c, 0x1e, 0xff)
+    } else {
+        tauri::window::Color(0xff, 0xff, 0xff, 0xff)
+    }
+}
+
+/// A script run before the page's own: the root's `data-theme` (when the settings choose one)
+/// and `data-accent`, which `app.css` turns into colours (`appearance.svelte.ts` keeps them
+/// until the snapshot arrives, then follows the settings).
+fn first_look(appearance: Appearance) -> Option<String> {
+    let accent = serde_json::to_value(appearance.accent).ok()?;
+    let accent = accent.as_str()?;
+    let theme = match appearance.theme {
+        Theme::Dark => "document.documentElement.dataset.theme = 'dark';",
+        Theme::Light => "document.documentElement.dataset.theme = 'light';",
+        Theme::System => "",
+    };
+    Some(format!(
+        "{theme}document.documentElement.dataset.accent = {accent:?};"
+    ))
+}
+
+/// The player's settings, asked from wherever the window is built: the main thread, a thread
+/// of our own, or (through a command) a worker of the async runtime, where blocking is allowed
+/// only through `block_in_place`.
+fn settings_now(player: &lyrebird_core::PlayerHandle) -> Option<Settings> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(|| handle.block_on(player.settings())).ok()
+        }
+        Ok(_) => None,
+        Err(_) => tauri::async_runtime::block_on(player.settings()).ok(),
+    }
 }
 
 /// Open the mini player (or bring it to the front): a small borderless window, on top of

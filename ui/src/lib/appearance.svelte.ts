@@ -37,10 +37,21 @@ export function followAppearance(root: HTMLElement = document.documentElement): 
   let systemDark = $state(initiallyDark);
   const onChange = (event: MediaQueryListEvent) => (systemDark = event.matches);
   media?.addEventListener('change', onChange);
-  // The first frame, before any effect runs: the system's scheme as it is now.
+  // The main window is built with the settings' theme and accent already on the root (a
+  // script the shell runs before the page: no light frame on a dark theme); they stay until the
+  // snapshot brings the settings. Otherwise the first frame, before any effect runs, has the
+  // system's scheme as it is now.
+  const { theme: presetTheme, accent: presetAccent } = root.dataset;
+  const preset = presetTheme !== undefined || presetAccent !== undefined;
   applyAppearance(root, null, initiallyDark);
+  if (presetTheme !== undefined) root.dataset.theme = presetTheme;
+  if (presetAccent !== undefined) root.dataset.accent = presetAccent;
   const stop = $effect.root(() => {
-    $effect(() => applyAppearance(root, player.settings?.desktop.appearance, systemDark));
+    $effect(() => {
+      const appearance = player.settings?.desktop.appearance;
+      if (!appearance && preset) return;
+      applyAppearance(root, appearance, systemDark);
+    });
   });
   return () => {
     stop();
