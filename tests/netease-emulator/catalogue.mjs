@@ -164,10 +164,12 @@ export class Catalogue {
     return s ? this.artist(s.artistId) : undefined
   }
   search(keywords) {
-    const k = String(keywords || '').toLowerCase()
-    return [...this.songs.values()].filter(
-      (s) => k && (s.name.toLowerCase().includes(k) || s.artist.toLowerCase().includes(k) || s.album.toLowerCase().includes(k)),
-    )
+    // Every word must be in the song's name, artist or album (as NetEase matches "title artist").
+    const words = String(keywords || '').toLowerCase().split(/\s+/).filter(Boolean)
+    return [...this.songs.values()].filter((s) => {
+      const text = `${s.name} ${s.artist} ${s.album}`.toLowerCase()
+      return words.length > 0 && words.every((w) => text.includes(w))
+    })
   }
 }
 

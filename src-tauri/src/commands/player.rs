@@ -134,15 +134,23 @@ pub async fn get_lyrics(
     if let Some(from_netease) = netease.lyrics(&id).await {
         return Ok(from_netease);
     }
-    let Some(path) = player.track_path(TrackId(id)).await? else {
+    let id = TrackId(id);
+    if let Some(path) = player.track_path(id.clone()).await? {
+        let lyrics = tauri::async_runtime::spawn_blocking(move || {
+            lyrebird_library::lyrics::lyrics_for(&path)
+        })
+        .await
+        .ok()
+        .flatten();
+        if let Some(lyrics) = lyrics {
+            return Ok(Some(lyrics.into_view()));
+        }
+    }
+    // None of its own: NetEase's for the same recording, if the user wants them.
+    let Some(track) = player.track(id).await? else {
         return Ok(None);
     };
-    let lyrics =
-        tauri::async_runtime::spawn_blocking(move || lyrebird_library::lyrics::lyrics_for(&path))
-            .await
-            .ok()
-            .flatten();
-    Ok(lyrics.map(lyrebird_library::lyrics::Lyrics::into_view))
+    Ok(netease.lyrics_matching(&track).await)
 }
 
 /// Show a track's lyrics `offset_ms` earlier (negative: later); 0 resets. Remembered per track.

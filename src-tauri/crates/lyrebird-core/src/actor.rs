@@ -270,6 +270,8 @@ enum Command {
     /// A snapshot for a window that is starting: it also takes the notices no window has seen.
     WindowSnapshot(Reply<Snapshot>),
     TrackPath(TrackId, Reply<Option<PathBuf>>),
+    /// A track the player knows (the library's, the queue's, or one a source listed).
+    Track(TrackId, Reply<Option<Track>>),
     /// Rows of the library, as a list shows them.
     LibraryRows(RowsRequest, Reply<LibraryRows>),
     /// The library's tracks with these ids (a search's answer, an album, a folder).
@@ -336,6 +338,11 @@ impl PlayerHandle {
     /// The file behind a track, for serving its cover.
     pub async fn track_path(&self, id: TrackId) -> Result<Option<PathBuf>, PlayerError> {
         self.ask(|reply| Command::TrackPath(id, reply)).await
+    }
+
+    /// A track the player knows by `id`: the library's, the queue's, or one a source listed.
+    pub async fn track(&self, id: TrackId) -> Result<Option<Track>, PlayerError> {
+        self.ask(|reply| Command::Track(id, reply)).await
     }
 
     /// Rows of the library (a window of a list), with its revision and size.
@@ -730,6 +737,9 @@ impl<A: AudioOutput> Actor<A> {
             Command::TrackPath(id, reply) => {
                 let path = self.find_track(&id).and_then(|t| t.path.clone());
                 let _ = reply.send(path);
+            }
+            Command::Track(id, reply) => {
+                let _ = reply.send(self.find_track(&id).cloned());
             }
             Command::LibraryRows(request, reply) => {
                 let tracks = library_rows::rows(&self.library.tracks, &request);

@@ -93,6 +93,9 @@ pub struct LyricsSettings {
     pub translation: bool,
     /// The line in Latin letters (NetEase's `romalrc`).
     pub romanization: bool,
+    /// For a song with no lyrics of its own (a local or server track), show NetEase's lyrics of
+    /// the same recording when a search finds it (opt-in: it tells NetEase what plays).
+    pub from_netease: bool,
 }
 
 impl Default for LyricsSettings {
@@ -100,6 +103,7 @@ impl Default for LyricsSettings {
         Self {
             translation: true,
             romanization: false,
+            from_netease: false,
         }
     }
 }
@@ -455,6 +459,7 @@ mod tests {
             lyrics: LyricsSettings {
                 translation: false,
                 romanization: true,
+                from_netease: true,
             },
             sources: crate::servers::SourceSettings::default(),
             library_folders: Some(vec![PathBuf::from("/music/晴天"), PathBuf::from("/nas")]),

@@ -151,13 +151,15 @@ async fn what_lyrics_show_under_their_lines_is_a_saved_setting() {
         before,
         LyricsSettings {
             translation: true,
-            romanization: false
+            romanization: false,
+            from_netease: false,
         },
         "translations shown, romanisations not, by default"
     );
     let wanted = LyricsSettings {
         translation: false,
         romanization: true,
+        from_netease: true,
     };
     run.player
         .act(Action::SetLyricsSettings(wanted))

@@ -718,6 +718,38 @@ async fn sms_login_then_recent_cloud_charts_heartbeat_and_suggestions() {
     let page = account.playlist(created.id, 0, 500).await.unwrap();
     assert_eq!(ids(&page.tracks), ["netease:1013", "netease:1001"]);
 
+    // Lyrics for a library song with none of its own: NetEase's for the same recording, once
+    // the user opted in.
+    // (The player knows a track by id: here one NetEase listed.)
+    let listed = app
+        .player
+        .track(TrackId("netease:1013".into()))
+        .await
+        .unwrap();
+    assert_eq!(listed.map(|t| t.title), Some("Withdrawn".to_owned()));
+    let mut local = lyrebird_core::Track::new(
+        TrackId("local:withdrawn".into()),
+        SourceKind::Local,
+        "Withdrawn",
+    );
+    local.artists = vec!["Catalogue Quartet".into()];
+    local.duration_ms = Some(5_000);
+    assert_eq!(account.lyrics_matching(&local).await, None, "not asked for");
+    let mut lyrics = app.player.settings().await.unwrap().lyrics;
+    lyrics.from_netease = true;
+    app.player
+        .act(Action::SetLyricsSettings(lyrics))
+        .await
+        .unwrap();
+    let sung = account
+        .lyrics_matching(&local)
+        .await
+        .expect("NetEase's lyrics of the same recording");
+    assert!(!sung.lines.is_empty());
+    let mut other = local.clone();
+    other.title = "Nothing Like It".into();
+    assert_eq!(account.lyrics_matching(&other).await, None, "no match");
+
     // A search finds albums, artists and playlists too.
     let found = account.search_else(" quartet ".into()).await.unwrap();
     assert_eq!(found.albums.len(), 2);

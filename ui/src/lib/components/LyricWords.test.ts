@@ -126,14 +126,14 @@ describe('word-by-word lyrics', () => {
     expect(roma).toHaveAttribute('aria-pressed', 'false');
     await fireEvent.click(roma);
     expect(invokeMock).toHaveBeenCalledWith('set_lyrics_settings', {
-      lyrics: { translation: true, romanization: true },
+      lyrics: { translation: true, romanization: true, fromNetease: false },
     });
     // Nothing changes until the actor says so.
     expect(within(lines()[0]!).queryByTestId('lyrics-romanization')).toBeNull();
   });
 
   it('follows the settings the actor publishes', async () => {
-    play(1_600, { translation: false, romanization: true });
+    play(1_600, { translation: false, romanization: true, fromNetease: false });
     render(LyricsPanel);
     await vi.waitFor(() => expect(lines()).toHaveLength(2));
     expect(within(lines()[0]!).getByTestId('lyrics-romanization')).toHaveTextContent('ni hao');
@@ -142,7 +142,7 @@ describe('word-by-word lyrics', () => {
   });
 
   it('sings word by word in the desktop lyrics too', async () => {
-    play(2_300, { translation: true, romanization: true });
+    play(2_300, { translation: true, romanization: true, fromNetease: false });
     render(DesktopLyrics);
     const current = await vi.waitFor(() => {
       const el = screen.getByTestId('desktop-lyrics-current');

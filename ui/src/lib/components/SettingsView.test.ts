@@ -339,4 +339,19 @@ describe('SettingsView: crossfade', () => {
       desktop: expect.objectContaining({ shortcuts: expect.objectContaining({ enabled: false }) }),
     });
   });
+  it('turns NetEase lyrics for songs without their own on and off, keeping the other lyrics settings', async () => {
+    player.load(
+      makeSnapshot({
+        settings: settings({ lyrics: { translation: false, romanization: true, fromNetease: false } }),
+      }),
+    );
+    render(SettingsView);
+    const toggle = screen.getByTestId('settings-lyrics-from-netease') as HTMLInputElement;
+    expect(toggle.checked).toBe(false);
+    expect(toggle).toHaveAccessibleName('Lyrics from NetEase');
+    await fireEvent.click(toggle);
+    expect(invokeMock).toHaveBeenCalledWith('set_lyrics_settings', {
+      lyrics: { translation: false, romanization: true, fromNetease: true },
+    });
+  });
 });

@@ -526,6 +526,8 @@ export const en = {
   'player.qualityPlaying': "Playing at {quality}",
   'netease.foundElse': "Albums, artists and playlists found",
   'netease.foundPlaylists': "Playlist",
+  'settings.lyricsFromNetease': "Lyrics from NetEase",
+  'settings.lyricsFromNeteaseHint': "For a song with no lyrics of its own, show NetEase's lyrics of the same recording. Lyrebird then tells NetEase the title and artist of what plays.",
 } as const;
 
 export type MessageKey = keyof typeof en;

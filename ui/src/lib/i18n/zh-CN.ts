@@ -523,4 +523,6 @@ export const zhCN: Record<MessageKey, string> = {
   'player.qualityPlaying': "当前音质：{quality}",
   'netease.foundElse': "找到的专辑、歌手和歌单",
   'netease.foundPlaylists': "歌单",
+  'settings.lyricsFromNetease': "从网易云音乐获取歌词",
+  'settings.lyricsFromNeteaseHint': "歌曲自身没有歌词时，显示网易云音乐中同一录音的歌词。Lyrebird 会把正在播放的歌名和歌手发给网易云音乐。",
 };

@@ -60,8 +60,8 @@ describe('commands', () => {
     ],
     [
       'set_lyrics_settings',
-      () => commands.setLyricsSettings({ translation: false, romanization: true }),
-      { lyrics: { translation: false, romanization: true } },
+      () => commands.setLyricsSettings({ translation: false, romanization: true, fromNetease: false }),
+      { lyrics: { translation: false, romanization: true, fromNetease: false } },
     ],
     ['show_main_window', () => commands.showMainWindow(), undefined],
     ['open_mini_player', () => commands.openMiniPlayer(), undefined],

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use lyrebird_core::Track;
+use lyrebird_core::events::LyricsView;
 use lyrebird_core::netease::{
     NETEASE_SEARCH_ELSE_LIMIT, NeteaseArtist, NeteaseArtistRef, NeteaseChart, NeteaseError,
     NeteaseFound, NeteasePlaylist, NeteaseSuggestedAlbum, NeteaseSuggestedPlaylist,
@@ -13,8 +14,12 @@ use lyrebird_core::netease::{
 };
 use lyrebird_netease::discover::{RECENT_LIMIT, Suggestions};
 use lyrebird_netease::model::Song;
+use lyrebird_netease::source::song_to_track;
 
-use super::{MAX_QUERY_CHARS, NeteaseAccount, error_of};
+use super::{MAX_QUERY_CHARS, NeteaseAccount, error_of, lyrics_view};
+
+/// Songs a lyrics search looks through.
+const LYRICS_CANDIDATES: u32 = 10;
 
 /// How many cloud-disk songs are listed.
 pub const CLOUD_LIMIT: u32 = 1000;
@@ -185,6 +190,55 @@ impl NeteaseAccount {
                 })
                 .collect(),
         })
+    }
+
+    /// NetEase's lyrics for `track` — a local or server track with none of its own — when the
+    /// user opted in (`LyricsSettings::from_netease`) and a search finds the same recording
+    /// (scored as the fallback race scores copies, at its threshold). Asked with the signed-in
+    /// client, or a guest one (search and lyrics need no login). `None` otherwise; failures
+    /// are logged.
+    pub async fn lyrics_matching(&self, track: &Track) -> Option<LyricsView> {
+        let settings = self.player.settings().await.ok()?;
+        if !settings.lyrics.from_netease || track.source == lyrebird_core::SourceKind::NetEase {
+            return None;
+        }
+        let title = track.title.trim();
+        if title.is_empty() {
+            return None;
+        }
+        let query: String = match track.artists.first() {
+            Some(artist) => format!("{title} {artist}"),
+            None => title.to_owned(),
+        }
+        .chars()
+        .take(MAX_QUERY_CHARS)
+        .collect();
+        let client = match self.browser().await {
+            Ok(b) => (*b.client).clone(),
+            Err(_) => self.session.guest_client().await.ok()?,
+        };
+        let found = match client.search_songs(&query, LYRICS_CANDIDATES, 0).await {
+            Ok(answer) => answer.value.songs,
+            Err(e) => {
+                tracing::warn!(error = %e, "NetEase was not searched for lyrics");
+                return None;
+            }
+        };
+        let best = found
+            .iter()
+            .filter_map(|song| {
+                let candidate = song_to_track(song)?;
+                let fit = lyrebird_core::matching::score(track, &candidate)?;
+                (fit.score >= crate::copies::MIN_SCORE).then_some((song.id, fit.score))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1))?;
+        match client.lyrics(best.0).await {
+            Ok(answer) => lyrics_view(&answer.value),
+            Err(e) => {
+                tracing::warn!(error = %e, song = best.0, "NetEase lyrics were not read");
+                None
+            }
+        }
     }
 
     /// What to suggest for `query` while the user types. Needs no login (a guest client asks

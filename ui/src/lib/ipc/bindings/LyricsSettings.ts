@@ -12,4 +12,9 @@ translation: boolean,
 /**
  * The line in Latin letters (NetEase's `romalrc`).
  */
-romanization: boolean, };
+romanization: boolean, 
+/**
+ * For a song with no lyrics of its own (a local or server track), show NetEase's lyrics of
+ * the same recording when a search finds it (opt-in: it tells NetEase what plays).
+ */
+fromNetease: boolean, };
