@@ -93,6 +93,7 @@ const COMMANDS: &[&str] = &[
     "netease_playlist_create",
     "netease_playlist_edit",
     "netease_search_else",
+    "netease_artist_albums",
     "netease_copies",
     "netease_liked",
     "netease_search",

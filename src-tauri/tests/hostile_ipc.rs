@@ -120,6 +120,7 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
         ],
     ),
     ("netease_search_else", &[("query", Str("a"))]),
+    ("netease_artist_albums", &[("id", UInt), ("offset", UInt)]),
     ("netease_copies", &[("trackIds", StrList)]),
     ("netease_liked", &[]),
     ("netease_search", &[("query", Str("a"))]),

@@ -101,7 +101,8 @@ export class Catalogue {
   constructor(scenario) {
     this.scenario = scenario
     this.songs = new Map()
-    for (const s of scenario.songs) this.songs.set(Number(s.id), normaliseSong(s))
+    // `extraSongs` adds to the songs rather than replacing them (a scenario's arrays replace).
+    for (const s of [...scenario.songs, ...(scenario.extraSongs || [])]) this.songs.set(Number(s.id), normaliseSong(s))
     this.playlists = new Map()
     let generatedEnd = GENERATED_BASE
     for (const p of scenario.playlists) {

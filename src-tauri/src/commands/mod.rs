@@ -107,6 +107,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         netease::netease_playlist_create,
         netease::netease_playlist_edit,
         netease::netease_search_else,
+        netease::netease_artist_albums,
         netease::netease_copies,
         netease::netease_liked,
         netease::netease_search,

@@ -5,8 +5,8 @@
 
 use lyrebird_core::Track;
 use lyrebird_core::netease::{
-    NeteaseAlbumPage, NeteaseArtistPage, NeteaseChart, NeteaseCopy, NeteaseError, NeteaseFound,
-    NeteaseLibrary, NeteaseLogin, NeteasePage, NeteasePlaylist, NeteasePlaylistEdit,
+    NeteaseAlbumPage, NeteaseAlbums, NeteaseArtistPage, NeteaseChart, NeteaseCopy, NeteaseError,
+    NeteaseFound, NeteaseLibrary, NeteaseLogin, NeteasePage, NeteasePlaylist, NeteasePlaylistEdit,
     NeteaseQuality, NeteaseRef, NeteaseStatus, NeteaseSuggestions, QrLogin, QrState,
 };
 use lyrebird_sources::netease::NeteaseAccount;
@@ -122,6 +122,16 @@ pub async fn netease_artist(
     of: NeteaseRef,
 ) -> Result<NeteaseArtistPage, NeteaseError> {
     netease.artist(of).await
+}
+
+/// More of an artist's albums, from `offset`.
+#[tauri::command]
+pub async fn netease_artist_albums(
+    netease: Netease<'_>,
+    id: u64,
+    offset: u32,
+) -> Result<NeteaseAlbums, NeteaseError> {
+    netease.artist_albums(id, offset).await
 }
 
 /// The albums the user saved and the artists they follow (the first 100 of each).

@@ -57,5 +57,6 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::netease::NeteaseCopy::export_all(&cfg)?;
     crate::netease::NeteasePlaylistEdit::export_all(&cfg)?;
     crate::netease::NeteaseFound::export_all(&cfg)?;
+    crate::netease::NeteaseAlbums::export_all(&cfg)?;
     Ok(())
 }

@@ -194,6 +194,15 @@ pub struct NeteaseArtistPage {
     pub more_albums: bool,
 }
 
+/// A further page of an artist's albums (after the first, on their page).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NeteaseAlbums {
+    pub albums: Vec<NeteaseAlbum>,
+    /// NetEase has more after these.
+    pub more: bool,
+}
+
 /// An artist as the user's followed artists list them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

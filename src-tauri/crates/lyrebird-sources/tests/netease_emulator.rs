@@ -907,3 +907,53 @@ async fn lists_are_kept_for_an_offline_start() {
     account.logout().await.unwrap();
     assert!(files.iter().all(|f| !kept.join(f).exists()));
 }
+
+/// An artist with more albums than their page lists (120): the page has the newest 100 and
+/// says there are more; the next page has the other 20 and says there are no more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_artists_albums_beyond_the_first_hundred() {
+    let dir = tempfile::tempdir().unwrap();
+    let extra: Vec<Value> = (0..120)
+        .map(|n| {
+            serde_json::json!({
+                "id": 9000 + n, "name": format!("Track {n}"), "artist": "Prolific",
+                "album": format!("Album {n:03}"), "fee": 0, "maxLevel": "exhigh", "toneHz": 300 + n
+            })
+        })
+        .collect();
+    let scenario = serde_json::json!({ "extraSongs": extra });
+    let emu = match start_emulator(&dir.path().join("emulator"), &scenario) {
+        Ok(emu) => emu,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    let (library, _) = LibraryHandle::spawn(None);
+    let app = start_app(dir.path(), hosts, library);
+    let account = app.account.clone();
+    account
+        .login_cookie("EMU_MUSIC_U_PRESET_10001".into())
+        .await
+        .unwrap();
+    let artist = account
+        .search_else("prolific".into())
+        .await
+        .unwrap()
+        .artists[0]
+        .id;
+    let page = account
+        .artist(lyrebird_core::netease::NeteaseRef::Id { id: artist })
+        .await
+        .unwrap();
+    assert_eq!((page.albums.len(), page.more_albums), (100, true));
+    let rest = account.artist_albums(artist, 100).await.unwrap();
+    assert_eq!((rest.albums.len(), rest.more), (20, false));
+    let mut all: Vec<u64> = page
+        .albums
+        .iter()
+        .chain(&rest.albums)
+        .map(|a| a.id)
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), 120, "no album twice, none left out");
+}

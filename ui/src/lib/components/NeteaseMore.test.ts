@@ -504,3 +504,49 @@ describe('NeteaseView: a search finds albums, artists and playlists too', () => 
     expect(screen.getAllByTestId('netease-search-row')).toHaveLength(1);
   });
 });
+
+describe('NeteaseView: an artist with more albums than their page lists', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    invokeMock.mockReset();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  const album = (id: number) => ({ id, name: `Album ${id}`, coverUrl: null, publishedMs: null, trackCount: 1, artists: [] });
+
+  it('shows the next albums on "More albums", until there are no more', async () => {
+    let fail = true;
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [song(1011)],
+      netease_artist: () => ({
+        id: 9,
+        name: 'Prolific',
+        coverUrl: null,
+        description: null,
+        topTracks: [],
+        albums: Array.from({ length: 100 }, (_, i) => album(i + 1)),
+        moreAlbums: true,
+      }),
+      netease_artist_albums: (args) => {
+        if (fail) throw { kind: 'unreachable', message: 'down' } satisfies NeteaseError;
+        expect(args).toEqual({ id: 9, offset: 100 });
+        // One album NetEase lists again is shown once.
+        return { albums: [album(100), ...Array.from({ length: 20 }, (_, i) => album(101 + i))], more: false };
+      },
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getAllByTestId('track-artist-link')[0]!);
+    await settle();
+    expect(screen.getAllByTestId('netease-artist-album')).toHaveLength(100);
+    await fireEvent.click(screen.getByTestId('netease-more-albums'));
+    await settle();
+    expect(screen.getByTestId('netease-error')).toHaveAttribute('data-kind', 'unreachable');
+    fail = false;
+    await fireEvent.click(screen.getByTestId('netease-retry'));
+    await settle();
+    expect(screen.getAllByTestId('netease-artist-album')).toHaveLength(120);
+    expect(screen.queryByTestId('netease-more-albums')).toBeNull();
+  });
+});

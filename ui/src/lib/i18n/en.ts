@@ -445,7 +445,6 @@ export const en = {
   'netease.artist': "NetEase artist",
   'netease.topSongs': "Top songs",
   'netease.albums': "Albums",
-  'netease.moreAlbums': "NetEase lists more albums than these.",
   'netease.albumMeta': "{year} · {songs}",
   'netease.openAlbum': "Open album {name}",
   'netease.openArtist': "Open artist {name}",
@@ -528,6 +527,7 @@ export const en = {
   'netease.foundPlaylists': "Playlist",
   'settings.lyricsFromNetease': "Lyrics from NetEase",
   'settings.lyricsFromNeteaseHint': "For a song with no lyrics of its own, show NetEase's lyrics of the same recording. Lyrebird then tells NetEase the title and artist of what plays.",
+  'netease.showMoreAlbums': "More albums",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -442,7 +442,6 @@ export const zhCN: Record<MessageKey, string> = {
   'netease.artist': "歌手",
   'netease.topSongs': "热门歌曲",
   'netease.albums': "专辑",
-  'netease.moreAlbums': "网易云音乐还有更多专辑未列出。",
   'netease.albumMeta': "{year} · {songs}",
   'netease.openAlbum': "打开专辑 {name}",
   'netease.openArtist': "打开歌手 {name}",
@@ -525,4 +524,5 @@ export const zhCN: Record<MessageKey, string> = {
   'netease.foundPlaylists': "歌单",
   'settings.lyricsFromNetease': "从网易云音乐获取歌词",
   'settings.lyricsFromNeteaseHint': "歌曲自身没有歌词时，显示网易云音乐中同一录音的歌词。Lyrebird 会把正在播放的歌名和歌手发给网易云音乐。",
+  'netease.showMoreAlbums': "更多专辑",
 };

@@ -7,6 +7,7 @@
 // played and queued by id with `playTracks` / `enqueueTracks` (./servers).
 import { invoke } from '@tauri-apps/api/core';
 import type { NeteaseAlbumPage } from './bindings/NeteaseAlbumPage';
+import type { NeteaseAlbums } from './bindings/NeteaseAlbums';
 import type { NeteaseArtistPage } from './bindings/NeteaseArtistPage';
 import type { NeteaseChart } from './bindings/NeteaseChart';
 import type { NeteaseCopy } from './bindings/NeteaseCopy';
@@ -27,6 +28,7 @@ import type { TrackId } from './bindings/TrackId';
 
 export type { NeteaseAlbum } from './bindings/NeteaseAlbum';
 export type { NeteaseAlbumPage } from './bindings/NeteaseAlbumPage';
+export type { NeteaseAlbums } from './bindings/NeteaseAlbums';
 export type { NeteaseArtistPage } from './bindings/NeteaseArtistPage';
 export type { NeteaseArtistRef } from './bindings/NeteaseArtistRef';
 export type { NeteaseArtist } from './bindings/NeteaseArtist';
@@ -129,6 +131,11 @@ export function neteaseAlbum(of: NeteaseRef): Promise<NeteaseAlbumPage> {
  */
 export function neteaseArtist(of: NeteaseRef): Promise<NeteaseArtistPage> {
   return invoke<NeteaseArtistPage>('netease_artist', { of });
+}
+
+/** More of artist `id`'s albums, from `offset` (100 at most). */
+export function neteaseArtistAlbums(id: number, offset: number): Promise<NeteaseAlbums> {
+  return invoke<NeteaseAlbums>('netease_artist_albums', { id, offset });
 }
 
 /** The albums the user saved and the artists they follow, the first 100 of each. */

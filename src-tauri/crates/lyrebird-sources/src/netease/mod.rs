@@ -24,9 +24,10 @@ use std::sync::Arc;
 use lyrebird_core::actor::Action;
 use lyrebird_core::events::{LyricsView, Notice};
 use lyrebird_core::netease::{
-    NETEASE_LIBRARY_LIMIT, NETEASE_SOURCE_ID, NeteaseAlbum, NeteaseAlbumPage, NeteaseArtist,
-    NeteaseArtistPage, NeteaseArtistRef, NeteaseCopy, NeteaseError, NeteaseLibrary, NeteasePage,
-    NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus, NeteaseUser, QrLogin, QrState,
+    NETEASE_LIBRARY_LIMIT, NETEASE_SOURCE_ID, NeteaseAlbum, NeteaseAlbumPage, NeteaseAlbums,
+    NeteaseArtist, NeteaseArtistPage, NeteaseArtistRef, NeteaseCopy, NeteaseError, NeteaseLibrary,
+    NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus, NeteaseUser, QrLogin,
+    QrState,
 };
 use lyrebird_core::provider::SourceEntry;
 use lyrebird_core::servers::SourceChange;
@@ -988,6 +989,22 @@ impl NeteaseAccount {
             top_tracks: self.listed(&detail.top_songs, liked.as_ref()).await?,
             albums: albums.albums.iter().map(album_of).collect(),
             more_albums: albums.more,
+        })
+    }
+
+    /// Artist `id`'s albums from `offset` (a further page after their page's first), newest
+    /// first, [`ARTIST_ALBUMS_LIMIT`] at most.
+    pub async fn artist_albums(&self, id: u64, offset: u32) -> Result<NeteaseAlbums, NeteaseError> {
+        let b = self.browser().await?;
+        let albums = b.take(
+            b.client
+                .artist_albums(id, ARTIST_ALBUMS_LIMIT, offset)
+                .await
+                .map_err(error_of)?,
+        );
+        Ok(NeteaseAlbums {
+            albums: albums.albums.iter().map(album_of).collect(),
+            more: albums.more,
         })
     }
 }
