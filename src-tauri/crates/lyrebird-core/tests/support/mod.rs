@@ -12,7 +12,9 @@ use lyrebird_core::{AudioCommand, AudioEvent, PlayId, Published};
 use tokio::sync::mpsc;
 
 /// A file's own rig wraps [`Rig`] in a field `base` (beside its fakes) and derefs to it, so
-/// `rig.player`, `rig.loads()` … read as on the shared one.
+/// `rig.player`, `rig.loads()` … read as on the shared one. (Not every test file that uses
+/// the support has a rig of its own.)
+#[allow(unused_macros)]
 macro_rules! rig_derefs_to_base {
     ($rig:ty) => {
         impl std::ops::Deref for $rig {
