@@ -4,8 +4,8 @@
 //
 // Sign in by QR code (the scan and the confirmation are the emulator's control endpoints, as a
 // phone would do them), see the daily picks, play one and hear its tone; a VIP-only song (the
-// listener has no VIP) is listed as playable from the library, plays from the library's copy
-// and the bar says so; a third is sung word
+// listener has no VIP) is listed as playable from the library, its album's page opens from its
+// row, it plays from the library's copy and the bar says so; a third is sung word
 // by word in Now Playing (NetEase's yrc) with its translation and romanisation, NetEase hears it
 // start, and the heart unlikes and likes it at the emulator; NetEase's risk control (-462) is
 // verified in a window with no access to the app; sign out: the stored session is gone and the
@@ -121,6 +121,19 @@ test('sign in by QR, play the daily picks, a VIP song plays from the library, si
       return (await note.isExisting()) && (await note.getAttribute('data-unplayable')) === 'false' && text(note);
     }, 20_000);
     assert.equal(listed, 'from your library');
+
+    // Its album's page opens from the row (NetEase's album, with its VIP-only song), and back
+    // returns to the daily picks as they were.
+    await (await members.$('[data-testid="track-album-link"]')).click();
+    const albumName = await until('the album page', async () => {
+      const el = await browser.$('[data-testid="netease-album-name"]');
+      return (await el.isExisting()) && text(el);
+    }, 20_000);
+    assert.equal(albumName, 'Premium');
+    await (await browser.$('[data-testid="netease-page-back"]')).click();
+    await until('the daily picks shown again', async () =>
+      !(await (await browser.$('[data-testid="netease-album-page"]')).isExisting()) &&
+      (await members.isDisplayed()));
     await members.doubleClick();
     const from = await until('the library\'s copy of Members Only playing', async () => {
       const np = await nowPlaying(browser);
