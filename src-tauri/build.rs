@@ -94,6 +94,7 @@ const COMMANDS: &[&str] = &[
     "netease_playlist_edit",
     "netease_search_else",
     "netease_artist_albums",
+    "netease_library_more",
     "netease_copies",
     "netease_liked",
     "netease_search",

@@ -121,6 +121,10 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
     ),
     ("netease_search_else", &[("query", Str("a"))]),
     ("netease_artist_albums", &[("id", UInt), ("offset", UInt)]),
+    (
+        "netease_library_more",
+        &[("part", Enum("albums")), ("offset", UInt)],
+    ),
     ("netease_copies", &[("trackIds", StrList)]),
     ("netease_liked", &[]),
     ("netease_search", &[("query", Str("a"))]),

@@ -17,6 +17,7 @@ pub mod servers;
 pub mod windows;
 
 /// The handler of every command, for `Builder::invoke_handler`.
+#[allow(clippy::too_many_lines)] // one line per command: the list is the point
 pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         player::get_snapshot,
@@ -108,6 +109,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         netease::netease_playlist_edit,
         netease::netease_search_else,
         netease::netease_artist_albums,
+        netease::netease_library_more,
         netease::netease_copies,
         netease::netease_liked,
         netease::netease_search,

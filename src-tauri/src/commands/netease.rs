@@ -6,8 +6,9 @@
 use lyrebird_core::Track;
 use lyrebird_core::netease::{
     NeteaseAlbumPage, NeteaseAlbums, NeteaseArtistPage, NeteaseChart, NeteaseCopy, NeteaseError,
-    NeteaseFound, NeteaseLibrary, NeteaseLogin, NeteasePage, NeteasePlaylist, NeteasePlaylistEdit,
-    NeteaseQuality, NeteaseRef, NeteaseStatus, NeteaseSuggestions, QrLogin, QrState,
+    NeteaseFound, NeteaseLibrary, NeteaseLibraryPart, NeteaseLogin, NeteasePage, NeteasePlaylist,
+    NeteasePlaylistEdit, NeteaseQuality, NeteaseRef, NeteaseStatus, NeteaseSuggestions, QrLogin,
+    QrState,
 };
 use lyrebird_sources::netease::NeteaseAccount;
 use tauri::State;
@@ -122,6 +123,16 @@ pub async fn netease_artist(
     of: NeteaseRef,
 ) -> Result<NeteaseArtistPage, NeteaseError> {
     netease.artist(of).await
+}
+
+/// More saved albums or followed artists, from `offset`.
+#[tauri::command]
+pub async fn netease_library_more(
+    netease: Netease<'_>,
+    part: NeteaseLibraryPart,
+    offset: u32,
+) -> Result<NeteaseLibrary, NeteaseError> {
+    netease.library_more(part, offset).await
 }
 
 /// More of an artist's albums, from `offset`.

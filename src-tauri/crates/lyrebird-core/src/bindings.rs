@@ -58,5 +58,6 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::netease::NeteasePlaylistEdit::export_all(&cfg)?;
     crate::netease::NeteaseFound::export_all(&cfg)?;
     crate::netease::NeteaseAlbums::export_all(&cfg)?;
+    crate::netease::NeteaseLibraryPart::export_all(&cfg)?;
     Ok(())
 }

@@ -241,6 +241,14 @@ pub struct NeteaseFound {
 /// How many albums, artists and playlists [`NeteaseFound`] lists.
 pub const NETEASE_SEARCH_ELSE_LIMIT: u32 = 20;
 
+/// Which list of [`NeteaseLibrary`] to page on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum NeteaseLibraryPart {
+    Albums,
+    Artists,
+}
+
 /// How many saved albums, and followed artists, [`NeteaseLibrary`] lists.
 pub const NETEASE_LIBRARY_LIMIT: u32 = 100;
 

@@ -921,7 +921,9 @@ async fn an_artists_albums_beyond_the_first_hundred() {
             })
         })
         .collect();
-    let scenario = serde_json::json!({ "extraSongs": extra });
+    // The user saved every one of those albums.
+    let saved: Vec<String> = (0..120).map(|n| format!("Album {n:03}")).collect();
+    let scenario = serde_json::json!({ "extraSongs": extra, "savedAlbums": saved });
     let emu = match start_emulator(&dir.path().join("emulator"), &scenario) {
         Ok(emu) => emu,
         Err(why) => return skip_or_fail(&why),
@@ -956,4 +958,14 @@ async fn an_artists_albums_beyond_the_first_hundred() {
     all.sort_unstable();
     all.dedup();
     assert_eq!(all.len(), 120, "no album twice, none left out");
+
+    // The saved albums page the same way.
+    let library = account.library().await.unwrap();
+    assert_eq!((library.albums.len(), library.more_albums), (100, true));
+    let rest = account
+        .library_more(lyrebird_core::netease::NeteaseLibraryPart::Albums, 100)
+        .await
+        .unwrap();
+    assert_eq!((rest.albums.len(), rest.more_albums), (20, false));
+    assert!(rest.artists.is_empty());
 }

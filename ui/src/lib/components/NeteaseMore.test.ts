@@ -550,3 +550,38 @@ describe('NeteaseView: an artist with more albums than their page lists', () => 
     expect(screen.queryByTestId('netease-more-albums')).toBeNull();
   });
 });
+
+describe('NeteaseView: more saved albums and followed artists', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    invokeMock.mockReset();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('shows the next ones of a list on "Show more", until there are no more', async () => {
+    const artist = (id: number) => ({ id, name: `Artist ${id}`, coverUrl: null, albumCount: 1 });
+    backend({
+      netease_status: () => SIGNED_IN,
+      netease_daily: () => [],
+      netease_library: () => ({
+        albums: [],
+        artists: Array.from({ length: 100 }, (_, i) => artist(i + 1)),
+        moreAlbums: false,
+        moreArtists: true,
+      }),
+      netease_library_more: (args) => {
+        expect(args).toEqual({ part: 'artists', offset: 100 });
+        return { albums: [], artists: [artist(100), artist(101), artist(102)], moreAlbums: false, moreArtists: false };
+      },
+    });
+    render(NeteaseView);
+    await settle();
+    await fireEvent.click(screen.getByTestId('netease-tab-library'));
+    await settle();
+    expect(screen.getAllByTestId('netease-followed-artist')).toHaveLength(100);
+    await fireEvent.click(screen.getByTestId('netease-more-followed-artists'));
+    await settle();
+    expect(screen.getAllByTestId('netease-followed-artist')).toHaveLength(102);
+    expect(screen.queryByTestId('netease-more-followed-artists')).toBeNull();
+  });
+});

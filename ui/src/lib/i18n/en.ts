@@ -451,7 +451,6 @@ export const en = {
   'netease.library': "Saved albums & artists",
   'netease.savedAlbums': "Saved albums",
   'netease.followedArtists': "Followed artists",
-  'netease.moreLibrary': "NetEase has more; these are the first 100.",
   'track.goToAlbum': "Go to album",
   'track.goToArtist': "Go to artist",
   'netease.error.verify': "NetEase wants to verify your account. Open the verification page, finish it, then try again.",
@@ -528,6 +527,7 @@ export const en = {
   'settings.lyricsFromNetease': "Lyrics from NetEase",
   'settings.lyricsFromNeteaseHint': "For a song with no lyrics of its own, show NetEase's lyrics of the same recording. Lyrebird then tells NetEase the title and artist of what plays.",
   'netease.showMoreAlbums': "More albums",
+  'netease.showMore': "Show more",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -448,7 +448,6 @@ export const zhCN: Record<MessageKey, string> = {
   'netease.library': "收藏的专辑与歌手",
   'netease.savedAlbums': "收藏的专辑",
   'netease.followedArtists': "关注的歌手",
-  'netease.moreLibrary': "网易云音乐还有更多，这里只列出前 100 个。",
   'track.goToAlbum': "转到专辑",
   'track.goToArtist': "转到歌手",
   'netease.error.verify': "网易云音乐要求验证你的账号。请打开验证页面完成验证，然后重试。",
@@ -525,4 +524,5 @@ export const zhCN: Record<MessageKey, string> = {
   'settings.lyricsFromNetease': "从网易云音乐获取歌词",
   'settings.lyricsFromNeteaseHint': "歌曲自身没有歌词时，显示网易云音乐中同一录音的歌词。Lyrebird 会把正在播放的歌名和歌手发给网易云音乐。",
   'netease.showMoreAlbums': "更多专辑",
+  'netease.showMore': "显示更多",
 };

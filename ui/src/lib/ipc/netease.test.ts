@@ -37,6 +37,7 @@ describe('netease commands', () => {
     await netease.neteaseSuggest('夜');
     await netease.neteaseSearchElse('夜曲');
     await netease.neteaseArtistAlbums(33776, 100);
+    await netease.neteaseLibraryMore('artists', 100);
     await netease.neteaseCopies(['netease:1013']);
     await netease.neteasePlaylistCreate('Road');
     await netease.neteasePlaylistEdit(7, ['netease:1001'], 'remove');
@@ -73,6 +74,7 @@ describe('netease commands', () => {
       ['netease_suggest', { query: '夜' }],
       ['netease_search_else', { query: '夜曲' }],
       ['netease_artist_albums', { id: 33776, offset: 100 }],
+      ['netease_library_more', { part: 'artists', offset: 100 }],
       ['netease_copies', { trackIds: ['netease:1013'] }],
       ['netease_playlist_create', { name: 'Road' }],
       ['netease_playlist_edit', { playlistId: 7, trackIds: ['netease:1001'], edit: 'remove' }],

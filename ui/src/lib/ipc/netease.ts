@@ -13,6 +13,7 @@ import type { NeteaseChart } from './bindings/NeteaseChart';
 import type { NeteaseCopy } from './bindings/NeteaseCopy';
 import type { NeteaseFound } from './bindings/NeteaseFound';
 import type { NeteaseLibrary } from './bindings/NeteaseLibrary';
+import type { NeteaseLibraryPart } from './bindings/NeteaseLibraryPart';
 import type { NeteaseLogin } from './bindings/NeteaseLogin';
 import type { NeteasePage } from './bindings/NeteasePage';
 import type { NeteasePlaylistEdit } from './bindings/NeteasePlaylistEdit';
@@ -37,6 +38,7 @@ export type { NeteaseChart } from './bindings/NeteaseChart';
 export type { NeteaseCopy } from './bindings/NeteaseCopy';
 export type { NeteaseFound } from './bindings/NeteaseFound';
 export type { NeteaseLibrary } from './bindings/NeteaseLibrary';
+export type { NeteaseLibraryPart } from './bindings/NeteaseLibraryPart';
 export type { NeteaseLogin } from './bindings/NeteaseLogin';
 export type { NeteaseLoginField } from './bindings/NeteaseLoginField';
 export type { NeteasePage } from './bindings/NeteasePage';
@@ -131,6 +133,11 @@ export function neteaseAlbum(of: NeteaseRef): Promise<NeteaseAlbumPage> {
  */
 export function neteaseArtist(of: NeteaseRef): Promise<NeteaseArtistPage> {
   return invoke<NeteaseArtistPage>('netease_artist', { of });
+}
+
+/** The next 100 saved albums or followed artists from `offset` (only that list is filled). */
+export function neteaseLibraryMore(part: NeteaseLibraryPart, offset: number): Promise<NeteaseLibrary> {
+  return invoke<NeteaseLibrary>('netease_library_more', { part, offset });
 }
 
 /** More of artist `id`'s albums, from `offset` (100 at most). */

@@ -26,8 +26,8 @@ use lyrebird_core::events::{LyricsView, Notice};
 use lyrebird_core::netease::{
     NETEASE_LIBRARY_LIMIT, NETEASE_SOURCE_ID, NeteaseAlbum, NeteaseAlbumPage, NeteaseAlbums,
     NeteaseArtist, NeteaseArtistPage, NeteaseArtistRef, NeteaseCopy, NeteaseError, NeteaseLibrary,
-    NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus, NeteaseUser, QrLogin,
-    QrState,
+    NeteaseLibraryPart, NeteasePage, NeteasePlaylist, NeteaseQuality, NeteaseRef, NeteaseStatus,
+    NeteaseUser, QrLogin, QrState,
 };
 use lyrebird_core::provider::SourceEntry;
 use lyrebird_core::servers::SourceChange;
@@ -37,7 +37,7 @@ use lyrebird_netease::client::{Answer, NeteaseClient, SessionUpdate};
 use lyrebird_netease::crypto::OsEntropy;
 use lyrebird_netease::crypto::xeapi::{ServerKey, Session};
 use lyrebird_netease::model::{
-    AlbumInfo, Artist, LoginStatus, Lyrics as NeteaseLyrics, QrStatus, Quality, Song,
+    AlbumInfo, Artist, ArtistInfo, LoginStatus, Lyrics as NeteaseLyrics, QrStatus, Quality, Song,
 };
 use lyrebird_netease::source::{NeteaseSource, UpdateSender, song_id, song_to_track};
 use lyrebird_netease::{ApiError, ApiHosts, ClientOs, Credentials, DeviceIdentity, Host};
@@ -1022,19 +1022,59 @@ impl NeteaseAccount {
         let artists = b.take(artists.map_err(error_of)?);
         Ok(NeteaseLibrary {
             albums: albums.albums.iter().map(album_of).collect(),
-            artists: artists
-                .artists
-                .iter()
-                .map(|a| NeteaseArtist {
-                    id: a.id,
-                    name: a.name.clone().unwrap_or_default(),
-                    cover_url: a.pic_url.clone(),
-                    album_count: a.album_count.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
-                })
-                .collect(),
+            artists: artists.artists.iter().map(followed_artist).collect(),
             more_albums: albums.more,
             more_artists: artists.more,
         })
+    }
+
+    /// The next [`NETEASE_LIBRARY_LIMIT`] saved albums or followed artists from `offset`: only
+    /// that list (and its "more") is filled in.
+    pub async fn library_more(
+        &self,
+        part: NeteaseLibraryPart,
+        offset: u32,
+    ) -> Result<NeteaseLibrary, NeteaseError> {
+        let b = self.browser().await?;
+        let mut page = NeteaseLibrary {
+            albums: Vec::new(),
+            artists: Vec::new(),
+            more_albums: false,
+            more_artists: false,
+        };
+        match part {
+            NeteaseLibraryPart::Albums => {
+                let albums = b.take(
+                    b.client
+                        .subscribed_albums(NETEASE_LIBRARY_LIMIT, offset)
+                        .await
+                        .map_err(error_of)?,
+                );
+                page.albums = albums.albums.iter().map(album_of).collect();
+                page.more_albums = albums.more;
+            }
+            NeteaseLibraryPart::Artists => {
+                let artists = b.take(
+                    b.client
+                        .followed_artists(NETEASE_LIBRARY_LIMIT, offset)
+                        .await
+                        .map_err(error_of)?,
+                );
+                page.artists = artists.artists.iter().map(followed_artist).collect();
+                page.more_artists = artists.more;
+            }
+        }
+        Ok(page)
+    }
+}
+
+/// A followed artist as the UI lists them.
+fn followed_artist(a: &ArtistInfo) -> NeteaseArtist {
+    NeteaseArtist {
+        id: a.id,
+        name: a.name.clone().unwrap_or_default(),
+        cover_url: a.pic_url.clone(),
+        album_count: a.album_count.map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
     }
 }
 
