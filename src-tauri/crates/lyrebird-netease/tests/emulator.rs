@@ -21,6 +21,23 @@ mod emulator;
 
 use emulator::{now_ms, skip_or_fail};
 
+/// A client of the emulator (its own weapi key) signed in with its preset login, and the plain
+/// HTTP client it sends through (for the control endpoints).
+fn signed_in(
+    emu: &emulator::Emulator,
+) -> (lyrebird_netease::client::NeteaseClient, reqwest::Client) {
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let credentials = Credentials {
+        music_u: Some(PRESET_MUSIC_U.into()),
+        ..Credentials::default()
+    };
+    let client =
+        lyrebird_netease::client::NeteaseClient::new(http.clone(), hosts, device, credentials);
+    (client, http)
+}
+
 /// With the emulator's own weapi key (what `LYREBIRD_NETEASE_WEAPI_PUBKEY` sets), the client
 /// with the operating system's randomness gets every weapi call opened, parameters and all.
 #[tokio::test]
@@ -460,19 +477,12 @@ async fn password_sms_and_email_logins_against_the_emulator() {
 /// Recently played, the charts, heartbeat mode and search suggestions from the emulator.
 #[tokio::test]
 async fn recent_charts_heartbeat_and_suggestions_from_the_emulator() {
-    use lyrebird_netease::client::{NeteaseClient, Scrobble};
+    use lyrebird_netease::client::Scrobble;
     let emu = match emulator::start(&["--weapi-rsa", "generate"]) {
         Ok(emu) => emu,
         Err(why) => return skip_or_fail(&why),
     };
-    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
-    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let credentials = Credentials {
-        music_u: Some(PRESET_MUSIC_U.into()),
-        ..Credentials::default()
-    };
-    let client = NeteaseClient::new(http, hosts, device, credentials);
+    let (client, _) = signed_in(&emu);
 
     let ids =
         |songs: &[lyrebird_netease::model::Song]| songs.iter().map(|s| s.id).collect::<Vec<_>>();
@@ -536,20 +546,12 @@ async fn recent_charts_heartbeat_and_suggestions_from_the_emulator() {
 /// Creating a playlist and editing its songs with the client against the emulator.
 #[tokio::test]
 async fn playlists_created_and_edited_against_the_emulator() {
-    use lyrebird_netease::client::NeteaseClient;
     use lyrebird_netease::playlist_edit::TrackEdit;
     let emu = match emulator::start(&["--weapi-rsa", "generate"]) {
         Ok(emu) => emu,
         Err(why) => return skip_or_fail(&why),
     };
-    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
-    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let credentials = Credentials {
-        music_u: Some(PRESET_MUSIC_U.into()),
-        ..Credentials::default()
-    };
-    let client = NeteaseClient::new(http.clone(), hosts, device, credentials);
+    let (client, http) = signed_in(&emu);
     let created = client
         .playlist_create("Road Trip", false)
         .await
@@ -587,20 +589,12 @@ async fn playlists_created_and_edited_against_the_emulator() {
 /// for one that does not.
 #[tokio::test]
 async fn the_master_level_against_the_emulator() {
-    use lyrebird_netease::client::NeteaseClient;
     use lyrebird_netease::model::Quality;
     let emu = match emulator::start(&["--weapi-rsa", "generate"]) {
         Ok(emu) => emu,
         Err(why) => return skip_or_fail(&why),
     };
-    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
-    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let credentials = Credentials {
-        music_u: Some(PRESET_MUSIC_U.into()),
-        ..Credentials::default()
-    };
-    let client = NeteaseClient::new(http, hosts, device, credentials);
+    let (client, _) = signed_in(&emu);
     let master = client.song_url(1016, Quality::Master).await.unwrap().value;
     assert_eq!(master.quality(), Some(Quality::Master));
     assert!(master.url.is_some());
