@@ -3,46 +3,16 @@
 // the emulator).
 import { invoke } from '@tauri-apps/api/core';
 import { fireEvent, render, screen } from '@testing-library/svelte';
-import { tick } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import NeteaseView from './NeteaseView.svelte';
 import { translate } from '../i18n/index.svelte';
-import type { Track } from '../ipc';
 import type { NeteaseChart, NeteaseError, NeteasePage, NeteaseStatus, NeteaseSuggestions } from '../ipc/netease';
-import { makeTrack } from '../../test/fixtures';
+import { backend, calls, HOSTILE, settle, song, type Handler } from '../../test/netease';
 
 const invokeMock = vi.mocked(invoke);
 
-const HOSTILE = '<img src=x onerror="alert(1)">';
 const SIGNED_OUT: NeteaseStatus = { user: null, quality: 'exhigh' };
 const SIGNED_IN: NeteaseStatus = { user: { id: 1, nickname: 'Ann', avatarUrl: null, vip: false }, quality: 'exhigh' };
-
-function song(n: number, overrides: Partial<Track> = {}): Track {
-  return makeTrack({ id: `netease:${n}`, source: 'netEase', title: `Song ${n}`, ...overrides });
-}
-
-type Handler = (args?: Record<string, unknown>) => unknown;
-
-function backend(handlers: Record<string, Handler>) {
-  invokeMock.mockImplementation((command: string, args?: unknown) => {
-    const handler = handlers[command];
-    if (!handler) return Promise.resolve(undefined);
-    try {
-      return Promise.resolve(handler(args as Record<string, unknown> | undefined));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  });
-}
-
-function calls(command: string): unknown[] {
-  return invokeMock.mock.calls.filter(([name]) => name === command).map(([, args]) => args);
-}
-
-async function settle(ms = 0) {
-  await vi.advanceTimersByTimeAsync(ms);
-  await tick();
-}
 
 const signedOutBackend = (more: Record<string, Handler>) =>
   backend({

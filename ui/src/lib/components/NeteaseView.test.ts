@@ -1,13 +1,11 @@
 import { invoke } from '@tauri-apps/api/core';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
-import { tick } from 'svelte';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import NeteaseView from './NeteaseView.svelte';
 import NeteaseQr from './NeteaseQr.svelte';
 import NeteaseErrorNotice from './NeteaseErrorNotice.svelte';
 import { translate, type MessageKey } from '../i18n/index.svelte';
 import { player } from '../player.svelte';
-import type { Track } from '../ipc';
 import type {
   NeteaseAlbumPage,
   NeteaseArtistPage,
@@ -18,45 +16,17 @@ import type {
   QrLogin,
   QrState,
 } from '../ipc/netease';
-import { makeSnapshot, makeTrack } from '../../test/fixtures';
+import { makeSnapshot } from '../../test/fixtures';
+import { backend, calls, HOSTILE, settle, song } from '../../test/netease';
 
 const invokeMock = vi.mocked(invoke);
 
-const HOSTILE = '<img src=x onerror="alert(1)">';
 const SIGNED_OUT: NeteaseStatus = { user: null, quality: 'exhigh' };
 const SIGNED_IN: NeteaseStatus = { user: { id: 1, nickname: 'Ann', avatarUrl: null, vip: true }, quality: 'exhigh' };
 
-function song(n: number, overrides: Partial<Track> = {}): Track {
-  return makeTrack({ id: `netease:${n}`, source: 'netEase', title: `Song ${n}`, ...overrides });
-}
 
 function qr(key: string, size = 3, modules = [true, false, true, false, true, false, true, false, true]): QrLogin {
   return { key, url: `codekey=${key}`, size, modules };
-}
-
-type Handler = (args?: Record<string, unknown>) => unknown;
-
-/** Answers commands by name; a handler's throw is the command's rejection. */
-function backend(handlers: Record<string, Handler>) {
-  invokeMock.mockImplementation((command: string, args?: unknown) => {
-    const handler = handlers[command];
-    if (!handler) return Promise.resolve(undefined);
-    try {
-      return Promise.resolve(handler(args as Record<string, unknown> | undefined));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  });
-}
-
-function calls(command: string): unknown[] {
-  return invokeMock.mock.calls.filter(([name]) => name === command).map(([, args]) => args);
-}
-
-/** Lets answers arrive and the DOM update (timers are fake). */
-async function settle(ms = 0) {
-  await vi.advanceTimersByTimeAsync(ms);
-  await tick();
 }
 
 describe('NeteaseView', () => {
