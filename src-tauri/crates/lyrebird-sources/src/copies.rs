@@ -22,8 +22,11 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-/// The fallback race's threshold (`FallbackConfig::min_score`'s default).
-pub const MIN_SCORE: f32 = 0.75;
+/// The fallback race's threshold, as the actor runs it by default.
+#[must_use]
+pub fn min_score() -> f32 {
+    lyrebird_core::actor::FallbackConfig::default().min_score
+}
 /// How long the sources have to answer for one track.
 pub const DEADLINE: Duration = Duration::from_secs(8);
 /// Tracks looked up at once.
@@ -268,7 +271,7 @@ async fn best_copy(track: &Track, sources: &Sources, cancel: &CancellationToken)
         .filter(|(_, e)| !e.is_home_of(track))
         .map(|(i, _)| i)
         .collect();
-    let mut race = Race::new(track.clone(), entrants.iter().copied(), MIN_SCORE);
+    let mut race = Race::new(track.clone(), entrants.iter().copied(), min_score());
     // The losers' (and everyone's, once decided or cancelled) token: sources stop on it.
     let searching = cancel.child_token();
     let mut finds = JoinSet::new();

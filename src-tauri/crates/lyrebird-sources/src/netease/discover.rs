@@ -229,7 +229,7 @@ impl NeteaseAccount {
             .filter_map(|song| {
                 let candidate = song_to_track(song)?;
                 let fit = lyrebird_core::matching::score(track, &candidate)?;
-                (fit.score >= crate::copies::MIN_SCORE).then_some((song.id, fit.score))
+                (fit.score >= crate::copies::min_score()).then_some((song.id, fit.score))
             })
             .max_by(|a, b| a.1.total_cmp(&b.1))?;
         match client.lyrics(best.0).await {
