@@ -3,7 +3,7 @@
 // publishes the library's size and revision; a list asks for the pages of rows it shows and
 // keeps the last few as view state, dropped with the revision. Sorting by a column fetches that
 // column's values once and ranks them here with the language's collator (trackSort.ts).
-import { library as ipc, type LibraryRows, type RowsRequest, type SortKeys, type Track, type TrackId } from './ipc';
+import { latest, library as ipc, type LibraryRows, type RowsRequest, type SortKeys, type Track, type TrackId } from './ipc';
 import { sortKeysOrder, type SortColumn, type TrackSort } from './trackSort';
 
 /** A list's rows, whether all held (an album) or fetched as they come into view (the library). */
@@ -173,6 +173,33 @@ export async function libraryTracksById(ids: readonly TrackId[]): Promise<Track[
     out.push(...(await ipc.libraryTracks(ids.slice(i, i + MAX_ROWS))).tracks);
   }
   return out;
+}
+
+/**
+ * The library's tracks with the ids `ids()` names (an open album or folder), fetched again
+ * whenever those change; an answer for ids since replaced is dropped. Call while a component
+ * initialises (it holds an effect).
+ */
+export function libraryTracksFor(
+  ids: () => readonly TrackId[],
+  onerror: (error: unknown) => void,
+): { readonly tracks: readonly Track[] } {
+  let tracks = $state.raw<readonly Track[]>([]);
+  const request = latest();
+  $effect(() => {
+    const wanted = ids();
+    if (wanted.length === 0) {
+      request.drop();
+      tracks = [];
+      return;
+    }
+    request.run(libraryTracksById(wanted), (answer) => (tracks = answer), onerror);
+  });
+  return {
+    get tracks() {
+      return tracks;
+    },
+  };
 }
 
 /**
