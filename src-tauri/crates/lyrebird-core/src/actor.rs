@@ -201,6 +201,9 @@ pub enum Action {
     },
     /// Turn the current track's like over (the tray and shortcuts, which know no track).
     ToggleLiked,
+    /// Whether the connection is metered, as the OS says (the shell's watcher,
+    /// `lyrebird_desktop::network`): NetEase streams at its quality for such a connection.
+    SetMetered(bool),
 }
 
 /// Why an action was refused. Refusals change nothing.
@@ -935,6 +938,7 @@ impl<A: AudioOutput> Actor<A> {
             }
             Action::SetLiked { track, liked } => self.set_liked(Some(&track), Some(liked)),
             Action::ToggleLiked => self.set_liked(None, None),
+            Action::SetMetered(metered) => self.set_metered(metered),
         }
         Ok(())
     }

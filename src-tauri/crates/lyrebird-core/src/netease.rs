@@ -55,9 +55,22 @@ pub struct NeteaseSettings {
     /// `None`: not signed in, and NetEase is not a source.
     pub user: Option<NeteaseUser>,
     pub quality: NeteaseQuality,
+    /// The quality on a metered connection (mobile data, a hotspot: as the OS marks it);
+    /// `None`: [`NeteaseSettings::quality`] there too. Absent in settings of earlier versions.
+    #[ts(optional = nullable)]
+    pub quality_on_metered: Option<NeteaseQuality>,
 }
 
 impl NeteaseSettings {
+    /// The quality to stream at on a connection that is, or is not, metered.
+    #[must_use]
+    pub fn quality_for(&self, metered: bool) -> NeteaseQuality {
+        match self.quality_on_metered {
+            Some(quality) if metered => quality,
+            _ => self.quality,
+        }
+    }
+
     /// What `netease_status` answers.
     #[must_use]
     pub fn status(&self) -> NeteaseStatus {

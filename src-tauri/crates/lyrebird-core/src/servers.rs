@@ -126,6 +126,22 @@ impl SourceSettings {
     pub fn netease_settings(&self) -> NeteaseSettings {
         self.netease.clone().unwrap_or_default()
     }
+
+    /// The settings a registry is built from on a connection that is, or is not, `metered`:
+    /// these, with NetEase's quality the one in effect there (and no second level). While
+    /// nobody is signed in NetEase is no source, and the connection changes nothing. Two
+    /// settings with the same projection build the same registry.
+    #[must_use]
+    pub fn for_registry(&self, metered: bool) -> Self {
+        let mut built = self.clone();
+        if let Some(netease) = &mut built.netease {
+            if netease.user.is_some() {
+                netease.quality = netease.quality_for(metered);
+            }
+            netease.quality_on_metered = None;
+        }
+        built
+    }
 }
 
 /// A change to the user's sources, applied by the actor (the only writer of settings) through
@@ -152,6 +168,9 @@ pub enum SourceChange {
     NeteaseSignedOut,
     /// Stream NetEase at this quality (or the lower one a song is offered at).
     NeteaseQuality(NeteaseQuality),
+    /// On a metered connection stream NetEase at this quality instead; `None`: the same as
+    /// on any other.
+    NeteaseQualityOnMetered(Option<NeteaseQuality>),
 }
 
 /// Why a [`SourceChange`] was refused; worded for the user. Refusals change nothing.
@@ -224,6 +243,10 @@ impl SourceSettings {
             }
             SourceChange::NeteaseQuality(quality) => {
                 next.netease.get_or_insert_default().quality = quality;
+                Ok((next, None))
+            }
+            SourceChange::NeteaseQualityOnMetered(quality) => {
+                next.netease.get_or_insert_default().quality_on_metered = quality;
                 Ok((next, None))
             }
         }
@@ -306,6 +329,9 @@ pub struct Generation(pub u64);
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct WantedSources {
     pub generation: Generation,
+    /// The user's sources as the registry is built from them
+    /// ([`SourceSettings::for_registry`]): NetEase's quality is the one in effect on the
+    /// connection the actor was last told of.
     pub settings: SourceSettings,
 }
 
@@ -642,6 +668,55 @@ mod tests {
         let old: SourceSettings = serde_json::from_str(r#"{"servers":[],"order":[]}"#).unwrap();
         assert_eq!(old.netease, None);
         assert!(!serde_json::to_string(&old).unwrap().contains("netease"));
+    }
+
+    #[test]
+    fn the_registry_is_built_with_the_quality_in_effect_on_the_connection() {
+        let user = NeteaseUser {
+            id: 10001,
+            nickname: "Ann".into(),
+            avatar_url: None,
+            vip: false,
+        };
+        let (lossless, _) = SourceSettings::default()
+            .apply(SourceChange::NeteaseQuality(NeteaseQuality::Lossless))
+            .unwrap();
+        let (both, _) = lossless
+            .apply(SourceChange::NeteaseQualityOnMetered(Some(
+                NeteaseQuality::Standard,
+            )))
+            .unwrap();
+        let quality = |s: &SourceSettings| s.netease_settings().quality;
+        // Signed out, NetEase is no source: the connection changes nothing to build.
+        assert_eq!(both.for_registry(true), both.for_registry(false));
+        let (signed_in, _) = both.apply(SourceChange::NeteaseSignedIn { user }).unwrap();
+        assert_eq!(
+            quality(&signed_in.for_registry(false)),
+            NeteaseQuality::Lossless
+        );
+        assert_eq!(
+            quality(&signed_in.for_registry(true)),
+            NeteaseQuality::Standard
+        );
+        // "The same as always" on a metered connection, or a second level equal to the first,
+        // builds what one level does.
+        let (same, _) = signed_in
+            .apply(SourceChange::NeteaseQualityOnMetered(None))
+            .unwrap();
+        assert_eq!(quality(&same.for_registry(true)), NeteaseQuality::Lossless);
+        assert_eq!(same.for_registry(true), same.for_registry(false));
+        let (equal, _) = signed_in
+            .apply(SourceChange::NeteaseQualityOnMetered(Some(
+                NeteaseQuality::Lossless,
+            )))
+            .unwrap();
+        assert_eq!(equal.for_registry(true), same.for_registry(false));
+        // Settings of earlier versions have no second level.
+        let old: NeteaseSettings = serde_json::from_str(r#"{"quality":"hires"}"#).unwrap();
+        assert_eq!(old.quality_on_metered, None);
+        assert_eq!(old.quality_for(true), NeteaseQuality::Hires);
+        let saved = serde_json::to_value(signed_in.netease_settings()).unwrap();
+        assert_eq!(saved["qualityOnMetered"], "standard");
     }
 
     #[test]

@@ -169,6 +169,7 @@ async fn monitor(player: PlayerHandle, stop: Arc<AtomicBool>) -> (u64, u64) {
             in_use,
             settings,
             sources,
+            metered: _,
         } = player.registry_view().await.unwrap();
         seen += 1;
         assert!(

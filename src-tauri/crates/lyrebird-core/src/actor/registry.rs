@@ -8,6 +8,11 @@
 //! one built for an older generation is dropped. A change's reply waits until the registry of
 //! its generation (or a later one) is in use, so that whoever changed the servers sees them
 //! registered, and nobody sees a registry that disagrees with the settings it was built from.
+//!
+//! What is built also depends on whether the connection is metered (NetEase's quality on one,
+//! [`crate::netease::NeteaseSettings::quality_for`]): the shell's watcher tells the actor
+//! ([`super::Action::SetMetered`]), and the registry is rebuilt, the same way, only when that
+//! changes what it is built from ([`crate::servers::SourceSettings::for_registry`]).
 
 use tokio::sync::watch;
 
@@ -31,6 +36,9 @@ pub struct RegistryView {
     pub wanted: Generation,
     /// The generation the registry in use was built for.
     pub in_use: Option<Generation>,
+    /// Whether the connection is metered, as the actor was last told.
+    pub metered: bool,
+    /// The user's sources as set (what is built from them: [`WantedSources::settings`]).
     pub settings: crate::servers::SourceSettings,
     /// The ids of the registry's entries, by priority.
     pub sources: Vec<String>,
@@ -53,6 +61,8 @@ pub(super) struct Registry {
     pub(super) pending_cue: Option<u64>,
     /// Registries dropped because a newer generation was wanted by the time they arrived.
     pub(super) stale: u64,
+    /// Whether the connection is metered, as the OS last said (false until it says).
+    metered: bool,
 }
 
 impl Registry {
@@ -76,7 +86,7 @@ impl<A: AudioOutput> Actor<A> {
         if let Some(wanted) = &self.config.registry.wanted {
             wanted.send_replace(WantedSources {
                 generation: self.registry.wanted,
-                settings: self.settings.sources.clone(),
+                settings: self.settings.sources.for_registry(self.registry.metered),
             });
         }
     }
@@ -91,10 +101,14 @@ impl<A: AudioOutput> Actor<A> {
             }
         };
         if sources != self.settings.sources {
+            let metered = self.registry.metered;
+            let rebuild =
+                sources.for_registry(metered) != self.settings.sources.for_registry(metered);
             self.settings.sources = sources;
             self.settings_changed();
-            self.registry.wanted.0 += 1;
-            self.publish_wanted_sources();
+            if rebuild {
+                self.want_new_generation();
+            }
         }
         if self.config.registry.wanted.is_none() {
             // Nobody builds registries: the change is in the settings, and that is all.
@@ -109,10 +123,35 @@ impl<A: AudioOutput> Actor<A> {
         }
     }
 
+    fn want_new_generation(&mut self) {
+        self.registry.wanted.0 += 1;
+        self.publish_wanted_sources();
+        if self.config.registry.wanted.is_none() {
+            // Nobody builds registries: the one configured stays in use.
+            self.registry.in_use = Some(self.registry.wanted);
+        }
+    }
+
+    /// The OS says whether the connection is metered. The registry is rebuilt when that
+    /// changes what it is built from (NetEase's quality in effect); nothing waits for it.
+    pub(super) fn set_metered(&mut self, metered: bool) {
+        if self.registry.metered == metered {
+            return;
+        }
+        tracing::info!(metered, "the connection's cost changed");
+        let sources = &self.settings.sources;
+        let rebuild = sources.for_registry(metered) != sources.for_registry(!metered);
+        self.registry.metered = metered;
+        if rebuild {
+            self.want_new_generation();
+        }
+    }
+
     pub(super) fn registry_view(&self) -> RegistryView {
         RegistryView {
             wanted: self.registry.wanted,
             in_use: self.registry.in_use,
+            metered: self.registry.metered,
             settings: self.settings.sources.clone(),
             sources: self
                 .config

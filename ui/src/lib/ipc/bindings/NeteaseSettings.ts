@@ -11,4 +11,9 @@ export type NeteaseSettings = {
 /**
  * `None`: not signed in, and NetEase is not a source.
  */
-user: NeteaseUser | null, quality: NeteaseQuality, };
+user: NeteaseUser | null, quality: NeteaseQuality, 
+/**
+ * The quality on a metered connection (mobile data, a hotspot: as the OS marks it);
+ * `None`: [`NeteaseSettings::quality`] there too. Absent in settings of earlier versions.
+ */
+qualityOnMetered?: NeteaseQuality | null, };
