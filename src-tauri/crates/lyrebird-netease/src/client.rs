@@ -291,7 +291,9 @@ impl NeteaseClient {
             Scheme::Xeapi,
             "/api/register/anonimous",
             Params::new().with("username", username),
-        );
+        )
+        // A second arrival would register a second guest.
+        .not_repeatable();
         let (_, update) = self.request(call).await?;
         let credentials = update
             .credentials
@@ -629,7 +631,10 @@ impl NeteaseClient {
             Params::new().with("logs", logs),
         )
         .on_host(Host::Clientlog)
-        .as_os(ClientOs::Osx);
+        .as_os(ClientOs::Osx)
+        // A second arrival would count the play twice in the user's record; one lost is
+        // only a play not counted.
+        .not_repeatable();
         Ok(self.request(call).await?.into())
     }
 

@@ -53,7 +53,7 @@ pub use params::Params;
 pub use request::{
     ApiCall, PreparedRequest, ReplyEncoding, RequestContext, Scheme, build, build_xeapi_key_request,
 };
-pub use send::{REQUEST_TIMEOUT, Reply, send};
+pub use send::{REQUEST_TIMEOUT, Reply, send, send_within};
 
 /// The most a reply body may be, read or decompressed: 16 MiB. Replies are JSON; the largest
 /// (a playlist of thousands of tracks with their details) stay well under this.

@@ -52,7 +52,8 @@ impl NeteaseClient {
             .with("ctcode", country_code)
             .with("secrete", "music_middleuser_pclogin")
             .with("cellphone", phone);
-        let call = ApiCall::new(Scheme::Weapi, "/api/sms/captcha/sent", params);
+        // A second arrival would text a second code (or be refused as too soon).
+        let call = ApiCall::new(Scheme::Weapi, "/api/sms/captcha/sent", params).not_repeatable();
         let (_, update) = self.login_exchange(&call).await?;
         Ok(Answer::new((), update))
     }
@@ -76,7 +77,8 @@ impl NeteaseClient {
         }
         params.set("remember", "true");
         params.set("secureCaptcha", "");
-        let call = ApiCall::new(Scheme::Weapi, "/api/w/login/cellphone", params);
+        // A wrong password twice counts twice towards the lock-out; a code is used once.
+        let call = ApiCall::new(Scheme::Weapi, "/api/w/login/cellphone", params).not_repeatable();
         self.login_with(&call).await
     }
 
@@ -93,7 +95,7 @@ impl NeteaseClient {
             .with("username", email)
             .with("password", password_md5(password))
             .with("rememberLogin", "true");
-        let call = ApiCall::new(Scheme::Eapi, "/api/w/login", params);
+        let call = ApiCall::new(Scheme::Eapi, "/api/w/login", params).not_repeatable();
         self.login_with(&call).await
     }
 

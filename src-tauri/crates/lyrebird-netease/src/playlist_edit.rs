@@ -56,7 +56,8 @@ impl NeteaseClient {
             .with("name", name)
             .with("privacy", if private { "10" } else { "0" })
             .with("type", "NORMAL");
-        let call = ApiCall::new(Scheme::Weapi, "/api/playlist/create", params);
+        // A second arrival would make a second playlist.
+        let call = ApiCall::new(Scheme::Weapi, "/api/playlist/create", params).not_repeatable();
         let (json, update) = self.request(call).await?;
         let playlist = created_from_json(&json, name)
             .ok_or_else(|| ApiError::unexpected("no playlist in the create reply"))?;
@@ -79,7 +80,10 @@ impl NeteaseClient {
                 serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
             )
             .with("imme", "true");
-        let call = ApiCall::new(Scheme::Eapi, "/api/playlist/manipulate/tracks", params);
+        // A second arrival of an edit that was made is refused (502, "already there"): the
+        // user would be told it failed.
+        let call =
+            ApiCall::new(Scheme::Eapi, "/api/playlist/manipulate/tracks", params).not_repeatable();
         Ok(self.request(call).await?.into())
     }
 }

@@ -54,6 +54,11 @@ pub struct ApiCall {
     pub host: Option<Host>,
     /// Claims this client instead of the identity's (the npm package sends `osx` to scrobble).
     pub os: Option<ClientOs>,
+    /// Whether the call may be sent again when its connection broke after the request went out
+    /// and before the reply's head came back (see [`crate::send`]): true, the default, for
+    /// reads and for calls whose second arrival changes nothing (a like sets a state); false
+    /// for calls that create or count something ([`ApiCall::not_repeatable`]).
+    pub repeatable: bool,
 }
 
 impl ApiCall {
@@ -66,7 +71,17 @@ impl ApiCall {
             encrypted_reply: false,
             host: None,
             os: None,
+            repeatable: true,
         }
+    }
+
+    /// Never sent a second time once the request may have reached the server: the call
+    /// creates or counts something (a playlist, a play, a login attempt, a text message), so
+    /// a second arrival would do it twice. Sent again only when no connection was made.
+    #[must_use]
+    pub fn not_repeatable(mut self) -> Self {
+        self.repeatable = false;
+        self
     }
 
     #[must_use]
@@ -120,6 +135,9 @@ pub struct PreparedRequest {
     /// `application/x-www-form-urlencoded`.
     pub body: String,
     pub reply: ReplyEncoding,
+    /// From [`ApiCall::repeatable`]: whether [`crate::send`] may send it again after its
+    /// connection broke before a reply.
+    pub repeatable: bool,
 }
 
 impl std::fmt::Debug for PreparedRequest {
@@ -133,6 +151,7 @@ impl std::fmt::Debug for PreparedRequest {
             )
             .field("body_len", &self.body.len())
             .field("reply", &self.reply)
+            .field("repeatable", &self.repeatable)
             .finish()
     }
 }
@@ -261,6 +280,7 @@ pub fn build(
         headers,
         body,
         reply,
+        repeatable: call.repeatable,
     })
 }
 
@@ -346,6 +366,8 @@ pub fn build_xeapi_key_request(
         ],
         body: params.to_form(),
         reply: ReplyEncoding::Plain,
+        // A read: a second key exchange hands out the same key.
+        repeatable: true,
     };
     Ok((request, nonce))
 }

@@ -27,27 +27,56 @@ pub struct Reply {
 /// Sends `request` with `client` and reads the reply: at most [`MAX_REPLY_BYTES`] of body
 /// (and as much again after decompression), within [`REQUEST_TIMEOUT`], decrypted as the
 /// request's scheme asks.
+///
+/// A connection that breaks before the reply's head arrives — most often a pooled keep-alive
+/// connection the server closed just as it was reused — is tried once more, at once: when no
+/// connection was made (nothing reached the server), or when the request is
+/// [`PreparedRequest::repeatable`] (reset, aborted, broken pipe, closed early). Never after a
+/// timeout, never once a reply's head has come (an HTTP error status is a reply), and never
+/// past the one time limit both tries share.
 pub async fn send(
     client: &reqwest::Client,
     request: &PreparedRequest,
 ) -> Result<Reply, NeteaseError> {
+    send_within(client, request, REQUEST_TIMEOUT).await
+}
+
+/// [`send`] with a time limit of its own instead of [`REQUEST_TIMEOUT`] (tests, benchmarks).
+pub async fn send_within(
+    client: &reqwest::Client,
+    request: &PreparedRequest,
+    limit: Duration,
+) -> Result<Reply, NeteaseError> {
     let host = host_of(&request.url);
     let network = |e: reqwest::Error| NeteaseError::Network {
         host: host.clone(),
-        detail: if e.is_timeout() {
-            format!("no whole reply within {} s", REQUEST_TIMEOUT.as_secs())
-        } else {
-            e.without_url().to_string()
-        },
+        detail: detail(e, limit),
     };
-    let mut builder = client
-        .post(&request.url)
-        .timeout(REQUEST_TIMEOUT)
-        .body(request.body.clone());
-    for (k, v) in &request.headers {
-        builder = builder.header(k.as_str(), v.as_str());
-    }
-    let mut response = builder.send().await.map_err(network)?;
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut response = match post(client, request, limit).await {
+        Ok(response) => response,
+        Err(first) => {
+            let lost = Lost::of(&first).filter(|lost| lost.may_repeat(request));
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let Some(lost) = lost.filter(|_| !left.is_zero()) else {
+                return Err(network(first));
+            };
+            tracing::info!(
+                %host,
+                error = %detail(first, limit),
+                "the connection broke before a reply; sending again on a fresh one"
+            );
+            post(client, request, left)
+                .await
+                .map_err(|second| match Lost::of(&second) {
+                    Some(Lost::Broke(again)) => NeteaseError::Network {
+                        host: host.clone(),
+                        detail: lost.twice(again),
+                    },
+                    _ => network(second),
+                })?
+        }
+    };
     let status = response.status().as_u16();
     let headers = response.headers();
     let set_cookies = headers
@@ -100,6 +129,101 @@ pub async fn send(
     })
 }
 
+/// One try: the request as prepared, within `limit`.
+async fn post(
+    client: &reqwest::Client,
+    request: &PreparedRequest,
+    limit: Duration,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let mut builder = client
+        .post(&request.url)
+        .timeout(limit)
+        .body(request.body.clone());
+    for (k, v) in &request.headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    builder.send().await
+}
+
+/// What went wrong, in words without the URL (its query may carry anything).
+fn detail(e: reqwest::Error, limit: Duration) -> String {
+    if e.is_timeout() {
+        format!("no whole reply within {} s", limit.as_secs_f32())
+    } else {
+        // reqwest's own words are "error sending request"; the causes say what happened.
+        lyrebird_core::errors::error_chain(&e.without_url())
+    }
+}
+
+/// How a connection broke before a reply's head came, when it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lost {
+    /// No connection was made (refused, unresolved, the TLS handshake failed): nothing of the
+    /// request reached the server.
+    NotConnected,
+    /// The request may have reached the server; the connection was reset, aborted or closed
+    /// before the reply's head.
+    Broke(&'static str),
+}
+
+impl Lost {
+    /// What `error` (from sending, before any reply) says about the connection. reqwest's
+    /// error is `Request` around hyper-util's, around hyper's, around the socket's `io::Error`;
+    /// a connection failure is hyper-util's `Connect` (`is_connect`). Timeouts are not losses.
+    fn of(error: &reqwest::Error) -> Option<Self> {
+        use std::error::Error as _;
+        use std::io::ErrorKind;
+        if error.is_timeout() {
+            return None;
+        }
+        if error.is_connect() {
+            return Some(Self::NotConnected);
+        }
+        if !error.is_request() {
+            return None;
+        }
+        let mut source = error.source();
+        while let Some(cause) = source {
+            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+                match io.kind() {
+                    ErrorKind::ConnectionReset => return Some(Self::Broke("reset")),
+                    ErrorKind::ConnectionAborted => return Some(Self::Broke("aborted")),
+                    ErrorKind::BrokenPipe | ErrorKind::UnexpectedEof => {
+                        return Some(Self::Broke("closed"));
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(hyper) = cause.downcast_ref::<hyper::Error>()
+                // "connection closed before message completed"; canceled: closed before the
+                // request could be written.
+                && (hyper.is_incomplete_message() || hyper.is_canceled())
+            {
+                return Some(Self::Broke("closed"));
+            }
+            source = cause.source();
+        }
+        None
+    }
+
+    fn may_repeat(self, request: &PreparedRequest) -> bool {
+        self == Self::NotConnected || request.repeatable
+    }
+
+    /// The error's words when the second try broke too (`again`: how).
+    fn twice(self, again: &str) -> String {
+        match self {
+            Self::Broke(how) if how == again => {
+                format!("the connection was {how} before a reply, and again on a fresh one")
+            }
+            Self::Broke(how) => {
+                format!("the connection was {how} before a reply, then {again} on a fresh one")
+            }
+            Self::NotConnected => format!("no connection, then one {again} before a reply"),
+        }
+    }
+}
+
 /// Decrypts (when asked) and parses a reply body. A reply that does not decrypt but is plain
 /// JSON is taken as it is: servers send errors unencrypted.
 pub(crate) fn decode(encoding: ReplyEncoding, body: &[u8]) -> Result<serde_json::Value, String> {
@@ -138,5 +262,37 @@ mod tests {
         );
         assert!(decode(ReplyEncoding::Plain, &enc).is_err());
         assert!(decode(ReplyEncoding::Xeapi, b"garbage!").is_err());
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_may_be_tried_again_whatever_the_call() {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        let refused = http
+            .post(format!("http://127.0.0.1:{port}/api/x"))
+            .send()
+            .await
+            .unwrap_err();
+        let lost = Lost::of(&refused);
+        assert_eq!(lost, Some(Lost::NotConnected));
+        let once = PreparedRequest {
+            url: String::new(),
+            headers: Vec::new(),
+            body: String::new(),
+            reply: ReplyEncoding::Plain,
+            repeatable: false,
+        };
+        assert!(Lost::NotConnected.may_repeat(&once), "nothing was sent");
+        assert!(
+            !Lost::Broke("reset").may_repeat(&once),
+            "it may have arrived"
+        );
+        assert!(
+            detail(refused, REQUEST_TIMEOUT).contains("Connection refused"),
+            "the cause, not only \"error sending request\""
+        );
     }
 }

@@ -969,3 +969,108 @@ async fn an_artists_albums_beyond_the_first_hundred() {
     assert_eq!((rest.albums.len(), rest.more_albums), (20, false));
     assert!(rest.artists.is_empty());
 }
+
+/// How many "NetEase is offline: kept lists" notices the actor has published, after a moment
+/// for its coalescing.
+async fn offline_notices(
+    published: &mut mpsc::UnboundedReceiver<lyrebird_core::Published>,
+) -> usize {
+    use lyrebird_core::events::Notice;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut n = 0;
+    while let Ok(event) = published.try_recv() {
+        if let lyrebird_core::Published {
+            event: lyrebird_core::PlayerEvent::Notice(Notice::NeteaseOffline { .. }),
+            ..
+        } = event
+        {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// One connection reset — the keep-alive race: NetEase closing a pooled connection just as it
+/// is reused — costs one more request, not "NetEase cannot be reached": the client sends a
+/// read again once, so neither a list nor a song's URL fails, and nothing is shown offline.
+/// Two resets in a row are NetEase unreachable: the kept list, with its notice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_connection_reset_does_not_take_netease_offline() {
+    const DAILY: &str = "/api/v3/discovery/recommend/songs";
+    let dir = tempfile::tempdir().unwrap();
+    let emu = match start_emulator(&dir.path().join("emulator"), &serde_json::json!({})) {
+        Ok(emu) => emu,
+        Err(why) => return skip_or_fail(&why),
+    };
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
+    let (library, _) = LibraryHandle::spawn(None);
+    let mut app = start_app(dir.path(), hosts, library);
+    let account = app.account.clone();
+    account
+        .login_cookie("EMU_MUSIC_U_PRESET_10001".into())
+        .await
+        .unwrap();
+    let daily = account.daily().await.unwrap();
+    let kept = dir.path().join("data").join("netease").join("daily.json");
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !kept.exists() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the daily list was kept");
+    offline_notices(&mut app.published).await;
+    let reset =
+        |path: &str, times: u32| serde_json::json!({ "path": path, "reset": true, "times": times });
+
+    // Once: the list comes from NetEase, after one more request.
+    emu.control(&http, "/fault", &reset(DAILY, 1)).await;
+    assert_eq!(account.daily().await.unwrap(), daily);
+    assert_eq!(
+        offline_notices(&mut app.published).await,
+        0,
+        "not shown as offline"
+    );
+    let log = emu.inspect(&http, &format!("/log?api={DAILY}")).await;
+    let entries = log["entries"].as_array().unwrap();
+    assert_eq!(
+        entries.len(),
+        3,
+        "the first list, the reset, the retry: {log}"
+    );
+    assert_eq!(entries[1]["reset"], true, "{log}");
+    assert_eq!(entries[2]["code"], 200, "{log}");
+
+    // A song's URL reset once: the song still plays from NetEase, not through the fallback.
+    emu.control(
+        &http,
+        "/fault",
+        &reset("/api/song/enhance/player/url/v1", 1),
+    )
+    .await;
+    app.player
+        .act(Action::PlayListed(vec![TrackId("netease:1001".into())]))
+        .await
+        .unwrap();
+    let (_, url) = next_load_id(&mut app.audio).await;
+    assert!(
+        url.starts_with(&format!("{}/__audio/1001-exhigh.", emu.base)),
+        "{url}"
+    );
+
+    // Twice in a row: NetEase cannot be reached, and the kept list is shown as such.
+    emu.control(&http, "/fault", &reset(DAILY, 2)).await;
+    assert_eq!(account.daily().await.unwrap(), daily);
+    assert_eq!(
+        offline_notices(&mut app.published).await,
+        1,
+        "shown as kept, once"
+    );
+    let log = emu.inspect(&http, &format!("/log?api={DAILY}")).await;
+    assert_eq!(
+        log["entries"].as_array().unwrap().len(),
+        5,
+        "sent twice, not more: {log}"
+    );
+}
