@@ -75,6 +75,7 @@ const COMMANDS: &[&str] = &[
     "netease_login_cookie",
     "netease_logout",
     "netease_set_quality",
+    "netease_set_metered_quality",
     "netease_daily",
     "netease_fm",
     "netease_fm_trash",

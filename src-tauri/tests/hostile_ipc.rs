@@ -80,6 +80,10 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
     ("netease_login_cookie", &[("musicU", Str("x"))]),
     ("netease_logout", &[]),
     ("netease_set_quality", &[("quality", Enum("exhigh"))]),
+    (
+        "netease_set_metered_quality",
+        &[("quality", Enum("standard"))],
+    ),
     ("netease_daily", &[]),
     ("netease_fm", &[]),
     ("netease_fm_trash", &[("trackId", Str("netease:1"))]),

@@ -90,6 +90,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         netease::netease_login_cookie,
         netease::netease_logout,
         netease::netease_set_quality,
+        netease::netease_set_metered_quality,
         netease::netease_daily,
         netease::netease_fm,
         netease::netease_fm_trash,

@@ -75,6 +75,15 @@ pub async fn netease_set_quality(
     netease.set_quality(quality).await
 }
 
+/// The quality on a metered connection; `null`: the same as on any other.
+#[tauri::command]
+pub async fn netease_set_metered_quality(
+    netease: Netease<'_>,
+    quality: Option<NeteaseQuality>,
+) -> Result<(), NeteaseError> {
+    netease.set_metered_quality(quality).await
+}
+
 #[tauri::command]
 pub async fn netease_daily(netease: Netease<'_>) -> Result<Vec<Track>, NeteaseError> {
     netease.daily().await

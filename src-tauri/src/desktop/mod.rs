@@ -1,7 +1,9 @@
 //! The native side of the desktop: the tray icon and its menu, the OS media controls, track
 //! change notifications. All of them follow the actor's published events through
 //! [`DesktopMirror::observe`], called by the one task that pumps those events; what they are
-//! asked to do goes back to the actor as actions, or to the window module.
+//! asked to do goes back to the actor as actions, or to the window module. Started with them,
+//! the watcher of whether the connection is metered (`lyrebird_desktop::network`) tells the
+//! actor itself.
 //!
 //! The rest of the desktop integration is in the modules below: the windows ([`window`]),
 //! global shortcuts, the OS file choosers ([`dialogs`]), files dropped onto the window
@@ -63,6 +65,8 @@ impl<R: Runtime> DesktopMirror<R> {
         let media = start_media_controls(app, player.clone(), covers.clone())
             .inspect_err(|e| tracing::warn!(error = %e, "no media controls"))
             .ok();
+        // Whether the connection is metered (NetEase's quality on one), told to the actor.
+        tauri::async_runtime::spawn(lyrebird_desktop::network::follow(player.clone()));
         Self {
             app: app.clone(),
             tray,

@@ -5,11 +5,14 @@
 //!   the OS's requests into actor actions;
 //! - [`tray`]: what the tray menu shows for a player state, in the UI's language — a plain
 //!   model the shell turns into a native menu;
+//! - [`network`]: whether the connection is metered (NetworkManager on Linux, the connection
+//!   profile's cost on Windows), told to the actor for NetEase's quality on such a connection;
 //! - [`notification`]: the text of a track-change notification (markup escaped where the
 //!   notification server reads it).
 
 pub mod language;
 pub mod media;
+pub mod network;
 pub mod notification;
 pub mod tray;
 

@@ -528,6 +528,11 @@ export const en = {
   'settings.lyricsFromNeteaseHint': "For a song with no lyrics of its own, show NetEase's lyrics of the same recording. Lyrebird then tells NetEase the title and artist of what plays.",
   'netease.showMoreAlbums': "More albums",
   'netease.showMore': "Show more",
+  'settings.netease': "NetEase Cloud Music",
+  'settings.neteaseQualityHint': "What NetEase streams at; a song without that level plays at the best one below it.",
+  'settings.neteaseMetered': "On a metered connection",
+  'settings.neteaseMeteredHint': "Mobile data or a hotspot, as the system marks the connection (NetworkManager on Linux, the network's settings on Windows; on macOS no connection counts as metered). Songs that start after the connection changes play at this level.",
+  'settings.neteaseMeteredSame': "The same as above",
 } as const;
 
 export type MessageKey = keyof typeof en;

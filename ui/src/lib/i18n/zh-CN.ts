@@ -525,4 +525,9 @@ export const zhCN: Record<MessageKey, string> = {
   'settings.lyricsFromNeteaseHint': "歌曲自身没有歌词时，显示网易云音乐中同一录音的歌词。Lyrebird 会把正在播放的歌名和歌手发给网易云音乐。",
   'netease.showMoreAlbums': "更多专辑",
   'netease.showMore': "显示更多",
+  'settings.netease': "网易云音乐",
+  'settings.neteaseQualityHint': "网易云音乐的播放音质；歌曲没有该音质时，以低于它的最佳音质播放。",
+  'settings.neteaseMetered': "按流量计费的网络",
+  'settings.neteaseMeteredHint': "移动数据或热点等被系统标记为按流量计费的连接（Linux 上由 NetworkManager 判断，Windows 上由网络设置判断；macOS 上所有连接都视为不计费）。网络变化后开始播放的歌曲使用此音质。",
+  'settings.neteaseMeteredSame': "与上面相同",
 };

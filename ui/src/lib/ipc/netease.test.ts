@@ -16,6 +16,8 @@ describe('netease commands', () => {
     await netease.neteaseLoginCookie('COOKIE');
     await netease.neteaseLogout();
     await netease.neteaseSetQuality('lossless');
+    await netease.neteaseSetMeteredQuality('standard');
+    await netease.neteaseSetMeteredQuality(null);
     await netease.neteaseDaily();
     await netease.neteaseFm();
     await netease.neteaseFmTrash('netease:1001');
@@ -53,6 +55,8 @@ describe('netease commands', () => {
       ['netease_login_cookie', { musicU: 'COOKIE' }],
       ['netease_logout'],
       ['netease_set_quality', { quality: 'lossless' }],
+      ['netease_set_metered_quality', { quality: 'standard' }],
+      ['netease_set_metered_quality', { quality: null }],
       ['netease_daily'],
       ['netease_fm'],
       ['netease_fm_trash', { trackId: 'netease:1001' }],

@@ -94,6 +94,11 @@ export function neteaseSetQuality(quality: NeteaseQuality): Promise<void> {
   return invoke<void>('netease_set_quality', { quality });
 }
 
+/** Streams NetEase at this quality on a metered connection; `null`: the same as on any other. */
+export function neteaseSetMeteredQuality(quality: NeteaseQuality | null): Promise<void> {
+  return invoke<void>('netease_set_metered_quality', { quality });
+}
+
 /** Today's recommended songs. */
 export function neteaseDaily(): Promise<Track[]> {
   return invoke<Track[]>('netease_daily');

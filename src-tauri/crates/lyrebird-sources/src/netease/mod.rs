@@ -664,6 +664,18 @@ impl NeteaseAccount {
             .map_err(player_error)
     }
 
+    /// The quality on a metered connection (`None`: the same as on any other).
+    pub async fn set_metered_quality(
+        &self,
+        quality: Option<NeteaseQuality>,
+    ) -> Result<(), NeteaseError> {
+        self.player
+            .change_sources(SourceChange::NeteaseQualityOnMetered(quality))
+            .await
+            .map(|_| ())
+            .map_err(player_error)
+    }
+
     /// The verification page NetEase named (risk control, -462) as an address the app may open
     /// in a window of its own: `https` on NetEase's domain (`163.com`), or on one of the hosts
     /// requests go to (an emulator in tests). Anything else is refused.
