@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "remove_from_queue",
     "move_in_queue",
     "clear_queue",
+    "queue_rows",
     "set_play_mode",
     "set_stop_after_current",
     "refresh_output_devices",

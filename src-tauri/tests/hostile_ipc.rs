@@ -147,6 +147,7 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
     ("retry_audio_device", &[]),
     ("refresh_output_devices", &[]),
     ("clear_queue", &[]),
+    ("queue_rows", &[("start", UInt), ("end", UInt)]),
     ("seek", &[("positionMs", UInt)]),
     ("set_volume", &[("volume", Float)]),
     ("set_muted", &[("muted", Bool)]),

@@ -120,8 +120,14 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
     invoke(&f.main, "set_play_mode", json!({ "mode": "repeatAll" })).unwrap();
     invoke(&f.main, "set_stop_after_current", json!({ "on": true })).unwrap();
     let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
-    let entries = snapshot["queue"]["entries"].as_array().unwrap();
+    let entries = snapshot["queue"]["window"].as_array().unwrap();
     assert_eq!(entries.len(), 3);
+    assert_eq!(snapshot["queue"]["count"], 3);
+    // The rows the queue view fetches are the same entries.
+    let rows = invoke(&f.main, "queue_rows", json!({ "start": 1, "end": 10 })).unwrap();
+    assert_eq!(rows["start"], 1);
+    assert_eq!(rows["count"], 3);
+    assert_eq!(rows["entries"].as_array().unwrap()[..], entries[1..]);
     assert_eq!(
         entries[2]["track"]["id"], first,
         "queued after the current entry"
@@ -141,7 +147,7 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
     invoke(&f.main, "move_in_queue", json!({ "entry": entry, "to": 0 })).unwrap();
     invoke(&f.main, "remove_from_queue", json!({ "entries": [entry] })).unwrap();
     let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
-    assert_eq!(snapshot["queue"]["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(snapshot["queue"]["count"], 2);
     assert_eq!(
         snapshot["state"]["current"]["id"], id,
         "still playing the same track"
@@ -150,7 +156,8 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
     assert_eq!(err, json!("queue entry 999 does not exist"));
     invoke(&f.main, "clear_queue", json!({})).unwrap();
     let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
-    assert_eq!(snapshot["queue"]["entries"], json!([]));
+    assert_eq!(snapshot["queue"]["window"], json!([]));
+    assert_eq!(snapshot["queue"]["entryRuns"], json!([]));
 
     // Errors come back as clear messages, and change nothing.
     let err = invoke(&f.main, "play_library_track", json!({ "id": "local:nope" })).unwrap_err();

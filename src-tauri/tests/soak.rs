@@ -60,7 +60,8 @@ fn random_command(
 ) -> (&'static str, Value) {
     let pick = rng.usize(..library.len());
     let track = || library[pick].clone();
-    let entries = snapshot["queue"]["entries"]
+    // The published window (all of a short queue; enough of a long one to pick from).
+    let entries = snapshot["queue"]["window"]
         .as_array()
         .cloned()
         .unwrap_or_default();

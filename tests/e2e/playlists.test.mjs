@@ -78,7 +78,7 @@ test('import an M3U8, play it, reorder it, export it', async () => {
       return np.status === 'playing' && np.title === '晴天';
     });
     const snapshot = await invoke(browser, 'get_snapshot', {});
-    const queued = snapshot.queue.entries.map((e) => e.track.title);
+    const queued = snapshot.queue.window.map((e) => e.track.title);
     assert.deepEqual(queued, ['晴天', 'Bravo']);
 
     // Move the first item down (Alt+Down on the focused row).
@@ -172,7 +172,7 @@ test('a playlist line whose file moved inside the library shows as missing and s
     assert.match(from.why, /a\.flac is missing/);
     const snapshot = await invoke(browser, 'get_snapshot', {});
     assert.deepEqual(
-      snapshot.queue.entries.map((e) => e.track.title),
+      snapshot.queue.window.map((e) => e.track.title),
       ['晴天', 'Bravo'],
       'the missing line stays in the queue, in its place',
     );

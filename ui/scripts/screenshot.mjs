@@ -227,7 +227,7 @@ function track(n, title, artists, album, durationMs, hasCover) {
 /**
  * The snapshot the page starts from, and the library's tracks (the page fetches them by rows).
  * @param {Options} options
- * @returns {{ snapshot: Snapshot, tracks: Track[] }}
+ * @returns {{ snapshot: Snapshot, tracks: Track[], entries: QueueEntry[], queueCurrent: number | null }}
  */
 function makeSnapshot(options) {
   /** @type {Track[]} */
@@ -285,7 +285,8 @@ function makeSnapshot(options) {
       playingFrom: null,
       lyricsOffsetMs: 0,
     },
-    queue: { entries, current: current ? 2 : null },
+    // Published from `entries` by the page's mock (installMockTauri), as the actor would.
+    queue: { entryRuns: [], count: 0, current: null, windowStart: 0, window: [] },
     // As the actor publishes it: the size and first rows; the page asks for the others.
     library: { revision: 1, count: tracks.length, scanning: options.scanning, first: tracks.slice(0, 64) },
     settings: { locale: options.locale, volume: 0.72, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, appearance: { theme: 'system', accent: 'orange' }, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
@@ -293,16 +294,16 @@ function makeSnapshot(options) {
     view: { view: '', scroll: [] },
     notices: [],
   };
-  return { snapshot, tracks };
+  return { snapshot, tracks, entries, queueCurrent: current ? 2 : null };
 }
 
 /**
  * Runs in the page before the app: a stand-in for Tauri's IPC bridge. It answers the queue and
  * transport commands roughly as the actor does (so the page can be tried by hand), publishing
  * numbered events like the real one.
- * @param {{ snapshot: Snapshot, tracks: Track[], notice: Notice | null }} data
+ * @param {{ snapshot: Snapshot, tracks: Track[], entries: QueueEntry[], queueCurrent: number | null, notice: Notice | null }} data
  */
-function installMockTauri({ snapshot, tracks, notice }) {
+function installMockTauri({ snapshot, tracks, entries, queueCurrent, notice }) {
   /** @type {Map<number, (data: unknown) => unknown>} */
   const callbacks = new Map();
   let nextId = 1;
@@ -333,7 +334,35 @@ function installMockTauri({ snapshot, tracks, notice }) {
   }
 
   let seq = snapshot.seq;
-  let nextEntryId = snapshot.queue.entries.reduce((max, e) => Math.max(max, e.entryId), 0) + 1;
+  // The whole queue, as the actor holds it; the page is told of it as the actor publishes it
+  // (ids as runs, the tracks of a window) and asks for other rows with `queue_rows`.
+  const queue = { entries, current: queueCurrent };
+  let nextEntryId = entries.reduce((max, e) => Math.max(max, e.entryId), 0) + 1;
+
+  /** The queue as the actor publishes it (lyrebird-core `Queue::view`). */
+  function queueView() {
+    /** @type {[number, number][]} */
+    const entryRuns = [];
+    for (const { entryId } of queue.entries) {
+      const last = entryRuns[entryRuns.length - 1];
+      if (last && last[0] + last[1] === entryId) last[1]++;
+      else entryRuns.push([entryId, 1]);
+    }
+    const page = 64;
+    const size = queue.entries.length;
+    const windowStart =
+      size <= 2 * page
+        ? 0
+        : Math.min(Math.floor((queue.current ?? 0) / page) * page, Math.ceil((size - 2 * page) / page) * page);
+    return {
+      entryRuns,
+      count: size,
+      current: queue.current,
+      windowStart,
+      window: queue.entries.slice(windowStart, windowStart + 2 * page),
+    };
+  }
+  snapshot.queue = queueView();
 
   /**
    * @param {'state' | 'queue'} type
@@ -347,7 +376,7 @@ function installMockTauri({ snapshot, tracks, notice }) {
 
   /** Publishes the queue and the state that depends on it. */
   function queueChanged() {
-    const { state, queue } = snapshot;
+    const { state } = snapshot;
     const current = queue.current === null ? null : (queue.entries[queue.current]?.track ?? null);
     if (current?.id !== state.current?.id) {
       state.playId += 1;
@@ -358,7 +387,8 @@ function installMockTauri({ snapshot, tracks, notice }) {
     state.current = current;
     state.queueIndex = queue.current;
     state.queueLength = queue.entries.length;
-    publish('queue', queue);
+    snapshot.queue = queueView();
+    publish('queue', snapshot.queue);
     publish('state', state);
   }
 
@@ -368,7 +398,7 @@ function installMockTauri({ snapshot, tracks, notice }) {
    * @param {any} args
    */
   function act(cmd, args) {
-    const { state, queue } = snapshot;
+    const { state } = snapshot;
     switch (cmd) {
       case 'play_library_track': {
         const index = tracks.findIndex((t) => t.id === args.id);
@@ -487,6 +517,11 @@ function installMockTauri({ snapshot, tracks, notice }) {
               : request.indices.flatMap((/** @type {number} */ i) => (tracks[i] ? [tracks[i]] : []));
           return { revision: 1, count: tracks.length, tracks: structuredClone(rows) };
         }
+        case 'queue_rows': {
+          const start = Math.min(args.start, queue.entries.length);
+          const end = Math.min(Math.max(args.end, start), queue.entries.length, start + 2000);
+          return { start, count: queue.entries.length, entries: structuredClone(queue.entries.slice(start, end)) };
+        }
         case 'library_tracks': {
           const byId = new Map(tracks.map((t) => [t.id, t]));
           const rows = args.ids.flatMap((/** @type {string} */ id) => byId.get(id) ?? []);
@@ -583,7 +618,7 @@ async function main() {
     throw new Error(`${DIST}/index.html is missing: run \`npm run build:ui\` first`);
   }
 
-  const { snapshot, tracks } = makeSnapshot(options);
+  const { snapshot, tracks, entries, queueCurrent } = makeSnapshot(options);
   /** @type {Notice | null} */
   const notice = options.notice
     ? { kind: 'cannotPlay', name: 'Broken Record.flac', reason: 'unsupported codec' }
@@ -616,7 +651,7 @@ async function main() {
       if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console ${msg.type()}: ${msg.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    await page.addInitScript(installMockTauri, { snapshot, tracks, notice });
+    await page.addInitScript(installMockTauri, { snapshot, tracks, entries, queueCurrent, notice });
     await page.addInitScript(() => {
       document.addEventListener('securitypolicyviolation', (e) => {
         console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);

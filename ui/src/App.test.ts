@@ -7,7 +7,7 @@ import { en } from './lib/i18n/en';
 import { zhCN } from './lib/i18n/zh-CN';
 import { player } from './lib/player.svelte';
 import { resetViewMemory } from './lib/viewMemory';
-import { makeTrack, playingSnapshot } from './test/fixtures';
+import { queueViewOf, makeTrack, playingSnapshot } from './test/fixtures';
 
 const invokeMock = vi.mocked(invoke);
 
@@ -118,13 +118,13 @@ describe('App', () => {
     // Queue a track from the library: the badge follows the queue event.
     player.receive({
       type: 'queue',
-      payload: { entries: [...snapshot.queue.entries, { entryId: 99, track: snapshot.library.first[1]! }], current: 0 },
+      payload: queueViewOf([...snapshot.queue.window, { entryId: 99, track: snapshot.library.first[1]! }], 0),
     });
     flushSync();
     expect(screen.getByTestId('nav-queue-count')).toHaveTextContent('3');
     expect(screen.getAllByTestId('queue-row')).toHaveLength(3);
 
-    player.receive({ type: 'queue', payload: { entries: [], current: null } });
+    player.receive({ type: 'queue', payload: queueViewOf([], null) });
     flushSync();
     expect(screen.queryByTestId('nav-queue-count')).toBeNull();
     expect(screen.getByTestId('queue-empty')).toBeInTheDocument();

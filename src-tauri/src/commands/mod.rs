@@ -41,6 +41,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         player::remove_from_queue,
         player::move_in_queue,
         player::clear_queue,
+        player::queue_rows,
         player::set_play_mode,
         player::set_stop_after_current,
         player::refresh_output_devices,

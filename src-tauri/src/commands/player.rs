@@ -2,7 +2,7 @@
 //! actor and awaits its reply. No logic here.
 
 use lyrebird_core::actor::Action;
-use lyrebird_core::events::ViewMemory;
+use lyrebird_core::events::{QueueRows, ViewMemory};
 use lyrebird_core::queue::{EntryId, PlayMode, QueuePosition};
 use lyrebird_core::settings::{DesktopSettings, LocalePreference, LyricsSettings, ReplayGainMode};
 use lyrebird_core::{PlayerError, PlayerHandle, Snapshot, TrackId};
@@ -79,6 +79,17 @@ pub async fn play_queue_entry(player: Player<'_>, entry: EntryId) -> Done {
 #[tauri::command]
 pub async fn remove_from_queue(player: Player<'_>, entries: Vec<EntryId>) -> Done {
     player.act(Action::RemoveFromQueue(entries)).await
+}
+
+/// Entries `start` to `end` of the queue with their tracks, as the queue view scrolls (the
+/// published queue carries only a window of them).
+#[tauri::command]
+pub async fn queue_rows(
+    player: Player<'_>,
+    start: u32,
+    end: u32,
+) -> Result<QueueRows, PlayerError> {
+    player.queue_rows(start, end).await
 }
 
 #[tauri::command]

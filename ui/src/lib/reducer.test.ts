@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Settings } from './ipc';
 import { applyEvent } from './reducer';
-import { makeEntries, makeSnapshot, makeState, makeTrack, playingSnapshot, libraryOf } from '../test/fixtures';
+import { queueViewOf, makeEntries, makeSnapshot, makeState, makeTrack, playingSnapshot, libraryOf } from '../test/fixtures';
 
 describe('applyEvent', () => {
   const tracks = [makeTrack(), makeTrack(), makeTrack()];
@@ -37,7 +37,7 @@ describe('applyEvent', () => {
 
   it('replaces the queue on a queue event', () => {
     const before = makeSnapshot();
-    const queue = { entries: makeEntries(tracks), current: 2 };
+    const queue = queueViewOf(makeEntries(tracks), 2);
     const after = applyEvent(before, { type: 'queue', payload: queue });
     expect(after.queue).toEqual(queue);
     expect(after.state).toBe(before.state);
@@ -47,26 +47,26 @@ describe('applyEvent', () => {
   it('keeps entries of the same track apart by entry id', () => {
     const [a, b] = tracks;
     const before = playingSnapshot(tracks, 0);
-    const queue = { entries: [...makeEntries([a!, b!]), ...makeEntries([a!])], current: 2 };
+    const queue = queueViewOf([...makeEntries([a!, b!]), ...makeEntries([a!])], 2);
     const after = applyEvent(before, { type: 'queue', payload: queue });
-    expect(after.queue.entries.map((e) => e.track.id)).toEqual([a!.id, b!.id, a!.id]);
-    expect(new Set(after.queue.entries.map((e) => e.entryId)).size).toBe(3);
+    expect(after.queue.window.map((e) => e.track.id)).toEqual([a!.id, b!.id, a!.id]);
+    expect(new Set(after.queue.window.map((e) => e.entryId)).size).toBe(3);
     expect(after.queue.current).toBe(2);
-    expect(before.queue.entries).toHaveLength(3); // not mutated
+    expect(before.queue.window).toHaveLength(3); // not mutated
   });
 
   it('follows edits of the queue: a move, a removal, clearing', () => {
     let s = playingSnapshot(tracks, 1);
-    const [e0, e1, e2] = s.queue.entries;
+    const [e0, e1, e2] = s.queue.window;
     // Entry 0 moved to the end: the current entry is now at index 0.
-    s = applyEvent(s, { type: 'queue', payload: { entries: [e1!, e2!, e0!], current: 0 } });
-    expect(s.queue.entries.map((e) => e.entryId)).toEqual([e1!.entryId, e2!.entryId, e0!.entryId]);
+    s = applyEvent(s, { type: 'queue', payload: queueViewOf([e1!, e2!, e0!], 0) });
+    expect(s.queue.window.map((e) => e.entryId)).toEqual([e1!.entryId, e2!.entryId, e0!.entryId]);
     expect(s.queue.current).toBe(0);
     // The current entry removed: its successor takes its place.
-    s = applyEvent(s, { type: 'queue', payload: { entries: [e2!, e0!], current: 0 } });
-    expect(s.queue.entries[s.queue.current!]!.entryId).toBe(e2!.entryId);
-    s = applyEvent(s, { type: 'queue', payload: { entries: [], current: null } });
-    expect(s.queue).toEqual({ entries: [], current: null });
+    s = applyEvent(s, { type: 'queue', payload: queueViewOf([e2!, e0!], 0) });
+    expect(s.queue.window[s.queue.current!]!.entryId).toBe(e2!.entryId);
+    s = applyEvent(s, { type: 'queue', payload: queueViewOf([], null) });
+    expect(s.queue).toEqual(queueViewOf([], null));
   });
 
   it('replaces play mode and stop-after-current with the state', () => {

@@ -62,14 +62,41 @@ export function makeEntries(tracks: readonly Track[]): QueueEntry[] {
 }
 
 export function makeQueue(tracks: readonly Track[], current: number | null = null): QueueView {
-  return { entries: makeEntries(tracks), current };
+  return queueViewOf(makeEntries(tracks), current);
+}
+
+/**
+ * The queue as the actor publishes it (lyrebird-core `Queue::view`): every entry's id as runs of
+ * consecutive ids, and the tracks of a window — all of them up to 128 entries, else the page
+ * of the current entry and the next (64 rows a page).
+ */
+export function queueViewOf(entries: readonly QueueEntry[], current: number | null = null): QueueView {
+  const entryRuns: [number, number][] = [];
+  for (const { entryId } of entries) {
+    const last = entryRuns[entryRuns.length - 1];
+    if (last && last[0] + last[1] === entryId) last[1]++;
+    else entryRuns.push([entryId, 1]);
+  }
+  const page = 64;
+  const window = 2 * page;
+  const windowStart =
+    entries.length <= window
+      ? 0
+      : Math.min(Math.floor((current ?? 0) / page) * page, Math.ceil((entries.length - window) / page) * page);
+  return {
+    entryRuns,
+    count: entries.length,
+    current,
+    windowStart,
+    window: entries.slice(windowStart, windowStart + window),
+  };
 }
 
 export function makeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
   return {
     seq: 0,
     state: makeState(),
-    queue: { entries: [], current: null },
+    queue: queueViewOf([]),
     library: { revision: 0, count: 0, scanning: false, first: [] },
     settings: { locale: 'en', volume: 0.8, replayGain: 'track', outputDevice: null, crossfadeMs: 0, sources: { servers: [], order: [] }, desktop: { closeToTray: true, startInTray: false, notifyTrackChange: false, miniAlwaysOnTop: true, lyricsClickThrough: false, appearance: { theme: 'system', accent: 'orange' }, shortcuts: { enabled: true, playPause: 'CmdOrCtrl+Alt+P', next: 'CmdOrCtrl+Alt+Right', previous: 'CmdOrCtrl+Alt+Left', volumeUp: 'CmdOrCtrl+Alt+Up', volumeDown: 'CmdOrCtrl+Alt+Down', showWindow: 'CmdOrCtrl+Alt+M' } } },
     systemLocale: 'en-US',

@@ -31,7 +31,7 @@ use tokio_util::sync::CancellationToken;
 use crate::audio::{AudioCommand, AudioEvent, AudioOutput, PlayId};
 use crate::events::{
     DeviceState, LibraryInfo, LibraryView, Notice, PlaybackStatus, PlayerEvent, PlayerState,
-    Published, Snapshot,
+    Published, QueueRows, Snapshot,
 };
 use crate::library_rows::{self, LibraryRows, RowsRequest, SortColumn, SortKeys};
 use crate::model::{Track, TrackId};
@@ -43,6 +43,11 @@ pub use fallback::FallbackConfig;
 use fallback::{Origin, Route, Substitution};
 pub use library_folders::LibraryFolderConfig;
 pub use listed::MAX_TRACKS_PER_ACTION;
+
+/// At most this many "cannot play" notices are published per turn: skipping through a queue
+/// of files on an unplugged disk names the first few, then says every track failed (or
+/// plays the one that could), rather than raising a toast per track.
+pub const MAX_FAILURE_NOTICES: usize = 3;
 use load::{Load, Preload};
 use lookups::{Answer, LookupFuture, LookupReply, Lookups, Purpose};
 pub use lyrics_offsets::MAX_LYRICS_OFFSET_MS;
@@ -281,6 +286,8 @@ enum Command {
     LibraryTracks(Vec<TrackId>, Reply<LibraryRows>),
     /// One column's values for every row, for the UI's sort.
     LibrarySortKeys(SortColumn, Reply<SortKeys>),
+    /// Entries of the queue from `start` to `end` (exclusive), as the queue view shows them.
+    QueueRows(u32, u32, Reply<QueueRows>),
     RefreshStream(PlayId, Reply<Result<StreamSpec, PlayerError>>),
     ChangeSources(crate::servers::SourceChange, SourceChangeReply),
     /// A registry the shell built for a generation of the sources; the reply says whether it
@@ -361,6 +368,13 @@ impl PlayerHandle {
     /// Every row's value of `column`, in the library's order, for the UI's sort.
     pub async fn library_sort_keys(&self, column: SortColumn) -> Result<SortKeys, PlayerError> {
         self.ask(|reply| Command::LibrarySortKeys(column, reply))
+            .await
+    }
+
+    /// Entries `start` to `end` (exclusive) of the queue, with their tracks (the published
+    /// queue holds only a window of them).
+    pub async fn queue_rows(&self, start: u32, end: u32) -> Result<QueueRows, PlayerError> {
+        self.ask(|reply| Command::QueueRows(start, end, reply))
             .await
     }
 
@@ -451,6 +465,16 @@ impl Player {
     }
 }
 
+/// Where `track_failed` stands in skipping past tracks that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Skipping {
+    No,
+    /// Skipping once, from the loop in `track_failed`.
+    Once,
+    /// The track skipped to failed as well: skip again.
+    Again,
+}
+
 /// What changed during one turn and must be published.
 #[derive(Default)]
 #[allow(clippy::struct_excessive_bools)] // one flag per event kind
@@ -479,6 +503,9 @@ struct Actor<A> {
     device: DeviceState,
     /// Tracks that failed in a row; reset by any track that starts.
     consecutive_failures: usize,
+    /// Skipping past failed tracks (see `track_failed`): a failure met meanwhile asks for one
+    /// more skip instead of skipping from inside the failed load.
+    skipping: Skipping,
     stop_after_current: bool,
     muted: bool,
     /// When the sleep timer pauses playback (on the runtime's clock, and the wall clock for the UI).
@@ -582,6 +609,7 @@ impl<A: AudioOutput> Actor<A> {
             duration_ms: None,
             device: DeviceState::Unknown,
             consecutive_failures: 0,
+            skipping: Skipping::No,
             stop_after_current: false,
             muted: false,
             sleep_at: None,
@@ -756,6 +784,9 @@ impl<A: AudioOutput> Actor<A> {
                 let keys =
                     library_rows::sort_keys(&self.library.tracks, column, self.library_revision);
                 let _ = reply.send(keys);
+            }
+            Command::QueueRows(start, end, reply) => {
+                let _ = reply.send(self.queue.rows(start, end));
             }
             Command::RefreshStream(play_id, reply) => self.refresh_stream(play_id, reply),
             Command::ChangeSources(change, reply) => self.change_sources(change, reply),
@@ -1302,10 +1333,26 @@ impl<A: AudioOutput> Actor<A> {
             self.notices.push(Notice::AllTracksFailed);
             self.consecutive_failures = 0;
             self.stop();
-        } else {
+            return;
+        }
+        // A track can fail at once, inside its own load (a missing file with no copy
+        // elsewhere, a server that is gone), and then so can the next: skipping from in here
+        // would recurse once per track, and a queue of 100 000 files on an unplugged disk
+        // overflowed the stack. So the first failure skips in a loop, and each failure met
+        // inside that skip only asks the loop for one more.
+        if self.skipping != Skipping::No {
+            self.skipping = Skipping::Again;
+            return;
+        }
+        loop {
+            self.skipping = Skipping::Once;
             // Never "repeat one" a track that failed.
             self.advance(false);
+            if self.skipping != Skipping::Again {
+                break;
+            }
         }
+        self.skipping = Skipping::No;
     }
 
     /// The current track played to its end (and nothing followed it gaplessly).
@@ -1764,10 +1811,10 @@ impl<A: AudioOutput> Actor<A> {
         let Some(path) = &self.config.session_path else {
             return;
         };
-        let view = self.queue.view();
         let session = Session {
-            queue: view
-                .entries
+            queue: self
+                .queue
+                .entries()
                 .iter()
                 .filter_map(|e| SavedTrack::new(&e.track))
                 .collect(),
@@ -1877,6 +1924,15 @@ impl<A: AudioOutput> Actor<A> {
                 position_ms: self.position_ms,
             });
         }
+        let mut failures = 0;
+        self.notices.retain(|notice| {
+            if matches!(notice, Notice::CannotPlay { .. }) {
+                failures += 1;
+                failures <= MAX_FAILURE_NOTICES
+            } else {
+                true
+            }
+        });
         self.window.published(&self.notices);
         out.extend(self.notices.drain(..).map(PlayerEvent::Notice));
         for event in out {

@@ -30,6 +30,8 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::library_rows::LibraryRows::export_all(&cfg)?;
     crate::library_rows::SortColumn::export_all(&cfg)?;
     crate::library_rows::SortKeys::export_all(&cfg)?;
+    // The queue's rows, likewise.
+    crate::events::QueueRows::export_all(&cfg)?;
     // Playlists.
     crate::playlists::PlaylistSummary::export_all(&cfg)?;
     crate::playlists::PlaylistView::export_all(&cfg)?;

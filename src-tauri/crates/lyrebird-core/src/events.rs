@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ids::PlayId;
+use crate::ids::{EntryId, PlayId};
 use crate::model::Track;
 use crate::queue::{PlayMode, QueueEntry};
 use crate::settings::Settings;
@@ -317,12 +317,57 @@ pub struct LibraryInfo {
     pub first: Vec<Track>,
 }
 
-/// The queue as the UI lists it.
+/// The queue as the UI is told of it: never whole (issue #19: playing from a 100 000-track
+/// library made the library the queue, and every queue event carried 19 MB of tracks).
+///
+/// Every entry's *id* is here, for the whole queue: selection, moves and removal name entries
+/// by id, and a list needs to know what each row is. They travel as runs of consecutive ids
+/// (`[first, count]`): queueing n tracks at once gives one run, so 100 000 entries are a few
+/// bytes until the user has reordered thousands of them. The tracks come with only a window
+/// of entries around the current one (what "up next" shows and where the queue view opens);
+/// the others are fetched by rows (`queue_rows`). An entry's track never changes while it is
+/// queued, so the UI keeps the tracks it fetched by entry id across queue changes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct QueueView {
-    pub entries: Vec<QueueEntry>,
+    /// The entries' ids in queue order, as runs `[first id, how many]` of consecutive ids.
+    #[ts(type = "Array<[number, number]>")]
+    pub entry_runs: Vec<(EntryId, u32)>,
+    /// How many entries the queue holds.
+    pub count: u32,
+    /// Index of the current entry.
     pub current: Option<u32>,
+    /// Where `window` starts in the queue.
+    pub window_start: u32,
+    /// Entries with their tracks: the whole queue when it is short, otherwise at least the
+    /// page of the current entry and the page after it.
+    pub window: Vec<QueueEntry>,
+}
+
+impl QueueView {
+    /// Every entry's id, in queue order.
+    pub fn entry_ids(&self) -> impl Iterator<Item = EntryId> + '_ {
+        self.entry_runs
+            .iter()
+            .flat_map(|&(first, n)| (0..u64::from(n)).map(move |i| EntryId(first.0 + i)))
+    }
+
+    /// The window's entry at queue index `index`, if the window holds it.
+    #[must_use]
+    pub fn window_entry(&self, index: u32) -> Option<&QueueEntry> {
+        let offset = index.checked_sub(self.window_start)?;
+        self.window.get(offset as usize)
+    }
+}
+
+/// Entries of the queue from `start`, as `queue_rows` answers them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueRows {
+    pub start: u32,
+    /// How many entries the queue holds now.
+    pub count: u32,
+    pub entries: Vec<QueueEntry>,
 }
 
 /// Everything the UI needs to draw itself from nothing (a new or rebuilt window).

@@ -8,10 +8,22 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::events::QueueView;
+use std::collections::HashSet;
+
+use crate::events::{QueueRows, QueueView};
 use crate::model::{Track, TrackId};
 
 pub use crate::ids::EntryId;
+
+/// Rows per page of the queue's window (the UI's page size).
+pub const PAGE: usize = 64;
+
+/// A queue this long or shorter is published whole with its tracks; a longer one with a
+/// window of this many entries (see [`QueueView`]).
+pub const WINDOW: usize = 2 * PAGE;
+
+/// At most this many entries are answered at once by [`Queue::rows`].
+pub const MAX_ROWS: usize = 2_000;
 
 /// One queued track.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -193,6 +205,8 @@ impl Queue {
     /// Remove entries. When the current entry goes, the cursor moves to the entry that took its
     /// place (or the new last one); returns whether that happened.
     pub fn remove(&mut self, ids: &[EntryId]) -> bool {
+        // A set: removing a thousand selected entries from 100 000 must not be 10^8 compares.
+        let ids: HashSet<EntryId> = ids.iter().copied().collect();
         let current_id = self.current_entry_id();
         let current_index = self.current;
         self.entries.retain(|e| !ids.contains(&e.entry_id));
@@ -341,13 +355,70 @@ impl Queue {
         &self.upcoming
     }
 
+    /// Every entry, in queue order (what the session saves).
+    #[must_use]
+    pub fn entries(&self) -> &[QueueEntry] {
+        &self.entries
+    }
+
+    /// The queue as the UI is told of it: every entry's id, and the tracks of a window around
+    /// the current entry (all of them for a queue of at most [`WINDOW`] entries).
     #[must_use]
     pub fn view(&self) -> QueueView {
+        let start = self.window_start();
+        let end = (start + WINDOW).min(self.len());
         QueueView {
-            entries: self.entries.clone(),
-            current: self.current.map(|i| u32::try_from(i).unwrap_or(u32::MAX)),
+            entry_runs: entry_runs(&self.entries),
+            count: to_u32(self.len()),
+            current: self.current.map(to_u32),
+            window_start: to_u32(start),
+            window: self.entries[start..end].to_vec(),
         }
     }
+
+    /// Entries `start` to `end` (exclusive), at most [`MAX_ROWS`]; rows past the end are left
+    /// out.
+    #[must_use]
+    pub fn rows(&self, start: u32, end: u32) -> QueueRows {
+        let start = (start as usize).min(self.len());
+        let end = (end as usize)
+            .clamp(start, self.len())
+            .min(start + MAX_ROWS);
+        QueueRows {
+            start: to_u32(start),
+            count: to_u32(self.len()),
+            entries: self.entries[start..end].to_vec(),
+        }
+    }
+
+    /// Where the published window starts: page-aligned, holding the current entry's page and
+    /// the next (or the queue's last [`WINDOW`] entries, near its end).
+    fn window_start(&self) -> usize {
+        if self.len() <= WINDOW {
+            return 0;
+        }
+        let current_page = self.current.unwrap_or(0) / PAGE * PAGE;
+        let last_window = (self.len() - WINDOW).div_ceil(PAGE) * PAGE;
+        current_page.min(last_window)
+    }
+}
+
+/// The entries' ids as runs of consecutive ids, `(first, how many)`.
+fn entry_runs(entries: &[QueueEntry]) -> Vec<(EntryId, u32)> {
+    let mut runs: Vec<(EntryId, u32)> = Vec::new();
+    for entry in entries {
+        match runs.last_mut() {
+            Some((first, n)) if first.0 + u64::from(*n) == entry.entry_id.0 && *n < u32::MAX => {
+                *n += 1;
+            }
+            _ => runs.push((entry.entry_id, 1)),
+        }
+    }
+    runs
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -365,11 +436,7 @@ mod tests {
     }
 
     fn titles(q: &Queue) -> Vec<String> {
-        q.view()
-            .entries
-            .into_iter()
-            .map(|e| e.track.title)
-            .collect()
+        q.entries().iter().map(|e| e.track.title.clone()).collect()
     }
 
     #[test]
@@ -412,7 +479,7 @@ mod tests {
         // Inserting before the cursor keeps it on the same entry.
         q.select(3);
         let id = q.current_entry_id();
-        q.move_entry(q.view().entries[5].entry_id, 0);
+        q.move_entry(q.entries()[5].entry_id, 0);
         assert_eq!(q.current_entry_id(), id);
         assert_eq!(q.current_index(), Some(4));
     }
@@ -421,7 +488,7 @@ mod tests {
     fn removing_the_current_entry_moves_the_cursor_to_its_successor() {
         let mut q = Queue::with_seed(1);
         q.replace(tracks(4), 1);
-        let ids: Vec<EntryId> = q.view().entries.iter().map(|e| e.entry_id).collect();
+        let ids: Vec<EntryId> = q.entries().iter().map(|e| e.entry_id).collect();
         assert!(!q.remove(&[ids[3]]));
         assert_eq!(q.current_index(), Some(1));
         assert!(q.remove(&[ids[1]]));
@@ -447,12 +514,12 @@ mod tests {
                         q.insert(tracks(1), QueuePosition::End);
                     }
                     1 if q.len() > 2 => {
-                        let victim = q.view().entries[rng.usize(..q.len())].entry_id;
+                        let victim = q.entries()[rng.usize(..q.len())].entry_id;
                         q.remove(&[victim]);
                         round.remove(&victim);
                     }
                     2 => {
-                        let entry = q.view().entries[rng.usize(..q.len())].entry_id;
+                        let entry = q.entries()[rng.usize(..q.len())].entry_id;
                         q.move_entry(entry, rng.usize(..q.len()));
                     }
                     _ => {
@@ -462,14 +529,14 @@ mod tests {
                             round.insert(q.current_entry_id().unwrap());
                         }
                         let next = q.advance(false).expect("shuffle never ends");
-                        let id = q.view().entries[next].entry_id;
+                        let id = q.entries()[next].entry_id;
                         assert!(
                             round.insert(id),
                             "seed {seed} step {step}: {id} repeated in a round"
                         );
                     }
                 }
-                let live: HashSet<EntryId> = q.view().entries.iter().map(|e| e.entry_id).collect();
+                let live: HashSet<EntryId> = q.entries().iter().map(|e| e.entry_id).collect();
                 assert!(
                     q.shuffle_upcoming().iter().all(|id| live.contains(id)),
                     "seed {seed}: bag has ghosts"
@@ -496,5 +563,87 @@ mod tests {
         // Forward again replays the same order.
         q.advance(false);
         assert_eq!(q.current_entry_id(), second);
+    }
+
+    #[test]
+    fn a_short_queue_is_published_whole() {
+        let mut q = Queue::with_seed(1);
+        q.replace(tracks(WINDOW), WINDOW - 1);
+        let view = q.view();
+        assert_eq!(view.count as usize, WINDOW);
+        assert_eq!(view.window_start, 0);
+        assert_eq!(view.window.len(), WINDOW);
+        assert_eq!(view.entry_runs, [(EntryId(1), 128)]);
+        assert_eq!(view.current, Some(127));
+    }
+
+    #[test]
+    fn a_long_queue_is_published_as_ids_and_a_window_around_the_current_entry() {
+        let mut q = Queue::with_seed(1);
+        q.replace(tracks(100_000), 5_000);
+        let view = q.view();
+        assert_eq!(view.count, 100_000);
+        assert_eq!(
+            view.entry_runs,
+            [(EntryId(1), 100_000)],
+            "one run, not 100 000 ids"
+        );
+        assert_eq!(view.window_start, 4_992, "the current entry's page");
+        assert_eq!(view.window.len(), WINDOW);
+        assert_eq!(view.window_entry(5_000).unwrap().entry_id, EntryId(5_001));
+        assert_eq!(view.window_entry(5_063).unwrap().track.title, "5063");
+        assert!(view.window_entry(4_991).is_none());
+        let bytes = serde_json::to_vec(&view).unwrap().len();
+        assert!(bytes < 64 * 1024, "a queue event of {bytes} bytes");
+        // Near the end, the window is the last entries, still page-aligned.
+        q.select(99_999);
+        let view = q.view();
+        assert_eq!(view.window_start, 99_904);
+        assert_eq!(view.window.len(), 96);
+        // No current entry: the first page.
+        q.clear();
+        q.insert(tracks(1_000), QueuePosition::End);
+        q.current = None;
+        assert_eq!(q.view().window_start, 0);
+    }
+
+    #[test]
+    fn edits_split_runs_and_the_ids_stay_in_queue_order() {
+        let mut q = Queue::with_seed(1);
+        q.replace(tracks(10), 0);
+        let ids = |q: &Queue| q.entries().iter().map(|e| e.entry_id).collect::<Vec<_>>();
+        q.move_entry(EntryId(8), 2);
+        q.remove(&[EntryId(5)]);
+        q.insert(tracks(2), QueuePosition::Next);
+        let view = q.view();
+        assert_eq!(
+            view.entry_runs,
+            [
+                (EntryId(1), 1),
+                (EntryId(11), 2),
+                (EntryId(2), 1),
+                (EntryId(8), 1),
+                (EntryId(3), 2),
+                (EntryId(6), 2),
+                (EntryId(9), 2)
+            ]
+        );
+        assert_eq!(view.entry_ids().collect::<Vec<_>>(), ids(&q));
+        assert_eq!(view.count, 11);
+    }
+
+    #[test]
+    fn rows_are_cut_at_the_end_and_at_the_limit() {
+        let mut q = Queue::with_seed(1);
+        q.replace(tracks(3_000), 0);
+        let rows = q.rows(2_990, 3_500);
+        assert_eq!(
+            (rows.start, rows.count, rows.entries.len()),
+            (2_990, 3_000, 10)
+        );
+        assert_eq!(rows.entries[0].entry_id, EntryId(2_991));
+        assert_eq!(q.rows(10, u32::MAX).entries.len(), MAX_ROWS);
+        assert!(q.rows(4_000, 4_100).entries.is_empty());
+        assert!(q.rows(20, 10).entries.is_empty());
     }
 }

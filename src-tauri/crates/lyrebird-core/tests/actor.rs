@@ -137,7 +137,7 @@ async fn playing_a_library_track_loads_it_and_reports_playing() {
     let snap = h.player.snapshot().await.unwrap();
     assert_eq!(snap.state.status, PlaybackStatus::Loading);
     assert_eq!(snap.state.play_id, play_id);
-    assert_eq!(snap.queue.entries.len(), 3);
+    assert_eq!(snap.queue.count as usize, 3);
     assert_eq!(snap.queue.current, Some(1));
 
     h.report(AudioEvent::Started {
@@ -637,7 +637,7 @@ async fn command_line_tracks_are_appended_and_played() {
         .await
         .unwrap();
     let snap = h.player.snapshot().await.unwrap();
-    assert_eq!(snap.queue.entries.len(), 3);
+    assert_eq!(snap.queue.count as usize, 3);
     assert_eq!(snap.queue.current, Some(2));
     assert_eq!(h.last_load().1, extra.path.unwrap());
     assert_eq!(
@@ -695,14 +695,14 @@ async fn queue_edits_name_entries_and_removing_the_current_one_plays_its_success
     let snap = h.player.snapshot().await.unwrap();
     let titles: Vec<_> = snap
         .queue
-        .entries
+        .window
         .iter()
         .map(|e| e.track.title.as_str())
         .collect();
     assert_eq!(titles, ["0", "2", "1", "2"]);
     assert!(h.drain_audio().is_empty(), "queueing does not interrupt");
 
-    let current = snap.queue.entries[0].entry_id;
+    let current = snap.queue.window[0].entry_id;
     h.player
         .act(Action::RemoveFromQueue(vec![current]))
         .await
@@ -714,13 +714,13 @@ async fn queue_edits_name_entries_and_removing_the_current_one_plays_its_success
         "the successor plays"
     );
 
-    let last = snap.queue.entries[3].entry_id;
+    let last = snap.queue.window[3].entry_id;
     h.player
         .act(Action::MoveInQueue { entry: last, to: 0 })
         .await
         .unwrap();
     let snap = h.player.snapshot().await.unwrap();
-    assert_eq!(snap.queue.entries[0].entry_id, last);
+    assert_eq!(snap.queue.window[0].entry_id, last);
     assert_eq!(snap.queue.current, Some(1), "the cursor follows its entry");
     assert_eq!(
         h.player
@@ -734,7 +734,7 @@ async fn queue_edits_name_entries_and_removing_the_current_one_plays_its_success
     );
     h.player.act(Action::ClearQueue).await.unwrap();
     let snap = h.player.snapshot().await.unwrap();
-    assert!(snap.queue.entries.is_empty());
+    assert!(snap.queue.window.is_empty());
     assert_eq!(snap.state.status, PlaybackStatus::Stopped);
 }
 
@@ -796,7 +796,7 @@ async fn queue_position_and_mode_survive_a_restart() {
     let after = player.snapshot().await.unwrap();
     let titles = |s: &lyrebird_core::Snapshot| -> Vec<String> {
         s.queue
-            .entries
+            .window
             .iter()
             .map(|e| e.track.title.clone())
             .collect()
@@ -827,7 +827,7 @@ async fn queue_position_and_mode_survive_a_restart() {
         ..PlayerConfig::default()
     };
     let (player, mut events, _audio_rx, _audio_events) = spawn_actor(config);
-    assert!(player.snapshot().await.unwrap().queue.entries.is_empty());
+    assert!(player.snapshot().await.unwrap().queue.window.is_empty());
     let first = events.recv().await.unwrap().event;
     assert!(
         matches!(first, PlayerEvent::Notice(Notice::SessionReset { .. })),

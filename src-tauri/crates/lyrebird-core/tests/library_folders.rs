@@ -161,7 +161,7 @@ async fn an_album_replaces_the_queue_in_its_order() {
     let snapshot = run.player.snapshot().await.unwrap();
     let queued: Vec<_> = snapshot
         .queue
-        .entries
+        .window
         .iter()
         .map(|e| e.track.id.clone())
         .collect();

@@ -20,7 +20,7 @@ use lyrebird_core::model::{SourceKind, Track, TrackId};
 use lyrebird_core::provider::{
     FindFuture, Playable, ResolveError, ResolveFuture, Source, SourceEntry, Sources, StreamSpec,
 };
-use lyrebird_core::queue::{PlayMode, QueuePosition};
+use lyrebird_core::queue::{self, PlayMode, QueueEntry, QueuePosition};
 use lyrebird_core::{AudioCommand, AudioEvent, Published};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -557,6 +557,44 @@ impl FakeAudio {
 
 /// What the UI would show: the first snapshot with every later event applied, as
 /// `ui/src/lib/reducer.ts` does.
+/// The whole queue, fetched by rows as the queue view does (the published queue holds only a
+/// window of it).
+async fn queue_entries(player: &PlayerHandle) -> Vec<QueueEntry> {
+    let rows = player.queue_rows(0, u32::MAX).await.unwrap();
+    assert!(
+        rows.entries.len() == rows.count as usize,
+        "a queue longer than one answer"
+    );
+    rows.entries
+}
+
+/// The queue and the now-playing state agree, and what is published of the queue is the
+/// queue: its ids, its count, its window.
+fn check_queue(at: &str, snap: &Snapshot, entries: &[QueueEntry]) {
+    let state = &snap.state;
+    let current_entry = snap.queue.current.map(|i| &entries[i as usize].track);
+    assert_eq!(
+        state.current.as_ref(),
+        current_entry,
+        "{at}: current track vs queue"
+    );
+    assert_eq!(state.queue_index, snap.queue.current, "{at}");
+    assert_eq!(state.queue_length as usize, entries.len(), "{at}");
+    assert_eq!(snap.queue.count as usize, entries.len(), "{at}");
+    assert!(
+        snap.queue
+            .entry_ids()
+            .eq(entries.iter().map(|e| e.entry_id)),
+        "{at}: published entry ids"
+    );
+    let start = snap.queue.window_start as usize;
+    assert_eq!(
+        snap.queue.window.as_slice(),
+        &entries[start..(start + queue::WINDOW).min(entries.len())],
+        "{at}: published window"
+    );
+}
+
 fn apply(mirror: &mut Snapshot, published: Published) {
     if published.seq <= mirror.seq {
         return;
@@ -668,8 +706,8 @@ impl Scenario {
     }
 
     /// One random user action (errors such as "nothing to play" are fine: they change nothing).
-    async fn act(&mut self, snapshot: &Snapshot) -> String {
-        let queue_len = snapshot.queue.entries.len();
+    async fn act(&mut self, entries: &[QueueEntry]) -> String {
+        let queue_len = entries.len();
         let action = match self.rng.u8(..20) {
             0..=2 => Action::PlayLibraryTrack(self.random_track().id),
             3..=5 => Action::Next,
@@ -682,7 +720,7 @@ impl Scenario {
                 Action::PlayQueueIndex(u32::try_from(self.rng.usize(..queue_len)).unwrap())
             }
             10 if queue_len > 0 => {
-                Action::PlayQueueEntry(snapshot.queue.entries[self.rng.usize(..queue_len)].entry_id)
+                Action::PlayQueueEntry(entries[self.rng.usize(..queue_len)].entry_id)
             }
             11 => Action::Enqueue {
                 ids: vec![self.random_track().id],
@@ -693,11 +731,11 @@ impl Scenario {
                 },
             },
             12 if queue_len > 0 => {
-                let entry = snapshot.queue.entries[self.rng.usize(..queue_len)].entry_id;
+                let entry = entries[self.rng.usize(..queue_len)].entry_id;
                 Action::RemoveFromQueue(vec![entry])
             }
             13 if queue_len > 0 => Action::MoveInQueue {
-                entry: snapshot.queue.entries[self.rng.usize(..queue_len)].entry_id,
+                entry: entries[self.rng.usize(..queue_len)].entry_id,
                 to: u32::try_from(self.rng.usize(..queue_len)).unwrap(),
             },
             14 => Action::SetPlayMode(
@@ -734,12 +772,12 @@ impl Scenario {
     }
 
     async fn step(&mut self, step: usize) {
-        let snapshot = self.player.snapshot().await.unwrap();
+        let entries = queue_entries(&self.player).await;
         let did = if self.rng.u8(..3) == 0 {
             let ms = self.rng.u64(1..300) * 10;
             format!("{ms} ms pass")
         } else {
-            self.act(&snapshot).await
+            self.act(&entries).await
         };
         // The audio thread reacts, time passes, late events land; the actor catches up.
         let ms = if did.ends_with("pass") {
@@ -767,6 +805,7 @@ impl Scenario {
             tokio::task::yield_now().await;
         }
         let snap = self.player.snapshot().await.unwrap();
+        let entries = queue_entries(&self.player).await;
         let counters = self.player.stats().await.unwrap();
         while let Ok(published) = self.events.try_recv() {
             apply(&mut self.mirror, published);
@@ -779,22 +818,7 @@ impl Scenario {
             );
         }
 
-        // The queue and the now-playing state agree.
-        let current_entry = snap
-            .queue
-            .current
-            .map(|i| &snap.queue.entries[i as usize].track);
-        assert_eq!(
-            state.current.as_ref(),
-            current_entry,
-            "{at}: current track vs queue"
-        );
-        assert_eq!(state.queue_index, snap.queue.current, "{at}");
-        assert_eq!(
-            state.queue_length as usize,
-            snap.queue.entries.len(),
-            "{at}"
-        );
+        check_queue(&at, &snap, &entries);
 
         // No failure is dropped: the actor moved on from a load it was told failed (another
         // copy, the next track, or a stop), unless the user superseded it first.
@@ -865,7 +889,13 @@ impl Scenario {
             "{at}: stale events applied or live ones dropped"
         );
 
-        self.check_lookups(&at, &snap, current_index, counters.lookups_running);
+        self.check_lookups(
+            &at,
+            &snap,
+            &entries,
+            current_index,
+            counters.lookups_running,
+        );
     }
 
     /// Every superseded lookup was cancelled and its task has ended; the ones still running
@@ -874,10 +904,11 @@ impl Scenario {
         &self,
         at: &str,
         snap: &Snapshot,
+        entries: &[QueueEntry],
         current_index: Option<usize>,
         lookups_running: usize,
     ) {
-        let next = self.next_indexes(snap);
+        let next = self.next_indexes(snap, entries);
         let mut running = 0;
         for lookup in self.source.lookups.lock().unwrap().iter() {
             let ended = lookup.ended.load(Ordering::SeqCst);
@@ -920,12 +951,11 @@ impl Scenario {
     }
 
     /// The library indexes of the tracks that may play after the current one.
-    fn next_indexes(&self, snap: &Snapshot) -> Vec<usize> {
+    fn next_indexes(&self, snap: &Snapshot, entries: &[QueueEntry]) -> Vec<usize> {
         let _ = self;
         let Some(current) = snap.queue.current.map(|i| i as usize) else {
             return Vec::new();
         };
-        let entries = &snap.queue.entries;
         let index = |i: usize| library_index(&entries[i].track);
         match snap.state.mode {
             PlayMode::RepeatOne => vec![index(current)],

@@ -196,6 +196,18 @@ async fn registered(player: &PlayerHandle) -> Vec<String> {
     player.registry_view().await.unwrap().sources
 }
 
+/// Wait (10 s at most) until the registry in use is the one the actor wants.
+async fn registry_current(player: &PlayerHandle) {
+    for _ in 0..1000 {
+        let view = player.registry_view().await.unwrap();
+        if view.in_use == Some(view.wanted) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the wanted registry was never built");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[allow(clippy::too_many_lines)]
 async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logout_wipes() {
@@ -332,6 +344,28 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
     // The player says what plays: the level NetEase offered.
     let state = app.player.snapshot().await.unwrap().state;
     assert_eq!(state.quality.as_deref(), Some("exhigh"));
+
+    // On a metered connection (the OS watcher's word) with a second level chosen, the
+    // registry is rebuilt with it and the next song asks NetEase for that level.
+    account
+        .set_metered_quality(Some(NeteaseQuality::Standard))
+        .await
+        .unwrap();
+    app.player.act(Action::SetMetered(true)).await.unwrap();
+    registry_current(&app.player).await;
+    app.player
+        .act(Action::PlayListed(vec![TrackId("netease:1001".into())]))
+        .await
+        .unwrap();
+    let (_, url) = next_load_id(&mut app.audio).await;
+    assert!(
+        url.starts_with(&format!("{}/__audio/1001-standard.", emu.base)),
+        "{url}"
+    );
+    let state = app.player.snapshot().await.unwrap().state;
+    assert_eq!(state.quality.as_deref(), Some("standard"));
+    app.player.act(Action::SetMetered(false)).await.unwrap();
+    registry_current(&app.player).await;
 
     // A VIP-only song goes to the fallback race, which plays the library's copy.
     app.player
@@ -496,7 +530,7 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
     );
 
     // Logout: NetEase is no source, the session is gone, the queue is kept.
-    let queue_before = app.player.snapshot().await.unwrap().queue.entries.len();
+    let queue_before = app.player.snapshot().await.unwrap().queue.count;
     account.logout().await.unwrap();
     assert_eq!(account.status().await.unwrap().user, None);
     assert!(!registered(&app.player).await.contains(&"netease".into()));
@@ -507,7 +541,7 @@ async fn qr_login_daily_songs_play_a_vip_song_falls_back_to_the_library_and_logo
         account.lyrics("netease:1001").await,
         Some(Some(_))
     ));
-    let queue_after = app.player.snapshot().await.unwrap().queue.entries.len();
+    let queue_after = app.player.snapshot().await.unwrap().queue.count;
     assert_eq!(queue_after, queue_before);
 
     // The last resort: a pasted MUSIC_U (the scenario's preset), checked first.

@@ -365,7 +365,7 @@ async fn listed_tracks_play_by_id_as_the_server_listed_them() {
         })
         .await
         .unwrap();
-    let queue = player.snapshot().await.unwrap().queue.entries;
+    let queue = player.snapshot().await.unwrap().queue.window;
     assert_eq!(queue.len(), 2);
     assert_eq!(queue[0].track, listed, "as the server listed it");
 
@@ -382,7 +382,7 @@ async fn listed_tracks_play_by_id_as_the_server_listed_them() {
     let too_many = vec![listed.id.clone(); lyrebird_core::actor::MAX_TRACKS_PER_ACTION + 1];
     assert!(player.act(Action::PlayListed(too_many)).await.is_err());
     assert_eq!(
-        player.snapshot().await.unwrap().queue.entries.len(),
+        player.snapshot().await.unwrap().queue.window.len(),
         2,
         "refusals change nothing"
     );

@@ -147,7 +147,7 @@ describe('NetEase album and artist links of what plays', () => {
     const entry = within(upNext).getByTestId('up-next-entry');
     expect(entry).toHaveAccessibleName('Play Next');
     await fireEvent.click(entry);
-    expect(invokeMock).toHaveBeenCalledWith('play_queue_entry', { entry: player.queue!.entries[1]!.entryId });
+    expect(invokeMock).toHaveBeenCalledWith('play_queue_entry', { entry: player.queue!.window[1]!.entryId });
     expect(calls('netease_artist')).toEqual([]);
     const artist = within(upNext).getByTestId('up-next-artist-link');
     // Untrusted names stay text.

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import QueueView from './QueueView.svelte';
 import type { QueueEntry, QueueView as Queue } from '../ipc';
 import { player } from '../player.svelte';
-import { makeSnapshot, makeTrack, playingSnapshot, libraryOf } from '../../test/fixtures';
+import { queueViewOf, makeSnapshot, makeTrack, playingSnapshot, libraryOf } from '../../test/fixtures';
 
 const invokeMock = vi.mocked(invoke);
 
@@ -23,11 +23,14 @@ function songs(count: number) {
 
 /** A queue of `count` songs with entry ids 100, 101, …; `current` is an index. */
 function queueOf(count: number, current: number | null = null): Queue {
-  return { entries: songs(count).map((track, i) => ({ entryId: 100 + i, track })), current };
+  return queueViewOf(
+    songs(count).map((track, i) => ({ entryId: 100 + i, track })),
+    current,
+  );
 }
 
 function load(queue: Queue) {
-  const tracks = queue.entries.map((e) => e.track);
+  const tracks = queue.window.map((e) => e.track);
   const base =
     queue.current === null ? makeSnapshot({ library: libraryOf(tracks) }) : playingSnapshot(tracks, queue.current);
   player.load({ ...base, queue });
@@ -41,14 +44,23 @@ function row(entryId: number) {
   return rows().find((r) => r.dataset.entryId === String(entryId))!;
 }
 
+/** Answers `queue_rows` from `entries`, as the actor would. */
+function answerRows(entries: readonly QueueEntry[]) {
+  invokeMock.mockImplementation(async (cmd, args) => {
+    if (cmd !== 'queue_rows') return undefined;
+    const { start, end } = args as { start: number; end: number };
+    return { start, count: entries.length, entries: entries.slice(start, end) };
+  });
+}
+
 /** The queue after the actor moved `entryId` to `to`. */
 function moved(queue: Queue, entryId: number, to: number): Queue {
-  const entries = [...queue.entries];
+  const entries = [...queue.window];
   const from = entries.findIndex((e) => e.entryId === entryId);
   const currentId = queue.current === null ? null : entries[queue.current]!.entryId;
   const [entry] = entries.splice(from, 1) as [QueueEntry];
   entries.splice(to, 0, entry);
-  return { entries, current: currentId === null ? null : entries.findIndex((e) => e.entryId === currentId) };
+  return queueViewOf(entries, currentId === null ? null : entries.findIndex((e) => e.entryId === currentId));
 }
 
 describe('QueueView', () => {
@@ -73,8 +85,8 @@ describe('QueueView', () => {
   });
 
   it('highlights the current entry, by index, even when its track is queued twice', () => {
-    const queue = queueOf(3, 2);
-    queue.entries.push({ entryId: 200, track: queue.entries[2]!.track });
+    const three = queueOf(3, 2);
+    const queue = queueViewOf([...three.window, { entryId: 200, track: three.window[2]!.track }], 2);
     load(queue);
     render(QueueView);
     const marked = rows().filter((r) => r.getAttribute('data-current') === 'true');
@@ -147,7 +159,11 @@ describe('QueueView', () => {
     row(101).focus();
     await fireEvent.keyDown(row(101), { key: 'Delete' });
     expect(invokeMock).toHaveBeenLastCalledWith('remove_from_queue', { entries: [101] });
-    player.receive({ type: 'queue', payload: { entries: queue.entries.filter((e) => e.entryId !== 101), current: null } });
+    player.receive({ type: 'queue', payload: queueViewOf(
+        queue.window.filter((e) => e.entryId !== 101),
+        null,
+      ),
+    });
     flushSync();
     await vi.waitFor(() => expect(document.activeElement).toHaveAttribute('data-entry-id', '102'));
     expect(rows()).toHaveLength(3);
@@ -349,14 +365,16 @@ describe('QueueView', () => {
   it('renders hostile metadata as literal text', () => {
     const hostile = '<img src=x onerror=alert(1)>';
     const track = makeTrack({ title: hostile, artists: ['<script>alert(1)</script>'] });
-    player.load(makeSnapshot({ queue: { entries: [{ entryId: 1, track }], current: null } }));
+    player.load(makeSnapshot({ queue: queueViewOf([{ entryId: 1, track }], null) }));
     const { container } = render(QueueView);
     expect(screen.getByTestId('queue-title').textContent).toBe(hostile);
     expect(container.querySelector('img, script')).toBeNull();
   });
 
   it('renders only a window of a long queue, opened at the current entry', () => {
-    load(queueOf(5000, 4000));
+    const long = queueOf(5000, 4000);
+    answerRows(long.window);
+    load(long);
     render(QueueView);
     const rendered = rows();
     expect(rendered.length).toBeGreaterThan(10);
@@ -364,5 +382,43 @@ describe('QueueView', () => {
     expect(rendered[0]).toHaveAttribute('aria-setsize', '5000');
     expect(row(4100)).toHaveAttribute('data-current', 'true');
     expect(row(4100)).toHaveAttribute('tabindex', '0');
+  });
+
+  it('is told every id of a long queue but only a window of tracks, and fetches the rows it shows', async () => {
+    const all = songs(5000).map((track, i) => ({ entryId: 100 + i, track }));
+    const queue = queueViewOf(all, 4000);
+    expect(queue.entryRuns).toEqual([[100, 5000]]);
+    expect(queue.window.length).toBe(128);
+    answerRows(all);
+    load(queue);
+    render(QueueView);
+    expect(row(4100)).toHaveAttribute('data-current', 'true');
+    expect(within(row(4100)).getByTestId('queue-title')).toHaveTextContent('Song 4000');
+    const list = screen.getByTestId('queue-list');
+    // Scrolled to rows nobody has asked for: shown as pending, then fetched, a page at a time.
+    list.scrollTop = 2000 * 32;
+    list.dispatchEvent(new Event('scroll'));
+    flushSync();
+    expect(screen.getAllByTestId('queue-row-pending').length).toBeGreaterThan(10);
+    await vi.waitFor(() => expect(screen.queryAllByTestId('queue-row-pending')).toHaveLength(0));
+    expect(within(row(2100)).getByTestId('queue-title')).toHaveTextContent('Song 2000');
+    const asked = invokeMock.mock.calls.filter(([cmd]) => cmd === 'queue_rows').map(([, args]) => args);
+    expect(asked).toContainEqual({ start: 1984, end: 2048 });
+    expect(asked.every((a) => (a as { end: number; start: number }).end - (a as { start: number }).start <= 64)).toBe(true);
+
+    // Back at the top, then an entry from near the current one moved up there: the ids say it
+    // at once, and its track, kept by entry id, needs no fetch.
+    list.scrollTop = 0;
+    await fireEvent.scroll(list);
+    await vi.waitFor(() => expect(screen.queryAllByTestId('queue-row-pending')).toHaveLength(0));
+    const calls = invokeMock.mock.calls.length;
+    const reordered = [...all];
+    const [far] = reordered.splice(4050, 1);
+    reordered.splice(1, 0, far!);
+    player.receive({ type: 'queue', payload: queueViewOf(reordered, 4001) });
+    flushSync();
+    expect(rows()[1]).toHaveAttribute('data-entry-id', '4150');
+    expect(within(rows()[1]!).getByTestId('queue-title')).toHaveTextContent('Song 4050');
+    expect(invokeMock.mock.calls.slice(calls).filter(([cmd]) => cmd === 'queue_rows')).toHaveLength(0);
   });
 });

@@ -27,7 +27,7 @@ describe('Now Playing: up next', () => {
       'Song 6 Artist 6',
     ]);
     expect(entries[0]).toHaveAccessibleName('Play Song 3');
-    const entryId = player.queue!.entries[4]!.entryId;
+    const entryId = player.queue!.window[4]!.entryId;
     await fireEvent.click(entries[1]!);
     expect(invokeMock).toHaveBeenCalledWith('play_queue_entry', { entry: entryId });
   });

@@ -51,6 +51,7 @@ describe('commands', () => {
     ['remove_from_queue', () => commands.removeFromQueue([7, 12]), { entries: [7, 12] }],
     ['move_in_queue', () => commands.moveInQueue(7, 3), { entry: 7, to: 3 }],
     ['clear_queue', () => commands.clearQueue(), undefined],
+    ['queue_rows', () => commands.queueRows(64, 128), { start: 64, end: 128 }],
     ['set_play_mode', () => commands.setPlayMode('repeatOne'), { mode: 'repeatOne' }],
     ['set_stop_after_current', () => commands.setStopAfterCurrent(true), { on: true }],
     [

@@ -9,6 +9,7 @@ import type { LyricsSettings } from './bindings/LyricsSettings';
 import type { LyricsView } from './bindings/LyricsView';
 import type { PlayMode } from './bindings/PlayMode';
 import type { QueuePosition } from './bindings/QueuePosition';
+import type { QueueRows } from './bindings/QueueRows';
 import type { ReplayGainMode } from './bindings/ReplayGainMode';
 import type { Snapshot } from './bindings/Snapshot';
 import type { TrackId } from './bindings/TrackId';
@@ -93,6 +94,11 @@ export function moveInQueue(entry: number, to: number): Promise<void> {
 /** Empties the queue (and stops). */
 export function clearQueue(): Promise<void> {
   return invoke<void>('clear_queue');
+}
+
+/** Entries `start` to `end` (exclusive) of the queue, with their tracks (at most 2000). */
+export function queueRows(start: number, end: number): Promise<QueueRows> {
+  return invoke<QueueRows>('queue_rows', { start, end });
 }
 
 export function setPlayMode(mode: PlayMode): Promise<void> {

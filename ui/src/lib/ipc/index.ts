@@ -35,6 +35,7 @@ export type { PlayerState } from './bindings/PlayerState';
 export type { Published } from './bindings/Published';
 export type { QueueEntry } from './bindings/QueueEntry';
 export type { QueuePosition } from './bindings/QueuePosition';
+export type { QueueRows } from './bindings/QueueRows';
 export type { QueueView } from './bindings/QueueView';
 export type { Settings } from './bindings/Settings';
 export type { Snapshot } from './bindings/Snapshot';

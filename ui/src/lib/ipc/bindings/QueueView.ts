@@ -2,6 +2,36 @@
 import type { QueueEntry } from "./QueueEntry";
 
 /**
- * The queue as the UI lists it.
+ * The queue as the UI is told of it: never whole (issue #19: playing from a 100 000-track
+ * library made the library the queue, and every queue event carried 19 MB of tracks).
+ *
+ * Every entry's *id* is here, for the whole queue: selection, moves and removal name entries
+ * by id, and a list needs to know what each row is. They travel as runs of consecutive ids
+ * (`[first, count]`): queueing n tracks at once gives one run, so 100 000 entries are a few
+ * bytes until the user has reordered thousands of them. The tracks come with only a window
+ * of entries around the current one (what "up next" shows and where the queue view opens);
+ * the others are fetched by rows (`queue_rows`). An entry's track never changes while it is
+ * queued, so the UI keeps the tracks it fetched by entry id across queue changes.
  */
-export type QueueView = { entries: Array<QueueEntry>, current: number | null, };
+export type QueueView = { 
+/**
+ * The entries' ids in queue order, as runs `[first id, how many]` of consecutive ids.
+ */
+entryRuns: Array<[number, number]>, 
+/**
+ * How many entries the queue holds.
+ */
+count: number, 
+/**
+ * Index of the current entry.
+ */
+current: number | null, 
+/**
+ * Where `window` starts in the queue.
+ */
+windowStart: number, 
+/**
+ * Entries with their tracks: the whole queue when it is short, otherwise at least the
+ * page of the current entry and the page after it.
+ */
+window: Array<QueueEntry>, };
