@@ -192,10 +192,12 @@ describe('App in zh-CN', () => {
 
   // Words that may legitimately appear in Latin letters: the product name and the name of the
   // English language option (shown in its own language).
-  // Names, not words; and key names as printed on key caps (shortcuts).
+  // Names, not words; and key names as printed on key caps (shortcuts); the units and formats
+  // in NetEase's quality names; the systems that say whether a connection is metered.
   const ALLOWED = [
     'Lyrebird', 'English', 'ReplayGain', 'OpenSubsonic', 'Subsonic', 'Navidrome', 'Gonic', 'Supysonic',
     'Ctrl', 'Alt', 'Shift', 'Super', 'Esc', 'Backspace',
+    'kbit/s', 'FLAC', 'Hi-Res', 'NetworkManager', 'Linux', 'Windows', 'macOS',
   ];
 
   function latinWords(text: string): string[] {
