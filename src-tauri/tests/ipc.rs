@@ -109,55 +109,7 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
     assert_eq!(snapshot["state"]["sleepTimerEndsAtMs"], Value::Null);
     assert_eq!(snapshot["state"]["volume"], 0.5);
 
-    // Queue edits and play modes.
-    let first = tracks[0]["id"].clone();
-    invoke(
-        &f.main,
-        "enqueue",
-        json!({ "ids": [first], "position": "next" }),
-    )
-    .unwrap();
-    invoke(&f.main, "set_play_mode", json!({ "mode": "repeatAll" })).unwrap();
-    invoke(&f.main, "set_stop_after_current", json!({ "on": true })).unwrap();
-    let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
-    let entries = snapshot["queue"]["window"].as_array().unwrap();
-    assert_eq!(entries.len(), 3);
-    assert_eq!(snapshot["queue"]["count"], 3);
-    // The rows the queue view fetches are the same entries.
-    let rows = invoke(&f.main, "queue_rows", json!({ "start": 1, "end": 10 })).unwrap();
-    assert_eq!(rows["start"], 1);
-    assert_eq!(rows["count"], 3);
-    assert_eq!(rows["entries"].as_array().unwrap()[..], entries[1..]);
-    assert_eq!(
-        entries[2]["track"]["id"], first,
-        "queued after the current entry"
-    );
-    assert_eq!(snapshot["state"]["mode"], "repeatAll");
-    assert_eq!(snapshot["state"]["stopAfterCurrent"], true);
-    let entry = entries[2]["entryId"].clone();
-    invoke(&f.main, "play_queue_entry", json!({ "entry": entry })).unwrap();
-    let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
-    assert_eq!(snapshot["queue"]["current"], 2);
-    invoke(
-        &f.main,
-        "play_queue_entry",
-        json!({ "entry": entries[1]["entryId"] }),
-    )
-    .unwrap();
-    invoke(&f.main, "move_in_queue", json!({ "entry": entry, "to": 0 })).unwrap();
-    invoke(&f.main, "remove_from_queue", json!({ "entries": [entry] })).unwrap();
-    let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
-    assert_eq!(snapshot["queue"]["count"], 2);
-    assert_eq!(
-        snapshot["state"]["current"]["id"], id,
-        "still playing the same track"
-    );
-    let err = invoke(&f.main, "play_queue_entry", json!({ "entry": 999 })).unwrap_err();
-    assert_eq!(err, json!("queue entry 999 does not exist"));
-    invoke(&f.main, "clear_queue", json!({})).unwrap();
-    let snapshot = invoke(&f.main, "get_snapshot", json!({})).unwrap();
-    assert_eq!(snapshot["queue"]["window"], json!([]));
-    assert_eq!(snapshot["queue"]["entryRuns"], json!([]));
+    queue_edits(&f.main, tracks, &id);
 
     // Errors come back as clear messages, and change nothing.
     let err = invoke(&f.main, "play_library_track", json!({ "id": "local:nope" })).unwrap_err();
@@ -174,6 +126,62 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
 
 /// The windows that show NetEase's own pages (verification, login) are named by no
 /// capability: whatever their pages run, no command answers them.
+/// Queue edits and play modes, while track `id` plays: what the queue publishes follows them.
+fn queue_edits(main: &WebviewWindow<MockRuntime>, tracks: &[Value], id: &Value) {
+    let first = tracks[0]["id"].clone();
+    invoke(
+        main,
+        "enqueue",
+        json!({ "ids": [first], "position": "next" }),
+    )
+    .unwrap();
+    invoke(main, "set_play_mode", json!({ "mode": "repeatAll" })).unwrap();
+    invoke(main, "set_stop_after_current", json!({ "on": true })).unwrap();
+    let snapshot = invoke(main, "get_snapshot", json!({})).unwrap();
+    let entries = snapshot["queue"]["window"].as_array().unwrap();
+    assert_eq!(entries.len(), 3);
+    assert_eq!(snapshot["queue"]["count"], 3);
+    queue_rows_are_the_published_entries(main, entries);
+    assert_eq!(
+        entries[2]["track"]["id"], first,
+        "queued after the current entry"
+    );
+    assert_eq!(snapshot["state"]["mode"], "repeatAll");
+    assert_eq!(snapshot["state"]["stopAfterCurrent"], true);
+    let entry = entries[2]["entryId"].clone();
+    invoke(main, "play_queue_entry", json!({ "entry": entry })).unwrap();
+    let snapshot = invoke(main, "get_snapshot", json!({})).unwrap();
+    assert_eq!(snapshot["queue"]["current"], 2);
+    invoke(
+        main,
+        "play_queue_entry",
+        json!({ "entry": entries[1]["entryId"] }),
+    )
+    .unwrap();
+    invoke(main, "move_in_queue", json!({ "entry": entry, "to": 0 })).unwrap();
+    invoke(main, "remove_from_queue", json!({ "entries": [entry] })).unwrap();
+    let snapshot = invoke(main, "get_snapshot", json!({})).unwrap();
+    assert_eq!(snapshot["queue"]["count"], 2);
+    assert_eq!(
+        snapshot["state"]["current"]["id"], *id,
+        "still playing the same track"
+    );
+    let err = invoke(main, "play_queue_entry", json!({ "entry": 999 })).unwrap_err();
+    assert_eq!(err, json!("queue entry 999 does not exist"));
+    invoke(main, "clear_queue", json!({})).unwrap();
+    let snapshot = invoke(main, "get_snapshot", json!({})).unwrap();
+    assert_eq!(snapshot["queue"]["window"], json!([]));
+    assert_eq!(snapshot["queue"]["entryRuns"], json!([]));
+}
+
+/// The rows the queue view fetches are the entries the queue published.
+fn queue_rows_are_the_published_entries(main: &WebviewWindow<MockRuntime>, entries: &[Value]) {
+    let rows = invoke(main, "queue_rows", json!({ "start": 1, "end": 10 })).unwrap();
+    assert_eq!(rows["start"], 1);
+    assert_eq!(rows["count"], entries.len());
+    assert_eq!(rows["entries"].as_array().unwrap()[..], entries[1..]);
+}
+
 #[test]
 fn the_netease_page_windows_reach_no_command() {
     let f = fixture();

@@ -12,8 +12,11 @@
 // - Frames: requestAnimationFrame deltas in the page while the Songs list scrolls (a steady
 //   scroll of 120 px a frame, then jumps to random places as a dragged scroll bar does) and
 //   while a query is typed key by key through WebDriver (150 ms apart, then erased).
+// - Playing: a double click on a row (the whole library becomes the queue) until the player bar
+//   names it, 20 presses of "next", the Queue view opened and scrolled, and the resident memory
+//   of WebKit's web process after each.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -173,11 +176,27 @@ function stats(deltas) {
   };
 }
 
-/** Frame deltas (ms) while the list scrolls steadily for `steadyMs`, then jumps for `jumpMs`. */
-async function scrollFrames(browser, steadyMs = 5000, jumpMs = 3000) {
+/** Resident memory (MiB) of WebKit's web processes: the page's side of the app. */
+function webProcessMiB() {
+  let kib = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('WebKitWebProces')) continue;
+      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      kib += Number(rss?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return kib / 1024;
+}
+
+/** Frame deltas (ms) while a list scrolls steadily for `steadyMs`, then jumps for `jumpMs`. */
+async function scrollFrames(browser, steadyMs = 5000, jumpMs = 3000, selector = '[role="listbox"]') {
   return browser.executeAsync(
-    (steadyMs, jumpMs, done) => {
-      const list = document.querySelector('[role="listbox"]');
+    (steadyMs, jumpMs, selector, done) => {
+      const list = document.querySelector(selector);
       if (!list) return done({ error: 'no list' });
       list.scrollTop = 0;
       const deltas = [];
@@ -207,6 +226,7 @@ async function scrollFrames(browser, steadyMs = 5000, jumpMs = 3000) {
     },
     steadyMs,
     jumpMs,
+    selector,
   );
 }
 
@@ -288,6 +308,36 @@ async function playFrames(browser) {
   return { deltas, shownAfter };
 }
 
+/** `count` presses of "next", each until the player bar names another track; ms each. */
+async function trackChanges(browser, count) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const before = await browser.execute(() => document.querySelector('[data-testid="now-playing"]')?.getAttribute('data-track-id'));
+    const pressed = Date.now();
+    await browser.execute(() => document.querySelector('[data-testid="np-next"]')?.click());
+    while (Date.now() - pressed < 30_000) {
+      const now = await browser.execute(() => document.querySelector('[data-testid="now-playing"]')?.getAttribute('data-track-id'));
+      if (now && now !== before) break;
+      await sleep(10);
+    }
+    times.push(Date.now() - pressed);
+  }
+  return times;
+}
+
+/** Opens the Queue view (the whole library queued): ms until its rows are drawn, then its frames while scrolling. */
+async function queueView(browser) {
+  const opened = Date.now();
+  await browser.execute(() => document.querySelector('[data-testid="nav-queue"]')?.click());
+  while (Date.now() - opened < 60_000) {
+    if (await browser.execute(() => !!document.querySelector('[data-testid="queue-row"]'))) break;
+    await sleep(10);
+  }
+  const shownAfter = Date.now() - opened;
+  const scroll = await scrollFrames(browser, 5000, 3000, '[data-testid="queue-list"]');
+  return { shownAfter, scroll };
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -321,10 +371,21 @@ const scroll = await scrollFrames(last.browser);
 // file"), so the titles are the file names, 000000 to 099999: "0" and "09" match 500 (the
 // search's limit), "0999" 110.
 const typing = await typingFrames(last.browser, '0999');
-// Opt-in (LYREBIRD_BENCH_PLAY=1): at 100 000 tracks playing a row makes the whole library the
-// queue, which the window still receives whole; on 2026-12-06 its web process grew past 18 GB
-// in a minute without showing the track (docs/benchmarks.md).
-const play = process.env.LYREBIRD_BENCH_PLAY === '1' ? await playFrames(last.browser) : null;
+// Playing a row makes the whole library the queue: the window is told its ids and a window of
+// tracks (before the queue went by rows, one event of 18.9 MB, and the web process grew past
+// 18 GB). Then 20 track changes, the Queue view opened and scrolled, and the web process's memory
+// at each step (LYREBIRD_BENCH_PLAY=0 leaves it out).
+const memory = { beforePlay: webProcessMiB() };
+const play = process.env.LYREBIRD_BENCH_PLAY === '0' ? null : await playFrames(last.browser);
+let changes = [];
+let queue = null;
+if (play) {
+  memory.afterPlay = webProcessMiB();
+  changes = await trackChanges(last.browser, 20);
+  memory.afterChanges = webProcessMiB();
+  queue = await queueView(last.browser);
+  memory.afterQueueView = webProcessMiB();
+}
 await close(last);
 
 const cold = [];
@@ -367,4 +428,14 @@ row('scrolling the Songs list (5 s steady, 3 s of jumps)', s);
 row(`typing "0999" in search key by key and erasing it (${typing.matches} rows on screen)`, ty);
 if (play) {
   row(`double click on a row to play it (the player bar named it after ${play.shownAfter === null ? 'more than 60 s' : fmt(play.shownAfter)}), then 1 s`, stats(play.deltas));
+  if (queue) row(`scrolling the Queue view of 100 000 entries (opened, rows drawn after ${fmt(queue.shownAfter)})`, stats(queue.scroll.deltas ?? []));
+  console.log('');
+  console.log('| playing from the 100 000-track library | value |');
+  console.log('|---|---:|');
+  console.log(`| "next" → the player bar names the next track (20 presses), median / max | ${median(changes)} ms / ${Math.max(...changes)} ms |`);
+  const mib = (v) => (v === undefined ? '–' : `${v.toFixed(0)} MiB`);
+  console.log(`| web process resident: before playing | ${mib(memory.beforePlay)} |`);
+  console.log(`| … after playing a row (the library queued) | ${mib(memory.afterPlay)} |`);
+  console.log(`| … after 20 track changes | ${mib(memory.afterChanges)} |`);
+  console.log(`| … after opening and scrolling the Queue view | ${mib(memory.afterQueueView)} |`);
 }
