@@ -37,7 +37,7 @@ use crate::library_rows::{self, LibraryRows, RowsRequest, SortColumn, SortKeys};
 use crate::model::{Track, TrackId};
 use crate::provider::{self, LookupId, Playable, ResolveError, Source, Sources, StreamSpec};
 use crate::queue::{EntryId, PlayMode, Queue, QueuePosition};
-use crate::session::{SavedTrack, Session};
+use crate::session::{self, SavedQueue, SavedTrack, Session};
 use crate::settings::{self, LocalePreference, ReplayGainMode, Settings};
 pub use fallback::FallbackConfig;
 use fallback::{Origin, Route, Substitution};
@@ -518,6 +518,9 @@ struct Actor<A> {
     notices: Vec<Notice>,
     save_due: Option<Instant>,
     session_due: Option<Instant>,
+    /// The queue as last saved to `queue.json`: its revision and the file's token. The queue
+    /// is written again only when its revision moved.
+    saved_queue: Option<(u64, u64)>,
     stats: ActorStats,
     /// The session to bring back once the loop runs (restoring may start lookup tasks).
     restore: Option<Session>,
@@ -589,10 +592,7 @@ impl<A: AudioOutput> Actor<A> {
         if settings.output_device.is_some() {
             audio.send(AudioCommand::SetDevice(settings.output_device.clone()));
         }
-        let session = config
-            .session_path
-            .as_deref()
-            .map(settings::load_json::<Session>);
+        let session = config.session_path.as_deref().map(load_session);
         let lyrics_offsets = lyrics_offsets::LyricsOffsets::load(config.settings_path.as_deref());
         let mut actor = Self {
             audio,
@@ -619,6 +619,7 @@ impl<A: AudioOutput> Actor<A> {
             notices,
             save_due: None,
             session_due: None,
+            saved_queue: None,
             stats: ActorStats::default(),
             restore: None,
             lookups: Lookups::new(lookup_replies),
@@ -642,12 +643,12 @@ impl<A: AudioOutput> Actor<A> {
         };
         actor.init_library_folders();
         actor.init_registry();
-        if let Some(loaded) = session {
-            if let Some((reason, kept_as)) = loaded.reset {
+        if let Some((loaded, resets)) = session {
+            for (reason, kept_as) in resets {
                 let kept_as = kept_as.display().to_string();
                 actor.notices.push(Notice::SessionReset { reason, kept_as });
             }
-            actor.restore = Some(loaded.value);
+            actor.restore = Some(loaded);
         }
         actor
     }
@@ -664,6 +665,10 @@ impl<A: AudioOutput> Actor<A> {
         }
         let current = session.current.unwrap_or(0);
         self.queue.replace(tracks, current);
+        // What `queue.json` holds already: not written again until the queue changes.
+        self.saved_queue = session
+            .queue_token
+            .map(|token| (self.queue.revision(), token));
         self.queue.set_mode(session.mode);
         self.dirty.queue = true;
         if session.current.is_some() {
@@ -1811,13 +1816,31 @@ impl<A: AudioOutput> Actor<A> {
         let Some(path) = &self.config.session_path else {
             return;
         };
+        // The tracks only when the queue changed since they were last saved (at 100 000 tracks
+        // that is tens of MB of JSON), then the small cursor file naming them.
+        let revision = self.queue.revision();
+        let token = match self.saved_queue {
+            Some((saved, token)) if saved == revision => token,
+            _ => {
+                let token = fastrand::u64(..);
+                let saved = SavedQueue {
+                    token,
+                    tracks: self
+                        .queue
+                        .entries()
+                        .iter()
+                        .filter_map(|e| SavedTrack::new(&e.track))
+                        .collect(),
+                };
+                let bytes = serde_json::to_vec(&saved).expect("the queue always serializes");
+                self.writer.write(session::queue_path(path), bytes, false);
+                self.saved_queue = Some((revision, token));
+                token
+            }
+        };
         let session = Session {
-            queue: self
-                .queue
-                .entries()
-                .iter()
-                .filter_map(|e| SavedTrack::new(&e.track))
-                .collect(),
+            queue: Vec::new(),
+            queue_token: Some(token),
             current: self.queue.current_index(),
             position_ms: self.position_ms,
             mode: self.queue.mode(),
@@ -1968,6 +1991,29 @@ async fn sleep_until_opt(deadline: Option<Instant>) {
 }
 
 /// The quality a stream says it plays at (a file has none).
+/// The session at `path` with its queue (from `queue.json` beside it, or inline as older
+/// versions saved it), and why any file of it was reset. A queue file that does not go with
+/// the session (the app stopped between writing the two) restores uncued.
+fn load_session(path: &std::path::Path) -> (Session, Vec<(String, PathBuf)>) {
+    let loaded = settings::load_json::<Session>(path);
+    let mut resets: Vec<_> = loaded.reset.into_iter().collect();
+    let mut session = loaded.value;
+    if session.queue.is_empty() {
+        let queue = settings::load_json::<SavedQueue>(&session::queue_path(path));
+        resets.extend(queue.reset);
+        if session.queue_token != Some(queue.value.token) {
+            session.current = None;
+            session.position_ms = 0;
+            session.queue_token = None;
+        }
+        session.queue = queue.value.tracks;
+    } else {
+        // An older session: its queue is written to `queue.json` at the next save.
+        session.queue_token = None;
+    }
+    (session, resets)
+}
+
 fn quality_of(media: &Playable) -> Option<String> {
     match media {
         Playable::Stream(spec) => spec.quality.clone(),

@@ -64,6 +64,8 @@ pub struct Queue {
     entries: Vec<QueueEntry>,
     current: Option<usize>,
     next_entry_id: EntryId,
+    /// Bumped whenever entries are added, removed or moved (what the saved queue follows).
+    revision: u64,
     mode: PlayMode,
     /// Shuffle: entries not yet played this round, next first.
     upcoming: Vec<EntryId>,
@@ -86,6 +88,7 @@ impl Queue {
             entries: Vec::new(),
             current: None,
             next_entry_id: EntryId(1),
+            revision: 0,
             mode: PlayMode::InOrder,
             upcoming: Vec::new(),
             history: Vec::new(),
@@ -106,6 +109,12 @@ impl Queue {
     #[must_use]
     pub fn mode(&self) -> PlayMode {
         self.mode
+    }
+
+    /// Changes whenever entries are added, removed or moved (not when the cursor moves).
+    #[must_use]
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     #[must_use]
@@ -165,6 +174,7 @@ impl Queue {
 
     /// Replace the whole queue and point at `start` (clamped into range).
     pub fn replace(&mut self, tracks: Vec<Track>, start: usize) {
+        self.revision += 1;
         self.entries = self.make_entries(tracks);
         self.current = if self.entries.is_empty() {
             None
@@ -182,6 +192,7 @@ impl Queue {
             QueuePosition::End => self.len(),
         };
         let added = self.make_entries(tracks);
+        self.revision += 1;
         let ids: Vec<EntryId> = added.iter().map(|e| e.entry_id).collect();
         self.entries.splice(at..at, added);
         if let Some(current) = self.current.filter(|&c| c >= at) {
@@ -209,7 +220,11 @@ impl Queue {
         let ids: HashSet<EntryId> = ids.iter().copied().collect();
         let current_id = self.current_entry_id();
         let current_index = self.current;
+        let before = self.entries.len();
         self.entries.retain(|e| !ids.contains(&e.entry_id));
+        if self.entries.len() != before {
+            self.revision += 1;
+        }
         self.upcoming.retain(|id| !ids.contains(id));
         self.history.retain(|id| !ids.contains(id));
         let current_removed = current_id.is_some_and(|id| ids.contains(&id));
@@ -234,6 +249,7 @@ impl Queue {
             return false;
         };
         let current_id = self.current_entry_id();
+        self.revision += 1;
         let moved = self.entries.remove(from);
         let to = to.min(self.entries.len());
         self.entries.insert(to, moved);
@@ -242,6 +258,7 @@ impl Queue {
     }
 
     pub fn clear(&mut self) {
+        self.revision += 1;
         self.entries.clear();
         self.current = None;
         self.upcoming.clear();

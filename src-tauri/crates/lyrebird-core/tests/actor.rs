@@ -820,18 +820,53 @@ async fn queue_position_and_mode_survive_a_restart() {
         }
     );
 
-    // A truncated session file: an empty queue, a notice, the file kept.
-    std::fs::write(&session, b"{\"queue\": [").unwrap();
+    // A truncated session file: a notice, the file kept; the queue (its own file) is kept,
+    // not cued.
+    std::fs::write(&session, b"{\"current\": ").unwrap();
+    let config = PlayerConfig {
+        session_path: Some(session.clone()),
+        ..PlayerConfig::default()
+    };
+    let (player, mut events, _audio_rx, _audio_events) = spawn_actor(config);
+    let snapshot = player.snapshot().await.unwrap();
+    assert_eq!(titles(&snapshot), titles(&before));
+    assert_eq!(snapshot.state.status, PlaybackStatus::Stopped);
+    let published: Vec<_> = std::iter::from_fn(|| events.try_recv().ok())
+        .map(|p| p.event)
+        .collect();
+    assert!(
+        published
+            .iter()
+            .any(|e| matches!(e, PlayerEvent::Notice(Notice::SessionReset { .. }))),
+        "{published:?}"
+    );
+    player.shutdown().await.unwrap();
+
+    // A truncated queue file: an empty queue, a notice, the file kept.
+    let queue = session.with_file_name("queue.json");
+    std::fs::write(&queue, b"{\"tracks\": [").unwrap();
     let config = PlayerConfig {
         session_path: Some(session.clone()),
         ..PlayerConfig::default()
     };
     let (player, mut events, _audio_rx, _audio_events) = spawn_actor(config);
     assert!(player.snapshot().await.unwrap().queue.window.is_empty());
-    let first = events.recv().await.unwrap().event;
+    let published: Vec<_> = std::iter::from_fn(|| events.try_recv().ok())
+        .map(|p| p.event)
+        .collect();
     assert!(
-        matches!(first, PlayerEvent::Notice(Notice::SessionReset { .. })),
-        "{first:?}"
+        published
+            .iter()
+            .any(|e| matches!(e, PlayerEvent::Notice(Notice::SessionReset { .. }))),
+        "{published:?}"
+    );
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("queue.json.")),
+        "the broken queue file is kept aside"
     );
 }
 

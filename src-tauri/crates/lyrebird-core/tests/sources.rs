@@ -329,6 +329,7 @@ async fn a_restored_remote_track_waits_for_the_first_registry() {
     let song = track("subsonic:a:1", SourceKind::Subsonic, "旅行的意义");
     let saved = lyrebird_core::session::Session {
         queue: vec![lyrebird_core::session::SavedTrack::new(&song).unwrap()],
+        queue_token: None,
         current: Some(0),
         position_ms: 12_000,
         mode: lyrebird_core::queue::PlayMode::default(),
