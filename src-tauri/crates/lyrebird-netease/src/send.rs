@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use lyrebird_tls::Lost;
+
 use crate::crypto::{eapi, xeapi::Session};
 use crate::request::{PreparedRequest, ReplyEncoding};
 use crate::{MAX_REPLY_BYTES, NeteaseError};
@@ -56,7 +58,7 @@ pub async fn send_within(
     let mut response = match post(client, request, limit).await {
         Ok(response) => response,
         Err(first) => {
-            let lost = Lost::of(&first).filter(|lost| lost.may_repeat(request));
+            let lost = Lost::of(&first).filter(|lost| may_repeat(*lost, request));
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             let Some(lost) = lost.filter(|_| !left.is_zero()) else {
                 return Err(network(first));
@@ -69,7 +71,7 @@ pub async fn send_within(
             post(client, request, left)
                 .await
                 .map_err(|second| match Lost::of(&second) {
-                    Some(Lost::Broke(again)) => NeteaseError::Network {
+                    Some(Lost::Broke { how: again, .. }) => NeteaseError::Network {
                         host: host.clone(),
                         detail: lost.twice(again),
                     },
@@ -155,73 +157,12 @@ fn detail(e: reqwest::Error, limit: Duration) -> String {
     }
 }
 
-/// How a connection broke before a reply's head came, when it did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Lost {
-    /// No connection was made (refused, unresolved, the TLS handshake failed): nothing of the
-    /// request reached the server.
-    NotConnected,
-    /// The request may have reached the server; the connection was reset, aborted or closed
-    /// before the reply's head.
-    Broke(&'static str),
-}
-
-impl Lost {
-    /// What `error` (from sending, before any reply) says about the connection. reqwest's
-    /// error is `Request` around hyper-util's, around hyper's, around the socket's `io::Error`;
-    /// a connection failure is hyper-util's `Connect` (`is_connect`). Timeouts are not losses.
-    fn of(error: &reqwest::Error) -> Option<Self> {
-        use std::error::Error as _;
-        use std::io::ErrorKind;
-        if error.is_timeout() {
-            return None;
-        }
-        if error.is_connect() {
-            return Some(Self::NotConnected);
-        }
-        if !error.is_request() {
-            return None;
-        }
-        let mut source = error.source();
-        while let Some(cause) = source {
-            if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-                match io.kind() {
-                    ErrorKind::ConnectionReset => return Some(Self::Broke("reset")),
-                    ErrorKind::ConnectionAborted => return Some(Self::Broke("aborted")),
-                    ErrorKind::BrokenPipe | ErrorKind::UnexpectedEof => {
-                        return Some(Self::Broke("closed"));
-                    }
-                    _ => {}
-                }
-            }
-            if let Some(hyper) = cause.downcast_ref::<hyper::Error>()
-                // "connection closed before message completed"; canceled: closed before the
-                // request could be written.
-                && (hyper.is_incomplete_message() || hyper.is_canceled())
-            {
-                return Some(Self::Broke("closed"));
-            }
-            source = cause.source();
-        }
-        None
-    }
-
-    fn may_repeat(self, request: &PreparedRequest) -> bool {
-        self == Self::NotConnected || request.repeatable
-    }
-
-    /// The error's words when the second try broke too (`again`: how).
-    fn twice(self, again: &str) -> String {
-        match self {
-            Self::Broke(how) if how == again => {
-                format!("the connection was {how} before a reply, and again on a fresh one")
-            }
-            Self::Broke(how) => {
-                format!("the connection was {how} before a reply, then {again} on a fresh one")
-            }
-            Self::NotConnected => format!("no connection, then one {again} before a reply"),
-        }
-    }
+/// Whether a call whose connection was `lost` before the reply may be sent again: always when
+/// nothing of it can have reached the server (no connection made, or one lost while it was
+/// being made), otherwise only when a second arrival changes nothing
+/// ([`PreparedRequest::repeatable`]).
+fn may_repeat(lost: Lost, request: &PreparedRequest) -> bool {
+    !lost.maybe_sent() || request.repeatable
 }
 
 /// Decrypts (when asked) and parses a reply body. A reply that does not decrypt but is plain
@@ -285,9 +226,15 @@ mod tests {
             reply: ReplyEncoding::Plain,
             repeatable: false,
         };
-        assert!(Lost::NotConnected.may_repeat(&once), "nothing was sent");
+        assert!(may_repeat(Lost::NotConnected, &once), "nothing was sent");
         assert!(
-            !Lost::Broke("reset").may_repeat(&once),
+            !may_repeat(
+                Lost::Broke {
+                    how: "reset",
+                    sent: true
+                },
+                &once
+            ),
             "it may have arrived"
         );
         assert!(

@@ -16,6 +16,11 @@
 //!   (`buffer.rs`, a temporary file that records exactly which bytes it holds): with its
 //!   `TempStorageProvider`, a read waiting in a gap behind the range being downloaded is woken
 //!   by the writes ahead of it and returns the gap's zeros.
+//! - **The first request is asked once more when its connection was lost before any reply**
+//!   (reset, closed early: the keep-alive race of a pooled connection), at once and within
+//!   the same time limit, as the NetEase client does (`lyrebird_tls::Lost` tells them apart).
+//!   Nothing else about the first request is retried: a refusal, a timeout or a status is
+//!   the caller's to act on.
 //! - **Recovery is in one place**, the source's driver (`source.rs`): when a body fails, ends
 //!   early or stalls, it reconnects with `Range: bytes=N-` from the byte it stopped at; on
 //!   401/403/404/410 it asks the owner's [`Refresh`] for a new [`Location`] (once per failure
@@ -197,8 +202,11 @@ impl Streamer {
     /// once from the cache.
     ///
     /// Errors of the first request are returned as they are (no retry): HTTP status, connection
-    /// refused, timeout, TLS, a web page instead of audio. Cancelling `cancel` (now or later)
-    /// stops the download and closes its connection.
+    /// refused, timeout, TLS, a web page instead of audio. The one exception is a connection
+    /// lost before any reply (reset, closed early: a pooled connection the server had given
+    /// up on), which is asked once more at once within the same time limit; lost twice, it is
+    /// [`StreamError::Network`] saying so. Cancelling `cancel` (now or later) stops the
+    /// download and closes its connection.
     pub async fn open(
         &self,
         request: StreamRequest,

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures_util::stream::{self, BoxStream};
 use futures_util::{Stream, StreamExt};
+use lyrebird_tls::Lost;
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use stream_download::source::{SourceStream, StreamOutcome};
 use sync_wrapper::SyncWrapper;
@@ -120,9 +121,10 @@ impl Shared {
     }
 
     /// Sends the first request (a plain GET) and checks that it is a successful audio response.
-    /// No retries: a failure here is reported to the caller as it is.
+    /// A failure here is reported to the caller as it is — except a connection lost before
+    /// any reply, which is asked once more (see [`Self::first_request`]).
     pub(crate) async fn first_response(&self) -> Result<reqwest::Response, StreamError> {
-        let response = self.send(None, self.options.first_response_timeout).await?;
+        let response = self.first_request().await?;
         let status = response.status().as_u16();
         if !response.status().is_success() {
             return Err(StreamError::Status { status });
@@ -152,6 +154,41 @@ impl Shared {
         }
         let _ = self.length.set(length);
         Ok(response)
+    }
+
+    /// The first request, asked once more, at once, when its connection broke before the
+    /// reply's head: most often a pooled keep-alive connection the server (a CDN) closed just
+    /// as it was reused, which would otherwise fail the track and send it to the fallback race.
+    /// The classification is the NetEase client's ([`lyrebird_tls::Lost`]): reset, aborted,
+    /// broken pipe, closed early (hyper's "connection closed before message completed", or
+    /// canceled before the request was written), also while the connection was being made (a
+    /// server that accepts and resets at once). Never after a timeout, never on an HTTP
+    /// status (that is an answer), never when no connection was made (refused, unresolved,
+    /// TLS refused: nobody is there, and the player leaves that server alone), never more
+    /// than once, and both tries share [`StreamOptions::first_response_timeout`]. The pool
+    /// has dropped the broken connection, so the second try goes on a live one or a new one.
+    /// Once the first response has come, failures are the [`Driver`]'s: it reconnects with
+    /// Range, with backoff, within the retry budget.
+    async fn first_request(&self) -> Result<reqwest::Response, StreamError> {
+        let limit = self.options.first_response_timeout;
+        let deadline = tokio::time::Instant::now() + limit;
+        let (error, first) = match self.send_once(None, limit).await {
+            Ok(response) => return Ok(response),
+            Err((error, Some(lost @ Lost::Broke { .. }))) => (error, lost),
+            Err((error, _)) => return Err(error),
+        };
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if left.is_zero() {
+            return Err(error);
+        }
+        info!(%error, "the connection broke before a reply; asking again on a fresh one");
+        match self.send_once(None, left).await {
+            Ok(response) => Ok(response),
+            Err((_, Some(Lost::Broke { how: again, .. }))) => {
+                Err(StreamError::Network(first.twice(again)))
+            }
+            Err((error, _)) => Err(error),
+        }
     }
 
     /// Opens `[start, end)` with a Range request, retrying transient failures with backoff until
@@ -250,13 +287,24 @@ impl Shared {
         range: Option<(u64, Option<u64>)>,
         timeout: Duration,
     ) -> Result<reqwest::Response, StreamError> {
+        self.send_once(range, timeout)
+            .await
+            .map_err(|(error, _)| error)
+    }
+
+    /// [`Self::send`], and on failure whether the connection was lost before a reply.
+    async fn send_once(
+        &self,
+        range: Option<(u64, Option<u64>)>,
+        timeout: Duration,
+    ) -> Result<reqwest::Response, (StreamError, Option<Lost>)> {
         let location = lock(&self.location).clone();
         let url = reqwest::Url::parse(&location.url)
-            .map_err(|error| StreamError::InvalidUrl(error.to_string()))?;
+            .map_err(|error| (StreamError::InvalidUrl(error.to_string()), None))?;
         let host = host_of(&url);
         let mut headers = HeaderMap::with_capacity(location.headers.len() + 1);
         for (name, value) in &location.headers {
-            let invalid = || StreamError::InvalidHeader { name: name.clone() };
+            let invalid = || (StreamError::InvalidHeader { name: name.clone() }, None);
             let name_ = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
             let mut value = HeaderValue::from_str(value).map_err(|_| invalid())?;
             // Keeps the value out of hyper's and reqwest's debug output.
@@ -285,10 +333,13 @@ impl Shared {
         );
         let request = self.client.get(url).headers(headers).send();
         tokio::select! {
-            () = self.stop.cancelled() => Err(StreamError::Cancelled),
+            () = self.stop.cancelled() => Err((StreamError::Cancelled, None)),
             result = tokio::time::timeout(timeout, request) => match result {
-                Err(_) => Err(StreamError::Timeout),
-                Ok(result) => result.map_err(|error| StreamError::from_reqwest(error, &host)),
+                Err(_) => Err((StreamError::Timeout, None)),
+                Ok(result) => result.map_err(|error| {
+                    let lost = Lost::of(&error);
+                    (StreamError::from_reqwest(error, &host), lost)
+                }),
             },
         }
     }

@@ -12,6 +12,10 @@
 //! Why rustls: the app's other connections use the system's TLS library (native-tls), which
 //! offers no hook to check a certificate during the handshake. Checking the certificate of a
 //! response afterwards would be too late: a Subsonic request carries its credentials.
+//!
+//! Beside it, what else reqwest's errors are told apart by for the whole app: a TLS failure
+//! ([`TlsFailure::in_chain`]) and a connection lost before a reply's head ([`Lost`], which
+//! the NetEase client and the audio stream's first request try once more).
 
 use std::fmt;
 use std::sync::Arc;
@@ -24,6 +28,9 @@ use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, OtherError, SignatureScheme};
 
 pub use lyrebird_core::certificate::{BadFingerprint, CertificatePin};
+
+mod lost;
+pub use lost::Lost;
 
 /// The handshake met another certificate than the pinned one. Carries what was presented, so
 /// the user can compare it with the server's and trust it if they renewed it.
