@@ -1823,6 +1823,8 @@ impl<A: AudioOutput> Actor<A> {
             Some((saved, token)) if saved == revision => token,
             _ => {
                 let token = fastrand::u64(..);
+                // A copy of the tracks here; serialized on the writer thread (several times
+                // the copy's cost at 100 000 tracks, and the actor must answer meanwhile).
                 let saved = SavedQueue {
                     token,
                     tracks: self
@@ -1832,8 +1834,10 @@ impl<A: AudioOutput> Actor<A> {
                         .filter_map(|e| SavedTrack::new(&e.track))
                         .collect(),
                 };
-                let bytes = serde_json::to_vec(&saved).expect("the queue always serializes");
-                self.writer.write(session::queue_path(path), bytes, false);
+                self.writer
+                    .write_encoded(session::queue_path(path), move || {
+                        serde_json::to_vec(&saved).expect("the queue always serializes")
+                    });
                 self.saved_queue = Some((revision, token));
                 token
             }

@@ -3,7 +3,9 @@
 //! A write is a temporary file, an fsync and a rename: milliseconds on a good disk, far more
 //! on a busy or slow one, and the actor must answer the next key press meanwhile. So the
 //! actor only serializes what it owns (a snapshot of its state, taken between messages) and
-//! hands the bytes to a thread of its own, which writes them in order. Several writes of one
+//! hands the bytes to a thread of its own, which writes them in order. What is costly to
+//! serialize (a queue of 100 000 tracks: tens of MB of JSON) is handed over as a copy with the
+//! code that serializes it, which runs on that thread. Several writes of one
 //! file waiting at once become one: the newest. A failed settings write comes back to the
 //! actor as a message (the user is told). At shutdown the actor waits until everything it
 //! handed over is on disk.
@@ -20,11 +22,26 @@ pub struct WriteFailed {
     pub reason: String,
 }
 
+/// What a write puts in its file: bytes, or the code that makes them (run on the writer).
+enum Content {
+    Bytes(Vec<u8>),
+    Encode(Box<dyn FnOnce() -> Vec<u8> + Send>),
+}
+
+impl Content {
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Self::Bytes(bytes) => bytes,
+            Self::Encode(encode) => encode(),
+        }
+    }
+}
+
 enum Job {
-    /// Write `bytes` to `path` atomically; report a failure if `report`.
+    /// Write `content` to `path` atomically; report a failure if `report`.
     Write {
         path: PathBuf,
-        bytes: Vec<u8>,
+        content: Content,
         report: bool,
     },
     /// Answer once every write handed over before this one is done.
@@ -62,17 +79,27 @@ impl Writer {
 
     /// Write `bytes` to `path` (atomically, later, in order).
     pub fn write(&self, path: PathBuf, bytes: Vec<u8>, report: bool) {
+        self.send(path, Content::Bytes(bytes), report);
+    }
+
+    /// Write what `encode` makes to `path`, running it on the writer thread (and not at all
+    /// when a newer write of the same file is already waiting). Failures are not reported.
+    pub fn write_encoded(&self, path: PathBuf, encode: impl FnOnce() -> Vec<u8> + Send + 'static) {
+        self.send(path, Content::Encode(Box::new(encode)), false);
+    }
+
+    fn send(&self, path: PathBuf, content: Content, report: bool) {
         let job = Job::Write {
             path,
-            bytes,
+            content,
             report,
         };
         let unsent = match &self.jobs {
             Some(jobs) => jobs.send(job).err().map(|e| e.0),
             None => Some(job),
         };
-        if let Some(Job::Write { path, bytes, .. }) = unsent {
-            let _ = write(&path, &bytes);
+        if let Some(Job::Write { path, content, .. }) = unsent {
+            let _ = write(&path, &content.into_bytes());
         }
     }
 
@@ -91,23 +118,23 @@ fn run(inbox: &mpsc::Receiver<Job>, failures: &tokio_mpsc::UnboundedSender<Write
         // Take whatever else is waiting: of several writes of one file only the newest counts.
         let mut batch = vec![first];
         batch.extend(inbox.try_iter());
-        let mut writes: Vec<(PathBuf, Vec<u8>, bool)> = Vec::new();
+        let mut writes: Vec<(PathBuf, Content, bool)> = Vec::new();
         let mut flushes = Vec::new();
         for job in batch {
             match job {
                 Job::Write {
                     path,
-                    bytes,
+                    content,
                     report,
                 } => match writes.iter_mut().find(|(p, ..)| *p == path) {
-                    Some(pending) => *pending = (path, bytes, report),
-                    None => writes.push((path, bytes, report)),
+                    Some(pending) => *pending = (path, content, report),
+                    None => writes.push((path, content, report)),
                 },
                 Job::Flush(done) => flushes.push(done),
             }
         }
-        for (path, bytes, report) in writes {
-            if let Err(reason) = write(&path, &bytes)
+        for (path, content, report) in writes {
+            if let Err(reason) = write(&path, &content.into_bytes())
                 && report
             {
                 let _ = failures.send(WriteFailed { path, reason });
@@ -148,5 +175,43 @@ mod tests {
         assert_eq!(failed.try_recv().unwrap().path, blocked);
         // Only the temporary files' target is left.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[tokio::test]
+    async fn encoded_writes_are_made_on_the_writer_and_only_the_newest() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        let dir = tempfile::tempdir().unwrap();
+        let (failures, _failed) = tokio_mpsc::unbounded_channel();
+        let writer = Writer::start(failures);
+        let file = dir.path().join("queue.json");
+        let encoded = Arc::new(AtomicUsize::new(0));
+        let actor = std::thread::current().id();
+        // The writer is held up inside a first job, so the next ones wait together.
+        let (started, is_started) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        writer.write_encoded(dir.path().join("slow.json"), move || {
+            started.send(()).unwrap();
+            released.recv().unwrap();
+            b"slow".to_vec()
+        });
+        is_started.recv().unwrap();
+        for i in 0..20 {
+            let encoded = encoded.clone();
+            writer.write_encoded(file.clone(), move || {
+                assert_ne!(std::thread::current().id(), actor, "encoded off the caller");
+                encoded.fetch_add(1, Ordering::SeqCst);
+                format!("{i}").into_bytes()
+            });
+        }
+        release.send(()).unwrap();
+        writer.flush().await;
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "19");
+        assert_eq!(
+            encoded.load(Ordering::SeqCst),
+            1,
+            "superseded ones are never encoded"
+        );
     }
 }
