@@ -44,6 +44,7 @@ const COMMANDS: &[&str] = &[
     "cancel_scan",
     "get_scan_problems",
     "list_albums",
+    "list_artists",
     "list_folders",
     "recently_added",
     "play_library_tracks",

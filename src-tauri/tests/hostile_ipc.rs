@@ -63,6 +63,7 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
     ("cancel_scan", &[]),
     ("get_scan_problems", &[]),
     ("list_albums", &[]),
+    ("list_artists", &[]),
     ("list_folders", &[]),
     ("search_library", &[("query", Str("a"))]),
     // The library's rows by range or place, tracks by id, a column's sort keys.

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use lyrebird_core::actor::Action;
-use lyrebird_core::events::{AlbumView, ScanProblem};
+use lyrebird_core::events::{AlbumView, ArtistView, ScanProblem};
 use lyrebird_core::folders::FolderView;
 use lyrebird_core::library_rows::{LibraryRows, RowsRequest, SortColumn, SortKeys};
 use lyrebird_core::{PlayerError, PlayerHandle, SourceKind};
@@ -82,6 +82,20 @@ pub async fn get_scan_problems(library: Library<'_>) -> Result<Vec<ScanProblem>,
         .await?
         .into_iter()
         .map(problem_view)
+        .collect())
+}
+
+/// Every artist with their tracks' ids, grouped by the index (not by the web view).
+#[tauri::command]
+pub async fn list_artists(library: Library<'_>) -> Result<Vec<ArtistView>, LibraryError> {
+    Ok(library
+        .artists()
+        .await?
+        .into_iter()
+        .map(|artist| ArtistView {
+            name: artist.name,
+            track_ids: artist.tracks.into_iter().map(|id| id.0).collect(),
+        })
         .collect())
 }
 

@@ -59,6 +59,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         library::cancel_scan,
         library::get_scan_problems,
         library::list_albums,
+        library::list_artists,
         library::list_folders,
         library::recently_added,
         library::play_library_tracks,

@@ -201,18 +201,3 @@ export function libraryTracksFor(
     },
   };
 }
-
-/**
- * Every track of the library, in its order (for the Artists view, which groups them; slow at
- * 100 000 tracks, and only asked for while that view is open).
- */
-export async function allLibraryTracks(): Promise<Track[]> {
-  const first = await ipc.libraryRows({ kind: 'range', start: 0, end: MAX_ROWS });
-  const out = [...first.tracks];
-  while (out.length < first.count) {
-    const next = await ipc.libraryRows({ kind: 'range', start: out.length, end: out.length + MAX_ROWS });
-    if (next.revision !== first.revision || next.tracks.length === 0) break;
-    out.push(...next.tracks);
-  }
-  return out;
-}

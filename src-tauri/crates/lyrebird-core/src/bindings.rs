@@ -24,6 +24,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     crate::events::LyricsView::export_all(&cfg)?;
     crate::events::ScanProblem::export_all(&cfg)?;
     crate::events::AlbumView::export_all(&cfg)?;
+    crate::events::ArtistView::export_all(&cfg)?;
     crate::folders::FolderView::export_all(&cfg)?;
     // The library's rows, fetched as lists show them.
     crate::library_rows::RowsRequest::export_all(&cfg)?;

@@ -213,6 +213,17 @@ pub struct AlbumView {
     pub added_at: i64,
 }
 
+/// An artist of the library, as the Artists view lists them (grouped by the library's index:
+/// the view is not sent every track to group).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtistView {
+    /// Empty for the tracks that name no artist.
+    pub name: String,
+    /// Ids of their tracks, by album.
+    pub track_ids: Vec<String>,
+}
+
 /// An audio output the user can choose.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

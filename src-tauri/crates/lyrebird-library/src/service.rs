@@ -16,7 +16,7 @@ use lyrebird_core::model::{SourceKind, Track, TrackId};
 use tokio::sync::oneshot;
 
 use crate::Problem;
-use crate::index::{Album, Folder, Index, IndexError, SyncProgress, SyncReport};
+use crate::index::{Album, Artist, Folder, Index, IndexError, SyncProgress, SyncReport};
 
 /// Why a library request failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -56,6 +56,7 @@ enum Request {
     },
     Problems(Reply<Vec<Problem>>),
     Albums(Reply<Vec<Album>>),
+    Artists(Reply<Vec<Artist>>),
     Folders(Reply<Vec<Folder>>),
     RecentlyAdded {
         limit: usize,
@@ -161,6 +162,11 @@ impl LibraryHandle {
     /// Every album, by title (see [`Index::albums`]).
     pub async fn albums(&self) -> Result<Vec<Album>, LibraryError> {
         self.ask(Request::Albums).await
+    }
+
+    /// Every artist, by name, with their tracks by album (see [`Index::artists`]).
+    pub async fn artists(&self) -> Result<Vec<Artist>, LibraryError> {
+        self.ask(Request::Artists).await
     }
 
     /// The tracks by folder: the demo's folder, then the local roots of the last rescan, each
@@ -279,6 +285,9 @@ fn serve(mut index: Index, inbox: &mpsc::Receiver<Request>, scans: &Scans) {
             }
             Request::Albums(reply) => {
                 let _ = reply.send(index.albums().map_err(Into::into));
+            }
+            Request::Artists(reply) => {
+                let _ = reply.send(index.artists().map_err(Into::into));
             }
             Request::Folders(reply) => {
                 let roots: Vec<(SourceKind, PathBuf)> = [SourceKind::Demo, SourceKind::Local]

@@ -695,3 +695,50 @@ fn the_library_thread_folds_a_rescan_into_the_index_file_once_idle() {
         assert_eq!(library.tracks().await.unwrap().len(), 7);
     });
 }
+
+#[test]
+fn artists_are_grouped_by_the_index_each_with_their_tracks_by_album() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (file, title, artist, album) in [
+        ("a/1.flac", "Second album song", "Alpha", Some("b side")),
+        ("a/2.flac", "First album song", "alpha", Some("A side")),
+        ("a/3.flac", "Duet", "Alpha; Beta", Some("Z")),
+        ("a/4.flac", "Loose", "Beta", None),
+        ("a/5.flac", "Nobody's", "", Some("Anon")),
+    ] {
+        let mut tags = vec![("title", title)];
+        if !artist.is_empty() {
+            tags.push(("artist", artist));
+        }
+        if let Some(album) = album {
+            tags.push(("album", album));
+        }
+        tone_with(&root.join(file), &tags);
+    }
+    let mut index = Index::in_memory().unwrap();
+    index.sync(&[root.to_owned()], SourceKind::Local).unwrap();
+    let tracks = index.tracks().unwrap();
+    let title = |id: &lyrebird_core::model::TrackId| {
+        tracks.iter().find(|t| &t.id == id).unwrap().title.clone()
+    };
+    let artists: Vec<(String, Vec<String>)> = index
+        .artists()
+        .unwrap()
+        .iter()
+        .map(|a| (a.name.clone(), a.tracks.iter().map(&title).collect()))
+        .collect();
+    // Names that differ in case are one artist, spelled as their first track (by album) spells
+    // it; a tag of two names the reader does not split stays one name.
+    let expected: Vec<(String, Vec<String>)> = vec![
+        (String::new(), vec!["Nobody's".into()]),
+        (
+            "alpha".into(),
+            vec!["First album song".into(), "Second album song".into()],
+        ),
+        ("Alpha; Beta".into(), vec!["Duet".into()]),
+        ("Beta".into(), vec!["Loose".into()]),
+    ];
+    let duet_artists = &tracks.iter().find(|t| t.title == "Duet").unwrap().artists;
+    assert_eq!(artists, expected, "tags read: {duet_artists:?}");
+}

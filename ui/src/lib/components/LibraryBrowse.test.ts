@@ -186,17 +186,29 @@ describe('AlbumsView', () => {
 describe('ArtistsView', () => {
   beforeEach(() => invokeMock.mockReset());
 
-  it('lists artists by name and opens one', async () => {
-    answer({});
+  it('lists the artists the index grouped, and opens one with its tracks fetched by id', async () => {
+    // As the index answers: by name, each with their tracks by album; '' for no artist.
+    answer({
+      list_artists: [
+        { name: '', trackIds: ['local:x'] },
+        { name: 'Band', trackIds: ['local:a1', 'local:a2'] },
+        { name: '<b>Guest</b>', trackIds: ['local:a2'] },
+      ],
+    });
     player.load(makeSnapshot({ library: libraryOf(tracks) }));
     render(ArtistsView);
-    // The tracks are fetched whole (library_rows) while the view is open.
     await settle();
-    expect(invokeMock).toHaveBeenCalledWith('library_rows', { request: { kind: 'range', start: 0, end: 2000 } });
+    expect(invokeMock).toHaveBeenCalledWith('list_artists');
+    // Not the whole library: the tracks come only for an open artist.
+    expect(invokeMock.mock.calls.filter(([cmd]) => cmd === 'library_rows')).toHaveLength(0);
     const rows = screen.getAllByTestId('artist-row');
-    expect(rows.map((r) => r.querySelector('.name')?.textContent)).toEqual(['Band', 'Guest', 'Unknown artist']);
-    await fireEvent.click(rows[0]!);
+    expect(rows.map((r) => r.querySelector('.name')?.textContent)).toEqual(['Unknown artist', 'Band', '<b>Guest</b>']);
+    expect(rows[2]!.querySelector('b')).toBeNull();
+    expect(rows[1]).toHaveTextContent('2 tracks');
+    await fireEvent.click(rows[1]!);
+    await settle();
     expect(screen.getByTestId('artist-detail-name')).toHaveTextContent('Band');
+    expect(invokeMock).toHaveBeenCalledWith('library_tracks', { ids: ['local:a1', 'local:a2'] });
     expect(screen.getAllByTestId('track-title').map((el) => el.textContent)).toEqual(['Side A', 'Side B']);
     await fireEvent.click(screen.getByTestId('artist-play'));
     expect(invokeMock).toHaveBeenLastCalledWith('play_library_tracks', { ids: ['local:a1', 'local:a2'] });

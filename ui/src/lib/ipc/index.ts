@@ -6,6 +6,7 @@ export type { PlaylistItemView } from './bindings/PlaylistItemView';
 export type { PlaylistSummary } from './bindings/PlaylistSummary';
 export type { PlaylistView } from './bindings/PlaylistView';
 export type { AlbumView } from './bindings/AlbumView';
+export type { ArtistView } from './bindings/ArtistView';
 export type { FolderView } from './bindings/FolderView';
 export type { ScanProblem } from './bindings/ScanProblem';
 export { onPlayerEvent, PLAYER_EVENT, type Unlisten } from './events';

@@ -23,6 +23,8 @@ describe('library commands', () => {
     expect(invokeMock).toHaveBeenLastCalledWith('get_scan_problems');
     await library.listAlbums();
     expect(invokeMock).toHaveBeenLastCalledWith('list_albums');
+    await library.listArtists();
+    expect(invokeMock).toHaveBeenLastCalledWith('list_artists');
     await library.recentlyAdded();
     expect(invokeMock).toHaveBeenLastCalledWith('recently_added');
     await library.playLibraryTracks(['local:a', 'local:b']);

@@ -2,6 +2,7 @@
 // (albums, folders, recently added). Like commands.ts, the only place these are invoked.
 import { invoke } from '@tauri-apps/api/core';
 import type { AlbumView } from './bindings/AlbumView';
+import type { ArtistView } from './bindings/ArtistView';
 import type { FolderView } from './bindings/FolderView';
 import type { LibraryRows } from './bindings/LibraryRows';
 import type { RowsRequest } from './bindings/RowsRequest';
@@ -37,6 +38,11 @@ export function getScanProblems(): Promise<ScanProblem[]> {
 /** Every album of the library by title; each one's track ids in disc and track order. */
 export function listAlbums(): Promise<AlbumView[]> {
   return invoke<AlbumView[]>('list_albums');
+}
+
+/** Every artist, by name, with their tracks' ids by album (an empty name: no artist). */
+export function listArtists(): Promise<ArtistView[]> {
+  return invoke<ArtistView[]>('list_artists');
 }
 
 /**
