@@ -702,7 +702,7 @@ impl<A: AudioOutput> Actor<A> {
                 () = sleep_until_opt(self.session_due), if self.session_due.is_some() => {
                     self.save_session();
                 }
-                () = sleep_until_opt(self.load.race().map(|r| r.deadline)), if self.load.race().is_some() => {
+                () = sleep_until_opt(self.load.race_deadline()), if self.load.race_deadline().is_some() => {
                     self.race_deadline_passed();
                 }
                 () = sleep_until_opt(self.sleep_at.map(|(at, _)| at)), if self.sleep_at.is_some() => {
@@ -1106,8 +1106,15 @@ impl<A: AudioOutput> Actor<A> {
             Route::Remote(source, track) => {
                 self.audio.send(AudioCommand::Stop);
                 let play_id = self.play_id;
+                // Its own source's list said it will not play it: race the others meanwhile.
+                let listed = track
+                    .unplayable
+                    .filter(|_| self.playing_origin == Origin::Own);
                 let lookup = self.resolve_remote(source, track, Purpose::Play { play_id });
                 self.load = Load::Resolving { lookup };
+                if let Some(listed) = listed {
+                    self.race_beside_own(lookup, listed);
+                }
             }
             Route::Unplayable(e) => {
                 self.audio.send(AudioCommand::Stop);
@@ -1228,6 +1235,11 @@ impl<A: AudioOutput> Actor<A> {
         match purpose {
             Purpose::Play { play_id } => {
                 debug_assert_eq!(play_id, self.play_id, "superseded lookups are cancelled");
+                if self.load.race().is_some() {
+                    // Its own source, asked beside a race (a track listed as unplayable).
+                    self.own_answered_beside_race(reply.result);
+                    return;
+                }
                 self.load = Load::Idle;
                 match stream(reply.result) {
                     Ok(media) => self.send_load(media),

@@ -3,8 +3,9 @@
 //! fake remote source whose lookups take random time and sometimes fail, under tokio's paused
 //! clock. Some remote tracks are never available at their source (VIP only): the actor races
 //! three fallback sources (one of them local files) whose searches take random time, fail,
-//! never answer, and offer true copies mixed with live versions and other songs. After every
-//! step the invariants below must hold.
+//! never answer, and offer true copies mixed with live versions and other songs; some remote
+//! tracks are listed as unplayable, and raced at once beside asking their source (one of them
+//! wrongly: its source gives it). After every step the invariants below must hold.
 //!
 //! `LYREBIRD_SIM_SCENARIOS=N` sets how many seeded scenarios run (default 10 000);
 //! `LYREBIRD_SIM_SEED=S` replays one. A failure names its seed.
@@ -16,7 +17,7 @@ use std::time::Duration;
 use lyrebird_core::PlayId;
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
 use lyrebird_core::events::{LibraryView, PlaybackStatus, PlayerEvent, Snapshot};
-use lyrebird_core::model::{SourceKind, Track, TrackId};
+use lyrebird_core::model::{SourceKind, Track, TrackId, Unplayable};
 use lyrebird_core::provider::{
     FindFuture, Playable, ResolveError, ResolveFuture, Source, SourceEntry, Sources, StreamSpec,
 };
@@ -44,6 +45,13 @@ const FALLBACKS: usize = 3;
 /// Remote tracks their own source never gives a stream for (VIP only).
 fn is_vip(index: usize) -> bool {
     is_remote(index) && index % 4 == 3
+}
+/// Remote tracks their source's list marked as unplayable (`Track::unplayable`), which the
+/// actor races at once beside asking their source: VIP tracks 3 and 11, and 5, which the
+/// source does give (a list out of date: its stream wins if it comes before a copy). VIP track
+/// 7 is not marked: it is raced after its source's "no".
+fn is_listed_unplayable(index: usize) -> bool {
+    matches!(index, 3 | 5 | 11)
 }
 /// What a stream of a live version of track `i` plays: not track `i` (nor any other).
 const LIVE_OFFSET: usize = 50;
@@ -77,6 +85,7 @@ fn library() -> &'static (tempfile::TempDir, Vec<Track>) {
                     track.source = SourceKind::Subsonic;
                     track.id = TrackId(format!("sim:{i:02}"));
                     track.path = None;
+                    track.unplayable = is_listed_unplayable(i).then_some(Unplayable::NeedsVip);
                 }
                 track
             })

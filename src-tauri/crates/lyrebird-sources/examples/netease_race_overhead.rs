@@ -1,7 +1,7 @@
 //! Benchmark (issue #18): the fallback race's overhead for a VIP NetEase track, with real
 //! sources on loopback — the mirror of `lyrebird-core`'s `race_latency` (fake sources).
 //!
-//! `cargo run --release -p lyrebird-sources --example netease_race_overhead -- [PLAYS]`
+//! `cargo run --release -p lyrebird-sources --example netease_race_overhead -- [PLAYS] [unflagged]`
 //!
 //! The NetEase emulator (`tests/netease-emulator`, node, its own weapi key) lists songs that
 //! are VIP-only for its listener (no VIP). The real actor, an audio side that only notes when
@@ -9,9 +9,13 @@
 //! `LibrarySource` over a real index), two Subsonic servers (the real `SubsonicClient` against
 //! fake servers on 127.0.0.1 whose `search3` answers after 20 and 40 ms), and NetEase (the real
 //! `NeteaseSource`, signed in with the emulator's preset cookie, holding the xeapi key and
-//! session its first call fetched). Each play is a new NetEase track (no remembered decision):
-//! `PlayTracks` → NetEase's resolve (song URL, xeapi, and details, weapi, at once: "needs
-//! VIP") → the race → the winner's copy resolved → `Load`. Two halves:
+//! session its first call fetched). Each play is a new NetEase track (no remembered decision),
+//! marked as NetEase's lists mark it (`Track::unplayable`: needs VIP), so the actor asks
+//! NetEase (song URL, xeapi, and details, weapi, at once: "needs VIP") and races the other
+//! sources at the same time; the winner's copy is resolved → `Load`. With `unflagged`, the
+//! tracks carry no mark (a track whose list said nothing), and the race starts only after
+//! NetEase's "needs VIP": `PlayTracks` → NetEase's resolve → the race → the winner's copy
+//! resolved → `Load`. Two halves:
 //!
 //! - **the library's copy wins**: the library holds a tagged file with the song's title,
 //!   artist and length (a perfect match) and is the user's first choice, so its answer decides
@@ -20,10 +24,11 @@
 //!   the servers) lists a perfect copy and wins when it answers; server B is cancelled.
 //!
 //! Every source is wrapped in a probe that notes when each call started and answered, inside
-//! the source (as `race_latency`'s fakes do). Per play: **overhead** = play → `Load`, minus
-//! NetEase's own resolve (the emulator saying "needs VIP"), the winner's own find and the
-//! winner's own resolve — what the actor and the race add. Also given: play → `Load` minus the
-//! winner's find and resolve only, which keeps NetEase's answer in.
+//! the source (as `race_latency`'s fakes do). Per play: play → `Load` minus the winner's find
+//! and resolve — what the user waits beyond the copy itself; for unflagged tracks, minus
+//! NetEase's own resolve too (the emulator saying "needs VIP", which those wait for before the
+//! race): **overhead**, what the actor and the race add. A flagged track's NetEase lookup runs
+//! beside the race and is cancelled when a copy wins first (its time is then not known).
 #![allow(
     clippy::cast_possible_truncation,
     clippy::cast_sign_loss,
@@ -35,11 +40,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lyrebird_core::AudioCommand;
 use lyrebird_core::actor::{Action, Player, PlayerConfig};
 use lyrebird_core::model::{SourceKind, Track};
 use lyrebird_core::provider::{FindFuture, Playable, ResolveFuture, Source, SourceEntry, Sources};
 use lyrebird_core::servers::SourceSettings;
+use lyrebird_core::{AudioCommand, Unplayable};
 use lyrebird_library::service::LibraryHandle;
 use lyrebird_netease::client::NeteaseClient;
 use lyrebird_netease::crypto::OsEntropy;
@@ -91,8 +96,10 @@ fn scenario(plays: usize) -> serde_json::Value {
     })
 }
 
-fn netease_track(id: u64, title: &str) -> Track {
+/// A song as NetEase's lists give it: marked VIP only (`flagged`), or with no mark.
+fn netease_track(id: u64, title: &str, flagged: bool) -> Track {
     Track {
+        unplayable: flagged.then_some(Unplayable::NeedsVip),
         artists: vec![ARTIST.into()],
         album: Some("Overhead".into()),
         duration_ms: Some(u64::from(LENGTH_S) * 1000),
@@ -301,7 +308,8 @@ fn write_tagged_wav(path: &Path, title: &str, artist: &str, seconds: u32) {
 /// One play's times.
 struct Play {
     to_load: Duration,
-    netease: Duration,
+    /// `None`: cancelled before it answered (a copy won first).
+    netease: Option<Duration>,
     find: Duration,
     resolve: Duration,
 }
@@ -312,6 +320,7 @@ async fn main() {
     let plays: usize = std::env::args()
         .nth(1)
         .map_or(500, |n| n.parse().expect("a number of plays"));
+    let flagged = std::env::args().nth(2).is_none_or(|a| a != "unflagged");
     let dir = tempfile::tempdir().unwrap();
     let scenario_file = dir.path().join("scenario.json");
     std::fs::write(&scenario_file, scenario(plays).to_string()).unwrap();
@@ -450,15 +459,17 @@ async fn main() {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         let log = log.lock().unwrap();
-        let took = |source: &str, call: Call| {
+        let answered = |source: &str, call: Call| {
             log.iter()
                 .find(|e| e.source == source && e.call == call)
                 .and_then(|e| e.took)
-                .unwrap_or_else(|| panic!("{source} never answered its {call:?}"))
+        };
+        let took = |source: &str, call: Call| {
+            answered(source, call).unwrap_or_else(|| panic!("{source} never answered its {call:?}"))
         };
         Play {
             to_load: at - t0,
-            netease: took("netease", Call::Resolve),
+            netease: answered("netease", Call::Resolve),
             find: took(winner, Call::Find),
             resolve: if winner == "library" {
                 Duration::ZERO
@@ -493,22 +504,37 @@ async fn main() {
             } else {
                 server_title(k)
             };
-            let result = play(netease_track(base + k as u64, &title), winner, expected).await;
+            let track = netease_track(base + k as u64, &title, flagged);
+            let result = play(track, winner, expected).await;
             if k >= WARM_UP {
                 results.push(result);
             }
         }
-        println!("\n{what}: {plays} plays (after {WARM_UP} to warm up), loopback");
+        let marks = if flagged {
+            "listed as needing VIP"
+        } else {
+            "unflagged"
+        };
+        println!(
+            "\n{what}: {plays} plays of tracks {marks} (after {WARM_UP} to warm up), loopback"
+        );
         println!("| | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |");
         println!("|---|---:|---:|---:|---:|");
         report(
             "play → `Load` of the winning copy",
             results.iter().map(|p| p.to_load),
         );
-        report(
-            "NetEase's own resolve (the emulator: needs VIP)",
-            results.iter().map(|p| p.netease),
+        let answered: Vec<_> = results.iter().filter_map(|p| p.netease).collect();
+        println!(
+            "| NetEase's own resolve answered (not cancelled) | {} of {plays} | | | |",
+            answered.len()
         );
+        if !answered.is_empty() {
+            report(
+                "NetEase's own resolve, when it answered (the emulator: needs VIP)",
+                answered.into_iter(),
+            );
+        }
         report("the winner's own find", results.iter().map(|p| p.find));
         report(
             "the winner's own resolve (none for a local file)",
@@ -520,12 +546,18 @@ async fn main() {
                 .iter()
                 .map(|p| p.to_load.saturating_sub(p.find + p.resolve)),
         );
-        report(
-            "**overhead**: play → `Load` − NetEase's resolve − the winner's find and resolve",
-            results
-                .iter()
-                .map(|p| p.to_load.saturating_sub(p.netease + p.find + p.resolve)),
-        );
+        // Only when the race waited for NetEase (unflagged tracks; flagged ones before the
+        // actor raced them at once), where NetEase's answer and the race follow each other.
+        if results.iter().all(|p| p.netease.is_some()) {
+            report(
+                "**overhead** (if NetEase was waited for): play → `Load` − NetEase's resolve − \
+                 the winner's find and resolve",
+                results.iter().map(|p| {
+                    let netease = p.netease.unwrap_or_default();
+                    p.to_load.saturating_sub(netease + p.find + p.resolve)
+                }),
+            );
+        }
     }
     let stats = player.stats().await.unwrap();
     println!(

@@ -7,9 +7,11 @@
 //!   NetEase emulator (`tests/netease-emulator`, node) on 127.0.0.1: each resolve sends the
 //!   song URL (xeapi: X25519 + AES-GCM, in a session) and the song's details (weapi, opened by
 //!   the emulator with its own RSA key) at once. Every song is VIP-only (the listener has no
-//!   VIP) or greyed, so every resolve is `Unavailable` and the fallback race runs. Two NetEase
-//!   accounts share one `reqwest::Client`: half the players sign in with the emulator's valid
-//!   `MUSIC_U`, the other half with a token it does not know; each has its own device;
+//!   VIP) or greyed, so every resolve is `Unavailable` and the fallback race runs — for half
+//!   the songs beside that resolve, as for a song NetEase's list marked (`Track::unplayable`),
+//!   for the other half after it. Two NetEase accounts share one `reqwest::Client`: half the
+//!   players sign in with the emulator's valid `MUSIC_U`, the other half with a token it does
+//!   not know; each has its own device;
 //! - the race's four entrants are the real Subsonic client (`lyrebird-subsonic`) against four
 //!   fake Subsonic servers on loopback, each with its own user and password, each listing the
 //!   recording its own way beside decoys (another version, the neighbouring track);
@@ -40,7 +42,7 @@ use std::time::Duration;
 use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
 use lyrebird_core::audio::AudioOutput;
 use lyrebird_core::events::{Notice, PlaybackStatus, PlayerEvent, PlayerState};
-use lyrebird_core::model::{SourceKind, Track};
+use lyrebird_core::model::{SourceKind, Track, Unplayable};
 use lyrebird_core::provider::{FindFuture, Playable, ResolveFuture, Source, SourceEntry, Sources};
 use lyrebird_core::{AudioCommand, Published};
 use lyrebird_netease::client::NeteaseClient;
@@ -86,8 +88,17 @@ fn length_ms(k: u64) -> u64 {
     180_000 + (k % 120) * 1_000
 }
 
+/// Song `k` as the player gets it. Even songs come marked as NetEase's lists mark them
+/// (`Track::unplayable`: greyed or VIP only), and are raced at once beside NetEase's own
+/// lookup; odd ones carry no mark and are raced after NetEase's "no".
 fn netease_track(k: u64) -> Track {
+    let listed = if k.is_multiple_of(3) {
+        Unplayable::Greyed
+    } else {
+        Unplayable::NeedsVip
+    };
     Track {
+        unplayable: k.is_multiple_of(2).then_some(listed),
         artists: vec!["周杰伦".into()],
         album: Some("Seed".into()),
         duration_ms: Some(length_ms(k)),

@@ -13,8 +13,8 @@ use super::load::Load;
 use super::{Actor, Answer, Purpose};
 use crate::audio::{AudioCommand, AudioOutput, PlayId};
 use crate::events::{CandidateView, PlayingFrom};
-use crate::model::{Track, TrackId};
-use crate::provider::{self, ResolveError, Source};
+use crate::model::{Track, TrackId, Unplayable};
+use crate::provider::{self, LookupId, ResolveError, Source};
 use crate::race::{Candidate, Race, Verdict};
 
 /// Decisions remembered per session; beyond this many the memory starts over (bounded state).
@@ -43,8 +43,17 @@ impl Default for FallbackConfig {
 pub(super) struct RaceInFlight {
     pub(super) play_id: PlayId,
     pub(super) race: Race,
-    pub(super) deadline: Instant,
-    /// Why the track's own source could not play it.
+    /// When the best answer so far wins. `None` once the race found nothing good enough while
+    /// `own` is still asked: the track's own source is then the last hope, and nothing else
+    /// is waited for.
+    pub(super) deadline: Option<Instant>,
+    /// The track's own source's lookup (`Purpose::Play`), asked beside the race because its
+    /// list said it will not play the track (`Track::unplayable`): the list may be out of date
+    /// (the user subscribed since). Its stream plays if it comes before a copy has won; a
+    /// copy that wins first cancels it. `None` for a race started after that source said no.
+    pub(super) own: Option<LookupId>,
+    /// Why the track's own source could not play it (or, while `own` is asked, why its list
+    /// said so).
     reason: ResolveError,
 }
 
@@ -174,11 +183,47 @@ impl<A: AudioOutput> Actor<A> {
             self.no_copy_found(&wanted, &reason);
             return;
         }
+        self.race(wanted, entrants, reason, None);
+    }
+
+    /// The current track's own source is asked for it (lookup `own`, the load now
+    /// `Resolving`), though its list said it will not play it (`listed`): a NetEase song
+    /// greyed out or VIP only. Race the other sources at the same time instead of after its
+    /// "no", so a copy is not kept waiting for that round trip. Whichever settles it first
+    /// plays: the own source's stream (its `resolve` gives whole tracks only, never a trial
+    /// clip) if it comes before a copy has won, else the copy, and the own lookup is then
+    /// cancelled. With no other source to ask, the load stays `Resolving` as for any track.
+    pub(super) fn race_beside_own(&mut self, own: LookupId, listed: Unplayable) {
+        let Some(wanted) = self.queue.current().cloned() else {
+            return;
+        };
+        let entrants = self.race_entrants(&wanted);
+        if entrants.is_empty() {
+            return;
+        }
+        let reason = ResolveError::Unavailable(
+            match listed {
+                Unplayable::Greyed => "listed as greyed out",
+                Unplayable::NeedsVip => "listed as needing a subscription",
+            }
+            .into(),
+        );
+        self.race(wanted, entrants, reason, Some(own));
+    }
+
+    /// Ask `entrants` for copies of `wanted`, all at once, with `own` (if any) still asked.
+    fn race(
+        &mut self,
+        wanted: Track,
+        entrants: Vec<usize>,
+        reason: ResolveError,
+        own: Option<LookupId>,
+    ) {
         // Silence while searching (a missing local file left the previous track playing).
         self.audio.send(AudioCommand::Stop);
         self.stats.races_started += 1;
         let play_id = self.play_id;
-        tracing::info!(name = %wanted.display_name(), %reason, sources = entrants.len(), "fallback race");
+        tracing::info!(name = %wanted.display_name(), %reason, sources = entrants.len(), beside_own = own.is_some(), "fallback race");
         for &entry in &entrants {
             let source = self.config.sources.entries()[entry].source.clone();
             let track = wanted.clone();
@@ -190,9 +235,44 @@ impl<A: AudioOutput> Actor<A> {
         self.load = Load::Racing(Box::new(RaceInFlight {
             play_id,
             race: Race::new(wanted, entrants, min_score),
-            deadline: Instant::now() + self.config.fallback.deadline,
+            deadline: Some(Instant::now() + self.config.fallback.deadline),
+            own,
             reason,
         }));
+    }
+
+    /// The track's own source answered, asked beside the race: its stream plays (the copies
+    /// are no longer wanted); its "no" leaves the race to decide, with that source's own words
+    /// as the reason.
+    pub(super) fn own_answered_beside_race(&mut self, result: Result<Answer, ResolveError>) {
+        match super::stream(result) {
+            Ok(media) => {
+                let Some(flight) = self.load.take_race() else {
+                    return;
+                };
+                self.cancel_lookups(|p| matches!(p, Purpose::Fallback { .. }));
+                tracing::info!(
+                    name = %flight.race.wanted().display_name(),
+                    "its own source plays it after all; the race is called off"
+                );
+                self.send_load(media);
+            }
+            Err(e) => {
+                if e == ResolveError::Timeout
+                    && let Some(entry) = self.playing_source()
+                {
+                    self.source_unreachable(entry, &e.to_string());
+                }
+                let Some(flight) = self.load.race_mut() else {
+                    return;
+                };
+                flight.own = None;
+                flight.reason = e;
+                // A race that had found nothing was only waiting for this answer.
+                let found_nothing = flight.deadline.is_none();
+                self.judge_race(found_nothing);
+            }
+        }
     }
 
     /// Source `entry` answered the race for load `play_id`.
@@ -225,11 +305,25 @@ impl<A: AudioOutput> Actor<A> {
         if verdict == Verdict::Undecided {
             return;
         }
+        if verdict == Verdict::Nothing && flight.own.is_some() {
+            // No copy good enough: the track's own source, still asked, is the last hope.
+            self.cancel_lookups(|p| matches!(p, Purpose::Fallback { .. }));
+            if let Some(flight) = self.load.race_mut() {
+                flight.deadline = None;
+            }
+            return;
+        }
         let Some(flight) = self.load.take_race() else {
             return;
         };
-        // The losers and the latecomers: nobody wants their answers now.
-        self.cancel_lookups(|p| matches!(p, Purpose::Fallback { .. }));
+        // The losers and the latecomers — and the track's own source if it is still asked
+        // beside the race: nobody wants their answers now.
+        let play_id = flight.play_id;
+        self.cancel_lookups(|p| match p {
+            Purpose::Fallback { .. } => true,
+            Purpose::Play { play_id: of } => flight.own.is_some() && *of == play_id,
+            _ => false,
+        });
         let wanted = flight.race.wanted().clone();
         let Verdict::Winner(winner) = verdict else {
             self.stats.races_lost += 1;
@@ -365,7 +459,17 @@ impl<A: AudioOutput> Actor<A> {
         if let Some(flight) = self.load.take_race() {
             self.cancel_lookups(|p| matches!(p, Purpose::Fallback { .. }));
             let wanted = flight.race.wanted().clone();
-            self.start_race(wanted, flight.reason);
+            match flight.own {
+                // Its own source is still asked: race the new sources beside it again.
+                Some(own) => {
+                    self.load = Load::Resolving { lookup: own };
+                    let entrants = self.race_entrants(&wanted);
+                    if !entrants.is_empty() {
+                        self.race(wanted, entrants, flight.reason, Some(own));
+                    }
+                }
+                None => self.start_race(wanted, flight.reason),
+            }
         }
         self.dirty.state = true;
     }

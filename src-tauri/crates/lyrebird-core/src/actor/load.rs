@@ -9,6 +9,10 @@
 //!    └──── stop / nothing left ── Racing ── a copy wins ──┘   Loaded { None }
 //! ```
 //!
+//! A track its own source's list marked as one it will not play (`Track::unplayable`) goes
+//! from `Idle` to `Racing` at once, its own source's lookup running beside the race
+//! (`RaceInFlight::own`): that source's stream, if it comes before a copy has won, is the load.
+//!
 //! [`Actor::check_load`] states what must hold between turns; debug builds (every test, the
 //! simulation included) check it after each turn.
 
@@ -24,7 +28,8 @@ pub(super) enum Load {
     Idle,
     /// The track's source is looking it up (lookup `lookup`); silence meanwhile.
     Resolving { lookup: LookupId },
-    /// The track's own source (or the copy chosen before) could not give it; the other
+    /// The track's own source (or the copy chosen before) could not give it, or its list said
+    /// it will not (then its own lookup runs beside the race: `RaceInFlight::own`); the other
     /// sources search for copies.
     Racing(Box<RaceInFlight>),
     /// Handed to the audio thread; `preload` is decoded ahead to follow it without a gap.
@@ -68,6 +73,12 @@ impl Load {
             Self::Racing(flight) => Some(flight),
             _ => None,
         }
+    }
+
+    /// When the race in flight decides with what it has; `None` with no race, or once a race
+    /// that found nothing waits for the track's own source (see `RaceInFlight::own`).
+    pub(super) fn race_deadline(&self) -> Option<tokio::time::Instant> {
+        self.race().and_then(|flight| flight.deadline)
     }
 
     /// Take the race out, leaving `Idle` in its place; `None` (and unchanged) otherwise.
@@ -137,8 +148,23 @@ impl<A: AudioOutput> Actor<A> {
                 }
             }
             Load::Racing(flight) => {
-                if plays != 0 {
-                    return Err("racing while a load is looked up".into());
+                // Only the track's own source, asked beside the race, may be looked up.
+                if plays != usize::from(flight.own.is_some()) {
+                    return Err(format!(
+                        "racing with {plays} loads looked up, own lookup {:?}",
+                        flight.own
+                    ));
+                }
+                if let Some(own) = flight.own
+                    && !self.lookups.is_in_flight(own)
+                {
+                    return Err("racing beside its own source, whose lookup is gone".into());
+                }
+                if flight.deadline.is_none() && (flight.own.is_none() || racers > 0) {
+                    return Err(format!(
+                        "a race that found nothing waits with {racers} racers, own {:?}",
+                        flight.own
+                    ));
                 }
                 if flight.play_id != self.play_id {
                     return Err("racing for a replaced load".into());
