@@ -6,37 +6,17 @@
 #[macro_use]
 mod support;
 
-use std::path::{Path, PathBuf};
-
 use lyrebird_core::actor::MAX_FAILURE_NOTICES;
 use lyrebird_core::actor::{Action, PlayerConfig};
 use lyrebird_core::events::{LibraryView, Notice, PlaybackStatus, PlayerEvent, QueueView};
-use lyrebird_core::model::{SourceKind, Track, TrackId};
+use lyrebird_core::model::{Track, TrackId};
 use lyrebird_core::queue::{EntryId, MAX_ROWS, PlayMode, WINDOW};
-
-/// `count` tracks whose file is `file` (`None`: a file that is not there).
-fn library_at(count: usize, file: Option<&Path>) -> Vec<Track> {
-    (0..count)
-        .map(|i| {
-            let mut track = Track::new(
-                TrackId(format!("local:{i}")),
-                SourceKind::Local,
-                format!("Song {i}"),
-            );
-            track.path = Some(file.map_or_else(
-                || PathBuf::from(format!("/nonexistent/unplugged/{i}.flac")),
-                Path::to_path_buf,
-            ));
-            track
-        })
-        .collect()
-}
 
 /// `count` tracks that load (the audio side is the rig's: nothing is decoded).
 fn library(count: usize) -> Vec<Track> {
     static FILE: std::sync::OnceLock<tempfile::NamedTempFile> = std::sync::OnceLock::new();
     let file = FILE.get_or_init(|| tempfile::NamedTempFile::new().unwrap());
-    library_at(count, Some(file.path()))
+    support::local_tracks(count, Some(file.path()))
 }
 
 fn queue_events(events: &[PlayerEvent]) -> Vec<&QueueView> {
@@ -109,17 +89,7 @@ async fn playing_from_a_huge_library_publishes_ids_and_a_window_not_every_track(
 #[tokio::test]
 async fn rows_are_fetched_by_range_and_follow_edits() {
     let rig = support::Rig::start(PlayerConfig::default());
-    rig.player
-        .act(Action::SetLibrary(LibraryView {
-            tracks: library(5_000),
-            scanning: false,
-        }))
-        .await
-        .unwrap();
-    rig.player
-        .act(Action::PlayLibraryTrack(TrackId("local:0".into())))
-        .await
-        .unwrap();
+    rig.play_in_library(library(5_000), "local:0").await;
     let rows = rig.player.queue_rows(4_000, 4_064).await.unwrap();
     assert_eq!(
         (rows.start, rows.count, rows.entries.len()),
@@ -169,7 +139,7 @@ async fn a_huge_queue_of_missing_files_fails_through_without_overflowing_the_sta
     let mut rig = support::Rig::start(PlayerConfig::default());
     rig.player
         .act(Action::SetLibrary(LibraryView {
-            tracks: library_at(100_000, None),
+            tracks: support::local_tracks(100_000, None),
             scanning: false,
         }))
         .await
@@ -208,16 +178,6 @@ async fn a_huge_queue_of_missing_files_fails_through_without_overflowing_the_sta
         "{cannot_play} cannot-play notices"
     );
     // Still answering, and a track that is there plays.
-    rig.player
-        .act(Action::SetLibrary(LibraryView {
-            tracks: library(3),
-            scanning: false,
-        }))
-        .await
-        .unwrap();
-    rig.player
-        .act(Action::PlayLibraryTrack(TrackId("local:1".into())))
-        .await
-        .unwrap();
+    rig.play_in_library(library(3), "local:1").await;
     assert_eq!(rig.loads().len(), 1, "the file that is there is loaded");
 }

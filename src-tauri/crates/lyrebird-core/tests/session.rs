@@ -9,25 +9,15 @@ mod support;
 use std::path::{Path, PathBuf};
 
 use lyrebird_core::actor::{Action, PlayerConfig};
-use lyrebird_core::events::{LibraryView, PlaybackStatus};
-use lyrebird_core::model::{SourceKind, Track, TrackId};
+use lyrebird_core::events::PlaybackStatus;
+use lyrebird_core::model::{Track, TrackId};
 use lyrebird_core::queue::QueuePosition;
 use lyrebird_core::session::{SavedQueue, SavedTrack, Session};
 
 fn library(dir: &Path, count: usize) -> Vec<Track> {
     let file = dir.join("tone.flac");
     std::fs::write(&file, b"not decoded here").unwrap();
-    (0..count)
-        .map(|i| {
-            let mut track = Track::new(
-                TrackId(format!("local:{i}")),
-                SourceKind::Local,
-                format!("Song {i}"),
-            );
-            track.path = Some(file.clone());
-            track
-        })
-        .collect()
+    support::local_tracks(count, Some(&file))
 }
 
 fn start(session: &Path) -> support::Rig {
@@ -63,17 +53,7 @@ fn files(count: usize) -> Files {
 async fn the_queue_file_is_written_only_when_the_queue_changes() {
     let f = files(1_000);
     let rig = start(&f.session);
-    rig.player
-        .act(Action::SetLibrary(LibraryView {
-            tracks: f.tracks.clone(),
-            scanning: false,
-        }))
-        .await
-        .unwrap();
-    rig.player
-        .act(Action::PlayLibraryTrack(TrackId("local:10".into())))
-        .await
-        .unwrap();
+    rig.play_in_library(f.tracks.clone(), "local:10").await;
     rig.player.shutdown().await.unwrap();
     let queue: SavedQueue = read(&f.queue);
     assert_eq!(queue.tracks.len(), 1_000);

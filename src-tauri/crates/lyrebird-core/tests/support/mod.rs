@@ -3,10 +3,12 @@
 //! uses some of it (a file's own rig wraps [`Rig`] with its fakes and derefs to it).
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::time::Duration;
 
-use lyrebird_core::actor::{Player, PlayerConfig, PlayerHandle};
-use lyrebird_core::events::{Notice, PlayerEvent, Snapshot};
+use lyrebird_core::actor::{Action, Player, PlayerConfig, PlayerHandle};
+use lyrebird_core::events::{LibraryView, Notice, PlayerEvent, Snapshot};
+use lyrebird_core::model::{SourceKind, Track, TrackId};
 use lyrebird_core::provider::{Playable, ResolveFuture, Sources, StreamSpec};
 use lyrebird_core::{AudioCommand, AudioEvent, PlayId, Published};
 use tokio::sync::mpsc;
@@ -71,6 +73,21 @@ impl Rig {
         settle(&self.player, ms).await
     }
 
+    /// Make `tracks` the library and play the one with id `id`: the library becomes the queue.
+    pub async fn play_in_library(&self, tracks: Vec<Track>, id: &str) {
+        self.player
+            .act(Action::SetLibrary(LibraryView {
+                tracks,
+                scanning: false,
+            }))
+            .await
+            .unwrap();
+        self.player
+            .act(Action::PlayLibraryTrack(TrackId(id.into())))
+            .await
+            .unwrap();
+    }
+
     /// Report `event` as the audio thread would, and wait until the actor has handled it.
     pub async fn report(&self, event: AudioEvent) {
         self.audio_events.send(event).unwrap();
@@ -104,6 +121,25 @@ impl Rig {
             .map(|p| p.event)
             .collect()
     }
+}
+
+/// `count` local tracks, `local:0` … titled `Song 0` …, all of the file `file` (`None`: each
+/// its own file, which is not there).
+pub fn local_tracks(count: usize, file: Option<&Path>) -> Vec<Track> {
+    (0..count)
+        .map(|i| {
+            let mut track = Track::new(
+                TrackId(format!("local:{i}")),
+                SourceKind::Local,
+                format!("Song {i}"),
+            );
+            track.path = Some(file.map_or_else(
+                || format!("/nonexistent/unplugged/{i}.flac").into(),
+                Path::to_path_buf,
+            ));
+            track
+        })
+        .collect()
 }
 
 /// Where a load plays from: its URL or its file's path.
