@@ -263,7 +263,9 @@ pub struct ActorStats {
     pub lookups_refused: u64,
     /// Lookup tasks still running.
     pub lookups_running: usize,
-    /// Fallback races started, won (a copy plays) and lost (none found).
+    /// Fallback races started, won (a copy plays) and lost (none found). A race run beside a
+    /// track's own source (listed as unplayable) that the source's stream called off is
+    /// neither.
     pub races_started: u64,
     pub races_won: u64,
     pub races_lost: u64,
@@ -1237,7 +1239,7 @@ impl<A: AudioOutput> Actor<A> {
                 debug_assert_eq!(play_id, self.play_id, "superseded lookups are cancelled");
                 if self.load.race().is_some() {
                     // Its own source, asked beside a race (a track listed as unplayable).
-                    self.own_answered_beside_race(reply.result);
+                    self.own_answered_beside_race(reply.id, reply.result);
                     return;
                 }
                 self.load = Load::Idle;

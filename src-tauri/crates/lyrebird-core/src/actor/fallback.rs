@@ -244,7 +244,16 @@ impl<A: AudioOutput> Actor<A> {
     /// The track's own source answered, asked beside the race: its stream plays (the copies
     /// are no longer wanted); its "no" leaves the race to decide, with that source's own words
     /// as the reason.
-    pub(super) fn own_answered_beside_race(&mut self, result: Result<Answer, ResolveError>) {
+    pub(super) fn own_answered_beside_race(
+        &mut self,
+        id: LookupId,
+        result: Result<Answer, ResolveError>,
+    ) {
+        debug_assert_eq!(
+            self.load.race().and_then(|flight| flight.own),
+            Some(id),
+            "a load's lookup answers while it races only when it was asked beside the race"
+        );
         match super::stream(result) {
             Ok(media) => {
                 let Some(flight) = self.load.take_race() else {
