@@ -920,14 +920,23 @@ async fn lists_are_kept_for_an_offline_start() {
         ),
         "only first pages are kept"
     );
+    // The actor publishes a turn's notices after it has replied: wait for them, then read
+    // for a moment more in case a sixth comes.
     let mut offline = Vec::new();
-    while let Ok(event) = app.published.try_recv() {
-        if let Published {
-            event: lyrebird_core::PlayerEvent::Notice(Notice::NeteaseOffline { saved_ms }),
-            ..
-        } = event
-        {
-            offline.push(saved_ms);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let until = if offline.len() >= 5 {
+            deadline.min(tokio::time::Instant::now() + Duration::from_millis(200))
+        } else {
+            deadline
+        };
+        match tokio::time::timeout_at(until, app.published.recv()).await {
+            Ok(Some(Published {
+                event: lyrebird_core::PlayerEvent::Notice(Notice::NeteaseOffline { saved_ms }),
+                ..
+            })) => offline.push(saved_ms),
+            Ok(Some(_)) => {}
+            _ => break,
         }
     }
     assert_eq!(offline.len(), 5, "one notice per list shown as kept");
