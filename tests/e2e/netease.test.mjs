@@ -134,6 +134,43 @@ test('sign in by QR, play the daily picks, a VIP song plays from the library, si
     await until('the daily picks shown again', async () =>
       !(await (await browser.$('[data-testid="netease-album-page"]')).isExisting()) &&
       (await members.isDisplayed()));
+
+    // Its artist's page: the name, their top songs and albums; an album opens over it, and
+    // back twice returns to the daily picks.
+    await (await members.$('[data-testid="track-artist-link"]')).click();
+    const artistName = await until('the artist page', async () => {
+      const el = await browser.$('[data-testid="netease-artist-name"]');
+      return (await el.isExisting()) && text(el);
+    }, 20_000);
+    assert.equal(artistName, 'Paywall Trio');
+    const topSongs = await until('the artist\'s top songs', async () => {
+      const titles = [];
+      for (const row of await browser.$$('[data-testid="netease-artist-row"]')) {
+        titles.push(await text(await row.$('[data-testid="track-title"]')));
+      }
+      return titles.length > 0 && titles;
+    }, 20_000);
+    assert.ok(topSongs.includes('Members Only'), `top songs: ${topSongs}`);
+    const premium = await until('the artist\'s album Premium', async () => {
+      for (const album of await browser.$$('[data-testid="netease-artist-album"]')) {
+        if ((await text(album)).includes('Premium')) return album;
+      }
+      return false;
+    });
+    await premium.click();
+    assert.equal(
+      await until('the album page over the artist', async () => {
+        const el = await browser.$('[data-testid="netease-album-name"]');
+        return (await el.isExisting()) && text(el);
+      }, 20_000),
+      'Premium',
+    );
+    await (await browser.$('[data-testid="netease-page-back"]')).click();
+    await until('the artist page again', async () => (await (await browser.$('[data-testid="netease-artist-page"]')).isExisting()));
+    await (await browser.$('[data-testid="netease-page-back"]')).click();
+    await until('the daily picks shown again', async () =>
+      !(await (await browser.$('[data-testid="netease-artist-page"]')).isExisting()) &&
+      (await members.isDisplayed()));
     await members.doubleClick();
     const from = await until('the library\'s copy of Members Only playing', async () => {
       const np = await nowPlaying(browser);
