@@ -230,8 +230,8 @@ async function scrollFrames(browser, steadyMs = 5000, jumpMs = 3000, selector = 
   );
 }
 
-/** Frame deltas while `text` is typed into the search field key by key, then erased. */
-async function typingFrames(browser, text) {
+/** Starts recording `requestAnimationFrame` deltas in the page. */
+async function startFrames(browser) {
   await browser.execute(() => {
     window.__benchFrames = [];
     window.__benchRun = true;
@@ -243,6 +243,33 @@ async function typingFrames(browser, text) {
     }
     requestAnimationFrame(frame);
   });
+}
+
+/** Stops recording; the deltas (ms) since `startFrames`. */
+async function stopFrames(browser) {
+  return browser.execute(() => {
+    window.__benchRun = false;
+    return window.__benchFrames;
+  });
+}
+
+/** The id of the track the player bar names. */
+function playingId(browser) {
+  return browser.execute(() => document.querySelector('[data-testid="now-playing"]')?.getAttribute('data-track-id'));
+}
+
+/** Ms from `since` until the player bar names a track `wanted(id)` accepts; null after `limitMs`. */
+async function untilPlaying(browser, wanted, since, limitMs) {
+  while (Date.now() - since < limitMs) {
+    if (wanted(await playingId(browser))) return Date.now() - since;
+    await sleep(10);
+  }
+  return null;
+}
+
+/** Frame deltas while `text` is typed into the search field key by key, then erased. */
+async function typingFrames(browser, text) {
+  await startFrames(browser);
   const search = await browser.$('[data-testid="library-search"]');
   await search.click();
   for (const key of text) {
@@ -258,10 +285,7 @@ async function typingFrames(browser, text) {
   }
   await sleep(800);
   process.stderr.write(`  typed "${typed}": ${matches} rows on screen; after erasing: "${await search.getValue()}"\n`);
-  const deltas = await browser.execute(() => {
-    window.__benchRun = false;
-    return window.__benchFrames;
-  });
+  const deltas = await stopFrames(browser);
   return { deltas, matches };
 }
 
@@ -270,17 +294,7 @@ async function typingFrames(browser, text) {
  * until the player bar names that track, and how long that took.
  */
 async function playFrames(browser) {
-  await browser.execute(() => {
-    window.__benchFrames = [];
-    window.__benchRun = true;
-    let last = null;
-    function frame(now) {
-      if (last !== null) window.__benchFrames.push(now - last);
-      last = now;
-      if (window.__benchRun) requestAnimationFrame(frame);
-    }
-    requestAnimationFrame(frame);
-  });
+  await startFrames(browser);
   // The first row, in view (the frames above left the list scrolled somewhere).
   await browser.execute(() => {
     const list = document.querySelector('[role="listbox"]');
@@ -291,20 +305,9 @@ async function playFrames(browser) {
   const id = await row.getAttribute('data-track-id');
   const clicked = Date.now();
   await row.$('[data-testid="track-title"]').doubleClick();
-  let shownAfter = null;
-  while (Date.now() - clicked < 60_000) {
-    const now = await browser.execute(() => document.querySelector('[data-testid="now-playing"]')?.getAttribute('data-track-id'));
-    if (now === id) {
-      shownAfter = Date.now() - clicked;
-      break;
-    }
-    await sleep(20);
-  }
+  const shownAfter = await untilPlaying(browser, (now) => now === id, clicked, 60_000);
   await sleep(1000);
-  const deltas = await browser.execute(() => {
-    window.__benchRun = false;
-    return window.__benchFrames;
-  });
+  const deltas = await stopFrames(browser);
   return { deltas, shownAfter };
 }
 
@@ -312,15 +315,10 @@ async function playFrames(browser) {
 async function trackChanges(browser, count) {
   const times = [];
   for (let i = 0; i < count; i++) {
-    const before = await browser.execute(() => document.querySelector('[data-testid="now-playing"]')?.getAttribute('data-track-id'));
+    const before = await playingId(browser);
     const pressed = Date.now();
     await browser.execute(() => document.querySelector('[data-testid="np-next"]')?.click());
-    while (Date.now() - pressed < 30_000) {
-      const now = await browser.execute(() => document.querySelector('[data-testid="now-playing"]')?.getAttribute('data-track-id'));
-      if (now && now !== before) break;
-      await sleep(10);
-    }
-    times.push(Date.now() - pressed);
+    times.push((await untilPlaying(browser, (now) => !!now && now !== before, pressed, 30_000)) ?? 30_000);
   }
   return times;
 }
