@@ -22,6 +22,10 @@ export function entryIdsOf(view: QueueView): number[] {
   return ids;
 }
 
+function sameRuns(a: readonly (readonly [number, number])[], b: readonly (readonly [number, number])[]): boolean {
+  return a.length === b.length && a.every(([first, count], i) => first === b[i]![0] && count === b[i]![1]);
+}
+
 /** Up to `limit` entries after the current one, as the published window holds them. */
 export function upcomingEntries(view: QueueView, limit: number): QueueEntry[] {
   if (view.current === null) return [];
@@ -50,9 +54,15 @@ export class QueueSource {
   readonly #fetch: Fetch;
   readonly #asked = new Set<number>();
 
-  constructor(view: QueueView, tracks: QueueTracks, fetch: Fetch = commands.queueRows) {
+  /**
+   * `previous`: the source of the queue event before, whose ids are kept when the entries did
+   * not change (every track change publishes the queue again, for its new current entry: a
+   * list of 100 000 ids, and the list's map of them, are not rebuilt for that).
+   */
+  constructor(view: QueueView, tracks: QueueTracks, previous: QueueSource | null = null, fetch: Fetch = commands.queueRows) {
     this.view = view;
-    this.entryIds = entryIdsOf(view);
+    this.entryIds =
+      previous && sameRuns(previous.view.entryRuns, view.entryRuns) ? previous.entryIds : entryIdsOf(view);
     this.#tracks = tracks;
     this.#fetch = fetch;
     tracks.add(view.window);
