@@ -26,13 +26,24 @@ use emulator::{now_ms, skip_or_fail};
 fn signed_in(
     emu: &emulator::Emulator,
 ) -> (lyrebird_netease::client::NeteaseClient, reqwest::Client) {
+    client_with(
+        emu,
+        Credentials {
+            music_u: Some(PRESET_MUSIC_U.into()),
+            ..Credentials::default()
+        },
+    )
+}
+
+/// A client of the emulator (its weapi key, a new device) with `credentials`, and the HTTP
+/// client it sends through.
+fn client_with(
+    emu: &emulator::Emulator,
+    credentials: Credentials,
+) -> (lyrebird_netease::client::NeteaseClient, reqwest::Client) {
     let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
     let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let credentials = Credentials {
-        music_u: Some(PRESET_MUSIC_U.into()),
-        ..Credentials::default()
-    };
     let client =
         lyrebird_netease::client::NeteaseClient::new(http.clone(), hosts, device, credentials);
     (client, http)
@@ -150,19 +161,11 @@ async fn albums_and_artists_from_the_emulator() {
 /// pages show; a guest is refused.
 #[tokio::test]
 async fn saved_albums_and_followed_artists_from_the_emulator() {
-    use lyrebird_netease::client::NeteaseClient;
     let emu = match emulator::start(&["--weapi-rsa", "generate"]) {
         Ok(emu) => emu,
         Err(why) => return skip_or_fail(&why),
     };
-    let hosts = ApiHosts::from_vars(Some(&emu.base), Some(emu.weapi_modulus())).unwrap();
-    let device = DeviceIdentity::generate(ClientOs::Pc, &mut OsEntropy, now_ms()).unwrap();
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let credentials = Credentials {
-        music_u: Some(PRESET_MUSIC_U.into()),
-        ..Credentials::default()
-    };
-    let client = NeteaseClient::new(http.clone(), hosts.clone(), device.clone(), credentials);
+    let (client, _) = signed_in(&emu);
 
     let song = client.song_details(&[1012]).await.unwrap().value.remove(0);
     let album_id = song.album.as_ref().unwrap().id;
@@ -202,7 +205,7 @@ async fn saved_albums_and_followed_artists_from_the_emulator() {
             .is_empty()
     );
 
-    let guest = NeteaseClient::new(http, hosts, device, Credentials::default());
+    let (guest, _) = client_with(&emu, Credentials::default());
     assert!(guest.subscribed_albums(100, 0).await.is_err());
 }
 
