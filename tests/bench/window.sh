@@ -54,12 +54,31 @@ per_process() {
   echo "$(awk -v d=$total -v hz="$hz" -v s="$seconds" 'BEGIN { printf "%.2f", 100 * d / hz / s }') | ${out% · }"
 }
 
+# THREADS=1: also the busiest threads of the tree while playing, shown (name, pid/tid, %).
+threads() {
+  local root=$1 pid tid
+  declare -A before names
+  for pid in $(descendants "$root"); do
+    for tid in $(ls "/proc/$pid/task" 2>/dev/null); do
+      names[$pid/$tid]="$(cat "/proc/$pid/comm" 2>/dev/null):$(cat "/proc/$pid/task/$tid/comm" 2>/dev/null)"
+      before[$pid/$tid]=$(awk '{ print $14 + $15 }' "/proc/$pid/task/$tid/stat" 2>/dev/null || echo 0)
+    done
+  done
+  sleep "$seconds"
+  for key in "${!before[@]}"; do
+    local after
+    after=$(awk '{ print $14 + $15 }' "/proc/${key%/*}/task/${key#*/}/stat" 2>/dev/null || echo "${before[$key]}")
+    echo "$((after - before[$key])) ${names[$key]} $key"
+  done | sort -rn | head -8 | awk -v hz="$hz" -v s="$seconds" '$1 > 0 { printf "  %6.2f %%  %s (%s)\n", 100 * $1 / hz / s, $2, $3 }'
+}
+
 echo "| player, state | CPU of the tree (% of one core) | per process | total PSS (MiB) |"
 echo "|---|---:|---|---:|"
 start_lyrebird "$app" "$work"
 pid=$APP_PID
 sleep 3
 echo "| Lyrebird, window shown, playing | $(per_process $pid) | $(pss_mib $pid) |"
+if [ "${THREADS:-0}" = 1 ]; then threads "$pid" >&2; fi
 playerctl -p lyrebird pause
 echo "| Lyrebird, window shown, paused | $(per_process $pid) | |"
 playerctl -p lyrebird play

@@ -43,3 +43,20 @@ export function wordsMakeLine(line: {
   const words = line.words ?? [];
   return words.length > 0 && words.map((w) => w.text).join('').trim() === line.text;
 }
+
+/**
+ * The next lyric time after `clock` at which what is shown changes: the next line's start, or,
+ * in a line sung word by word, the next word's. `null` after the last.
+ */
+export function nextChangeAt(
+  lines: readonly LyricLine[],
+  index: number,
+  clock: number,
+  byWord: boolean,
+): number | null {
+  let due = lines[index + 1]?.atMs ?? null;
+  const words = byWord && index >= 0 ? (lines[index]!.words ?? []) : [];
+  const word = words.find((w) => w.atMs > clock);
+  if (word && (due === null || word.atMs < due)) due = word.atMs;
+  return due;
+}

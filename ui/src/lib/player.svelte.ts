@@ -1,6 +1,7 @@
 // The mirror of the Rust actor. The UI keeps no player state of its own: it loads a snapshot
 // with `get_snapshot`, then applies every `lyrebird://player` event to it. A rebuilt window
 // simply starts again from a new snapshot.
+import type { Anchor } from './playhead.svelte';
 import {
   commands,
   onPlayerEvent,
@@ -79,6 +80,8 @@ export class PlayerStore {
   readonly queue = $derived(this.snapshot?.queue ?? null);
   readonly settings = $derived(this.snapshot?.settings ?? null);
   readonly currentId = $derived(this.snapshot?.state.current?.id ?? null);
+  /** When (the page's clock) the position shown last changed: where a `Playhead` follows from. */
+  #positionAt = 0;
 
   #unlisten: Unlisten | null = null;
   /** Events that arrived while a snapshot was being fetched; the newer ones apply on top of it. */
@@ -91,7 +94,7 @@ export class PlayerStore {
   /**
    * True while the document is hidden (the window minimised, on another workspace, covered
    * entirely). Position events are then held, not applied: the newest one waits here and is
-   * applied when the window shows again, so nothing is redrawn five times a second for no one.
+   * applied when the window shows again, so nothing is redrawn for no one.
    */
   #hidden = false;
   #heldPosition: PlayerEvent | null = null;
@@ -120,7 +123,7 @@ export class PlayerStore {
       for (const event of this.#pending) {
         if (this.#isNew(event)) snapshot = applyEvent(snapshot, event);
       }
-      this.snapshot = snapshot;
+      this.#set(snapshot);
       // Raised while no window was open (at start-up, in the tray): shown now.
       for (const notice of snapshot.notices ?? []) this.notify(notice);
     } catch (error) {
@@ -158,7 +161,7 @@ export class PlayerStore {
     if (hidden) return;
     const held = this.#heldPosition;
     this.#heldPosition = null;
-    if (held && this.snapshot) this.snapshot = applyEvent(this.snapshot, held);
+    if (held && this.snapshot) this.#set(applyEvent(this.snapshot, held));
   }
 
   /**
@@ -179,8 +182,27 @@ export class PlayerStore {
       }
       // A whole state carries the position too, and is newer than any held one.
       if (event.type === 'state') this.#heldPosition = null;
-      this.snapshot = applyEvent(this.snapshot, event);
+      this.#set(applyEvent(this.snapshot, event));
     }
+  }
+
+  /** The last position report, for a `Playhead` to follow (reactive: it reads the snapshot). */
+  get anchor(): Anchor {
+    const state = this.snapshot?.state;
+    return {
+      positionMs: state?.positionMs ?? 0,
+      playing: state?.status === 'playing',
+      atMs: this.#positionAt,
+    };
+  }
+
+  /** Replaces the mirror, noting when the position (or whether it moves) changed. */
+  #set(next: Snapshot): void {
+    const before = this.snapshot?.state;
+    if (before?.positionMs !== next.state.positionMs || before.status !== next.state.status) {
+      this.#positionAt = performance.now();
+    }
+    this.snapshot = next;
   }
 
   /** True (and remembered) when `event` is newer than everything applied so far. */
@@ -193,7 +215,7 @@ export class PlayerStore {
 
   /** Replaces the mirror outright (used at start and by tests). */
   load(snapshot: Snapshot): void {
-    this.snapshot = snapshot;
+    this.#set(snapshot);
     this.#seq = snapshot.seq;
     this.loadError = null;
     // Raised while no window was open (at start-up, in the tray): shown now.

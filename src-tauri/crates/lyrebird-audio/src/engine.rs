@@ -20,23 +20,28 @@ use crate::guard::Guarded;
 use crate::output::{DeviceOutput, Format, Playback};
 use crate::remote::{StreamSupport, StreamTask};
 
-/// How often the loop wakes to notice the end of a track without a command, and how often it
-/// reports positions while playing: while a window shows them, and while none does (the tray
-/// and media controls need one a second; waking less saves power).
+/// How often the loop wakes to notice the end of a track without a command: while a window
+/// is open, and while none is (the tray and media controls; waking less saves power).
 const WATCHED: Pace = Pace {
-    tick: Duration::from_millis(40),
-    report_every: Duration::from_millis(200),
+    tick: Duration::from_millis(100),
 };
 const UNWATCHED: Pace = Pace {
     tick: Duration::from_millis(250),
-    report_every: Duration::from_secs(1),
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Pace {
     tick: Duration,
-    report_every: Duration,
 }
+
+/// Positions are reported as the music crosses each whole second (what a clock shows) and at
+/// every jump (start, seek, hand-over), never more often: each report is an event through the
+/// actor to every window, and in the window a repaint (five a second were most of the window's
+/// CPU while playing; issue #19). A window that needs finer time (synced lyrics) follows the
+/// music from the last report with its own clock.
+const REPORT_EVERY_MS: u64 = 1_000;
+/// Wake this long after a second is crossed, so the report is not a hair early.
+const REPORT_SLACK: Duration = Duration::from_millis(3);
 /// Playing, but no audio reached the device for this long: report a stall. Long enough for a
 /// slow device start (PulseAudio's first buffer) and a network hiccup that a reconnect fixes.
 const WATCHDOG: Duration = Duration::from_secs(8);
@@ -62,7 +67,8 @@ struct Current {
     format: Option<Format>,
     /// Where to start when the player is (re)built.
     resume_at: Duration,
-    last_report: Instant,
+    /// The position last reported (it is reported again when it reaches the next second).
+    reported_ms: u64,
     /// Position in the current track, kept by the chain.
     position_ms: Arc<AtomicU64>,
     /// The current track's own gain (ReplayGain), applied by the chain.
@@ -100,7 +106,7 @@ impl Current {
             player: None,
             format: None,
             resume_at: Duration::from_millis(start_ms),
-            last_report: Instant::now(),
+            reported_ms: start_ms,
             position_ms: Arc::new(AtomicU64::new(start_ms)),
             followers: None,
             preload: None,
@@ -205,7 +211,8 @@ impl Engine {
     fn next_look(&self) -> Option<Duration> {
         let current = self.current.as_ref()?;
         if current.player.is_some() && !current.paused {
-            return Some(self.pace.tick);
+            let to_report = until_report(heard(self.sink.as_ref(), current));
+            return Some(self.pace.tick.min(to_report));
         }
         self.sink.is_none().then_some(DEVICE_RETRY)
     }
@@ -300,6 +307,7 @@ impl Engine {
                         // paused player shows and a restart resumes from.
                         if paused {
                             let position_ms = heard(self.sink.as_ref(), current);
+                            current.reported_ms = position_ms;
                             stopped_at = Some((current.play_id, position_ms));
                         }
                     }
@@ -494,7 +502,7 @@ impl Engine {
         sink.set_running(!current.paused);
         current.followers = Some(followers);
         current.player = Some(player);
-        current.last_report = Instant::now();
+        current.reported_ms = position_ms;
         current.touch();
         // A preload that arrived before the device: hand it over now.
         let preload = current
@@ -577,9 +585,9 @@ impl Engine {
                 if let Err(e) = sought {
                     tracing::warn!(error = %e, "seek failed");
                 }
-                current.last_report = Instant::now();
                 current.touch();
                 let position_ms = heard(self.sink.as_ref(), current);
+                current.reported_ms = position_ms;
                 self.emit(AudioEvent::Position {
                     play_id,
                     position_ms,
@@ -659,9 +667,9 @@ impl Engine {
             });
             return;
         }
-        if current.last_report.elapsed() >= self.pace.report_every {
-            current.last_report = Instant::now();
-            let position_ms = heard(self.sink.as_ref(), current);
+        let position_ms = heard(self.sink.as_ref(), current);
+        if report_due(current.reported_ms, position_ms) {
+            current.reported_ms = position_ms;
             self.emit(AudioEvent::Position {
                 play_id,
                 position_ms,
@@ -752,7 +760,7 @@ impl Engine {
         // The old track's download is finished with; the new one's lives on with it.
         current.stream = stream;
         current.handed = None;
-        current.last_report = Instant::now();
+        current.reported_ms = 0;
         current.touch();
         self.emit(AudioEvent::Continued {
             ended,
@@ -824,6 +832,16 @@ impl Engine {
 /// The position the listener is at: the chain's, less what the output holds unheard.
 fn heard(sink: Option<&DeviceOutput>, current: &Current) -> u64 {
     sink.map_or_else(|| current.position_ms(), |s| s.heard(&current.position_ms))
+}
+
+/// Whether the music, heard at `heard_ms`, has reached another second than the last report's.
+fn report_due(reported_ms: u64, heard_ms: u64) -> bool {
+    heard_ms / REPORT_EVERY_MS != reported_ms / REPORT_EVERY_MS
+}
+
+/// How long until the music, heard at `heard_ms`, crosses its next second (and a hair more).
+fn until_report(heard_ms: u64) -> Duration {
+    Duration::from_millis(REPORT_EVERY_MS - heard_ms % REPORT_EVERY_MS) + REPORT_SLACK
 }
 
 fn millis(d: Duration) -> u64 {
@@ -911,4 +929,44 @@ fn open_output(
             .ok_or_else(|| format!("the output device {id} is not connected"))?,
     };
     DeviceOutput::open(&device, rate, on_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One report a second, as the music crosses it (issue #19: five a second were most of
+    /// the shown window's CPU); a jump to another second (a seek back) is reported too.
+    #[test]
+    fn positions_are_reported_as_each_second_is_crossed() {
+        assert!(!report_due(1_234, 1_999), "within the second of the last report");
+        assert!(report_due(1_234, 2_000), "the next second");
+        assert!(!report_due(0, 999));
+        assert!(report_due(5_000, 3_100), "back to an earlier second");
+        let reports = (0..=10_000)
+            .step_by(40)
+            .scan(0, |reported, heard| {
+                let due = report_due(*reported, heard);
+                if due {
+                    *reported = heard;
+                }
+                Some(due)
+            })
+            .filter(|due| *due)
+            .count();
+        assert_eq!(reports, 10, "10 s of music, looked at every 40 ms");
+    }
+
+    #[test]
+    fn the_loop_wakes_just_after_the_next_second() {
+        assert_eq!(
+            until_report(1_234),
+            Duration::from_millis(766) + REPORT_SLACK
+        );
+        assert_eq!(
+            until_report(2_000),
+            Duration::from_millis(1_000) + REPORT_SLACK
+        );
+        assert!(WATCHED.tick < until_report(0) && UNWATCHED.tick < until_report(0));
+    }
 }

@@ -4,7 +4,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import DesktopLyrics from './DesktopLyrics.svelte';
 import LyricsPanel from './LyricsPanel.svelte';
 import type { LyricsView, LyricsSettings } from '../ipc';
@@ -65,17 +65,24 @@ function lines() {
 }
 
 beforeEach(() => {
+  // The page's clock stands still: a playing view follows the music from each report with it
+  // (between the actor's reports, one a second), which these tests do not wait for.
+  vi.useFakeTimers({ toFake: ['performance'] });
   invokeMock.mockReset();
   invokeMock.mockImplementation((cmd: string) =>
     Promise.resolve(cmd === 'get_lyrics' ? WORDS : undefined),
   );
 });
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('word-by-word lyrics', () => {
   it('marks the word being sung in the current line only, and follows the position', async () => {
     play(1_600);
     render(LyricsPanel);
-    await vi.waitFor(() => expect(lines()).toHaveLength(2));
+    await vi.waitFor(() => expect(lines()).toHaveLength(2), { interval: 0 });
     const [first, second] = lines();
     expect(within(first!).getByTestId('lyrics-text')).toHaveTextContent('Hello bright world');
     expect(wordStates(first!)).toEqual(['sung', 'active', 'upcoming']);
@@ -96,7 +103,7 @@ describe('word-by-word lyrics', () => {
   it('keeps the word DOM when the position moves (no re-render of the list)', async () => {
     play(1_100);
     render(LyricsPanel);
-    await vi.waitFor(() => expect(lines()).toHaveLength(2));
+    await vi.waitFor(() => expect(lines()).toHaveLength(2), { interval: 0 });
     const before = screen.getAllByTestId('lyrics-word');
     moveTo(1_700);
     moveTo(2_300);
@@ -112,14 +119,14 @@ describe('word-by-word lyrics', () => {
   it('pauses the fill with the music', async () => {
     play(1_600, undefined, 'paused');
     render(LyricsPanel);
-    await vi.waitFor(() => expect(lines()).toHaveLength(2));
+    await vi.waitFor(() => expect(lines()).toHaveLength(2), { interval: 0 });
     expect(within(lines()[0]!).getByTestId('lyrics-text').querySelector('.words')).toHaveClass('paused');
   });
 
   it('shows the translation by default and the romanisation when the settings say, toggled through the actor', async () => {
     play(1_600);
     render(LyricsPanel);
-    await vi.waitFor(() => expect(lines()).toHaveLength(2));
+    await vi.waitFor(() => expect(lines()).toHaveLength(2), { interval: 0 });
     expect(within(lines()[0]!).getByTestId('lyrics-translation')).toHaveTextContent('你好');
     expect(within(lines()[0]!).queryByTestId('lyrics-romanization')).toBeNull();
     const roma = screen.getByTestId('lyrics-show-romanization');
@@ -135,7 +142,7 @@ describe('word-by-word lyrics', () => {
   it('follows the settings the actor publishes', async () => {
     play(1_600, { translation: false, romanization: true, fromNetease: false });
     render(LyricsPanel);
-    await vi.waitFor(() => expect(lines()).toHaveLength(2));
+    await vi.waitFor(() => expect(lines()).toHaveLength(2), { interval: 0 });
     expect(within(lines()[0]!).getByTestId('lyrics-romanization')).toHaveTextContent('ni hao');
     expect(within(lines()[0]!).queryByTestId('lyrics-translation')).toBeNull();
     expect(screen.getByTestId('lyrics-show-translation')).toHaveAttribute('aria-pressed', 'false');
@@ -154,5 +161,55 @@ describe('word-by-word lyrics', () => {
     expect(screen.getByTestId('desktop-lyrics-romanization')).toHaveTextContent('ni hao');
     moveTo(4_100);
     expect(wordStates(screen.getByTestId('desktop-lyrics-current'))).toEqual(['active', 'upcoming']);
+  });
+});
+
+describe('between position reports', () => {
+  // The actor reports the position once a second; synced lyrics follow the music with the
+  // page's clock between reports, woken at each line and word that is due.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['performance', 'setTimeout', 'clearTimeout'] });
+  });
+
+  it('moves to the next word and line on time, with no report in between', async () => {
+    play(1_600);
+    render(LyricsPanel);
+    await vi.waitFor(() => expect(lines()).toHaveLength(2), { interval: 0 });
+    const [first, second] = lines();
+    expect(wordStates(first!)).toEqual(['sung', 'active', 'upcoming']);
+    vi.advanceTimersByTime(590); // 2.19 s: "world" (2.2 s) not yet
+    flushSync();
+    expect(wordStates(first!)).toEqual(['sung', 'active', 'upcoming']);
+    vi.advanceTimersByTime(20); // 2.21 s
+    flushSync();
+    expect(wordStates(first!)).toEqual(['sung', 'sung', 'active']);
+    // The report at 3 s arrives; the next line is due a second later.
+    moveTo(3_000);
+    vi.advanceTimersByTime(1_010);
+    flushSync();
+    expect(second).toHaveClass('current');
+    expect(wordStates(second!)).toEqual(['active', 'upcoming']);
+  });
+
+  it('stands still while paused: no timer runs', async () => {
+    play(1_600, undefined, 'paused');
+    render(LyricsPanel);
+    await vi.waitFor(() => expect(lines()).toHaveLength(2), { interval: 0 });
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(5_000);
+    flushSync();
+    expect(wordStates(lines()[0]!)).toEqual(['sung', 'active', 'upcoming']);
+  });
+
+  it('moves the desktop lyrics to the next line on time too', async () => {
+    play(3_500);
+    render(DesktopLyrics);
+    await vi.waitFor(
+      () => expect(screen.getByTestId('desktop-lyrics-current')).toHaveTextContent('Hello bright world'),
+      { interval: 0 },
+    );
+    vi.advanceTimersByTime(510);
+    flushSync();
+    expect(screen.getByTestId('desktop-lyrics-current')).toHaveTextContent('Second line');
   });
 });
