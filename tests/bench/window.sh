@@ -30,6 +30,14 @@ ffmpeg -v error -f lavfi -i "anoisesrc=color=pink:amplitude=0.25:duration=600:sa
   -f lavfi -i "aevalsrc=0.2*sin(2*PI*220*t)+0.15*sin(2*PI*277*t):s=44100:d=600" \
   -filter_complex "[0][1]amix=inputs=2,aformat=channel_layouts=stereo" -c:a flac "$work/music/music.flac"
 
+# ROWS=N: N more rows in the library (hard links of a short tone), to see the cost of a long list
+# on screen.
+if [ "${ROWS:-0}" -gt 0 ]; then
+  mkdir -p "$work/music/rows"
+  ffmpeg -v error -f lavfi -i "sine=frequency=440:duration=2:sample_rate=44100" -c:a flac "$work/tone.flac"
+  for i in $(seq -w 1 "$ROWS"); do ln "$work/tone.flac" "$work/music/rows/tone $i.flac"; done
+fi
+
 # shellcheck source=tests/bench/process.sh
 source tests/bench/process.sh
 hz=$(getconf CLK_TCK)
@@ -77,6 +85,8 @@ echo "|---|---:|---|---:|"
 start_lyrebird "$app" "$work"
 pid=$APP_PID
 sleep 3
+# The scan of the extra rows ends first.
+if [ "${ROWS:-0}" -gt 0 ]; then sleep 20; fi
 echo "| Lyrebird, window shown, playing | $(per_process $pid) | $(pss_mib $pid) |"
 if [ "${THREADS:-0}" = 1 ]; then threads "$pid" >&2; fi
 playerctl -p lyrebird pause
@@ -87,6 +97,8 @@ xdotool windowunmap "$window"
 echo "| Lyrebird, window unmapped (minimised or covered), playing | $(per_process $pid) | |"
 xdotool windowmap "$window"
 stop "$pid"
+# ONLY_LYREBIRD=1: leave out the empty window and Rhythmbox.
+if [ "${ONLY_LYREBIRD:-0}" = 1 ]; then exit 0; fi
 
 # The baseline of the memory target (issue #19: ≤ 1.15 × an empty Tauri 2 window built the same
 # way): tests/bench/empty-window, release, shown and idle; with WebKit's compositing as it comes,

@@ -965,7 +965,7 @@ mod tests {
         );
         assert_eq!(
             until_report(2_000),
-            Duration::from_millis(1_000) + REPORT_SLACK
+            Duration::from_secs(1) + REPORT_SLACK
         );
         assert!(WATCHED.tick < until_report(0) && UNWATCHED.tick < until_report(0));
     }
