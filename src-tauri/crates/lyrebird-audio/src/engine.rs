@@ -939,7 +939,10 @@ mod tests {
     /// the shown window's CPU); a jump to another second (a seek back) is reported too.
     #[test]
     fn positions_are_reported_as_each_second_is_crossed() {
-        assert!(!report_due(1_234, 1_999), "within the second of the last report");
+        assert!(
+            !report_due(1_234, 1_999),
+            "within the second of the last report"
+        );
         assert!(report_due(1_234, 2_000), "the next second");
         assert!(!report_due(0, 999));
         assert!(report_due(5_000, 3_100), "back to an earlier second");
@@ -963,10 +966,7 @@ mod tests {
             until_report(1_234),
             Duration::from_millis(766) + REPORT_SLACK
         );
-        assert_eq!(
-            until_report(2_000),
-            Duration::from_secs(1) + REPORT_SLACK
-        );
+        assert_eq!(until_report(2_000), Duration::from_secs(1) + REPORT_SLACK);
         assert!(WATCHED.tick < until_report(0) && UNWATCHED.tick < until_report(0));
     }
 }
