@@ -30,6 +30,7 @@ const COMMANDS: &[&str] = &[
     "set_crossfade",
     "search_library",
     "get_lyrics",
+    "cover_colors",
     "set_lyrics_offset",
     "set_liked",
     "set_desktop_settings",

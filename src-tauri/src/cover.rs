@@ -51,53 +51,15 @@ pub fn handle<R: Runtime>(
     request: Request<Vec<u8>>,
     responder: UriSchemeResponder,
 ) {
-    let player = ctx
-        .app_handle()
-        .try_state::<PlayerHandle>()
-        .map(|p| p.inner().clone());
-    let servers = ctx
-        .app_handle()
-        .try_state::<lyrebird_sources::ServersHandle>()
-        .map(|s| s.inner().clone());
-    let netease = ctx
-        .app_handle()
-        .try_state::<lyrebird_sources::netease::NeteaseAccount>()
-        .map(|n| n.inner().clone());
-    let cache = ctx
-        .app_handle()
-        .try_state::<CoverCache>()
-        .map(|c| c.0.clone());
+    let app = ctx.app_handle().clone();
     let id = percent_decode(request.uri().path().trim_start_matches('/'));
     let size = size_from_query(request.uri().query());
     // A remote track's cover-art id, as its server named it (it travels with the track).
     let art = query_value(request.uri().query(), "art").and_then(percent_decode);
     tauri::async_runtime::spawn(async move {
-        let cover = match (id, player, cache) {
-            // A server's track: its cover is fetched from the server (the webview never sees
-            // the credentialed URL).
-            (Some(id), _, _) if id.starts_with(lyrebird_subsonic::TRACK_ID_PREFIX) => match servers
-            {
-                Some(servers) => servers
-                    .cover(&TrackId(id), art.as_deref())
-                    .await
-                    .map(|(mime_type, data)| Cover { mime_type, data }),
-                None => None,
-            },
-            // A NetEase track: its album's picture, named by the track (`art`), fetched only
-            // from NetEase's image hosts at the size asked (no cookies go with it).
-            (Some(id), _, _) if id.starts_with(NETEASE_PREFIX) => match (netease, art) {
-                (Some(netease), Some(art)) => netease
-                    .cover(&art, netease_px(size))
-                    .await
-                    .map(|(mime_type, data)| Cover { mime_type, data }),
-                _ => None,
-            },
-            (Some(id), Some(player), Some(dir)) => {
-                let path_of =
-                    |id: String| async move { player.track_path(TrackId(id)).await.ok().flatten() };
-                local_cover(dir, id, size, path_of).await
-            }
-            _ => None,
+        let cover = match id {
+            Some(id) => cover_of(&app, id, size, art).await,
+            None => None,
         };
         responder.respond(
             match cover {
@@ -112,6 +74,39 @@ pub fn handle<R: Runtime>(
             .expect("static headers are valid"),
         );
     });
+}
+
+/// The cover of track `id` at `size` (`art`: a remote track's cover-art id, as its server or
+/// NetEase named it), from wherever that track's covers come from; `None` when it has none or
+/// it cannot be had.
+pub async fn cover_of<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    id: String,
+    size: Size,
+    art: Option<String>,
+) -> Option<Cover> {
+    // A server's track: its cover is fetched from the server (the webview never sees the
+    // credentialed URL).
+    if id.starts_with(lyrebird_subsonic::TRACK_ID_PREFIX) {
+        let servers = app.try_state::<lyrebird_sources::ServersHandle>()?;
+        return servers
+            .cover(&TrackId(id), art.as_deref())
+            .await
+            .map(|(mime_type, data)| Cover { mime_type, data });
+    }
+    // A NetEase track: its album's picture, named by the track (`art`), fetched only from
+    // NetEase's image hosts at the size asked (no cookies go with it).
+    if id.starts_with(NETEASE_PREFIX) {
+        let netease = app.try_state::<lyrebird_sources::netease::NeteaseAccount>()?;
+        return netease
+            .cover(&art?, netease_px(size))
+            .await
+            .map(|(mime_type, data)| Cover { mime_type, data });
+    }
+    let player = app.try_state::<PlayerHandle>()?.inner().clone();
+    let dir = app.try_state::<CoverCache>()?.0.clone();
+    let path_of = |id: String| async move { player.track_path(TrackId(id)).await.ok().flatten() };
+    local_cover(dir, id, size, path_of).await
 }
 
 /// A NetEase track's id starts with this.

@@ -164,6 +164,10 @@ const COMMANDS: &[(&str, &[(&str, Kind)])] = &[
     ("set_crossfade", &[("ms", UInt)]),
     ("get_lyrics", &[("id", Str("local:nope"))]),
     (
+        "cover_colors",
+        &[("id", Str("local:nope")), ("art", OptStr)],
+    ),
+    (
         "set_lyrics_offset",
         &[("id", Str("local:nope")), ("offsetMs", Int)],
     ),

@@ -87,6 +87,25 @@ fn the_main_window_drives_the_player_and_others_are_refused() {
     let none = invoke(&f.main, "get_lyrics", json!({ "id": tracks[1]["id"] })).unwrap();
     assert_eq!(none, Value::Null);
 
+    // The cover's colours (Now Playing and the mini player take them on): the demo A4's
+    // picture is mostly purple; a track nobody knows has none.
+    let colors = invoke(
+        &f.main,
+        "cover_colors",
+        json!({ "id": tracks[0]["id"], "art": null }),
+    )
+    .unwrap();
+    let rgb = |hex: &Value| -> [u8; 3] {
+        let hex = hex.as_str().unwrap();
+        assert!(hex.len() == 7 && hex.starts_with('#'), "{hex}");
+        [1, 3, 5].map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+    };
+    let [r, g, b] = rgb(&colors["main"]);
+    assert!(r > g + 30 && b > g + 30, "purple, not {colors}");
+    rgb(&colors["accent"]);
+    let none = invoke(&f.main, "cover_colors", json!({ "id": "local:nope" })).unwrap();
+    assert_eq!(none, Value::Null);
+
     // Search goes to the library index: the demo's A4 tone by a word of its title, nothing
     // for nonsense.
     let found = invoke(&f.main, "search_library", json!({ "query": "a4" })).unwrap();

@@ -48,6 +48,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         player::set_output_device,
         player::set_crossfade,
         player::get_lyrics,
+        player::cover_colors,
         player::set_lyrics_offset,
         player::set_liked,
         player::set_desktop_settings,

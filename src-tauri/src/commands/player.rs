@@ -207,3 +207,28 @@ pub async fn set_desktop_settings(player: Player<'_>, desktop: DesktopSettings) 
 pub async fn remember_view(player: Player<'_>, view: ViewMemory) -> Done {
     player.act(Action::RememberView(view)).await
 }
+
+/// The colours of track `id`'s cover (`art`: a remote track's cover-art id, as with the
+/// `lyrebird-cover` protocol), taken from its small thumbnail; `None` when it has no cover or
+/// the picture cannot be decoded.
+#[tauri::command]
+pub async fn cover_colors<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    id: String,
+    art: Option<String>,
+) -> Result<Option<lyrebird_core::events::CoverColors>, PlayerError> {
+    use lyrebird_library::palette::{Palette, palette};
+    let Some(cover) =
+        crate::cover::cover_of(&app, id, lyrebird_library::cover_cache::Size::Small, art).await
+    else {
+        return Ok(None);
+    };
+    let colors = tauri::async_runtime::spawn_blocking(move || palette(&cover).ok())
+        .await
+        .ok()
+        .flatten();
+    Ok(colors.map(|p| lyrebird_core::events::CoverColors {
+        main: Palette::hex(p.main),
+        accent: Palette::hex(p.accent),
+    }))
+}

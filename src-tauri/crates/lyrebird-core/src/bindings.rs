@@ -22,6 +22,7 @@ pub fn export_all(dir: &Path) -> Result<(), ExportError> {
     Snapshot::export_all(&cfg)?;
     // A command's answer.
     crate::events::LyricsView::export_all(&cfg)?;
+    crate::events::CoverColors::export_all(&cfg)?;
     crate::events::ScanProblem::export_all(&cfg)?;
     crate::events::AlbumView::export_all(&cfg)?;
     crate::events::ArtistView::export_all(&cfg)?;

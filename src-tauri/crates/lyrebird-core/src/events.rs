@@ -142,6 +142,15 @@ impl Default for PlayerState {
     }
 }
 
+/// The colours of a track's cover (`#rrggbb`), for Now Playing and the mini player to take on:
+/// what most of the picture is, and its most vivid colour that is not a speck.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CoverColors {
+    pub main: String,
+    pub accent: String,
+}
+
 /// A track's lyrics as the UI shows them. The text is untrusted (it comes from files).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -22,6 +22,7 @@ pub mod index;
 pub mod lyrics;
 pub mod m3u;
 mod normalize;
+pub mod palette;
 mod reader;
 pub mod rescan;
 pub mod service;

@@ -62,6 +62,15 @@ pub fn thumbnail(cover: &Cover, side: u32) -> Result<Option<Cover>, ThumbnailErr
         .map(Some)
 }
 
+/// `cover`'s pixels, decoded under the same limits as a thumbnail's (for its colours).
+pub fn decode(cover: &Cover) -> Result<DynamicImage, ThumbnailError> {
+    let data = &cover.data;
+    catch_unwind(AssertUnwindSafe(|| {
+        reader(data)?.decode().map_err(decode_error)
+    }))
+    .unwrap_or_else(|_| Err(ThumbnailError::Corrupt("the decoder failed".into())))
+}
+
 fn decode_error(error: image::ImageError) -> ThumbnailError {
     match error {
         image::ImageError::Limits(_) => ThumbnailError::TooLarge,

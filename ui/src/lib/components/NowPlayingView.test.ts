@@ -119,3 +119,63 @@ describe('NowPlayingBar opens Now Playing', () => {
     expect(screen.queryByTestId('np-open-cover')).toBeNull();
   });
 });
+
+describe('the cover colours', () => {
+  const other = makeTrack({ id: 'local:other', title: 'Other', hasCover: true });
+  const bare = makeTrack({ id: 'local:bare', title: 'No cover', hasCover: false });
+
+  beforeEach(() => {
+    invokeMock.mockReset();
+  });
+
+  it('tints the view with the current cover colours, asked once per track', async () => {
+    invokeMock.mockImplementation((cmd: string, args?: unknown) => {
+      if (cmd !== 'cover_colors') return Promise.resolve(null);
+      const { id } = args as { id: string };
+      return Promise.resolve(
+        id === 'local:np' ? { main: '#203050', accent: '#f08020' } : { main: '#102010', accent: '#20c040' },
+      );
+    });
+    player.load(playingSnapshot([song, other, bare], 0, { positionMs: 0, playId: 1 }));
+    render(NowPlayingView);
+    const view = screen.getByTestId('now-playing-view');
+    await vi.waitFor(() => expect(view).toHaveClass('tinted'));
+    expect(view.style.getPropertyValue('--cover-main')).toBe('#203050');
+    expect(view.style.getPropertyValue('--cover-accent')).toBe('#f08020');
+    // Position reports ask nothing again.
+    player.receive({ type: 'state', payload: { ...player.state!, positionMs: 5_000 } });
+    flushSync();
+    const asked = () => invokeMock.mock.calls.filter(([cmd]) => cmd === 'cover_colors').map(([, a]) => a);
+    expect(asked()).toEqual([{ id: 'local:np', art: null }]);
+
+    player.load(playingSnapshot([song, other, bare], 1, { positionMs: 0, playId: 2 }));
+    flushSync();
+    await vi.waitFor(() => expect(view.style.getPropertyValue('--cover-main')).toBe('#102010'));
+
+    // A track without a cover: the theme's colours, nothing asked.
+    player.load(playingSnapshot([song, other, bare], 2, { positionMs: 0, playId: 3 }));
+    flushSync();
+    expect(view).not.toHaveClass('tinted');
+    expect(asked()).toHaveLength(2);
+  });
+
+  it('drops an answer for a track no longer current, and refuses anything but #rrggbb', async () => {
+    let answerFirst: (colors: unknown) => void = () => {};
+    invokeMock.mockImplementation((cmd: string, args?: unknown) => {
+      if (cmd !== 'cover_colors') return Promise.resolve(null);
+      const { id } = args as { id: string };
+      if (id === 'local:np') return new Promise((resolve) => (answerFirst = resolve));
+      return Promise.resolve({ main: 'red; background: url(x)', accent: '#20c040' });
+    });
+    player.load(playingSnapshot([song, other], 0, { positionMs: 0, playId: 1 }));
+    render(NowPlayingView);
+    player.load(playingSnapshot([song, other], 1, { positionMs: 0, playId: 2 }));
+    flushSync();
+    answerFirst({ main: '#203050', accent: '#f08020' });
+    await new Promise((done) => setTimeout(done, 0));
+    flushSync();
+    const view = screen.getByTestId('now-playing-view');
+    expect(view).not.toHaveClass('tinted');
+    expect(view.style.getPropertyValue('--cover-main')).toBe('');
+  });
+});

@@ -7,6 +7,7 @@ import type { DesktopSettings } from './bindings/DesktopSettings';
 import type { LocalePreference } from './bindings/LocalePreference';
 import type { LyricsSettings } from './bindings/LyricsSettings';
 import type { LyricsView } from './bindings/LyricsView';
+import type { CoverColors } from './bindings/CoverColors';
 import type { PlayMode } from './bindings/PlayMode';
 import type { QueuePosition } from './bindings/QueuePosition';
 import type { QueueRows } from './bindings/QueueRows';
@@ -31,6 +32,14 @@ export function playLibraryTrack(id: TrackId): Promise<void> {
  */
 export function searchLibrary(query: string): Promise<TrackId[]> {
   return invoke<TrackId[]>('search_library', { query });
+}
+
+/**
+ * The colours of track `id`'s cover (`coverArt`: a remote track's, as it travels with the track),
+ * for Now Playing and the mini player to take on; `null` when it has no cover to take them from.
+ */
+export function coverColors(id: TrackId, coverArt?: string | null): Promise<CoverColors | null> {
+  return invoke<CoverColors | null>('cover_colors', { id, art: coverArt ?? null });
 }
 
 /**

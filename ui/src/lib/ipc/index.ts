@@ -26,6 +26,7 @@ export type { LyricLine } from './bindings/LyricLine';
 export type { LyricWord } from './bindings/LyricWord';
 export type { LyricsSettings } from './bindings/LyricsSettings';
 export type { LyricsView } from './bindings/LyricsView';
+export type { CoverColors } from './bindings/CoverColors';
 export type { ReplayGainMode } from './bindings/ReplayGainMode';
 export type { Notice } from './bindings/Notice';
 export type { OutputDevice } from './bindings/OutputDevice';
