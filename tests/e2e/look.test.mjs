@@ -157,7 +157,7 @@ test('a hidden window redraws nothing for the position, and catches up when show
     const before = await nowPlaying(browser);
     const fillBefore = await fill();
     await new Promise((done) => setTimeout(done, 2000));
-    // Two seconds of playing (ten position events) changed nothing on the page.
+    // Two seconds of playing (two position events) changed nothing on the page.
     const during = await nowPlaying(browser);
     assert.equal(during.positionMs, before.positionMs);
     assert.equal(during.status, 'playing');
