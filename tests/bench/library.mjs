@@ -143,6 +143,11 @@ async function start({ cold = false } = {}) {
   });
   process.stderr.write(`  page navigation started at ${fmt(page.origin - t0)}, its DOM loaded at ${fmt(page.loaded - t0)}\n`);
   const mark = (name) => marks.find((m) => m.name === name)?.at;
+  const steps = ['script', 'mounted', 'listening', 'snapshot', 'library-painted']
+    .map((name) => [name, mark(`lyrebird:${name}`)])
+    .filter(([, at]) => at !== undefined)
+    .map(([name, at]) => `${name} ${fmt(at - t0)}`);
+  if (steps.length) process.stderr.write(`  page marks: ${steps.join(', ')}\n`);
   // Rows already there when the probe first looked: the page's own marks say when (if it has them).
   const painted = seen.checks === 1 ? (mark('lyrebird:library-painted') ?? seen.painted) : seen.painted;
   const free = seen.checks === 1 ? (mark('lyrebird:library-interactive') ?? seen.free) : seen.free;

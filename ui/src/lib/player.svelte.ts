@@ -118,6 +118,7 @@ export class PlayerStore {
     this.#watchVisibility();
     try {
       this.#unlisten ??= await onPlayerEvent((event) => this.receive(event));
+      performance.mark?.('lyrebird:listening');
       let snapshot = await commands.getSnapshot();
       this.#seq = snapshot.seq;
       for (const event of this.#pending) {

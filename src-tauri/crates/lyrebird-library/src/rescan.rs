@@ -43,12 +43,14 @@ pub async fn run(
     }
     let remembered = library.tracks().await.unwrap_or_default();
     if !remembered.is_empty() {
+        // Not "scanning" while it waits: the window's busy spinner is drawn for every frame.
         let view = LibraryView {
             tracks: remembered,
-            scanning: true,
+            scanning: false,
         };
         let _ = player.act(Action::SetLibrary(view)).await;
         tokio::time::sleep(FIRST_RESCAN_DELAY).await;
+        let _ = player.act(Action::SetLibraryScanning(true)).await;
     }
     loop {
         let roots = folders.borrow_and_update().clone();
