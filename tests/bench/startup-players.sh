@@ -55,6 +55,21 @@ report() { # NAME then RUNS lines of "WINDOW QUIET"
   echo "| $name | $(printf '%s\n' "$@" | awk '{print $1}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') s ($windows) | $(printf '%s\n' "$@" | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') s ($quiets) |"
 }
 
+# NAME COMMAND...: RUNS starts of COMMAND, each measured, then stopped; reported as NAME.
+timed_runs() {
+  local name=$1 results=() t0 pid
+  shift
+  for _ in $(seq "$runs"); do
+    t0=$(now)
+    "$@" >/dev/null 2>&1 &
+    pid=$!
+    results+=("$(measure "$pid" "$t0")")
+    stop "$pid"
+    sleep 1
+  done
+  report "$name" "${results[@]}"
+}
+
 count=$(find "$music" -type f | wc -l)
 echo "| $count files, warm | launch → window mapped: median (runs) | launch → quiet: median (runs) |"
 echo "|---|---:|---:|"
@@ -62,24 +77,14 @@ echo "|---|---:|---:|"
 # Lyrebird: the first start indexes the folder (not timed).
 lb_home=$work/lyrebird
 mkdir -p "$lb_home"
-lyrebird() {
-  HOME=$lb_home LYREBIRD_CONFIG_DIR=$lb_home/config LYREBIRD_CACHE_DIR=$lb_home/cache \
-    LYREBIRD_NO_DEMO=1 LYREBIRD_LIBRARY_DIRS=$music "$app" >/dev/null 2>&1 &
-  echo $!
-}
-pid=$(lyrebird)
+lyrebird=(env HOME="$lb_home" LYREBIRD_CONFIG_DIR="$lb_home/config" LYREBIRD_CACHE_DIR="$lb_home/cache"
+  LYREBIRD_NO_DEMO=1 LYREBIRD_LIBRARY_DIRS="$music" "$app")
+"${lyrebird[@]}" >/dev/null 2>&1 &
+pid=$!
 xdotool search --sync --onlyvisible --pid "$pid" >/dev/null
 sleep 40 # the first scan of the folder into the index
 stop "$pid"
-results=()
-for _ in $(seq "$runs"); do
-  t0=$(now)
-  pid=$(lyrebird)
-  results+=("$(measure "$pid" "$t0")")
-  stop "$pid"
-  sleep 1
-done
-report "Lyrebird $(git describe --always 2>/dev/null)" "${results[@]}"
+timed_runs "Lyrebird $(git describe --always 2>/dev/null)" "${lyrebird[@]}"
 
 # Rhythmbox: its database written as its import would leave it (every file a song).
 rb_home=$work/rhythmbox
@@ -104,29 +109,12 @@ with open(out, "w") as f:
                     f'<media-type>audio/mpeg</media-type><composer>Unknown</composer></entry>\n')
     f.write('</rhythmdb>\n')
 PY
-results=()
-for _ in $(seq "$runs"); do
-  t0=$(now)
-  HOME=$rb_home rhythmbox >/dev/null 2>&1 &
-  pid=$!
-  results+=("$(measure "$pid" "$t0")")
-  stop "$pid"
-  sleep 1
-done
-report "Rhythmbox $(rhythmbox --version 2>/dev/null | awk '{print $2}')" "${results[@]}"
+timed_runs "Rhythmbox $(rhythmbox --version 2>/dev/null | awk '{print $2}')" env HOME="$rb_home" rhythmbox
 
 # Quod Libet: its own library code scans the folder into its song cache (not timed).
 ql_home=$work/quodlibet
 mkdir -p "$ql_home/.quodlibet"
 HOME=$ql_home /usr/bin/python3 tests/bench/ql_scan.py "$music" >&2
 mv "$ql_home/songs" "$ql_home/.quodlibet/songs"
-results=()
-for _ in $(seq "$runs"); do
-  t0=$(now)
-  HOME=$ql_home quodlibet --no-plugins >/dev/null 2>&1 &
-  pid=$!
-  results+=("$(measure "$pid" "$t0")")
-  stop "$pid"
-  sleep 1
-done
-report "Quod Libet $(HOME=$ql_home quodlibet --version 2>/dev/null | head -1 | awk '{print $NF}')" "${results[@]}"
+timed_runs "Quod Libet $(HOME=$ql_home quodlibet --version 2>/dev/null | head -1 | awk '{print $NF}')" \
+  env HOME="$ql_home" quodlibet --no-plugins

@@ -119,19 +119,8 @@ fn saturation_value(rgb: [u8; 3]) -> (f32, f32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
-    use std::io::Cursor;
-
-    fn png(picture: &image::DynamicImage) -> Cover {
-        let mut data = Vec::new();
-        picture
-            .write_to(&mut Cursor::new(&mut data), ImageFormat::Png)
-            .unwrap();
-        Cover {
-            mime_type: "image/png".into(),
-            data,
-        }
-    }
+    use crate::thumbnail::png_cover as png;
+    use image::{Rgb, RgbImage, Rgba, RgbaImage};
 
     fn close(a: [u8; 3], b: [u8; 3]) -> bool {
         a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 12)

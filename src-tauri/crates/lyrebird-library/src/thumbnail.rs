@@ -116,6 +116,19 @@ fn encode(picture: &DynamicImage) -> Result<Cover, ThumbnailError> {
     })
 }
 
+/// `picture` as a PNG cover (for tests).
+#[cfg(test)]
+pub(crate) fn png_cover(picture: &DynamicImage) -> Cover {
+    let mut data = Vec::new();
+    picture
+        .write_to(&mut Cursor::new(&mut data), ImageFormat::Png)
+        .unwrap();
+    Cover {
+        mime_type: "image/png".into(),
+        data,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,14 +143,7 @@ mod tests {
                 image::Rgb([x.to_le_bytes()[0], y.to_le_bytes()[0], 7])
             }))
         };
-        let mut data = Vec::new();
-        picture
-            .write_to(&mut Cursor::new(&mut data), ImageFormat::Png)
-            .unwrap();
-        Cover {
-            mime_type: "image/png".into(),
-            data,
-        }
+        png_cover(&picture)
     }
 
     #[test]
