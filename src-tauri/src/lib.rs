@@ -5,6 +5,7 @@
 mod commands;
 mod cover;
 mod desktop;
+mod http_clients;
 mod launch;
 mod startup;
 
@@ -20,6 +21,9 @@ pub const PLAYER_EVENT: &str = "lyrebird://player";
 /// Start Lyrebird with options from the environment and the command line.
 pub fn run() {
     init_logging();
+    // First: the clients load the system's certificate store on another core while this one
+    // starts the windowing runtime.
+    let http = http_clients::PendingHttpClients::spawn();
     let options = LaunchOptions::from_env_and_args(std::env::args_os().skip(1));
     // First plugin, as its docs ask: a second launch hands its arguments over and exits.
     let mut builder = Builder::default()
@@ -38,7 +42,7 @@ pub fn run() {
     let mut app = build_app(builder)
         .build(tauri::generate_context!())
         .expect("Lyrebird could not start its windowing runtime");
-    start(&mut app, options).expect("Lyrebird could not start");
+    startup::start(&mut app, options, http).expect("Lyrebird could not start");
     app.run(on_run_event);
 }
 
@@ -55,7 +59,7 @@ pub fn start<R: Runtime>(
     app: &mut tauri::App<R>,
     options: LaunchOptions,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    startup::start(app, options)
+    startup::start(app, options, http_clients::PendingHttpClients::spawn())
 }
 
 /// Keep playing in the tray when the last window closes (if the user wants that), and let the

@@ -12,11 +12,13 @@ use tauri::{App, AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::mpsc;
 
 use crate::desktop::DesktopMirror;
+use crate::http_clients::PendingHttpClients;
 use crate::{LaunchOptions, PLAYER_EVENT};
 
 pub fn start<R: Runtime>(
     app: &mut App<R>,
     options: LaunchOptions,
+    http: PendingHttpClients,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let paths = app.path();
     let own_config_dir = options.config_dir.is_some();
@@ -45,15 +47,8 @@ pub fn start<R: Runtime>(
         None => paths.app_cache_dir()?,
     };
     let cache_bytes = options.cache_mb.map_or(AUDIO_CACHE_BYTES, |mb| mb << 20);
-    let http = http_client();
-    let streams = stream_support(http.clone(), &cache_dir.join("audio"), cache_bytes);
-    // API calls to servers and NetEase follow redirects to the same server only: a reply
-    // must not send the app (and the credentials in a Subsonic URL) to another host.
-    let api_http = http_client_builder()
-        .redirect(lyrebird_subsonic::same_server_redirects())
-        .build()
-        .inspect_err(|e| tracing::error!(error = %e, "no HTTP client for servers"))
-        .ok();
+    let http = http.wait();
+    let streams = stream_support(http.general, &cache_dir.join("audio"), cache_bytes);
 
     // The index holds the user's playlists: it lives in the data dir, never the cache dir
     // (where versions before this one kept it; moved once, see `move_index`).
@@ -91,7 +86,7 @@ pub fn start<R: Runtime>(
     app.manage(player.clone());
     app.manage(crate::cover::CoverCache(cache_dir.join("covers")));
     let dirs = [config_dir.as_path(), data_dir.as_path()];
-    start_sources(app, &player, wanted, dirs, library.clone(), api_http);
+    start_sources(app, &player, wanted, dirs, library.clone(), http.api);
 
     if let Some(e) = problem {
         tracing::warn!(error = %e, "library index unusable; keeping it in memory this time");
@@ -219,20 +214,6 @@ fn stream_support(
         streamer: std::sync::Arc::new(streamer),
         runtime: tauri::async_runtime::handle().inner().clone(),
     })
-}
-
-/// The app's HTTP client (TLS verified), shared by streams, servers and covers. Servers whose
-/// user trusted a certificate of their own get clients of their own (`lyrebird-tls`).
-fn http_client() -> Option<reqwest::Client> {
-    http_client_builder()
-        .build()
-        .inspect_err(|e| tracing::error!(error = %e, "no HTTP client; remote tracks cannot play"))
-        .ok()
-}
-
-/// User agent, connect timeout, and no `Referer` (see `lyrebird_tls::client_builder`).
-fn http_client_builder() -> reqwest::ClientBuilder {
-    lyrebird_tls::client_builder()
 }
 
 /// The audio cache's default bound: 1 GiB; the least recently played tracks go first.

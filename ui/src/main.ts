@@ -3,6 +3,7 @@ import App from './App.svelte';
 import DesktopLyrics from './lib/components/DesktopLyrics.svelte';
 import MiniPlayer from './lib/components/MiniPlayer.svelte';
 import { followAppearance } from './lib/appearance.svelte';
+import { platformOf } from './lib/platform';
 import { player } from './lib/player.svelte';
 import './app.css';
 
@@ -15,6 +16,8 @@ if (!target) throw new Error('#app is missing from index.html');
 
 // One page, three windows: the main window, the mini player (#mini), the desktop lyrics (#lyrics).
 const views: Record<string, Component> = { '#mini': MiniPlayer, '#lyrics': DesktopLyrics };
+// Before the first layout: which Chinese face `app.css` names depends on the platform.
+document.documentElement.dataset.platform = platformOf(navigator.userAgent);
 // Every window follows the theme and accent in the settings (and the system's scheme).
 followAppearance();
 const app = mount(views[location.hash] ?? App, { target });
