@@ -3,7 +3,8 @@
 # library, each printing the page's marks in seconds from the launch (tests/bench/startup-marks.mjs).
 # PERF=1 also profiles the last start system-wide (perf record -a -g -k CLOCK_MONOTONIC, to
 # $PERF_OUT, default /tmp/startup.perf.data): cut it at the printed marks with
-# `perf script --time`, e.g. the web process's main thread between "mounted" and "rows-seen".
+# `perf script --time`, e.g. the web process's main thread between "mounted" and "rows-seen"
+# (PERF_SECONDS, default 4, long enough for a start; STAY_MS keeps the app open after it).
 #
 #   tests/bench/startup-marks.sh [MUSIC_DIR] [RUNS] [APP]
 #
@@ -27,7 +28,7 @@ STAY_MS=${INDEX_MS:-30000} node tests/bench/startup-marks.mjs "$music" >/dev/nul
 for run in $(seq "$runs"); do
   sleep 1
   if [ "${PERF:-0}" = 1 ] && [ "$run" = "$runs" ]; then
-    perf record -q -a -g -k CLOCK_MONOTONIC -F 1999 -o "${PERF_OUT:-/tmp/startup.perf.data}" -- sleep 4 2>/dev/null &
+    perf record -q -a -g -k CLOCK_MONOTONIC -F 1999 -o "${PERF_OUT:-/tmp/startup.perf.data}" -- sleep "${PERF_SECONDS:-4}" 2>/dev/null &
     sleep 0.3
     node tests/bench/startup-marks.mjs "$music"
     wait
