@@ -15,12 +15,13 @@
 // - Playing: a double click on a row (the whole library becomes the queue) until the player bar
 //   names it, 20 presses of "next", the Queue view opened and scrolled, and the resident memory
 //   of WebKit's web process after each.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { remote } from 'webdriverio';
+import { startDriver } from './driver.mjs';
 
 const repo = resolve(import.meta.dirname, '../..');
 const app = process.env.LYREBIRD_APP ?? join(process.env.CARGO_TARGET_DIR ?? join(repo, 'target'), 'release', 'lyrebird');
@@ -46,20 +47,7 @@ let port = 15_400;
 async function driver() {
   const p = port;
   port += 2;
-  const child = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', ['--port', String(p), '--native-port', String(p + 1)], {
-    env,
-    stdio: 'ignore',
-    detached: true,
-  });
-  for (let i = 0; i < 150; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${p}/status`)).ok) break;
-    } catch {
-      // not yet
-    }
-    await sleep(100);
-  }
-  return { port: p, child };
+  return { port: p, child: await startDriver(env, p) };
 }
 
 async function close(session) {

@@ -4,10 +4,10 @@
 // `perf record -k CLOCK_MONOTONIC` can be cut at the same moments. Run by startup-marks.sh.
 //
 //   LYREBIRD_APP=… LYREBIRD_CONFIG_DIR=… node tests/bench/startup-marks.mjs MUSIC_DIR
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { remote } from 'webdriverio';
+import { startDriver } from './driver.mjs';
 
 const music = process.argv[2];
 const config = process.env.LYREBIRD_CONFIG_DIR;
@@ -23,19 +23,7 @@ const env = {
   LYREBIRD_NO_DEMO: '1',
 };
 const port = 15_600 + 2 * Math.floor(Math.random() * 100);
-const driver = spawn(process.env.TAURI_DRIVER ?? 'tauri-driver', ['--port', String(port), '--native-port', String(port + 1)], {
-  env,
-  stdio: 'ignore',
-  detached: true,
-});
-for (let i = 0; i < 150; i++) {
-  try {
-    if ((await fetch(`http://127.0.0.1:${port}/status`)).ok) break;
-  } catch {
-    // not up yet
-  }
-  await sleep(100);
-}
+const driver = await startDriver(env, port);
 const t0 = Date.now();
 const monotonic = process.hrtime.bigint();
 const browser = await remote({
