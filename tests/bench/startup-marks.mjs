@@ -4,6 +4,8 @@
 // `perf record -k CLOCK_MONOTONIC` can be cut at the same moments. Run by startup-marks.sh.
 //
 //   LYREBIRD_APP=… LYREBIRD_CONFIG_DIR=… node tests/bench/startup-marks.mjs MUSIC_DIR
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { remote } from 'webdriverio';
@@ -48,6 +50,46 @@ const { origin, marks } = await browser.execute(() => ({
 const from = (t) => ((t - t0) / 1000).toFixed(3);
 const steps = [['navigation', origin], ...marks.filter(([name]) => name !== 'library-interactive'), ['rows-seen', painted]];
 console.log([`launch-monotonic-ns ${monotonic}`, ...steps.map(([name, t]) => `${name} ${from(t)}`)].join(' '));
+// TAIL_SECONDS: what the app does after its start, nothing touched. The CPU of the web
+// process and of the app's own process in each half second from the launch (from /proc), and
+// with TAIL_FRAMES=1 the page's animation frames in each (a counter that itself asks for a
+// frame every frame, so its CPU is not the idle page's).
+if (process.env.TAIL_SECONDS) {
+  const until = t0 + Number(process.env.TAIL_SECONDS) * 1000;
+  const frames =
+    process.env.TAIL_FRAMES === '1'
+      ? browser.executeAsync((launch, end, done) => {
+          const counts = {};
+          const tick = () => {
+            const at = performance.timeOrigin + performance.now();
+            // The half second (from the launch) that ends at `slot`.
+            const slot = Math.ceil((at - launch) / 500) * 500;
+            counts[slot] = (counts[slot] ?? 0) + 1;
+            if (at < end) requestAnimationFrame(tick);
+            else done(counts);
+          };
+          requestAnimationFrame(tick);
+        }, t0, until)
+      : Promise.resolve(null);
+  const cpu = [];
+  let last = ticks();
+  // TAIL_POINTER_AT: a second from the launch at which the pointer moves over the window's
+  // middle (WebKitGTK shows its overlay scrollbars on any movement, then fades them out).
+  const pointerAt = process.env.TAIL_POINTER_AT ? Number(process.env.TAIL_POINTER_AT) * 1000 : Infinity;
+  for (let at = Math.ceil((Date.now() - t0) / 500) * 500; t0 + at <= until; at += 500) {
+    await sleep(t0 + at - Date.now());
+    if (at === pointerAt) movePointer();
+    const now = ticks();
+    cpu.push([at, now.web - last.web, now.app - last.app]);
+    last = now;
+  }
+  const counted = (await frames) ?? {};
+  const frameAt = (at) => counted[at] ?? '-';
+  console.log(
+    'tail (s from launch: web process % / app % / frames in the half second before):',
+    cpu.map(([at, web, app]) => `${(at / 1000).toFixed(1)}:${web * 2}/${app * 2}/${frameAt(at)}`).join(' '),
+  );
+}
 // Stays a moment (a rescan's first steps), then closes.
 await sleep(Number(process.env.STAY_MS ?? 500));
 try {
@@ -62,3 +104,30 @@ try {
 }
 await sleep(800);
 process.exit(0);
+
+/** Moves the pointer into the main window and a little within it. */
+function movePointer() {
+  const [id] = execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^Lyrebird$'], { encoding: 'utf8' }).split('\n');
+  execFileSync('xdotool', ['mousemove', '--window', id, '500', '300']);
+  execFileSync('xdotool', ['mousemove_relative', '--', '8', '8']);
+}
+
+/** CPU ticks (1/100 s) used so far by WebKit's web processes and by the app's own process. */
+function ticks() {
+  const out = { web: 0, app: 0 };
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const used = Number(fields[11]) + Number(fields[12]);
+    if (name === 'WebKitWebProces') out.web += used;
+    else if (name === 'lyrebird') out.app += used;
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
 // settings file.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -171,6 +171,35 @@ test('a hidden window redraws nothing for the position, and catches up when show
     });
     assert.ok(after.positionMs < before.positionMs + 6000, `${after.positionMs}`);
     assert.notEqual(await fill(), fillBefore);
+  } catch (error) {
+    error.message += `\n--- app log ---\n${log.join('')}`;
+    throw error;
+  } finally {
+    await close();
+  }
+});
+
+// WebKitGTK's own scrollbars are overlay ones that fade out over 3 s on a 60 Hz timer each time
+// they appear (a list filled, scrolled, the pointer moved over it), repainting the window at
+// twice the display's rate meanwhile (issue #19). The page draws classic ones instead: they
+// take their width in the layout, which an overlay scrollbar never does.
+test('lists scroll with the page’s own scrollbars, not fading overlay ones', async () => {
+  const music = tempDir('lyrebird-look-scrollbar-');
+  const first = join(music, '000.flac');
+  makeTone(first, { freq: 330, seconds: 1, title: 'Row', artist: 'Look' });
+  for (let i = 1; i < 120; i++) copyFileSync(first, join(music, `${String(i).padStart(3, '0')}.flac`));
+  const { browser, close, log } = await launch({
+    env: { LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: tempDir(), LYREBIRD_NO_DEMO: '1' },
+  });
+  try {
+    const list = await until('a library list longer than its box', async () => {
+      const seen = await browser.execute(() => {
+        const body = document.querySelector('.tracklist .body');
+        return body && { overflows: body.scrollHeight > body.clientHeight, scrollbar: body.offsetWidth - body.clientWidth };
+      });
+      return seen?.overflows && seen;
+    });
+    assert.equal(list.scrollbar, 10, `the scrollbar's width in the layout: ${JSON.stringify(list)}`);
   } catch (error) {
     error.message += `\n--- app log ---\n${log.join('')}`;
     throw error;

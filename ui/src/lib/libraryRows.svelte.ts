@@ -78,6 +78,8 @@ export class LibraryPages implements TrackSource {
         const rows = first.slice(page * PAGE, (page + 1) * PAGE);
         if (rows.length === PAGE || page * PAGE + rows.length === count) this.#pages.set(page, rows);
       }
+      // Drawn from the snapshot, without a fetch: these are the first rows painted.
+      if (this.#pages.size > 0) markFirstRows();
     }
   }
 
