@@ -88,6 +88,24 @@ function over(colour: string, share: number, under: string): string {
   return `#${top.map((c, i) => Math.round(c * share + bottom[i]! * (1 - share)).toString(16).padStart(2, '0')).join('')}`;
 }
 
+describe('scrollbars', () => {
+  /** `rgba(r, g, b, a)` drawn over `under`, as #rrggbb. */
+  function rgbaOver(rgba: string, under: string): string {
+    const match = /^rgba\((\d+), (\d+), (\d+), ([\d.]+)\)$/.exec(rgba);
+    if (!match) throw new Error(`not an rgba() colour: ${rgba}`);
+    const hex = `#${[1, 2, 3].map((i) => Number(match[i]).toString(16).padStart(2, '0')).join('')}`;
+    return over(hex, Number(match[4]), under);
+  }
+
+  it.each(['light', 'dark'] as const)('%s theme: the thumb stands out from the page (3:1), more so hovered', (scheme) => {
+    const c = colours(scheme, 'orange');
+    const thumb = contrast(rgbaOver(c['--scrollbar-thumb']!, c['--bg']!), c['--bg']!);
+    const hovered = contrast(rgbaOver(c['--scrollbar-thumb-hover']!, c['--bg']!), c['--bg']!);
+    expect(thumb).toBeGreaterThanOrEqual(3);
+    expect(hovered).toBeGreaterThan(thumb);
+  });
+});
+
 describe('focus ring', () => {
   const svelteStyles = Object.entries(
     import.meta.glob<string>('./**/*.svelte', { query: '?raw', import: 'default', eager: true }),
