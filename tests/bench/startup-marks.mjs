@@ -5,11 +5,11 @@
 //
 //   LYREBIRD_APP=… LYREBIRD_CONFIG_DIR=… node tests/bench/startup-marks.mjs MUSIC_DIR
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { remote } from 'webdriverio';
 import { startDriver } from './driver.mjs';
+import { appTree, ticksOf } from './proc.mjs';
 
 const music = process.argv[2];
 const config = process.env.LYREBIRD_CONFIG_DIR;
@@ -115,19 +115,9 @@ function movePointer() {
 /** CPU ticks (1/100 s) used so far by WebKit's web processes and by the app's own process. */
 function ticks() {
   const out = { web: 0, app: 0 };
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const used = Number(fields[11]) + Number(fields[12]);
-    if (name === 'WebKitWebProces') out.web += used;
-    else if (name === 'lyrebird') out.app += used;
+  for (const { comm, ticks: used } of ticksOf(appTree()).values()) {
+    if (comm === 'WebKitWebProces') out.web += used;
+    else if (comm === 'lyrebird') out.app += used;
   }
   return out;
 }

@@ -9,69 +9,16 @@
 // library's other rows. The app plays music.flac from its command line; each view is opened,
 // left 3 s to settle, then the CPU ticks of the app's process tree (the app and WebKit's
 // processes) are counted over SECONDS (default 20) and printed as % of one core.
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { launch, nowPlaying, until } from '../e2e/lib/app.mjs';
+import { appTree, HZ, ticksOf } from './proc.mjs';
 
 const work = process.argv[2];
 const seconds = Number(process.argv[3] ?? 20);
 if (!work) {
   console.error('usage: node tests/bench/views.mjs WORK_DIR [SECONDS]');
   process.exit(2);
-}
-const HZ = 100; // USER_HZ: /proc's ticks on Linux
-
-function children() {
-  const byParent = new Map();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const parent = fields[1];
-      if (!byParent.has(parent)) byParent.set(parent, []);
-      byParent.get(parent).push(pid);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return byParent;
-}
-
-/** The app's pid (its comm is "lyrebird") and every process below it. */
-function appTree() {
-  const byParent = children();
-  const root = [...byParent.values()].flat().find((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'lyrebird';
-    } catch {
-      return false;
-    }
-  });
-  if (!root) throw new Error('no lyrebird process');
-  const tree = [];
-  const walk = (pid) => {
-    tree.push(pid);
-    for (const child of byParent.get(pid) ?? []) walk(child);
-  };
-  walk(root);
-  return tree;
-}
-
-function ticksOf(pids) {
-  const out = new Map();
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      out.set(pid, { comm, ticks: Number(fields[11]) + Number(fields[12]) });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
 }
 
 /**
