@@ -12,10 +12,15 @@
 // - Frames: requestAnimationFrame deltas in the page while the Songs list scrolls (a steady
 //   scroll of 120 px a frame, then jumps to random places as a dragged scroll bar does) and
 //   while a query is typed key by key through WebDriver (150 ms apart, then erased).
+//   The scroll's frames are also given apart: the steady scroll, then the jumps.
+// - JUMPS=N: N jumps one at a time, each timed apart (the frame that drew the jump, the frame
+//   that drew its tracks, when they came). SCROLL_CSS='…': a style sheet added before the
+//   scroll, to try a change to the rows' CSS without a build. PERF_SCROLL=FILE: a system-wide
+//   `perf record -g` of the scroll.
 // - Playing: a double click on a row (the whole library becomes the queue) until the player bar
 //   names it, 20 presses of "next", the Queue view opened and scrolled, and the resident memory
 //   of WebKit's web process after each.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -193,6 +198,7 @@ async function scrollFrames(browser, steadyMs = 5000, jumpMs = 3000, selector = 
       if (!list) return done({ error: 'no list' });
       list.scrollTop = 0;
       const deltas = [];
+      let steadyFrames = null;
       let last = null;
       let started = null;
       let lastJump = 0;
@@ -206,12 +212,13 @@ async function scrollFrames(browser, steadyMs = 5000, jumpMs = 3000, selector = 
         if (elapsed < steadyMs) {
           list.scrollTop += 120;
         } else if (elapsed < steadyMs + jumpMs) {
+          steadyFrames ??= deltas.length;
           if (now - lastJump > 100) {
             lastJump = now;
             list.scrollTop = random() * (list.scrollHeight - list.clientHeight);
           }
         } else {
-          return done({ deltas, rows: list.scrollHeight });
+          return done({ deltas, steadyFrames, rows: list.scrollHeight });
         }
         requestAnimationFrame(frame);
       }
@@ -221,6 +228,61 @@ async function scrollFrames(browser, steadyMs = 5000, jumpMs = 3000, selector = 
     jumpMs,
     selector,
   );
+}
+
+/**
+ * Jumps one at a time (`n`, each left 300 ms to settle): for each, the frame that drew the jump
+ * (the rows waiting for their tracks), the frame that drew the tracks when they came, and when
+ * they came after the jump (ms).
+ */
+async function jumpProbe(browser, n = 20) {
+  return browser.executeAsync((n, done) => {
+    const list = document.querySelector('[role="listbox"]');
+    if (!list) return done({ error: 'no list' });
+    const out = [];
+    let seed = 11;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const pending = () => list.querySelectorAll('[data-testid="track-row-pending"]').length;
+    function jump() {
+      const changes = [];
+      const observer = new MutationObserver(() => changes.push([performance.now(), pending()]));
+      // Rows are built anew, or (recycled) their elements' `data-testid` changes.
+      observer.observe(list, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-testid'] });
+      const frames = [];
+      requestAnimationFrame((before) => {
+        frames.push(before);
+        const t0 = performance.now();
+        list.scrollTop = random() * (list.scrollHeight - list.clientHeight);
+        requestAnimationFrame(function frame(now) {
+          frames.push(now);
+          if (now - t0 < 400) return requestAnimationFrame(frame);
+          observer.disconnect();
+          out.push({ t0, frames, changes });
+          if (out.length < n) setTimeout(jump, 50);
+          else done(out);
+        });
+      });
+    }
+    jump();
+  }, n);
+}
+
+/** Per jump: the frame after it, the frame the tracks were drawn in, when they came (ms). */
+function jumpSummary(jumps) {
+  return jumps.map(({ t0, frames, changes }) => {
+    const frameAround = (at) => {
+      for (let i = 1; i < frames.length; i++) if (frames[i - 1] <= at && at < frames[i]) return frames[i] - frames[i - 1];
+      return null;
+    };
+    // At most one row left waiting: the focused row is kept even when its page is not (it is out of view).
+    const filled = changes.find(([, left], i) => left <= 1 && i > 0)?.[0] ?? null;
+    return {
+      jumpFrame: frames[2] - frames[1],
+      fillFrame: filled === null ? null : frameAround(filled),
+      filledAfter: filled === null ? null : filled - t0,
+      pendingDrawn: changes[0]?.[1] ?? null,
+    };
+  });
 }
 
 /** Starts recording `requestAnimationFrame` deltas in the page. */
@@ -357,7 +419,23 @@ for (let i = 0; i < warmRuns; i++) {
 const last = warm[warmRuns - 1].session;
 await waitScanned(last.browser);
 await sleep(1000);
+// PERF_SCROLL=FILE: a system-wide profile (call graphs) of the scroll's 8 s, for `perf report`.
+const perf = process.env.PERF_SCROLL
+  ? spawn('perf', ['record', '-a', '-g', '-F', '999', '-o', process.env.PERF_SCROLL, '--', 'sleep', '8'], { stdio: 'ignore' })
+  : null;
+// SCROLL_CSS='…': a style sheet added to the page before the scroll (to try a change of the
+// rows' CSS without a build).
+if (process.env.SCROLL_CSS) {
+  await last.browser.execute((css) => {
+    const style = document.createElement('style');
+    style.textContent = css;
+    document.head.append(style);
+  }, process.env.SCROLL_CSS);
+}
 const scroll = await scrollFrames(last.browser);
+// JUMPS=N: N single jumps, each timed apart (see jumpProbe).
+const jumps = Number(process.env.JUMPS ?? 0) > 0 ? jumpSummary(await jumpProbe(last.browser, Number(process.env.JUMPS))) : null;
+if (perf) await new Promise((done) => (perf.exitCode !== null ? done() : perf.once('exit', done)));
 // The app's scan reads no tags from index_bench's one-frame MP3s (lofty: "failed to parse Mpeg
 // file"), so the titles are the file names, 000000 to 099999: "0" and "09" match 500 (the
 // search's limit), "0999" 110.
@@ -416,6 +494,16 @@ console.log('|---|---:|---:|---:|---:|---:|---:|');
 const row = (name, x) =>
   console.log(`| ${name} | ${x.frames} | ${x.p50.toFixed(1)} ms | ${x.p95.toFixed(1)} ms | ${x.p99.toFixed(1)} ms | ${x.max.toFixed(1)} ms | ${x.over50} |`);
 row('scrolling the Songs list (5 s steady, 3 s of jumps)', s);
+const split = scroll.steadyFrames ?? 0;
+row('… of which the steady scroll (120 px a frame)', stats((scroll.deltas ?? []).slice(0, split)));
+row('… of which the jumps (ten a second)', stats((scroll.deltas ?? []).slice(split)));
+if (jumps) {
+  const list = (key) => jumps.map((j) => (j[key] === null ? '–' : Math.round(j[key]))).join(' ');
+  console.log(`| single jumps: the jump's frame (ms) | ${list('jumpFrame')} |`);
+  console.log(`| … the frame that drew the tracks (ms) | ${list('fillFrame')} |`);
+  console.log(`| … the tracks in the page after (ms) | ${list('filledAfter')} |`);
+  console.log(`| … rows drawn waiting for them | ${list('pendingDrawn')} |`);
+}
 row(`typing "0999" in search key by key and erasing it (${typing.matches} rows on screen)`, ty);
 if (play) {
   row(`double click on a row to play it (the player bar named it after ${play.shownAfter === null ? 'more than 60 s' : fmt(play.shownAfter)}), then 1 s`, stats(play.deltas));

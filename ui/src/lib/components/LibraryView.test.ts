@@ -287,6 +287,45 @@ describe('LibraryView', () => {
     await vi.waitFor(() => expect(document.activeElement).toHaveAttribute('data-track-id', 'local:t4999'));
   });
 
+  it('keeps focus on its row while the list scrolls away from it a few rows at a time, and back', async () => {
+    const tracks = library(2000);
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
+    render(LibraryView);
+    const list = screen.getByRole('listbox');
+    list.querySelector<HTMLElement>('[data-index="5"]')!.focus();
+    const focused = document.activeElement;
+    for (const top of [...Array.from({ length: 40 }, (_, i) => i * 3 * 32), 0]) {
+      list.scrollTop = top;
+      await fireEvent.scroll(list);
+      expect(document.activeElement).toBe(focused);
+    }
+    expect(focused).toHaveAttribute('data-index', '5');
+  });
+
+  it('after a jump far down shows the rows there in the same elements, and the focused row keeps its own', async () => {
+    const tracks = library(5000);
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
+    render(LibraryView);
+    const before = rows();
+    before[0]!.focus();
+    const focused = document.activeElement;
+    const list = screen.getByRole('listbox');
+    list.scrollTop = 3000 * 32;
+    await fireEvent.scroll(list);
+    // Waiting for their tracks, then filled in: the rows there, in elements already in the page.
+    await vi.waitFor(() => expect(list.querySelector('[data-index="3000"]')).toHaveAttribute('data-track-id', 'local:t3000'));
+    // (The window there has overscan above it too: a few more rows than at the top.)
+    const after = rows();
+    const lent = before.filter((r) => r !== focused);
+    expect(lent.length).toBeGreaterThan(10);
+    expect(lent.every((r) => after.includes(r) && Number(r.dataset.index) >= 2990)).toBe(true);
+    expect(within(list.querySelector<HTMLElement>('[data-index="3001"]')!).getByTestId('track-title')).toHaveTextContent('Song 3001');
+    // The focused row was not lent to another: it is still row 1, and still has focus.
+    expect(document.activeElement).toBe(focused);
+    expect(focused).toHaveAttribute('aria-posinset', '1');
+    expect(focused).toHaveAttribute('data-track-id', 'local:t0');
+  });
+
   describe('search', () => {
     /** Answers `search_library` from `answers` (by query); anything else resolves to nothing. */
     function answerSearches(answers: Record<string, string[] | Promise<string[]>>) {
