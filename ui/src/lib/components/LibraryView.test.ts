@@ -362,6 +362,33 @@ describe('LibraryView', () => {
       vi.useRealTimers();
     });
 
+    it("shows a search's answer in the same list and its rows, from the top, and the library again where it was left", async () => {
+      const tracks = library(3000);
+      player.load(makeSnapshot({ library: libraryOf(tracks) }));
+      answerSearches({ song: ['local:t7', 'local:t2500'] });
+      render(LibraryView);
+      const list = screen.getByRole('listbox');
+      list.scrollTop = 1000 * 32;
+      await fireEvent.scroll(list);
+      await vi.advanceTimersByTimeAsync(0);
+      flushSync();
+      await vi.waitFor(() => expect(list.querySelector('[data-index="1000"]')).toHaveAttribute('data-track-id', 'local:t1000'));
+      const before = rows();
+
+      await type('song');
+      await settle();
+      expect(shownIds()).toEqual(['local:t7', 'local:t2500']);
+      expect(screen.getByRole('listbox')).toBe(list);
+      expect(list.scrollTop).toBe(0);
+      // The answer's rows are rows the library showed, their text changed.
+      expect(rows().every((r) => before.includes(r))).toBe(true);
+
+      await type('');
+      await settle();
+      expect(list.scrollTop).toBe(1000 * 32);
+      await vi.waitFor(() => expect(list.querySelector('[data-index="1000"]')).toHaveAttribute('data-track-id', 'local:t1000'));
+    });
+
     it('has a labelled search field above the list', () => {
       player.load(makeSnapshot({ library: libraryOf(library(3)) }));
       render(LibraryView);
