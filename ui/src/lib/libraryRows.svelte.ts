@@ -24,7 +24,7 @@ export function heldRows(tracks: readonly Track[]): TrackSource {
 
 /** Rows per request. */
 export const PAGE = 64;
-/** Pages kept beyond those in view (the rest are dropped, farthest first). */
+/** Pages kept beyond those in view (the rest are dropped, those longest out of view first). */
 export const KEEP_PAGES = 32;
 
 type Fetch = (request: RowsRequest) => Promise<LibraryRows>;
@@ -45,6 +45,9 @@ export class LibraryPages implements TrackSource {
   readonly #keys: Map<SortColumn, Promise<SortKeys>>;
   readonly #pages = new Map<number, readonly Track[]>();
   readonly #asked = new Set<number>();
+  /** When each page was last in view (a count of `want` calls). */
+  readonly #seen = new Map<number, number>();
+  #looks = 0;
   /** Bumped when a page arrives, so rows showing `undefined` are drawn again. */
   #arrived = $state(0);
 
@@ -93,7 +96,9 @@ export class LibraryPages implements TrackSource {
     // One page either side too, so a slow scroll finds its next rows already here.
     const from = Math.max(0, Math.floor(first / PAGE) - 1);
     const to = Math.min(Math.ceil(this.count / PAGE) - 1, Math.floor((last - 1) / PAGE) + 1);
+    this.#looks++;
     for (let page = from; page <= to; page++) {
+      this.#seen.set(page, this.#looks);
       if (!this.#pages.has(page) && !this.#asked.has(page)) this.#load(page);
     }
     this.#evict(from, to);
@@ -140,13 +145,20 @@ export class LibraryPages implements TrackSource {
     );
   }
 
-  /** Keeps the pages in view and the `KEEP_PAGES` nearest to them. */
+  /**
+   * Keeps the pages in view and the `KEEP_PAGES` last in view: after a jump the rows left are
+   * still drawn (out of view, VirtualList holds them until the new ones come), and a jump back
+   * finds them here.
+   */
   #evict(from: number, to: number): void {
     const extra = this.#pages.size - (to - from + 1) - KEEP_PAGES;
     if (extra <= 0) return;
-    const distance = (page: number) => (page < from ? from - page : page > to ? page - to : 0);
-    const far = [...this.#pages.keys()].filter((p) => distance(p) > 0).sort((a, b) => distance(b) - distance(a));
-    for (const page of far.slice(0, extra)) this.#pages.delete(page);
+    const seen = (page: number) => this.#seen.get(page) ?? 0;
+    const out = [...this.#pages.keys()].filter((p) => p < from || p > to).sort((a, b) => seen(a) - seen(b));
+    for (const page of out.slice(0, extra)) {
+      this.#pages.delete(page);
+      this.#seen.delete(page);
+    }
   }
 }
 

@@ -82,6 +82,26 @@ describe('LibraryPages', () => {
     expect(kept).not.toContain(0);
   });
 
+  it('keeps the pages last in view, not the nearest: a jump away and back finds its rows', async () => {
+    const tracks = library(PAGE * 100);
+    const { fetch, requests } = backend(tracks);
+    const pages = new LibraryPages(1, tracks.length, { fetch });
+    for (let page = 50; page <= 90; page++) {
+      pages.want(page * PAGE, page * PAGE + 20);
+      await settle();
+    }
+    pages.want(0, 20); // a jump to the top…
+    await settle();
+    pages.want(99 * PAGE, 99 * PAGE + 20); // …and to the end: the top is farthest, and newest
+    await settle();
+    expect(pages.at(0)).toBeDefined();
+    expect(pages.at(50 * PAGE)).toBeUndefined();
+    const asked = requests.length;
+    pages.want(0, 20);
+    await settle();
+    expect(requests.length).toBe(asked);
+  });
+
   it('sorts by a column from its values, fetching rows by their places in the library', async () => {
     const tracks = library(5); // titles Song 5 … Song 1
     const { fetch, requests } = backend(tracks);

@@ -302,6 +302,46 @@ describe('LibraryView', () => {
     expect(focused).toHaveAttribute('data-index', '5');
   });
 
+  it('draws the rows a jump comes to once, with their tracks, when they come soon; waiting for them when they do not', async () => {
+    vi.useFakeTimers();
+    try {
+      const tracks = library(5000);
+      player.load(makeSnapshot({ library: libraryOf(tracks) }));
+      // Rows from 4000 on never come.
+      invokeMock.mockImplementation((cmd, args) => {
+        const request = (args as { request?: { kind: string; start: number } } | undefined)?.request;
+        if (cmd === 'library_rows' && request?.kind === 'range' && request.start >= 3900) return new Promise(() => {});
+        return libraryReads(cmd, args) ?? Promise.resolve(undefined);
+      });
+      render(LibraryView);
+      const list = screen.getByRole('listbox');
+      const pendingShown: number[] = [];
+      const watch = new MutationObserver(() => pendingShown.push(screen.queryAllByTestId('track-row-pending').length));
+      watch.observe(list, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-testid'] });
+
+      list.scrollTop = 2000 * 32;
+      await fireEvent.scroll(list);
+      // Held where they were until their tracks were here (at once, in this test)…
+      await vi.advanceTimersByTimeAsync(0);
+      flushSync();
+      await vi.waitFor(() => expect(list.querySelector('[data-index="2000"]')).toHaveAttribute('data-track-id', 'local:t2000'));
+      // …then drawn once: no row was ever shown waiting.
+      expect(pendingShown.every((n) => n === 0)).toBe(true);
+
+      // Rows that do not come are drawn waiting for them, after a short hold.
+      list.scrollTop = 4500 * 32;
+      await fireEvent.scroll(list);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(list.querySelector('[data-index="4500"]')).toBeNull();
+      await vi.advanceTimersByTimeAsync(100);
+      flushSync();
+      expect(list.querySelector('[data-index="4500"]')).toHaveAttribute('data-testid', 'track-row-pending');
+      watch.disconnect();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('after a jump far down shows the rows there in the same elements, and the focused row keeps its own', async () => {
     const tracks = library(5000);
     player.load(makeSnapshot({ library: libraryOf(tracks) }));
