@@ -274,8 +274,9 @@ function jumpSummary(jumps) {
       for (let i = 1; i < frames.length; i++) if (frames[i - 1] <= at && at < frames[i]) return frames[i] - frames[i - 1];
       return null;
     };
-    // At most one row left waiting: the focused row is kept even when its page is not (it is out of view).
-    const filled = changes.find(([, left], i) => left <= 1 && i > 0)?.[0] ?? null;
+    // At most one row left waiting (the focused row is kept even when its page is not: it is out
+    // of view); the first change when the rows are drawn with their tracks at once.
+    const filled = changes.find(([, left]) => left <= 1)?.[0] ?? null;
     return {
       jumpFrame: frames[2] - frames[1],
       fillFrame: filled === null ? null : frameAround(filled),
