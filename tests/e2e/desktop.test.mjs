@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -141,7 +141,7 @@ test('closing the window keeps playing in the tray without a web view; the windo
     // With no window left, the app gives memory back, and the sound goes on (checked in the
     // recording below). Under WebDriver the network process is kept (the session dies with
     // it); the next test covers ending it.
-    await until('the trim logged', () => log.join('').includes('memory given back'));
+    await until('the trim logged', () => log.join('').includes('memory given back with no window open'));
     // Still playing, from the tray.
     const position = Number(await until('MPRIS position', () => playerctl('position')));
     // MPRIS is told the position about once a second: after 2.5 s it has moved on by 1.5 s at least.
@@ -167,7 +167,10 @@ test('closing the window keeps playing in the tray without a web view; the windo
     const now = await nowPlaying(browser);
     assert.equal(now.title, 'Long');
     assert.equal(now.status, 'playing');
-    assert.ok(now.positionMs > (Date.now() - closedAt) - 1000, `position ${now.positionMs} ms went on while closed`);
+    // Not behind what played while closed (the wall clock is no measure: on a loaded machine
+    // the sink can stall for a moment, and the page hears the position once a second).
+    assert.ok(now.positionMs >= later * 1000 - 1000,
+      `position ${now.positionMs} ms, against ${later} s while closed (${Date.now() - closedAt} ms ago)`);
   } catch (error) {
     error.message += `\n--- app log ---\n${log.join('')}`;
     throw error;
@@ -208,7 +211,7 @@ test('with no window open the app ends WebKit\'s network process; the next windo
 
     execFileSync(closeWindow, ['Lyrebird']);
     const plain = () => log.replace(/\x1b\[[0-9;]*m/g, ''); // without the log's colours
-    await until('the trim', () => plain().includes('memory given back') && /network process ended ended=1/.test(plain()));
+    await until('the trim', () => plain().includes('memory given back with no window open') && /network process ended ended=1/.test(plain()));
     await until('no WebKit process left', () =>
       webkitChildren(app.pid, 'NetworkProcess').length + webkitChildren(app.pid, 'WebProcess').length === 0);
     assert.equal(await playerctl('status'), 'Playing');
@@ -231,6 +234,61 @@ test('with no window open the app ends WebKit\'s network process; the next windo
     assert.ok(colours > 200);
     assert.equal(await playerctl('status'), 'Playing');
     assert.equal(await playerctl('metadata', 'title'), 'Trimmed');
+  } catch (error) {
+    error.message += `\n--- app log ---\n${log}`;
+    throw error;
+  } finally {
+    app.kill('SIGTERM');
+    await once(app, 'exit');
+  }
+});
+
+/** A field of /proc/PID/status in kB (`RssFile`, `RssAnon`). */
+function statusKib(pid, field) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  return Number(line.split(/\s+/)[1]);
+}
+
+// Without WebDriver, as a user starts it: some seconds after the window is built, the app gives
+// back the pages of code and constants that starting touched (its own, GTK's, WebKit's) and its
+// freed heap; the window goes on drawing and the player on answering.
+test('a shown window gives back what starting touched once it has settled, and goes on drawing and playing', async () => {
+  const music = tempDir('lyrebird-settle-');
+  makeTone(join(music, 'long.flac'), { freq: 440, seconds: 120, title: 'Settled' });
+  const home = tempDir('lyrebird-settle-home-');
+  const app = spawn(appBinary, [join(music, 'long.flac')], {
+    env: { ...process.env, HOME: home, LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: join(home, 'config'), LYREBIRD_NO_DEMO: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  app.stderr.on('data', (d) => (log += d.toString()));
+  const plain = () => log.replace(/\x1b\[[0-9;]*m/g, '');
+  try {
+    await until('playing', async () => (await playerctl('status')) === 'Playing', 30_000);
+    await until('the window shown', () => shownWindows().length === 1);
+    await sleep(2000);
+    assert.ok(!plain().includes('memory given back'), 'nothing given back while the window starts');
+    const before = statusKib(app.pid, 'RssFile');
+    await until('the trim after the window settled', () => plain().includes('memory given back after the window settled'), 30_000);
+    const after = statusKib(app.pid, 'RssFile');
+    assert.ok(after < before * 0.8, `the app's resident file pages: ${before} kB, then ${after} kB`);
+    assert.equal(shownWindows().length, 1, 'the window stays');
+    assert.equal(webkitChildren(app.pid, 'NetworkProcess').length, 1, 'the shown window keeps its network process');
+
+    // The player answers, and the window draws what it does (an empty or broken page has a
+    // handful of colours; the UI hundreds).
+    await playerctl('pause');
+    await until('paused', async () => (await playerctl('status')) === 'Paused');
+    await playerctl('play');
+    await until('playing again', async () => (await playerctl('status')) === 'Playing');
+    assert.equal(await playerctl('metadata', 'title'), 'Settled');
+    const shot = join(home, 'shot.png');
+    const colours = await until('the UI drawn', async () => {
+      await run('import', ['-window', 'root', shot]);
+      const { stdout } = await run('convert', [shot, '-format', '%k', 'info:']);
+      return Number(stdout) > 200 && Number(stdout);
+    }, 20_000);
+    assert.ok(colours > 200);
   } catch (error) {
     error.message += `\n--- app log ---\n${log}`;
     throw error;

@@ -1,4 +1,5 @@
-//! Giving memory back once the last window is gone (closed to the tray).
+//! Giving memory back once the last window is gone (closed to the tray), and once a shown
+//! window has settled.
 //!
 //! Destroying the web view ends `WebKit`'s web process, but the app process keeps what the
 //! window pulled in: `WebKit`'s network process (~35 MB, idle until a page loads), the code of
@@ -13,6 +14,12 @@
 //!   `PT_LOAD` without `PF_W`) with `MADV_DONTNEED`. Their pages equal the file's, so nothing
 //!   is lost: what the tray and the audio still run faults straight back from the page cache.
 //!   This is the working-set trim browsers do when minimised (Windows' `EmptyWorkingSet`).
+//!
+//! With a window shown, the same trim (heap and read-only pages, the network process kept)
+//! runs once, some seconds after the main window is built: starting touched far more code than
+//! drawing and playing use (GTK's and `WebKit`'s set-up, the library's read, the TLS clients,
+//! the tray), and that code would otherwise stay counted in the process's memory for as long as
+//! it runs.
 //!   It runs inside `dl_iterate_phdr`, which holds the loader's lock, so no object can be
 //!   unloaded (and its addresses reused) meanwhile; and it skips any segment not wholly inside
 //!   a file mapping without written pages (`/proc/self/smaps`: `Anonymous: 0`), so code a
@@ -57,6 +64,34 @@ pub fn after_last_window_closed<R: Runtime>(app: &AppHandle<R>) {
 /// Nothing to give back off Linux; see the module's notes.
 #[cfg(not(target_os = "linux"))]
 pub fn after_last_window_closed<R: Runtime>(_app: &AppHandle<R>) {}
+
+/// Time for a new main window to finish starting (its page, the first rescan, the first
+/// covers) before the trim that follows it.
+#[cfg(target_os = "linux")]
+const WINDOW_SETTLE: Duration = Duration::from_secs(12);
+
+/// Once a new main window has settled, give back what starting it touched and drawing it
+/// does not need: the start-up's code (GTK's and `WebKit`'s set-up, the library's read, the
+/// TLS clients, the tray) and freed heap. The web view keeps its network process; what it
+/// still draws with faults straight back from the page cache.
+#[cfg(target_os = "linux")]
+pub fn after_window_built<R: Runtime>(app: &AppHandle<R>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(WINDOW_SETTLE).await;
+        if app.webview_windows().is_empty() {
+            return; // closed meanwhile: the trim after the close does this and more
+        }
+        let report = tauri::async_runtime::spawn_blocking(trim).await;
+        if let Ok(report) = report {
+            tracing::info!(?report, "memory given back after the window settled");
+        }
+    });
+}
+
+/// Nothing to give back off Linux; see the module's notes.
+#[cfg(not(target_os = "linux"))]
+pub fn after_window_built<R: Runtime>(_app: &AppHandle<R>) {}
 
 /// End `WebKit`'s network process, from the main thread (where windows are built), if still no
 /// window is open.

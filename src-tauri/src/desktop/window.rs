@@ -108,6 +108,7 @@ pub fn build_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow
         let dark = window.theme().is_ok_and(|t| t == tauri::Theme::Dark);
         let _ = window.set_background_color(Some(background(dark)));
     }
+    super::trim::after_window_built(app);
     Ok(window)
 }
 
