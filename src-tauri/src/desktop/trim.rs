@@ -39,36 +39,35 @@ use std::time::Duration;
 use tauri::Manager;
 use tauri::{AppHandle, Runtime};
 
-/// Time for `WebKit` to finish tearing the web view down before the trim.
+/// When a trim runs, and what it may do.
 #[cfg(target_os = "linux")]
-const SETTLE: Duration = Duration::from_secs(3);
-
-/// Trim once `SETTLE` has passed, if no window has been opened meanwhile (also after starting
-/// in the tray).
-#[cfg(target_os = "linux")]
-pub fn after_last_window_closed<R: Runtime>(app: &AppHandle<R>) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(SETTLE).await;
-        if !app.webview_windows().is_empty() {
-            return; // a window is open again: its web view needs all of this
-        }
-        end_network_process(&app);
-        let report = tauri::async_runtime::spawn_blocking(trim).await;
-        if let Ok(report) = report {
-            tracing::info!(?report, "memory given back with no window open");
-        }
-    });
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Moment {
+    /// The last window closed (or the app started in the tray): everything the window pulled
+    /// in goes, `WebKit`'s network process too.
+    NoWindowOpen,
+    /// A new main window has settled: what starting it touched and drawing it does not need.
+    WindowSettled,
 }
 
-/// Nothing to give back off Linux; see the module's notes.
-#[cfg(not(target_os = "linux"))]
-pub fn after_last_window_closed<R: Runtime>(_app: &AppHandle<R>) {}
-
-/// Time for a new main window to finish starting (its page, the first rescan, the first
-/// covers) before the trim that follows it.
 #[cfg(target_os = "linux")]
-const WINDOW_SETTLE: Duration = Duration::from_secs(12);
+impl Moment {
+    /// Time for `WebKit` to finish tearing the web view down, or for a new window to finish
+    /// starting (its page, the first rescan, the first covers).
+    fn settle(self) -> Duration {
+        match self {
+            Self::NoWindowOpen => Duration::from_secs(3),
+            Self::WindowSettled => Duration::from_secs(12),
+        }
+    }
+}
+
+/// Trim once the close has settled, if no window has been opened meanwhile (also after
+/// starting in the tray).
+#[cfg(target_os = "linux")]
+pub fn after_last_window_closed<R: Runtime>(app: &AppHandle<R>) {
+    trim_later(app, Moment::NoWindowOpen);
+}
 
 /// Once a new main window has settled, give back what starting it touched and drawing it
 /// does not need: the start-up's code (GTK's and `WebKit`'s set-up, the library's read, the
@@ -76,22 +75,43 @@ const WINDOW_SETTLE: Duration = Duration::from_secs(12);
 /// still draws with faults straight back from the page cache.
 #[cfg(target_os = "linux")]
 pub fn after_window_built<R: Runtime>(app: &AppHandle<R>) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(WINDOW_SETTLE).await;
-        if app.webview_windows().is_empty() {
-            return; // closed meanwhile: the trim after the close does this and more
-        }
-        let report = tauri::async_runtime::spawn_blocking(trim).await;
-        if let Ok(report) = report {
-            tracing::info!(?report, "memory given back after the window settled");
-        }
-    });
+    trim_later(app, Moment::WindowSettled);
 }
 
 /// Nothing to give back off Linux; see the module's notes.
 #[cfg(not(target_os = "linux"))]
+pub fn after_last_window_closed<R: Runtime>(_app: &AppHandle<R>) {}
+
+/// Nothing to give back off Linux; see the module's notes.
+#[cfg(not(target_os = "linux"))]
 pub fn after_window_built<R: Runtime>(_app: &AppHandle<R>) {}
+
+#[cfg(target_os = "linux")]
+fn trim_later<R: Runtime>(app: &AppHandle<R>, moment: Moment) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(moment.settle()).await;
+        let window_open = !app.webview_windows().is_empty();
+        // A window opened again needs all of this; one closed meanwhile has a trim of its own.
+        if window_open != (moment == Moment::WindowSettled) {
+            return;
+        }
+        if moment == Moment::NoWindowOpen {
+            end_network_process(&app);
+        }
+        let report = tauri::async_runtime::spawn_blocking(trim).await;
+        if let Ok(report) = report {
+            match moment {
+                Moment::NoWindowOpen => {
+                    tracing::info!(?report, "memory given back with no window open");
+                }
+                Moment::WindowSettled => {
+                    tracing::info!(?report, "memory given back after the window settled");
+                }
+            }
+        }
+    });
+}
 
 /// End `WebKit`'s network process, from the main thread (where windows are built), if still no
 /// window is open.
