@@ -191,18 +191,38 @@ function webkitChildren(pid, kind) {
   }
 }
 
-// Without WebDriver (whose session would die with it): the trim after the last window closed
-// ends WebKit's network process too, and a window opened afterwards still works.
-test('with no window open the app ends WebKit\'s network process; the next window starts a new one and draws the UI', async () => {
-  const music = tempDir('lyrebird-trim-');
-  makeTone(join(music, 'long.flac'), { freq: 440, seconds: 120, title: 'Trimmed' });
-  const home = tempDir('lyrebird-trim-home-');
+/**
+ * The app started as a user starts it (no WebDriver), playing a 2-minute tone titled `title`
+ * from a library of its own; `plain()` is its log so far without colours.
+ */
+function startWithoutDriver(name, title) {
+  const music = tempDir(`lyrebird-${name}-`);
+  makeTone(join(music, 'long.flac'), { freq: 440, seconds: 120, title });
+  const home = tempDir(`lyrebird-${name}-home-`);
   const app = spawn(appBinary, [join(music, 'long.flac')], {
     env: { ...process.env, HOME: home, LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: join(home, 'config'), LYREBIRD_NO_DEMO: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
   app.stderr.on('data', (d) => (log += d.toString()));
+  return { app, home, plain: () => log.replace(/\x1b\[[0-9;]*m/g, '') };
+}
+
+/** Waits until the screen shows the UI (an empty or broken page has a handful of colours; the
+ * UI hundreds) and returns how many colours it has. */
+function uiDrawn(home) {
+  const shot = join(home, 'shot.png');
+  return until('the UI drawn', async () => {
+    await run('import', ['-window', 'root', shot]);
+    const { stdout } = await run('convert', [shot, '-format', '%k', 'info:']);
+    return Number(stdout) > 200 && Number(stdout);
+  }, 20_000);
+}
+
+// Without WebDriver (whose session would die with it): the trim after the last window closed
+// ends WebKit's network process too, and a window opened afterwards still works.
+test('with no window open the app ends WebKit\'s network process; the next window starts a new one and draws the UI', async () => {
+  const { app, home, plain } = startWithoutDriver('trim', 'Trimmed');
   try {
     await until('playing', async () => (await playerctl('status')) === 'Playing', 30_000);
     await until('the window shown', () => shownWindows().length === 1);
@@ -210,7 +230,6 @@ test('with no window open the app ends WebKit\'s network process; the next windo
     assert.equal(network.length, 1, 'one network process while the window is open');
 
     execFileSync(closeWindow, ['Lyrebird']);
-    const plain = () => log.replace(/\x1b\[[0-9;]*m/g, ''); // without the log's colours
     await until('the trim', () => plain().includes('memory given back with no window open') && /network process ended ended=1/.test(plain()));
     await until('no WebKit process left', () =>
       webkitChildren(app.pid, 'NetworkProcess').length + webkitChildren(app.pid, 'WebProcess').length === 0);
@@ -224,18 +243,11 @@ test('with no window open the app ends WebKit\'s network process; the next windo
     await until('a new network process and web process', () =>
       webkitChildren(app.pid, 'NetworkProcess').some((pid) => !network.includes(pid)) &&
       webkitChildren(app.pid, 'WebProcess').length === 1);
-    // The page is drawn (an empty or error page has a handful of colours; the UI hundreds).
-    const shot = join(home, 'shot.png');
-    const colours = await until('the UI drawn', async () => {
-      await run('import', ['-window', 'root', shot]);
-      const { stdout } = await run('convert', [shot, '-format', '%k', 'info:']);
-      return Number(stdout) > 200 && Number(stdout);
-    }, 20_000);
-    assert.ok(colours > 200);
+    assert.ok(await uiDrawn(home) > 200);
     assert.equal(await playerctl('status'), 'Playing');
     assert.equal(await playerctl('metadata', 'title'), 'Trimmed');
   } catch (error) {
-    error.message += `\n--- app log ---\n${log}`;
+    error.message += `\n--- app log ---\n${plain()}`;
     throw error;
   } finally {
     app.kill('SIGTERM');
@@ -253,16 +265,7 @@ function statusKib(pid, field) {
 // back the pages of code and constants that starting touched (its own, GTK's, WebKit's) and its
 // freed heap; the window goes on drawing and the player on answering.
 test('a shown window gives back what starting touched once it has settled, and goes on drawing and playing', async () => {
-  const music = tempDir('lyrebird-settle-');
-  makeTone(join(music, 'long.flac'), { freq: 440, seconds: 120, title: 'Settled' });
-  const home = tempDir('lyrebird-settle-home-');
-  const app = spawn(appBinary, [join(music, 'long.flac')], {
-    env: { ...process.env, HOME: home, LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_CONFIG_DIR: join(home, 'config'), LYREBIRD_NO_DEMO: '1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let log = '';
-  app.stderr.on('data', (d) => (log += d.toString()));
-  const plain = () => log.replace(/\x1b\[[0-9;]*m/g, '');
+  const { app, home, plain } = startWithoutDriver('settle', 'Settled');
   try {
     await until('playing', async () => (await playerctl('status')) === 'Playing', 30_000);
     await until('the window shown', () => shownWindows().length === 1);
@@ -275,22 +278,15 @@ test('a shown window gives back what starting touched once it has settled, and g
     assert.equal(shownWindows().length, 1, 'the window stays');
     assert.equal(webkitChildren(app.pid, 'NetworkProcess').length, 1, 'the shown window keeps its network process');
 
-    // The player answers, and the window draws what it does (an empty or broken page has a
-    // handful of colours; the UI hundreds).
+    // The player answers, and the window draws.
     await playerctl('pause');
     await until('paused', async () => (await playerctl('status')) === 'Paused');
     await playerctl('play');
     await until('playing again', async () => (await playerctl('status')) === 'Playing');
     assert.equal(await playerctl('metadata', 'title'), 'Settled');
-    const shot = join(home, 'shot.png');
-    const colours = await until('the UI drawn', async () => {
-      await run('import', ['-window', 'root', shot]);
-      const { stdout } = await run('convert', [shot, '-format', '%k', 'info:']);
-      return Number(stdout) > 200 && Number(stdout);
-    }, 20_000);
-    assert.ok(colours > 200);
+    assert.ok(await uiDrawn(home) > 200);
   } catch (error) {
-    error.message += `\n--- app log ---\n${log}`;
+    error.message += `\n--- app log ---\n${plain()}`;
     throw error;
   } finally {
     app.kill('SIGTERM');
