@@ -20,6 +20,8 @@ pub const PLAYER_EVENT: &str = "lyrebird://player";
 
 /// Start Lyrebird with options from the environment and the command line.
 pub fn run() {
+    // Before any thread exists: the environment WebKit's web processes will inherit.
+    desktop::web_process::prepare_environment();
     init_logging();
     // First: the clients load the system's certificate store on another core while this one
     // starts the windowing runtime.
@@ -31,8 +33,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
-        .on_window_event(on_window_event)
-        .on_page_load(desktop::rendering::on_page_load);
+        .on_window_event(on_window_event);
     // The window's size and position, restored when it is built (also when rebuilt from the
     // tray: the plugin keeps them in memory, and on disk at exit). Instances with a config
     // directory of their own (tests, portable use) leave the user's saved geometry alone.
