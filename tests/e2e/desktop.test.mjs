@@ -208,6 +208,23 @@ function startWithoutDriver(name, title, extraEnv = {}) {
   return { app, home, plain: () => log.replace(/\x1b\[[0-9;]*m/g, '') };
 }
 
+/**
+ * Runs `body({ app, home, plain })` with the app started by `startWithoutDriver`; a failure
+ * carries the app's log, and the app is ended either way.
+ */
+async function withAppWithoutDriver(name, title, extraEnv, body) {
+  const started = startWithoutDriver(name, title, extraEnv);
+  try {
+    await body(started);
+  } catch (error) {
+    error.message += `\n--- app log ---\n${started.plain()}`;
+    throw error;
+  } finally {
+    started.app.kill('SIGTERM');
+    await once(started.app, 'exit');
+  }
+}
+
 /** Waits until the screen shows the UI (an empty or broken page has a handful of colours; the
  * UI hundreds) and returns how many colours it has. */
 function uiDrawn(home) {
@@ -222,8 +239,7 @@ function uiDrawn(home) {
 // Without WebDriver (whose session would die with it): the trim after the last window closed
 // ends WebKit's network process too, and a window opened afterwards still works.
 test('with no window open the app ends WebKit\'s network process; the next window starts a new one and draws the UI', async () => {
-  const { app, home, plain } = startWithoutDriver('trim', 'Trimmed');
-  try {
+  await withAppWithoutDriver('trim', 'Trimmed', {}, async ({ app, home, plain }) => {
     await until('playing', async () => (await playerctl('status')) === 'Playing', 30_000);
     await until('the window shown', () => shownWindows().length === 1);
     const network = webkitChildren(app.pid, 'NetworkProcess');
@@ -246,13 +262,7 @@ test('with no window open the app ends WebKit\'s network process; the next windo
     assert.ok(await uiDrawn(home) > 200);
     assert.equal(await playerctl('status'), 'Playing');
     assert.equal(await playerctl('metadata', 'title'), 'Trimmed');
-  } catch (error) {
-    error.message += `\n--- app log ---\n${plain()}`;
-    throw error;
-  } finally {
-    app.kill('SIGTERM');
-    await once(app, 'exit');
-  }
+  });
 });
 
 /** A field of /proc/PID/status in kB (`RssFile`, `RssAnon`). */
@@ -265,8 +275,7 @@ function statusKib(pid, field) {
 // back the pages of code and constants that starting touched (its own, GTK's, WebKit's) and its
 // freed heap; the window goes on drawing and the player on answering.
 test('a shown window gives back what starting touched once it has settled, and goes on drawing and playing', async () => {
-  const { app, home, plain } = startWithoutDriver('settle', 'Settled');
-  try {
+  await withAppWithoutDriver('settle', 'Settled', {}, async ({ app, home, plain }) => {
     await until('playing', async () => (await playerctl('status')) === 'Playing', 30_000);
     await until('the window shown', () => shownWindows().length === 1);
     await sleep(2000);
@@ -285,13 +294,7 @@ test('a shown window gives back what starting touched once it has settled, and g
     await until('playing again', async () => (await playerctl('status')) === 'Playing');
     assert.equal(await playerctl('metadata', 'title'), 'Settled');
     assert.ok(await uiDrawn(home) > 200);
-  } catch (error) {
-    error.message += `\n--- app log ---\n${plain()}`;
-    throw error;
-  } finally {
-    app.kill('SIGTERM');
-    await once(app, 'exit');
-  }
+  });
 });
 
 /** Whether this machine has a GPU render node (then WebKit composites as it likes). */
@@ -314,8 +317,7 @@ test('with no GPU the web process draws without GL, unless the user asks for com
     { env: { WEBKIT_DISABLE_COMPOSITING_MODE: null, LYREBIRD_COMPOSITING: 'on' }, gl: true },
   ];
   for (const [i, { env, gl }] of runs.entries()) {
-    const { app, home, plain } = startWithoutDriver(`web-process-${i}`, 'Drawn', env);
-    try {
+    await withAppWithoutDriver(`web-process-${i}`, 'Drawn', env, async ({ app, home }) => {
       await until('playing', async () => (await playerctl('status')) === 'Playing', 30_000);
       await until('the window shown', () => shownWindows().length === 1);
       assert.ok(await uiDrawn(home) > 200);
@@ -323,13 +325,7 @@ test('with no GPU the web process draws without GL, unless the user asks for com
       assert.ok(web, 'a web process');
       assert.equal(mapsLibrary(web, 'libGLESv2'), gl, `${JSON.stringify(env)}: libGLESv2 in the web process`);
       assert.equal(await playerctl('metadata', 'title'), 'Drawn');
-    } catch (error) {
-      error.message += `\n--- app log ---\n${plain()}`;
-      throw error;
-    } finally {
-      app.kill('SIGTERM');
-      await once(app, 'exit');
-    }
+    });
   }
 });
 
