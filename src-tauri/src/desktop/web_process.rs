@@ -17,16 +17,6 @@
 //! 12 MiB off the shown window, but scrolling the 100 000-row lists then drops frames the JIT
 //! keeps (`docs/benchmarks.md`, "The web process's environment").
 
-/// What the web processes started from here on inherit.
-#[cfg(target_os = "linux")]
-fn inherited() -> Vec<(&'static str, &'static str)> {
-    let mut variables = Vec::new();
-    if software_rendering() {
-        variables.push(("WEBKIT_DISABLE_COMPOSITING_MODE", "1"));
-    }
-    variables
-}
-
 /// Whether this machine should draw web views without GPU compositing.
 #[cfg(target_os = "linux")]
 fn software_rendering() -> bool {
@@ -47,14 +37,13 @@ fn software_rendering() -> bool {
 /// sound while no other thread can read it.
 #[cfg(target_os = "linux")]
 pub fn prepare_environment() {
-    for (name, value) in inherited() {
-        if std::env::var_os(name).is_none() {
-            #[allow(unsafe_code)]
-            // SAFETY: called at the start of `run` (the first thing `main` does), before this
-            // process starts any thread, so no other thread reads or writes the environment.
-            unsafe {
-                std::env::set_var(name, value);
-            }
+    const COMPOSITING_OFF: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    if std::env::var_os(COMPOSITING_OFF).is_none() && software_rendering() {
+        #[allow(unsafe_code)]
+        // SAFETY: called at the start of `run` (the first thing `main` does), before this
+        // process starts any thread, so no other thread reads or writes the environment.
+        unsafe {
+            std::env::set_var(COMPOSITING_OFF, "1");
         }
     }
 }
