@@ -395,12 +395,19 @@ describe('QueueView', () => {
     expect(row(4100)).toHaveAttribute('data-current', 'true');
     expect(within(row(4100)).getByTestId('queue-title')).toHaveTextContent('Song 4000');
     const list = screen.getByTestId('queue-list');
-    // Scrolled to rows nobody has asked for: shown as pending, then fetched, a page at a time.
+    // Scrolled to rows nobody has asked for: fetched, a page at a time, and drawn once they are
+    // here, in the elements of the rows that left (the rows before are held meanwhile).
+    const elements = new Set(rows());
+    const pendingShown: number[] = [];
+    const watch = new MutationObserver(() => pendingShown.push(screen.queryAllByTestId('queue-row-pending').length));
+    watch.observe(list, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-testid'] });
     list.scrollTop = 2000 * 32;
     list.dispatchEvent(new Event('scroll'));
     flushSync();
-    expect(screen.getAllByTestId('queue-row-pending').length).toBeGreaterThan(10);
-    await vi.waitFor(() => expect(screen.queryAllByTestId('queue-row-pending')).toHaveLength(0));
+    await vi.waitFor(() => expect(row(2100)).toHaveAttribute('data-track-id'));
+    watch.disconnect();
+    expect(pendingShown.every((n) => n === 0)).toBe(true);
+    expect(rows().filter((element) => elements.has(element)).length).toBeGreaterThan(10);
     expect(within(row(2100)).getByTestId('queue-title')).toHaveTextContent('Song 2000');
     const asked = invokeMock.mock.calls.filter(([cmd]) => cmd === 'queue_rows').map(([, args]) => args);
     expect(asked).toContainEqual({ start: 1984, end: 2048 });
