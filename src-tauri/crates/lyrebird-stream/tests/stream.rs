@@ -481,7 +481,7 @@ async fn vanished_server_fails_reads_in_bounded_time() {
     let reader = open_remote(&streamer(), request(server.url("t1"))).await;
     let (reader, _) = read_exact_at(reader, 0, 100_000).await;
 
-    server.shutdown();
+    server.shutdown().await;
     let started = Instant::now();
     let (_, result) = read_to_end(reader).await;
     let error = result.unwrap_err();

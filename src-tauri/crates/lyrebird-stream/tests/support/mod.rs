@@ -101,6 +101,8 @@ pub struct TestServer {
     addr: SocketAddr,
     state: Arc<State>,
     shutdown: CancellationToken,
+    /// The accept loop, awaited by `shutdown` so that the listener is closed when it returns.
+    accepting: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -120,11 +122,12 @@ impl TestServer {
             released: watch::channel(false).0,
         });
         let shutdown = CancellationToken::new();
-        tokio::spawn(accept_loop(listener, Arc::clone(&state), shutdown.clone()));
+        let accepting = tokio::spawn(accept_loop(listener, Arc::clone(&state), shutdown.clone()));
         Self {
             addr,
             state,
             shutdown,
+            accepting: Mutex::new(Some(accepting)),
         }
     }
 
@@ -157,9 +160,14 @@ impl TestServer {
         self.state.released.send_replace(true);
     }
 
-    /// Closes the listener (later connects are refused) and every open connection.
-    pub fn shutdown(&self) {
+    /// Closes the listener (later connects are refused) and every open connection; returns
+    /// once the listener is closed, so a reconnect made after it cannot be served.
+    pub async fn shutdown(&self) {
         self.shutdown.cancel();
+        let accepting = lock(&self.accepting).take();
+        if let Some(accepting) = accepting {
+            let _ = accepting.await;
+        }
     }
 }
 
@@ -171,7 +179,9 @@ impl Drop for TestServer {
 
 async fn accept_loop(listener: TcpListener, state: Arc<State>, shutdown: CancellationToken) {
     loop {
+        // `biased`: once shut down, a connection that is also waiting is never taken.
         let socket = tokio::select! {
+            biased;
             () = shutdown.cancelled() => return,
             accepted = listener.accept() => match accepted {
                 Ok((socket, _)) => socket,
@@ -183,6 +193,7 @@ async fn accept_loop(listener: TcpListener, state: Arc<State>, shutdown: Cancell
         state.open.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move {
             tokio::select! {
+                biased;
                 () = shutdown.cancelled() => {}
                 _ = serve(socket, &state) => {}
             }
