@@ -307,16 +307,23 @@ function mapsLibrary(pid, name) {
   return readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').some((line) => line.split('/').at(-1).startsWith(name));
 }
 
+/** The environment `pid` was started with. */
+function environOf(pid) {
+  const pairs = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  return Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+}
+
 // What the web process inherits from the app (desktop/web_process.rs): with no GPU render node
 // (as here), no GL compositing at all — no GL context made (7 MiB less than turning it off per
-// view as the page loads, and far less CPU than compositing in software). LYREBIRD_COMPOSITING=on
-// brings it back, which also shows this check sees GL when it is there.
-test('with no GPU the web process draws without GL, unless the user asks for compositing', async () => {
+// view as the page loads, and far less CPU than compositing in software); and JavaScriptCore
+// without its optimizing compilers (6 MiB less, no frame lost). LYREBIRD_COMPOSITING=on and
+// JSC_useDFGJIT=true bring each back, which also shows this check sees GL when it is there.
+test('with no GPU the web process draws without GL, and runs script without the optimizing JIT, unless the user asks', async () => {
   const runs = [
-    { env: { WEBKIT_DISABLE_COMPOSITING_MODE: null, LYREBIRD_COMPOSITING: null }, gl: hasRenderNode() },
-    { env: { WEBKIT_DISABLE_COMPOSITING_MODE: null, LYREBIRD_COMPOSITING: 'on' }, gl: true },
+    { env: { WEBKIT_DISABLE_COMPOSITING_MODE: null, LYREBIRD_COMPOSITING: null, JSC_useDFGJIT: null }, gl: hasRenderNode(), dfg: 'false' },
+    { env: { WEBKIT_DISABLE_COMPOSITING_MODE: null, LYREBIRD_COMPOSITING: 'on', JSC_useDFGJIT: 'true' }, gl: true, dfg: 'true' },
   ];
-  for (const [i, { env, gl }] of runs.entries()) {
+  for (const [i, { env, gl, dfg }] of runs.entries()) {
     await withAppWithoutDriver(`web-process-${i}`, 'Drawn', env, async ({ app, home }) => {
       await until('playing', async () => (await playerctl('status')) === 'Playing', 30_000);
       await until('the window shown', () => shownWindows().length === 1);
@@ -324,6 +331,7 @@ test('with no GPU the web process draws without GL, unless the user asks for com
       const [web] = webkitChildren(app.pid, 'WebProcess');
       assert.ok(web, 'a web process');
       assert.equal(mapsLibrary(web, 'libGLESv2'), gl, `${JSON.stringify(env)}: libGLESv2 in the web process`);
+      assert.equal(environOf(web).JSC_useDFGJIT, dfg, `${JSON.stringify(env)}: JavaScriptCore's DFG setting in the web process`);
       assert.equal(await playerctl('metadata', 'title'), 'Drawn');
     });
   }
@@ -352,6 +360,10 @@ test('a second launch hands its file to the running app and exits', async () => 
       return now.title === 'Handed Over' && now.status === 'playing';
     });
   } catch (error) {
+    // How the second launch ended, and what it said (execFile's error carries both).
+    if ('stderr' in error) {
+      error.message += `\n--- second launch: exit code ${error.code}, signal ${error.signal} ---\n${error.stderr}`;
+    }
     error.message += `\n--- app log ---\n${log.join('')}`;
     throw error;
   } finally {

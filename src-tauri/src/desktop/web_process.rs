@@ -13,9 +13,13 @@
 //! before). With a GPU `WebKit`'s own policy stays. `LYREBIRD_COMPOSITING=on|off` overrides
 //! the guess.
 //!
-//! Tried and not kept: `JSC_useJIT=false` (`JavaScriptCore`'s interpreter alone) takes another
-//! 12 MiB off the shown window, but scrolling the 100 000-row lists then drops frames the JIT
-//! keeps (`docs/benchmarks.md`, "The web process's environment").
+//! **`JavaScriptCore`'s first two tiers only** (`JSC_useDFGJIT=false`). The page's script is
+//! small and its hot paths (a list's rows changing text) are short: the interpreter and the
+//! baseline JIT run them, and the optimizing compilers (DFG, and FTL above it) cost more memory
+//! than they save time — 6 MiB of the shown window's tree, with no frame lost scrolling or
+//! typing at 100 000 rows (`docs/benchmarks.md`, "The web process's environment"). Set
+//! `JSC_useDFGJIT=true` to have them back. Tried and not kept: `JSC_useJIT=false` (the
+//! interpreter alone) takes 12 MiB off, but scrolling the 100 000-row lists then drops frames.
 
 /// Whether this machine should draw web views without GPU compositing.
 #[cfg(target_os = "linux")]
@@ -38,13 +42,24 @@ fn software_rendering() -> bool {
 #[cfg(target_os = "linux")]
 pub fn prepare_environment() {
     const COMPOSITING_OFF: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    const OPTIMIZING_JIT: &str = "JSC_useDFGJIT";
     if std::env::var_os(COMPOSITING_OFF).is_none() && software_rendering() {
-        #[allow(unsafe_code)]
-        // SAFETY: called at the start of `run` (the first thing `main` does), before this
-        // process starts any thread, so no other thread reads or writes the environment.
-        unsafe {
-            std::env::set_var(COMPOSITING_OFF, "1");
-        }
+        set_unless_set(COMPOSITING_OFF, "1");
+    }
+    set_unless_set(OPTIMIZING_JIT, "false");
+}
+
+#[cfg(target_os = "linux")]
+fn set_unless_set(name: &str, value: &str) {
+    if std::env::var_os(name).is_some() {
+        return;
+    }
+    #[allow(unsafe_code)]
+    // SAFETY: only called from `prepare_environment`, at the start of `run` (the first thing
+    // `main` does), before this process starts any thread, so no other thread reads or writes
+    // the environment.
+    unsafe {
+        std::env::set_var(name, value);
     }
 }
 
