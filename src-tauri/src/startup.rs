@@ -11,7 +11,7 @@ use lyrebird_library::service::LibraryHandle;
 use tauri::{App, AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::mpsc;
 
-use crate::desktop::DesktopMirror;
+use crate::desktop::{DesktopMirror, ui_font};
 use crate::http_clients::PendingHttpClients;
 use crate::{LaunchOptions, PLAYER_EVENT};
 
@@ -20,6 +20,8 @@ pub fn start<R: Runtime>(
     options: LaunchOptions,
     http: PendingHttpClients,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    // Resolved while the rest starts (asks GTK: not on the tests' mock runtime).
+    let font = options.desktop.then(ui_font::resolve_in_background);
     let paths = app.path();
     let own_config_dir = options.config_dir.is_some();
     let config_dir = match options.config_dir {
@@ -104,6 +106,8 @@ pub fn start<R: Runtime>(
 
     let (window_changes_tx, window_changes) = mpsc::unbounded_channel();
     let desktop = if options.desktop {
+        // Resolved since the start of `start`; a window built later has it for sure.
+        app.manage(ui_font::UiFont(font.and_then(|f| f.wait(UI_FONT_PATIENCE))));
         let snapshot = tauri::async_runtime::block_on(player.snapshot())?;
         if snapshot.settings.desktop.start_in_tray {
             tracing::info!("starting in the tray");
@@ -215,6 +219,10 @@ fn stream_support(
         runtime: tauri::async_runtime::handle().inner().clone(),
     })
 }
+
+/// How long the first window waits for the desktop's font to be resolved (`fc-match`, 15 ms
+/// warm, started with the app). Longer, and its page uses `system-ui`.
+const UI_FONT_PATIENCE: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// The audio cache's default bound: 1 GiB; the least recently played tracks go first.
 const AUDIO_CACHE_BYTES: u64 = 1 << 30;

@@ -1,7 +1,7 @@
 // The window's look and its accessibility, through the real app (WebKitGTK over WebDriver):
 // the names and roles a screen reader gets (the browser's computed label and role), the
-// keyboard shortcuts overlay, and a theme chosen in Settings reaching every window and the
-// settings file.
+// keyboard shortcuts overlay, a theme chosen in Settings reaching every window and the
+// settings file, and the desktop's font named to each window's page.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
@@ -31,9 +31,20 @@ const rootLook = (browser) =>
     theme: document.documentElement.dataset.theme,
     accent: document.documentElement.dataset.accent,
     background: getComputedStyle(document.documentElement).backgroundColor,
+    uiFont: getComputedStyle(document.documentElement).getPropertyValue('--ui-font').trim(),
+    bodyFont: getComputedStyle(document.body).fontFamily,
   }));
 
-test('screen readers get a name and a role for every control; ? lists the keys; a theme reaches every window', async () => {
+/** The desktop's font as the shell names it to a page: an installed family, not a generic one
+ * (which costs WebKitGTK about 90 fontconfig matches for each size and weight). */
+function assertNamedFamily(look) {
+  const family = /^"([^"]+)"$/.exec(look.uiFont)?.[1];
+  assert.ok(family, `--ui-font is ${JSON.stringify(look.uiFont)}`);
+  assert.ok(!['sans', 'sans serif', 'sans-serif', 'system-ui', 'serif'].includes(family.toLowerCase()), family);
+  assert.ok(look.bodyFont.startsWith(`"${family}"`), look.bodyFont);
+}
+
+test('screen readers get a name and a role for every control; ? lists the keys; a theme and the desktop font reach every window', async () => {
   const config = tempDir('lyrebird-look-');
   const music = tempDir('lyrebird-look-music-');
   makeTone(join(music, 'a.flac'), { freq: 440, seconds: 5, title: 'Tone', artist: 'Look' });
@@ -42,6 +53,8 @@ test('screen readers get a name and a role for every control; ? lists the keys; 
   });
   try {
     await until('the library', async () => (await browser.$$('[data-testid="track-row"]')).length > 0);
+    const first = await rootLook(browser);
+    assertNamedFamily(first);
 
     // Names and roles as the browser computes them for assistive technology.
     const expected = {
@@ -103,6 +116,7 @@ test('screen readers get a name and a role for every control; ? lists the keys; 
       return now.theme === 'dark' && now.accent === 'teal' && now;
     });
     assert.equal(mini.background, 'rgb(28, 28, 30)');
+    assert.equal(mini.uiFont, first.uiFont, 'the mini player is set in the same face');
     assert.equal((await (await browser.$('[data-testid="mini-close"]')).getComputedLabel()).trim(), 'Close the mini player');
     await browser.switchToWindow(main);
 

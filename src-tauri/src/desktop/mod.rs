@@ -7,13 +7,14 @@
 //!
 //! The rest of the desktop integration is in the modules below: the windows ([`window`]),
 //! global shortcuts, the OS file choosers ([`dialogs`]), files dropped onto the window
-//! ([`drag_drop`]), giving memory back in the tray ([`trim`]) and what `WebKit`'s web
-//! process inherits ([`web_process`]).
+//! ([`drag_drop`]), giving memory back in the tray ([`trim`]), what `WebKit`'s web
+//! process inherits ([`web_process`]) and the font the pages are told to use ([`ui_font`]).
 
 pub mod dialogs;
 pub mod drag_drop;
 pub mod shortcuts;
 pub mod trim;
+pub mod ui_font;
 pub mod web_process;
 pub mod window;
 

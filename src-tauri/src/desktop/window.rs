@@ -102,6 +102,9 @@ pub fn build_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow
     if let Some(script) = appearance.and_then(first_look) {
         builder = builder.initialization_script(script);
     }
+    if let Some(script) = ui_font_script(app) {
+        builder = builder.initialization_script(script);
+    }
     let window = builder.build()?;
     if chosen.is_none() {
         // The system's scheme, as far as the toolkit says (the page follows the same one).
@@ -137,6 +140,11 @@ fn first_look(appearance: Appearance) -> Option<String> {
     ))
 }
 
+/// The script that names the desktop's font to an app window's page (`ui_font.rs`).
+fn ui_font_script<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
+    app.try_state::<super::ui_font::UiFont>()?.script()
+}
+
 /// The player's settings, asked from wherever the window is built: the main thread, a thread
 /// of our own, or (through a command) a worker of the async runtime, where blocking is allowed
 /// only through `block_in_place`.
@@ -159,7 +167,12 @@ pub fn show_mini<R: Runtime>(app: &AppHandle<R>, always_on_top: bool) {
         let _ = window.set_focus();
         return;
     }
-    let built = WebviewWindowBuilder::new(app, MINI, WebviewUrl::App("index.html#mini".into()))
+    let mut builder =
+        WebviewWindowBuilder::new(app, MINI, WebviewUrl::App("index.html#mini".into()));
+    if let Some(script) = ui_font_script(app) {
+        builder = builder.initialization_script(script);
+    }
+    let built = builder
         .title("Lyrebird mini player")
         .inner_size(400.0, 96.0)
         .resizable(false)
@@ -184,16 +197,20 @@ pub fn set_desktop_lyrics<R: Runtime>(app: &AppHandle<R>, on: bool, click_throug
             let _ = window.set_ignore_cursor_events(click_through);
         }
         (true, None) => {
-            let built =
-                WebviewWindowBuilder::new(app, LYRICS, WebviewUrl::App("index.html#lyrics".into()))
-                    .title("Lyrebird lyrics")
-                    .inner_size(900.0, 120.0)
-                    .decorations(false)
-                    .transparent(true)
-                    .always_on_top(true)
-                    .skip_taskbar(true)
-                    .resizable(true)
-                    .build();
+            let mut builder =
+                WebviewWindowBuilder::new(app, LYRICS, WebviewUrl::App("index.html#lyrics".into()));
+            if let Some(script) = ui_font_script(app) {
+                builder = builder.initialization_script(script);
+            }
+            let built = builder
+                .title("Lyrebird lyrics")
+                .inner_size(900.0, 120.0)
+                .decorations(false)
+                .transparent(true)
+                .always_on_top(true)
+                .skip_taskbar(true)
+                .resizable(true)
+                .build();
             match built {
                 Ok(window) => {
                     let _ = window.set_ignore_cursor_events(click_through);
