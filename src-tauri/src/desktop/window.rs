@@ -102,10 +102,7 @@ pub fn build_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<WebviewWindow
     if let Some(script) = appearance.and_then(first_look) {
         builder = builder.initialization_script(script);
     }
-    if let Some(script) = ui_font_script(app) {
-        builder = builder.initialization_script(script);
-    }
-    let window = builder.build()?;
+    let window = with_ui_font(builder, app).build()?;
     if chosen.is_none() {
         // The system's scheme, as far as the toolkit says (the page follows the same one).
         let dark = window.theme().is_ok_and(|t| t == tauri::Theme::Dark);
@@ -140,9 +137,19 @@ fn first_look(appearance: Appearance) -> Option<String> {
     ))
 }
 
-/// The script that names the desktop's font to an app window's page (`ui_font.rs`).
-fn ui_font_script<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
-    app.try_state::<super::ui_font::UiFont>()?.script()
+/// An app window's builder with the script that names the desktop's font to its page
+/// (`ui_font.rs`), when start-up found one.
+fn with_ui_font<'a, R: Runtime>(
+    builder: WebviewWindowBuilder<'a, R, AppHandle<R>>,
+    app: &AppHandle<R>,
+) -> WebviewWindowBuilder<'a, R, AppHandle<R>> {
+    match app
+        .try_state::<super::ui_font::UiFont>()
+        .and_then(|font| font.script())
+    {
+        Some(script) => builder.initialization_script(script),
+        None => builder,
+    }
 }
 
 /// The player's settings, asked from wherever the window is built: the main thread, a thread
@@ -167,12 +174,8 @@ pub fn show_mini<R: Runtime>(app: &AppHandle<R>, always_on_top: bool) {
         let _ = window.set_focus();
         return;
     }
-    let mut builder =
-        WebviewWindowBuilder::new(app, MINI, WebviewUrl::App("index.html#mini".into()));
-    if let Some(script) = ui_font_script(app) {
-        builder = builder.initialization_script(script);
-    }
-    let built = builder
+    let mini = WebviewWindowBuilder::new(app, MINI, WebviewUrl::App("index.html#mini".into()));
+    let built = with_ui_font(mini, app)
         .title("Lyrebird mini player")
         .inner_size(400.0, 96.0)
         .resizable(false)
@@ -197,12 +200,9 @@ pub fn set_desktop_lyrics<R: Runtime>(app: &AppHandle<R>, on: bool, click_throug
             let _ = window.set_ignore_cursor_events(click_through);
         }
         (true, None) => {
-            let mut builder =
+            let lyrics =
                 WebviewWindowBuilder::new(app, LYRICS, WebviewUrl::App("index.html#lyrics".into()));
-            if let Some(script) = ui_font_script(app) {
-                builder = builder.initialization_script(script);
-            }
-            let built = builder
+            let built = with_ui_font(lyrics, app)
                 .title("Lyrebird lyrics")
                 .inner_size(900.0, 120.0)
                 .decorations(false)
