@@ -37,11 +37,25 @@ step() { # step NAME COMMAND...
   fi
   echo
   echo "=== $name"
-  local log="$logs/$(echo "$name" | tr -c 'a-zA-Z0-9' '-').log"
-  if "$@" 2>&1 | tee "$log"; then
+  local log="$logs/$(echo "$name" | tr -c 'a-zA-Z0-9' '-').log" status=0 out reader
+  # Output goes through tee to the log. The step ends when its command does: a process it left
+  # running with the output open would keep a `| tee` pipeline, and CI, waiting forever.
+  exec {out}> >(tee "$log")
+  reader=$!
+  "$@" >&"$out" 2>&1 || status=$?
+  exec {out}>&-
+  for _ in $(seq 100); do
+    kill -0 "$reader" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$reader" 2>/dev/null; then
+    echo "(a process that '$name' left running still holds its output; no longer read)"
+    kill "$reader" 2>/dev/null || true
+  fi
+  if [ "$status" -eq 0 ]; then
     steps+=("ok      $name")
   else
-    steps+=("FAILED  $name")
+    steps+=("FAILED  $name (exit $status)")
     failed_steps=$((failed_steps + 1))
   fi
 }
@@ -109,14 +123,17 @@ step "UI type check" npm run check:ui
 step "UI tests (Vitest, mocked IPC)" npm run test:ui
 step "NetEase emulator" node --test tests/netease-emulator/
 step "app build (debug, embedded UI)" npx tauri build --debug --no-bundle
+# The desktop steps are bounded (a hang fails its step and CI still reports within its time);
+# they take about 2 and 12 minutes here.
 if [ -z "${LYREBIRD_SKIP_E2E:-}" ]; then
   if [ "$(id -u)" -eq 0 ]; then
-    step "installer (.deb built, installed with dpkg -i, launched)" tests/package/install-deb.sh
+    step "installer (.deb built, installed with dpkg -i, launched)" \
+      timeout --kill-after=30s 20m tests/package/install-deb.sh
   else
     echo "(the .deb install test needs root; skipped)"
   fi
   step "end-to-end (WebDriver, Xvfb, PulseAudio null sink)" \
-    env LYREBIRD_APP="$target/debug/lyrebird" \
+    timeout --kill-after=60s 40m env LYREBIRD_APP="$target/debug/lyrebird" \
     tests/support/desktop-session.sh node --test --test-concurrency=1 tests/e2e/
 fi
 

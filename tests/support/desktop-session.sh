@@ -9,7 +9,22 @@ export NO_AT_BRIDGE=1
 
 if [ -z "${LYREBIRD_DESKTOP_SESSION:-}" ]; then
   export LYREBIRD_DESKTOP_SESSION=1
-  exec dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
+  # The session runs in a process group of its own, ended as a whole when the command ends.
+  # A daemon the session bus starts on demand (WebKit asks for AT-SPI's bus launcher and
+  # registry) can outlive the bus, and it keeps this script's stdout open: whatever reads that
+  # output (the test runner's tee) would then wait forever. `setsid` in a background job runs
+  # in place (the job is not a group leader), so the job's pid is the group's id.
+  setsid dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@" &
+  session=$!
+  end_session() { kill -TERM -- "-$session" 2>/dev/null || true; }
+  trap 'end_session; exit 130' INT
+  trap 'end_session; exit 143' TERM
+  status=0
+  wait "$session" || status=$?
+  end_session
+  sleep 0.5
+  kill -KILL -- "-$session" 2>/dev/null || true
+  exit "$status"
 fi
 
 runtime=$(mktemp -d /tmp/lyrebird-desktop.XXXXXX)
