@@ -110,7 +110,72 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE tracks ADD COLUMN bitrate INTEGER;
      ALTER TABLE tracks ADD COLUMN channels INTEGER;
      UPDATE tracks SET mtime_ns = -1;",
+    // 6: the search tables keep no copy of their text (contentless; deletes still allowed):
+    // nothing reads it back, and writing it for every file was a fifth of a scan's full-text
+    // work. Refilled from the old tables.
+    "CREATE VIRTUAL TABLE search_substrings_v6 USING fts5(text, tokenize = 'trigram',
+        content = '', contentless_delete = 1);
+     INSERT INTO search_substrings_v6 (rowid, text) SELECT rowid, text FROM search_substrings;
+     DROP TABLE search_substrings;
+     ALTER TABLE search_substrings_v6 RENAME TO search_substrings;
+     CREATE VIRTUAL TABLE search_words_v6 USING fts5(text, tokenize = 'unicode61',
+        content = '', contentless_delete = 1);
+     INSERT INTO search_words_v6 (rowid, text) SELECT rowid, text FROM search_words;
+     DROP TABLE search_words;
+     ALTER TABLE search_words_v6 RENAME TO search_words;",
 ];
+
+/// What [`MIGRATIONS`] make of an empty file, written at once: a new index is created in one
+/// transaction, without each step's schema changes (an FTS5 table made and then replaced, ten
+/// columns added one by one, each making `SQLite` parse the whole schema again). A test checks
+/// that it is the same schema as the steps make.
+const CURRENT_SCHEMA: &str = "CREATE TABLE tracks (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        path BLOB NOT NULL UNIQUE,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        title TEXT NOT NULL,
+        artists TEXT NOT NULL,
+        album TEXT,
+        track_number INTEGER,
+        duration_ms INTEGER,
+        has_cover INTEGER NOT NULL,
+        replay_gain TEXT,
+        search_title TEXT NOT NULL,
+        added_at INTEGER NOT NULL,
+        disc_number INTEGER,
+        album_artist TEXT,
+        problem TEXT,
+        year INTEGER,
+        genre TEXT,
+        codec TEXT,
+        sample_rate INTEGER,
+        bit_depth INTEGER,
+        bitrate INTEGER,
+        channels INTEGER
+     );
+     CREATE INDEX tracks_source ON tracks(source);
+     CREATE INDEX tracks_search_title ON tracks(search_title);
+     CREATE INDEX tracks_added ON tracks(added_at);
+     CREATE VIRTUAL TABLE search_substrings USING fts5(text, tokenize = 'trigram',
+        content = '', contentless_delete = 1);
+     CREATE VIRTUAL TABLE search_words USING fts5(text, tokenize = 'unicode61',
+        content = '', contentless_delete = 1);
+     CREATE TABLE playlists (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+     );
+     CREATE TABLE playlist_items (
+        id INTEGER PRIMARY KEY,
+        playlist_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        path BLOB NOT NULL,
+        title TEXT
+     );
+     CREATE INDEX playlist_items_order ON playlist_items(playlist_id, position);";
 
 /// The indexes on `tracks` that only speed up reads (a source's rows, titles by their folded
 /// form, the most recently added). A first scan of many files writes without them and builds
@@ -787,6 +852,29 @@ fn migrate(conn: &mut Connection) -> Result<(), IndexError> {
         tx.commit()?;
         return migrate(conn);
     }
+    if done == 0 {
+        let tx = conn.transaction()?;
+        let blank: bool =
+            tx.query_row("SELECT NOT EXISTS (SELECT 1 FROM sqlite_master)", [], |r| {
+                r.get(0)
+            })?;
+        if blank {
+            tx.execute_batch(CURRENT_SCHEMA)?;
+            tx.pragma_update(None, "user_version", schema_version())?;
+            tx.commit()?;
+            return Ok(());
+        }
+    }
+    run_migrations(conn, done)
+}
+
+/// The version [`MIGRATIONS`] bring an index to.
+fn schema_version() -> i64 {
+    i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX)
+}
+
+/// The migrations after the first `done`, one transaction each.
+fn run_migrations(conn: &mut Connection, done: usize) -> Result<(), IndexError> {
     for (i, step) in MIGRATIONS.iter().enumerate().skip(done) {
         let tx = conn.transaction()?;
         tx.execute_batch(step)?;
@@ -898,6 +986,9 @@ fn delete_row(tx: &rusqlite::Transaction<'_>, rowid: i64) -> Result<(), IndexErr
 /// written without spaces, so a one- or two-character query must match inside a "word".
 fn with_cjk_grams(text: &str) -> String {
     let mut out = text.to_owned();
+    if !text.chars().any(is_cjk) {
+        return out; // most titles: nothing to add, and no per-word copies to make
+    }
     for word in text.split(' ') {
         let chars: Vec<char> = word.chars().collect();
         for (i, &c) in chars.iter().enumerate() {
@@ -1015,6 +1106,74 @@ mod tests {
         let tracks = count("SELECT count(*) FROM tracks");
         assert_eq!(count("SELECT count(*) FROM search_substrings"), tracks);
         assert_eq!(count("SELECT count(*) FROM search_words"), tracks);
+    }
+
+    /// A schema as `SQLite` reports it: each table's and shadow table's columns, each index's
+    /// table, uniqueness and columns, each virtual table's module arguments.
+    fn schema_of(conn: &Connection) -> Vec<String> {
+        let mut out = Vec::new();
+        let objects: Vec<(String, String, String, Option<String>)> = conn
+            .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for (kind, name, table, sql) in objects {
+            let pragma = if kind == "index" {
+                "index_xinfo"
+            } else {
+                "table_xinfo"
+            };
+            let columns: Vec<String> = conn
+                .prepare(&format!("SELECT * FROM pragma_{pragma}(?1)"))
+                .unwrap()
+                .query_map([&name], |r| {
+                    Ok((0..6)
+                        .map(|i| format!("{:?}", r.get_ref(i).map(|v| format!("{v:?}"))))
+                        .collect::<Vec<_>>()
+                        .join(","))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let mut line = format!("{kind} {name} on {table}: {columns:?}");
+            let sql = sql.unwrap_or_default();
+            if let Some(args) = sql.find(" USING ").map(|at| &sql[at..]) {
+                // A rename rewrites the table's name in its SQL, not its arguments.
+                line.push_str(&args.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+            if sql.contains("UNIQUE") || sql.starts_with("CREATE UNIQUE") {
+                line.push_str(" unique");
+            }
+            out.push(line);
+        }
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        out.push(format!("user_version {version}"));
+        out
+    }
+
+    /// A new index is made from `CURRENT_SCHEMA` in one go; an old one by the migrations. Both
+    /// must end up the same.
+    #[test]
+    fn a_new_index_has_the_schema_the_migrations_make() {
+        let mut stepwise = Connection::open_in_memory().unwrap();
+        run_migrations(&mut stepwise, 0).unwrap();
+        let mut fresh = Connection::open_in_memory().unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(schema_of(&fresh), schema_of(&stepwise));
+        assert!(
+            schema_of(&fresh)
+                .iter()
+                .any(|l| l.contains("contentless_delete")),
+            "{:#?}",
+            schema_of(&fresh)
+        );
+        // Opened again, a new index is left as it is.
+        migrate(&mut fresh).unwrap();
+        assert_eq!(schema_of(&fresh), schema_of(&stepwise));
     }
 
     /// Files that are not audio at all (so listed with a problem, by name), across several

@@ -7,6 +7,7 @@
 //! seek that lands inside what it already holds from memory. A warm scan of 20 000 files
 //! spent half its time in the kernel; this takes out most of those calls.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -36,7 +37,7 @@ impl FileReader {
             file,
             len,
             pos: 0,
-            buf: vec![0; BUFFER],
+            buf: spare_or_new_buffer(),
             start: 0,
             filled: 0,
         })
@@ -64,6 +65,32 @@ impl FileReader {
     fn buffered(&self) -> Option<usize> {
         let offset = usize::try_from(self.pos.checked_sub(self.start)?).ok()?;
         (offset < self.filled).then_some(offset)
+    }
+}
+
+thread_local! {
+    /// The buffer of the last reader this thread dropped. A scan opens a reader for every file
+    /// on each of its threads; a new zeroed buffer each time was 4 % of its instructions.
+    static SPARE_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// The thread's spare buffer if it has one, else a new one.
+fn spare_or_new_buffer() -> Vec<u8> {
+    let spare = SPARE_BUFFER.try_with(Cell::take).unwrap_or_default();
+    if spare.len() == BUFFER {
+        spare // its bytes are old, but none is read before a read fills it
+    } else {
+        vec![0; BUFFER]
+    }
+}
+
+impl Drop for FileReader {
+    fn drop(&mut self) {
+        let buf = std::mem::take(&mut self.buf);
+        if buf.len() == BUFFER {
+            // Fails only while the thread is ending; the buffer is then simply freed.
+            let _ = SPARE_BUFFER.try_with(|spare| spare.set(buf));
+        }
     }
 }
 
@@ -164,5 +191,34 @@ mod tests {
         reader.seek(SeekFrom::Start(0)).unwrap();
         reader.read_to_end(&mut all).unwrap();
         assert_eq!(all, data);
+    }
+
+    /// A reader takes over the buffer of the one before it on its thread: what it reads is its
+    /// own file's, never the bytes the buffer held.
+    #[test]
+    fn a_reused_buffer_serves_only_its_new_files_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = dir.path().join("long");
+        let short = dir.path().join("short");
+        std::fs::write(&long, vec![0xAA; 3 * BUFFER]).unwrap();
+        std::fs::write(&short, b"abc").unwrap();
+        let mut first = FileReader::open(&long, None).unwrap();
+        let mut out = [0u8; 16];
+        first.read_exact(&mut out).unwrap();
+        let lent = first.buf.as_ptr();
+        drop(first);
+
+        let mut second = FileReader::open(&short, None).unwrap();
+        assert_eq!(
+            second.buf.as_ptr(),
+            lent,
+            "the buffer is taken over, not made anew"
+        );
+        let mut all = Vec::new();
+        second.read_to_end(&mut all).unwrap();
+        assert_eq!(all, b"abc");
+        second.seek(SeekFrom::Start(1)).unwrap();
+        assert_eq!(second.read(&mut out).unwrap(), 2);
+        assert_eq!(&out[..2], b"bc");
     }
 }

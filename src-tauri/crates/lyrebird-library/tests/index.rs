@@ -653,6 +653,91 @@ fn year_genre_and_audio_format_are_kept_and_an_old_index_fills_them() {
     check(&index);
 }
 
+/// Version 6 made the two search tables contentless. An index written before it keeps its
+/// search rows (moved over, no file read again), and what a rescan changes is searchable.
+#[test]
+fn search_tables_written_before_version_6_are_moved_over() {
+    let library = Library::new();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("index.sqlite");
+    Index::open(&db)
+        .unwrap()
+        .sync(&library.roots(), SourceKind::Local)
+        .unwrap();
+    let table_sql = |conn: &rusqlite::Connection, name: &str| -> String {
+        conn.query_row(
+            "SELECT sql FROM sqlite_master WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    // Back to version 5: search tables that keep their text, refilled from the tracks (a
+    // contentless table cannot give its text back).
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        assert!(table_sql(&conn, "search_substrings").contains("content = ''"));
+        let texts: Vec<(i64, String, String, Option<String>)> = conn
+            .prepare("SELECT rowid, title, artists, album FROM tracks")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        conn.execute_batch(
+            "DROP TABLE search_substrings; DROP TABLE search_words;
+             CREATE VIRTUAL TABLE search_substrings USING fts5(text, tokenize = 'trigram');
+             CREATE VIRTUAL TABLE search_words USING fts5(text, tokenize = 'unicode61');",
+        )
+        .unwrap();
+        for (rowid, title, artists, album) in texts {
+            let artists: Vec<String> = serde_json::from_str(&artists).unwrap();
+            let text = format!(
+                "{title} {} {}",
+                artists.join(" "),
+                album.unwrap_or_default()
+            )
+            .to_lowercase();
+            for table in ["search_substrings", "search_words"] {
+                conn.execute(
+                    &format!("INSERT INTO {table} (rowid, text) VALUES (?1, ?2)"),
+                    rusqlite::params![rowid, text],
+                )
+                .unwrap();
+            }
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+    }
+    let mut index = Index::open(&db).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        for table in ["search_substrings", "search_words"] {
+            assert!(
+                table_sql(&conn, table).contains("contentless_delete = 1"),
+                "{table}"
+            );
+        }
+    }
+    assert_eq!(titles(&index, "beatles"), ["Hey Jude"], "rows moved over");
+    assert_eq!(titles(&index, "lament"), ["Jude's Lament"]);
+    // A file retagged: its old words are gone from the contentless tables, its new ones found.
+    tone(
+        &library.root().join("b/01.mp3"),
+        "Let It Be",
+        "The Beatles",
+        "Let It Be",
+    );
+    let report = index.sync(&library.roots(), SourceKind::Local).unwrap();
+    assert_eq!((report.updated, report.unchanged), (1, 6), "{report:?}");
+    assert!(
+        titles(&index, "hey jude").is_empty(),
+        "{:?}",
+        titles(&index, "hey jude")
+    );
+    assert_eq!(titles(&index, "let it"), ["Let It Be"]);
+    assert_eq!(titles(&index, "jude"), ["Jude's Lament"]);
+}
+
 /// A rescan leaves its rows in the write-ahead log, readable at once; the library thread
 /// folds the log into the index file once no request has come for a moment.
 #[test]
