@@ -23,11 +23,12 @@ await sleep(8000); // the rescan after start
 const start = () => browser.execute(() => {
   window.__e = [];
   window.__obs?.disconnect();
-  const list = document.querySelector('[role="listbox"]')?.parentElement ?? document.body;
-  let n = 0;
-  window.__obs = new MutationObserver((ms) => { n += ms.length; window.__e.push([performance.now(), `dom x${ms.length}`]); });
+  window.__obs = new MutationObserver((ms) => window.__e.push([performance.now(), `dom x${ms.length}`]));
   window.__obs.observe(document.querySelector('main') ?? document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-  document.querySelector('[data-testid="library-search"]')?.addEventListener('input', (e) => window.__e.push([performance.now(), `input "${e.target.value}"`]));
+  if (!window.__listening) { // once: every round would add another listener
+    window.__listening = true;
+    document.querySelector('[data-testid="library-search"]')?.addEventListener('input', (e) => window.__e.push([performance.now(), `input "${e.target.value}"`]));
+  }
   window.__f = []; window.__run = true; let last = null; const f = (now) => { if (last !== null) window.__f.push([now, now - last]); last = now; if (window.__run) requestAnimationFrame(f); }; requestAnimationFrame(f); });
 const stop = () => browser.execute(() => { window.__run = false; window.__obs?.disconnect(); return { frames: window.__f, events: window.__e }; });
 async function type(selector, text) {

@@ -1143,7 +1143,7 @@ mod tests {
                 // A rename rewrites the table's name in its SQL, not its arguments.
                 line.push_str(&args.split_whitespace().collect::<Vec<_>>().join(" "));
             }
-            if sql.contains("UNIQUE") || sql.starts_with("CREATE UNIQUE") {
+            if sql.contains("UNIQUE") {
                 line.push_str(" unique");
             }
             out.push(line);
