@@ -508,7 +508,12 @@ if (jumps) {
 row(`typing "0999" in search key by key and erasing it (${typing.matches} rows on screen)`, ty);
 if (play) {
   row(`double click on a row to play it (the player bar named it after ${play.shownAfter === null ? 'more than 60 s' : fmt(play.shownAfter)}), then 1 s`, stats(play.deltas));
-  if (queue) row(`scrolling the Queue view of 100 000 entries (opened, rows drawn after ${fmt(queue.shownAfter)})`, stats(queue.scroll.deltas ?? []));
+  if (queue) {
+    row(`scrolling the Queue view of 100 000 entries (opened, rows drawn after ${fmt(queue.shownAfter)})`, stats(queue.scroll.deltas ?? []));
+    const at = queue.scroll.steadyFrames ?? 0;
+    row('… of which the steady scroll', stats((queue.scroll.deltas ?? []).slice(0, at)));
+    row('… of which the jumps', stats((queue.scroll.deltas ?? []).slice(at)));
+  }
   console.log('');
   console.log('| playing from the 100 000-track library | value |');
   console.log('|---|---:|');

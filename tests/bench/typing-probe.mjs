@@ -9,13 +9,21 @@
 //
 // CONFIG_DIR holds an index of MUSIC_DIR (a copy of one the app made: the start must not be a
 // first scan). ROUNDS=N (3) rounds; ONLY=prefix runs the cases whose names start with it;
-// PROBE_CSS='…' adds a style sheet first (to try a CSS change without a build).
+// PROBE_CSS='…' adds a style sheet first, PROBE_JS='…' runs a script in the page first (to try
+// a CSS change, or the cost of some DOM writes, without a build). PERF_OUT=DIR profiles the
+// rounds system-wide with the page's JavaScript named (JavaScriptCore's JITDump files go to
+// DIR too): `perf inject --jit -i DIR/perf.data -o DIR/perf.jit.data`, then `perf report -i
+// DIR/perf.jit.data --comm WebKitWebProces` (names are the bundle's: build the UI unminified,
+// `TAURI_ENV_DEBUG=1`, to read them).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawn } from 'node:child_process';
 import { remote } from 'webdriverio';
 import { startDriver } from './driver.mjs';
 
 const [app, config, music] = process.argv.slice(2);
+const perfDir = process.env.PERF_OUT;
 const env = { ...process.env, LYREBIRD_LOG: 'warn', LYREBIRD_CONFIG_DIR: config, LYREBIRD_CACHE_DIR: `${config}/cache`, LYREBIRD_LIBRARY_DIRS: music, LYREBIRD_NO_DEMO: '1' };
+if (perfDir) Object.assign(env, { JSC_useJITDump: 'true', JSC_jitDumpDirectory: perfDir });
 const child = await startDriver(env, 15_600);
 const browser = await remote({ hostname: '127.0.0.1', port: 15_600, logLevel: 'error', capabilities: { 'wdio:enforceWebDriverClassic': true, 'tauri:options': { application: app } } });
 await browser.waitUntil(() => browser.execute(() => !!document.querySelector('[data-testid="track-row"]')), { timeout: 60_000 });
@@ -28,6 +36,16 @@ const start = () => browser.execute(() => {
   if (!window.__listening) { // once: every round would add another listener
     window.__listening = true;
     document.querySelector('[data-testid="library-search"]')?.addEventListener('input', (e) => window.__e.push([performance.now(), `input "${e.target.value}"`]));
+    // When each key reached the page (the event's own time: how long it waited for the page)...
+    window.addEventListener('keydown', (e) => window.__e.push([performance.now(), `key ${e.key} (${Math.round(performance.now() - e.timeStamp)} ms late)`]), true);
+    // ...and each IPC call's request and answer.
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    window.__TAURI_INTERNALS__.invoke = (cmd, ...args) => {
+      window.__e.push([performance.now(), `ipc ${cmd}`]);
+      const answer = invoke(cmd, ...args);
+      answer.then(() => window.__e.push([performance.now(), `ipc ${cmd} back`]), () => {});
+      return answer;
+    };
   }
   window.__f = []; window.__run = true; let last = null; const f = (now) => { if (last !== null) window.__f.push([now, now - last]); last = now; if (window.__run) requestAnimationFrame(f); }; requestAnimationFrame(f); });
 const stop = () => browser.execute(() => { window.__run = false; window.__obs?.disconnect(); return { frames: window.__f, events: window.__e }; });
@@ -43,7 +61,12 @@ await browser.execute(() => { const i = document.createElement('input'); i.id = 
 if (process.env.PROBE_CSS) {
   await browser.execute((css) => { const s = document.createElement('style'); s.textContent = css; document.head.append(s); }, process.env.PROBE_CSS);
 }
+if (process.env.PROBE_JS) {
+  await browser.execute(process.env.PROBE_JS); // as WebDriver's own script: the page's CSP allows no inline one
+}
 const out = {};
+// JITDump needs perf's clock to be CLOCK_MONOTONIC (-k 1).
+const perf = perfDir ? spawn('perf', ['record', '-q', '-a', '-g', '-k', '1', '-F', '1999', '-o', `${perfDir}/perf.data`], { stdio: 'inherit' }) : null;
 for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
   const scrollFar = async () => {
     await browser.execute(() => { const l = document.querySelector('[role="listbox"]'); l.scrollTop = 0.6 * (l.scrollHeight - l.clientHeight); });
@@ -61,18 +84,27 @@ for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
     const { frames, events } = await stop();
     const long = frames.filter(([, d]) => d > 50).map(([end, d]) => {
       const inside = events.filter(([at]) => at > end - d - 20 && at <= end).map(([at, what]) => `${Math.round(at - (end - d))}:${what}`);
-      return `${Math.round(d)} ms {${[...new Set(inside)].slice(0, 6).join('; ')}}`;
+      return `${Math.round(d)} ms {${[...new Set(inside)].slice(0, 12).join('; ')}}`;
     });
     (globalThis.deltas ??= {})[name] = [...(globalThis.deltas[name] ?? []), ...frames.map(([, d]) => d)];
+    // The frames that drew a search's answer (a batch of 60+ DOM changes): what one costs.
+    const answers = frames.filter(([end, d]) => events.some(([at, what]) => at > end - d - 20 && at <= end && Number(/^dom x(\d+)/.exec(what)?.[1] ?? 0) >= 60));
+    (globalThis.answerFrames ??= {})[name] = [...(globalThis.answerFrames[name] ?? []), ...answers.map(([, d]) => d)];
     (out[name] ??= []).push(`${long.length} of ${frames.length} ${JSON.stringify(long)}`);
   }
+}
+if (perf) {
+  perf.kill('SIGINT');
+  await new Promise((done) => (perf.exitCode !== null ? done() : perf.once('exit', done)));
 }
 console.log(JSON.stringify(out, null, 1));
 for (const [name, runs] of Object.entries(out)) {
   const total = runs.reduce((sum, r) => sum + Number(r.split(' ')[0]), 0);
   const sorted = [...globalThis.deltas[name]].sort((a, b) => a - b);
   const q = (p) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
-  console.log(`${name}: ${total} frames over 50 ms in ${runs.length} runs; frames over 33 ms ${sorted.filter((d) => d > 33).length} of ${sorted.length}; p99 ${q(0.99)} p99.5 ${q(0.995)} max ${q(1)} ms`);
+  const answers = [...(globalThis.answerFrames[name] ?? [])].sort((a, b) => a - b);
+  const answerMedian = answers.length ? Math.round(answers[Math.floor(answers.length / 2)]) : '-';
+  console.log(`${name}: ${total} frames over 50 ms in ${runs.length} runs; frames over 33 ms ${sorted.filter((d) => d > 33).length} of ${sorted.length}; p99 ${q(0.99)} p99.5 ${q(0.995)} max ${q(1)} ms; frames drawing an answer (60+ DOM changes): ${answers.length}, median ${answerMedian} ms [${answers.map(Math.round).join(' ')}]`);
 }
 await browser.deleteSession();
 process.kill(-child.pid, 'SIGTERM');

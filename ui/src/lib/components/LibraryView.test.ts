@@ -423,10 +423,52 @@ describe('LibraryView', () => {
       // The answer's rows are rows the library showed, their text changed.
       expect(rows().every((r) => before.includes(r))).toBe(true);
 
+      // The rows are drawn once, for where the library was left: not first for the top (where
+      // the answer's short list had the scroll), then again (issue #19: a long frame).
+      const drawnFor: number[] = [];
+      const note = (records: MutationRecord[]) => drawnFor.push(...records.map((r) => Number(r.oldValue ?? -1)));
+      const changes = new MutationObserver(note);
+      changes.observe(list, { subtree: true, attributes: true, attributeFilter: ['data-index'], attributeOldValue: true });
       await type('');
       await settle();
+      note(changes.takeRecords());
+      changes.disconnect();
+      // Only the answer's two rows (0 and 1) had an index before; no row was drawn at the top.
+      expect(drawnFor.filter((index) => index > 1 && index < 990)).toEqual([]);
       expect(list.scrollTop).toBe(1000 * 32);
       await vi.waitFor(() => expect(list.querySelector('[data-index="1000"]')).toHaveAttribute('data-track-id', 'local:t1000'));
+    });
+
+    it('draws a long answer once, from its top, when the library was left far down', async () => {
+      const tracks = library(3000);
+      player.load(makeSnapshot({ library: libraryOf(tracks) }));
+      const many = Array.from({ length: 500 }, (_, i) => `local:t${i * 2}`);
+      answerSearches({ song: many });
+      render(LibraryView);
+      const list = screen.getByRole('listbox');
+      list.scrollTop = 2000 * 32;
+      await fireEvent.scroll(list);
+      await vi.advanceTimersByTimeAsync(0);
+      flushSync();
+      await vi.waitFor(() => expect(list.querySelector('[data-index="2000"]')).toHaveAttribute('data-track-id', 'local:t2000'));
+
+      // Where the library was is past the answer's end: its last rows would be drawn first,
+      // then its first ones, had the list been scrolled before the rows were drawn.
+      const drawnFor: number[] = [];
+      // Each index a row had before a change, and has after the batch (`oldValue` alone would
+      // miss the last value of a batch, the current one the values set in between).
+      const note = (records: MutationRecord[]) =>
+        records.forEach((r) => drawnFor.push(Number(r.oldValue ?? -1), Number((r.target as Element).getAttribute('data-index'))));
+      const changes = new MutationObserver(note);
+      changes.observe(list, { subtree: true, attributes: true, attributeFilter: ['data-index'], attributeOldValue: true });
+      await type('song');
+      await settle();
+      note(changes.takeRecords());
+      changes.disconnect();
+      expect(list.scrollTop).toBe(0);
+      expect(shownIds().slice(0, 3)).toEqual(['local:t0', 'local:t2', 'local:t4']);
+      // Only the library's rows (around 2000) had those elements before.
+      expect(drawnFor.filter((index) => index > 40 && index < 1900)).toEqual([]);
     });
 
     it('has a labelled search field above the list', () => {
