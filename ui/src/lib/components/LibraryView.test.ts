@@ -276,6 +276,24 @@ describe('LibraryView', () => {
     expect(rendered[0]).toHaveAttribute('aria-setsize', '5000');
   });
 
+  it('jumps from the top to the middle and to the end of a large library with the elements it has', async () => {
+    const tracks = library(3000);
+    player.load(makeSnapshot({ library: libraryOf(tracks) }));
+    render(LibraryView);
+    const list = screen.getByRole('listbox');
+    const elements = () => Array.from(list.querySelectorAll('[data-index]'));
+    const atTop = elements();
+    // The first row (the keyboard's, kept in the page wherever the list goes) and the rest.
+    expect(atTop[0]).toHaveAttribute('data-index', '0');
+    for (const row of [1500, 2990]) {
+      list.scrollTop = row * 32;
+      await fireEvent.scroll(list);
+      await vi.waitFor(() => expect(list.querySelector(`[data-index="${row}"]`)).toHaveAttribute('data-track-id', `local:t${row}`));
+      // Every row drawn there is an element the top had: none was built (issue #19).
+      expect(new Set([...atTop, ...elements()]).size).toBe(atTop.length);
+    }
+  });
+
   it('keeps the focused row mounted and reaches the end of a large library', async () => {
     const tracks = library(5000);
     player.load(makeSnapshot({ library: libraryOf(tracks) }));
