@@ -406,6 +406,23 @@ describe('LibraryView', () => {
       await fireEvent.input(screen.getByTestId('library-search'), { target: { value } });
     }
 
+    /**
+     * The row indices the list's elements were given while `act` ran: each index before a
+     * change and after its batch (`oldValue` alone would miss a batch's last value, the
+     * current one the values set in between).
+     */
+    async function indicesDrawnDuring(list: HTMLElement, act: () => Promise<void>): Promise<number[]> {
+      const drawn: number[] = [];
+      const note = (records: MutationRecord[]) =>
+        records.forEach((r) => drawn.push(Number(r.oldValue ?? -1), Number((r.target as Element).getAttribute('data-index'))));
+      const changes = new MutationObserver(note);
+      changes.observe(list, { subtree: true, attributes: true, attributeFilter: ['data-index'], attributeOldValue: true });
+      await act();
+      note(changes.takeRecords());
+      changes.disconnect();
+      return drawn;
+    }
+
     /** Lets the debounce run out and the (mocked) answer arrive. */
     async function settle() {
       await vi.advanceTimersByTimeAsync(150);
@@ -443,14 +460,10 @@ describe('LibraryView', () => {
 
       // The rows are drawn once, for where the library was left: not first for the top (where
       // the answer's short list had the scroll), then again (issue #19: a long frame).
-      const drawnFor: number[] = [];
-      const note = (records: MutationRecord[]) => drawnFor.push(...records.map((r) => Number(r.oldValue ?? -1)));
-      const changes = new MutationObserver(note);
-      changes.observe(list, { subtree: true, attributes: true, attributeFilter: ['data-index'], attributeOldValue: true });
-      await type('');
-      await settle();
-      note(changes.takeRecords());
-      changes.disconnect();
+      const drawnFor = await indicesDrawnDuring(list, async () => {
+        await type('');
+        await settle();
+      });
       // Only the answer's two rows (0 and 1) had an index before; no row was drawn at the top.
       expect(drawnFor.filter((index) => index > 1 && index < 990)).toEqual([]);
       expect(list.scrollTop).toBe(1000 * 32);
@@ -472,17 +485,10 @@ describe('LibraryView', () => {
 
       // Where the library was is past the answer's end: its last rows would be drawn first,
       // then its first ones, had the list been scrolled before the rows were drawn.
-      const drawnFor: number[] = [];
-      // Each index a row had before a change, and has after the batch (`oldValue` alone would
-      // miss the last value of a batch, the current one the values set in between).
-      const note = (records: MutationRecord[]) =>
-        records.forEach((r) => drawnFor.push(Number(r.oldValue ?? -1), Number((r.target as Element).getAttribute('data-index'))));
-      const changes = new MutationObserver(note);
-      changes.observe(list, { subtree: true, attributes: true, attributeFilter: ['data-index'], attributeOldValue: true });
-      await type('song');
-      await settle();
-      note(changes.takeRecords());
-      changes.disconnect();
+      const drawnFor = await indicesDrawnDuring(list, async () => {
+        await type('song');
+        await settle();
+      });
       expect(list.scrollTop).toBe(0);
       expect(shownIds().slice(0, 3)).toEqual(['local:t0', 'local:t2', 'local:t4']);
       // Only the library's rows (around 2000) had those elements before.
