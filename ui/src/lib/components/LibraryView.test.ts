@@ -406,6 +406,15 @@ describe('LibraryView', () => {
       await fireEvent.input(screen.getByTestId('library-search'), { target: { value } });
     }
 
+    /** Scrolls the library to row `row` and waits until it shows that row's track. */
+    async function scrollLibraryTo(list: HTMLElement, row: number) {
+      list.scrollTop = row * 32;
+      await fireEvent.scroll(list);
+      await vi.advanceTimersByTimeAsync(0);
+      flushSync();
+      await vi.waitFor(() => expect(list.querySelector(`[data-index="${row}"]`)).toHaveAttribute('data-track-id', `local:t${row}`));
+    }
+
     /**
      * The row indices the list's elements were given while `act` ran: each index before a
      * change and after its batch (`oldValue` alone would miss a batch's last value, the
@@ -443,11 +452,7 @@ describe('LibraryView', () => {
       answerSearches({ song: ['local:t7', 'local:t2500'] });
       render(LibraryView);
       const list = screen.getByRole('listbox');
-      list.scrollTop = 1000 * 32;
-      await fireEvent.scroll(list);
-      await vi.advanceTimersByTimeAsync(0);
-      flushSync();
-      await vi.waitFor(() => expect(list.querySelector('[data-index="1000"]')).toHaveAttribute('data-track-id', 'local:t1000'));
+      await scrollLibraryTo(list, 1000);
       const before = rows();
 
       await type('song');
@@ -477,11 +482,7 @@ describe('LibraryView', () => {
       answerSearches({ song: many });
       render(LibraryView);
       const list = screen.getByRole('listbox');
-      list.scrollTop = 2000 * 32;
-      await fireEvent.scroll(list);
-      await vi.advanceTimersByTimeAsync(0);
-      flushSync();
-      await vi.waitFor(() => expect(list.querySelector('[data-index="2000"]')).toHaveAttribute('data-track-id', 'local:t2000'));
+      await scrollLibraryTo(list, 2000);
 
       // Where the library was is past the answer's end: its last rows would be drawn first,
       // then its first ones, had the list been scrolled before the rows were drawn.
